@@ -74,8 +74,13 @@ public record MtiNetConfig(String name, HrNetConfig backbone, List<Task> tasks, 
 
     /** Segmentation into the 13 NYU classes, and depth. */
     public static List<Task> nyud13() {
+        return nyud13(13);
+    }
+
+    /** Segmentation into {@code classes} classes, and depth. */
+    public static List<Task> nyud13(int classes) {
         List<Task> t = new ArrayList<>();
-        t.add(Task.semseg(13));
+        t.add(Task.semseg(classes));
         t.add(Task.depth());
         return t;
     }

@@ -1,0 +1,136 @@
+package io.scenestream.model.bench;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.inference.Engines;
+import io.scenestream.model.nn.Complexity;
+import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.weights.StateDict;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Inference speed of the MTI-Net configurations: milliseconds per frame (median over timed runs
+ * after warm-up), GMAC per frame and achieved GFLOP/s (2 FLOP per MAC), in eval mode, for each
+ * configuration, batch size and resolution.
+ */
+@Command(
+        name = "benchmark",
+        mixinStandardHelpOptions = true,
+        description = "Time MTI-Net inference (eval mode) and print ms/frame, GMAC/frame and GFLOP/s.")
+public class ModelBenchmark implements Callable<Integer> {
+
+    @Option(names = "--models", split = ",", description = "configurations (default: ${DEFAULT-VALUE})")
+    List<String> models = List.of("w18", "lite");
+
+    @Option(names = "--batches", split = ",", description = "batch sizes (default: ${DEFAULT-VALUE})")
+    List<Integer> batches = List.of(1, 4);
+
+    @Option(names = "--sizes", split = ",", description = "HEIGHTxWIDTH, multiples of 32 (default: ${DEFAULT-VALUE})")
+    List<String> sizes = List.of("256x320", "480x640");
+
+    @Option(names = "--classes", description = "segmentation classes (default: ${DEFAULT-VALUE})")
+    int classes = 13;
+
+    @Option(names = "--warmup", description = "untimed runs first (default: ${DEFAULT-VALUE})")
+    int warmup = 2;
+
+    @Option(names = "--runs", description = "timed runs (default: ${DEFAULT-VALUE})")
+    int runs = 5;
+
+    /** One measured row. */
+    public record Row(String model, int batch, int height, int width, long params, double gmac, double msPerFrame) {
+        public double gflops() {
+            return 2 * gmac / (msPerFrame / 1000.0);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        out.printf(Locale.ROOT, "MTI-Net inference, eval mode, float32, %s threads (intra-op), median of %d runs after %d warm-up%n",
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), runs, warmup);
+        out.printf(Locale.ROOT, "%-15s %5s %9s %10s %8s %10s %10s%n",
+                "model", "batch", "size", "params", "GMAC/f", "ms/frame", "GFLOP/s");
+        for (Row r : run()) {
+            out.printf(Locale.ROOT, "%-15s %5d %9s %10d %8.2f %10.1f %10.1f%n",
+                    r.model, r.batch, r.height + "x" + r.width, r.params, r.gmac, r.msPerFrame, r.gflops());
+        }
+        return 0;
+    }
+
+    /** Runs every combination and returns the measurements. */
+    public List<Row> run() {
+        Engines.disableGradients();
+        List<Row> rows = new ArrayList<>();
+        for (String name : models) {
+            MtiNetConfig config = MtiNetConfig.named(name, MtiNetConfig.nyud13(classes));
+            try (Model model = Model.newInstance(name)) {
+                MtiNet net = new MtiNet(config);
+                int[] first = parseSize(sizes.get(0));
+                net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, first[0], first[1]));
+                model.setBlock(net);
+                long params = StateDict.countLearnable(net);
+                for (String size : sizes) {
+                    int[] hw = parseSize(size);
+                    double gmac = Complexity.macsPerFrame(net, model.getNDManager(), hw[0], hw[1]) / 1e9;
+                    for (int batch : batches) {
+                        double ms = time(net, model.getNDManager(), batch, hw[0], hw[1]) / batch;
+                        rows.add(new Row(name, batch, hw[0], hw[1], params, gmac, ms));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private double time(MtiNet net, NDManager parent, int batch, int h, int w) {
+        double[] ms = new double[runs];
+        try (NDManager m = parent.newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(batch, 3, h, w));
+            ParameterStore ps = new ParameterStore(m, false);
+            for (int i = 0; i < warmup + runs; i++) {
+                try (NDManager step = m.newSubManager()) {
+                    x.tempAttach(step);
+                    long t0 = System.nanoTime();
+                    NDList out = net.forward(ps, new NDList(x), false);
+                    // Force completion: read one value of each output.
+                    for (NDArray o : out) {
+                        o.get(0).flatten().get(0).getFloat();
+                    }
+                    double elapsed = (System.nanoTime() - t0) / 1e6;
+                    if (i >= warmup) {
+                        ms[i - warmup] = elapsed;
+                    }
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return ms[ms.length / 2];
+    }
+
+    static int[] parseSize(String s) {
+        String[] p = s.toLowerCase(Locale.ROOT).split("x");
+        if (p.length != 2) {
+            throw new IllegalArgumentException("size must be HEIGHTxWIDTH, got " + s);
+        }
+        int h = Integer.parseInt(p[0].trim());
+        int w = Integer.parseInt(p[1].trim());
+        if (h <= 0 || w <= 0 || h % 32 != 0 || w % 32 != 0) {
+            throw new IllegalArgumentException("size " + s + ": height and width must be positive multiples of 32");
+        }
+        return new int[] {h, w};
+    }
+}

@@ -1,0 +1,115 @@
+package io.scenestream.model.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.data.Batches;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.loss.MtiNetLoss;
+import io.scenestream.model.nn.MtiNet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains an MTI-Net with its multi-task loss and deep supervision, as the reference does: Adam,
+ * L2 weight decay, poly learning-rate decay, BatchNorm in training mode (batch statistics, running
+ * statistics updated). Wraps DJL's {@link Trainer}; one instance per model, not thread-safe.
+ */
+public final class MtiNetTrainer implements AutoCloseable {
+
+    /**
+     * @param learningRate initial learning rate (reference: 1e-4)
+     * @param weightDecay L2 weight decay (reference: 1e-4)
+     * @param totalSteps steps of the poly schedule
+     * @param polyPower exponent of the poly schedule (reference: 0.9)
+     * @param taskWeights loss weight per task name (absent: 1)
+     */
+    public record Options(
+            float learningRate, float weightDecay, int totalSteps, float polyPower, Map<String, Float> taskWeights) {
+
+        /** The reference's optimiser for {@code totalSteps} steps. */
+        public static Options reference(int totalSteps) {
+            return new Options(1e-4f, 1e-4f, totalSteps, 0.9f, Map.of());
+        }
+
+        public Options withLearningRate(float lr) {
+            return new Options(lr, weightDecay, totalSteps, polyPower, taskWeights);
+        }
+    }
+
+    /** Loss of one step: the total and every term. */
+    public record StepResult(int step, float loss, Map<String, Float> terms) {}
+
+    private final MtiNetConfig config;
+    private final MtiNetLoss loss;
+    private final Trainer trainer;
+    private int steps;
+
+    /**
+     * @param model a model whose block is an initialised {@link MtiNet}
+     * @param inputShape (B, 3, H, W) of the training batches
+     */
+    public MtiNetTrainer(Model model, Options options, Shape inputShape) {
+        if (!(model.getBlock() instanceof MtiNet net)) {
+            throw new IllegalArgumentException("the model's block must be an MtiNet");
+        }
+        this.config = net.getConfig();
+        this.loss = new MtiNetLoss(config, options.taskWeights());
+        Optimizer adam = Optimizer.adam()
+                .optLearningRateTracker(new PolyDecay(options.learningRate(), options.totalSteps(), options.polyPower()))
+                .optWeightDecays(options.weightDecay())
+                .build();
+        DefaultTrainingConfig tc = new DefaultTrainingConfig(loss)
+                .optOptimizer(adam)
+                .optDevices(new Device[] {model.getNDManager().getDevice()});
+        trainer = model.newTrainer(tc);
+        trainer.initialize(inputShape);
+    }
+
+    /** One optimisation step on {@code batch} (all samples the same size). */
+    public StepResult step(List<DenseSample> batch) {
+        float total;
+        Map<String, Float> terms = new java.util.LinkedHashMap<>();
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDList x = new NDList(Batches.images(m, batch));
+            NDList y = Batches.labels(m, batch, config);
+            try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDList predictions = trainer.forward(x, y);
+                Map<String, NDArray> parts = loss.terms(y, predictions);
+                NDArray sum = null;
+                for (Map.Entry<String, NDArray> e : parts.entrySet()) {
+                    sum = sum == null ? e.getValue() : sum.add(e.getValue());
+                }
+                gc.backward(sum);
+                total = sum.getFloat();
+                for (Map.Entry<String, NDArray> e : parts.entrySet()) {
+                    terms.put(e.getKey(), e.getValue().getFloat());
+                }
+            }
+            trainer.step();
+        }
+        if (!Float.isFinite(total)) {
+            throw new IllegalStateException("training diverged: loss " + total + " at step " + (steps + 1));
+        }
+        steps++;
+        return new StepResult(steps, total, terms);
+    }
+
+    /** Steps taken so far. */
+    public int steps() {
+        return steps;
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+    }
+}

@@ -1,0 +1,101 @@
+package io.scenestream.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.SharedData;
+import io.scenestream.model.data.Batches;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.data.NyudDataset;
+import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.weights.StateDict;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The student learns: overfitting two real NYUD frames at 96x128 halves its loss. */
+class MtiNetTrainerTest {
+
+    private static final int STEPS = 60;
+
+    @Test
+    void liteOverfitsTwoNyudFramesAndEvalModeUsesRunningStatistics() throws Exception {
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        List<DenseSample> batch = List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        MtiNetConfig config = MtiNetConfig.named("lite");
+        try (Model model = Model.newInstance("overfit")) {
+            MtiNet net = new MtiNet(config);
+            Shape shape = new Shape(2, 3, 96, 128);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
+            model.setBlock(net);
+            Parameter bn = StateDict.parameters(net).get("backbone.bn1.running_mean");
+            float[] meanBefore = bn.getArray().toFloatArray();
+
+            float first;
+            float last;
+            try (MtiNetTrainer trainer = new MtiNetTrainer(model, MtiNetTrainer.Options.reference(STEPS).withLearningRate(1e-3f), shape)) {
+                MtiNetTrainer.StepResult r = trainer.step(batch);
+                first = r.loss();
+                assertThat(r.terms()).containsKeys("semseg", "depth", "scale_0_semseg", "scale_3_depth");
+                for (int i = 1; i < STEPS; i++) {
+                    r = trainer.step(batch);
+                }
+                last = r.loss();
+            }
+            System.out.printf("lite overfit: loss %.3f -> %.3f in %d steps%n", first, last, STEPS);
+            assertThat(last).as("loss after %d steps (first %f)", STEPS, first).isLessThanOrEqualTo(first / 2);
+
+            // Training mode updated BatchNorm's running statistics.
+            assertThat(bn.getArray().toFloatArray()).isNotEqualTo(meanBefore);
+
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                NDArray x = Batches.images(m, batch);
+                ParameterStore ps = new ParameterStore(m, false);
+                float[] runningBefore = bn.getArray().toFloatArray();
+                NDArray eval1 = net.forward(ps, new NDList(x), false).get(1);
+                NDArray eval2 = net.forward(ps, new NDList(x), false).get(1);
+                // Eval mode reads the running statistics and leaves them alone: deterministic.
+                assertThat(eval1.toFloatArray()).containsExactly(eval2.toFloatArray());
+                assertThat(bn.getArray().toFloatArray()).containsExactly(runningBefore);
+                // Training mode normalises with the batch statistics instead: a different output.
+                NDArray train = net.forward(ps, new NDList(x), true).get(1);
+                float diff = train.sub(eval1).abs().max().getFloat();
+                assertThat(diff).as("train-mode vs eval-mode depth difference").isGreaterThan(1e-4f);
+            }
+        }
+    }
+
+    @Test
+    void partialAnnotationContributesOnlyTheLabelledTerms() throws Exception {
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        DenseSample a = nyud.read("0001").resize(64, 64);
+        DenseSample b = nyud.read("0002").resize(64, 64);
+        MtiNetConfig config = MtiNetConfig.named("reference-tiny");
+        try (Model model = Model.newInstance("partial")) {
+            MtiNet net = new MtiNet(config);
+            Shape shape = new Shape(2, 3, 64, 64);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
+            model.setBlock(net);
+            try (MtiNetTrainer trainer = new MtiNetTrainer(model, MtiNetTrainer.Options.reference(10), shape)) {
+                // No depth anywhere: every depth term is exactly zero, segmentation terms are not.
+                Map<String, Float> terms = trainer.step(List.of(a.withoutDepth(), b.withoutDepth())).terms();
+                assertThat(terms.get("depth")).isZero();
+                assertThat(terms.get("scale_2_depth")).isZero();
+                assertThat(terms.get("semseg")).isPositive();
+                // A mixed batch: depth from one sample, segmentation from the other.
+                terms = trainer.step(List.of(a.withoutDepth(), b.withoutSemseg())).terms();
+                assertThat(terms.get("depth")).isPositive();
+                assertThat(terms.get("semseg")).isPositive();
+            }
+        }
+    }
+}
