@@ -1,11 +1,11 @@
 package io.scenestream.model.data;
 
 /** Image resizing on plain arrays, with half-pixel centres (OpenCV's and PyTorch's convention). */
-final class Resize {
+public final class Resize {
 
     private Resize() {}
 
-    static byte[] bilinearRgb(byte[] src, int sh, int sw, int dh, int dw) {
+    public static byte[] bilinearRgb(byte[] src, int sh, int sw, int dh, int dw) {
         byte[] out = new byte[dh * dw * 3];
         float sy = (float) sh / dh;
         float sx = (float) sw / dw;
@@ -33,7 +33,7 @@ final class Resize {
         return out;
     }
 
-    static int[] nearest(int[] src, int sh, int sw, int dh, int dw) {
+    public static int[] nearest(int[] src, int sh, int sw, int dh, int dw) {
         int[] out = new int[dh * dw];
         for (int y = 0; y < dh; y++) {
             int row = nearestIndex(y, sh, dh) * sw;
@@ -44,7 +44,7 @@ final class Resize {
         return out;
     }
 
-    static float[] nearest(float[] src, int sh, int sw, int dh, int dw) {
+    public static float[] nearest(float[] src, int sh, int sw, int dh, int dw) {
         float[] out = new float[dh * dw];
         for (int y = 0; y < dh; y++) {
             int row = nearestIndex(y, sh, dh) * sw;

@@ -1,0 +1,40 @@
+package io.scenestream.model.inference;
+
+/**
+ * What MTI-Net sees in one frame, per pixel, row-major at {@code width x height}.
+ *
+ * @param width columns
+ * @param height rows
+ * @param depth metres, or null if the model has no depth task
+ * @param classes segmentation class ids (0-based, unsigned bytes), or null if the model has no
+ *     segmentation task
+ * @param confidence maximum softmax probability of the segmentation, in [0, 1], or null with no
+ *     segmentation task
+ */
+public record FramePrediction(int width, int height, float[] depth, byte[] classes, float[] confidence) {
+
+    /** Class id of pixel {@code i}. */
+    public int classAt(int i) {
+        return classes[i] & 0xff;
+    }
+
+    /** Mean of the per-pixel confidence. */
+    public double meanConfidence() {
+        double sum = 0;
+        for (float c : confidence) {
+            sum += c;
+        }
+        return sum / confidence.length;
+    }
+
+    /** Share of pixels whose confidence is at least {@code threshold}. */
+    public double confidentShare(float threshold) {
+        int n = 0;
+        for (float c : confidence) {
+            if (c >= threshold) {
+                n++;
+            }
+        }
+        return (double) n / confidence.length;
+    }
+}
