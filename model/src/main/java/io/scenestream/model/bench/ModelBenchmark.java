@@ -60,8 +60,9 @@ public class ModelBenchmark implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        out.printf(Locale.ROOT, "MTI-Net inference, eval mode, float32, %s threads (intra-op), median of %d runs after %d warm-up%n",
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), runs, warmup);
+        out.printf(Locale.ROOT, "MTI-Net inference, eval mode, float32, OMP_NUM_THREADS=%s, allocator %s, median of %d runs after %d warm-up%n",
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
+                System.getenv().getOrDefault("SCENESTREAM_MALLOC", "system"), runs, warmup);
         out.printf(Locale.ROOT, "%-15s %5s %9s %10s %8s %10s %10s%n",
                 "model", "batch", "size", "params", "GMAC/f", "ms/frame", "GFLOP/s");
         for (Row r : run()) {
