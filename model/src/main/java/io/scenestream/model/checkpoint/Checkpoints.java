@@ -70,6 +70,9 @@ public final class Checkpoints {
     /** Name of the weights entry. */
     public static final String WEIGHTS = "weights.npz";
 
+    /** Entry of the optimiser state, present in checkpoints written to resume training. */
+    public static final String OPTIMIZER = "optimizer.npz";
+
     private static final byte[] ZIP_SIGNATURE = {'P', 'K', 3, 4};
 
     private Checkpoints() {}
@@ -89,6 +92,19 @@ public final class Checkpoints {
      * @throws IOException if writing fails; {@code file} is then unchanged
      */
     public static CheckpointManifest save(Path file, MtiNet net, CheckpointManifest manifest) throws IOException {
+        return save(file, net, manifest, DataType.FLOAT32, null);
+    }
+
+    /**
+     * As {@link #save(Path, MtiNet, CheckpointManifest)}, with a choice of storage precision and
+     * the optimiser's state for resuming training.
+     *
+     * @param weightsType FLOAT32, or FLOAT16 to halve the file (weights load back as float32)
+     * @param optimizerState named arrays stored as {@value #OPTIMIZER}, or null for none
+     */
+    public static CheckpointManifest save(
+            Path file, MtiNet net, CheckpointManifest manifest, DataType weightsType, NDList optimizerState)
+            throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(manifest, "manifest");
@@ -111,9 +127,16 @@ public final class Checkpoints {
                 zip.putNextEntry(new ZipEntry(WEIGHTS));
                 MessageDigest sha = sha256();
                 OutputStream weights = new BufferedOutputStream(new DigestOutputStream(zip, sha), 1 << 16);
-                StateDict.save(net, weights);
+                StateDict.save(net, weights, weightsType);
                 weights.flush();
                 zip.closeEntry();
+                if (optimizerState != null) {
+                    zip.putNextEntry(new ZipEntry(OPTIMIZER));
+                    OutputStream opt = new BufferedOutputStream(zip, 1 << 16);
+                    optimizerState.encode(opt, NDList.Encoding.NPZ);
+                    opt.flush();
+                    zip.closeEntry();
+                }
                 written = manifest.withWeightsSha256(HexFormat.of().formatHex(sha.digest()));
 
                 zip.setLevel(Deflater.DEFAULT_COMPRESSION);
@@ -233,6 +256,27 @@ public final class Checkpoints {
     }
 
     /** Opens {@code file} as a zip archive, telling a missing file, a non-zip and a truncated zip apart. */
+    /**
+     * The optimiser state stored with {@code file}, on {@code manager}, or null if it has none.
+     *
+     * @throws CheckpointException if the file or the entry cannot be read
+     */
+    public static NDList readOptimizerState(Path file, NDManager manager) throws CheckpointException {
+        try (ZipFile zip = open(file)) {
+            ZipEntry entry = zip.getEntry(OPTIMIZER);
+            if (entry == null) {
+                return null;
+            }
+            try (InputStream in = new java.io.BufferedInputStream(zip.getInputStream(entry))) {
+                return NDList.decode(manager, in);
+            }
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(file, OPTIMIZER + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     private static ZipFile open(Path file) throws CheckpointException {
         if (!Files.exists(file)) {
             throw new CheckpointException(file, "no such file");

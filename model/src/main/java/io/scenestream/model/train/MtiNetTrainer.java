@@ -9,12 +9,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.data.Batches;
 import io.scenestream.model.data.DenseSample;
 import io.scenestream.model.loss.MtiNetLoss;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.weights.StateDict;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +51,8 @@ public final class MtiNetTrainer implements AutoCloseable {
     private final MtiNetConfig config;
     private final MtiNetLoss loss;
     private final Trainer trainer;
+    private final MtiNet net;
+    private final ResumableAdam adam;
     private int steps;
 
     /**
@@ -63,8 +65,9 @@ public final class MtiNetTrainer implements AutoCloseable {
         }
         this.config = net.getConfig();
         this.loss = new MtiNetLoss(config, options.taskWeights());
-        Optimizer adam = Optimizer.adam()
-                .optLearningRateTracker(new PolyDecay(options.learningRate(), options.totalSteps(), options.polyPower()))
+        this.net = net;
+        adam = ResumableAdam.builder()
+                .setLearningRateTracker(new PolyDecay(options.learningRate(), options.totalSteps(), options.polyPower()))
                 .optWeightDecays(options.weightDecay())
                 .build();
         DefaultTrainingConfig tc = new DefaultTrainingConfig(loss)
@@ -103,13 +106,35 @@ public final class MtiNetTrainer implements AutoCloseable {
         return new StepResult(steps, total, terms);
     }
 
-    /** Steps taken so far. */
+    /** Steps taken so far (restored ones included). */
     public int steps() {
         return steps;
+    }
+
+    /** The optimiser's state under state-dict names, on {@code manager}, for a checkpoint. */
+    public NDList optimizerState(NDManager manager) {
+        Map<String, String> names = new java.util.HashMap<>();
+        StateDict.parameters(net).forEach((name, p) -> names.put(p.getId(), name));
+        return adam.exportState(manager, names);
+    }
+
+    /** Restores the optimiser's state saved by {@link #optimizerState}; training continues from there. */
+    public void restoreOptimizerState(NDList state) {
+        Map<String, String> ids = new java.util.HashMap<>();
+        Map<String, Shape> shapes = new java.util.HashMap<>();
+        StateDict.parameters(net).forEach((name, p) -> {
+            if (p.requiresGradient()) {
+                ids.put(name, p.getId());
+                shapes.put(name, p.getArray().getShape());
+            }
+        });
+        adam.importState(state, ids, shapes);
+        steps = adam.steps();
     }
 
     @Override
     public void close() {
         trainer.close();
+        adam.close();
     }
 }

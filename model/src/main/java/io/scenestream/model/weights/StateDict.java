@@ -151,13 +151,28 @@ public final class StateDict {
         }
     }
 
-    /** Writes every parameter of {@code root} under its PyTorch name as an {@code .npz} archive. */
+    /** Writes every parameter of {@code root} under its PyTorch name as an {@code .npz} archive, float32. */
     public static void save(Block root, OutputStream out) throws IOException {
+        save(root, out, DataType.FLOAT32);
+    }
+
+    /**
+     * Writes every parameter of {@code root} under its PyTorch name as an {@code .npz} archive.
+     *
+     * @param storage FLOAT32, or FLOAT16 to halve the size (loading converts back to float32)
+     */
+    public static void save(Block root, OutputStream out, DataType storage) throws IOException {
+        if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
+            throw new IllegalArgumentException("weights are stored as float32 or float16, not " + storage);
+        }
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             NDList list = new NDList();
             for (Map.Entry<String, Parameter> e : parameters(root).entrySet()) {
                 NDArray src = e.getValue().getArray();
                 NDArray copy = manager.create(src.toFloatArray(), src.getShape());
+                if (storage != DataType.FLOAT32) {
+                    copy = copy.toType(storage, false);
+                }
                 copy.setName(e.getKey());
                 list.add(copy);
             }
