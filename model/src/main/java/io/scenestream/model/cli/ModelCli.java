@@ -4,18 +4,22 @@ import io.scenestream.model.bench.ModelBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The model module's command line: {@code benchmark}, and the training and evaluation commands. */
+/** The model module's command line: training, evaluation and benchmarks. */
 @Command(
         name = "scenestream-model",
         mixinStandardHelpOptions = true,
-        subcommands = {ModelBenchmark.class},
+        subcommands = {TrainCommand.class, EvaluateCommand.class, ModelBenchmark.class},
         description = "MTI-Net tools of SceneStream.")
 public final class ModelCli {
 
     private ModelCli() {}
 
+    /** A command line ready to execute, with the project's error handling (exit code 2 for user errors). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new ModelCli()).setExecutionExceptionHandler(new CliErrors());
+    }
+
     public static void main(String[] args) {
-        int code = new CommandLine(new ModelCli()).execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
     }
 }

@@ -1,0 +1,121 @@
+package io.scenestream.model.cli;
+
+import ai.djl.Model;
+import com.google.gson.GsonBuilder;
+import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.data.DataSpec;
+import io.scenestream.model.data.SampleSource;
+import io.scenestream.model.train.Evaluation;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Evaluates a checkpoint on a dataset: prints the metrics table (mIoU, pixel accuracy, RMSE, abs
+ * rel, δ1-3) and optionally writes it as JSON.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Evaluate a checkpoint: mIoU, pixel accuracy, depth RMSE, abs rel, delta1-3.")
+public class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true, description = "a .ckpt.zip")
+    Path checkpoint;
+
+    @Option(names = "--data", required = true, description = "sources, e.g. nyud:PATH or synthetic:night")
+    String data;
+
+    @Option(names = "--frames", description = "frames to evaluate (default: all of a finite set, 64 of an endless one)")
+    Integer frames;
+
+    @Option(names = "--size", description = "input resolution HEIGHTxWIDTH (default: the checkpoint's)")
+    String size;
+
+    @Option(names = "--label-size", description = "resolution the metrics are computed at (default: 480x640 for NYUD, else the input size)")
+    String labelSize;
+
+    @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
+    int batch = 4;
+
+    @Option(names = "--seed", description = "seed of synthetic sources (default: ${DEFAULT-VALUE})")
+    long seed = 12_345;
+
+    @Option(names = "--json", description = "write the metrics as JSON to this file")
+    Path json;
+
+    /** Parses {@code args} and evaluates. */
+    public static Evaluation.Result run(String... args) throws Exception {
+        EvaluateCommand cmd = new EvaluateCommand();
+        new picocli.CommandLine(cmd).parseArgs(args);
+        return cmd.evaluate(System.out);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        evaluate(System.out);
+        return 0;
+    }
+
+    Evaluation.Result evaluate(PrintStream out) throws Exception {
+        DataSpec spec = DataSpec.parse(data);
+        SampleSource source = spec.open(seed, false, Sources::synthetic);
+        try (Model djl = Model.newInstance("evaluate")) {
+            LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
+            int[] in = size != null ? Sizes.parse(size)
+                    : new int[] {lc.manifest().inputHeight(), lc.manifest().inputWidth()};
+            boolean allNyud = spec.entries().stream().allMatch(e -> e.kind().equals("nyud"));
+            int[] label = labelSize != null ? Sizes.parse(labelSize) : allNyud ? new int[] {480, 640} : in;
+            int count = frames != null ? frames : source.size() < 0 ? 64 : (int) source.size();
+            if (count <= 0) {
+                throw new IllegalArgumentException("--frames must be positive");
+            }
+            Evaluation.Result r = Evaluation.run(lc.net(), djl.getNDManager(), source, count, batch,
+                    in[0], in[1], label[0], label[1], null);
+            out.printf(Locale.ROOT, "%s (%s, version %d) on %s, %d frames, input %dx%d, labels %dx%d%n",
+                    checkpoint, lc.manifest().modelName(), lc.manifest().modelVersion(), source.describe(),
+                    r.frames(), in[0], in[1], label[0], label[1]);
+            out.print(table(r.metrics()));
+            if (json != null) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("checkpoint", checkpoint.toString());
+                doc.put("model", lc.manifest().modelName());
+                doc.put("data", data);
+                doc.put("frames", r.frames());
+                doc.put("input_size", Map.of("height", in[0], "width", in[1]));
+                doc.put("label_size", Map.of("height", label[0], "width", label[1]));
+                doc.put("metrics", r.metrics());
+                Path parent = json.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+                        .create().toJson(doc) + "\n", StandardCharsets.UTF_8);
+            }
+            return r;
+        }
+    }
+
+    /** The metrics as a two-column table: percentages for shares, metres for RMSE. */
+    static String table(Map<String, Double> metrics) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s %10s%n", "metric", "value"));
+        row(sb, metrics, "miou", "mIoU", "%9.2f%%", 100);
+        row(sb, metrics, "pixel_acc", "pixel acc", "%9.2f%%", 100);
+        row(sb, metrics, "rmse", "RMSE", "%8.3f m", 1);
+        row(sb, metrics, "abs_rel", "abs rel", "%10.3f", 1);
+        row(sb, metrics, "delta1", "δ<1.25", "%9.2f%%", 100);
+        row(sb, metrics, "delta2", "δ<1.25²", "%9.2f%%", 100);
+        row(sb, metrics, "delta3", "δ<1.25³", "%9.2f%%", 100);
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, Map<String, Double> m, String key, String label, String fmt, double scale) {
+        if (m.containsKey(key)) {
+            sb.append(String.format(Locale.ROOT, "%-12s " + fmt + "%n", label, m.get(key) * scale));
+        }
+    }
+}

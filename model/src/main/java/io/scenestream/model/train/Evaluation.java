@@ -1,0 +1,97 @@
+package io.scenestream.model.train;
+
+import ai.djl.ndarray.NDManager;
+import io.scenestream.model.Task;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.data.SampleSource;
+import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.model.inference.MtiNetPredictor;
+import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.model.metrics.DepthMetrics;
+import io.scenestream.model.metrics.SegmentationMetrics;
+import io.scenestream.model.nn.MtiNet;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Evaluates a network on the first {@code count} samples of a source, in eval mode, as the field
+ * reports it: predictions are made at the network's input resolution and resized (bilinear) to the
+ * label resolution, and metrics are accumulated over every valid pixel of the set.
+ */
+public final class Evaluation {
+
+    private Evaluation() {}
+
+    /** Metrics over a set, with how many frames they cover. */
+    public record Result(long frames, Map<String, Double> metrics) {
+
+        /** Metric {@code key} (see {@link SegmentationMetrics#toMap} and {@link DepthMetrics#toMap}). */
+        public double get(String key) {
+            Double v = metrics.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("no metric " + key + " in " + metrics.keySet());
+            }
+            return v;
+        }
+    }
+
+    /**
+     * @param labelHeight rows of the labels the metrics are computed at
+     * @param labelWidth columns of the labels
+     * @param each called with every sample and its prediction (for panels), may be null
+     */
+    public static Result run(MtiNet net, NDManager manager, SampleSource source, int count, int batch,
+            int inputHeight, int inputWidth, int labelHeight, int labelWidth,
+            BiConsumer<DenseSample, FramePrediction> each) throws IOException {
+        Task semseg = null;
+        for (Task t : net.getConfig().tasks()) {
+            if (t.kind() == Task.Kind.SEGMENTATION && semseg == null) {
+                semseg = t;
+            }
+        }
+        SegmentationMetrics seg = semseg == null ? null : new SegmentationMetrics(semseg.channels());
+        DepthMetrics depth = new DepthMetrics();
+        long n = source.size() < 0 ? count : Math.min(count, source.size());
+        try (MtiNetPredictor predictor = new MtiNetPredictor(net, manager, inputHeight, inputWidth, true)) {
+            for (long start = 0; start < n; start += batch) {
+                List<DenseSample> samples = new ArrayList<>();
+                List<RgbFrame> frames = new ArrayList<>();
+                for (long i = start; i < Math.min(n, start + batch); i++) {
+                    DenseSample s = source.get(i, labelHeight, labelWidth);
+                    samples.add(s);
+                    frames.add(new RgbFrame(s.width(), s.height(), s.rgb()));
+                }
+                List<FramePrediction> predictions = predictor.predict(frames);
+                for (int k = 0; k < samples.size(); k++) {
+                    DenseSample s = samples.get(k);
+                    FramePrediction p = predictions.get(k);
+                    if (seg != null && s.semseg() != null && p.classes() != null) {
+                        int[] cls = new int[p.classes().length];
+                        for (int i = 0; i < cls.length; i++) {
+                            cls[i] = p.classAt(i);
+                        }
+                        seg.update(cls, s.semseg());
+                    }
+                    if (s.depth() != null && p.depth() != null) {
+                        depth.update(p.depth(), s.depth());
+                    }
+                    if (each != null) {
+                        each.accept(s, p);
+                    }
+                }
+            }
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (seg != null && seg.pixels() > 0) {
+            metrics.putAll(seg.toMap());
+        }
+        if (depth.validPixels() > 0) {
+            metrics.putAll(depth.toMap());
+        }
+        return new Result(n, metrics);
+    }
+}
