@@ -220,8 +220,8 @@ public final class Panels {
 
         int font = fontSize(h);
         String from = resized ? " (from " + prediction.width() + "x" + prediction.height() + ")" : "";
-        List<String> titles = List.of("RGB " + sample.id(), "ground truth", "prediction" + from,
-                "ground-truth depth", "predicted depth" + from);
+        List<String> titles = List.of("RGB " + sample.id(), "segmentation: ground truth",
+                "segmentation: prediction" + from, "depth: ground truth", "depth: prediction" + from);
         List<BufferedImage> tiles = new ArrayList<>();
         tiles.add(rgb(w, h, sample.rgb()));
         tiles.add(sample.semseg() == null ? missing(w, h, "no labels", font)
