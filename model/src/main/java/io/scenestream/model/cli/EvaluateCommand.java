@@ -7,7 +7,13 @@ import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.data.DataSpec;
 import io.scenestream.model.data.SampleSource;
 import io.scenestream.model.train.Evaluation;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.model.viz.Panels;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +56,12 @@ public class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "write the metrics as JSON to this file")
     Path json;
 
+    @Option(names = "--panels", description = "write PNG panels (RGB | ground truth | prediction, segmentation and depth) to this folder")
+    Path panels;
+
+    @Option(names = "--panel-count", description = "panels for the first N frames (default: ${DEFAULT-VALUE})")
+    int panelCount = 8;
+
     /** Parses {@code args} and evaluates. */
     public static Evaluation.Result run(String... args) throws Exception {
         EvaluateCommand cmd = new EvaluateCommand();
@@ -76,12 +88,32 @@ public class EvaluateCommand implements Callable<Integer> {
             if (count <= 0) {
                 throw new IllegalArgumentException("--frames must be positive");
             }
+            List<String> classes = lc.manifest().classNames();
+            int[] written = {0};
+            IOException[] failure = {null};
+            BiConsumer<DenseSample, FramePrediction> panel = panels == null ? null : (sample, prediction) -> {
+                if (written[0] < panelCount && failure[0] == null) {
+                    try {
+                        Panels.writePng(Panels.evaluationPanel(sample, prediction, classes, null),
+                                panels.resolve(String.format(Locale.ROOT, "panel-%03d.png", written[0])));
+                        written[0]++;
+                    } catch (IOException e) {
+                        failure[0] = e;
+                    }
+                }
+            };
             Evaluation.Result r = Evaluation.run(lc.net(), djl.getNDManager(), source, count, batch,
-                    in[0], in[1], label[0], label[1], null);
+                    in[0], in[1], label[0], label[1], panel);
+            if (failure[0] != null) {
+                throw failure[0];
+            }
             out.printf(Locale.ROOT, "%s (%s, version %d) on %s, %d frames, input %dx%d, labels %dx%d%n",
                     checkpoint, lc.manifest().modelName(), lc.manifest().modelVersion(), source.describe(),
                     r.frames(), in[0], in[1], label[0], label[1]);
             out.print(table(r.metrics()));
+            if (panels != null) {
+                out.printf(Locale.ROOT, "wrote %d panels to %s%n", written[0], panels);
+            }
             if (json != null) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("checkpoint", checkpoint.toString());

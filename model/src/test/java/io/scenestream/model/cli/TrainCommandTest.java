@@ -68,12 +68,15 @@ class TrainCommandTest {
         TrainCommand.Result trained = TrainCommand.run(args(dir.resolve("t"), 2));
         Path json = dir.resolve("eval.json");
         Evaluation.Result r = EvaluateCommand.run("--checkpoint", trained.checkpoint().toString(), "--data", NYUD,
-                "--frames", "3", "--json", json.toString());
+                "--frames", "3", "--json", json.toString(), "--panels", dir.resolve("panels").toString(), "--panel-count", "2");
         assertThat(r.frames()).isEqualTo(3);
         assertThat(r.metrics()).containsKeys("miou", "pixel_acc", "rmse", "abs_rel", "delta1", "delta2", "delta3");
         assertThat(r.get("pixel_acc")).isBetween(0.0, 1.0);
         assertThat(Files.readString(json)).contains("\"miou\"").contains("\"label_size\"");
         assertThat(EvaluateCommand.table(r.metrics())).contains("mIoU").contains("RMSE");
+        assertThat(dir.resolve("panels/panel-000.png")).exists();
+        assertThat(dir.resolve("panels/panel-001.png")).exists();
+        assertThat(dir.resolve("panels/panel-002.png")).doesNotExist();
     }
 
     @Test
