@@ -1,0 +1,116 @@
+package io.scenestream.kafka.serde;
+
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/** Encodes interleaved RGB8 pixels as a frame's payload and decodes them back, checking dimensions. */
+public final class FramePixels {
+
+    private FramePixels() {}
+
+    /**
+     * The frame's pixels as {@code height * width * 3} bytes, R G B.
+     *
+     * @throws BadRecordException UNDECODABLE if the payload is not an image of its encoding,
+     *     BAD_DIMENSIONS if the image's size differs from the frame's
+     */
+    public static byte[] decode(Frame f) {
+        if (f.getEncoding() == Encoding.RAW_RGB8) {
+            return f.getPayload().toByteArray();
+        }
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(f.getPayload().toByteArray()));
+        } catch (IOException | RuntimeException e) {
+            throw new BadRecordException(BadRecordException.Reason.UNDECODABLE,
+                    "frame " + f.getCameraId() + "#" + f.getSequence() + ": " + f.getEncoding() + " payload cannot be decoded: " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new BadRecordException(BadRecordException.Reason.UNDECODABLE,
+                    "frame " + f.getCameraId() + "#" + f.getSequence() + ": payload is not a " + f.getEncoding() + " image");
+        }
+        if (img.getWidth() != f.getWidth() || img.getHeight() != f.getHeight()) {
+            throw new BadRecordException(BadRecordException.Reason.BAD_DIMENSIONS,
+                    "frame " + f.getCameraId() + "#" + f.getSequence() + " says " + f.getWidth() + "x" + f.getHeight()
+                            + " but its image is " + img.getWidth() + "x" + img.getHeight());
+        }
+        return rgb(img);
+    }
+
+    /** Interleaved RGB8 of any image. */
+    public static byte[] rgb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] out = new byte[w * h * 3];
+        if (img.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < w * h; i++) {
+                out[3 * i] = bgr[3 * i + 2];
+                out[3 * i + 1] = bgr[3 * i + 1];
+                out[3 * i + 2] = bgr[3 * i];
+            }
+            return out;
+        }
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < argb.length; i++) {
+            out[3 * i] = (byte) (argb[i] >> 16);
+            out[3 * i + 1] = (byte) (argb[i] >> 8);
+            out[3 * i + 2] = (byte) argb[i];
+        }
+        return out;
+    }
+
+    /** An image of interleaved RGB8 pixels. */
+    public static BufferedImage image(byte[] rgb, int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < width * height; i++) {
+            bgr[3 * i] = rgb[3 * i + 2];
+            bgr[3 * i + 1] = rgb[3 * i + 1];
+            bgr[3 * i + 2] = rgb[3 * i];
+        }
+        return img;
+    }
+
+    /** JPEG bytes of the pixels at {@code quality} in (0, 1]. */
+    public static byte[] jpeg(byte[] rgb, int width, int height, float quality) {
+        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
+        ImageWriter writer = writers.next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 4);
+        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(ios);
+            ImageWriteParam p = writer.getDefaultWriteParam();
+            p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            p.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(image(rgb, width, height), null, null), p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /** PNG bytes of the pixels. */
+    public static byte[] png(byte[] rgb, int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(width * height);
+        try {
+            ImageIO.write(image(rgb, width, height), "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,95 @@
+package io.scenestream.kafka.serde;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferUShort;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/**
+ * The per-pixel maps of a prediction record: depth as a 16-bit grayscale PNG in millimetres (0 =
+ * no depth, at most 65.535 m), segmentation as an 8-bit grayscale PNG of class ids.
+ */
+public final class PredictionMaps {
+
+    private PredictionMaps() {}
+
+    /** 16-bit PNG of {@code metres} (row-major), rounded to millimetres; invalid or non-positive depth is 0. */
+    public static byte[] depthPng(float[] metres, int width, int height) {
+        check(metres.length, width, height);
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
+        short[] px = ((DataBufferUShort) img.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < px.length; i++) {
+            float m = metres[i];
+            int mm = Float.isFinite(m) && m > 0 ? (int) Math.min(65535, Math.round(m * 1000.0)) : 0;
+            px[i] = (short) mm;
+        }
+        return png(img);
+    }
+
+    /** Depth in metres from a 16-bit millimetre PNG; 0 where there is none. */
+    public static float[] depthMetres(byte[] png, int width, int height) {
+        BufferedImage img = read(png, width, height, "depth");
+        int[] mm = img.getRaster().getSamples(0, 0, width, height, 0, (int[]) null);
+        float[] out = new float[mm.length];
+        for (int i = 0; i < mm.length; i++) {
+            out[i] = mm[i] / 1000f;
+        }
+        return out;
+    }
+
+    /** 8-bit PNG of class ids (unsigned bytes, row-major). */
+    public static byte[] segmentationPng(byte[] classes, int width, int height) {
+        check(classes.length, width, height);
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        System.arraycopy(classes, 0, ((DataBufferByte) img.getRaster().getDataBuffer()).getData(), 0, classes.length);
+        return png(img);
+    }
+
+    /** Class ids from an 8-bit PNG. */
+    public static byte[] segmentation(byte[] png, int width, int height) {
+        BufferedImage img = read(png, width, height, "segmentation");
+        int[] v = img.getRaster().getSamples(0, 0, width, height, 0, (int[]) null);
+        byte[] out = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (byte) v[i];
+        }
+        return out;
+    }
+
+    private static void check(int n, int width, int height) {
+        if (n != width * height) {
+            throw new IllegalArgumentException(n + " values for a " + width + "x" + height + " map");
+        }
+    }
+
+    private static byte[] png(BufferedImage img) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(img.getWidth() * img.getHeight());
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static BufferedImage read(byte[] png, int width, int height, String what) {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException | RuntimeException e) {
+            throw new BadRecordException(BadRecordException.Reason.UNDECODABLE, what + " map is not a PNG: " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new BadRecordException(BadRecordException.Reason.UNDECODABLE, what + " map is not a PNG");
+        }
+        if (img.getWidth() != width || img.getHeight() != height) {
+            throw new BadRecordException(BadRecordException.Reason.BAD_DIMENSIONS, what + " map is " + img.getWidth()
+                    + "x" + img.getHeight() + ", the prediction " + width + "x" + height);
+        }
+        return img;
+    }
+}

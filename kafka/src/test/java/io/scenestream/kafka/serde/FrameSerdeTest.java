@@ -1,0 +1,86 @@
+package io.scenestream.kafka.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class FrameSerdeTest {
+
+    private final FrameSerializer ser = new FrameSerializer();
+    private final FrameDeserializer de = new FrameDeserializer(new FrameLimits(1 << 20, 640, 480));
+
+    private static byte[] gradient(int w, int h) {
+        byte[] rgb = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = 3 * (y * w + x);
+                rgb[i] = (byte) (x * 255 / w);
+                rgb[i + 1] = (byte) (y * 255 / h);
+                rgb[i + 2] = (byte) 128;
+            }
+        }
+        return rgb;
+    }
+
+    private static Frame frame(Encoding enc, byte[] payload, int w, int h) {
+        return Frame.newBuilder().setCameraId("cam-1").setSequence(7).setCaptureTimeUs(1_700_000_000_000_000L)
+                .setWidth(w).setHeight(h).setEncoding(enc).setPayload(ByteString.copyFrom(payload)).build();
+    }
+
+    @Test
+    void framesRoundTripInEveryEncoding() {
+        byte[] rgb = gradient(64, 48);
+        Frame raw = frame(Encoding.RAW_RGB8, rgb, 64, 48);
+        assertThat(de.deserialize("frames", ser.serialize("frames", raw))).isEqualTo(raw);
+        assertThat(FramePixels.decode(raw)).isEqualTo(rgb);
+        Frame png = frame(Encoding.PNG, FramePixels.png(rgb, 64, 48), 64, 48);
+        assertThat(FramePixels.decode(de.deserialize("frames", ser.serialize("frames", png)))).isEqualTo(rgb);
+        Frame jpeg = frame(Encoding.JPEG, FramePixels.jpeg(rgb, 64, 48, 0.95f), 64, 48);
+        byte[] back = FramePixels.decode(de.deserialize("frames", ser.serialize("frames", jpeg)));
+        double err = 0;
+        for (int i = 0; i < rgb.length; i++) {
+            err += Math.abs((rgb[i] & 0xff) - (back[i] & 0xff));
+        }
+        assertThat(err / rgb.length).as("mean JPEG error").isLessThan(4);
+        assertThat(ser.serialize("frames", null)).isNull();
+        assertThat(de.deserialize("frames", null)).isNull();
+    }
+
+    @Test
+    void badRecordsAreRefusedWithTheirReason() {
+        byte[] good = ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(64, 48), 64, 48));
+        assertReason(Arrays.copyOf(good, good.length / 2), BadRecordException.Reason.UNPARSABLE);
+        byte[] garbage = new byte[300];
+        Arrays.fill(garbage, (byte) 0xff);
+        assertReason(garbage, BadRecordException.Reason.UNPARSABLE);
+        assertReason(new byte[(1 << 20) + 1], BadRecordException.Reason.OVERSIZED);
+        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(64, 48), 64, 47)), BadRecordException.Reason.BAD_DIMENSIONS);
+        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, new byte[3 * 700 * 2], 700, 2)), BadRecordException.Reason.BAD_DIMENSIONS);
+        assertReason(ser.serialize("f", frame(Encoding.PNG, new byte[] {1}, 64, 0)), BadRecordException.Reason.BAD_DIMENSIONS);
+        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(8, 8), 8, 8).toBuilder().setEncodingValue(42).build()),
+                BadRecordException.Reason.UNKNOWN_ENCODING);
+        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(8, 8), 8, 8).toBuilder().clearCameraId().build()),
+                BadRecordException.Reason.MISSING_FIELD);
+        assertReason(ser.serialize("f", frame(Encoding.JPEG, new byte[0], 8, 8)), BadRecordException.Reason.MISSING_FIELD);
+    }
+
+    @Test
+    void pixelsThatDisagreeWithTheRecordAreRefusedWhenDecoded() {
+        Frame wrongSize = frame(Encoding.PNG, FramePixels.png(gradient(32, 32), 32, 32), 64, 48);
+        assertThatThrownBy(() -> FramePixels.decode(wrongSize)).isInstanceOfSatisfying(BadRecordException.class,
+                e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.BAD_DIMENSIONS));
+        Frame notJpeg = frame(Encoding.JPEG, "definitely not a jpeg".getBytes(), 64, 48);
+        assertThatThrownBy(() -> FramePixels.decode(notJpeg)).isInstanceOfSatisfying(BadRecordException.class,
+                e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.UNDECODABLE));
+    }
+
+    private void assertReason(byte[] data, BadRecordException.Reason reason) {
+        assertThatThrownBy(() -> de.deserialize("frames", data)).isInstanceOfSatisfying(BadRecordException.class,
+                e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason));
+    }
+}
