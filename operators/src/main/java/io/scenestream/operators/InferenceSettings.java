@@ -1,0 +1,41 @@
+package io.scenestream.operators;
+
+import java.io.Serializable;
+
+/**
+ * How an inference operator runs its model.
+ *
+ * @param checkpoint path of the model's {@code .ckpt.zip}, readable on every task manager
+ * @param inputHeight model input rows (multiple of 32)
+ * @param inputWidth model input columns (multiple of 32)
+ * @param maxBatch largest micro-batch
+ * @param maxDelayMs longest a frame waits for its batch to fill
+ * @param device {@code cpu}, {@code gpu} (the slot's GPU external resource, else subtask index
+ *     modulo the GPUs) or {@code gpu:N}
+ * @param confidenceThreshold probability at which a pixel counts as confident in the summary
+ */
+public record InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
+        String device, float confidenceThreshold) implements Serializable {
+
+    public InferenceSettings {
+        if (checkpoint == null || checkpoint.isBlank()) {
+            throw new IllegalArgumentException("must set a model checkpoint");
+        }
+        if (inputHeight <= 0 || inputWidth <= 0 || inputHeight % 32 != 0 || inputWidth % 32 != 0) {
+            throw new IllegalArgumentException("model resolution must be positive multiples of 32, got "
+                    + inputHeight + "x" + inputWidth);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + maxBatch);
+        }
+        if (maxDelayMs < 0) {
+            throw new IllegalArgumentException("batch delay must not be negative, got " + maxDelayMs);
+        }
+        if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
+            throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, got " + device);
+        }
+        if (!(confidenceThreshold > 0 && confidenceThreshold <= 1)) {
+            throw new IllegalArgumentException("confidence threshold must be in (0, 1], got " + confidenceThreshold);
+        }
+    }
+}

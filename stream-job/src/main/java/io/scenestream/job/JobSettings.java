@@ -1,0 +1,55 @@
+package io.scenestream.job;
+
+import io.scenestream.kafka.serde.FrameLimits;
+import io.scenestream.operators.InferenceSettings;
+import java.io.Serializable;
+import java.util.Locale;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.configuration.Configuration;
+
+/** The job's settings, checked once, from {@link JobOptions}. */
+public record JobSettings(String bootstrapServers, String framesTopic, String predictionsTopic, String deadLetterTopic,
+        String groupId, String startingOffsets, InferenceSettings inference, int parallelism, long checkpointIntervalMs,
+        DeliveryGuarantee delivery, FrameLimits frameLimits) implements Serializable {
+
+    static JobSettings from(Configuration c) {
+        String checkpoint = c.get(JobOptions.MODEL_CHECKPOINT);
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("option " + JobOptions.MODEL_CHECKPOINT.key() + " is required");
+        }
+        String[] hw = c.get(JobOptions.RESOLUTION).toLowerCase(Locale.ROOT).split("x");
+        int h;
+        int w;
+        try {
+            h = Integer.parseInt(hw[0]);
+            w = Integer.parseInt(hw[1]);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("option " + JobOptions.RESOLUTION.key() + " must be HEIGHTxWIDTH, got "
+                    + c.get(JobOptions.RESOLUTION));
+        }
+        InferenceSettings inference = new InferenceSettings(checkpoint, h, w, c.get(JobOptions.BATCH_SIZE),
+                c.get(JobOptions.BATCH_DELAY_MS), c.get(JobOptions.DEVICE), c.get(JobOptions.CONFIDENCE_THRESHOLD));
+        DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            default -> throw new IllegalArgumentException("option " + JobOptions.DELIVERY.key()
+                    + " must be at-least-once or exactly-once, got " + c.get(JobOptions.DELIVERY));
+        };
+        String offsets = c.get(JobOptions.STARTING_OFFSETS);
+        if (!offsets.matches("earliest|latest|committed-or-earliest")) {
+            throw new IllegalArgumentException("option " + JobOptions.STARTING_OFFSETS.key()
+                    + " must be earliest, latest or committed-or-earliest, got " + offsets);
+        }
+        if (c.get(JobOptions.PARALLELISM) < 1) {
+            throw new IllegalArgumentException("option " + JobOptions.PARALLELISM.key() + " must be at least 1");
+        }
+        if (c.get(JobOptions.CHECKPOINT_INTERVAL_MS) < 10) {
+            throw new IllegalArgumentException("option " + JobOptions.CHECKPOINT_INTERVAL_MS.key() + " must be at least 10 ms");
+        }
+        FrameLimits limits = new FrameLimits(c.get(JobOptions.MAX_FRAME_BYTES), FrameLimits.DEFAULT.maxWidth(),
+                FrameLimits.DEFAULT.maxHeight());
+        return new JobSettings(c.get(JobOptions.BOOTSTRAP_SERVERS), c.get(JobOptions.FRAMES_TOPIC),
+                c.get(JobOptions.PREDICTIONS_TOPIC), c.get(JobOptions.DEAD_LETTER_TOPIC), c.get(JobOptions.GROUP_ID),
+                offsets, inference, c.get(JobOptions.PARALLELISM), c.get(JobOptions.CHECKPOINT_INTERVAL_MS), delivery, limits);
+    }
+}

@@ -1,0 +1,40 @@
+package io.scenestream.job;
+
+import io.scenestream.operators.DeadLetter;
+import io.scenestream.operators.SerializedPrediction;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** How the job's outputs become Kafka records. */
+final class KafkaRecords {
+
+    private KafkaRecords() {}
+
+    /** Predictions keyed by camera, so that a camera's predictions stay in order. */
+    static KafkaRecordSerializationSchema<SerializedPrediction> predictions(String topic) {
+        return (p, ctx, ts) -> new ProducerRecord<>(topic, null, null,
+                p.cameraId.getBytes(StandardCharsets.UTF_8), p.payload);
+    }
+
+    /**
+     * Dead letters: the original key and value, with headers naming the reason, the message and
+     * where the record came from.
+     */
+    static KafkaRecordSerializationSchema<DeadLetter> deadLetters(String topic) {
+        return (d, ctx, ts) -> {
+            RecordHeaders h = new RecordHeaders();
+            h.add("reason", utf8(d.reason));
+            h.add("message", utf8(d.message));
+            h.add("source-topic", utf8(d.topic));
+            h.add("source-partition", utf8(Integer.toString(d.partition)));
+            h.add("source-offset", utf8(Long.toString(d.offset)));
+            return new ProducerRecord<>(topic, null, null, d.key, d.value, h);
+        };
+    }
+
+    private static byte[] utf8(String s) {
+        return (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+    }
+}
