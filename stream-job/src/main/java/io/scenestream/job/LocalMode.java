@@ -1,0 +1,242 @@
+package io.scenestream.job;
+
+import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.kafka.producer.FrameProducer;
+import io.scenestream.kafka.producer.FrameSupplier;
+import io.scenestream.kafka.producer.ImageFolderSource;
+import io.scenestream.kafka.producer.VideoSource;
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Prediction;
+import io.scenestream.kafka.recorder.PredictionRecorder;
+import io.scenestream.kafka.recorder.RecorderLoop;
+import io.scenestream.model.checkpoint.CheckpointManifest;
+import io.scenestream.model.checkpoint.Checkpoints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything on one machine in one command: an embedded Kafka broker, camera sources publishing
+ * frames, the SceneStream job in a local Flink with its web UI, and the recorder writing MP4
+ * mosaics and PNG snapshots. Prints progress; stops after {@code --frames} frames or on Ctrl-C,
+ * cleanly (videos finished, job cancelled, broker stopped).
+ */
+@Command(name = "scenestream-local", mixinStandardHelpOptions = true,
+        description = "Run SceneStream locally: embedded Kafka, camera source, Flink job with web UI, recorder.")
+public final class LocalMode implements Callable<Integer> {
+
+    @Option(names = "--model", description = "student checkpoint (default: ${DEFAULT-VALUE})")
+    Path model = Path.of("model/checkpoints/student-lite.ckpt.zip");
+
+    @Option(names = "--video", description = "a video file, RTSP/HTTP URL or /dev/videoN instead of the synthetic camera")
+    String video;
+
+    @Option(names = "--images", description = "a folder of images (or a NYUD-layout dataset) instead of the synthetic camera")
+    Path images;
+
+    @Option(names = "--cameras", description = "number of cameras (default: ${DEFAULT-VALUE})")
+    int cameras = 1;
+
+    @Option(names = "--frames", description = "frames per camera, then stop; 0 = until Ctrl-C (default: ${DEFAULT-VALUE})")
+    long frames = 300;
+
+    @Option(names = "--fps", description = "frames per second per camera; 0 = the source's own rate (default: ${DEFAULT-VALUE})")
+    double fps = 5;
+
+    @Option(names = "--camera-size", description = "camera frames WIDTHxHEIGHT (default: ${DEFAULT-VALUE})")
+    String cameraSize = "320x256";
+
+    @Option(names = "--out", description = "folder of videos and snapshots (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("out");
+
+    @Option(names = "--web-port", description = "Flink web UI port (default: ${DEFAULT-VALUE})")
+    int webPort = 8081;
+
+    @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions), e.g. -D inference.batch-size=8")
+    Map<String, String> jobOptions = Map.of();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LocalMode())
+                .setExecutionExceptionHandler((ex, cmd, parse) -> {
+                    if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
+                        cmd.getErr().println("scenestream-local: error: " + ex.getMessage());
+                        return 2;
+                    }
+                    throw ex;
+                }).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(model)) {
+            throw new IOException("model checkpoint " + model + " does not exist (train one: see README)");
+        }
+        CheckpointManifest manifest = Checkpoints.readManifest(model);
+        int[] wh = parseSize(cameraSize);
+        Files.createDirectories(out);
+        List<FrameSupplier> sources = new ArrayList<>();
+        for (int c = 0; c < cameras; c++) {
+            sources.add(openSource(c, wh));
+        }
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Configuration conf = new Configuration();
+            jobOptions.forEach(conf::setString);
+            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
+            if (!jobOptions.containsKey(JobOptions.RESOLUTION.key())) {
+                conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
+            }
+            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+            JobSettings settings = JobOptions.settings(conf);
+            kafka.createTopic(settings.framesTopic(), Math.max(1, cameras), Map.of());
+            kafka.createTopic(settings.predictionsTopic(), Math.max(1, cameras), Map.of());
+            kafka.createTopic(settings.deadLetterTopic(), 1, Map.of());
+
+            Configuration flink = new Configuration();
+            flink.set(RestOptions.PORT, webPort);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            SceneStreamJob.configure(env, settings);
+            SceneStreamJob.build(env, SceneStreamJob.kafkaSource(settings), SceneStreamJob.predictionSink(settings),
+                    SceneStreamJob.deadLetterSink(settings), settings);
+            JobClient job = env.executeAsync("SceneStream (local)");
+            System.out.printf(Locale.ROOT, "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
+                    kafka.bootstrapServers(), webPort, manifest.modelName(), manifest.modelVersion(),
+                    manifest.architecture().name(), out.toAbsolutePath());
+
+            ConcurrentLinkedQueue<Float> latencies = new ConcurrentLinkedQueue<>();
+            AtomicLong received = new AtomicLong();
+            try (PredictionRecorder recorder = new PredictionRecorder(out, manifest.classNames(),
+                    fps > 0 ? fps : 10, 50, null)) {
+                RecorderLoop loop = new RecorderLoop(kafka.bootstrapServers(), settings.framesTopic(),
+                        settings.predictionsTopic(), recorder, p -> {
+                            received.incrementAndGet();
+                            latencies.add(p.getTimings().getTotalMs());
+                        });
+                Thread recorderThread = new Thread(loop, "recorder");
+                recorderThread.start();
+
+                List<FrameProducer> producers = new ArrayList<>();
+                List<Thread> producerThreads = new ArrayList<>();
+                for (int c = 0; c < cameras; c++) {
+                    FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
+                    producers.add(producer);
+                    FrameSupplier source = sources.get(c);
+                    String camera = "camera-" + (c + 1);
+                    Thread t = new Thread(() -> {
+                        try {
+                            producer.run(source, camera, fps, frames, Encoding.JPEG, 0.9f);
+                        } catch (IOException e) {
+                            System.err.println("camera " + camera + " stopped: " + e.getMessage());
+                        }
+                    }, "camera-" + (c + 1));
+                    producerThreads.add(t);
+                    t.start();
+                }
+
+                CountDownLatch interrupted = new CountDownLatch(1);
+                Thread hook = new Thread(interrupted::countDown, "shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                long expected = frames > 0 ? frames * cameras : Long.MAX_VALUE;
+                long started = System.nanoTime();
+                long lastCount = 0;
+                long lastTime = started;
+                while (received.get() < expected && interrupted.getCount() > 0 && loop.failure() == null) {
+                    interrupted.await(2, java.util.concurrent.TimeUnit.SECONDS);
+                    long now = System.nanoTime();
+                    long sent = producers.stream().mapToLong(FrameProducer::sent).sum();
+                    long got = received.get();
+                    double rate = (got - lastCount) / ((now - lastTime) / 1e9);
+                    lastCount = got;
+                    lastTime = now;
+                    float[] l = drain(latencies);
+                    System.out.printf(Locale.ROOT, "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s%n",
+                            sent, got, rate, pct(l, 0.5), pct(l, 0.99));
+                }
+                producers.forEach(FrameProducer::stop);
+                for (Thread t : producerThreads) {
+                    t.join(10_000);
+                }
+                loop.stop();
+                recorderThread.join(10_000);
+                job.cancel().get();
+                producers.forEach(FrameProducer::close);
+                for (FrameSupplier s : sources) {
+                    s.close();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // Ctrl-C: the JVM is exiting; everything above has been closed already.
+                }
+                System.out.printf(Locale.ROOT, "done: %d predictions in %.1f s; videos and snapshots in %s%n",
+                        received.get(), (System.nanoTime() - started) / 1e9, out.toAbsolutePath());
+                if (loop.failure() != null) {
+                    throw loop.failure();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private FrameSupplier openSource(int camera, int[] wh) throws IOException {
+        if (video != null) {
+            return new VideoSource(video, true, wh[0], wh[1]);
+        }
+        if (images != null) {
+            return new ImageFolderSource(images, true, wh[0], wh[1]);
+        }
+        return CameraSources.synthetic(camera, wh[0], wh[1]);
+    }
+
+    private static int[] parseSize(String s) {
+        String[] p = s.toLowerCase(Locale.ROOT).split("x");
+        try {
+            int w = Integer.parseInt(p[0]);
+            int h = Integer.parseInt(p[1]);
+            if (w > 0 && h > 0) {
+                return new int[] {w, h};
+            }
+        } catch (RuntimeException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("--camera-size must be WIDTHxHEIGHT, got " + s);
+    }
+
+    private static float[] drain(ConcurrentLinkedQueue<Float> q) {
+        List<Float> l = new ArrayList<>();
+        Float f;
+        while ((f = q.poll()) != null) {
+            l.add(f);
+        }
+        float[] a = new float[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = l.get(i);
+        }
+        Arrays.sort(a);
+        return a;
+    }
+
+    private static String pct(float[] sorted, double q) {
+        if (sorted.length == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.0f ms", sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))]);
+    }
+}
