@@ -1,6 +1,9 @@
 package io.scenestream.model.cli;
 
+import io.scenestream.model.data.Augmentation;
 import io.scenestream.model.data.SampleSource;
+import io.scenestream.model.synthetic.Domain;
+import io.scenestream.model.synthetic.SyntheticSampleSource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -10,8 +13,9 @@ final class Sources {
 
     private Sources() {}
 
-    static SampleSource synthetic(String domain, long seed) {
-        throw new IllegalArgumentException("the synthetic world is not built into this version; use nyud:PATH");
+    /** The synthetic world in {@code domain}; augmented (flip, zoom) for training. */
+    static SampleSource synthetic(String domain, long seed, boolean augment) {
+        return new SyntheticSampleSource(Domain.named(domain), seed, augment ? Augmentation.reference() : null);
     }
 
     static String format(Map<String, Double> metrics) {

@@ -146,11 +146,11 @@ public class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be positive");
         }
         DataSpec spec = DataSpec.parse(data);
-        SampleSource train = spec.open(seed, true, Sources::synthetic);
+        SampleSource train = spec.open(seed, true, (d, s) -> Sources.synthetic(d, s, true));
         int total = totalSteps(train);
         DataSpec evalSpec = DataSpec.parse(evalData != null ? evalData : data);
         // Held out: another seed for synthetic worlds; NYUD frames without augmentation.
-        SampleSource eval = evalSpec.open(seed + 7_919, false, Sources::synthetic);
+        SampleSource eval = evalSpec.open(seed + 7_919, false, (d, s) -> Sources.synthetic(d, s, false));
         Files.createDirectories(out);
         Path last = out.resolve("last" + Checkpoints.EXTENSION);
         Path log = out.resolve("train-log.jsonl");
