@@ -18,6 +18,7 @@ import io.scenestream.model.data.SampleSource;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.train.Evaluation;
 import io.scenestream.model.train.MtiNetTrainer;
+import io.scenestream.model.train.OutputInit;
 import io.scenestream.model.weights.StateDict;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,6 +104,9 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", description = "start from these weights (a .ckpt.zip or a reference .npz state dict)")
     Path init;
 
+    @Option(names = "--depth-prior", description = "initial depth output of a model trained from scratch, metres (default: ${DEFAULT-VALUE})")
+    float depthPrior = 2.5f;
+
     @Option(names = "--no-resume", description = "start over even if --out holds last.ckpt.zip")
     boolean noResume;
 
@@ -175,6 +179,7 @@ public class TrainCommand implements Callable<Integer> {
             } else {
                 net = new MtiNet(config);
                 net.initialize(djl.getNDManager(), DataType.FLOAT32, shape);
+                OutputInit.apply(net, depthPrior, seed);
             }
             djl.setBlock(net);
             err.printf(Locale.ROOT, "training %s (%s, %,d parameters) on %s at %dx%d, batch %d, %d steps%n",
