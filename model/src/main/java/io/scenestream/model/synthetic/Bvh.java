@@ -34,6 +34,8 @@ final class Bvh {
     private final int[] nodeIndex;
     /** Leaf: number of primitives; inner: 0. */
     private final int[] nodeCount;
+    /** Inner: the axis the children were split along. */
+    private final int[] nodeAxis;
     private int nodes;
 
     Bvh(List<Primitive> prims) {
@@ -51,12 +53,8 @@ final class Bvh {
         nodeBounds = new double[6 * maxNodes];
         nodeIndex = new int[maxNodes];
         nodeCount = new int[maxNodes];
-        if (size == 0) {
-            // One empty leaf whose inverted box no ray enters.
-            nodeBounds[0] = nodeBounds[1] = nodeBounds[2] = Double.POSITIVE_INFINITY;
-            nodeBounds[3] = nodeBounds[4] = nodeBounds[5] = Double.NEGATIVE_INFINITY;
-            nodes = 1;
-        } else {
+        nodeAxis = new int[maxNodes];
+        if (size > 0) {
             int[] idx = new int[size];
             for (int i = 0; i < size; i++) {
                 idx[i] = i;
@@ -122,6 +120,7 @@ final class Bvh {
         }
         sortByCentre(idx, from, to, bounds, bestAxis);
         nodeCount[node] = 0;
+        nodeAxis[node] = bestAxis;
         build(idx, from, from + bestSplit, bounds, next);
         nodeIndex[node] = nodes;
         build(idx, from + bestSplit, to, bounds, next);
@@ -179,6 +178,10 @@ final class Bvh {
      */
     double nearest(double ox, double oy, double oz, double dx, double dy, double dz,
             double tmin, double tmax, int[] stack, int[] hit) {
+        if (size == 0) {
+            hit[0] = -1;
+            return tmax;
+        }
         // A zero component would make 0 * infinity = NaN in the slab tests.
         dx = dx == 0 ? 1e-300 : dx;
         dy = dy == 0 ? 1e-300 : dy;
@@ -186,6 +189,13 @@ final class Bvh {
         double ix = 1 / dx;
         double iy = 1 / dy;
         double iz = 1 / dz;
+        // Slab planes chosen by the ray's signs: near plane first, no min/max per node.
+        int xn = ix >= 0 ? 0 : 3;
+        int yn = iy >= 0 ? 1 : 4;
+        int zn = iz >= 0 ? 2 : 5;
+        int xf = 3 - xn;
+        int yf = 5 - yn;
+        int zf = 7 - zn;
         double best = tmax;
         int bestPrim = -1;
         int sp = 0;
@@ -193,26 +203,41 @@ final class Bvh {
         double[] nb = nodeBounds;
         while (true) {
             int b = 6 * node;
-            double tx0 = (nb[b] - ox) * ix;
-            double tx1 = (nb[b + 3] - ox) * ix;
-            double ty0 = (nb[b + 1] - oy) * iy;
-            double ty1 = (nb[b + 4] - oy) * iy;
-            double tz0 = (nb[b + 2] - oz) * iz;
-            double tz1 = (nb[b + 5] - oz) * iz;
-            double tn = Math.max(Math.max(Math.min(tx0, tx1), Math.min(ty0, ty1)), Math.max(Math.min(tz0, tz1), tmin));
-            double tf = Math.min(Math.min(Math.max(tx0, tx1), Math.max(ty0, ty1)), Math.min(Math.max(tz0, tz1), best));
+            double tn = (nb[b + xn] - ox) * ix;
+            double t = (nb[b + yn] - oy) * iy;
+            tn = t > tn ? t : tn;
+            t = (nb[b + zn] - oz) * iz;
+            tn = t > tn ? t : tn;
+            tn = tmin > tn ? tmin : tn;
+            double tf = (nb[b + xf] - ox) * ix;
+            t = (nb[b + yf] - oy) * iy;
+            tf = t < tf ? t : tf;
+            t = (nb[b + zf] - oz) * iz;
+            tf = t < tf ? t : tf;
+            tf = best < tf ? best : tf;
             if (tn <= tf) {
                 int count = nodeCount[node];
                 if (count == 0) {
-                    stack[sp++] = nodeIndex[node];
-                    node = node + 1;
+                    // Visit the child on the ray's side of the split first.
+                    boolean reverse = switch (nodeAxis[node]) {
+                        case 0 -> dx < 0;
+                        case 1 -> dy < 0;
+                        default -> dz < 0;
+                    };
+                    if (reverse) {
+                        stack[sp++] = node + 1;
+                        node = nodeIndex[node];
+                    } else {
+                        stack[sp++] = nodeIndex[node];
+                        node = node + 1;
+                    }
                     continue;
                 }
                 int first = nodeIndex[node];
                 for (int p = first; p < first + count; p++) {
-                    double t = intersect(p, ox, oy, oz, dx, dy, dz, ix, iy, iz, tmin, best);
-                    if (t < best) {
-                        best = t;
+                    double th = intersect(p, ox, oy, oz, dx, dy, dz, ix, iy, iz, tmin, best);
+                    if (th < best) {
+                        best = th;
                         bestPrim = p;
                     }
                 }
@@ -229,25 +254,44 @@ final class Bvh {
     /** Whether any primitive is hit with {@code tmin < t < tmax} (shadow rays). */
     boolean any(double ox, double oy, double oz, double dx, double dy, double dz,
             double tmin, double tmax, int[] stack) {
+        return anyHit(ox, oy, oz, dx, dy, dz, tmin, tmax, stack) >= 0;
+    }
+
+    /** A primitive (leaf order) hit with {@code tmin < t < tmax}, or -1 if none. */
+    int anyHit(double ox, double oy, double oz, double dx, double dy, double dz,
+            double tmin, double tmax, int[] stack) {
+        if (size == 0) {
+            return -1;
+        }
         dx = dx == 0 ? 1e-300 : dx;
         dy = dy == 0 ? 1e-300 : dy;
         dz = dz == 0 ? 1e-300 : dz;
         double ix = 1 / dx;
         double iy = 1 / dy;
         double iz = 1 / dz;
+        int xn = ix >= 0 ? 0 : 3;
+        int yn = iy >= 0 ? 1 : 4;
+        int zn = iz >= 0 ? 2 : 5;
+        int xf = 3 - xn;
+        int yf = 5 - yn;
+        int zf = 7 - zn;
         int sp = 0;
         int node = 0;
         double[] nb = nodeBounds;
         while (true) {
             int b = 6 * node;
-            double tx0 = (nb[b] - ox) * ix;
-            double tx1 = (nb[b + 3] - ox) * ix;
-            double ty0 = (nb[b + 1] - oy) * iy;
-            double ty1 = (nb[b + 4] - oy) * iy;
-            double tz0 = (nb[b + 2] - oz) * iz;
-            double tz1 = (nb[b + 5] - oz) * iz;
-            double tn = Math.max(Math.max(Math.min(tx0, tx1), Math.min(ty0, ty1)), Math.max(Math.min(tz0, tz1), tmin));
-            double tf = Math.min(Math.min(Math.max(tx0, tx1), Math.max(ty0, ty1)), Math.min(Math.max(tz0, tz1), tmax));
+            double tn = (nb[b + xn] - ox) * ix;
+            double t = (nb[b + yn] - oy) * iy;
+            tn = t > tn ? t : tn;
+            t = (nb[b + zn] - oz) * iz;
+            tn = t > tn ? t : tn;
+            tn = tmin > tn ? tmin : tn;
+            double tf = (nb[b + xf] - ox) * ix;
+            t = (nb[b + yf] - oy) * iy;
+            tf = t < tf ? t : tf;
+            t = (nb[b + zf] - oz) * iz;
+            tf = t < tf ? t : tf;
+            tf = tmax < tf ? tmax : tf;
             if (tn <= tf) {
                 int count = nodeCount[node];
                 if (count == 0) {
@@ -258,107 +302,141 @@ final class Bvh {
                 int first = nodeIndex[node];
                 for (int p = first; p < first + count; p++) {
                     if (intersect(p, ox, oy, oz, dx, dy, dz, ix, iy, iz, tmin, tmax) < tmax) {
-                        return true;
+                        return p;
                     }
                 }
             }
             if (sp == 0) {
-                return false;
+                return -1;
             }
             node = stack[--sp];
         }
     }
 
+    /** Whether primitive {@code p} (leaf order) is hit with {@code tmin < t < tmax}. */
+    boolean hits(int p, double ox, double oy, double oz, double dx, double dy, double dz, double tmin, double tmax) {
+        dx = dx == 0 ? 1e-300 : dx;
+        dy = dy == 0 ? 1e-300 : dy;
+        dz = dz == 0 ? 1e-300 : dz;
+        return intersect(p, ox, oy, oz, dx, dy, dz, 1 / dx, 1 / dy, 1 / dz, tmin, tmax) < tmax;
+    }
+
     /** The ray's t at primitive {@code p} in {@code (tmin, tmax)}, or {@code tmax}. */
     private double intersect(int p, double ox, double oy, double oz, double dx, double dy, double dz,
             double ix, double iy, double iz, double tmin, double tmax) {
+        int k = kind[p];
+        if (k == AABOX) {
+            return aaBox(p * STRIDE, ox, oy, oz, ix, iy, iz, tmin, tmax);
+        }
+        if (k == YAWBOX) {
+            return yawBox(p * STRIDE, ox, oy, oz, dx, dz, iy, tmin, tmax);
+        }
+        if (k == CYLINDER) {
+            return cylinder(p * STRIDE, ox, oy, oz, dx, dy, dz, iy, tmin, tmax);
+        }
+        return sphere(p * STRIDE, ox, oy, oz, dx, dy, dz, tmin, tmax);
+    }
+
+    private double aaBox(int o, double ox, double oy, double oz, double ix, double iy, double iz,
+            double tmin, double tmax) {
         double[] g = geom;
-        int o = p * STRIDE;
         double rx = ox - g[o];
         double ry = oy - g[o + 1];
         double rz = oz - g[o + 2];
-        switch (kind[p]) {
-            case AABOX: {
-                double hx = g[o + 3];
-                double hy = g[o + 4];
-                double hz = g[o + 5];
-                double tx0 = (-hx - rx) * ix;
-                double tx1 = (hx - rx) * ix;
-                double ty0 = (-hy - ry) * iy;
-                double ty1 = (hy - ry) * iy;
-                double tz0 = (-hz - rz) * iz;
-                double tz1 = (hz - rz) * iz;
-                double tn = Math.max(Math.max(Math.min(tx0, tx1), Math.min(ty0, ty1)), Math.min(tz0, tz1));
-                double tf = Math.min(Math.min(Math.max(tx0, tx1), Math.max(ty0, ty1)), Math.max(tz0, tz1));
-                return tn <= tf && tn > tmin && tn < tmax ? tn : tmax;
-            }
-            case YAWBOX: {
-                double c = g[o + 6];
-                double s = g[o + 7];
-                double lx = c * rx - s * rz;
-                double lz = s * rx + c * rz;
-                double ldx = c * dx - s * dz;
-                double ldz = s * dx + c * dz;
-                double jx = 1 / (ldx == 0 ? 1e-30 : ldx);
-                double jz = 1 / (ldz == 0 ? 1e-30 : ldz);
-                double hx = g[o + 3];
-                double hy = g[o + 4];
-                double hz = g[o + 5];
-                double tx0 = (-hx - lx) * jx;
-                double tx1 = (hx - lx) * jx;
-                double ty0 = (-hy - ry) * iy;
-                double ty1 = (hy - ry) * iy;
-                double tz0 = (-hz - lz) * jz;
-                double tz1 = (hz - lz) * jz;
-                double tn = Math.max(Math.max(Math.min(tx0, tx1), Math.min(ty0, ty1)), Math.min(tz0, tz1));
-                double tf = Math.min(Math.min(Math.max(tx0, tx1), Math.max(ty0, ty1)), Math.max(tz0, tz1));
-                return tn <= tf && tn > tmin && tn < tmax ? tn : tmax;
-            }
-            case CYLINDER: {
-                double r = g[o + 3];
-                double hy = g[o + 4];
-                double best = tmax;
-                double a = dx * dx + dz * dz;
-                if (a > 1e-18) {
-                    double b = rx * dx + rz * dz;
-                    double cc = rx * rx + rz * rz - r * r;
-                    double disc = b * b - a * cc;
-                    if (disc >= 0) {
-                        double t = (-b - Math.sqrt(disc)) / a;
-                        if (t > tmin && t < best) {
-                            double y = ry + t * dy;
-                            if (y >= -hy && y <= hy) {
-                                best = t;
-                            }
-                        }
-                    }
-                }
-                if (dy != 0) {
-                    double cap = dy < 0 ? hy : -hy;
-                    double t = (cap - ry) * iy;
-                    if (t > tmin && t < best) {
-                        double x = rx + t * dx;
-                        double z = rz + t * dz;
-                        if (x * x + z * z <= r * r) {
-                            best = t;
-                        }
-                    }
-                }
-                return best;
-            }
-            default: {
-                double r = g[o + 3];
-                double a = dx * dx + dy * dy + dz * dz;
-                double b = rx * dx + ry * dy + rz * dz;
-                double cc = rx * rx + ry * ry + rz * rz - r * r;
-                double disc = b * b - a * cc;
-                if (disc < 0) {
-                    return tmax;
-                }
+        double hx = g[o + 3];
+        double hy = g[o + 4];
+        double hz = g[o + 5];
+        double tx0 = (-hx - rx) * ix;
+        double tx1 = (hx - rx) * ix;
+        double ty0 = (-hy - ry) * iy;
+        double ty1 = (hy - ry) * iy;
+        double tz0 = (-hz - rz) * iz;
+        double tz1 = (hz - rz) * iz;
+        double tn = Math.max(Math.max(Math.min(tx0, tx1), Math.min(ty0, ty1)), Math.min(tz0, tz1));
+        double tf = Math.min(Math.min(Math.max(tx0, tx1), Math.max(ty0, ty1)), Math.max(tz0, tz1));
+        return tn <= tf && tn > tmin && tn < tmax ? tn : tmax;
+    }
+
+    private double yawBox(int o, double ox, double oy, double oz, double dx, double dz, double iy,
+            double tmin, double tmax) {
+        double[] g = geom;
+        double rx = ox - g[o];
+        double ry = oy - g[o + 1];
+        double rz = oz - g[o + 2];
+        double c = g[o + 6];
+        double s = g[o + 7];
+        double lx = c * rx - s * rz;
+        double lz = s * rx + c * rz;
+        double ldx = c * dx - s * dz;
+        double ldz = s * dx + c * dz;
+        double jx = 1 / (ldx == 0 ? 1e-300 : ldx);
+        double jz = 1 / (ldz == 0 ? 1e-300 : ldz);
+        double hx = g[o + 3];
+        double hy = g[o + 4];
+        double hz = g[o + 5];
+        double tx0 = (-hx - lx) * jx;
+        double tx1 = (hx - lx) * jx;
+        double ty0 = (-hy - ry) * iy;
+        double ty1 = (hy - ry) * iy;
+        double tz0 = (-hz - lz) * jz;
+        double tz1 = (hz - lz) * jz;
+        double tn = Math.max(Math.max(Math.min(tx0, tx1), Math.min(ty0, ty1)), Math.min(tz0, tz1));
+        double tf = Math.min(Math.min(Math.max(tx0, tx1), Math.max(ty0, ty1)), Math.max(tz0, tz1));
+        return tn <= tf && tn > tmin && tn < tmax ? tn : tmax;
+    }
+
+    private double cylinder(int o, double ox, double oy, double oz, double dx, double dy, double dz, double iy,
+            double tmin, double tmax) {
+        double[] g = geom;
+        double rx = ox - g[o];
+        double ry = oy - g[o + 1];
+        double rz = oz - g[o + 2];
+        double r = g[o + 3];
+        double hy = g[o + 4];
+        double best = tmax;
+        double a = dx * dx + dz * dz;
+        if (a > 1e-18) {
+            double b = rx * dx + rz * dz;
+            double cc = rx * rx + rz * rz - r * r;
+            double disc = b * b - a * cc;
+            if (disc >= 0) {
                 double t = (-b - Math.sqrt(disc)) / a;
-                return t > tmin && t < tmax ? t : tmax;
+                if (t > tmin && t < best) {
+                    double y = ry + t * dy;
+                    if (y >= -hy && y <= hy) {
+                        best = t;
+                    }
+                }
             }
         }
+        double cap = dy < 0 ? hy : -hy;
+        double t = (cap - ry) * iy;
+        if (t > tmin && t < best) {
+            double x = rx + t * dx;
+            double z = rz + t * dz;
+            if (x * x + z * z <= r * r) {
+                best = t;
+            }
+        }
+        return best;
+    }
+
+    private double sphere(int o, double ox, double oy, double oz, double dx, double dy, double dz,
+            double tmin, double tmax) {
+        double[] g = geom;
+        double rx = ox - g[o];
+        double ry = oy - g[o + 1];
+        double rz = oz - g[o + 2];
+        double r = g[o + 3];
+        double a = dx * dx + dy * dy + dz * dz;
+        double b = rx * dx + ry * dy + rz * dz;
+        double cc = rx * rx + ry * ry + rz * rz - r * r;
+        double disc = b * b - a * cc;
+        if (disc < 0) {
+            return tmax;
+        }
+        double t = (-b - Math.sqrt(disc)) / a;
+        return t > tmin && t < tmax ? t : tmax;
     }
 
     /**

@@ -87,7 +87,7 @@ public final class CameraPath {
         double iz = interest[2] - z;
         double dist = Math.max(0.3, Math.hypot(ix, iz));
         double targetYaw = Math.atan2(ix, iz) + 0.12 * Noise.smooth1(seed + 11, t / 2.0);
-        double targetPitch = Math.max(-0.5, Math.min(0.15, Math.atan2(interest[1] - eye, dist)))
+        double targetPitch = Math.max(-0.6, Math.min(0.1, Math.atan2(interest[1] - eye, dist) - 0.04))
                 + 0.06 * Noise.smooth1(seed + 12, t / 2.5);
         if (frame == 0) {
             viewYaw = targetYaw;
@@ -110,7 +110,9 @@ public final class CameraPath {
     /** Picks what to look at: a piece of furniture, a picture or window, or the room's middle. */
     private void pickInterest(long segment) {
         List<double[]> candidates = new ArrayList<>();
+        // Furniture twice as often as the rest.
         for (Footprint f : scene.footprints()) {
+            candidates.add(new double[] {f.x(), 0.6 * f.height(), f.z()});
             candidates.add(new double[] {f.x(), 0.6 * f.height(), f.z()});
         }
         for (WallDecal d : scene.decals()) {

@@ -40,11 +40,11 @@ public record Domain(
         register(day);
         register(new Domain("night", 0.55, 0.55, 2700, 0.03, 9000, 0, 0.15, 5200,
                 0.02, 0.03, 1.0, 0.0, new Rgb(0.05, 0.05, 0.05), 0.35));
-        register(new Domain("warm-lamp", 1.0, 1.5, 2000, 0.12, 4500, 0, 0.22, 6500,
+        register(new Domain("warm-lamp", 1.0, 1.5, 2200, 0.12, 4500, 0, 0.22, 6500,
                 0.006, 0.01, 0.5, 0.0, new Rgb(0.3, 0.2, 0.1), 0.3));
-        register(day.withName("haze").withHaze(0.45, new Rgb(0.62, 0.63, 0.66)));
+        register(day.withName("haze").withHaze(0.4, new Rgb(0.62, 0.63, 0.66)));
         register(day.withName("overexposed").withExposure(3.2));
-        register(day.withName("blur").withMotionBlur(6.0));
+        register(day.withName("blur").withMotionBlur(8.0));
     }
 
     private static void register(Domain d) {

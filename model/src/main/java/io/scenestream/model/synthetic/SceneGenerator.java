@@ -191,6 +191,9 @@ public final class SceneGenerator {
         final List<WallDecal> windows = new ArrayList<>();
         final List<WallDecal> pictures = new ArrayList<>();
         final List<Piece> pieces = new ArrayList<>();
+        /** Pieces on the walls (no footprint): floating shelves. */
+        final List<Piece> hanging = new ArrayList<>();
+        final List<WallDecal> shelves = new ArrayList<>();
         final List<Primitive> fixed = new ArrayList<>();
         final List<Light> lights = new ArrayList<>();
         final Rgb woodMain;
@@ -239,6 +242,7 @@ public final class SceneGenerator {
                 }
                 pieces.remove(last);
             }
+            wallShelves();
             pictures();
             lamps();
             smallObjects();
@@ -258,6 +262,9 @@ public final class SceneGenerator {
                 if (p.footprint != null) {
                     builder.footprint(p.footprint);
                 }
+            }
+            for (Piece p : hanging) {
+                builder.addAll(p.prims);
             }
             lights.forEach(builder::light);
             return builder.build();
@@ -606,8 +613,13 @@ public final class SceneGenerator {
             if (rnd.nextDouble() < 0.3) {
                 floorLamp();
             }
-            if (rnd.nextDouble() < 0.3) {
-                floorBoxes();
+            int clutter = rnd.nextInt(4);
+            for (int i = 0; i < clutter; i++) {
+                if (rnd.nextBoolean()) {
+                    floorBoxes();
+                } else {
+                    floorBin();
+                }
             }
         }
 
@@ -1102,6 +1114,55 @@ public final class SceneGenerator {
             add(p);
         }
 
+        /** A waste bin, basket or bag by a wall. */
+        void floorBin() {
+            double r = 0.12 + rnd.nextDouble() * 0.1;
+            Piece p = againstWall(2 * r + 0.04, 2 * r + 0.04, 0.5, null);
+            if (p == null) {
+                return;
+            }
+            if (rnd.nextBoolean()) {
+                p.cylinder(0, 0, 0, r, 0.25 + rnd.nextDouble() * 0.2, OBJECTS, Material.PLASTIC, hexOf(rnd, PLASTICS));
+            } else {
+                Rgb c = hexOf(rnd, FABRICS);
+                p.sphere(0, r, 0, r, OBJECTS, Material.FABRIC, c);
+                p.sphere(0, r * 1.8, 0, r * 0.55, OBJECTS, Material.FABRIC, c.times(0.9));
+            }
+            add(p);
+        }
+
+        /** Floating shelves with objects and books, mounted on free stretches of wall. */
+        void wallShelves() {
+            int count = rnd.nextInt(3);
+            for (int i = 0; i < count * 10 && shelves.size() < count; i++) {
+                Wall wall = Wall.values()[rnd.nextInt(4)];
+                double len = wall.length(width, depth);
+                double w = 0.6 + rnd.nextDouble() * 0.6;
+                if (w > len - 0.6) {
+                    continue;
+                }
+                double a0 = 0.3 + rnd.nextDouble() * (len - 0.6 - w);
+                double y = 1.25 + rnd.nextDouble() * 0.45;
+                WallDecal span = new WallDecal(WallDecal.Kind.PICTURE, wall, a0, a0 + w, y - 0.02, Math.min(height - 0.1, y + 0.35), 0);
+                if (!decalFree(span)) {
+                    continue;
+                }
+                shelves.add(span);
+                double[] o = wallPoint(wall, a0 + w / 2, 0.1);
+                Piece p = new Piece(o[0], o[1], wall.facingYaw(), rnd.split());
+                boolean wood = rnd.nextBoolean();
+                p.box(-w / 2, y - 0.03, -0.1, w / 2, y, 0.1, FURNITURE, wood ? Material.WOOD : Material.PAINT,
+                        wood ? woodMain : hexOf(rnd, PAINTS));
+                if (rnd.nextBoolean()) {
+                    books(p, -w / 2 + 0.02, w / 2 - 0.02, y, 0.3, -0.09, 0.09);
+                } else {
+                    p.top(-w / 2 + 0.03, -0.07, w / 2 - 0.03, 0.07, y);
+                }
+                p.optional = true;
+                hanging.add(p);
+            }
+        }
+
         // ---- decoration, lights, small objects -------------------------------------------------
 
         void pictures() {
@@ -1134,7 +1195,9 @@ public final class SceneGenerator {
                     return false;
                 }
             }
-            for (WallDecal o : pictures) {
+            List<WallDecal> taken = new ArrayList<>(pictures);
+            taken.addAll(shelves);
+            for (WallDecal o : taken) {
                 if (o.wall() == d.wall() && o.overlapsAlong(d.a0(), d.a1(), 0.15) && o.y1() + 0.1 > d.y0() && d.y1() + 0.1 > o.y0()) {
                     return false;
                 }
@@ -1189,14 +1252,16 @@ public final class SceneGenerator {
         }
 
         void smallObjects() {
-            for (Piece p : List.copyOf(pieces)) {
+            List<Piece> all = new ArrayList<>(pieces);
+            all.addAll(hanging);
+            for (Piece p : all) {
                 for (double[] t : p.tops) {
                     double w = t[2] - t[0];
                     double d = t[3] - t[1];
                     if (w < 0.12 || d < 0.1) {
                         continue;
                     }
-                    int n = rnd.nextInt(Math.min(5, 1 + (int) (w * d / 0.08)));
+                    int n = rnd.nextInt(Math.min(7, 2 + (int) (w * d / 0.05)));
                     List<double[]> placed = new ArrayList<>();
                     for (int i = 0; i < n; i++) {
                         double r = 0.04 + rnd.nextDouble() * 0.08;

@@ -26,9 +26,10 @@ import java.util.stream.IntStream;
  *
  * <p><b>Motion blur</b> is a post-process: each pixel's world point (from its depth) is projected
  * into the previous frame's camera; the difference is the pixel's image motion over one frame
- * interval, and the pixel's radiance is averaged over up to 16 taps along that motion scaled by the
- * domain's shutter fraction (the camera integrates while it moves from the previous pose towards
- * this one). Labels and depth are those of the current pose, unblurred.
+ * interval; a small random hand tremor (a rotation of 0.0015 rad standard deviation per frame
+ * interval, drawn per frame) is added, and the pixel's radiance is averaged over up to 16 taps along
+ * that motion scaled by the domain's shutter fraction (the camera integrates while it moves from
+ * the previous pose towards this one). Labels and depth are those of the current pose, unblurred.
  *
  * <p>Rows are rendered in parallel (the common fork-join pool); every value, noise included, is a
  * pure function of the pixel, the frame's noise key and the inputs, so the output is bit-identical
@@ -37,8 +38,12 @@ import java.util.stream.IntStream;
 public final class SyntheticRenderer {
 
     private static final int ROWS_PER_TASK = 4;
+    /** Standard deviation of the hand's rotation per frame interval (radians). */
+    private static final double TREMOR = 0.0015;
     private static final double AMBIENT_OCCLUSION_REACH = 0.18;
     private static final double SHADOW_BIAS = 1e-4;
+    /** Light contributions below this (after exposure; white is 1) are skipped. */
+    private static final double NEGLIGIBLE = 1e-3;
     private static final int TONE_STEPS = 8192;
     private static final double TONE_MAX = 8;
     private static final byte[] TONE = new byte[TONE_STEPS + 1];
@@ -95,7 +100,7 @@ public final class SyntheticRenderer {
         int[] labels = new int[h * w];
         int tasks = (h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         IntStream.range(0, tasks).parallel().forEach(t -> {
-            Ctx c = new Ctx();
+            Ctx c = new Ctx(f.lights);
             int v1 = Math.min(h, (t + 1) * ROWS_PER_TASK);
             for (int v = t * ROWS_PER_TASK; v < v1; v++) {
                 f.row(v, c, radiance, depth, labels);
@@ -114,8 +119,14 @@ public final class SyntheticRenderer {
 
     /** Per-thread scratch. */
     private static final class Ctx {
+        Ctx(int lights) {
+            occluder = new int[lights];
+            java.util.Arrays.fill(occluder, -1);
+        }
+
         final int[] stack = new int[Bvh.STACK];
         final int[] hit = new int[1];
+        final int[] occluder;
         final double[] surf = new double[7];
         int label;
         double ar;
@@ -152,6 +163,9 @@ public final class SyntheticRenderer {
         final double[] lpos;
         final double[] lcol;
         final double[] lobe;
+        /** Largest channel of each light's colour. */
+        final double[] lmax;
+        final double exposure;
         final double ambR;
         final double ambG;
         final double ambB;
@@ -195,6 +209,8 @@ public final class SyntheticRenderer {
             lpos = new double[3 * lights];
             lcol = new double[3 * lights];
             lobe = new double[3 * lights];
+            lmax = new double[lights];
+            exposure = domain.exposure();
             double sumR = 0;
             double sumG = 0;
             double sumB = 0;
@@ -208,6 +224,7 @@ public final class SyntheticRenderer {
                 lcol[3 * i] = c.r();
                 lcol[3 * i + 1] = c.g();
                 lcol[3 * i + 2] = c.b();
+                lmax[i] = Math.max(c.r(), Math.max(c.g(), c.b()));
                 lobe[3 * i] = l.nx();
                 lobe[3 * i + 2] = l.nz();
                 lobe[3 * i + 1] = isLamp ? 0 : 1;
@@ -361,7 +378,18 @@ public final class SyntheticRenderer {
                     }
                     e *= cos;
                 }
-                if (bvh.any(sx, sy, sz, lx, ly, lz, 1e-7, 1, c.stack)) {
+                if (e * lmax[i] * exposure < NEGLIGIBLE) {
+                    // Too faint to change the pixel: skip the shadow ray and the light.
+                    continue;
+                }
+                // Neighbouring pixels tend to share occluders: try the last one first.
+                int last = c.occluder[i];
+                if (last >= 0 && bvh.hits(last, sx, sy, sz, lx, ly, lz, 1e-7, 1)) {
+                    continue;
+                }
+                int occ = bvh.anyHit(sx, sy, sz, lx, ly, lz, 1e-7, 1, c.stack);
+                if (occ >= 0) {
+                    c.occluder[i] = occ;
                     continue;
                 }
                 double er = e * lcol[3 * i];
@@ -406,7 +434,8 @@ public final class SyntheticRenderer {
                 return 0;
             }
             double ndh = (nx * hx + ny * hy + nz * hz) / hl;
-            if (ndh <= 0) {
+            if (ndh <= 0.6) {
+                // 0.6^12 (the broadest lobe) is 0.002.
                 return 0;
             }
             return c.ks * powInt(ndh, c.shininess);
@@ -765,7 +794,7 @@ public final class SyntheticRenderer {
             double r;
             double g;
             double b;
-            long cell = (long) Math.floor(az * 5);
+            long cell = (long) Math.floor(az * 2.5);
             double treeTop = -0.03 + 0.13 * Noise.value(dc.seed + 9, az * 12, 0) + 0.04 * Noise.value(dc.seed + 19, az * 70, 0);
             boolean building = Noise.unit(Noise.hash(dc.seed, cell, 5)) < 0.45;
             double roof = 0.04 + 0.26 * Noise.unit(Noise.hash(dc.seed, cell, 3));
@@ -783,7 +812,7 @@ public final class SyntheticRenderer {
                 b = 0.04 + 0.05 * n;
             } else if (building && elev < roof) {
                 double n = Noise.unit(Noise.hash(dc.seed, cell, 4));
-                double fx = az * 60 - Math.floor(az * 60);
+                double fx = az * 45 - Math.floor(az * 45);
                 double fy = elev * 45 - Math.floor(elev * 45);
                 boolean pane = fx < 0.45 && fy < 0.55;
                 r = pane ? 0.2 : 0.5 + 0.3 * n;
@@ -898,6 +927,10 @@ public final class SyntheticRenderer {
             double shotVar = domain.shotNoise() * domain.shotNoise();
             double vig = domain.vignette();
             double halfDiag2 = 0.25 * (width * (double) width + height * (double) height);
+            // Hand tremor during the exposure: a small random rotation per frame interval.
+            long th = Noise.mix(noiseKey ^ 0x7e3e0L);
+            double tremorU = TREMOR * k.fx() * Noise.gauss16(th, 0);
+            double tremorV = TREMOR * k.fy() * Noise.gauss16(th, 16);
             for (int u = 0; u < width; u++) {
                 int i = v * width + u;
                 double r = radiance[3 * i];
@@ -915,8 +948,8 @@ public final class SyntheticRenderer {
                     if (pz > 1e-3) {
                         double pu = k.cx() + k.fx() * (wx * prevAxes[0][0] + wy * prevAxes[0][1] + wz * prevAxes[0][2]) / pz;
                         double pv = k.cy() + k.fy() * (wx * prevAxes[1][0] + wy * prevAxes[1][1] + wz * prevAxes[1][2]) / pz;
-                        double mu = (pu - u) * shutter;
-                        double mv = (pv - v) * shutter;
+                        double mu = (pu - u + tremorU) * shutter;
+                        double mv = (pv - v + tremorV) * shutter;
                         double len = Math.sqrt(mu * mu + mv * mv);
                         if (len > 0.5) {
                             int taps = Math.min(16, 1 + (int) Math.ceil(len));
