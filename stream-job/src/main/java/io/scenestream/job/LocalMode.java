@@ -50,6 +50,9 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = "--images", description = "a folder of images (or a NYUD-layout dataset) instead of the synthetic camera")
     Path images;
 
+    @Option(names = "--schedule", description = "synthetic camera's domains, e.g. day:300,night:300,haze (default: ${DEFAULT-VALUE})")
+    String schedule = "day";
+
     @Option(names = "--cameras", description = "number of cameras (default: ${DEFAULT-VALUE})")
     int cameras = 1;
 
@@ -202,7 +205,7 @@ public final class LocalMode implements Callable<Integer> {
         if (images != null) {
             return new ImageFolderSource(images, true, wh[0], wh[1]);
         }
-        return CameraSources.synthetic(camera, wh[0], wh[1]);
+        return CameraSources.synthetic(camera, wh[0], wh[1], schedule);
     }
 
     private static int[] parseSize(String s) {
