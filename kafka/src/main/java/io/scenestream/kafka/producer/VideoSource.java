@@ -28,6 +28,8 @@ public final class VideoSource implements FrameSupplier {
     public VideoSource(String location, boolean loop, int width, int height) throws IOException {
         this.location = location;
         this.loop = loop;
+        // FFmpeg reports only errors; the stream logs its own progress.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         grabber = new FFmpegFrameGrabber(location);
         if (location.startsWith("/dev/video")) {
             grabber.setFormat("video4linux2");

@@ -47,6 +47,8 @@ public final class PredictionRecorder implements AutoCloseable {
             throws IOException {
         Files.createDirectories(out);
         this.out = out;
+        // FFmpeg reports only errors; the stream logs its own progress.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         this.classNames = List.copyOf(classNames);
         this.fps = fps;
         this.snapshotEvery = snapshotEvery;
