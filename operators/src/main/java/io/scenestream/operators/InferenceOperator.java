@@ -3,10 +3,6 @@ package io.scenestream.operators;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import com.google.protobuf.ByteString;
-import io.scenestream.kafka.proto.ConfidenceSummary;
-import io.scenestream.kafka.proto.Prediction;
-import io.scenestream.kafka.proto.Timings;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
@@ -31,8 +27,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Buffered frames are flushed before every checkpoint barrier and at the end of input, so none is
  * lost on recovery. Frames leave in the order they came, so a camera's order is kept.
  */
-public class InferenceOperator extends AbstractStreamOperator<SerializedPrediction>
-        implements OneInputStreamOperator<DecodedFrame, SerializedPrediction> {
+public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
+        implements OneInputStreamOperator<DecodedFrame, RawPrediction> {
 
     private static final long serialVersionUID = 1L;
 
@@ -64,7 +60,7 @@ public class InferenceOperator extends AbstractStreamOperator<SerializedPredicti
         framesOut = getMetricGroup().meter("framesPerSecond", new MeterView(10));
         getMetricGroup().gauge("batchSize", () -> lastBatch);
         getMetricGroup().gauge("inferenceMsPerFrame", () -> lastInferenceMs);
-        getMetricGroup().gauge("captureToEmitMs", () -> lastLatencyMs);
+        getMetricGroup().gauge("captureToInferredMs", () -> lastLatencyMs);
         getMetricGroup().gauge("modelVersion", () -> loaded.manifest().modelVersion());
         LOG.info("inference subtask {} runs {} v{} on {}", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 loaded.manifest().modelName(), loaded.manifest().modelVersion(), device);
@@ -124,30 +120,27 @@ public class InferenceOperator extends AbstractStreamOperator<SerializedPredicti
         for (int i = 0; i < buffer.size(); i++) {
             DecodedFrame f = buffer.get(i);
             FramePrediction p = predictions.get(i);
-            long emitUs = System.currentTimeMillis() * 1000;
-            Prediction.Builder b = Prediction.newBuilder()
-                    .setCameraId(f.cameraId).setSequence(f.sequence).setCaptureTimeUs(f.captureTimeUs)
-                    .setModelName(name).setModelVersion(version)
-                    .setWidth(p.width()).setHeight(p.height())
-                    .setEmitTimeUs(emitUs)
-                    .setTimings(Timings.newBuilder()
-                            .setQueueMs((f.decodeStartUs - f.captureTimeUs) / 1000f)
-                            .setDecodeMs(f.decodeMs)
-                            .setInferenceMs(perFrameMs)
-                            .setTotalMs((emitUs - f.captureTimeUs) / 1000f));
-            if (p.depth() != null) {
-                b.setDepthPng(ByteString.copyFrom(PredictionMaps.depthPng(p.depth(), p.width(), p.height())));
-            }
+            RawPrediction r = new RawPrediction();
+            r.cameraId = f.cameraId;
+            r.sequence = f.sequence;
+            r.captureTimeUs = f.captureTimeUs;
+            r.decodeStartUs = f.decodeStartUs;
+            r.decodeMs = f.decodeMs;
+            r.inferenceMs = perFrameMs;
+            r.modelName = name;
+            r.modelVersion = version;
+            r.width = p.width();
+            r.height = p.height();
+            r.depthMm = p.depth() == null ? null : PredictionMaps.millimetres(p.depth());
+            r.classes = p.classes();
             if (p.classes() != null) {
-                b.setSegmentationPng(ByteString.copyFrom(PredictionMaps.segmentationPng(p.classes(), p.width(), p.height())));
-                b.setConfidence(ConfidenceSummary.newBuilder()
-                        .setMeanMaxProbability((float) p.meanConfidence())
-                        .setConfidentShare((float) p.confidentShare(settings.confidenceThreshold()))
-                        .setThreshold(settings.confidenceThreshold()));
+                r.meanConfidence = (float) p.meanConfidence();
+                r.confidentShare = (float) p.confidentShare(settings.confidenceThreshold());
+                r.confidenceThreshold = settings.confidenceThreshold();
             }
-            lastLatencyMs = (emitUs - f.captureTimeUs) / 1000.0;
+            lastLatencyMs = System.currentTimeMillis() - f.captureTimeUs / 1000.0;
             framesOut.markEvent();
-            output.collect(new StreamRecord<>(new SerializedPrediction(f.cameraId, f.sequence, version, b.build().toByteArray())));
+            output.collect(new StreamRecord<>(r));
         }
         lastBatch = buffer.size();
         lastInferenceMs = perFrameMs;

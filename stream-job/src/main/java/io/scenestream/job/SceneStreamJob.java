@@ -3,7 +3,9 @@ package io.scenestream.job;
 import io.scenestream.operators.DecodeFrames;
 import io.scenestream.operators.DeadLetter;
 import io.scenestream.operators.DecodedFrame;
+import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
+import io.scenestream.operators.RawPrediction;
 import io.scenestream.operators.RawRecord;
 import io.scenestream.operators.RawRecordSchema;
 import io.scenestream.operators.SerializedPrediction;
@@ -29,7 +31,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * by camera, through MTI-Net in micro-batches, predictions back to Kafka.
  *
  * <pre>
- *   KafkaSource(frames) -> decode -> keyBy(camera) -> infer -> KafkaSink(predictions)
+ *   KafkaSource(frames) -> decode -> keyBy(camera) -> infer -> encode -> KafkaSink(predictions)
  *                            `-> dead letters -> KafkaSink(dead-letters)
  * </pre>
  */
@@ -78,8 +80,10 @@ public final class SceneStreamJob {
         decoded.getSideOutput(DecodeFrames.DEAD_LETTERS)
                 .sinkTo(deadLetters).name("dead-letters").uid("dead-letters-sink");
         decoded.keyBy(f -> f.cameraId)
-                .transform("infer", TypeInformation.of(SerializedPrediction.class), new InferenceOperator(settings.inference()))
+                .transform("infer", TypeInformation.of(RawPrediction.class), new InferenceOperator(settings.inference()))
                 .uid("infer")
+                // Its own task: encoding overlaps the next batch's inference.
+                .map(new EncodePredictions()).name("encode").uid("encode").startNewChain()
                 .sinkTo(predictions).name("predictions").uid("predictions-sink");
     }
 

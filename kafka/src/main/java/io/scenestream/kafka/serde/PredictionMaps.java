@@ -19,14 +19,24 @@ public final class PredictionMaps {
 
     /** 16-bit PNG of {@code metres} (row-major), rounded to millimetres; invalid or non-positive depth is 0. */
     public static byte[] depthPng(float[] metres, int width, int height) {
-        check(metres.length, width, height);
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
-        short[] px = ((DataBufferUShort) img.getRaster().getDataBuffer()).getData();
-        for (int i = 0; i < px.length; i++) {
+        return depthPngMm(millimetres(metres), width, height);
+    }
+
+    /** Depth rounded to millimetres as unsigned 16-bit values: 0 for invalid or non-positive, at most 65535. */
+    public static short[] millimetres(float[] metres) {
+        short[] mm = new short[metres.length];
+        for (int i = 0; i < mm.length; i++) {
             float m = metres[i];
-            int mm = Float.isFinite(m) && m > 0 ? (int) Math.min(65535, Math.round(m * 1000.0)) : 0;
-            px[i] = (short) mm;
+            mm[i] = (short) (Float.isFinite(m) && m > 0 ? (int) Math.min(65535, Math.round(m * 1000.0)) : 0);
         }
+        return mm;
+    }
+
+    /** 16-bit PNG of depth already in millimetres (unsigned shorts, row-major). */
+    public static byte[] depthPngMm(short[] millimetres, int width, int height) {
+        check(millimetres.length, width, height);
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
+        System.arraycopy(millimetres, 0, ((DataBufferUShort) img.getRaster().getDataBuffer()).getData(), 0, millimetres.length);
         return png(img);
     }
 
