@@ -289,7 +289,9 @@ public class TrainCommand implements Callable<Integer> {
 
     private CheckpointManifest manifest(MtiNetConfig config, int[] hw, int step, int total, Evaluation.Result eval) {
         Map<String, Object> training = new LinkedHashMap<>();
-        training.put("command", "train " + String.join(" ", spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs()));
+        List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
+        String joined = String.join(" ", args);
+        training.put("command", "bin/scenestream-model " + (joined.startsWith("train ") ? joined : "train " + joined));
         training.put("data", data);
         training.put("seed", seed);
         training.put("step", step);

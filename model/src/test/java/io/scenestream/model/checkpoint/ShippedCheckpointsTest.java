@@ -27,7 +27,7 @@ class ShippedCheckpointsTest {
             assertThat(c.manifest().modelName()).isEqualTo(name);
             assertThat(c.config().name()).isEqualTo(architecture);
             assertThat(c.manifest().classNames()).isEqualTo(NyudDataset.CLASSES_13);
-            assertThat(c.manifest().training()).containsKeys("command", "seed", "steps", "evaluation");
+            assertThat(c.manifest().training()).containsKeys("command", "seed", "step", "steps", "data");
             try (MtiNetPredictor p = new MtiNetPredictor(c.net(), m, c.manifest().inputHeight(), c.manifest().inputWidth(), false)) {
                 FramePrediction f = p.predict(List.of(new RgbFrame(s.width(), s.height(), s.rgb()))).get(0);
                 assertThat(f.width()).isEqualTo(c.manifest().inputWidth());
