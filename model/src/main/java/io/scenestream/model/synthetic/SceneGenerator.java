@@ -1072,12 +1072,12 @@ public final class SceneGenerator {
             p.cylinder(0, 0, 0, r, ph, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
             Rgb leaf = hsv(0.25 + rnd.nextDouble() * 0.12, 0.5 + rnd.nextDouble() * 0.3, 0.3 + rnd.nextDouble() * 0.25);
             // A bush of a few overlapping leaf balls.
-            int balls = 3 + rnd.nextInt(3);
+            int balls = 4 + rnd.nextInt(3);
             for (int i = 0; i < balls; i++) {
                 double ang = 2 * Math.PI * i / balls + rnd.nextDouble();
-                double off = i == 0 ? 0 : fr * 0.45;
-                double br = fr * (i == 0 ? 0.75 : 0.45 + 0.2 * rnd.nextDouble());
-                double by = ph + br * 0.8 + (i == 0 ? 0.1 : 0.3 + rnd.nextDouble() * 1.2) * fr;
+                double off = i == 0 ? 0 : fr * (0.4 + 0.2 * rnd.nextDouble());
+                double br = fr * (i == 0 ? 0.8 : 0.45 + 0.2 * rnd.nextDouble());
+                double by = ph + fr * (i == 0 ? 0.75 : 0.5 + 0.7 * rnd.nextDouble());
                 p.sphere(off * Math.cos(ang), by, off * Math.sin(ang), br, OBJECTS, Material.FABRIC,
                         leaf.times(0.85 + 0.3 * rnd.nextDouble()));
             }

@@ -19,10 +19,18 @@ import java.util.stream.IntStream;
  *       ceiling lamps and the daylight of the windows (Lambert diffuse with hard shadows from one
  *       shadow ray per light, Blinn-Phong highlights on glossy materials), direct sunlight through
  *       the windows (shadowed), ambient light with an occlusion term in the room's corners and at
- *       the foot of furniture, then haze ({@code 1 - exp(-density * distance)} towards the haze
- *       colour), camera motion blur, exposure, white balance, vignetting, sensor noise, a soft
- *       highlight shoulder and sRGB encoding.
+ *       the foot of furniture, then haze (a blend towards the haze colour with weight
+ *       {@code 1 - exp(-density * distance)}, distance along the ray), camera motion blur, exposure,
+ *       white balance, vignetting, sensor noise (Gaussian, variance {@code read^2 + shot^2 * signal}
+ *       in linear units), a soft highlight shoulder and sRGB encoding.
  * </ul>
+ *
+ * <p><b>Lights.</b> Ceiling lamps are point lights with falloff {@code power / (d^2 + 0.25)}.
+ * Daylight is a point light 1 m behind each window with a cosine lobe into the room (the walls cast
+ * no shadows; the lobe keeps it off the window's own wall). Sunlight is a directional light that
+ * reaches a point only if the ray towards the sun leaves the room through a window's glass. Every
+ * light gets one shadow ray per pixel against the BVH, unless its unshadowed contribution is below
+ * 0.1% of white after exposure. Windows and lamp fixtures glow (emissive, unlit).
  *
  * <p><b>Motion blur</b> is a post-process: each pixel's world point (from its depth) is projected
  * into the previous frame's camera; the difference is the pixel's image motion over one frame
