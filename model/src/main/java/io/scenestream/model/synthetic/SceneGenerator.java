@@ -546,7 +546,7 @@ public final class SceneGenerator {
         }
 
         void diningRoom() {
-            diningTable(true);
+            diningTable();
             if (rnd.nextDouble() < 0.8) {
                 dresser(false);
             }
@@ -596,7 +596,7 @@ public final class SceneGenerator {
             for (int i = 0; i < shelves; i++) {
                 bookshelf();
             }
-            diningTable(false);
+            diningTable();
             if (rnd.nextDouble() < 0.5) {
                 armchair();
             }
@@ -1012,7 +1012,7 @@ public final class SceneGenerator {
             }
         }
 
-        void diningTable(boolean withCupboards) {
+        void diningTable() {
             double w = 1.2 + rnd.nextDouble() * 0.6;
             double d = 0.8 + rnd.nextDouble() * 0.2;
             for (int i = 0; i < 30; i++) {
