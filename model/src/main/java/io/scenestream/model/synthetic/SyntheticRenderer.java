@@ -1008,15 +1008,38 @@ public final class SyntheticRenderer {
     }
 
     static double powInt(double x, int n) {
-        double r = 1;
-        double b = x;
-        while (n > 0) {
-            if ((n & 1) != 0) {
-                r *= b;
-            }
-            b *= b;
-            n >>= 1;
+        // The materials' exponents, by squaring.
+        double x2 = x * x;
+        double x4 = x2 * x2;
+        double x8 = x4 * x4;
+        double x16 = x8 * x8;
+        switch (n) {
+            case 12:
+                return x8 * x4;
+            case 16:
+                return x16;
+            case 24:
+                return x16 * x8;
+            case 32:
+                return x16 * x16;
+            case 48:
+                return x16 * x16 * x16;
+            case 64:
+                return (x16 * x16) * (x16 * x16);
+            case 96:
+                double x32 = x16 * x16;
+                return x32 * x32 * x32;
+            default:
+                double r = 1;
+                double b = x;
+                while (n > 0) {
+                    if ((n & 1) != 0) {
+                        r *= b;
+                    }
+                    b *= b;
+                    n >>= 1;
+                }
+                return r;
         }
-        return r;
     }
 }
