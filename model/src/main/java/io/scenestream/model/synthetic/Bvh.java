@@ -313,6 +313,23 @@ final class Bvh {
         }
     }
 
+    /** Whether any of {@code list[from, to)} (leaf order) is hit with {@code tmin < t < tmax}. */
+    boolean anyOf(int[] list, int from, int to, double ox, double oy, double oz, double dx, double dy, double dz,
+            double tmin, double tmax) {
+        dx = dx == 0 ? 1e-300 : dx;
+        dy = dy == 0 ? 1e-300 : dy;
+        dz = dz == 0 ? 1e-300 : dz;
+        double ix = 1 / dx;
+        double iy = 1 / dy;
+        double iz = 1 / dz;
+        for (int k = from; k < to; k++) {
+            if (intersect(list[k], ox, oy, oz, dx, dy, dz, ix, iy, iz, tmin, tmax) < tmax) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether primitive {@code p} (leaf order) is hit with {@code tmin < t < tmax}. */
     boolean hits(int p, double ox, double oy, double oz, double dx, double dy, double dz, double tmin, double tmax) {
         dx = dx == 0 ? 1e-300 : dx;

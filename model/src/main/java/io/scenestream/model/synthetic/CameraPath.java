@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * and pitch, a slight roll, and a slight bob with each step. It
  * never stands closer than {@link SceneGenerator#CAMERA_WALL_MARGIN} to a wall or
  * {@link SceneGenerator#CAMERA_FURNITURE_MARGIN} to a furniture footprint: a step that would go
- * there is not taken. The height of the eye is 1.2-1.6 m (plus at most 6 cm of bob and drift).
+ * there is not taken. The height of the eye is 1.25-1.65 m, plus at most 5.2 cm of bob and drift.
  *
  * <p>The path is a pure function of the scene and the seed: pose {@code n} is always the same,
  * however it was reached.
@@ -41,7 +41,7 @@ public final class CameraPath {
         this.scene = scene;
         this.seed = seed;
         SplittableRandom rnd = new SplittableRandom(Noise.mix(seed ^ 0xca3e7a11L));
-        eye = 1.2 + 0.4 * rnd.nextDouble();
+        eye = 1.25 + 0.4 * rnd.nextDouble();
         List<double[]> free = largestFreeRegion(scene.width(), scene.depth(), scene.footprints(), 0.1);
         if (free.isEmpty()) {
             throw new IllegalArgumentException("room " + scene.seed() + " has no free floor for the camera");

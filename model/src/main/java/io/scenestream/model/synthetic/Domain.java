@@ -11,6 +11,14 @@ import java.util.Objects;
  * depth do not depend on it. Radiance is linear and relative; the camera multiplies it by
  * {@code exposure}, corrects for {@code whiteBalanceKelvin}, adds noise and tone-maps to 8-bit sRGB.
  *
+ * <p>Named domains ({@link #named}): {@code day}, the source domain (daylight and sun through the
+ * windows, lamps at 3800 K, white balance 5200 K, little noise, a short shutter); {@code night}
+ * (windows dark, only warm 2700 K lamps at reduced power, camera still balanced for daylight, low
+ * exposure, five times the noise, a longer shutter); {@code warm-lamp} (strong 2200 K lamps, dim
+ * daylight, white balance 6500 K: strongly orange); {@code haze} (day under 0.4 / m of pale grey
+ * haze: low contrast); {@code overexposed} (day at 3.2 times the exposure); {@code blur} (day with a
+ * shutter of 8 frame intervals: strong motion blur).
+ *
  * @param name the domain's name
  * @param exposure multiplier on radiance before tone mapping (1: walls near mid-grey by day)
  * @param lampIntensity scale of the ceiling lamps' power (0: lamps off)

@@ -38,7 +38,7 @@ public final class IndoorScene {
     private final double lampKelvinOffset;
     private final String kind;
     final Bvh bvh;
-    final SceneShading shading;
+    private volatile SceneShading shading;
 
     private IndoorScene(Builder b) {
         seed = b.seed;
@@ -61,7 +61,21 @@ public final class IndoorScene {
         lampKelvinOffset = b.lampKelvinOffset;
         kind = b.kind;
         bvh = new Bvh(primitives);
-        shading = new SceneShading(this, bvh);
+    }
+
+    /** The renderer's view of the surfaces and light buffers, built on first use. */
+    SceneShading shading() {
+        SceneShading s = shading;
+        if (s == null) {
+            synchronized (this) {
+                s = shading;
+                if (s == null) {
+                    s = new SceneShading(this, bvh);
+                    shading = s;
+                }
+            }
+        }
+        return s;
     }
 
     /** A builder for an empty room of the given size (metres). */

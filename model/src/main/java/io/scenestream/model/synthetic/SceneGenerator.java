@@ -546,7 +546,7 @@ public final class SceneGenerator {
         }
 
         void diningRoom() {
-            diningTable(true);
+            diningTable();
             if (rnd.nextDouble() < 0.8) {
                 dresser(false);
             }
@@ -596,7 +596,7 @@ public final class SceneGenerator {
             for (int i = 0; i < shelves; i++) {
                 bookshelf();
             }
-            diningTable(false);
+            diningTable();
             if (rnd.nextDouble() < 0.5) {
                 armchair();
             }
@@ -613,7 +613,7 @@ public final class SceneGenerator {
             if (rnd.nextDouble() < 0.3) {
                 floorLamp();
             }
-            int clutter = rnd.nextInt(4);
+            int clutter = rnd.nextInt(5);
             for (int i = 0; i < clutter; i++) {
                 if (rnd.nextBoolean()) {
                     floorBoxes();
@@ -885,7 +885,19 @@ public final class SceneGenerator {
             }
             for (int i = 0; i < shelves; i++) {
                 double y = 0.08 + i * pitch;
-                books(p, -w / 2 + t + 0.01, w / 2 - t - 0.01, y, Math.min(pitch - t - 0.03, 0.33), -d / 2 + 0.02, d / 2 - 0.01);
+                double room = Math.min(pitch - t - 0.03, 0.33);
+                double x0 = -w / 2 + t + 0.01;
+                double x1 = w / 2 - t - 0.01;
+                if (rnd.nextDouble() < 0.3) {
+                    // Part books, part objects.
+                    double mid = x0 + (0.3 + 0.4 * rnd.nextDouble()) * (x1 - x0);
+                    books(p, x0, mid, y, room, -d / 2 + 0.02, d / 2 - 0.01);
+                    for (double x = mid + 0.03; x + 0.1 < x1; x += 0.12 + rnd.nextDouble() * 0.1) {
+                        shelfObject(p, x + 0.05, d / 2 - 0.12, y, room);
+                    }
+                } else {
+                    books(p, x0, x1, y, room, -d / 2 + 0.02, d / 2 - 0.01);
+                }
             }
             p.top(-w / 2 + 0.05, -d / 2 + 0.05, w / 2 - 0.05, d / 2 - 0.05, h);
             add(p);
@@ -925,6 +937,22 @@ public final class SceneGenerator {
             }
         }
 
+        /** A box, cup or ball no taller than {@code room}, centred at (x, z) on a shelf at y. */
+        void shelfObject(Piece p, double x, double z, double y, double room) {
+            double u = rnd.nextDouble();
+            double r = 0.035 + rnd.nextDouble() * 0.015;
+            if (u < 0.4) {
+                double bh = Math.min(room, 0.06 + rnd.nextDouble() * 0.14);
+                p.box(x - r, y, z - r, x + r, y + bh, z + r, (rnd.nextDouble() - 0.5) * 0.6, OBJECTS, Material.PAINT,
+                        hexOf(rnd, rnd.nextBoolean() ? PLASTICS : PAINTS));
+            } else if (u < 0.75) {
+                p.cylinder(x, y, z, r, Math.min(room, 0.08 + rnd.nextDouble() * 0.15), OBJECTS, Material.CERAMIC,
+                        hexOf(rnd, CERAMICS));
+            } else {
+                p.sphere(x, y + r, z, r, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
+            }
+        }
+
         Rgb bookColor() {
             double u = rnd.nextDouble();
             if (u < 0.15) {
@@ -959,12 +987,18 @@ public final class SceneGenerator {
                     double lx = (rnd.nextDouble() - 0.5) * (w - 0.5);
                     desk.box(lx - 0.17, h, -0.12, lx + 0.17, h + 0.02, 0.12, OBJECTS, Material.METAL, Rgb.hex(0x9a9a9e));
                     desk.box(lx - 0.17, h + 0.02, -0.13, lx + 0.17, h + 0.24, -0.11, OBJECTS, Material.SCREEN, Rgb.hex(0x151515));
+                    double[] t = desk.tops.get(0);
+                    t[1] = Math.max(t[1], 0.15);
                 } else {
                     double mw = 0.5 + rnd.nextDouble() * 0.2;
                     tv(desk, mw, h, -d / 2 + 0.12);
+                    // Keyboard and mouse in front of the monitor.
+                    double kz = -d / 2 + 0.3;
+                    desk.box(-0.22, h, kz, 0.22, h + 0.02, kz + 0.15, OBJECTS, Material.PLASTIC, Rgb.hex(0x1e1e1e));
+                    desk.box(0.3, h, kz + 0.03, 0.36, h + 0.03, kz + 0.12, OBJECTS, Material.PLASTIC, Rgb.hex(0x2a2a2a));
+                    double[] t = desk.tops.get(0);
+                    t[1] = Math.max(t[1], kz + 0.17);
                 }
-                double[] t = desk.tops.get(0);
-                t[1] = Math.max(t[1], 0.15);
             }
             add(desk);
             // The chair faces the desk, pulled out a little, slightly turned.
@@ -978,7 +1012,7 @@ public final class SceneGenerator {
             }
         }
 
-        void diningTable(boolean withCupboards) {
+        void diningTable() {
             double w = 1.2 + rnd.nextDouble() * 0.6;
             double d = 0.8 + rnd.nextDouble() * 0.2;
             for (int i = 0; i < 30; i++) {
@@ -1072,12 +1106,12 @@ public final class SceneGenerator {
             p.cylinder(0, 0, 0, r, ph, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
             Rgb leaf = hsv(0.25 + rnd.nextDouble() * 0.12, 0.5 + rnd.nextDouble() * 0.3, 0.3 + rnd.nextDouble() * 0.25);
             // A bush of a few overlapping leaf balls.
-            int balls = 3 + rnd.nextInt(3);
+            int balls = 4 + rnd.nextInt(3);
             for (int i = 0; i < balls; i++) {
                 double ang = 2 * Math.PI * i / balls + rnd.nextDouble();
-                double off = i == 0 ? 0 : fr * 0.45;
-                double br = fr * (i == 0 ? 0.75 : 0.45 + 0.2 * rnd.nextDouble());
-                double by = ph + br * 0.8 + (i == 0 ? 0.1 : 0.3 + rnd.nextDouble() * 1.2) * fr;
+                double off = i == 0 ? 0 : fr * (0.4 + 0.2 * rnd.nextDouble());
+                double br = fr * (i == 0 ? 0.8 : 0.45 + 0.2 * rnd.nextDouble());
+                double by = ph + fr * (i == 0 ? 0.75 : 0.5 + 0.7 * rnd.nextDouble());
                 p.sphere(off * Math.cos(ang), by, off * Math.sin(ang), br, OBJECTS, Material.FABRIC,
                         leaf.times(0.85 + 0.3 * rnd.nextDouble()));
             }

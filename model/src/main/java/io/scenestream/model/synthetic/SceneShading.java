@@ -22,6 +22,8 @@ final class SceneShading {
     final Decal[][] decals = new Decal[4][];
     /** Windows on each wall (for sunlight). */
     final Decal[][] windows = new Decal[4][];
+    /** Per light of the scene, in order: the shadow-ray candidates by direction. */
+    final LightBuffer[] lightBuffers;
 
     /** A decal with what shading it needs precomputed. */
     static final class Decal {
@@ -100,6 +102,11 @@ final class SceneShading {
             } else {
                 hint[i] = 1;
             }
+        }
+        lightBuffers = new LightBuffer[scene.lights().size()];
+        for (int i = 0; i < lightBuffers.length; i++) {
+            Light l = scene.lights().get(i);
+            lightBuffers[i] = new LightBuffer(bvh, l.x(), l.y(), l.z());
         }
         for (Wall w : Wall.values()) {
             List<Decal> all = new ArrayList<>();

@@ -11,7 +11,7 @@ import javax.imageio.ImageIO;
 public final class SyntheticImages {
 
     /** One colour per class id (0xRRGGBB), in {@link SyntheticClasses} order. */
-    public static final int[] PALETTE = {
+    private static final int[] PALETTE = {
         0xc43c3c, // bed
         0xe8a33c, // books
         0xb4d2f0, // ceiling
@@ -29,6 +29,11 @@ public final class SyntheticImages {
 
     private SyntheticImages() {}
 
+    /** The palette colour (0xRRGGBB) of a class id, black for anything else. */
+    public static int color(int classId) {
+        return classId >= 0 && classId < PALETTE.length ? PALETTE[classId] : 0;
+    }
+
     /** The sample's RGB. */
     public static BufferedImage rgb(DenseSample s) {
         BufferedImage img = new BufferedImage(s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
@@ -40,12 +45,12 @@ public final class SyntheticImages {
         return img;
     }
 
-    /** The labels in {@link #PALETTE} (black where unlabelled). */
+    /** The labels in the class palette of {@link #color} (black where unlabelled). */
     public static BufferedImage labels(DenseSample s) {
         BufferedImage img = new BufferedImage(s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
         int[] l = s.semseg();
         for (int i = 0; i < l.length; i++) {
-            img.setRGB(i % s.width(), i / s.width(), l[i] >= 0 && l[i] < PALETTE.length ? PALETTE[l[i]] : 0);
+            img.setRGB(i % s.width(), i / s.width(), color(l[i]));
         }
         return img;
     }

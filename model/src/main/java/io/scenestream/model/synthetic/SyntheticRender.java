@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Writes frames of a synthetic stream as PNG for people to look at: per frame
- * {@code NAME-rgb.png}, {@code NAME-labels.png} (class palette of {@link SyntheticImages}),
+ * {@code NAME-rgb.png}, {@code NAME-labels.png} (class palette of {@link SyntheticImages#color}),
  * {@code NAME-depth.png} (grey, near bright, 8 m black) and {@code NAME-panel.png} (the three side by
  * side), and {@code sheet.png} with all panels stacked.
  */

@@ -19,10 +19,19 @@ import java.util.stream.IntStream;
  *       ceiling lamps and the daylight of the windows (Lambert diffuse with hard shadows from one
  *       shadow ray per light, Blinn-Phong highlights on glossy materials), direct sunlight through
  *       the windows (shadowed), ambient light with an occlusion term in the room's corners and at
- *       the foot of furniture, then haze ({@code 1 - exp(-density * distance)} towards the haze
- *       colour), camera motion blur, exposure, white balance, vignetting, sensor noise, a soft
- *       highlight shoulder and sRGB encoding.
+ *       the foot of furniture, then haze (a blend towards the haze colour with weight
+ *       {@code 1 - exp(-density * distance)}, distance along the ray), camera motion blur, exposure,
+ *       white balance, vignetting, sensor noise (Gaussian, variance {@code read^2 + shot^2 * signal}
+ *       in linear units), a soft highlight shoulder and sRGB encoding.
  * </ul>
+ *
+ * <p><b>Lights.</b> Ceiling lamps are point lights with falloff {@code power / (d^2 + 0.25)}.
+ * Daylight is a point light 1 m behind each window with a cosine lobe into the room (the walls cast
+ * no shadows; the lobe keeps it off the window's own wall). Sunlight is a directional light that
+ * reaches a point only if the ray towards the sun leaves the room through a window's glass. Every
+ * light gets one shadow ray per pixel, unless its unshadowed contribution is below 0.1% of white
+ * after exposure; a point light's shadow ray tests only the primitives its {@link LightBuffer} lists
+ * for the ray's direction (or walks the BVH when that list is long), the sun's walks the BVH. Windows and lamp fixtures glow (emissive, unlit).
  *
  * <p><b>Motion blur</b> is a post-process: each pixel's world point (from its depth) is projected
  * into the previous frame's camera; the difference is the pixel's image motion over one frame
@@ -42,6 +51,8 @@ public final class SyntheticRenderer {
     private static final double TREMOR = 0.0015;
     private static final double AMBIENT_OCCLUSION_REACH = 0.18;
     private static final double SHADOW_BIAS = 1e-4;
+    /** Longer light-buffer lists than this go to the BVH instead. */
+    private static final int LIST_LIMIT = 24;
     /** Light contributions below this (after exposure; white is 1) are skipped. */
     private static final double NEGLIGIBLE = 1e-3;
     private static final int TONE_STEPS = 8192;
@@ -100,7 +111,7 @@ public final class SyntheticRenderer {
         int[] labels = new int[h * w];
         int tasks = (h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         IntStream.range(0, tasks).parallel().forEach(t -> {
-            Ctx c = new Ctx(f.lights);
+            Ctx c = new Ctx();
             int v1 = Math.min(h, (t + 1) * ROWS_PER_TASK);
             for (int v = t * ROWS_PER_TASK; v < v1; v++) {
                 f.row(v, c, radiance, depth, labels);
@@ -119,14 +130,8 @@ public final class SyntheticRenderer {
 
     /** Per-thread scratch. */
     private static final class Ctx {
-        Ctx(int lights) {
-            occluder = new int[lights];
-            java.util.Arrays.fill(occluder, -1);
-        }
-
         final int[] stack = new int[Bvh.STACK];
         final int[] hit = new int[1];
-        final int[] occluder;
         final double[] surf = new double[7];
         int label;
         double ar;
@@ -188,7 +193,7 @@ public final class SyntheticRenderer {
         Frame(IndoorScene scene, CameraPose pose, Domain domain) {
             this.scene = scene;
             this.bvh = scene.bvh;
-            this.sh = scene.shading;
+            this.sh = scene.shading();
             this.domain = domain;
             w = scene.width();
             h = scene.height();
@@ -382,14 +387,15 @@ public final class SyntheticRenderer {
                     // Too faint to change the pixel: skip the shadow ray and the light.
                     continue;
                 }
-                // Neighbouring pixels tend to share occluders: try the last one first.
-                int last = c.occluder[i];
-                if (last >= 0 && bvh.hits(last, sx, sy, sz, lx, ly, lz, 1e-7, 1)) {
-                    continue;
-                }
-                int occ = bvh.anyHit(sx, sy, sz, lx, ly, lz, 1e-7, 1, c.stack);
-                if (occ >= 0) {
-                    c.occluder[i] = occ;
+                // Only the primitives listed in the light buffer's cell of this direction can block it.
+                LightBuffer lb = sh.lightBuffers[i];
+                int cell = LightBuffer.cell(-lx, -ly, -lz);
+                int from = lb.offsets[cell];
+                int to = lb.offsets[cell + 1];
+                boolean blocked = to - from <= LIST_LIMIT
+                        ? to > from && bvh.anyOf(lb.prims, from, to, sx, sy, sz, lx, ly, lz, 1e-7, 1)
+                        : bvh.any(sx, sy, sz, lx, ly, lz, 1e-7, 1, c.stack);
+                if (blocked) {
                     continue;
                 }
                 double er = e * lcol[3 * i];
@@ -549,7 +555,7 @@ public final class SyntheticRenderer {
                 tone *= panel(prim, lx, ly, lz, faceAxis, seed);
             }
             // Occlusion at the foot of furniture, where it meets the floor.
-            double ao = 1 - 0.35 * Math.exp(-py / 0.06);
+            double ao = py > 0.5 ? 1 : 1 - 0.35 * Math.exp(-py / 0.06);
             c.ao = ao;
             c.ar = r * tone;
             c.ag = g * tone;
@@ -684,7 +690,8 @@ public final class SyntheticRenderer {
         }
 
         double occlusion(double dist) {
-            return 1 - 0.45 * Math.exp(-dist / AMBIENT_OCCLUSION_REACH);
+            // Beyond 1.2 m the term is within 0.05% of 1.
+            return dist > 1.2 ? 1 : 1 - 0.45 * Math.exp(-dist / AMBIENT_OCCLUSION_REACH);
         }
 
         void floor(Ctx c, double x, double z, long seed) {
@@ -1001,15 +1008,38 @@ public final class SyntheticRenderer {
     }
 
     static double powInt(double x, int n) {
-        double r = 1;
-        double b = x;
-        while (n > 0) {
-            if ((n & 1) != 0) {
-                r *= b;
-            }
-            b *= b;
-            n >>= 1;
+        // The materials' exponents, by squaring.
+        double x2 = x * x;
+        double x4 = x2 * x2;
+        double x8 = x4 * x4;
+        double x16 = x8 * x8;
+        switch (n) {
+            case 12:
+                return x8 * x4;
+            case 16:
+                return x16;
+            case 24:
+                return x16 * x8;
+            case 32:
+                return x16 * x16;
+            case 48:
+                return x16 * x16 * x16;
+            case 64:
+                return (x16 * x16) * (x16 * x16);
+            case 96:
+                double x32 = x16 * x16;
+                return x32 * x32 * x32;
+            default:
+                double r = 1;
+                double b = x;
+                while (n > 0) {
+                    if ((n & 1) != 0) {
+                        r *= b;
+                    }
+                    b *= b;
+                    n >>= 1;
+                }
+                return r;
         }
-        return r;
     }
 }

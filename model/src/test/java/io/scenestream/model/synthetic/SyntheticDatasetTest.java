@@ -47,7 +47,6 @@ class SyntheticDatasetTest {
             share[c] = counts[c] / (double) total;
         }
         String report = Arrays.toString(share);
-        System.out.println("SHARES " + report);
         assertThat(share[SyntheticClasses.WALL]).as(report).isGreaterThan(0.2);
         assertThat(share[SyntheticClasses.FLOOR]).as(report).isGreaterThan(0.08);
         assertThat(share[SyntheticClasses.WALL]).as("wall is the largest class " + report)

@@ -224,6 +224,13 @@ class SyntheticRendererTest {
     }
 
     @Test
+    void integerPowersAreExact() {
+        for (int n : new int[] {1, 5, 12, 16, 24, 32, 48, 64, 96}) {
+            assertThat(SyntheticRenderer.powInt(0.93, n)).isCloseTo(Math.pow(0.93, n), within(1e-12));
+        }
+    }
+
+    @Test
     void nyuIntrinsicsScaleWithTheImage() {
         Intrinsics k = Intrinsics.nyu(480, 640);
         assertThat(k.fx()).isCloseTo(518.857901, within(1e-9));

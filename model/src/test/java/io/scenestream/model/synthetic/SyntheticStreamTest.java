@@ -80,7 +80,7 @@ class SyntheticStreamTest {
             CameraPose p = s.pose();
             assertThat(scene.isFree(p.x(), p.z(), SceneGenerator.CAMERA_WALL_MARGIN - 1e-9,
                     SceneGenerator.CAMERA_FURNITURE_MARGIN - 1e-9)).as("frame %d at %s", i, p).isTrue();
-            assertThat(p.y()).isBetween(1.1, 1.7);
+            assertThat(p.y()).isBetween(1.19, 1.71);
             for (float d : f.depth()) {
                 assertThat(d).as("frame %d", i).isGreaterThan(0.1f);
             }
