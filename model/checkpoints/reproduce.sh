@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 m=bin/scenestream-model
-STUDENT_STEPS=${STUDENT_STEPS:?set STUDENT_STEPS to manifest.json student.paused_at}
-TEACHER_STEPS=${TEACHER_STEPS:?set TEACHER_STEPS to manifest.json teacher.paused_at}
+STUDENT_STEPS=${STUDENT_STEPS:-500}   # manifest.json: student.trained_steps
+TEACHER_STEPS=${TEACHER_STEPS:-300}   # manifest.json: teacher.trained_steps
 
 OMP_NUM_THREADS=1 $m train --model lite --name student --data synthetic:day --size 256x320 --batch 8 --steps 1500 \
   --lr 1e-3 --eval-every 500 --eval-frames 32 --checkpoint-every 100 --seed 1 --fp16 --out runs/student \
@@ -16,12 +16,12 @@ OMP_NUM_THREADS=1 $m train --model w18 --name teacher --data synthetic:day --siz
   --pause-after "$TEACHER_STEPS"
 for run in student:lite teacher:w18; do
   name=${run%%:*}; arch=${run##*:}
-  src=runs/$name/model.ckpt.zip; [[ -f $src ]] || src=runs/$name/last.ckpt.zip
+  src=runs/$name/last.ckpt.zip
   $m export --checkpoint "$src" --out "model/checkpoints/$name-$arch.ckpt.zip" --fp16
   ck=model/checkpoints/$name-$arch.ckpt.zip
   # (a) held-out source domain, (b) shifted domains, (c) real NYUD frames (sim-to-real)
-  $m evaluate --checkpoint "$ck" --data synthetic:day --seed 424242 --frames 64 --json "model/checkpoints/eval/$name-synthetic-day.json"
-  $m evaluate --checkpoint "$ck" --data synthetic:night --seed 424242 --frames 64 --json "model/checkpoints/eval/$name-synthetic-night.json"
-  $m evaluate --checkpoint "$ck" --data synthetic:haze --seed 424242 --frames 64 --json "model/checkpoints/eval/$name-synthetic-haze.json"
-  $m evaluate --checkpoint "$ck" --data nyud:../shared/data/nyud-mini --json "model/checkpoints/eval/$name-nyud-mini.json"
+  $m evaluate --checkpoint "$ck" --data synthetic:day --seed 424242 --frames 32 --json "model/checkpoints/eval/$name-synthetic-day.json"
+  $m evaluate --checkpoint "$ck" --data synthetic:night --seed 424242 --frames 32 --json "model/checkpoints/eval/$name-synthetic-night.json"
+  $m evaluate --checkpoint "$ck" --data nyud:../shared/data/nyud-mini --json "model/checkpoints/eval/$name-nyud-mini.json" \
+    --panels "model/checkpoints/eval/panels-$name" --panel-count 2
 done

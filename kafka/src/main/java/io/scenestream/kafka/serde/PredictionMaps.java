@@ -1,12 +1,12 @@
 package io.scenestream.kafka.serde;
 
+import ar.com.hjg.pngj.ImageInfo;
+import ar.com.hjg.pngj.ImageLineInt;
+import ar.com.hjg.pngj.PngWriter;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.awt.image.DataBufferUShort;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
 /**
@@ -35,9 +35,19 @@ public final class PredictionMaps {
     /** 16-bit PNG of depth already in millimetres (unsigned shorts, row-major). */
     public static byte[] depthPngMm(short[] millimetres, int width, int height) {
         check(millimetres.length, width, height);
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
-        System.arraycopy(millimetres, 0, ((DataBufferUShort) img.getRaster().getDataBuffer()).getData(), 0, millimetres.length);
-        return png(img);
+        ImageInfo info = new ImageInfo(width, height, 16, false, true, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 2);
+        PngWriter writer = new PngWriter(out, info);
+        ImageLineInt line = new ImageLineInt(info);
+        int[] row = line.getScanline();
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                row[x] = millimetres[y * width + x] & 0xffff;
+            }
+            writer.writeRow(line);
+        }
+        writer.end();
+        return out.toByteArray();
     }
 
     /** Depth in metres from a 16-bit millimetre PNG; 0 where there is none. */
@@ -54,9 +64,19 @@ public final class PredictionMaps {
     /** 8-bit PNG of class ids (unsigned bytes, row-major). */
     public static byte[] segmentationPng(byte[] classes, int width, int height) {
         check(classes.length, width, height);
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-        System.arraycopy(classes, 0, ((DataBufferByte) img.getRaster().getDataBuffer()).getData(), 0, classes.length);
-        return png(img);
+        ImageInfo info = new ImageInfo(width, height, 8, false, true, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 4);
+        PngWriter writer = new PngWriter(out, info);
+        ImageLineInt line = new ImageLineInt(info);
+        int[] row = line.getScanline();
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                row[x] = classes[y * width + x] & 0xff;
+            }
+            writer.writeRow(line);
+        }
+        writer.end();
+        return out.toByteArray();
     }
 
     /** Class ids from an 8-bit PNG. */
@@ -74,16 +94,6 @@ public final class PredictionMaps {
         if (n != width * height) {
             throw new IllegalArgumentException(n + " values for a " + width + "x" + height + " map");
         }
-    }
-
-    private static byte[] png(BufferedImage img) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(img.getWidth() * img.getHeight());
-        try {
-            ImageIO.write(img, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private static BufferedImage read(byte[] png, int width, int height, String what) {
