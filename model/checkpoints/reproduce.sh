@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-trains and re-evaluates the shipped checkpoints exactly as they were made (CPU; hours).
-# The runs were stopped at the step recorded in manifest.json ("paused_at"); --pause-after stops
+# The runs were stopped at the step recorded in manifest.json ("trained_steps"); --pause-after stops
 # the same schedule at the same step, so the weights come out the same (same machine and libtorch).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.cli.Sizes;
 import io.scenestream.model.inference.Engines;
 import io.scenestream.model.nn.Complexity;
 import io.scenestream.model.nn.MtiNet;
@@ -80,12 +81,12 @@ public class ModelBenchmark implements Callable<Integer> {
             MtiNetConfig config = MtiNetConfig.named(name, MtiNetConfig.nyud13(classes));
             try (Model model = Model.newInstance(name)) {
                 MtiNet net = new MtiNet(config);
-                int[] first = parseSize(sizes.get(0));
+                int[] first = Sizes.parse(sizes.get(0));
                 net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, first[0], first[1]));
                 model.setBlock(net);
                 long params = StateDict.countLearnable(net);
                 for (String size : sizes) {
-                    int[] hw = parseSize(size);
+                    int[] hw = Sizes.parse(size);
                     double gmac = Complexity.macsPerFrame(net, model.getNDManager(), hw[0], hw[1]) / 1e9;
                     for (int batch : batches) {
                         double ms = time(net, model.getNDManager(), batch, hw[0], hw[1]) / batch;
@@ -122,16 +123,4 @@ public class ModelBenchmark implements Callable<Integer> {
         return ms[ms.length / 2];
     }
 
-    static int[] parseSize(String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        if (p.length != 2) {
-            throw new IllegalArgumentException("size must be HEIGHTxWIDTH, got " + s);
-        }
-        int h = Integer.parseInt(p[0].trim());
-        int w = Integer.parseInt(p[1].trim());
-        if (h <= 0 || w <= 0 || h % 32 != 0 || w % 32 != 0) {
-            throw new IllegalArgumentException("size " + s + ": height and width must be positive multiples of 32");
-        }
-        return new int[] {h, w};
-    }
 }

@@ -3,11 +3,12 @@ package io.scenestream.model.cli;
 import java.util.Locale;
 
 /** Parses {@code HEIGHTxWIDTH} resolutions. */
-final class Sizes {
+public final class Sizes {
 
     private Sizes() {}
 
-    static int[] parse(String s) {
+    /** {@code HEIGHTxWIDTH}, both positive multiples of 32, as {height, width}; IllegalArgumentException otherwise. */
+    public static int[] parse(String s) {
         String[] p = s.toLowerCase(Locale.ROOT).split("x");
         if (p.length != 2) {
             throw new IllegalArgumentException("size must be HEIGHTxWIDTH, got " + s);
