@@ -2,23 +2,39 @@ package io.scenestream.operators;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.scenestream.kafka.proto.ModelUpdate;
+import io.scenestream.kafka.serde.BadRecordException;
+import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionMaps;
+import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.data.Resize;
 import io.scenestream.model.inference.FramePrediction;
 import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.inference.RgbFrame;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Runs MTI-Net on frames in micro-batches: a batch goes to the model when it holds {@code
@@ -26,20 +42,43 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * instance, loaded in {@link #open} on the configured device and closed in {@link #close}.
  * Buffered frames are flushed before every checkpoint barrier and at the end of input, so none is
  * lost on recovery. Frames leave in the order they came, so a camera's order is kept.
+ *
+ * <p>The second input is the model-update stream (broadcast to every instance). An update of the
+ * serving model with a higher version is checked (checksum, signature when a key is configured,
+ * architecture, weights) and swapped in between two batches: the frames buffered so far go through
+ * the old model, later ones through the new one, and every prediction names the version that made
+ * it. A bad update is logged and counted and the serving model stays. The serving update is kept in
+ * Flink state, so a restored job serves the version it served, not the shipped checkpoint.
+ *
+ * <p>With self-training, every {@code keyFrameEvery}-th frame of a camera also leaves on {@link
+ * #KEY_FRAMES} with the student's classes, for the teacher.
  */
 public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
-        implements OneInputStreamOperator<DecodedFrame, RawPrediction> {
+        implements TwoInputStreamOperator<DecodedFrame, RawRecord, RawPrediction> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
+
+    /** Frames offered to the teacher. */
+    public static final OutputTag<KeyFrame> KEY_FRAMES = new OutputTag<>("key-frames", TypeInformation.of(KeyFrame.class));
 
     private final InferenceSettings settings;
 
+    private transient Device device;
     private transient Model model;
+    private transient NDManager versionManager;
     private transient LoadedCheckpoint loaded;
     private transient MtiNetPredictor predictor;
+    private transient byte[] servingUpdate;
+    private transient byte[] restoredUpdate;
+    private transient ListState<byte[]> servingState;
     private transient List<DecodedFrame> buffer;
+    private transient Map<String, Long> framesPerCamera;
     private transient long timerGeneration;
     private transient Meter framesOut;
+    private transient Counter acceptedUpdates;
+    private transient Counter rejectedUpdates;
+    private transient Counter keyFrames;
     private transient volatile int lastBatch;
     private transient volatile double lastInferenceMs;
     private transient volatile double lastLatencyMs;
@@ -49,46 +88,68 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        servingState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("serving-model-update", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        if (context.isRestored()) {
+            long best = -1;
+            for (byte[] b : servingState.get()) {
+                try {
+                    ModelUpdate u = ModelUpdate.parseFrom(b);
+                    if (u.getVersion() > best) {
+                        best = u.getVersion();
+                        restoredUpdate = b;
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    LOG.warn("ignoring an unreadable model update in restored state: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
-        Device device = device();
+        device = Devices.of(settings.device(), getRuntimeContext());
         model = Model.newInstance("inference", device);
-        loaded = Checkpoints.load(Path.of(settings.checkpoint()), model.getNDManager());
-        predictor = new MtiNetPredictor(loaded.net(), model.getNDManager(), settings.inputHeight(),
-                settings.inputWidth(), false);
+        NDManager first = model.getNDManager().newSubManager();
+        try {
+            loaded = Checkpoints.load(Path.of(settings.checkpoint()), first);
+        } catch (CheckpointException e) {
+            first.close();
+            throw e;
+        }
+        versionManager = first;
+        predictor = newPredictor(loaded);
         buffer = new ArrayList<>(settings.maxBatch());
+        framesPerCamera = new HashMap<>();
         framesOut = getMetricGroup().meter("framesPerSecond", new MeterView(10));
+        acceptedUpdates = getMetricGroup().counter("modelUpdatesAccepted");
+        rejectedUpdates = getMetricGroup().counter("modelUpdatesRejected");
+        keyFrames = getMetricGroup().counter("keyFrames");
         getMetricGroup().gauge("batchSize", () -> lastBatch);
         getMetricGroup().gauge("inferenceMsPerFrame", () -> lastInferenceMs);
         getMetricGroup().gauge("captureToInferredMs", () -> lastLatencyMs);
         getMetricGroup().gauge("modelVersion", () -> loaded.manifest().modelVersion());
-        LOG.info("inference subtask {} runs {} v{} on {}", getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                loaded.manifest().modelName(), loaded.manifest().modelVersion(), device);
+        LOG.info("inference subtask {} runs {} v{} on {}", subtask(), loaded.manifest().modelName(),
+                loaded.manifest().modelVersion(), device);
+        if (restoredUpdate != null) {
+            apply(restoredUpdate, "restored state");
+            restoredUpdate = null;
+        }
     }
 
-    private Device device() {
-        String d = settings.device();
-        if (d.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (d.startsWith("gpu:")) {
-            return Device.gpu(Integer.parseInt(d.substring(4)));
-        }
-        Set<ExternalResourceInfo> gpus = getRuntimeContext().getExternalResourceInfos("gpu");
-        for (ExternalResourceInfo info : gpus) {
-            if (info.getProperty("index").isPresent()) {
-                return Device.gpu(Integer.parseInt(info.getProperty("index").get()));
-            }
-        }
-        int count = Engine.getInstance().getGpuCount();
-        if (count == 0) {
-            throw new IllegalStateException("device gpu requested but this task manager has no GPU");
-        }
-        return Device.gpu(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() % count);
+    private MtiNetPredictor newPredictor(LoadedCheckpoint lc) {
+        return new MtiNetPredictor(lc.net(), versionManager, settings.inputHeight(), settings.inputWidth(), false);
+    }
+
+    private int subtask() {
+        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
     @Override
-    public void processElement(StreamRecord<DecodedFrame> element) throws Exception {
+    public void processElement1(StreamRecord<DecodedFrame> element) throws Exception {
         buffer.add(element.getValue());
         if (buffer.size() >= settings.maxBatch()) {
             flush();
@@ -101,6 +162,73 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                 }
             });
         }
+    }
+
+    @Override
+    public void processElement2(StreamRecord<RawRecord> element) throws Exception {
+        RawRecord r = element.getValue();
+        apply(r.value, "topic " + r.topic + " partition " + r.partition + " offset " + r.offset);
+    }
+
+    /** Checks an update record and, if it is a newer version of the serving model, swaps it in. */
+    private void apply(byte[] record, String from) {
+        ModelUpdate u;
+        try {
+            u = ModelUpdates.verify(record, settings.updateKey().getBytes(StandardCharsets.UTF_8));
+        } catch (BadRecordException e) {
+            reject(from, e.getMessage());
+            return;
+        }
+        String serving = loaded.manifest().modelName();
+        long servingVersion = loaded.manifest().modelVersion();
+        if (!u.getModelName().equals(serving)) {
+            LOG.debug("ignoring update of model {} (serving {})", u.getModelName(), serving);
+            return;
+        }
+        if (u.getVersion() <= servingVersion) {
+            LOG.info("ignoring update {} v{} from {}: serving v{} already", u.getModelName(), u.getVersion(), from,
+                    servingVersion);
+            return;
+        }
+        String what = "model update " + u.getModelName() + " v" + u.getVersion();
+        NDManager next = model.getNDManager().newSubManager();
+        LoadedCheckpoint candidate;
+        try {
+            candidate = Checkpoints.fromBytes(u.getCheckpoint().toByteArray(), what, next, loaded.config());
+            if (candidate.manifest().inputHeight() != loaded.manifest().inputHeight()
+                    || candidate.manifest().inputWidth() != loaded.manifest().inputWidth()) {
+                throw new CheckpointException(Path.of(what), "it was trained at " + candidate.manifest().inputHeight()
+                        + "x" + candidate.manifest().inputWidth() + ", the serving model at "
+                        + loaded.manifest().inputHeight() + "x" + loaded.manifest().inputWidth());
+            }
+            if (!candidate.manifest().modelName().equals(u.getModelName())
+                    || candidate.manifest().modelVersion() != u.getVersion()) {
+                throw new CheckpointException(Path.of(what), "its checkpoint says " + candidate.manifest().modelName()
+                        + " v" + candidate.manifest().modelVersion());
+            }
+        } catch (CheckpointException | RuntimeException e) {
+            next.close();
+            reject(from, e.getMessage());
+            return;
+        }
+        // Between two batches: what is buffered goes through the serving model first.
+        flush();
+        predictor.close();
+        NDManager old = versionManager;
+        versionManager = next;
+        loaded = candidate;
+        predictor = newPredictor(candidate);
+        old.close();
+        servingUpdate = record;
+        acceptedUpdates.inc();
+        LOG.info("inference subtask {} now serves {} v{} (from {}, validation {})", subtask(), u.getModelName(),
+                u.getVersion(), from, u.getValidationMap());
+    }
+
+    private void reject(String from, String why) {
+        rejectedUpdates.inc();
+        LOG.warn("inference subtask {} rejected a model update from {}: {}; still serving {} v{}", subtask(), from, why,
+                loaded.manifest().modelName(), loaded.manifest().modelVersion());
     }
 
     private void flush() {
@@ -141,16 +269,51 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             lastLatencyMs = System.currentTimeMillis() - f.captureTimeUs / 1000.0;
             framesOut.markEvent();
             output.collect(new StreamRecord<>(r));
+            offerKeyFrame(f, p, name, version);
         }
         lastBatch = buffer.size();
         lastInferenceMs = perFrameMs;
         buffer.clear();
     }
 
+    private void offerKeyFrame(DecodedFrame f, FramePrediction p, String name, long version) {
+        if (settings.keyFrameEvery() <= 0 || p.classes() == null) {
+            return;
+        }
+        long n = framesPerCamera.merge(f.cameraId, 1L, Long::sum);
+        if ((n - 1) % settings.keyFrameEvery() != 0) {
+            return;
+        }
+        KeyFrame k = new KeyFrame();
+        k.cameraId = f.cameraId;
+        k.sequence = f.sequence;
+        k.captureTimeUs = f.captureTimeUs;
+        k.width = p.width();
+        k.height = p.height();
+        k.rgb = f.width == p.width() && f.height == p.height()
+                ? f.rgb
+                : Resize.bilinearRgb(f.rgb, f.height, f.width, p.height(), p.width());
+        k.studentClasses = p.classes();
+        k.studentName = name;
+        k.studentVersion = version;
+        keyFrames.inc();
+        output.collect(KEY_FRAMES, new StreamRecord<>(k));
+    }
+
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         flush();
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        servingState.clear();
+        // Every instance serves the same update (broadcast, aligned at the barrier): one copy is enough.
+        if (servingUpdate != null && subtask() == 0) {
+            servingState.add(servingUpdate);
+        }
     }
 
     @Override
@@ -171,5 +334,10 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         } finally {
             super.close();
         }
+    }
+
+    /** The serving model's version (for tests and metrics). */
+    long servingVersion() {
+        return loaded.manifest().modelVersion();
     }
 }

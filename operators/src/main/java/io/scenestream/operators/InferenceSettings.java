@@ -13,9 +13,18 @@ import java.io.Serializable;
  * @param device {@code cpu}, {@code gpu} (the slot's GPU external resource, else subtask index
  *     modulo the GPUs) or {@code gpu:N}
  * @param confidenceThreshold probability at which a pixel counts as confident in the summary
+ * @param keyFrameEvery every n-th frame of a camera is offered to the teacher as a key frame (the
+ *     teacher's shortest stride); 0 for none (no self-training)
+ * @param updateKey key that model updates must be signed with (HMAC-SHA256); empty accepts unsigned updates
  */
 public record InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-        String device, float confidenceThreshold) implements Serializable {
+        String device, float confidenceThreshold, int keyFrameEvery, String updateKey) implements Serializable {
+
+    /** Without self-training and with unsigned updates. */
+    public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
+            String device, float confidenceThreshold) {
+        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, 0, "");
+    }
 
     public InferenceSettings {
         if (checkpoint == null || checkpoint.isBlank()) {
@@ -37,5 +46,9 @@ public record InferenceSettings(String checkpoint, int inputHeight, int inputWid
         if (!(confidenceThreshold > 0 && confidenceThreshold <= 1)) {
             throw new IllegalArgumentException("confidence threshold must be in (0, 1], got " + confidenceThreshold);
         }
+        if (keyFrameEvery < 0) {
+            throw new IllegalArgumentException("key-frame interval must not be negative, got " + keyFrameEvery);
+        }
+        updateKey = updateKey == null ? "" : updateKey;
     }
 }

@@ -54,12 +54,91 @@ public final class JobOptions {
     public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = ConfigOptions.key("job.checkpoint-interval-ms")
             .longType().defaultValue(10_000L).withDescription("Interval of Flink checkpoints.");
 
+    public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("job.checkpoint-dir")
+            .stringType().defaultValue("file://" + System.getProperty("java.io.tmpdir") + "/scenestream-checkpoints")
+            .withDescription("Where checkpoints go (a URI every Flink process can reach: file:// on one machine, "
+                    + "s3:// or hdfs:// on a cluster). The models in the state are larger than in-memory checkpoints allow.");
+
     public static final ConfigOption<String> DELIVERY = ConfigOptions.key("job.delivery")
             .stringType().defaultValue("at-least-once")
             .withDescription("at-least-once, or exactly-once (Kafka transactions; read predictions with read_committed).");
 
     public static final ConfigOption<Integer> MAX_FRAME_BYTES = ConfigOptions.key("frames.max-bytes")
             .intType().defaultValue(32 << 20).withDescription("Largest frame record accepted.");
+
+    public static final ConfigOption<String> MODEL_UPDATES_TOPIC = ConfigOptions.key("topics.model-updates")
+            .stringType().defaultValue("model-updates")
+            .withDescription("Compacted topic of ModelUpdate records: self-training publishes, inference hot-swaps.");
+
+    public static final ConfigOption<String> PSEUDO_LABELS_TOPIC = ConfigOptions.key("topics.pseudo-labels")
+            .stringType().defaultValue("pseudo-labels")
+            .withDescription("Topic of the teacher's PseudoLabel records (for inspection and replay).");
+
+    public static final ConfigOption<String> UPDATE_KEY = ConfigOptions.key("model-updates.key")
+            .stringType().defaultValue("")
+            .withDescription("Shared key of model updates (HMAC-SHA256): updates are signed with it and unsigned or "
+                    + "wrongly signed ones are rejected. Empty: unsigned updates are accepted.");
+
+    public static final ConfigOption<Boolean> SELF_TRAINING = ConfigOptions.key("self-training.enabled")
+            .booleanType().defaultValue(false)
+            .withDescription("Online self-training: teacher pseudo-labels, student rounds, hot swap.");
+
+    public static final ConfigOption<String> TEACHER_CHECKPOINT = ConfigOptions.key("self-training.teacher")
+            .stringType().defaultValue("model/checkpoints/teacher-w18.ckpt.zip")
+            .withDescription("The teacher's .ckpt.zip.");
+
+    public static final ConfigOption<String> TEACHER_DEVICE = ConfigOptions.key("self-training.teacher-device")
+            .stringType().defaultValue("cpu").withDescription("Device of the teacher: cpu, gpu or gpu:N.");
+
+    public static final ConfigOption<String> TEACHER_SLOT_GROUP = ConfigOptions.key("self-training.slot-sharing-group")
+            .stringType().defaultValue("default")
+            .withDescription("Slot sharing group of teacher and self-training (e.g. 'teacher' to give them slots of their own).");
+
+    public static final ConfigOption<Float> PSEUDO_LABEL_THRESHOLD = ConfigOptions.key("self-training.threshold")
+            .floatType().defaultValue(0.9f).withDescription("Minimum teacher probability of a class pseudo-label.");
+
+    public static final ConfigOption<String> CLASS_THRESHOLDS = ConfigOptions.key("self-training.class-thresholds")
+            .stringType().defaultValue("").withDescription("Per-class thresholds, comma-separated by class id; empty for none.");
+
+    public static final ConfigOption<Float> DEPTH_FLIP_TOLERANCE = ConfigOptions.key("self-training.depth-flip-tolerance")
+            .floatType().defaultValue(0.05f)
+            .withDescription("Largest relative change of the teacher's depth under a horizontal flip for a depth pseudo-label.");
+
+    public static final ConfigOption<Integer> MIN_STRIDE = ConfigOptions.key("self-training.min-stride")
+            .intType().defaultValue(8).withDescription("Fewest frames between two labelled frames of a camera.");
+
+    public static final ConfigOption<Integer> MAX_STRIDE = ConfigOptions.key("self-training.max-stride")
+            .intType().defaultValue(64).withDescription("Most frames between two labelled frames of a camera.");
+
+    public static final ConfigOption<Double> LOW_AGREEMENT = ConfigOptions.key("self-training.low-agreement")
+            .doubleType().defaultValue(0.80).withDescription("Student-teacher agreement below which the stride halves.");
+
+    public static final ConfigOption<Double> HIGH_AGREEMENT = ConfigOptions.key("self-training.high-agreement")
+            .doubleType().defaultValue(0.95).withDescription("Agreement above which the stride doubles.");
+
+    public static final ConfigOption<Integer> BUFFER_SIZE = ConfigOptions.key("self-training.buffer-size")
+            .intType().defaultValue(256).withDescription("Pseudo-labelled frames in the replay buffer.");
+
+    public static final ConfigOption<Integer> HELD_OUT_SIZE = ConfigOptions.key("self-training.held-out-size")
+            .intType().defaultValue(32).withDescription("Pseudo-labelled frames held out to check candidates.");
+
+    public static final ConfigOption<Integer> HELD_OUT_EVERY = ConfigOptions.key("self-training.held-out-every")
+            .intType().defaultValue(5).withDescription("Every n-th pseudo-labelled frame is held out.");
+
+    public static final ConfigOption<Integer> STEPS_PER_ROUND = ConfigOptions.key("self-training.steps-per-round")
+            .intType().defaultValue(10).withDescription("Optimiser steps per self-training round.");
+
+    public static final ConfigOption<Integer> TRAIN_BATCH = ConfigOptions.key("self-training.batch-size")
+            .intType().defaultValue(4).withDescription("Frames per self-training step.");
+
+    public static final ConfigOption<Float> LEARNING_RATE = ConfigOptions.key("self-training.learning-rate")
+            .floatType().defaultValue(1e-4f).withDescription("Adam learning rate of self-training.");
+
+    public static final ConfigOption<Integer> ROUND_EVERY = ConfigOptions.key("self-training.round-every")
+            .intType().defaultValue(16).withDescription("A round starts after this many new pseudo-labelled training frames...");
+
+    public static final ConfigOption<Long> ROUND_INTERVAL_MS = ConfigOptions.key("self-training.round-interval-ms")
+            .longType().defaultValue(60_000L).withDescription("...or after this long if any new frame came.");
 
     /** The options as a validated settings object; throws IllegalArgumentException naming a bad option. */
     public static JobSettings settings(Configuration c) {

@@ -1,7 +1,10 @@
 package io.scenestream.job;
 
 import io.scenestream.kafka.serde.FrameLimits;
+import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.operators.InferenceSettings;
+import io.scenestream.operators.SelfTrainingSettings;
+import io.scenestream.operators.TeacherSettings;
 import java.io.Serializable;
 import java.util.Locale;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -10,7 +13,14 @@ import org.apache.flink.configuration.Configuration;
 /** The job's settings, checked once, from {@link JobOptions}. */
 public record JobSettings(String bootstrapServers, String framesTopic, String predictionsTopic, String deadLetterTopic,
         String groupId, String startingOffsets, InferenceSettings inference, int parallelism, long checkpointIntervalMs,
-        DeliveryGuarantee delivery, FrameLimits frameLimits) implements Serializable {
+        DeliveryGuarantee delivery, FrameLimits frameLimits, String modelUpdatesTopic, String pseudoLabelsTopic,
+        TeacherSettings teacher, SelfTrainingSettings selfTraining, String teacherSlotGroup, String checkpointDir)
+        implements Serializable {
+
+    /** Whether the job runs online self-training. */
+    public boolean selfTrainingEnabled() {
+        return selfTraining != null;
+    }
 
     static JobSettings from(Configuration c) {
         String checkpoint = c.get(JobOptions.MODEL_CHECKPOINT);
@@ -27,8 +37,24 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
             throw new IllegalArgumentException("option " + JobOptions.RESOLUTION.key() + " must be HEIGHTxWIDTH, got "
                     + c.get(JobOptions.RESOLUTION));
         }
+        boolean adapt = c.get(JobOptions.SELF_TRAINING);
+        String key = c.get(JobOptions.UPDATE_KEY);
         InferenceSettings inference = new InferenceSettings(checkpoint, h, w, c.get(JobOptions.BATCH_SIZE),
-                c.get(JobOptions.BATCH_DELAY_MS), c.get(JobOptions.DEVICE), c.get(JobOptions.CONFIDENCE_THRESHOLD));
+                c.get(JobOptions.BATCH_DELAY_MS), c.get(JobOptions.DEVICE), c.get(JobOptions.CONFIDENCE_THRESHOLD),
+                adapt ? c.get(JobOptions.MIN_STRIDE) : 0, key);
+        TeacherSettings teacher = null;
+        SelfTrainingSettings selfTraining = null;
+        if (adapt) {
+            teacher = new TeacherSettings(c.get(JobOptions.TEACHER_CHECKPOINT), c.get(JobOptions.TEACHER_DEVICE),
+                    c.get(JobOptions.PSEUDO_LABEL_THRESHOLD), c.get(JobOptions.CLASS_THRESHOLDS),
+                    c.get(JobOptions.DEPTH_FLIP_TOLERANCE), c.get(JobOptions.MIN_STRIDE), c.get(JobOptions.MAX_STRIDE),
+                    c.get(JobOptions.LOW_AGREEMENT), c.get(JobOptions.HIGH_AGREEMENT));
+            SelfTrainer.Settings trainer = new SelfTrainer.Settings(c.get(JobOptions.BUFFER_SIZE),
+                    c.get(JobOptions.HELD_OUT_SIZE), c.get(JobOptions.HELD_OUT_EVERY), c.get(JobOptions.STEPS_PER_ROUND),
+                    c.get(JobOptions.TRAIN_BATCH), c.get(JobOptions.LEARNING_RATE), 1e-4f, 7);
+            selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
+                    c.get(JobOptions.ROUND_INTERVAL_MS), key);
+        }
         DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
@@ -50,6 +76,8 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
                 FrameLimits.DEFAULT.maxHeight());
         return new JobSettings(c.get(JobOptions.BOOTSTRAP_SERVERS), c.get(JobOptions.FRAMES_TOPIC),
                 c.get(JobOptions.PREDICTIONS_TOPIC), c.get(JobOptions.DEAD_LETTER_TOPIC), c.get(JobOptions.GROUP_ID),
-                offsets, inference, c.get(JobOptions.PARALLELISM), c.get(JobOptions.CHECKPOINT_INTERVAL_MS), delivery, limits);
+                offsets, inference, c.get(JobOptions.PARALLELISM), c.get(JobOptions.CHECKPOINT_INTERVAL_MS), delivery, limits,
+                c.get(JobOptions.MODEL_UPDATES_TOPIC), c.get(JobOptions.PSEUDO_LABELS_TOPIC), teacher, selfTraining,
+                c.get(JobOptions.TEACHER_SLOT_GROUP), c.get(JobOptions.CHECKPOINT_DIR));
     }
 }

@@ -1,6 +1,8 @@
 package io.scenestream.job;
 
 import io.scenestream.operators.DeadLetter;
+import io.scenestream.operators.PseudoLabelRecord;
+import io.scenestream.operators.SerializedModelUpdate;
 import io.scenestream.operators.SerializedPrediction;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -32,6 +34,16 @@ final class KafkaRecords {
             h.add("source-offset", utf8(Long.toString(d.offset)));
             return new ProducerRecord<>(topic, null, null, d.key, d.value, h);
         };
+    }
+
+    /** Pseudo-labels keyed by camera. */
+    static KafkaRecordSerializationSchema<PseudoLabelRecord> pseudoLabels(String topic) {
+        return (p, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(p.cameraId), p.payload);
+    }
+
+    /** Model updates keyed by model name: a compacted topic keeps each model's latest. */
+    static KafkaRecordSerializationSchema<SerializedModelUpdate> modelUpdates(String topic) {
+        return (u, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(u.modelName), u.payload);
     }
 
     private static byte[] utf8(String s) {

@@ -71,6 +71,13 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = "--web-port", description = "Flink web UI port (default: ${DEFAULT-VALUE})")
     int webPort = 8081;
 
+    @Option(names = "--adapt", description = "online self-training: the teacher labels key frames, the student "
+            + "adapts and is hot-swapped into the running job")
+    boolean adapt;
+
+    @Option(names = "--teacher", description = "teacher checkpoint for --adapt (default: ${DEFAULT-VALUE})")
+    Path teacher = Path.of("model/checkpoints/teacher-w18.ckpt.zip");
+
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions), e.g. -D inference.batch-size=8")
     Map<String, String> jobOptions = Map.of();
 
@@ -107,17 +114,21 @@ public final class LocalMode implements Callable<Integer> {
                 conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
             }
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+            if (adapt) {
+                if (!Files.isRegularFile(teacher)) {
+                    throw new IOException("teacher checkpoint " + teacher + " does not exist (train one: see README)");
+                }
+                conf.set(JobOptions.SELF_TRAINING, true);
+                conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+            }
             JobSettings settings = JobOptions.settings(conf);
-            kafka.createTopic(settings.framesTopic(), Math.max(1, cameras), Map.of());
-            kafka.createTopic(settings.predictionsTopic(), Math.max(1, cameras), Map.of());
-            kafka.createTopic(settings.deadLetterTopic(), 1, Map.of());
+            Topics.create(kafka, settings, Math.max(1, cameras));
 
             Configuration flink = new Configuration();
             flink.set(RestOptions.PORT, webPort);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             SceneStreamJob.configure(env, settings);
-            SceneStreamJob.build(env, SceneStreamJob.kafkaSource(settings), SceneStreamJob.predictionSink(settings),
-                    SceneStreamJob.deadLetterSink(settings), settings);
+            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
             JobClient job = env.executeAsync("SceneStream (local)");
             System.out.printf(Locale.ROOT, "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
                     kafka.bootstrapServers(), webPort, manifest.modelName(), manifest.modelVersion(),
@@ -125,12 +136,14 @@ public final class LocalMode implements Callable<Integer> {
 
             ConcurrentLinkedQueue<Float> latencies = new ConcurrentLinkedQueue<>();
             AtomicLong received = new AtomicLong();
+            AtomicLong servingVersion = new AtomicLong(manifest.modelVersion());
             try (PredictionRecorder recorder = new PredictionRecorder(out, manifest.classNames(),
                     fps > 0 ? fps : 10, 50, null)) {
                 RecorderLoop loop = new RecorderLoop(kafka.bootstrapServers(), settings.framesTopic(),
                         settings.predictionsTopic(), recorder, p -> {
                             received.incrementAndGet();
                             latencies.add(p.getTimings().getTotalMs());
+                            servingVersion.accumulateAndGet(p.getModelVersion(), Math::max);
                         });
                 Thread recorderThread = new Thread(loop, "recorder");
                 recorderThread.start();
@@ -169,8 +182,8 @@ public final class LocalMode implements Callable<Integer> {
                     lastCount = got;
                     lastTime = now;
                     float[] l = drain(latencies);
-                    System.out.printf(Locale.ROOT, "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s%n",
-                            sent, got, rate, pct(l, 0.5), pct(l, 0.99));
+                    System.out.printf(Locale.ROOT, "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s, "
+                            + "model v%d%n", sent, got, rate, pct(l, 0.5), pct(l, 0.99), servingVersion.get());
                 }
                 producers.forEach(FrameProducer::stop);
                 for (Thread t : producerThreads) {

@@ -81,9 +81,6 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, w, h);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopic("frames", 1, Map.of());
-            kafka.createTopic("predictions", 1, Map.of());
-            kafka.createTopic("frames-dead-letters", 1, Map.of());
             Configuration conf = new Configuration();
             conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
@@ -92,10 +89,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
             conf.set(JobOptions.BATCH_DELAY_MS, 20L);
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             JobSettings settings = JobOptions.settings(conf);
+            Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SceneStreamJob.configure(env, settings);
-            SceneStreamJob.build(env, SceneStreamJob.kafkaSource(settings), SceneStreamJob.predictionSink(settings),
-                    SceneStreamJob.deadLetterSink(settings), settings);
+            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
             JobClient job = env.executeAsync("pipeline-benchmark");
             try (FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), "frames", Map.of());
                     KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {

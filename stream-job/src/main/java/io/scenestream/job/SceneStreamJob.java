@@ -5,15 +5,21 @@ import io.scenestream.operators.DeadLetter;
 import io.scenestream.operators.DecodedFrame;
 import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
+import io.scenestream.operators.PseudoLabelRecord;
+import io.scenestream.operators.SelfTrainingOperator;
+import io.scenestream.operators.SerializedModelUpdate;
+import io.scenestream.operators.TeacherOperator;
 import io.scenestream.operators.RawPrediction;
 import io.scenestream.operators.RawRecord;
 import io.scenestream.operators.RawRecordSchema;
 import io.scenestream.operators.SerializedPrediction;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -48,7 +54,7 @@ public final class SceneStreamJob {
         JobSettings settings = JobOptions.settings(conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, settings);
-        build(env, kafkaSource(settings), predictionSink(settings), deadLetterSink(settings), settings);
+        build(env, JobIo.kafka(settings), settings);
         env.execute("SceneStream");
     }
 
@@ -67,24 +73,66 @@ public final class SceneStreamJob {
         env.enableCheckpointing(settings.checkpointIntervalMs(),
                 settings.delivery() == DeliveryGuarantee.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
         env.setParallelism(settings.parallelism());
+        Configuration storage = new Configuration();
+        storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, settings.checkpointDir());
+        env.configure(storage);
     }
 
-    /** The dataflow, from any frame source to any sinks, so tests and every mode share it. */
+    /** The dataflow without a model-update input and without self-training outputs (tests, benchmarks). */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> frames,
             Sink<SerializedPrediction> predictions, Sink<DeadLetter> deadLetters, JobSettings settings) {
-        DataStream<RawRecord> records = env.fromSource(frames, WatermarkStrategy.noWatermarks(), "frames")
+        build(env, new JobIo(frames, null, predictions, deadLetters, null, null), settings);
+    }
+
+    /**
+     * The dataflow, from any sources to any sinks, so tests and every mode share it.
+     *
+     * <pre>
+     *   frames -> decode -> keyBy(camera) -> infer (+ model updates, broadcast) -> encode -> predictions
+     *               `-> dead letters           `-> key frames -> keyBy(camera) -> teacher -> pseudo-labels
+     *                                                                             `-> self-training -> model updates
+     * </pre>
+     */
+    public static void build(StreamExecutionEnvironment env, JobIo io, JobSettings settings) {
+        DataStream<RawRecord> records = env.fromSource(io.frames(), WatermarkStrategy.noWatermarks(), "frames")
                 .uid("frames-source");
         SingleOutputStreamOperator<DecodedFrame> decoded = records
                 .process(new DecodeFrames(settings.frameLimits()))
                 .name("decode").uid("decode");
         decoded.getSideOutput(DecodeFrames.DEAD_LETTERS)
-                .sinkTo(deadLetters).name("dead-letters").uid("dead-letters-sink");
-        decoded.keyBy(f -> f.cameraId)
+                .sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters-sink");
+        DataStream<RawRecord> updates = io.modelUpdates() != null
+                ? env.fromSource(io.modelUpdates(), WatermarkStrategy.noWatermarks(), "model-updates")
+                        .uid("model-updates-source").setParallelism(1)
+                : env.fromData(List.<RawRecord>of(), TypeInformation.of(RawRecord.class)).name("no-model-updates")
+                        .uid("model-updates-source");
+        SingleOutputStreamOperator<RawPrediction> inferred = decoded.keyBy(f -> f.cameraId)
+                .connect(updates.broadcast())
                 .transform("infer", TypeInformation.of(RawPrediction.class), new InferenceOperator(settings.inference()))
-                .uid("infer")
-                // Its own task: encoding overlaps the next batch's inference.
-                .map(new EncodePredictions()).name("encode").uid("encode").startNewChain()
-                .sinkTo(predictions).name("predictions").uid("predictions-sink");
+                .uid("infer");
+        // Its own task: encoding overlaps the next batch's inference.
+        inferred.map(new EncodePredictions()).name("encode").uid("encode").startNewChain()
+                .sinkTo(io.predictions()).name("predictions").uid("predictions-sink");
+
+        if (settings.selfTrainingEnabled()) {
+            if (io.pseudoLabels() == null || io.updatesOut() == null) {
+                throw new IllegalArgumentException("self-training needs sinks for pseudo-labels and model updates");
+            }
+            SingleOutputStreamOperator<PseudoLabelRecord> labels = inferred.getSideOutput(InferenceOperator.KEY_FRAMES)
+                    .keyBy(k -> k.cameraId)
+                    .transform("teacher", TypeInformation.of(PseudoLabelRecord.class),
+                            new TeacherOperator(settings.teacher()))
+                    .uid("teacher").slotSharingGroup(settings.teacherSlotGroup());
+            labels.sinkTo(io.pseudoLabels()).name("pseudo-labels").uid("pseudo-labels-sink")
+                    .slotSharingGroup(settings.teacherSlotGroup());
+            labels.transform("self-training", TypeInformation.of(SerializedModelUpdate.class),
+                            new SelfTrainingOperator(settings.selfTraining()))
+                    .uid("self-training").setParallelism(1).setMaxParallelism(1)
+                    .slotSharingGroup(settings.teacherSlotGroup())
+                    .sinkTo(io.updatesOut()).name("model-updates-out").uid("model-updates-sink").setParallelism(1)
+                    .slotSharingGroup(settings.teacherSlotGroup());
+        }
     }
 
     /** Frames from the configured topic. */
@@ -101,6 +149,47 @@ public final class SceneStreamJob {
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordSchema())
                 .setProperty("max.partition.fetch.bytes", Integer.toString(s.frameLimits().maxRecordBytes() + 1024))
+                .build();
+    }
+
+    /**
+     * Model updates from the configured topic. A job without state starts at its own start time (older
+     * updates belong to an earlier run, whose student this job's self-training does not continue); a
+     * restored job goes on from its checkpointed offsets. Reads committed records only, so an update
+     * whose transaction was aborted never serves.
+     */
+    public static KafkaSource<RawRecord> modelUpdatesSource(JobSettings s) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(s.bootstrapServers())
+                .setTopics(s.modelUpdatesTopic())
+                .setGroupId(s.groupId() + "-model-updates")
+                .setStartingOffsets(OffsetsInitializer.timestamp(System.currentTimeMillis()))
+                .setDeserializer(new RawRecordSchema())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("max.partition.fetch.bytes", Integer.toString(256 << 20))
+                .setProperty("fetch.max.bytes", Integer.toString(256 << 20))
+                .build();
+    }
+
+    /** The teacher's pseudo-labels to the configured topic. */
+    public static KafkaSink<PseudoLabelRecord> pseudoLabelSink(JobSettings s) {
+        return KafkaSink.<PseudoLabelRecord>builder()
+                .setBootstrapServers(s.bootstrapServers())
+                .setRecordSerializer(KafkaRecords.pseudoLabels(s.pseudoLabelsTopic()))
+                .setDeliveryGuarantee(s.delivery())
+                .setTransactionalIdPrefix("scenestream-pseudo-labels")
+                .setKafkaProducerConfig(producerProperties())
+                .build();
+    }
+
+    /** Accepted students to the configured (compacted) topic. */
+    public static KafkaSink<SerializedModelUpdate> modelUpdateSink(JobSettings s) {
+        return KafkaSink.<SerializedModelUpdate>builder()
+                .setBootstrapServers(s.bootstrapServers())
+                .setRecordSerializer(KafkaRecords.modelUpdates(s.modelUpdatesTopic()))
+                .setDeliveryGuarantee(s.delivery())
+                .setTransactionalIdPrefix("scenestream-model-updates")
+                .setKafkaProducerConfig(producerProperties())
                 .build();
     }
 

@@ -14,15 +14,23 @@ public class CheckpointException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    private final String problem;
 
     public CheckpointException(Path file, String problem) {
         super(describe(file, problem));
         this.file = file;
+        this.problem = problem;
     }
 
     public CheckpointException(Path file, String problem, Throwable cause) {
         super(describe(file, problem), cause);
         this.file = file;
+        this.problem = problem;
+    }
+
+    /** What is wrong, without the file's name. */
+    public String getProblem() {
+        return problem;
     }
 
     /** The checkpoint file the problem is in. */

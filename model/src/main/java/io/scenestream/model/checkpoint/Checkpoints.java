@@ -162,6 +162,71 @@ public final class Checkpoints {
     }
 
     /**
+     * A checkpoint as bytes (the same .ckpt.zip {@link #save} writes), e.g. to send a model over
+     * Kafka or keep it in Flink state.
+     */
+    public static byte[] toBytes(MtiNet net, CheckpointManifest manifest, DataType weightsType, NDList optimizerState)
+            throws IOException {
+        Path tmp = Files.createTempFile("scenestream-", EXTENSION);
+        try {
+            save(tmp, net, manifest, weightsType, optimizerState);
+            return Files.readAllBytes(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Loads a checkpoint held in memory ({@link #toBytes}); as {@link #load(Path, NDManager,
+     * MtiNetConfig)}, and the optimiser state too if {@code optimizerManager} is not null.
+     *
+     * @param source names the bytes in error messages (e.g. "model update v3")
+     */
+    public static LoadedCheckpoint fromBytes(byte[] bytes, String source, NDManager manager, MtiNetConfig expected)
+            throws CheckpointException {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("scenestream-", EXTENSION);
+            Files.write(tmp, bytes);
+            LoadedCheckpoint lc = load(tmp, manager, expected);
+            return new LoadedCheckpoint(Path.of(source), lc.manifest(), lc.net());
+        } catch (CheckpointException e) {
+            throw new CheckpointException(Path.of(source), e.getProblem(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(Path.of(source), "cannot be staged for reading: " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+    }
+
+    /** The optimiser state within checkpoint bytes ({@link #toBytes}), or null if it has none. */
+    public static NDList optimizerStateFromBytes(byte[] bytes, String source, NDManager manager)
+            throws CheckpointException {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("scenestream-", EXTENSION);
+            Files.write(tmp, bytes);
+            return readOptimizerState(tmp, manager);
+        } catch (IOException e) {
+            throw new CheckpointException(Path.of(source), "cannot be staged for reading: " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+    }
+
+    /**
      * Reads only the manifest of {@code file}; the weights are neither read nor checked.
      *
      * @throws CheckpointException if the file is missing, not a checkpoint, damaged, or its

@@ -77,7 +77,7 @@ public class EvaluateCommand implements Callable<Integer> {
 
     Evaluation.Result evaluate(PrintStream out) throws Exception {
         DataSpec spec = DataSpec.parse(data);
-        SampleSource source = spec.open(seed, false, (d, s) -> Sources.synthetic(d, s, false));
+        SampleSource source = spec.open(seed, null, (d, s) -> Sources.synthetic(d, s, null));
         try (Model djl = Model.newInstance("evaluate")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
             int[] in = size != null ? Sizes.parse(size)

@@ -13,9 +13,9 @@ final class Sources {
 
     private Sources() {}
 
-    /** The synthetic world in {@code domain}; augmented (flip, zoom) for training. */
-    static SampleSource synthetic(String domain, long seed, boolean augment) {
-        return new SyntheticSampleSource(Domain.named(domain), seed, augment ? Augmentation.reference() : null);
+    /** The synthetic world in {@code domain}; {@code augmentation} null for none. */
+    static SampleSource synthetic(String domain, long seed, Augmentation augmentation) {
+        return new SyntheticSampleSource(Domain.named(domain), seed, augmentation);
     }
 
     static String format(Map<String, Double> metrics) {

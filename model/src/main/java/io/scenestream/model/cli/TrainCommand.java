@@ -11,9 +11,11 @@ import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.data.Augmentation;
 import io.scenestream.model.data.DataSpec;
 import io.scenestream.model.data.DenseSample;
 import io.scenestream.model.data.NyudDataset;
+import io.scenestream.model.data.PhotometricAugmentation;
 import io.scenestream.model.data.SampleSource;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.train.Evaluation;
@@ -95,6 +97,10 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of initialisation, data order and augmentation (default: ${DEFAULT-VALUE})")
     long seed = 1;
 
+    @Option(names = "--photometric", description = "also change exposure, white balance, contrast, gamma and noise "
+            + "of training frames at random (a model that keeps working when the light changes)")
+    boolean photometric;
+
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
@@ -150,11 +156,14 @@ public class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be positive");
         }
         DataSpec spec = DataSpec.parse(data);
-        SampleSource train = spec.open(seed, true, (d, s) -> Sources.synthetic(d, s, true));
+        Augmentation augmentation = photometric
+                ? Augmentation.reference().withPhotometric(PhotometricAugmentation.standard())
+                : Augmentation.reference();
+        SampleSource train = spec.open(seed, augmentation, (d, s) -> Sources.synthetic(d, s, augmentation));
         int total = totalSteps(train);
         DataSpec evalSpec = DataSpec.parse(evalData != null ? evalData : data);
         // Held out: another seed for synthetic worlds; NYUD frames without augmentation.
-        SampleSource eval = evalSpec.open(seed + 7_919, false, (d, s) -> Sources.synthetic(d, s, false));
+        SampleSource eval = evalSpec.open(seed + 7_919, null, (d, s) -> Sources.synthetic(d, s, null));
         Files.createDirectories(out);
         Path last = out.resolve("last" + Checkpoints.EXTENSION);
         Path log = out.resolve("train-log.jsonl");
@@ -297,6 +306,7 @@ public class TrainCommand implements Callable<Integer> {
         training.put("step", step);
         training.put("steps", total);
         training.put("batch", batch);
+        training.put("augmentation", photometric ? "flip, zoom 1.0/1.2/1.5, photometric" : "flip, zoom 1.0/1.2/1.5");
         training.put("optimizer", Map.of("name", "adam", "lr", lr, "weight_decay", weightDecay, "poly_power", polyPower));
         if (eval != null) {
             training.put("evaluation", Map.of("data", evalData != null ? evalData : data + " (held out)",

@@ -15,8 +15,14 @@ public final class Augmentation {
 
     private final List<Double> scales;
     private final boolean flip;
+    private final PhotometricAugmentation photometric;
 
     public Augmentation(List<Double> scales, boolean flip) {
+        this(scales, flip, null);
+    }
+
+    /** @param photometric changes of appearance after the geometric ones; null for none */
+    public Augmentation(List<Double> scales, boolean flip, PhotometricAugmentation photometric) {
         for (double s : scales) {
             if (s < 1.0) {
                 throw new IllegalArgumentException("zoom scales must be at least 1, got " + s);
@@ -24,6 +30,17 @@ public final class Augmentation {
         }
         this.scales = List.copyOf(scales);
         this.flip = flip;
+        this.photometric = photometric;
+    }
+
+    /** This augmentation followed by {@code p}'s changes of appearance. */
+    public Augmentation withPhotometric(PhotometricAugmentation p) {
+        return new Augmentation(scales, flip, p);
+    }
+
+    /** The changes of appearance, or null. */
+    public PhotometricAugmentation photometric() {
+        return photometric;
     }
 
     /** Flip and the reference's scales. */
@@ -41,7 +58,12 @@ public final class Augmentation {
         if (scale > 1.0) {
             out = zoom(out, scale);
         }
-        return fitCrop(out, h, w);
+        out = fitCrop(out, h, w);
+        if (photometric != null) {
+            out = new DenseSample(out.id(), out.height(), out.width(), photometric.apply(out.rgb(), random),
+                    out.semseg(), out.depth());
+        }
+        return out;
     }
 
     /** The mirror image of {@code s}, labels and depth with it. */

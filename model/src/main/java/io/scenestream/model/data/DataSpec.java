@@ -114,10 +114,10 @@ public final class DataSpec {
      * Opens every entry and mixes them by weight: sample i comes from the entry drawn by a
      * generator seeded with (seed, i), so the mix is reproducible.
      *
-     * @param augment whether NYUD frames get the reference's training augmentation
+     * @param augmentation the augmentation of NYUD frames; null for none
      * @param synthetic opens a synthetic entry (domain, seed) as a source
      */
-    public SampleSource open(long seed, boolean augment, SyntheticOpener synthetic) throws IOException {
+    public SampleSource open(long seed, Augmentation augmentation, SyntheticOpener synthetic) throws IOException {
         List<SampleSource> sources = new ArrayList<>();
         double[] cumulative = new double[entries.size()];
         double total = 0;
@@ -127,7 +127,7 @@ public final class DataSpec {
             if (e.kind().equals("nyud")) {
                 int classes = Integer.parseInt(e.options().getOrDefault("classes", "13"));
                 NyudDataset ds = new NyudDataset(Path.of(e.argument()), classes, e.options().getOrDefault("split", "val"));
-                s = new NyudSource(ds, augment ? Augmentation.reference() : null, seed + i);
+                s = new NyudSource(ds, augmentation, seed + i);
             } else {
                 long s0 = Long.parseLong(e.options().getOrDefault("seed", Long.toString(seed + 1000L * i)));
                 s = synthetic.open(e.argument(), s0);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.data.Batches;
@@ -104,6 +105,23 @@ public final class MtiNetTrainer implements AutoCloseable {
         }
         steps++;
         return new StepResult(steps, total, terms);
+    }
+
+    /**
+     * The loss on {@code batch} with the network in inference mode (running BatchNorm statistics),
+     * changing nothing: to compare the loss before and after training.
+     */
+    public float evaluateLoss(List<DenseSample> batch) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDList x = new NDList(Batches.images(m, batch));
+            NDList y = Batches.labels(m, batch, config);
+            NDList predictions = net.forward(new ParameterStore(m, false), x, false);
+            NDArray sum = null;
+            for (NDArray term : loss.terms(y, predictions).values()) {
+                sum = sum == null ? term : sum.add(term);
+            }
+            return sum.getFloat();
+        }
     }
 
     /** Steps taken so far (restored ones included). */

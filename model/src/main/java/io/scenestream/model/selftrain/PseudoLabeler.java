@@ -1,0 +1,165 @@
+package io.scenestream.model.selftrain;
+
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.inference.FramePrediction;
+import java.util.Arrays;
+
+/**
+ * Turns a teacher's predictions on a frame into pseudo-labels the student can learn from, keeping
+ * only what the teacher is sure of: a segmentation pixel when the teacher's probability of its class
+ * reaches that class's threshold, a depth pixel when the teacher's depth agrees with its depth of
+ * the mirrored frame (mirrored back) within a relative tolerance. Every other pixel gets the ignore
+ * value ({@link DenseSample#IGNORE} for classes, 0 for depth), which the loss skips.
+ */
+public final class PseudoLabeler {
+
+    /**
+     * @param threshold minimum teacher probability of a segmentation pixel (default 0.9)
+     * @param classThresholds per-class thresholds overriding {@code threshold}, indexed by class id;
+     *     null for none
+     * @param maxDepthRelDiff largest |d - d_flip| / d for a depth pixel (default 0.05)
+     */
+    public record Settings(float threshold, float[] classThresholds, float maxDepthRelDiff) {
+
+        public Settings {
+            if (!(threshold >= 0 && threshold <= 1)) {
+                throw new IllegalArgumentException("pseudo-label threshold must be in [0, 1], got " + threshold);
+            }
+            if (classThresholds != null) {
+                classThresholds = classThresholds.clone();
+                for (float t : classThresholds) {
+                    if (!(t >= 0 && t <= 1)) {
+                        throw new IllegalArgumentException("per-class thresholds must be in [0, 1], got "
+                                + Arrays.toString(classThresholds));
+                    }
+                }
+            }
+            if (!(maxDepthRelDiff >= 0) || Float.isInfinite(maxDepthRelDiff)) {
+                throw new IllegalArgumentException("depth flip tolerance must be finite and >= 0, got " + maxDepthRelDiff);
+            }
+        }
+
+        /** Threshold 0.9, no per-class thresholds, depth within 5% under flip. */
+        public static Settings defaults() {
+            return new Settings(0.9f, null, 0.05f);
+        }
+
+        /** The threshold of class {@code c}. */
+        public float thresholdOf(int c) {
+            return classThresholds != null && c < classThresholds.length ? classThresholds[c] : threshold;
+        }
+
+        /**
+         * Parses per-class thresholds as {@code "0.9,0.8,..."} (one per class id) or {@code ""} for none.
+         */
+        public static float[] parseClassThresholds(String text) {
+            if (text == null || text.isBlank()) {
+                return null;
+            }
+            String[] parts = text.split(",");
+            float[] out = new float[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    out[i] = Float.parseFloat(parts[i].trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("per-class threshold " + (i + 1) + " is not a number: '"
+                            + parts[i].trim() + "'");
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A pseudo-labelled frame.
+     *
+     * @param sample the frame with its confident labels (ignore elsewhere)
+     * @param confidentShare share of pixels with a segmentation pseudo-label
+     * @param consistentShare share of pixels with a depth pseudo-label
+     */
+    public record Result(DenseSample sample, double confidentShare, double consistentShare) {}
+
+    private final Settings settings;
+
+    public PseudoLabeler(Settings settings) {
+        this.settings = settings;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Pseudo-labels of a frame.
+     *
+     * @param id names the frame in messages
+     * @param rgb the frame at the predictions' size, interleaved RGB
+     * @param teacher the teacher's prediction on the frame
+     * @param teacherOnFlipped the teacher's prediction on the mirrored frame (not mirrored back);
+     *     null to keep no depth labels
+     */
+    public Result label(String id, byte[] rgb, FramePrediction teacher, FramePrediction teacherOnFlipped) {
+        int h = teacher.height();
+        int w = teacher.width();
+        int n = h * w;
+        int[] semseg = null;
+        int confident = 0;
+        if (teacher.classes() != null) {
+            semseg = new int[n];
+            for (int i = 0; i < n; i++) {
+                int c = teacher.classAt(i);
+                if (teacher.confidence()[i] >= settings.thresholdOf(c)) {
+                    semseg[i] = c;
+                    confident++;
+                } else {
+                    semseg[i] = DenseSample.IGNORE;
+                }
+            }
+        }
+        float[] depth = null;
+        int consistent = 0;
+        if (teacher.depth() != null && teacherOnFlipped != null && teacherOnFlipped.depth() != null) {
+            if (teacherOnFlipped.width() != w || teacherOnFlipped.height() != h) {
+                throw new IllegalArgumentException(id + ": flipped prediction is " + teacherOnFlipped.width() + "x"
+                        + teacherOnFlipped.height() + ", the frame's " + w + "x" + h);
+            }
+            depth = new float[n];
+            float tol = settings.maxDepthRelDiff();
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int i = y * w + x;
+                    float d = teacher.depth()[i];
+                    float f = teacherOnFlipped.depth()[y * w + (w - 1 - x)];
+                    if (d > 0 && f > 0 && Float.isFinite(d) && Float.isFinite(f) && Math.abs(d - f) <= tol * d) {
+                        depth[i] = 0.5f * (d + f);
+                        consistent++;
+                    }
+                }
+            }
+        }
+        DenseSample sample = new DenseSample(id, h, w, rgb, semseg, depth);
+        return new Result(sample, (double) confident / n, (double) consistent / n);
+    }
+
+    /**
+     * Share of pixels where the student's class equals the teacher's confident pseudo-label, over the
+     * pseudo-labelled pixels (1 when there are none): how far the student agrees with the teacher.
+     */
+    public static double agreement(byte[] studentClasses, int[] pseudoLabels) {
+        if (studentClasses.length != pseudoLabels.length) {
+            throw new IllegalArgumentException("student classes " + studentClasses.length + " pixels, labels "
+                    + pseudoLabels.length);
+        }
+        long labelled = 0;
+        long same = 0;
+        for (int i = 0; i < pseudoLabels.length; i++) {
+            if (pseudoLabels[i] != DenseSample.IGNORE) {
+                labelled++;
+                if ((studentClasses[i] & 0xff) == pseudoLabels[i]) {
+                    same++;
+                }
+            }
+        }
+        return labelled == 0 ? 1.0 : (double) same / labelled;
+    }
+}

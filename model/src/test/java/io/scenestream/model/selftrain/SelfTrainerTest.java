@@ -1,0 +1,131 @@
+package io.scenestream.model.selftrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.checkpoint.CheckpointManifest;
+import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.synthetic.Domain;
+import io.scenestream.model.synthetic.SyntheticDataset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Rounds of self-training on a small student: the loss falls, a worse candidate is rolled back, state round-trips. */
+class SelfTrainerTest {
+
+    private static final int H = 64;
+    private static final int W = 96;
+
+    private static byte[] freshStudent(long version) throws Exception {
+        Engine.getInstance().setRandomSeed(3);
+        MtiNetConfig config = MtiNetConfig.named("lite");
+        try (Model m = Model.newInstance("student")) {
+            MtiNet net = new MtiNet(config);
+            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
+            CheckpointManifest manifest = CheckpointManifest.from(config).setModelName("student")
+                    .setInputSize(H, W).optModelVersion(version).build();
+            return Checkpoints.toBytes(net, manifest, DataType.FLOAT32, null);
+        }
+    }
+
+    /** Ground truth of synthetic frames with a quarter of the pixels unlabelled, as a teacher's confident labels would be. */
+    private static List<DenseSample> pseudoLabelled(long seed, int n) {
+        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream().map(s -> {
+            int[] sem = s.semseg().clone();
+            float[] dep = s.depth().clone();
+            for (int i = 0; i < sem.length; i += 4) {
+                sem[i] = DenseSample.IGNORE;
+                dep[i] = 0;
+            }
+            return new DenseSample(s.id(), s.height(), s.width(), s.rgb(), sem, dep);
+        }).toList();
+    }
+
+    private static SelfTrainer.Settings settings(int steps) {
+        return new SelfTrainer.Settings(64, 8, 4, steps, 4, 1e-3f, 1e-4f, 11);
+    }
+
+    @Test
+    void aRoundLowersTheLossOnItsBufferAndAnAcceptedCandidateIsTheNextVersion() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", settings(15))) {
+            pseudoLabelled(5, 16).forEach(t::add);
+            assertThat(t.bufferSize()).isEqualTo(12);
+            assertThat(t.heldOutSize()).isEqualTo(4);
+            assertThat(t.canRun()).isTrue();
+            double before = t.bufferLoss();
+            SelfTrainer.Round r = t.round();
+            double after = t.bufferLoss();
+            System.out.printf("self-training round: buffer loss %.3f -> %.3f, agreement %.3f -> %.3f, accepted %s%n",
+                    before, after, r.servingAgreement(), r.candidateAgreement(), r.accepted());
+            assertThat(r.accepted()).isTrue();
+            assertThat(r.candidateAgreement()).isGreaterThanOrEqualTo(r.servingAgreement());
+            assertThat(r.version()).isEqualTo(2);
+            assertThat(t.version()).isEqualTo(2);
+            assertThat(after).isLessThan(before);
+            assertThat(t.sinceRound()).isZero();
+        }
+    }
+
+    private static List<DenseSample> uniform(long seed, int n, int label, float metres) {
+        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream().map(s -> {
+            int[] sem = new int[H * W];
+            float[] dep = new float[H * W];
+            Arrays.fill(sem, label);
+            Arrays.fill(dep, metres);
+            return new DenseSample(s.id(), H, W, s.rgb(), sem, dep);
+        }).toList();
+    }
+
+    @Test
+    void aCandidateThatAgreesLessWithTheTeacherIsRolledBack() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
+            // First the teacher says "class 0 at 1 m" on every frame: the student learns it.
+            List<DenseSample> held = uniform(9, 4, 0, 1f);
+            t.restoreFrames(uniform(10, 12, 0, 1f), held);
+            SelfTrainer.Round first = t.round();
+            assertThat(first.accepted()).isTrue();
+            assertThat(t.version()).isEqualTo(5);
+            // Then training frames say "class 7 at 8 m" while the held-out frames still say otherwise:
+            // the candidate drifts away from the teacher on the held-out set and must not serve.
+            t.restoreFrames(uniform(11, 12, 7, 8f), held);
+            Map<String, float[]> before = t.weights();
+            SelfTrainer.Round r = t.round();
+            assertThat(r.accepted()).as("agreement %f -> %f", r.servingAgreement(), r.candidateAgreement()).isFalse();
+            assertThat(r.candidateAgreement()).isLessThan(r.servingAgreement());
+            assertThat(r.version()).isEqualTo(5);
+            assertThat(t.version()).isEqualTo(5);
+            Map<String, float[]> after = t.weights();
+            assertThat(after.keySet()).isEqualTo(before.keySet());
+            before.forEach((name, w) -> assertThat(after.get(name)).as(name).containsExactly(w));
+        }
+    }
+
+    @Test
+    void stateRoundTripsThroughCheckpointBytes() throws Exception {
+        byte[] state;
+        Map<String, float[]> weights;
+        try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", settings(3))) {
+            pseudoLabelled(21, 8).forEach(t::add);
+            t.round();
+            state = t.checkpoint("student", DataType.FLOAT32, true, Map.of("self_training_rounds", t.rounds()));
+            weights = t.weights();
+            try (SelfTrainer back = new SelfTrainer(state, "saved state", settings(3))) {
+                assertThat(back.version()).isEqualTo(t.version());
+                Map<String, float[]> restored = back.weights();
+                weights.forEach((name, w) -> assertThat(restored.get(name)).as(name).containsExactly(w));
+            }
+        }
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            Object rounds = Checkpoints.fromBytes(state, "saved state", m, null).manifest().training().get("self_training_rounds");
+            assertThat(((Number) rounds).intValue()).isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package io.scenestream.operators;
+
+import ai.djl.ndarray.types.DataType;
+import io.scenestream.kafka.proto.ModelUpdate;
+import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.serde.BadRecordException;
+import io.scenestream.kafka.serde.FrameLimits;
+import io.scenestream.kafka.serde.ModelUpdates;
+import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.model.selftrain.SelfTrainer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Online self-training of the student (parallelism 1): pseudo-labelled frames fill a replay buffer
+ * and a held-out set; every N new frames (or T ms) a round of K steps runs on a worker thread of its
+ * own, so the operator never blocks the stream; an accepted candidate goes out as a signed {@link
+ * ModelUpdate}, a rejected one is rolled back and never served.
+ *
+ * <p>Flink state holds the student as of the last finished round (weights and optimiser state),
+ * the buffers (as the pseudo-label records) and the counters: a restored job trains on from its
+ * last adapted version, not from the shipped checkpoint.
+ */
+public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModelUpdate>
+        implements OneInputStreamOperator<PseudoLabelRecord, SerializedModelUpdate> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SelfTrainingOperator.class);
+    private static final long POLL_MS = 200;
+
+    private final SelfTrainingSettings settings;
+
+    private transient ExecutorService worker;
+    private transient SelfTrainer trainer;
+    private transient Future<Outcome> inFlight;
+    private transient byte[] studentState;
+    private transient volatile String modelName;
+    private transient Deque<byte[]> training;
+    private transient Deque<byte[]> heldOut;
+    private transient long received;
+    private transient long sinceRound;
+    private transient long lastRoundAt;
+    private transient ListState<byte[]> studentStateList;
+    private transient ListState<byte[]> trainingList;
+    private transient ListState<byte[]> heldOutList;
+    private transient ListState<Long> countersList;
+    private transient Counter pseudoLabels;
+    private transient Counter badPseudoLabels;
+    private transient Counter rounds;
+    private transient Counter accepted;
+    private transient Counter rolledBack;
+    private transient volatile long servingVersion;
+    private transient volatile double lastLoss;
+    private transient volatile double lastAgreement;
+    private transient volatile double lastRoundSeconds;
+    private transient volatile long roundsDone;
+
+    /** What a finished round hands back to the operator's thread. */
+    private record Outcome(SelfTrainer.Round round, byte[] state, byte[] update, double seconds) {}
+
+    public SelfTrainingOperator(SelfTrainingSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        var store = context.getOperatorStateStore();
+        studentStateList = store.getListState(new ListStateDescriptor<>("student",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        trainingList = store.getListState(new ListStateDescriptor<>("replay-buffer",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        heldOutList = store.getListState(new ListStateDescriptor<>("held-out",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        countersList = store.getListState(new ListStateDescriptor<>("counters", Types.LONG));
+        training = new ArrayDeque<>();
+        heldOut = new ArrayDeque<>();
+        if (context.isRestored()) {
+            for (byte[] b : studentStateList.get()) {
+                studentState = b;
+            }
+            trainingList.get().forEach(training::addLast);
+            heldOutList.get().forEach(heldOut::addLast);
+            List<Long> counters = new ArrayList<>();
+            countersList.get().forEach(counters::add);
+            if (counters.size() == 2) {
+                received = counters.get(0);
+                sinceRound = counters.get(1);
+            }
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        pseudoLabels = getMetricGroup().counter("pseudoLabelsReceived");
+        badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
+        rounds = getMetricGroup().counter("trainingRounds");
+        accepted = getMetricGroup().counter("updatesAccepted");
+        rolledBack = getMetricGroup().counter("updatesRolledBack");
+        getMetricGroup().gauge("servingVersion", () -> servingVersion);
+        getMetricGroup().gauge("trainingLoss", () -> lastLoss);
+        getMetricGroup().gauge("heldOutAgreement", () -> lastAgreement);
+        getMetricGroup().gauge("roundSeconds", () -> lastRoundSeconds);
+        getMetricGroup().gauge("replayBufferFrames", () -> training.size());
+
+        worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+            t.setDaemon(true);
+            return t;
+        });
+        boolean restored = studentState != null;
+        byte[] start = restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
+        String source = restored ? "restored self-training state" : settings.studentCheckpoint();
+        List<byte[]> train = List.copyOf(training);
+        List<byte[]> held = List.copyOf(heldOut);
+        // Build the trainer on its own thread (libtorch's autograd mode is per thread).
+        worker.submit(() -> {
+            trainer = new SelfTrainer(start, source, settings.trainer());
+            trainer.restoreFrames(train.stream().map(SelfTrainingOperator::decode).toList(),
+                    held.stream().map(SelfTrainingOperator::decode).toList());
+            servingVersion = trainer.version();
+            modelName = trainer.modelName();
+            return null;
+        }).get();
+        lastRoundAt = getProcessingTimeService().getCurrentProcessingTime();
+        scheduleCheck();
+        LOG.info("self-training {} from {} at v{} ({} buffered, {} held out)", modelName, source, servingVersion,
+                training.size(), heldOut.size());
+    }
+
+    private static io.scenestream.model.data.DenseSample decode(byte[] record) {
+        return PseudoLabels.decode(PseudoLabels.parse(record, FrameLimits.DEFAULT));
+    }
+
+    private void scheduleCheck() {
+        long at = getProcessingTimeService().getCurrentProcessingTime() + POLL_MS;
+        getProcessingTimeService().registerTimer(at, time -> {
+            collectRound();
+            maybeStartRound();
+            scheduleCheck();
+        });
+    }
+
+    @Override
+    public void processElement(StreamRecord<PseudoLabelRecord> element) throws Exception {
+        byte[] record = element.getValue().payload;
+        PseudoLabel parsed;
+        try {
+            parsed = PseudoLabels.parse(record, FrameLimits.DEFAULT);
+        } catch (BadRecordException e) {
+            badPseudoLabels.inc();
+            LOG.warn("ignoring a pseudo-label record: {}", e.getMessage());
+            return;
+        }
+        received++;
+        boolean toHeldOut = SelfTrainer.isHeldOut(received, settings.trainer());
+        Deque<byte[]> mirror = toHeldOut ? heldOut : training;
+        mirror.addLast(record);
+        while (mirror.size() > (toHeldOut ? settings.trainer().heldOutSize() : settings.trainer().bufferSize())) {
+            mirror.removeFirst();
+        }
+        if (!toHeldOut) {
+            sinceRound++;
+        }
+        pseudoLabels.inc();
+        worker.submit(() -> {
+            try {
+                trainer.add(PseudoLabels.decode(parsed), toHeldOut);
+            } catch (RuntimeException e) {
+                LOG.warn("ignoring pseudo-label {}#{}: {}", parsed.getCameraId(), parsed.getSequence(), e.getMessage());
+            }
+            return null;
+        });
+        collectRound();
+        maybeStartRound();
+    }
+
+    private void maybeStartRound() {
+        if (inFlight != null || sinceRound == 0) {
+            return;
+        }
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        boolean due = sinceRound >= settings.roundEvery() || now - lastRoundAt >= settings.roundIntervalMs();
+        if (!due || training.size() < settings.trainer().batch() || heldOut.isEmpty()) {
+            return;
+        }
+        sinceRound = 0;
+        lastRoundAt = now;
+        inFlight = worker.submit(() -> {
+            long t0 = System.nanoTime();
+            SelfTrainer.Round r = trainer.round();
+            Map<String, Object> provenance = new LinkedHashMap<>();
+            provenance.put("self_training_round", trainer.rounds());
+            provenance.put("held_out_agreement", r.candidateAgreement());
+            provenance.put("frames_received", trainer.received());
+            byte[] state = trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
+            byte[] update = r.accepted() ? trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance) : null;
+            return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
+        });
+    }
+
+    private void collectRound() throws Exception {
+        if (inFlight == null || !inFlight.isDone()) {
+            return;
+        }
+        Outcome o;
+        try {
+            o = inFlight.get();
+        } catch (ExecutionException e) {
+            inFlight = null;
+            rounds.inc();
+            LOG.error("a self-training round failed; the serving student stays v{}", servingVersion, e.getCause());
+            return;
+        }
+        inFlight = null;
+        emit(o);
+    }
+
+    private void emit(Outcome o) {
+        rounds.inc();
+        roundsDone++;
+        studentState = o.state();
+        SelfTrainer.Round r = o.round();
+        lastLoss = r.lastLoss();
+        lastRoundSeconds = o.seconds();
+        if (r.accepted()) {
+            lastAgreement = r.candidateAgreement();
+            Map<String, Double> validation = new LinkedHashMap<>(r.validation());
+            validation.put("agreement", r.candidateAgreement());
+            validation.put("serving_agreement", r.servingAgreement());
+            validation.put("first_loss", (double) r.firstLoss());
+            validation.put("last_loss", (double) r.lastLoss());
+            ModelUpdate u = ModelUpdates.create(modelName, r.version(), o.update(), validation,
+                    settings.updateKey().getBytes(StandardCharsets.UTF_8));
+            servingVersion = r.version();
+            accepted.inc();
+            LOG.info("self-training: {} v{} accepted (agreement {} -> {}, loss {} -> {}, {} s)", modelName, r.version(),
+                    fmt(r.servingAgreement()), fmt(r.candidateAgreement()), fmt(r.firstLoss()), fmt(r.lastLoss()),
+                    fmt(o.seconds()));
+            output.collect(new StreamRecord<>(new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
+        } else {
+            lastAgreement = r.servingAgreement();
+            rolledBack.inc();
+            LOG.info("self-training: candidate rolled back (agreement {} -> {}); still v{}", fmt(r.servingAgreement()),
+                    fmt(r.candidateAgreement()), r.version());
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        studentStateList.clear();
+        if (studentState != null) {
+            studentStateList.add(studentState);
+        }
+        trainingList.update(new ArrayList<>(training));
+        heldOutList.update(new ArrayList<>(heldOut));
+        countersList.update(List.of(received, sinceRound));
+    }
+
+    @Override
+    public void finish() throws Exception {
+        // End of input (bounded runs, stop-with-savepoint): let the round in flight finish and publish.
+        if (inFlight != null) {
+            Outcome o = inFlight.get();
+            inFlight = null;
+            emit(o);
+        }
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (worker != null) {
+                if (inFlight != null) {
+                    inFlight.cancel(false);
+                }
+                worker.submit(() -> {
+                    if (trainer != null) {
+                        trainer.close();
+                    }
+                    return null;
+                });
+                worker.shutdown();
+                if (!worker.awaitTermination(5, TimeUnit.MINUTES)) {
+                    LOG.warn("self-training worker did not stop within 5 minutes");
+                }
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** Rounds finished since this instance opened (for tests). */
+    long roundsDone() {
+        return roundsDone;
+    }
+
+    /** The serving version as this operator knows it (for tests). */
+    long servingVersion() {
+        return servingVersion;
+    }
+}

@@ -1,0 +1,45 @@
+package io.scenestream.operators;
+
+import io.scenestream.model.selftrain.AdaptiveStride;
+import io.scenestream.model.selftrain.PseudoLabeler;
+import java.io.Serializable;
+
+/**
+ * How the teacher labels key frames.
+ *
+ * @param checkpoint the teacher's {@code .ckpt.zip}, readable on every task manager
+ * @param device {@code cpu}, {@code gpu} or {@code gpu:N}, as for inference
+ * @param threshold minimum teacher probability of a segmentation pseudo-label
+ * @param classThresholds per-class thresholds ("0.9,0.8,..."), empty for none
+ * @param maxDepthRelDiff largest relative depth change under a horizontal flip
+ * @param minStride fewest frames between two labelled frames of a camera
+ * @param maxStride most frames between two labelled frames
+ * @param lowAgreement student-teacher agreement below which the stride halves
+ * @param highAgreement agreement above which it doubles
+ */
+public record TeacherSettings(String checkpoint, String device, float threshold, String classThresholds,
+        float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement)
+        implements Serializable {
+
+    public TeacherSettings {
+        if (checkpoint == null || checkpoint.isBlank()) {
+            throw new IllegalArgumentException("self-training needs a teacher checkpoint");
+        }
+        if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
+            throw new IllegalArgumentException("teacher device must be cpu, gpu or gpu:N, got " + device);
+        }
+        classThresholds = classThresholds == null ? "" : classThresholds;
+        // Checked here, once, so a bad option fails at start-up with its reason.
+        new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds), maxDepthRelDiff);
+        new AdaptiveStride(minStride, maxStride, lowAgreement, highAgreement);
+    }
+
+    public PseudoLabeler.Settings labeler() {
+        return new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds),
+                maxDepthRelDiff);
+    }
+
+    public AdaptiveStride stride() {
+        return new AdaptiveStride(minStride, maxStride, lowAgreement, highAgreement);
+    }
+}

@@ -1,0 +1,147 @@
+package io.scenestream.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import io.scenestream.kafka.proto.ModelUpdate;
+import io.scenestream.kafka.serde.ModelUpdates;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.model.inference.MtiNetPredictor;
+import io.scenestream.model.inference.RgbFrame;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hot swap in the inference operator: an update reaches it and later predictions carry the new
+ * version and equal the new weights' output; frames buffered before it go through the old model;
+ * bad updates are rejected and the serving model stays; the serving version survives a restore.
+ */
+class InferenceOperatorTest {
+
+    private static final byte[] KEY = "test-key".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, DecodedFrame, RawRecord, RawPrediction> harness(
+            InferenceSettings settings) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, DecodedFrame, RawRecord, RawPrediction>(
+                new InferenceOperator(settings), f -> f.cameraId, r -> "model-updates", Types.STRING);
+        // A model is larger than the 5 MB memory-backed state allows, as in the job.
+        h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
+        return h;
+    }
+
+    private static RawRecord record(byte[] value) {
+        return new RawRecord("model-updates", 0, 0, 0, "student".getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private static List<RawPrediction> predictions(
+            KeyedTwoInputStreamOperatorTestHarness<String, DecodedFrame, RawRecord, RawPrediction> h) {
+        List<RawPrediction> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof RawPrediction p) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static byte[] expectedClasses(byte[] checkpoint, DecodedFrame f) throws Exception {
+        try (Model m = Model.newInstance("expected")) {
+            LoadedCheckpoint lc = Checkpoints.fromBytes(checkpoint, "expected", m.getNDManager(), null);
+            try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
+                FramePrediction fp = p.predict(List.of(new RgbFrame(f.width, f.height, f.rgb))).get(0);
+                return fp.classes();
+            }
+        }
+    }
+
+    @Test
+    void updatesSwapBetweenBatchesBadOnesAreRejectedAndTheServingVersionIsRestored() throws Exception {
+        Path shipped = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 2, 1000,
+                "cpu", 0.9f, 0, "test-key");
+        byte[] v2 = TinyModels.checkpoint("student", 2, 2);
+        List<DecodedFrame> frames = TinyModels.frames("kitchen", 3, 8);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(frames.get(0)));
+            h.processElement1(new StreamRecord<>(frames.get(1)));
+            // One frame waits in the batch when the update comes: it must go through v1.
+            h.processElement1(new StreamRecord<>(frames.get(2)));
+            h.processElement2(new StreamRecord<>(record(ModelUpdates.create("student", 2, v2, Map.of("agreement", 0.9), KEY)
+                    .toByteArray())));
+            h.processElement1(new StreamRecord<>(frames.get(3)));
+            h.processElement1(new StreamRecord<>(frames.get(4)));
+
+            // Bad updates: a corrupt checksum, truncated bytes, a wrong architecture, unsigned, an old version.
+            ModelUpdate good3 = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(), KEY);
+            byte[] corrupt = good3.toBuilder().setSha256("0".repeat(64)).build().toByteArray();
+            byte[] truncated = Arrays.copyOf(good3.toByteArray(), good3.getSerializedSize() / 2);
+            byte[] otherShape = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3,
+                    MtiNetConfig.named("lite", MtiNetConfig.nyud13(40))), Map.of(), KEY).toByteArray();
+            byte[] unsigned = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(), null)
+                    .toByteArray();
+            byte[] wrongKey = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(),
+                    "other".getBytes(StandardCharsets.UTF_8)).toByteArray();
+            for (byte[] bad : List.of(corrupt, truncated, otherShape, unsigned, wrongKey)) {
+                h.processElement2(new StreamRecord<>(record(bad)));
+            }
+            h.processElement1(new StreamRecord<>(frames.get(5)));
+            h.processElement1(new StreamRecord<>(frames.get(6)));
+
+            List<RawPrediction> out = predictions(h);
+            assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(out).extracting(p -> p.modelVersion).containsExactly(1L, 1L, 1L, 2L, 2L, 2L, 2L);
+            assertThat(out.get(3).classes).containsExactly(expectedClasses(v2, frames.get(3)));
+            assertThat(out.get(6).classes).containsExactly(expectedClasses(v2, frames.get(6)));
+            assertThat(((InferenceOperator) h.getOperator()).servingVersion()).isEqualTo(2);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(settings)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement1(new StreamRecord<>(frames.get(7)));
+            h.processElement1(new StreamRecord<>(frames.get(0)));
+            List<RawPrediction> out = predictions(h);
+            assertThat(out).extracting(p -> p.modelVersion).containsExactly(2L, 2L);
+            assertThat(out.get(0).classes).containsExactly(expectedClasses(v2, frames.get(7)));
+        }
+    }
+
+    @Test
+    void keyFramesCarryTheStudentsClassesEveryNthFrameOfACamera() throws Exception {
+        Path shipped = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 1, 1000,
+                "cpu", 0.9f, 3, "");
+        try (var h = harness(settings)) {
+            h.open();
+            for (DecodedFrame f : TinyModels.frames("hall", 5, 7)) {
+                h.processElement1(new StreamRecord<>(f));
+            }
+            List<KeyFrame> keys = new ArrayList<>();
+            h.getSideOutput(InferenceOperator.KEY_FRAMES).forEach(r -> keys.add(r.getValue()));
+            assertThat(keys).extracting(k -> k.sequence).containsExactly(0L, 3L, 6L);
+            List<RawPrediction> out = predictions(h);
+            assertThat(keys.get(1).studentClasses).containsExactly(out.get(3).classes);
+            assertThat(keys.get(1).studentVersion).isEqualTo(1);
+            assertThat(keys.get(1).rgb.length).isEqualTo(3 * TinyModels.H * TinyModels.W);
+        }
+    }
+}

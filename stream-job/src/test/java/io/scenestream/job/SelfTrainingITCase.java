@@ -1,0 +1,214 @@
+package io.scenestream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.protobuf.ByteString;
+import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
+import io.scenestream.kafka.proto.ModelUpdate;
+import io.scenestream.kafka.proto.Prediction;
+import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.serde.ModelUpdates;
+import io.scenestream.kafka.serde.PredictionDeserializer;
+import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.kafka.serde.FrameLimits;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.checkpoint.CheckpointManifest;
+import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.synthetic.Domain;
+import io.scenestream.model.synthetic.SyntheticStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Online self-training through the real job (embedded Kafka, Flink MiniCluster): the teacher's
+ * pseudo-labels reach their topic, the student's accepted rounds reach the compacted update topic
+ * signed, the inference operator swaps them in, and later predictions name the new version, while
+ * every frame still gets exactly its one prediction, in order.
+ */
+class SelfTrainingITCase {
+
+    private static final int H = 64;
+    private static final int W = 96;
+
+    private static void save(Path file, String name, int seed) throws Exception {
+        Engine.getInstance().setRandomSeed(seed);
+        MtiNetConfig config = MtiNetConfig.named("lite");
+        try (Model m = Model.newInstance(name)) {
+            MtiNet net = new MtiNet(config);
+            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
+            Checkpoints.save(file, net, CheckpointManifest.from(config).setModelName(name).setInputSize(H, W)
+                    .optModelVersion(1).build());
+        }
+    }
+
+    @Test
+    void theStudentAdaptsAndIsHotSwappedWithoutLosingAFrame(@TempDir Path dir) throws Exception {
+        Path student = dir.resolve("student.ckpt.zip");
+        Path teacher = dir.resolve("teacher.ckpt.zip");
+        save(student, "student", 1);
+        save(teacher, "teacher", 2);
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Configuration conf = new Configuration();
+            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            conf.set(JobOptions.MODEL_CHECKPOINT, student.toString());
+            conf.set(JobOptions.RESOLUTION, H + "x" + W);
+            conf.set(JobOptions.BATCH_SIZE, 2);
+            conf.set(JobOptions.BATCH_DELAY_MS, 20L);
+            conf.set(JobOptions.CHECKPOINT_INTERVAL_MS, 1000L);
+            conf.set(JobOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
+            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+            conf.set(JobOptions.SELF_TRAINING, true);
+            conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toString());
+            // An untrained teacher is never sure: take all its pixels.
+            conf.set(JobOptions.PSEUDO_LABEL_THRESHOLD, 0f);
+            conf.set(JobOptions.DEPTH_FLIP_TOLERANCE, 10f);
+            conf.set(JobOptions.MIN_STRIDE, 2);
+            conf.set(JobOptions.MAX_STRIDE, 4);
+            conf.set(JobOptions.HELD_OUT_EVERY, 3);
+            conf.set(JobOptions.STEPS_PER_ROUND, 4);
+            conf.set(JobOptions.TRAIN_BATCH, 2);
+            conf.set(JobOptions.LEARNING_RATE, 1e-3f);
+            conf.set(JobOptions.ROUND_EVERY, 3);
+            conf.set(JobOptions.UPDATE_KEY, "secret");
+            JobSettings settings = JobOptions.settings(conf);
+            Topics.create(kafka, settings, 1);
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            SceneStreamJob.configure(env, settings);
+            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
+            JobClient job = env.executeAsync("self-training-it");
+            try {
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong sent = new AtomicLong();
+                Thread camera = new Thread(() -> produce(kafka, stop, sent), "camera");
+                camera.start();
+
+                // Wait for an update that the job swapped in: a prediction of version 2 or later.
+                PredictionDeserializer de = new PredictionDeserializer();
+                List<Prediction> predictions = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+                try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "predictions")) {
+                    long stopAt = Long.MAX_VALUE;
+                    while (System.nanoTime() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            predictions.add(de.deserialize(r.topic(), r.value()));
+                        }
+                        boolean swapped = predictions.stream().anyMatch(p -> p.getModelVersion() >= 2);
+                        if (swapped && stopAt == Long.MAX_VALUE) {
+                            stopAt = predictions.size() + 10;
+                        }
+                        if (predictions.size() >= stopAt && !stop.get()) {
+                            stop.set(true);
+                            camera.join();
+                        }
+                        if (stop.get() && predictions.size() >= sent.get()) {
+                            break;
+                        }
+                    }
+                }
+                stop.set(true);
+                camera.join();
+                assertThat(predictions).extracting(Prediction::getModelVersion).as("an update was swapped in")
+                        .anyMatch(v -> v >= 2);
+                // Every frame once, in order; versions never go back.
+                assertThat(predictions).extracting(Prediction::getSequence)
+                        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, sent.get()).boxed().toList());
+                for (int i = 1; i < predictions.size(); i++) {
+                    assertThat(predictions.get(i).getModelVersion()).isGreaterThanOrEqualTo(predictions.get(i - 1).getModelVersion());
+                }
+
+                List<ConsumerRecord<byte[], byte[]>> updates = readAll(kafka, "model-updates");
+                assertThat(updates).isNotEmpty();
+                for (ConsumerRecord<byte[], byte[]> r : updates) {
+                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("student");
+                    ModelUpdate u = ModelUpdates.verify(r.value(), "secret".getBytes(StandardCharsets.UTF_8));
+                    assertThat(u.getVersion()).isGreaterThanOrEqualTo(2);
+                    assertThat(u.getValidationMap()).containsKey("agreement");
+                }
+                List<ConsumerRecord<byte[], byte[]>> labels = readAll(kafka, "pseudo-labels");
+                assertThat(labels).isNotEmpty();
+                PseudoLabel first = PseudoLabels.parse(labels.get(0).value(), FrameLimits.DEFAULT);
+                DenseSample sample = PseudoLabels.decode(first);
+                assertThat(first.getTeacherName()).isEqualTo("teacher");
+                assertThat(sample.height()).isEqualTo(H);
+                assertThat(sample.semseg()).isNotNull();
+                assertThat(first.getConfidentShare()).isEqualTo(1f);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static void produce(EmbeddedKafka kafka, AtomicBoolean stop, AtomicLong sent) {
+        SyntheticStream stream = new SyntheticStream(5, H, W, Domain.named("day"));
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (long seq = 0; !stop.get() && seq < 2000; seq++) {
+                DenseSample s = stream.next();
+                Frame f = Frame.newBuilder().setCameraId("kitchen").setSequence(seq)
+                        .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(W).setHeight(H)
+                        .setEncoding(Encoding.RAW_RGB8).setPayload(ByteString.copyFrom(s.rgb())).build();
+                p.send(new ProducerRecord<>("frames", "kitchen".getBytes(StandardCharsets.UTF_8), f.toByteArray()));
+                sent.incrementAndGet();
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(topic));
+        return c;
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(EmbeddedKafka kafka, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, topic)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int empty = 0;
+            while (System.nanoTime() < deadline && empty < 5) {
+                var records = c.poll(Duration.ofMillis(500));
+                if (records.isEmpty() && !out.isEmpty()) {
+                    empty++;
+                }
+                records.forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
