@@ -191,7 +191,7 @@ public final class LocalMode implements Callable<Integer> {
                 }
                 loop.stop();
                 recorderThread.join(10_000);
-                job.cancel().get();
+                Jobs.cancelAndWait(job, java.time.Duration.ofSeconds(30));
                 producers.forEach(FrameProducer::close);
                 for (FrameSupplier s : sources) {
                     s.close();

@@ -130,7 +130,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "latency at %.2f frames/s offered (half capacity): capture-to-emit p50 %.0f ms, p99 %.0f ms (%d frames)%n",
                         rate, totals[totals.length / 2], totals[Math.min(totals.length - 1, (int) (0.99 * totals.length))], totals.length);
             } finally {
-                job.cancel().get();
+                Jobs.cancelAndWait(job, java.time.Duration.ofSeconds(30));
             }
         }
         return 0;

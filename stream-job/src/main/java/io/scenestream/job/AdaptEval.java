@@ -1,0 +1,530 @@
+package io.scenestream.job;
+
+import ai.djl.Model;
+import com.google.gson.GsonBuilder;
+import com.google.protobuf.ByteString;
+import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
+import io.scenestream.kafka.proto.Prediction;
+import io.scenestream.kafka.serde.FramePixels;
+import io.scenestream.kafka.serde.PredictionDeserializer;
+import io.scenestream.kafka.serde.PredictionMaps;
+import io.scenestream.model.checkpoint.CheckpointManifest;
+import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.data.DenseSample;
+import io.scenestream.model.data.NyudDataset;
+import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.model.inference.MtiNetPredictor;
+import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.model.metrics.DepthMetrics;
+import io.scenestream.model.metrics.SegmentationMetrics;
+import io.scenestream.model.synthetic.ShiftSchedule;
+import io.scenestream.model.synthetic.SyntheticStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Shows online adaptation working: streams a camera whose ground truth is known (the synthetic
+ * world under a domain-shift schedule, or NYUD frames) through the real job with self-training on,
+ * scores the predictions the job emits (the adapting student) window by window, and scores the
+ * frozen student and the teacher on the same frames (after the run, so they do not take CPU from
+ * it). Writes JSON and a PNG plot of mIoU and depth RMSE over the stream.
+ */
+@Command(name = "adapt-eval", mixinStandardHelpOptions = true,
+        description = "Adapting vs frozen student vs teacher over a domain-shifted stream through the real job.")
+public final class AdaptEval implements Callable<Integer> {
+
+    @Option(names = "--student", description = "student checkpoint (default: ${DEFAULT-VALUE})")
+    Path student = Path.of("model/checkpoints/student-lite.ckpt.zip");
+
+    @Option(names = "--teacher", description = "teacher checkpoint (default: ${DEFAULT-VALUE})")
+    Path teacher = Path.of("model/checkpoints/teacher-w18.ckpt.zip");
+
+    @Option(names = "--schedule", description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
+    String schedule = "day:300,night:1200,haze:1200";
+
+    @Option(names = "--nyud", description = "stream these NYUD frames (looped) instead of the synthetic camera")
+    Path nyud;
+
+    @Option(names = "--frames", description = "frames to stream; 0 = the schedule's length (default: ${DEFAULT-VALUE})")
+    long frames = 0;
+
+    @Option(names = "--fps", description = "camera frame rate (default: ${DEFAULT-VALUE})")
+    double fps = 5;
+
+    @Option(names = "--window", description = "frames per reported window (default: ${DEFAULT-VALUE})")
+    int window = 150;
+
+    @Option(names = "--eval-every", description = "frozen student and teacher scored on every n-th frame (default: ${DEFAULT-VALUE})")
+    int evalEvery = 3;
+
+    @Option(names = "--seed", description = "camera seed (default: ${DEFAULT-VALUE})")
+    long seed = 4242;
+
+    @Option(names = "--out", description = "folder of adapt-eval.json and adapt-eval.png (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("out/adapt-eval");
+
+    @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
+    Map<String, String> jobOptions = Map.of();
+
+    private CheckpointManifest manifest;
+    private int h;
+    private int w;
+    private NyudDataset nyudDataset;
+    private ShiftSchedule shift;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AdaptEval())
+                .setExecutionExceptionHandler((ex, cmd, parse) -> {
+                    if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
+                        cmd.getErr().println("adapt-eval: error: " + ex.getMessage());
+                        return 2;
+                    }
+                    throw ex;
+                }).execute(args));
+    }
+
+    /** Metrics of one model over one window of frames. */
+    private static final class Score {
+        final SegmentationMetrics seg;
+        final DepthMetrics depth = new DepthMetrics();
+        long frames;
+
+        Score(int classes) {
+            seg = new SegmentationMetrics(classes);
+        }
+
+        void add(DenseSample truth, byte[] classes, float[] metres) {
+            int[] c = new int[classes.length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = classes[i] & 0xff;
+            }
+            seg.update(c, truth.semseg());
+            depth.update(metres, truth.depth());
+            frames++;
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("frames", frames);
+            if (frames > 0) {
+                m.put("miou", seg.meanIou());
+                m.put("pixel_acc", seg.pixelAccuracy());
+                m.put("rmse", depth.rmse());
+                m.put("abs_rel", depth.absRel());
+            }
+            return m;
+        }
+    }
+
+    /** One window of the stream. */
+    private final class Window {
+        final long start;
+        final String domain;
+        final Score adapting;
+        final Score frozen;
+        final Score teacherScore;
+        long maxVersion;
+
+        Window(long start, String domain, int classes) {
+            this.start = start;
+            this.domain = domain;
+            adapting = new Score(classes);
+            frozen = new Score(classes);
+            teacherScore = new Score(classes);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path p : List.of(student, teacher)) {
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("checkpoint " + p + " does not exist (see README: shipped checkpoints)");
+            }
+        }
+        if (fps <= 0 || window < 1 || evalEvery < 1) {
+            throw new IllegalArgumentException("--fps, --window and --eval-every must be positive");
+        }
+        manifest = Checkpoints.readManifest(student);
+        h = manifest.inputHeight();
+        w = manifest.inputWidth();
+        int classes = manifest.architecture().tasks().stream()
+                .filter(t -> t.kind() == io.scenestream.model.Task.Kind.SEGMENTATION).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the student has no segmentation task")).channels();
+        if (nyud != null) {
+            nyudDataset = new NyudDataset(nyud, classes, "val");
+            if (frames <= 0) {
+                frames = 10L * nyudDataset.ids().size();
+            }
+        } else {
+            shift = ShiftSchedule.parse(schedule);
+            if (frames <= 0) {
+                frames = shift.segments().stream().mapToLong(ShiftSchedule.Segment::frames).sum();
+                if (frames <= 0) {
+                    throw new IllegalArgumentException("--schedule " + schedule + " has an open end: give --frames");
+                }
+            }
+        }
+        Files.createDirectories(out);
+        List<Window> windows = new ArrayList<>();
+        for (long s = 0; s < frames; s += window) {
+            windows.add(new Window(s, domainAt(s), classes));
+        }
+
+        long t0 = System.nanoTime();
+        streamThroughJob(windows);
+        double streamSeconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "streamed %d frames through the job in %.0f s; scoring the frozen student and the teacher%n",
+                frames, streamSeconds);
+        scoreDirectly(student, windows, true);
+        scoreDirectly(teacher, windows, false);
+
+        Map<String, Object> report = report(windows, streamSeconds);
+        Path json = out.resolve("adapt-eval.json");
+        Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+                .toJson(report), StandardCharsets.UTF_8);
+        Path png = out.resolve("adapt-eval.png");
+        plot(windows, png);
+        printTable(windows);
+        System.out.println("summary: " + new GsonBuilder().create().toJson(report.get("summary")));
+        System.out.printf(Locale.ROOT, "wrote %s and %s%n", json, png);
+        return 0;
+    }
+
+    private String domainAt(long frame) {
+        return nyudDataset != null ? "nyud" : shift.nameAt(frame);
+    }
+
+    /** Frame {@code i} of the camera, with its ground truth, from a fresh source (deterministic). */
+    private final class Camera {
+        private final SyntheticStream stream = nyudDataset == null ? new SyntheticStream(seed, h, w, shift) : null;
+        private long next;
+
+        DenseSample next() throws IOException {
+            DenseSample s;
+            if (stream != null) {
+                s = stream.next();
+            } else {
+                List<String> ids = nyudDataset.ids();
+                s = nyudDataset.read(ids.get((int) (next % ids.size()))).resize(h, w);
+            }
+            next++;
+            return s;
+        }
+    }
+
+    /** As the job sees a frame: JPEG at quality 0.9, decoded. */
+    private byte[] asSent(DenseSample s) {
+        return jpeg(s);
+    }
+
+    private static byte[] jpeg(DenseSample s) {
+        return FramePixels.jpeg(s.rgb(), s.width(), s.height(), 0.9f);
+    }
+
+    private void streamThroughJob(List<Window> windows) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Configuration conf = new Configuration();
+            jobOptions.forEach(conf::setString);
+            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            conf.set(JobOptions.MODEL_CHECKPOINT, student.toAbsolutePath().toString());
+            conf.set(JobOptions.RESOLUTION, h + "x" + w);
+            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+            conf.set(JobOptions.SELF_TRAINING, true);
+            conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+            JobSettings settings = JobOptions.settings(conf);
+            Topics.create(kafka, settings, 1);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
+            SceneStreamJob.configure(env, settings);
+            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
+            JobClient job = env.executeAsync("SceneStream adapt-eval");
+            ConcurrentHashMap<Long, DenseSample> truth = new ConcurrentHashMap<>();
+            AtomicReference<Exception> producerFailure = new AtomicReference<>();
+            AtomicLong sent = new AtomicLong();
+            Thread producer = new Thread(() -> {
+                try {
+                    produce(kafka, settings, truth, sent);
+                } catch (Exception e) {
+                    producerFailure.set(e);
+                }
+            }, "camera");
+            try {
+                producer.start();
+                PredictionDeserializer de = new PredictionDeserializer();
+                long received = 0;
+                long lastReport = System.nanoTime();
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, "adapt-eval",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    c.subscribe(List.of(settings.predictionsTopic()));
+                    long idleSince = System.nanoTime();
+                    while (received < frames) {
+                        if (producerFailure.get() != null) {
+                            throw producerFailure.get();
+                        }
+                        var records = c.poll(Duration.ofMillis(500));
+                        if (records.isEmpty() && System.nanoTime() - idleSince > Duration.ofMinutes(5).toNanos()) {
+                            throw new IOException("no prediction for 5 minutes after " + received + " of " + frames);
+                        }
+                        for (ConsumerRecord<byte[], byte[]> r : records) {
+                            idleSince = System.nanoTime();
+                            Prediction p = de.deserialize(r.topic(), r.value());
+                            DenseSample gt = truth.remove(p.getSequence());
+                            if (gt == null) {
+                                continue;
+                            }
+                            received++;
+                            Window win = windows.get((int) (p.getSequence() / window));
+                            byte[] classes = PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(),
+                                    p.getWidth(), p.getHeight());
+                            float[] depth = PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), p.getWidth(), p.getHeight());
+                            win.adapting.add(gt, classes, depth);
+                            win.maxVersion = Math.max(win.maxVersion, p.getModelVersion());
+                        }
+                        if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                            lastReport = System.nanoTime();
+                            Window cur = windows.get((int) Math.min(windows.size() - 1, received / window));
+                            System.out.printf(Locale.ROOT, "frame %d/%d (%s): serving v%d%n", received, frames, cur.domain,
+                                    cur.maxVersion);
+                        }
+                    }
+                }
+            } finally {
+                producer.interrupt();
+                producer.join(10_000);
+                Jobs.cancelAndWait(job, java.time.Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private void produce(EmbeddedKafka kafka, JobSettings settings, Map<Long, DenseSample> truth, AtomicLong sent)
+            throws Exception {
+        Camera camera = new Camera();
+        long intervalNs = (long) (1e9 / fps);
+        long next = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (long seq = 0; seq < frames; seq++) {
+                DenseSample s = camera.next();
+                // Ground truth of the frame until its prediction is scored: a few hundred KB a frame,
+                // bounded by pausing the camera when the job falls far behind.
+                while (truth.size() > 256) {
+                    Thread.sleep(20);
+                }
+                truth.put(seq, s);
+                Frame f = Frame.newBuilder().setCameraId("eval-camera").setSequence(seq)
+                        .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(w).setHeight(h)
+                        .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(asSent(s))).build();
+                p.send(new ProducerRecord<>(settings.framesTopic(), f.getCameraId().getBytes(StandardCharsets.UTF_8),
+                        f.toByteArray()));
+                sent.incrementAndGet();
+                next += intervalNs;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                } else {
+                    next = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    private void scoreDirectly(Path checkpoint, List<Window> windows, boolean frozenStudent) throws IOException {
+        Camera camera = new Camera();
+        try (Model m = Model.newInstance("direct")) {
+            LoadedCheckpoint lc = Checkpoints.load(checkpoint, m.getNDManager());
+            try (MtiNetPredictor predictor = new MtiNetPredictor(lc.net(), m.getNDManager(), lc.manifest().inputHeight(),
+                    lc.manifest().inputWidth(), true)) {
+                List<DenseSample> batch = new ArrayList<>();
+                List<Long> seqs = new ArrayList<>();
+                for (long seq = 0; seq < frames; seq++) {
+                    DenseSample s = camera.next();
+                    if (seq % evalEvery != 0) {
+                        continue;
+                    }
+                    batch.add(s);
+                    seqs.add(seq);
+                    if (batch.size() == 4 || seq + evalEvery >= frames) {
+                        List<RgbFrame> in = new ArrayList<>();
+                        for (DenseSample b : batch) {
+                            byte[] rgb = FramePixels.decode(Frame.newBuilder().setCameraId("c").setWidth(w).setHeight(h)
+                                    .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(jpeg(b))).build());
+                            in.add(new RgbFrame(w, h, rgb));
+                        }
+                        List<FramePrediction> ps = predictor.predict(in);
+                        for (int i = 0; i < ps.size(); i++) {
+                            Window win = windows.get((int) (seqs.get(i) / window));
+                            (frozenStudent ? win.frozen : win.teacherScore).add(batch.get(i), ps.get(i).classes(), ps.get(i).depth());
+                        }
+                        batch.clear();
+                        seqs.clear();
+                    }
+                }
+            }
+        }
+    }
+
+    private Map<String, Object> report(List<Window> windows, double streamSeconds) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("student", student.toString());
+        setup.put("student_model", manifest.modelName() + " v" + manifest.modelVersion());
+        setup.put("teacher", teacher.toString());
+        setup.put("source", nyudDataset != null ? "nyud:" + nyud : "synthetic schedule " + schedule + ", seed " + seed);
+        setup.put("frames", frames);
+        setup.put("fps", fps);
+        setup.put("window", window);
+        setup.put("frozen_and_teacher_scored_every", evalEvery);
+        setup.put("job_options", jobOptions);
+        setup.put("stream_seconds", streamSeconds);
+        r.put("setup", setup);
+        List<Map<String, Object>> ws = new ArrayList<>();
+        for (Window win : windows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("start", win.start);
+            m.put("domain", win.domain);
+            m.put("serving_version", win.maxVersion);
+            m.put("adapting", win.adapting.json());
+            m.put("frozen", win.frozen.json());
+            m.put("teacher", win.teacherScore.json());
+            ws.add(m);
+        }
+        r.put("windows", ws);
+        r.put("summary", summary(windows));
+        return r;
+    }
+
+    /**
+     * Per domain segment: the mean over its windows of each model's mIoU and RMSE, over the whole
+     * segment and over its second half (after adaptation has had time), and the adapting student's
+     * gain over the frozen one.
+     */
+    private List<Map<String, Object>> summary(List<Window> windows) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        int i = 0;
+        while (i < windows.size()) {
+            int j = i;
+            while (j < windows.size() && windows.get(j).domain.equals(windows.get(i).domain)) {
+                j++;
+            }
+            List<Window> seg = windows.subList(i, j);
+            List<Window> late = seg.subList(seg.size() / 2, seg.size());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("domain", windows.get(i).domain);
+            m.put("frames", seg.stream().mapToLong(x -> x.adapting.frames).sum());
+            for (var part : List.of(Map.entry("all", seg), Map.entry("second_half", late))) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                double aMiou = mean(part.getValue(), x -> x.adapting, true);
+                double fMiou = mean(part.getValue(), x -> x.frozen, true);
+                double tMiou = mean(part.getValue(), x -> x.teacherScore, true);
+                double aRmse = mean(part.getValue(), x -> x.adapting, false);
+                double fRmse = mean(part.getValue(), x -> x.frozen, false);
+                double tRmse = mean(part.getValue(), x -> x.teacherScore, false);
+                p.put("miou", Map.of("adapting", aMiou, "frozen", fMiou, "teacher", tMiou));
+                p.put("rmse", Map.of("adapting", aRmse, "frozen", fRmse, "teacher", tRmse));
+                p.put("miou_gain_points", 100 * (aMiou - fMiou));
+                p.put("rmse_reduction_percent", 100 * (fRmse - aRmse) / fRmse);
+                m.put(part.getKey(), p);
+            }
+            out.add(m);
+            i = j;
+        }
+        return out;
+    }
+
+    private static double mean(List<Window> ws, java.util.function.Function<Window, Score> f, boolean miou) {
+        double sum = 0;
+        int n = 0;
+        for (Window w : ws) {
+            Score s = f.apply(w);
+            if (s.frames > 0) {
+                sum += miou ? s.seg.meanIou() : s.depth.rmse();
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private void printTable(List<Window> windows) {
+        System.out.printf(Locale.ROOT, "%8s %-10s %4s | %-23s | %-23s%n", "frame", "domain", "ver",
+                "mIoU adapt/frozen/teach", "RMSE adapt/frozen/teach");
+        for (Window win : windows) {
+            System.out.printf(Locale.ROOT, "%8d %-10s %4d | %6.1f %6.1f %6.1f    | %6.3f %6.3f %6.3f%n", win.start,
+                    win.domain, win.maxVersion, pct(win.adapting), pct(win.frozen), pct(win.teacherScore),
+                    rmse(win.adapting), rmse(win.frozen), rmse(win.teacherScore));
+        }
+    }
+
+    private static double pct(Score s) {
+        return s.frames == 0 ? Double.NaN : 100 * s.seg.meanIou();
+    }
+
+    private static double rmse(Score s) {
+        return s.frames == 0 ? Double.NaN : s.depth.rmse();
+    }
+
+    private void plot(List<Window> windows, Path png) throws IOException {
+        XYChart miou = new XYChartBuilder().width(900).height(360).title("Segmentation over the stream")
+                .xAxisTitle("frame").yAxisTitle("mIoU (%)").build();
+        XYChart rmse = new XYChartBuilder().width(900).height(360).title("Depth over the stream")
+                .xAxisTitle("frame").yAxisTitle("RMSE (m)").build();
+        String[] names = {"adapting student", "frozen student", "teacher"};
+        for (int k = 0; k < 3; k++) {
+            List<Double> x = new ArrayList<>();
+            List<Double> yM = new ArrayList<>();
+            List<Double> yR = new ArrayList<>();
+            for (Window win : windows) {
+                Score s = k == 0 ? win.adapting : k == 1 ? win.frozen : win.teacherScore;
+                if (s.frames > 0) {
+                    x.add(win.start + window / 2.0);
+                    yM.add(100 * s.seg.meanIou());
+                    yR.add(s.depth.rmse());
+                }
+            }
+            if (!x.isEmpty()) {
+                miou.addSeries(names[k], x, yM).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                rmse.addSeries(names[k], x, yR).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            }
+        }
+        String title = nyudDataset != null ? "NYUD frames" : "domains " + schedule;
+        miou.setTitle("Segmentation, " + title);
+        rmse.setTitle("Depth, " + title);
+        BitmapEncoder.saveBitmap(List.of(miou, rmse), 2, 1, png.toString().replaceAll("\\.png$", ""),
+                BitmapEncoder.BitmapFormat.PNG);
+    }
+}
