@@ -4,7 +4,12 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
-/** The job's options, typed, with defaults and descriptions. Read from a properties file and the command line. */
+/**
+ * The job's options, typed, with defaults and descriptions. Read from a properties file and the
+ * command line. Besides these, every {@code kafka.properties.KEY=VALUE} goes to every Kafka client
+ * of the job as {@code KEY=VALUE}: security ({@code security.protocol}, {@code sasl.mechanism},
+ * {@code sasl.jaas.config}, {@code ssl.truststore.location}, ...) and any other client setting.
+ */
 public final class JobOptions {
 
     private JobOptions() {}

@@ -7,6 +7,8 @@ import io.scenestream.operators.SelfTrainingSettings;
 import io.scenestream.operators.TeacherSettings;
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.configuration.Configuration;
 
@@ -14,8 +16,21 @@ import org.apache.flink.configuration.Configuration;
 public record JobSettings(String bootstrapServers, String framesTopic, String predictionsTopic, String deadLetterTopic,
         String groupId, String startingOffsets, InferenceSettings inference, int parallelism, long checkpointIntervalMs,
         DeliveryGuarantee delivery, FrameLimits frameLimits, String modelUpdatesTopic, String pseudoLabelsTopic,
-        TeacherSettings teacher, SelfTrainingSettings selfTraining, String teacherSlotGroup, String checkpointDir)
-        implements Serializable {
+        TeacherSettings teacher, SelfTrainingSettings selfTraining, String teacherSlotGroup, String checkpointDir,
+        TreeMap<String, String> kafkaProperties) implements Serializable {
+
+    /** Prefix of options passed to every Kafka client as they are (security, timeouts...). */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    /**
+     * The Kafka client properties given as {@code kafka.properties.*} options (e.g. {@code
+     * kafka.properties.security.protocol=SASL_SSL}), for every source, sink and admin client.
+     */
+    public Properties kafkaClientProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        return p;
+    }
 
     /** Whether the job runs online self-training. */
     public boolean selfTrainingEnabled() {
@@ -78,6 +93,16 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
                 c.get(JobOptions.PREDICTIONS_TOPIC), c.get(JobOptions.DEAD_LETTER_TOPIC), c.get(JobOptions.GROUP_ID),
                 offsets, inference, c.get(JobOptions.PARALLELISM), c.get(JobOptions.CHECKPOINT_INTERVAL_MS), delivery, limits,
                 c.get(JobOptions.MODEL_UPDATES_TOPIC), c.get(JobOptions.PSEUDO_LABELS_TOPIC), teacher, selfTraining,
-                c.get(JobOptions.TEACHER_SLOT_GROUP), c.get(JobOptions.CHECKPOINT_DIR));
+                c.get(JobOptions.TEACHER_SLOT_GROUP), c.get(JobOptions.CHECKPOINT_DIR), kafkaProperties(c));
+    }
+
+    private static TreeMap<String, String> kafkaProperties(Configuration c) {
+        TreeMap<String, String> out = new TreeMap<>();
+        c.toMap().forEach((k, v) -> {
+            if (k.startsWith(KAFKA_PROPERTIES_PREFIX) && k.length() > KAFKA_PROPERTIES_PREFIX.length()) {
+                out.put(k.substring(KAFKA_PROPERTIES_PREFIX.length()), v);
+            }
+        });
+        return out;
     }
 }

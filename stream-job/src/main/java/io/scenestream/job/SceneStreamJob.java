@@ -148,6 +148,7 @@ public final class SceneStreamJob {
                 .setGroupId(s.groupId())
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordSchema())
+                .setProperties(s.kafkaClientProperties())
                 .setProperty("max.partition.fetch.bytes", Integer.toString(s.frameLimits().maxRecordBytes() + 1024))
                 .build();
     }
@@ -165,6 +166,7 @@ public final class SceneStreamJob {
                 .setGroupId(s.groupId() + "-model-updates")
                 .setStartingOffsets(OffsetsInitializer.timestamp(System.currentTimeMillis()))
                 .setDeserializer(new RawRecordSchema())
+                .setProperties(s.kafkaClientProperties())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.partition.fetch.bytes", Integer.toString(256 << 20))
                 .setProperty("fetch.max.bytes", Integer.toString(256 << 20))
@@ -178,7 +180,7 @@ public final class SceneStreamJob {
                 .setRecordSerializer(KafkaRecords.pseudoLabels(s.pseudoLabelsTopic()))
                 .setDeliveryGuarantee(s.delivery())
                 .setTransactionalIdPrefix("scenestream-pseudo-labels")
-                .setKafkaProducerConfig(producerProperties())
+                .setKafkaProducerConfig(producerProperties(s))
                 .build();
     }
 
@@ -189,7 +191,7 @@ public final class SceneStreamJob {
                 .setRecordSerializer(KafkaRecords.modelUpdates(s.modelUpdatesTopic()))
                 .setDeliveryGuarantee(s.delivery())
                 .setTransactionalIdPrefix("scenestream-model-updates")
-                .setKafkaProducerConfig(producerProperties())
+                .setKafkaProducerConfig(producerProperties(s))
                 .build();
     }
 
@@ -200,7 +202,7 @@ public final class SceneStreamJob {
                 .setRecordSerializer(KafkaRecords.predictions(s.predictionsTopic()))
                 .setDeliveryGuarantee(s.delivery())
                 .setTransactionalIdPrefix("scenestream-predictions")
-                .setKafkaProducerConfig(producerProperties())
+                .setKafkaProducerConfig(producerProperties(s))
                 .build();
     }
 
@@ -211,12 +213,12 @@ public final class SceneStreamJob {
                 .setRecordSerializer(KafkaRecords.deadLetters(s.deadLetterTopic()))
                 .setDeliveryGuarantee(s.delivery())
                 .setTransactionalIdPrefix("scenestream-dead-letters")
-                .setKafkaProducerConfig(producerProperties())
+                .setKafkaProducerConfig(producerProperties(s))
                 .build();
     }
 
-    private static Properties producerProperties() {
-        Properties p = new Properties();
+    private static Properties producerProperties(JobSettings s) {
+        Properties p = s.kafkaClientProperties();
         p.setProperty("max.request.size", Integer.toString(64 << 20));
         // Below the broker's transaction.max.timeout.ms (15 min) for exactly-once.
         p.setProperty("transaction.timeout.ms", Integer.toString(10 * 60 * 1000));

@@ -1,0 +1,66 @@
+package io.scenestream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+class JobSettingsTest {
+
+    private static Configuration base() {
+        Configuration c = new Configuration();
+        c.set(JobOptions.MODEL_CHECKPOINT, "model/checkpoints/student-lite.ckpt.zip");
+        return c;
+    }
+
+    @Test
+    void kafkaClientPropertiesPassThroughToEveryClient() throws Exception {
+        Configuration c = SceneStreamJob.configuration(new String[] {
+            "--model.checkpoint", "student.ckpt.zip",
+            "--kafka.properties.security.protocol", "SASL_SSL",
+            "--kafka.properties.sasl.mechanism", "SCRAM-SHA-512",
+            "--kafka.properties.ssl.truststore.location", "/etc/kafka/truststore.jks"});
+        JobSettings s = JobOptions.settings(c);
+        Properties p = s.kafkaClientProperties();
+        assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks")
+                .hasSize(3);
+        // The settings travel to the task managers with the job graph.
+        JobSettings copy = org.apache.flink.util.InstantiationUtil.clone(s);
+        assertThat(copy.kafkaClientProperties()).isEqualTo(p);
+    }
+
+    @Test
+    void selfTrainingIsOffByDefaultAndOnWithItsSettings() {
+        assertThat(JobOptions.settings(base()).selfTrainingEnabled()).isFalse();
+        assertThat(JobOptions.settings(base()).inference().keyFrameEvery()).isZero();
+        Configuration c = base();
+        c.set(JobOptions.SELF_TRAINING, true);
+        c.set(JobOptions.MIN_STRIDE, 4);
+        JobSettings s = JobOptions.settings(c);
+        assertThat(s.selfTrainingEnabled()).isTrue();
+        assertThat(s.inference().keyFrameEvery()).isEqualTo(4);
+        assertThat(s.teacher().stride().min()).isEqualTo(4);
+    }
+
+    @Test
+    void badOptionsNameTheOptionAndTheReason() {
+        Configuration c = base();
+        c.set(JobOptions.DELIVERY, "twice");
+        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("job.delivery");
+        Configuration d = base();
+        d.set(JobOptions.SELF_TRAINING, true);
+        d.set(JobOptions.MIN_STRIDE, 0);
+        assertThatThrownBy(() -> JobOptions.settings(d)).hasMessageContaining("stride");
+        Configuration e = base();
+        e.set(JobOptions.SELF_TRAINING, true);
+        e.set(JobOptions.CLASS_THRESHOLDS, "0.9,x");
+        assertThatThrownBy(() -> JobOptions.settings(e)).hasMessageContaining("'x'");
+        Configuration f = base();
+        f.set(JobOptions.RESOLUTION, "250x320");
+        assertThatThrownBy(() -> JobOptions.settings(f)).hasMessageContaining("multiples of 32");
+    }
+}
