@@ -20,7 +20,7 @@ final class Jobs {
                 if (job.getJobStatus().get().isGloballyTerminalState()) {
                     return;
                 }
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (java.util.concurrent.ExecutionException | IllegalStateException e) {
                 return; // a local cluster goes away with its job
             }
             Thread.sleep(100);

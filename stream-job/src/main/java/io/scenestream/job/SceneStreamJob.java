@@ -13,7 +13,6 @@ import io.scenestream.operators.RawPrediction;
 import io.scenestream.operators.RawRecord;
 import io.scenestream.operators.RawRecordSchema;
 import io.scenestream.operators.SerializedPrediction;
-import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -105,8 +104,11 @@ public final class SceneStreamJob {
         DataStream<RawRecord> updates = io.modelUpdates() != null
                 ? env.fromSource(io.modelUpdates(), WatermarkStrategy.noWatermarks(), "model-updates")
                         .uid("model-updates-source").setParallelism(1)
-                : env.fromData(List.<RawRecord>of(), TypeInformation.of(RawRecord.class)).name("no-model-updates")
-                        .uid("model-updates-source");
+                // No update input: a bounded stream that ends at once (an empty collection source
+                // cannot be used: Flink's generator fails on zero elements).
+                : env.fromSequence(0, 0).uid("model-updates-source").name("no-model-updates")
+                        .filter(x -> false).uid("no-model-updates-filter")
+                        .map(x -> new RawRecord()).returns(RawRecord.class).uid("no-model-updates-map");
         SingleOutputStreamOperator<RawPrediction> inferred = decoded.keyBy(f -> f.cameraId)
                 .connect(updates.broadcast())
                 .transform("infer", TypeInformation.of(RawPrediction.class), new InferenceOperator(settings.inference()))

@@ -45,7 +45,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,8 +59,10 @@ class SceneStreamJobITCase {
     private static final int PER_CAMERA = 6;
     private static final List<String> CAMERAS = List.of("kitchen", "hall");
 
-    @Test
-    void framesBecomePredictionsAndBadRecordsBecomeDeadLetters(@TempDir Path dir) throws Exception {
+    /** In both delivery modes (exactly-once: Kafka transactions, read with read_committed): each frame exactly once. */
+    @ParameterizedTest
+    @ValueSource(strings = {"at-least-once", "exactly-once"})
+    void framesBecomePredictionsAndBadRecordsBecomeDeadLetters(String delivery, @TempDir Path dir) throws Exception {
         Path checkpoint = dir.resolve("student.ckpt.zip");
         Path shared = Paths.get(System.getProperty("scenestream.shared", "../shared"));
         try (Model m = Model.newInstance("ref")) {
@@ -110,6 +113,8 @@ class SceneStreamJobITCase {
             conf.set(JobOptions.PARALLELISM, 2);
             conf.set(JobOptions.CHECKPOINT_INTERVAL_MS, 500L);
             conf.set(JobOptions.MAX_FRAME_BYTES, 1 << 20);
+            conf.set(JobOptions.DELIVERY, delivery);
+            conf.set(JobOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
             JobSettings settings = JobOptions.settings(conf);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SceneStreamJob.configure(env, settings);
