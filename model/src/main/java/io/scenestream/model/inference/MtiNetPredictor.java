@@ -12,6 +12,7 @@ import io.scenestream.model.data.Resize;
 import io.scenestream.model.nn.Layers;
 import io.scenestream.model.nn.MtiNet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -89,27 +90,59 @@ public final class MtiNetPredictor implements AutoCloseable {
         try (NDManager m = parent.newSubManager()) {
             NDArray x = m.create(input, new Shape(b, 3, inputHeight, inputWidth));
             NDList y = net.forward(new ParameterStore(m, false), new NDList(x), false);
-            for (int i = 0; i < b; i++) {
-                RgbFrame f = frames.get(i);
-                int h = outputAtFrameSize ? f.height() : inputHeight;
-                int w = outputAtFrameSize ? f.width() : inputWidth;
-                float[] depth = null;
-                byte[] classes = null;
-                float[] confidence = null;
-                if (depthIndex >= 0) {
-                    NDArray d = Layers.resize(y.get(net.finalIndex(depthIndex)).get(i).expandDims(0), h, w);
-                    depth = d.toFloatArray();
+            NDArray depthAll = depthIndex >= 0 ? y.get(net.finalIndex(depthIndex)) : null;
+            NDArray logitsAll = semsegIndex >= 0 ? y.get(net.finalIndex(semsegIndex)) : null;
+            if (!outputAtFrameSize || sameSize(frames)) {
+                // The whole batch at once: one resize, one reduction per map, one copy out.
+                int h = outputAtFrameSize ? frames.get(0).height() : inputHeight;
+                int w = outputAtFrameSize ? frames.get(0).width() : inputWidth;
+                Maps maps = maps(depthAll, logitsAll, h, w);
+                int n = h * w;
+                for (int i = 0; i < b; i++) {
+                    out.add(new FramePrediction(w, h,
+                            maps.depth == null ? null : Arrays.copyOfRange(maps.depth, i * n, (i + 1) * n),
+                            maps.classes == null ? null : Arrays.copyOfRange(maps.classes, i * n, (i + 1) * n),
+                            maps.confidence == null ? null : Arrays.copyOfRange(maps.confidence, i * n, (i + 1) * n)));
                 }
-                if (semsegIndex >= 0) {
-                    NDArray logits = Layers.resize(y.get(net.finalIndex(semsegIndex)).get(i).expandDims(0), h, w);
-                    NDArray prob = logits.softmax(1);
-                    confidence = prob.max(new int[] {1}).toFloatArray();
-                    classes = prob.argMax(1).toType(DataType.UINT8, false).toByteArray();
+            } else {
+                for (int i = 0; i < b; i++) {
+                    RgbFrame f = frames.get(i);
+                    Maps maps = maps(depthAll == null ? null : depthAll.get(i).expandDims(0),
+                            logitsAll == null ? null : logitsAll.get(i).expandDims(0), f.height(), f.width());
+                    out.add(new FramePrediction(f.width(), f.height(), maps.depth, maps.classes, maps.confidence));
                 }
-                out.add(new FramePrediction(w, h, depth, classes, confidence));
             }
         }
         return out;
+    }
+
+    private record Maps(float[] depth, byte[] classes, float[] confidence) {}
+
+    /**
+     * Depth, classes and confidence of a batch at {@code h x w}. The confidence is the largest
+     * softmax probability, computed as {@code 1 / sum(exp(logit - max logit))}: the same value
+     * without dividing every class's map.
+     */
+    private static Maps maps(NDArray depth, NDArray logits, int h, int w) {
+        float[] d = depth == null ? null : Layers.resize(depth, h, w).toFloatArray();
+        byte[] classes = null;
+        float[] confidence = null;
+        if (logits != null) {
+            NDArray l = Layers.resize(logits, h, w);
+            NDArray max = l.max(new int[] {1}, true);
+            confidence = l.sub(max).exp().sum(new int[] {1}).pow(-1f).toFloatArray();
+            classes = l.argMax(1).toType(DataType.UINT8, false).toByteArray();
+        }
+        return new Maps(d, classes, confidence);
+    }
+
+    private static boolean sameSize(List<RgbFrame> frames) {
+        for (RgbFrame f : frames) {
+            if (f.width() != frames.get(0).width() || f.height() != frames.get(0).height()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkThread() {

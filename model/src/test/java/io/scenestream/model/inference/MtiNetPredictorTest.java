@@ -75,7 +75,9 @@ class MtiNetPredictorTest {
                     expectedClasses[k] = (byte) cls[i * n + k];
                 }
                 assertThat(f.classes()).containsExactly(expectedClasses);
-                assertThat(f.confidence()).containsExactly(java.util.Arrays.copyOfRange(conf, i * n, (i + 1) * n));
+                // The largest softmax probability, computed as 1 / sum(exp(logit - max)): equal up to rounding.
+                assertThat(f.confidence()).containsExactly(java.util.Arrays.copyOfRange(conf, i * n, (i + 1) * n),
+                        org.assertj.core.data.Offset.offset(1e-6f));
                 assertThat(f.depth()).containsExactly(java.util.Arrays.copyOfRange(depth, i * n, (i + 1) * n));
                 assertThat(f.meanConfidence()).isBetween(1.0 / 13, 1.0);
             }
