@@ -145,12 +145,29 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     held.stream().map(SelfTrainingOperator::decode).toList());
             servingVersion = trainer.version();
             modelName = trainer.modelName();
+            if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
+                trainer.useSourceFrames(sourceFrames(trainer.inputSize()), settings.sourceShare());
+            }
             return null;
         }).get();
         lastRoundAt = getProcessingTimeService().getCurrentProcessingTime();
         scheduleCheck();
         LOG.info("self-training {} from {} at v{} ({} buffered, {} held out)", modelName, source, servingVersion,
                 training.size(), heldOut.size());
+    }
+
+    /** The labelled source-domain frames (synthetic frames rendered from a fixed seed). */
+    private List<io.scenestream.model.data.DenseSample> sourceFrames(int[] hw) throws java.io.IOException {
+        var source = io.scenestream.model.data.DataSpec.parse(settings.sourceData()).open(91, null,
+                (domain, seed) -> new io.scenestream.model.synthetic.SyntheticSampleSource(
+                        io.scenestream.model.synthetic.Domain.named(domain), seed, null));
+        List<io.scenestream.model.data.DenseSample> out = new ArrayList<>();
+        for (int i = 0; i < settings.sourceFrames(); i++) {
+            out.add(source.get(i, hw[0], hw[1]));
+        }
+        LOG.info("self-training mixes {} labelled frames of {} into training (share {})", out.size(),
+                source.describe(), settings.sourceShare());
+        return out;
     }
 
     private static io.scenestream.model.data.DenseSample decode(byte[] record) {

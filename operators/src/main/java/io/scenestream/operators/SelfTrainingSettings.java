@@ -12,9 +12,20 @@ import java.io.Serializable;
  * @param roundEvery a round starts after this many new training frames
  * @param roundIntervalMs or after this long, if any new frame came
  * @param updateKey key to sign updates with (HMAC-SHA256); empty for unsigned
+ * @param sourceData labelled source-domain frames mixed into training against forgetting, as a
+ *     data spec ({@code synthetic:day}, {@code nyud:PATH}); empty for none
+ * @param sourceFrames how many such frames to keep
+ * @param sourceShare chance that a training frame comes from them
  */
 public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
-        long roundIntervalMs, String updateKey) implements Serializable {
+        long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare)
+        implements Serializable {
+
+    /** Without source frames. */
+    public SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
+            long roundIntervalMs, String updateKey) {
+        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0);
+    }
 
     public SelfTrainingSettings {
         if (studentCheckpoint == null || studentCheckpoint.isBlank()) {
@@ -24,5 +35,12 @@ public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Setting
             throw new IllegalArgumentException("self-training round trigger must be at least 1 frame and 1 ms");
         }
         updateKey = updateKey == null ? "" : updateKey;
+        sourceData = sourceData == null ? "" : sourceData;
+        if (!sourceData.isEmpty()) {
+            io.scenestream.model.data.DataSpec.parse(sourceData);
+        }
+        if (sourceFrames < 0 || !(sourceShare >= 0 && sourceShare <= 1)) {
+            throw new IllegalArgumentException("source frames must be >= 0 and their share in [0, 1]");
+        }
     }
 }

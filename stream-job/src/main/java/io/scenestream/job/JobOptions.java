@@ -139,6 +139,17 @@ public final class JobOptions {
     public static final ConfigOption<Float> LEARNING_RATE = ConfigOptions.key("self-training.learning-rate")
             .floatType().defaultValue(1e-4f).withDescription("Adam learning rate of self-training.");
 
+    public static final ConfigOption<String> SOURCE_DATA = ConfigOptions.key("self-training.source-data")
+            .stringType().defaultValue("")
+            .withDescription("Labelled source-domain frames mixed into self-training against forgetting, e.g. "
+                    + "synthetic:day or nyud:PATH; empty for none.");
+
+    public static final ConfigOption<Integer> SOURCE_FRAMES = ConfigOptions.key("self-training.source-frames")
+            .intType().defaultValue(32).withDescription("How many labelled source frames to keep.");
+
+    public static final ConfigOption<Double> SOURCE_SHARE = ConfigOptions.key("self-training.source-share")
+            .doubleType().defaultValue(0.25).withDescription("Chance that a training frame is a source frame.");
+
     public static final ConfigOption<Integer> ROUND_EVERY = ConfigOptions.key("self-training.round-every")
             .intType().defaultValue(16).withDescription("A round starts after this many new pseudo-labelled training frames...");
 

@@ -68,7 +68,8 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
                     c.get(JobOptions.HELD_OUT_SIZE), c.get(JobOptions.HELD_OUT_EVERY), c.get(JobOptions.STEPS_PER_ROUND),
                     c.get(JobOptions.TRAIN_BATCH), c.get(JobOptions.LEARNING_RATE), 1e-4f, 7);
             selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
-                    c.get(JobOptions.ROUND_INTERVAL_MS), key);
+                    c.get(JobOptions.ROUND_INTERVAL_MS), key, c.get(JobOptions.SOURCE_DATA),
+                    c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE));
         }
         DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;

@@ -92,6 +92,8 @@ public final class SelfTrainer implements AutoCloseable {
     private final SplittableRandom random;
     private final int height;
     private final int width;
+    private List<DenseSample> sourceFrames = List.of();
+    private double sourceShare;
     private long received;
     private long sinceRound;
     private long version;
@@ -147,6 +149,23 @@ public final class SelfTrainer implements AutoCloseable {
             push(buffer, s, settings.bufferSize());
             sinceRound++;
         }
+    }
+
+    /**
+     * Mixes labelled frames of the source domain into training, against forgetting it: each frame
+     * of a batch comes from {@code frames} with probability {@code share}.
+     */
+    public void useSourceFrames(List<DenseSample> frames, double share) {
+        if (!(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("source share must be in [0, 1], got " + share);
+        }
+        sourceFrames = frames.stream().map(f -> f.resize(height, width)).toList();
+        sourceShare = share;
+    }
+
+    /** The student's input size, rows and columns. */
+    public int[] inputSize() {
+        return new int[] {height, width};
     }
 
     /** Whether the {@code n}-th frame received (from 1) is held out. */
@@ -241,7 +260,9 @@ public final class SelfTrainer implements AutoCloseable {
         for (int k = 0; k < settings.stepsPerRound(); k++) {
             List<DenseSample> batch = new ArrayList<>(settings.batch());
             for (int b = 0; b < settings.batch(); b++) {
-                DenseSample s = pool.get(random.nextInt(pool.size()));
+                boolean fromSource = !sourceFrames.isEmpty() && random.nextDouble() < sourceShare;
+                List<DenseSample> from = fromSource ? sourceFrames : pool;
+                DenseSample s = from.get(random.nextInt(from.size()));
                 batch.add(random.nextBoolean() ? Augmentation.flipHorizontally(s) : s);
             }
             float loss = trainer.step(batch).loss();

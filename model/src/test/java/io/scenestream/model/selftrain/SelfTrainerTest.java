@@ -109,6 +109,22 @@ class SelfTrainerTest {
     }
 
     @Test
+    void sourceFramesAreMixedIntoTrainingAgainstForgetting() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", settings(15))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.useSourceFrames(List.of(), 1.5))
+                    .hasMessageContaining("[0, 1]");
+            // Pseudo-labels say "class 7 at 8 m", the labelled source frames "class 3 at 2 m". With every
+            // training frame drawn from the source, the student learns class 3, never class 7.
+            t.useSourceFrames(uniform(30, 8, 3, 2f), 1.0);
+            t.restoreFrames(uniform(31, 12, 7, 8f), uniform(32, 4, 3, 2f));
+            SelfTrainer.Round r = t.round();
+            assertThat(r.accepted()).isTrue();
+            assertThat(r.validation().get("pixel_acc")).as("share of held-out pixels predicted as class 3")
+                    .isGreaterThan(0.9);
+        }
+    }
+
+    @Test
     void stateRoundTripsThroughCheckpointBytes() throws Exception {
         byte[] state;
         Map<String, float[]> weights;
