@@ -1,8 +1,15 @@
 package io.scenestream.job;
 
 import ai.djl.Model;
+import com.google.protobuf.ByteString;
+import io.scenestream.kafka.proto.Frame;
+import io.scenestream.kafka.serde.FramePixels;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.scenestream.kafka.broker.EmbeddedKafka;
-import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.VideoSource;
 import io.scenestream.kafka.proto.Encoding;
@@ -57,6 +64,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--latency-frames", description = "frames for the latency measurement (default: ${DEFAULT-VALUE})")
     int latencyFrames = 150;
 
+    @Option(names = "--adapt", description = "also run the pipeline with self-training on and compare")
+    boolean adapt;
+
+    @Option(names = "--teacher", description = "teacher checkpoint for --adapt (default: ${DEFAULT-VALUE})")
+    Path teacher = Path.of("model/checkpoints/teacher-w18.ckpt.zip");
+
     @Option(names = "--batch", description = "micro-batch size, the same for both (default: ${DEFAULT-VALUE})")
     int batch = 4;
 
@@ -81,42 +94,77 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, w, h);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Configuration conf = new Configuration();
-            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-            conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
-            conf.set(JobOptions.BATCH_SIZE, batch);
-            conf.set(JobOptions.BATCH_DELAY_MS, 20L);
-            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-            JobSettings settings = JobOptions.settings(conf);
-            Topics.create(kafka, settings, 1);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            SceneStreamJob.configure(env, settings);
-            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
-            JobClient job = env.executeAsync("pipeline-benchmark");
-            try (FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), "frames", Map.of());
-                    KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-                // Warm up the job (model load, first batches) before measuring.
-                producer.run(new ListSource(clip.subList(0, Math.min(20, clip.size()))), "warmup", 0, 0, Encoding.JPEG, 0.9f);
-                collect(consumer, Math.min(20, clip.size()), Duration.ofMinutes(3));
+            double pipeline = pipeline(kafka, clip, manifest, false, "", alone, true);
+            if (adapt) {
+                double adapting = pipeline(kafka, clip, manifest, true, "adapt-", alone, false);
+                System.out.printf(Locale.ROOT, "with self-training: %.1f%% of the pipeline without it%n",
+                        100 * adapting / pipeline);
+            }
+        }
+        return 0;
+    }
 
-                // Throughput: a backlog of frames, as fast as the pipeline drains it.
-                producer.run(new ListSource(clip), "throughput", 0, 0, Encoding.JPEG, 0.9f);
-                List<Prediction> out = collect(consumer, clip.size(), Duration.ofMinutes(10));
-                long first = out.get(0).getEmitTimeUs();
-                long last = out.get(out.size() - 1).getEmitTimeUs();
-                double pipeline = (out.size() - 1) / ((last - first) / 1e6);
-                System.out.printf(Locale.ROOT, "pipeline:    %.2f frames/s (Kafka -> decode -> Flink -> MTI-Net -> Kafka)%n", pipeline);
-                System.out.printf(Locale.ROOT, "ratio:       %.1f%% of the model alone%n", 100 * pipeline / alone);
+    /** Runs the job on topics named with {@code prefix}; prints and returns its frames/s on a backlog. */
+    private double pipeline(EmbeddedKafka kafka, List<RgbFrame> clip, CheckpointManifest manifest, boolean selfTraining,
+            String prefix, double alone, boolean latency) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
+        conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
+        conf.set(JobOptions.BATCH_SIZE, batch);
+        conf.set(JobOptions.BATCH_DELAY_MS, 20L);
+        conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+        conf.set(JobOptions.FRAMES_TOPIC, prefix + "frames");
+        conf.set(JobOptions.PREDICTIONS_TOPIC, prefix + "predictions");
+        conf.set(JobOptions.DEAD_LETTER_TOPIC, prefix + "dead-letters");
+        conf.set(JobOptions.MODEL_UPDATES_TOPIC, prefix + "model-updates");
+        conf.set(JobOptions.PSEUDO_LABELS_TOPIC, prefix + "pseudo-labels");
+        conf.set(JobOptions.GROUP_ID, prefix + "benchmark");
+        if (selfTraining) {
+            conf.set(JobOptions.SELF_TRAINING, true);
+            conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+        }
+        JobSettings settings = JobOptions.settings(conf);
+        Topics.create(kafka, settings, 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        SceneStreamJob.configure(env, settings);
+        SceneStreamJob.build(env, JobIo.kafka(settings), settings);
+        JobClient job = env.executeAsync("pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
+        String what = selfTraining ? "pipeline with self-training" : "pipeline";
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20),
+                        new ByteArraySerializer(), new ByteArraySerializer());
+                KafkaConsumer<byte[], byte[]> consumer = consumer(kafka, settings.predictionsTopic())) {
+            // Frames are JPEG-encoded before anything is timed, as a camera would send them.
+            List<byte[]> jpegs = new ArrayList<>();
+            for (RgbFrame f : clip) {
+                jpegs.add(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f));
+            }
+            // Warm up the job (model load, first batches) before measuring.
+            int warm = Math.min(20, clip.size());
+            send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), "warmup", 0);
+            collect(consumer, warm, Duration.ofMinutes(3));
 
+            // Throughput: a backlog of frames, as fast as the pipeline drains it.
+            send(producer, settings.framesTopic(), clip, jpegs, "throughput", 0);
+            List<Prediction> out = collect(consumer, clip.size(), Duration.ofMinutes(10));
+            long first = out.get(0).getEmitTimeUs();
+            long last = out.get(out.size() - 1).getEmitTimeUs();
+            double fps = (out.size() - 1) / ((last - first) / 1e6);
+            System.out.printf(Locale.ROOT, "%-12s %.2f frames/s (Kafka -> decode -> Flink -> MTI-Net -> Kafka%s)%n",
+                    what + ":", fps, selfTraining ? "; teacher and self-training running" : "");
+            System.out.printf(Locale.ROOT, "ratio:       %.1f%% of the model alone%n", 100 * fps / alone);
+
+            if (latency) {
                 // Latency at half capacity: frames paced at half the pipeline's rate.
-                double rate = pipeline / 2;
+                double rate = fps / 2;
                 List<RgbFrame> lat = clip.subList(0, Math.min(latencyFrames, clip.size()));
                 Thread t = new Thread(() -> {
                     try {
-                        producer.run(new ListSource(lat), "latency", rate, 0, Encoding.JPEG, 0.9f);
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
+                        send(producer, settings.framesTopic(), lat, jpegs.subList(0, lat.size()), "latency", rate);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
                 });
                 t.start();
@@ -129,11 +177,32 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 Arrays.sort(totals);
                 System.out.printf(Locale.ROOT, "latency at %.2f frames/s offered (half capacity): capture-to-emit p50 %.0f ms, p99 %.0f ms (%d frames)%n",
                         rate, totals[totals.length / 2], totals[Math.min(totals.length - 1, (int) (0.99 * totals.length))], totals.length);
-            } finally {
-                Jobs.cancelAndWait(job, java.time.Duration.ofSeconds(30));
             }
+            return fps;
+        } finally {
+            Jobs.cancelAndWait(job, Duration.ofSeconds(30));
         }
-        return 0;
+    }
+
+    /** Sends pre-encoded frames of one camera, paced at {@code rate} frames/s (0: at once). */
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<RgbFrame> frames,
+            List<byte[]> jpegs, String camera, double rate) throws InterruptedException {
+        long start = System.nanoTime();
+        for (int i = 0; i < jpegs.size(); i++) {
+            if (rate > 0) {
+                long due = start + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            RgbFrame f = frames.get(i);
+            Frame record = Frame.newBuilder().setCameraId(camera).setSequence(i)
+                    .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(f.width()).setHeight(f.height())
+                    .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(jpegs.get(i))).build();
+            producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), record.toByteArray()));
+        }
+        producer.flush();
     }
 
     private double modelAlone(List<RgbFrame> clip, CheckpointManifest manifest) throws IOException {
@@ -153,12 +222,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka) {
+    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "benchmark",
+                ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + topic,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of("predictions"));
+        c.subscribe(List.of(topic));
         return c;
     }
 
@@ -175,33 +244,5 @@ public final class PipelineBenchmark implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    /** A fixed list of frames as a source. */
-    private static final class ListSource implements FrameSupplier {
-        private final List<RgbFrame> frames;
-        private int next;
-
-        ListSource(List<RgbFrame> frames) {
-            this.frames = frames;
-        }
-
-        @Override
-        public RgbFrame next() {
-            return next < frames.size() ? frames.get(next++) : null;
-        }
-
-        @Override
-        public double frameRate() {
-            return 0;
-        }
-
-        @Override
-        public String describe() {
-            return frames.size() + " frames";
-        }
-
-        @Override
-        public void close() {}
     }
 }
