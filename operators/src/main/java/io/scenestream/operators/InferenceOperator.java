@@ -71,6 +71,9 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient MtiNetPredictor predictor;
     private transient byte[] servingUpdate;
     private transient byte[] restoredUpdate;
+    private transient java.util.concurrent.ExecutorService loader;
+    private transient java.util.concurrent.Future<Candidate> pending;
+    private transient byte[] pendingRecord;
     private transient ListState<byte[]> servingState;
     private transient List<DecodedFrame> buffer;
     private transient Map<String, Long> framesPerCamera;
@@ -134,6 +137,11 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         getMetricGroup().gauge("modelVersion", () -> loaded.manifest().modelVersion());
         LOG.info("inference subtask {} runs {} v{} on {}", subtask(), loaded.manifest().modelName(),
                 loaded.manifest().modelVersion(), device);
+        loader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "model-update-loader-" + subtask());
+            t.setDaemon(true);
+            return t;
+        });
         if (restoredUpdate != null) {
             apply(restoredUpdate, "restored state");
             restoredUpdate = null;
@@ -150,6 +158,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
 
     @Override
     public void processElement1(StreamRecord<DecodedFrame> element) throws Exception {
+        completePending(false);
         buffer.add(element.getValue());
         if (buffer.size() >= settings.maxBatch()) {
             flush();
@@ -167,62 +176,108 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void processElement2(StreamRecord<RawRecord> element) throws Exception {
         RawRecord r = element.getValue();
-        apply(r.value, "topic " + r.topic + " partition " + r.partition + " offset " + r.offset);
+        // One update at a time: a second one waits for the first to be swapped in (or rejected).
+        completePending(true);
+        String from = "topic " + r.topic + " partition " + r.partition + " offset " + r.offset;
+        byte[] record = r.value;
+        String name = loaded.manifest().modelName();
+        long version = loaded.manifest().modelVersion();
+        var expected = loaded.config();
+        int h = loaded.manifest().inputHeight();
+        int w = loaded.manifest().inputWidth();
+        pendingRecord = record;
+        // Checked and loaded on another thread: frames keep going through the serving model meanwhile.
+        pending = loader.submit(() -> prepare(record, from, name, version, expected, h, w));
     }
 
-    /** Checks an update record and, if it is a newer version of the serving model, swaps it in. */
-    private void apply(byte[] record, String from) {
+    /** What a checked, loaded update brings: null fields but {@code rejection} when it must not serve. */
+    private record Candidate(ModelUpdate update, LoadedCheckpoint checkpoint, NDManager manager, String from,
+            String rejection, boolean ignore) {}
+
+    /** Checks an update record and loads its model; runs on the loader thread. */
+    private Candidate prepare(byte[] record, String from, String serving, long servingVersion,
+            io.scenestream.model.MtiNetConfig expected, int h, int w) {
         ModelUpdate u;
         try {
             u = ModelUpdates.verify(record, settings.updateKey().getBytes(StandardCharsets.UTF_8));
         } catch (BadRecordException e) {
-            reject(from, e.getMessage());
-            return;
+            return new Candidate(null, null, null, from, e.getMessage(), false);
         }
-        String serving = loaded.manifest().modelName();
-        long servingVersion = loaded.manifest().modelVersion();
         if (!u.getModelName().equals(serving)) {
             LOG.debug("ignoring update of model {} (serving {})", u.getModelName(), serving);
-            return;
+            return new Candidate(u, null, null, from, null, true);
         }
         if (u.getVersion() <= servingVersion) {
             LOG.info("ignoring update {} v{} from {}: serving v{} already", u.getModelName(), u.getVersion(), from,
                     servingVersion);
-            return;
+            return new Candidate(u, null, null, from, null, true);
         }
         String what = "model update " + u.getModelName() + " v" + u.getVersion();
         NDManager next = model.getNDManager().newSubManager();
-        LoadedCheckpoint candidate;
         try {
-            candidate = Checkpoints.fromBytes(u.getCheckpoint().toByteArray(), what, next, loaded.config());
-            if (candidate.manifest().inputHeight() != loaded.manifest().inputHeight()
-                    || candidate.manifest().inputWidth() != loaded.manifest().inputWidth()) {
+            LoadedCheckpoint candidate = Checkpoints.fromBytes(u.getCheckpoint().toByteArray(), what, next, expected);
+            if (candidate.manifest().inputHeight() != h || candidate.manifest().inputWidth() != w) {
                 throw new CheckpointException(Path.of(what), "it was trained at " + candidate.manifest().inputHeight()
-                        + "x" + candidate.manifest().inputWidth() + ", the serving model at "
-                        + loaded.manifest().inputHeight() + "x" + loaded.manifest().inputWidth());
+                        + "x" + candidate.manifest().inputWidth() + ", the serving model at " + h + "x" + w);
             }
             if (!candidate.manifest().modelName().equals(u.getModelName())
                     || candidate.manifest().modelVersion() != u.getVersion()) {
                 throw new CheckpointException(Path.of(what), "its checkpoint says " + candidate.manifest().modelName()
                         + " v" + candidate.manifest().modelVersion());
             }
+            return new Candidate(u, candidate, next, from, null, false);
         } catch (CheckpointException | RuntimeException e) {
             next.close();
-            reject(from, e.getMessage());
+            return new Candidate(u, null, null, from, e.getMessage(), false);
+        }
+    }
+
+    /**
+     * Swaps in (or rejects) the update being prepared once it is ready; with {@code wait}, waits for
+     * it. Runs on the task thread, between two batches.
+     */
+    private void completePending(boolean wait) throws Exception {
+        if (pending == null || (!wait && !pending.isDone())) {
+            return;
+        }
+        Candidate c = pending.get();
+        byte[] record = pendingRecord;
+        pending = null;
+        pendingRecord = null;
+        if (c.ignore()) {
+            return;
+        }
+        if (c.rejection() != null) {
+            reject(c.from(), c.rejection());
             return;
         }
         // Between two batches: what is buffered goes through the serving model first.
         flush();
         predictor.close();
         NDManager old = versionManager;
-        versionManager = next;
-        loaded = candidate;
-        predictor = newPredictor(candidate);
+        versionManager = c.manager();
+        loaded = c.checkpoint();
+        predictor = newPredictor(loaded);
         old.close();
         servingUpdate = record;
         acceptedUpdates.inc();
-        LOG.info("inference subtask {} now serves {} v{} (from {}, validation {})", subtask(), u.getModelName(),
-                u.getVersion(), from, u.getValidationMap());
+        LOG.info("inference subtask {} now serves {} v{} (from {}, validation {})", subtask(), c.update().getModelName(),
+                c.update().getVersion(), c.from(), c.update().getValidationMap());
+    }
+
+    /** For tests: waits until the update being prepared, if any, serves or is rejected. */
+    void awaitPendingUpdate() throws Exception {
+        completePending(true);
+    }
+
+    /** Applies an update at once (restored state). */
+    private void apply(byte[] record, String from) throws Exception {
+        pendingRecord = record;
+        String name = loaded.manifest().modelName();
+        pending = java.util.concurrent.CompletableFuture.completedFuture(prepare(record, from, name,
+                loaded.manifest().modelVersion(), loaded.config(), loaded.manifest().inputHeight(),
+                loaded.manifest().inputWidth()));
+        completePending(true);
     }
 
     private void reject(String from, String why) {
@@ -311,13 +366,21 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         super.snapshotState(context);
         servingState.clear();
         // Every instance serves the same update (broadcast, aligned at the barrier): one copy is enough.
-        if (servingUpdate != null && subtask() == 0) {
-            servingState.add(servingUpdate);
+        if (subtask() == 0) {
+            if (servingUpdate != null) {
+                servingState.add(servingUpdate);
+            }
+            // An update still loading is kept too: its offset is behind the checkpoint, so it would
+            // not be read again. On restore the newest of the two serves.
+            if (pendingRecord != null) {
+                servingState.add(pendingRecord);
+            }
         }
     }
 
     @Override
     public void finish() throws Exception {
+        completePending(true);
         flush();
         super.finish();
     }
@@ -325,6 +388,19 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void close() throws Exception {
         try {
+            if (loader != null) {
+                loader.shutdownNow();
+                if (pending != null && pending.isDone() && !pending.isCancelled()) {
+                    try {
+                        Candidate c = pending.get();
+                        if (c.manager() != null) {
+                            c.manager().close();
+                        }
+                    } catch (java.util.concurrent.ExecutionException ignored) {
+                        // nothing was loaded
+                    }
+                }
+            }
             if (predictor != null) {
                 predictor.close();
             }

@@ -87,6 +87,9 @@ class InferenceOperatorTest {
             h.processElement1(new StreamRecord<>(frames.get(2)));
             h.processElement2(new StreamRecord<>(record(ModelUpdates.create("student", 2, v2, Map.of("agreement", 0.9), KEY)
                     .toByteArray())));
+            // The update loads on another thread while frames go on through v1; wait for it here so
+            // that the test knows which frames come after the swap.
+            ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
             h.processElement1(new StreamRecord<>(frames.get(3)));
             h.processElement1(new StreamRecord<>(frames.get(4)));
 
@@ -103,6 +106,7 @@ class InferenceOperatorTest {
             for (byte[] bad : List.of(corrupt, truncated, otherShape, unsigned, wrongKey)) {
                 h.processElement2(new StreamRecord<>(record(bad)));
             }
+            ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
             h.processElement1(new StreamRecord<>(frames.get(5)));
             h.processElement1(new StreamRecord<>(frames.get(6)));
 
@@ -112,6 +116,7 @@ class InferenceOperatorTest {
             assertThat(out.get(3).classes).containsExactly(expectedClasses(v2, frames.get(3)));
             assertThat(out.get(6).classes).containsExactly(expectedClasses(v2, frames.get(6)));
             assertThat(((InferenceOperator) h.getOperator()).servingVersion()).isEqualTo(2);
+            assertThat(h.getOperator().getMetricGroup()).isNotNull();
             snapshot = h.snapshot(1, 1);
         }
         try (var h = harness(settings)) {
