@@ -111,7 +111,10 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                 student[i] = (byte) resized[i];
             }
         }
-        double agreement = r.sample().semseg() == null ? 1.0 : PseudoLabeler.agreement(student, r.sample().semseg());
+        // Agreement over the whole frame with the teacher's classes, sure or not: on its confident pixels
+        // alone (the easy ones) a student that fails under a new light still agrees, and the stride
+        // would grow just when labels are needed.
+        double agreement = p.get(0).classes() == null ? 1.0 : agreement(student, p.get(0).classes());
         int current = stride.value() == null ? strides.initial() : stride.value();
         int next = strides.next(current, agreement);
         stride.update(next);
@@ -135,6 +138,16 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         lastAgreement = agreement;
         lastStride = next;
         output.collect(new StreamRecord<>(new PseudoLabelRecord(k.cameraId, payload)));
+    }
+
+    private static double agreement(byte[] student, byte[] teacher) {
+        int same = 0;
+        for (int i = 0; i < teacher.length; i++) {
+            if (student[i] == teacher[i]) {
+                same++;
+            }
+        }
+        return (double) same / teacher.length;
     }
 
     private static byte[] mirror(byte[] rgb, int h, int w) {
