@@ -16,10 +16,11 @@ import java.io.Serializable;
  * @param maxStride most frames between two labelled frames
  * @param lowAgreement student-teacher agreement below which the stride halves
  * @param highAgreement agreement above which it doubles
+ * @param classShare class balance of the pseudo-labels (see {@link PseudoLabeler.Settings}); 0 for none
  */
 public record TeacherSettings(String checkpoint, String device, float threshold, String classThresholds,
-        float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement)
-        implements Serializable {
+        float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement,
+        float classShare) implements Serializable {
 
     public TeacherSettings {
         if (checkpoint == null || checkpoint.isBlank()) {
@@ -30,13 +31,14 @@ public record TeacherSettings(String checkpoint, String device, float threshold,
         }
         classThresholds = classThresholds == null ? "" : classThresholds;
         // Checked here, once, so a bad option fails at start-up with its reason.
-        new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds), maxDepthRelDiff);
+        new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds), maxDepthRelDiff,
+                classShare);
         new AdaptiveStride(minStride, maxStride, lowAgreement, highAgreement);
     }
 
     public PseudoLabeler.Settings labeler() {
         return new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds),
-                maxDepthRelDiff);
+                maxDepthRelDiff, classShare);
     }
 
     public AdaptiveStride stride() {

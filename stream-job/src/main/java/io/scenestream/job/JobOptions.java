@@ -105,6 +105,11 @@ public final class JobOptions {
     public static final ConfigOption<String> CLASS_THRESHOLDS = ConfigOptions.key("self-training.class-thresholds")
             .stringType().defaultValue("").withDescription("Per-class thresholds, comma-separated by class id; empty for none.");
 
+    public static final ConfigOption<Float> CLASS_SHARE = ConfigOptions.key("self-training.class-share")
+            .floatType().defaultValue(0f)
+            .withDescription("Class balance: at least this share of each class's pixels (the teacher's most confident) "
+                    + "is labelled even below the threshold; 0 for none.");
+
     public static final ConfigOption<Float> DEPTH_FLIP_TOLERANCE = ConfigOptions.key("self-training.depth-flip-tolerance")
             .floatType().defaultValue(0.05f)
             .withDescription("Largest relative change of the teacher's depth under a horizontal flip for a depth pseudo-label.");

@@ -11,6 +11,8 @@ import io.scenestream.model.data.ImageNormalization;
 import io.scenestream.model.data.Resize;
 import io.scenestream.model.nn.Layers;
 import io.scenestream.model.nn.MtiNet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +37,7 @@ public final class MtiNetPredictor implements AutoCloseable {
     private final int semsegIndex;
     private final int depthIndex;
     private Thread owner;
+    private ByteBuffer staging;
     private boolean closed;
 
     /**
@@ -88,7 +91,7 @@ public final class MtiNetPredictor implements AutoCloseable {
         }
         List<FramePrediction> out = new ArrayList<>(b);
         try (NDManager m = parent.newSubManager()) {
-            NDArray x = m.create(input, new Shape(b, 3, inputHeight, inputWidth));
+            NDArray x = m.create(staged(input), new Shape(b, 3, inputHeight, inputWidth), DataType.FLOAT32);
             NDList y = net.forward(new ParameterStore(m, false), new NDList(x), false);
             NDArray depthAll = depthIndex >= 0 ? y.get(net.finalIndex(depthIndex)) : null;
             NDArray logitsAll = semsegIndex >= 0 ? y.get(net.finalIndex(semsegIndex)) : null;
@@ -134,6 +137,23 @@ public final class MtiNetPredictor implements AutoCloseable {
             classes = l.argMax(1).toType(DataType.UINT8, false).toByteArray();
         }
         return new Maps(d, classes, confidence);
+    }
+
+    /**
+     * {@code input} in this predictor's own direct buffer, grown when a larger batch comes and
+     * reused after. libtorch needs native memory; handed a heap array, DJL allocates a new direct
+     * buffer for every batch, which the JVM frees only when a garbage collection finds it: with a
+     * large heap that is seldom, and a stream's resident memory grew by gigabytes.
+     */
+    private ByteBuffer staged(float[] input) {
+        int bytes = input.length * Float.BYTES;
+        if (staging == null || staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        staging.clear();
+        staging.asFloatBuffer().put(input);
+        staging.limit(bytes);
+        return staging;
     }
 
     private static boolean sameSize(List<RgbFrame> frames) {

@@ -18,8 +18,16 @@ public final class PseudoLabeler {
      * @param classThresholds per-class thresholds overriding {@code threshold}, indexed by class id;
      *     null for none
      * @param maxDepthRelDiff largest |d - d_flip| / d for a depth pixel (default 0.05)
+     * @param classShare class balance: at least this share of the pixels the teacher assigns to each
+     *     class, its most confident ones, is labelled even below the threshold, so that small or
+     *     hard classes get labels too and the student is not pulled towards the large ones; 0 for none
      */
-    public record Settings(float threshold, float[] classThresholds, float maxDepthRelDiff) {
+    public record Settings(float threshold, float[] classThresholds, float maxDepthRelDiff, float classShare) {
+
+        /** Without class balance. */
+        public Settings(float threshold, float[] classThresholds, float maxDepthRelDiff) {
+            this(threshold, classThresholds, maxDepthRelDiff, 0f);
+        }
 
         public Settings {
             if (!(threshold >= 0 && threshold <= 1)) {
@@ -33,6 +41,9 @@ public final class PseudoLabeler {
                                 + Arrays.toString(classThresholds));
                     }
                 }
+            }
+            if (!(classShare >= 0 && classShare <= 1)) {
+                throw new IllegalArgumentException("class share must be in [0, 1], got " + classShare);
             }
             if (!(maxDepthRelDiff >= 0) || Float.isInfinite(maxDepthRelDiff)) {
                 throw new IllegalArgumentException("depth flip tolerance must be finite and >= 0, got " + maxDepthRelDiff);
@@ -106,9 +117,10 @@ public final class PseudoLabeler {
         int confident = 0;
         if (teacher.classes() != null) {
             semseg = new int[n];
+            float[] thresholds = thresholds(teacher);
             for (int i = 0; i < n; i++) {
                 int c = teacher.classAt(i);
-                if (teacher.confidence()[i] >= settings.thresholdOf(c)) {
+                if (teacher.confidence()[i] >= thresholds[c]) {
                     semseg[i] = c;
                     confident++;
                 } else {
@@ -139,6 +151,46 @@ public final class PseudoLabeler {
         }
         DenseSample sample = new DenseSample(id, h, w, rgb, semseg, depth);
         return new Result(sample, (double) confident / n, (double) consistent / n);
+    }
+
+    /**
+     * The threshold of every class id for this frame: the configured one, lowered with class balance
+     * to the confidence of the class's {@code classShare} most confident pixels.
+     */
+    private float[] thresholds(FramePrediction teacher) {
+        float[] t = new float[256];
+        for (int c = 0; c < t.length; c++) {
+            t[c] = settings.thresholdOf(c);
+        }
+        if (settings.classShare() <= 0) {
+            return t;
+        }
+        int n = teacher.classes().length;
+        int[] count = new int[256];
+        for (int i = 0; i < n; i++) {
+            count[teacher.classAt(i)]++;
+        }
+        float[][] byClass = new float[256][];
+        int[] fill = new int[256];
+        for (int c = 0; c < 256; c++) {
+            if (count[c] > 0) {
+                byClass[c] = new float[count[c]];
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int c = teacher.classAt(i);
+            byClass[c][fill[c]++] = teacher.confidence()[i];
+        }
+        for (int c = 0; c < 256; c++) {
+            if (byClass[c] != null) {
+                float[] v = byClass[c];
+                Arrays.sort(v);
+                int keep = (int) Math.ceil(settings.classShare() * v.length);
+                float q = v[Math.max(0, v.length - keep)];
+                t[c] = Math.min(t[c], q);
+            }
+        }
+        return t;
     }
 
     /**

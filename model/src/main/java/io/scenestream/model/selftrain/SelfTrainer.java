@@ -313,14 +313,14 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * Agreement with the teacher, in [0, 1]: the mean of the segmentation pixel agreement on
-     * confident pixels and {@code 1 - abs rel} of depth on consistent pixels (each where there are
-     * such pixels).
+     * Agreement with the teacher, in [0, 1]: the mean of the segmentation mIoU against the
+     * pseudo-labels (class-averaged, so that a candidate cannot lose the small classes unseen) and
+     * {@code 1 - abs rel} of depth on consistent pixels (each where there are such pixels).
      */
     public static double agreement(Evaluation.Result r) {
         double sum = 0;
         int n = 0;
-        Double acc = r.metrics().get(SegmentationMetrics.PIXEL_ACC);
+        Double acc = r.metrics().get(SegmentationMetrics.MIOU);
         if (acc != null) {
             sum += acc;
             n++;

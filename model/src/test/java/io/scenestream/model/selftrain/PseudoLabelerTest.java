@@ -37,6 +37,22 @@ class PseudoLabelerTest {
     }
 
     @Test
+    void classBalanceLabelsTheMostConfidentShareOfEveryClass() {
+        // Class 0 is sure everywhere; class 1 never reaches 0.9, its best pixels are at 0.6 and 0.5.
+        byte[] classes = {0, 0, 0, 0, 1, 1, 1, 1};
+        float[] conf = {0.95f, 0.96f, 0.97f, 0.98f, 0.6f, 0.3f, 0.5f, 0.2f};
+        int ig = DenseSample.IGNORE;
+        PseudoLabeler plain = new PseudoLabeler(PseudoLabeler.Settings.defaults());
+        assertThat(plain.label("f", new byte[3 * W * H], prediction(classes, conf, null), null).sample().semseg())
+                .containsExactly(0, 0, 0, 0, ig, ig, ig, ig);
+        // A share of 0.5: class 1's two most confident pixels are labelled too; class 0 keeps all (above 0.9).
+        PseudoLabeler balanced = new PseudoLabeler(new PseudoLabeler.Settings(0.9f, null, 0.05f, 0.5f));
+        assertThat(balanced.label("f", new byte[3 * W * H], prediction(classes, conf, null), null).sample().semseg())
+                .containsExactly(0, 0, 0, 0, 1, ig, 1, ig);
+        assertThatThrownBy(() -> new PseudoLabeler.Settings(0.9f, null, 0.05f, 1.5f)).hasMessageContaining("class share");
+    }
+
+    @Test
     void depthPixelsAreKeptOnlyWhereTheMirroredPredictionAgrees() {
         float[] depth = {1, 2, 3, 4, 2, 2, 2, 2};
         // The teacher on the mirrored frame: row 0 mirrored exactly; row 1 off by 4% and by 10%.
