@@ -51,7 +51,6 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -106,14 +105,7 @@ public final class AdaptEval implements Callable<Integer> {
     private ShiftSchedule shift;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AdaptEval())
-                .setExecutionExceptionHandler((ex, cmd, parse) -> {
-                    if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-                        cmd.getErr().println("adapt-eval: error: " + ex.getMessage());
-                        return 2;
-                    }
-                    throw ex;
-                }).execute(args));
+        System.exit(Jobs.run(new AdaptEval(), "adapt-eval", args));
     }
 
     /** Metrics of one model over one window of frames. */
@@ -245,11 +237,7 @@ public final class AdaptEval implements Callable<Integer> {
         }
     }
 
-    /** As the job sees a frame: JPEG at quality 0.9, decoded. */
-    private byte[] asSent(DenseSample s) {
-        return jpeg(s);
-    }
-
+    /** A frame as the camera sends it: JPEG at quality 0.9. */
     private static byte[] jpeg(DenseSample s) {
         return FramePixels.jpeg(s.rgb(), s.width(), s.height(), 0.9f);
     }
@@ -267,9 +255,7 @@ public final class AdaptEval implements Callable<Integer> {
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
-            SceneStreamJob.configure(env, settings);
-            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
-            JobClient job = env.executeAsync("SceneStream adapt-eval");
+            JobClient job = Jobs.startOnKafka(env, settings, "SceneStream adapt-eval");
             ConcurrentHashMap<Long, DenseSample> truth = new ConcurrentHashMap<>();
             AtomicReference<Exception> producerFailure = new AtomicReference<>();
             AtomicLong sent = new AtomicLong();
@@ -349,7 +335,7 @@ public final class AdaptEval implements Callable<Integer> {
                 truth.put(seq, s);
                 Frame f = Frame.newBuilder().setCameraId("eval-camera").setSequence(seq)
                         .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(w).setHeight(h)
-                        .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(asSent(s))).build();
+                        .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(jpeg(s))).build();
                 p.send(new ProducerRecord<>(settings.framesTopic(), f.getCameraId().getBytes(StandardCharsets.UTF_8),
                         f.toByteArray()));
                 sent.incrementAndGet();

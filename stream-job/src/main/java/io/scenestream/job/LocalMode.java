@@ -27,7 +27,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,14 +81,7 @@ public final class LocalMode implements Callable<Integer> {
     Map<String, String> jobOptions = Map.of();
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LocalMode())
-                .setExecutionExceptionHandler((ex, cmd, parse) -> {
-                    if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-                        cmd.getErr().println("scenestream-local: error: " + ex.getMessage());
-                        return 2;
-                    }
-                    throw ex;
-                }).execute(args));
+        System.exit(Jobs.run(new LocalMode(), "scenestream-local", args));
     }
 
     @Override
@@ -98,7 +90,7 @@ public final class LocalMode implements Callable<Integer> {
             throw new IOException("model checkpoint " + model + " does not exist (train one: see README)");
         }
         CheckpointManifest manifest = Checkpoints.readManifest(model);
-        int[] wh = parseSize(cameraSize);
+        int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         Files.createDirectories(out);
         List<FrameSupplier> sources = new ArrayList<>();
         for (int c = 0; c < cameras; c++) {
@@ -127,9 +119,7 @@ public final class LocalMode implements Callable<Integer> {
             Configuration flink = new Configuration();
             flink.set(RestOptions.PORT, webPort);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            SceneStreamJob.configure(env, settings);
-            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
-            JobClient job = env.executeAsync("SceneStream (local)");
+            JobClient job = Jobs.startOnKafka(env, settings, "SceneStream (local)");
             System.out.printf(Locale.ROOT, "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
                     kafka.bootstrapServers(), webPort, manifest.modelName(), manifest.modelVersion(),
                     manifest.architecture().name(), out.toAbsolutePath());
@@ -219,20 +209,6 @@ public final class LocalMode implements Callable<Integer> {
             return new ImageFolderSource(images, true, wh[0], wh[1]);
         }
         return CameraSources.synthetic(camera, wh[0], wh[1], schedule);
-    }
-
-    private static int[] parseSize(String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        try {
-            int w = Integer.parseInt(p[0]);
-            int h = Integer.parseInt(p[1]);
-            if (w > 0 && h > 0) {
-                return new int[] {w, h};
-            }
-        } catch (RuntimeException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException("--camera-size must be WIDTHxHEIGHT, got " + s);
     }
 
     private static float[] drain(ConcurrentLinkedQueue<Float> q) {

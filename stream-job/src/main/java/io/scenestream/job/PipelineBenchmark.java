@@ -36,7 +36,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,14 +73,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
     int batch = 4;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new PipelineBenchmark()).execute(args));
+        System.exit(Jobs.run(new PipelineBenchmark(), "pipeline-benchmark", args));
     }
 
     @Override
     public Integer call() throws Exception {
-        String[] p = cameraSize.split("x");
-        int w = Integer.parseInt(p[0]);
-        int h = Integer.parseInt(p[1]);
+        int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
+        int w = wh[0];
+        int h = wh[1];
         CheckpointManifest manifest = Checkpoints.readManifest(model);
         List<RgbFrame> clip = new ArrayList<>();
         try (FrameSupplier source = new VideoSource(video, true, w, h)) {
@@ -127,9 +126,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         JobSettings settings = JobOptions.settings(conf);
         Topics.create(kafka, settings, 1);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        SceneStreamJob.configure(env, settings);
-        SceneStreamJob.build(env, JobIo.kafka(settings), settings);
-        JobClient job = env.executeAsync("pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
+        JobClient job = Jobs.startOnKafka(env, settings, "pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
         String what = selfTraining ? "pipeline with self-training" : "pipeline";
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

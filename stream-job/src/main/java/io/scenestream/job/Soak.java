@@ -25,7 +25,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,21 +73,15 @@ public final class Soak implements Callable<Integer> {
     record Sample(double seconds, long frames, double heapMb, double directMb, double rssMb) {}
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Soak()).setExecutionExceptionHandler((ex, cmd, parse) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-                cmd.getErr().println("soak: error: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        }).execute(args));
+        System.exit(Jobs.run(new Soak(), "soak", args));
     }
 
     @Override
     public Integer call() throws Exception {
         var manifest = Checkpoints.readManifest(model);
-        String[] wh = cameraSize.toLowerCase(Locale.ROOT).split("x");
-        int w = Integer.parseInt(wh[0]);
-        int h = Integer.parseInt(wh[1]);
+        int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
+        int w = wh[0];
+        int h = wh[1];
         Files.createDirectories(out);
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -106,9 +99,7 @@ public final class Soak implements Callable<Integer> {
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
-            SceneStreamJob.configure(env, settings);
-            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
-            JobClient job = env.executeAsync("SceneStream soak");
+            JobClient job = Jobs.startOnKafka(env, settings, "SceneStream soak");
             FrameSupplier camera = CameraSources.synthetic(0, w, h, schedule);
             FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
             Thread producerThread = new Thread(() -> {

@@ -178,41 +178,40 @@ public final class Checkpoints {
 
     /**
      * Loads a checkpoint held in memory ({@link #toBytes}); as {@link #load(Path, NDManager,
-     * MtiNetConfig)}, and the optimiser state too if {@code optimizerManager} is not null.
+     * MtiNetConfig)}.
      *
      * @param source names the bytes in error messages (e.g. "model update v3")
      */
     public static LoadedCheckpoint fromBytes(byte[] bytes, String source, NDManager manager, MtiNetConfig expected)
             throws CheckpointException {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("scenestream-", EXTENSION);
-            Files.write(tmp, bytes);
-            LoadedCheckpoint lc = load(tmp, manager, expected);
+        return staged(bytes, source, file -> {
+            LoadedCheckpoint lc = load(file, manager, expected);
             return new LoadedCheckpoint(Path.of(source), lc.manifest(), lc.net());
-        } catch (CheckpointException e) {
-            throw new CheckpointException(Path.of(source), e.getProblem(), e);
-        } catch (IOException e) {
-            throw new CheckpointException(Path.of(source), "cannot be staged for reading: " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temporary file left behind is harmless
-                }
-            }
-        }
+        });
     }
 
     /** The optimiser state within checkpoint bytes ({@link #toBytes}), or null if it has none. */
     public static NDList optimizerStateFromBytes(byte[] bytes, String source, NDManager manager)
             throws CheckpointException {
+        return staged(bytes, source, file -> readOptimizerState(file, manager));
+    }
+
+    private interface FileReader<T> {
+        T read(Path file) throws CheckpointException;
+    }
+
+    /**
+     * {@code reader} applied to {@code bytes} written to a temporary file (the readers work on zip
+     * files), errors naming {@code source} instead of that file.
+     */
+    private static <T> T staged(byte[] bytes, String source, FileReader<T> reader) throws CheckpointException {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("scenestream-", EXTENSION);
             Files.write(tmp, bytes);
-            return readOptimizerState(tmp, manager);
+            return reader.read(tmp);
+        } catch (CheckpointException e) {
+            throw new CheckpointException(Path.of(source), e.getProblem(), e);
         } catch (IOException e) {
             throw new CheckpointException(Path.of(source), "cannot be staged for reading: " + e, e);
         } finally {

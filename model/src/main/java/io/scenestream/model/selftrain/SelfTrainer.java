@@ -208,29 +208,12 @@ public final class SelfTrainer implements AutoCloseable {
         return heldOut.size();
     }
 
-    /** The frames in the replay buffer and held-out set, oldest first (for Flink state). */
-    public List<DenseSample> frames() {
-        List<DenseSample> all = new ArrayList<>(buffer);
-        all.addAll(heldOut);
-        return all;
-    }
-
-    /** Puts frames saved by {@link #frames} back, in order, as they were split. */
+    /** Replaces the training buffer and held-out set with these frames, oldest first (restored state). */
     public void restoreFrames(List<DenseSample> training, List<DenseSample> held) {
         buffer.clear();
         heldOut.clear();
         training.forEach(s -> push(buffer, s.resize(height, width), settings.bufferSize()));
         held.forEach(s -> push(heldOut, s.resize(height, width), settings.heldOutSize()));
-    }
-
-    /** Training frames (not held out), oldest first. */
-    public List<DenseSample> trainingFrames() {
-        return List.copyOf(buffer);
-    }
-
-    /** Held-out frames, oldest first. */
-    public List<DenseSample> heldOutFrames() {
-        return List.copyOf(heldOut);
     }
 
     /**
