@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 /** SceneStream's Kafka tools: camera producers, the recorder, a standalone embedded broker. */
 @Command(name = "scenestream-kafka", mixinStandardHelpOptions = true,
-        subcommands = {KafkaCli.Produce.class, KafkaCli.Record.class, KafkaCli.Broker.class},
+        subcommands = {KafkaCli.Produce.class, KafkaCli.Record.class, KafkaCli.Broker.class, KafkaCli.MapsBenchmark.class},
         description = "Publish camera frames, record predictions, run a local broker.")
 public final class KafkaCli {
 
@@ -162,6 +162,57 @@ public final class KafkaCli {
                 }
                 System.err.printf(Locale.ROOT, "recorded %d predictions in %s%n", loop.recorded(), out);
             }
+            return 0;
+        }
+    }
+
+    /** Times the PNG encoding of prediction maps on real depth and labels. */
+    @Command(name = "maps-benchmark", mixinStandardHelpOptions = true,
+            description = "Milliseconds to encode a depth and a segmentation PNG, on NYUD frames, at a zlib level.")
+    static final class MapsBenchmark implements Callable<Integer> {
+
+        @Option(names = "--nyud", description = "NYUD-layout dataset (default: ${DEFAULT-VALUE})")
+        Path nyud = Path.of("../shared/data/nyud-mini");
+
+        @Option(names = "--size", description = "maps WIDTHxHEIGHT (default: ${DEFAULT-VALUE})")
+        String size = "320x256";
+
+        @Option(names = "--level", description = "zlib level, -1 for zlib's default (default: ${DEFAULT-VALUE})")
+        int level = io.scenestream.kafka.serde.PredictionMaps.ZLIB_LEVEL;
+
+        @Override
+        public Integer call() throws Exception {
+            int[] wh = parse(size);
+            var ds = new io.scenestream.model.data.NyudDataset(nyud, 13, "val");
+            List<io.scenestream.model.data.DenseSample> frames = new java.util.ArrayList<>();
+            for (String id : ds.ids()) {
+                frames.add(ds.read(id).resize(wh[1], wh[0]));
+            }
+            double depthMs = 0;
+            double segMs = 0;
+            long bytes = 0;
+            for (int round = 0; round < 2; round++) {
+                depthMs = 0;
+                segMs = 0;
+                bytes = 0;
+                for (var s : frames) {
+                    short[] mm = io.scenestream.kafka.serde.PredictionMaps.millimetres(s.depth());
+                    byte[] cls = new byte[s.semseg().length];
+                    for (int i = 0; i < cls.length; i++) {
+                        cls[i] = (byte) s.semseg()[i];
+                    }
+                    long t = System.nanoTime();
+                    bytes += io.scenestream.kafka.serde.PredictionMaps.depthPngMm(mm, wh[0], wh[1], level).length;
+                    depthMs += (System.nanoTime() - t) / 1e6;
+                    t = System.nanoTime();
+                    io.scenestream.kafka.serde.PredictionMaps.segmentationPng(cls, wh[0], wh[1], level);
+                    segMs += (System.nanoTime() - t) / 1e6;
+                }
+            }
+            int n = frames.size();
+            System.out.printf(java.util.Locale.ROOT,
+                    "zlib level %d, %s, %d NYUD frames (second pass): depth PNG %.2f ms (%d bytes), segmentation PNG %.2f ms%n",
+                    level, size, n, depthMs / n, bytes / n, segMs / n);
             return 0;
         }
     }

@@ -15,6 +15,9 @@ import javax.imageio.ImageIO;
  */
 public final class PredictionMaps {
 
+    /** zlib level of the maps written to Kafka (see {@code writer}). */
+    public static final int ZLIB_LEVEL = 1;
+
     private PredictionMaps() {}
 
     /** 16-bit PNG of {@code metres} (row-major), rounded to millimetres; invalid or non-positive depth is 0. */
@@ -34,10 +37,15 @@ public final class PredictionMaps {
 
     /** 16-bit PNG of depth already in millimetres (unsigned shorts, row-major). */
     public static byte[] depthPngMm(short[] millimetres, int width, int height) {
+        return depthPngMm(millimetres, width, height, ZLIB_LEVEL);
+    }
+
+    /** As {@link #depthPngMm(short[], int, int)} at another zlib level (-1: zlib's default), for the benchmark. */
+    public static byte[] depthPngMm(short[] millimetres, int width, int height, int zlibLevel) {
         check(millimetres.length, width, height);
         ImageInfo info = new ImageInfo(width, height, 16, false, true, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 2);
-        PngWriter writer = writer(out, info);
+        PngWriter writer = writer(out, info, zlibLevel);
         ImageLineInt line = new ImageLineInt(info);
         int[] row = line.getScanline();
         for (int y = 0; y < height; y++) {
@@ -63,10 +71,15 @@ public final class PredictionMaps {
 
     /** 8-bit PNG of class ids (unsigned bytes, row-major). */
     public static byte[] segmentationPng(byte[] classes, int width, int height) {
+        return segmentationPng(classes, width, height, ZLIB_LEVEL);
+    }
+
+    /** As {@link #segmentationPng(byte[], int, int)} at another zlib level (-1: zlib's default), for the benchmark. */
+    public static byte[] segmentationPng(byte[] classes, int width, int height, int zlibLevel) {
         check(classes.length, width, height);
         ImageInfo info = new ImageInfo(width, height, 8, false, true, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 4);
-        PngWriter writer = writer(out, info);
+        PngWriter writer = writer(out, info, zlibLevel);
         ImageLineInt line = new ImageLineInt(info);
         int[] row = line.getScanline();
         for (int y = 0; y < height; y++) {
@@ -91,13 +104,15 @@ public final class PredictionMaps {
     }
 
     /**
-     * A writer at zlib level 1: on a real 320x256 depth map the default level takes ~80 ms, level 1
-     * ~3 ms for a file 10% larger (measured with PNGJ on NYUD depth), and encoding runs for every
-     * frame of the stream.
+     * A writer at the given zlib level. The stream writes at level 1: on a real 320x256 depth map
+     * the default level takes ~80 ms, level 1 ~3 ms for a file 10% larger ({@code
+     * bin/scenestream-kafka maps-benchmark}), and encoding runs for every frame of the stream.
      */
-    private static PngWriter writer(ByteArrayOutputStream out, ImageInfo info) {
+    private static PngWriter writer(ByteArrayOutputStream out, ImageInfo info, int zlibLevel) {
         PngWriter writer = new PngWriter(out, info);
-        writer.setCompLevel(1);
+        if (zlibLevel >= 0) {
+            writer.setCompLevel(zlibLevel);
+        }
         return writer;
     }
 
