@@ -3,12 +3,30 @@
 # much as the convolutions at 480x640 on these machines. jemalloc with purging disabled keeps them
 # (the working set stays at its steady-state peak), with one arena: with an arena per thread and no
 # purging, a training process grew by ~20 MB a step (4.3 GB after 110 steps of the student, and on)
-# while with one arena it stayed at 2.7 GB at the same speed (measured; see the README). Use it when
-# it is installed
-# (Debian: apt-get install libjemalloc2); else tune glibc to trim less. SCENESTREAM_MALLOC=system
-# leaves the allocator alone.
-case "${SCENESTREAM_MALLOC:-auto}" in
+# while with one arena it stayed at 2.7 GB at the same speed (measured; see the README, "Memory").
+#
+# That holds while a process runs one kind of work (inference, or training). A process that also
+# trains beside inference (self-training: teacher, training rounds and inference together) makes
+# jemalloc without purging grow without end (its freed pieces of different sizes are never merged
+# back: ~2.5 MB a frame, 10 GB after 1,850 frames), and any purging halves inference speed
+# (measured). Such a process gets glibc's malloc, tuned to trim less, instead: the launcher says
+# so with SCENESTREAM_SELF_TRAINING=1.
+#
+# jemalloc: Debian's libjemalloc2. SCENESTREAM_MALLOC=system leaves the allocator alone,
+# SCENESTREAM_MALLOC=jemalloc or glibc forces one; MALLOC_CONF overrides the jemalloc setting.
+glibc_tuned() {
+  export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
+  export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
+  export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}"
+  SCENESTREAM_MALLOC=glibc-tuned
+}
+mode="${SCENESTREAM_MALLOC:-auto}"
+if [[ "$mode" == auto && "${SCENESTREAM_SELF_TRAINING:-0}" == 1 ]]; then
+  mode=glibc
+fi
+case "$mode" in
   system) ;;
+  glibc) glibc_tuned ;;
   *)
     for lib in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 /usr/lib/libjemalloc.so.2; do
       if [[ -f "$lib" ]]; then
@@ -19,10 +37,7 @@ case "${SCENESTREAM_MALLOC:-auto}" in
       fi
     done
     if [[ "${SCENESTREAM_MALLOC:-auto}" != jemalloc ]]; then
-      export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
-      export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
-      export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-268435456}"
-      SCENESTREAM_MALLOC=glibc-tuned
+      glibc_tuned
     fi
     ;;
 esac

@@ -152,6 +152,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-12s %.2f frames/s (Kafka -> decode -> Flink -> MTI-Net -> Kafka%s)%n",
                     what + ":", fps, selfTraining ? "; teacher and self-training running" : "");
             System.out.printf(Locale.ROOT, "ratio:       %.1f%% of the model alone%n", 100 * fps / alone);
+            double decode = out.stream().mapToDouble(p -> p.getTimings().getDecodeMs()).average().orElse(Double.NaN);
+            double infer = out.stream().mapToDouble(p -> p.getTimings().getInferenceMs()).average().orElse(Double.NaN);
+            System.out.printf(Locale.ROOT, "inside:      decode %.1f ms/frame, inference %.1f ms/frame (model alone %.1f ms/frame)%n",
+                    decode, infer, 1000 / alone);
 
             if (latency) {
                 // Latency at half capacity: frames paced at half the pipeline's rate.

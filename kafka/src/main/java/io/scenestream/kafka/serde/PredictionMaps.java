@@ -1,5 +1,6 @@
 package io.scenestream.kafka.serde;
 
+import ar.com.hjg.pngj.FilterType;
 import ar.com.hjg.pngj.ImageInfo;
 import ar.com.hjg.pngj.ImageLineInt;
 import ar.com.hjg.pngj.PngWriter;
@@ -104,12 +105,16 @@ public final class PredictionMaps {
     }
 
     /**
-     * A writer at the given zlib level. The stream writes at level 1: on a real 320x256 depth map
-     * the default level takes ~80 ms, level 1 ~3 ms for a file 10% larger ({@code
-     * bin/scenestream-kafka maps-benchmark}), and encoding runs for every frame of the stream.
+     * A writer at the given zlib level, every row filtered by SUB (the difference to the pixel on
+     * the left). The stream writes at level 1: on a real 320x256 depth map the default level takes
+     * ~80 ms, level 1 ~3 ms for a file 10% larger; PNGJ's default adaptive filter choice costs more
+     * than the compression at level 1, and SUB suits smooth depth and flat class regions ({@code
+     * bin/scenestream-kafka maps-benchmark}, README "Performance"). Encoding runs for every frame of
+     * the stream.
      */
     private static PngWriter writer(ByteArrayOutputStream out, ImageInfo info, int zlibLevel) {
         PngWriter writer = new PngWriter(out, info);
+        writer.setFilterType(FilterType.FILTER_SUB);
         if (zlibLevel >= 0) {
             writer.setCompLevel(zlibLevel);
         }

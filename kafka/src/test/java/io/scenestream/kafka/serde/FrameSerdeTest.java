@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FrameSerdeTest {
@@ -77,6 +78,15 @@ class FrameSerdeTest {
         Frame notJpeg = frame(Encoding.JPEG, "definitely not a jpeg".getBytes(), 64, 48);
         assertThatThrownBy(() -> FramePixels.decode(notJpeg)).isInstanceOfSatisfying(BadRecordException.class,
                 e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.UNDECODABLE));
+        byte[] jpeg = FramePixels.jpeg(gradient(64, 48), 64, 48, 0.9f);
+        byte[] png = FramePixels.png(gradient(64, 48), 64, 48);
+        for (Frame truncated : List.of(frame(Encoding.JPEG, Arrays.copyOf(jpeg, jpeg.length * 3 / 4), 64, 48),
+                frame(Encoding.JPEG, Arrays.copyOf(jpeg, jpeg.length / 2), 64, 48),
+                frame(Encoding.PNG, Arrays.copyOf(png, png.length / 2), 64, 48))) {
+            assertThatThrownBy(() -> FramePixels.decode(truncated)).as(truncated.getEncoding() + " cut to "
+                    + truncated.getPayload().size() + " bytes").isInstanceOfSatisfying(BadRecordException.class,
+                    e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.UNDECODABLE));
+        }
     }
 
     private void assertReason(byte[] data, BadRecordException.Reason reason) {

@@ -54,6 +54,8 @@ public final class MtiNetTrainer implements AutoCloseable {
     private final Trainer trainer;
     private final MtiNet net;
     private final ResumableAdam adam;
+    /** Each step's batch is made in these (steps run one at a time; its arrays are closed at its end). */
+    private final Batches.Staging staging = new Batches.Staging();
     private int steps;
 
     /**
@@ -83,8 +85,8 @@ public final class MtiNetTrainer implements AutoCloseable {
         float total;
         Map<String, Float> terms = new java.util.LinkedHashMap<>();
         try (NDManager m = trainer.getManager().newSubManager()) {
-            NDList x = new NDList(Batches.images(m, batch));
-            NDList y = Batches.labels(m, batch, config);
+            NDList x = new NDList(Batches.images(m, batch, staging));
+            NDList y = Batches.labels(m, batch, config, staging);
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDList predictions = trainer.forward(x, y);
                 Map<String, NDArray> parts = loss.terms(y, predictions);
@@ -113,8 +115,8 @@ public final class MtiNetTrainer implements AutoCloseable {
      */
     public float evaluateLoss(List<DenseSample> batch) {
         try (NDManager m = trainer.getManager().newSubManager()) {
-            NDList x = new NDList(Batches.images(m, batch));
-            NDList y = Batches.labels(m, batch, config);
+            NDList x = new NDList(Batches.images(m, batch, staging));
+            NDList y = Batches.labels(m, batch, config, staging);
             NDList predictions = net.forward(new ParameterStore(m, false), x, false);
             NDArray sum = null;
             for (NDArray term : loss.terms(y, predictions).values()) {
