@@ -128,8 +128,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         getMetricGroup().gauge("roundSeconds", () -> lastRoundSeconds);
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
+        int nice = settings.niceness();
         worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+            // Lowered before the thread touches libtorch, so that its OpenMP team inherits the priority.
+            Thread t = new Thread(() -> {
+                if (ThreadNiceness.lowerCurrentThread(nice)) {
+                    LOG.info("self-training rounds run at nice {}", nice);
+                }
+                r.run();
+            }, "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
             t.setDaemon(true);
             return t;
         });

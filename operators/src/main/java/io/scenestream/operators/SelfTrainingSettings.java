@@ -16,15 +16,17 @@ import java.io.Serializable;
  *     data spec ({@code synthetic:day}, {@code nyud:PATH}); empty for none
  * @param sourceFrames how many such frames to keep
  * @param sourceShare chance that a training frame comes from them
+ * @param niceness nice value (0..19) of the thread that runs the rounds, so that training uses the
+ *     cores inference leaves idle and yields them to it; 0 leaves its priority
  */
 public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
-        long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare)
+        long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare, int niceness)
         implements Serializable {
 
     /** Without source frames. */
     public SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
             long roundIntervalMs, String updateKey) {
-        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0);
+        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0);
     }
 
     public SelfTrainingSettings {
@@ -41,6 +43,9 @@ public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Setting
         }
         if (sourceFrames < 0 || !(sourceShare >= 0 && sourceShare <= 1)) {
             throw new IllegalArgumentException("source frames must be >= 0 and their share in [0, 1]");
+        }
+        if (niceness < 0 || niceness > 19) {
+            throw new IllegalArgumentException("self-training nice value must be in 0..19, got " + niceness);
         }
     }
 }

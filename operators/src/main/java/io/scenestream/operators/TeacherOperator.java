@@ -13,11 +13,17 @@ import io.scenestream.model.selftrain.AdaptiveStride;
 import io.scenestream.model.selftrain.PseudoLabeler;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
@@ -30,9 +36,17 @@ import org.slf4j.LoggerFactory;
  * camera whose scene changes is labelled often and a settled one rarely. The teacher runs on the
  * frame and its mirror image: class pixels need the teacher's probability above the threshold,
  * depth pixels need the two depths to agree ({@link PseudoLabeler}).
+ *
+ * <p>The teacher runs on a worker thread of its own (at the configured nice value), one frame at a
+ * time: a key frame that comes while it is busy is skipped (counted), so the teacher never holds
+ * up the stream, not even through back-pressure on the key frames; what it labels follows the
+ * cores it gets. Results are taken back on the task thread, where the camera's stride is updated
+ * and the pseudo-label emitted. A frame being labelled when a checkpoint is taken is not in the
+ * checkpoint (a restored job labels later frames instead); at the end of a bounded input the
+ * teacher finishes it.
  */
 public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
-        implements OneInputStreamOperator<KeyFrame, PseudoLabelRecord> {
+        implements OneInputStreamOperator<KeyFrame, PseudoLabelRecord>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TeacherOperator.class);
@@ -48,6 +62,12 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private transient ValueState<Integer> stride;
     private transient Counter labelled;
     private transient Counter skipped;
+    private transient Counter busySkipped;
+    private transient ExecutorService worker;
+    /** The frame being labelled on the worker, and its result; null when idle. */
+    private transient KeyFrame inFlightFrame;
+    private transient Future<Labelled> inFlight;
+    private transient boolean pollScheduled;
     private transient volatile double lastConfidentShare;
     private transient volatile double lastConsistentShare;
     private transient volatile double lastAgreement;
@@ -61,34 +81,67 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void open() throws Exception {
         super.open();
-        model = Model.newInstance("teacher", Devices.of(settings.device(), getRuntimeContext()));
-        teacher = Checkpoints.load(Path.of(settings.checkpoint()), model.getNDManager());
-        predictor = new MtiNetPredictor(teacher.net(), model.getNDManager(), teacher.manifest().inputHeight(),
-                teacher.manifest().inputWidth(), false);
+        worker = Executors.newSingleThreadExecutor(r -> {
+            // Lowered before the thread touches libtorch, so that its OpenMP team inherits the priority.
+            Thread t = new Thread(() -> {
+                ThreadNiceness.lowerCurrentThread(settings.niceness());
+                r.run();
+            }, "teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+            t.setDaemon(true);
+            return t;
+        });
+        // The model and its predictor belong to the worker thread (libtorch's inference mode is per thread).
+        try {
+            worker.submit(() -> {
+                model = Model.newInstance("teacher", Devices.of(settings.device(), getRuntimeContext()));
+                teacher = Checkpoints.load(Path.of(settings.checkpoint()), model.getNDManager());
+                predictor = new MtiNetPredictor(teacher.net(), model.getNDManager(), teacher.manifest().inputHeight(),
+                        teacher.manifest().inputWidth(), false);
+                return null;
+            }).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
         labeler = new PseudoLabeler(settings.labeler());
         strides = settings.stride();
         nextAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-labelled-sequence", Types.LONG));
         stride = getRuntimeContext().getState(new ValueStateDescriptor<>("stride", Types.INT));
         labelled = getMetricGroup().counter("pseudoLabels");
         skipped = getMetricGroup().counter("keyFramesSkipped");
+        busySkipped = getMetricGroup().counter("keyFramesSkippedBusy");
         getMetricGroup().gauge("confidentPixelShare", () -> lastConfidentShare);
         getMetricGroup().gauge("consistentDepthShare", () -> lastConsistentShare);
         getMetricGroup().gauge("studentAgreement", () -> lastAgreement);
         getMetricGroup().gauge("stride", () -> lastStride);
         getMetricGroup().gauge("teacherMsPerFrame", () -> lastTeacherMs);
-        LOG.info("teacher {} v{} labels key frames (threshold {}, depth flip tolerance {}, stride {}..{})",
+        LOG.info("teacher {} v{} labels key frames (threshold {}, depth flip tolerance {}, stride {}..{}, nice {})",
                 teacher.manifest().modelName(), teacher.manifest().modelVersion(), settings.threshold(),
-                settings.maxDepthRelDiff(), settings.minStride(), settings.maxStride());
+                settings.maxDepthRelDiff(), settings.minStride(), settings.maxStride(), settings.niceness());
     }
+
+    /** What the worker made of one key frame. */
+    private record Labelled(PseudoLabeler.Result result, byte[] teacherClasses, int height, int width, double ms) {}
 
     @Override
     public void processElement(StreamRecord<KeyFrame> element) throws Exception {
+        takeResult(false);
         KeyFrame k = element.getValue();
         Long due = nextAt.value();
         if (due != null && k.sequence < due) {
             skipped.inc();
             return;
         }
+        if (inFlight != null) {
+            busySkipped.inc();
+            return;
+        }
+        inFlightFrame = k;
+        inFlight = worker.submit(() -> label(k));
+        schedulePoll();
+    }
+
+    /** Runs on the worker: the teacher on the frame and its mirror image, then the pseudo-label. */
+    private Labelled label(KeyFrame k) {
         int h = teacher.manifest().inputHeight();
         int w = teacher.manifest().inputWidth();
         byte[] rgb = k.height == h && k.width == w ? k.rgb : Resize.bilinearRgb(k.rgb, k.height, k.width, h, w);
@@ -96,9 +149,59 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         RgbFrame mirrored = new RgbFrame(w, h, mirror(rgb, h, w));
         long start = System.nanoTime();
         List<FramePrediction> p = predictor.predict(List.of(frame, mirrored));
-        lastTeacherMs = (System.nanoTime() - start) / 1e6 / 2;
+        double ms = (System.nanoTime() - start) / 1e6 / 2;
         PseudoLabeler.Result r = labeler.label(k.cameraId + "#" + k.sequence, rgb, p.get(0), p.get(1));
+        return new Labelled(r, p.get(0).classes(), h, w, ms);
+    }
 
+    /** Checks for the worker's result every few milliseconds while it works, on the task thread. */
+    private void schedulePoll() {
+        if (pollScheduled) {
+            return;
+        }
+        pollScheduled = true;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + 20, t -> {
+            pollScheduled = false;
+            takeResult(false);
+            if (inFlight != null) {
+                schedulePoll();
+            }
+        });
+    }
+
+    /** Emits the worker's result if there is one (with {@code wait}, waits for it); on the task thread. */
+    private void takeResult(boolean wait) throws Exception {
+        if (inFlight == null || (!wait && !inFlight.isDone())) {
+            return;
+        }
+        KeyFrame k = inFlightFrame;
+        Labelled l;
+        try {
+            l = inFlight.get();
+        } catch (ExecutionException e) {
+            LOG.warn("teacher failed on {}#{}; the frame is not labelled", k.cameraId, k.sequence, e.getCause());
+            return;
+        } finally {
+            inFlight = null;
+            inFlightFrame = null;
+        }
+        Object key = getCurrentKey();
+        setCurrentKey(k.cameraId);
+        try {
+            emit(k, l);
+        } finally {
+            if (key != null) {
+                setCurrentKey(key);
+            }
+        }
+    }
+
+    private void emit(KeyFrame k, Labelled l) throws Exception {
+        int h = l.height();
+        int w = l.width();
+        PseudoLabeler.Result r = l.result();
+        lastTeacherMs = l.ms();
         byte[] student = k.studentClasses;
         if (k.height != h || k.width != w) {
             int[] wide = new int[student.length];
@@ -114,7 +217,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         // Agreement over the whole frame with the teacher's classes, sure or not: on its confident pixels
         // alone (the easy ones) a student that fails under a new light still agrees, and the stride
         // would grow just when labels are needed.
-        double agreement = p.get(0).classes() == null ? 1.0 : agreement(student, p.get(0).classes());
+        double agreement = l.teacherClasses() == null ? 1.0 : agreement(student, l.teacherClasses());
         int current = stride.value() == null ? strides.initial() : stride.value();
         int next = strides.next(current, agreement);
         stride.update(next);
@@ -140,6 +243,23 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         output.collect(new StreamRecord<>(new PseudoLabelRecord(k.cameraId, payload)));
     }
 
+    @Override
+    public void endInput() throws Exception {
+        takeResult(true);
+    }
+
+    /** For tests: whether a frame's labelling has not been taken back yet. */
+    boolean busy() {
+        return inFlight != null;
+    }
+
+    @Override
+    public void finish() throws Exception {
+        // End of a bounded input (or stop-with-savepoint): the frame being labelled is finished and emitted.
+        takeResult(true);
+        super.finish();
+    }
+
     private static double agreement(byte[] student, byte[] teacher) {
         int same = 0;
         for (int i = 0; i < teacher.length; i++) {
@@ -163,11 +283,21 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void close() throws Exception {
         try {
-            if (predictor != null) {
-                predictor.close();
-            }
-            if (model != null) {
-                model.close();
+            if (worker != null) {
+                // The model belongs to the worker thread: closed there, after the frame in flight.
+                worker.submit(() -> {
+                    if (predictor != null) {
+                        predictor.close();
+                    }
+                    if (model != null) {
+                        model.close();
+                    }
+                    return null;
+                });
+                worker.shutdown();
+                if (!worker.awaitTermination(2, TimeUnit.MINUTES)) {
+                    LOG.warn("teacher worker did not stop within 2 minutes");
+                }
             }
         } finally {
             super.close();

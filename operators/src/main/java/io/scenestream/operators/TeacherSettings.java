@@ -17,10 +17,12 @@ import java.io.Serializable;
  * @param lowAgreement student-teacher agreement below which the stride halves
  * @param highAgreement agreement above which it doubles
  * @param classShare class balance of the pseudo-labels (see {@link PseudoLabeler.Settings}); 0 for none
+ * @param niceness nice value (0..19) of the thread the teacher runs on (see {@link ThreadNiceness}); 0
+ *     leaves its priority
  */
 public record TeacherSettings(String checkpoint, String device, float threshold, String classThresholds,
         float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement,
-        float classShare) implements Serializable {
+        float classShare, int niceness) implements Serializable {
 
     public TeacherSettings {
         if (checkpoint == null || checkpoint.isBlank()) {
@@ -34,6 +36,9 @@ public record TeacherSettings(String checkpoint, String device, float threshold,
         new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds), maxDepthRelDiff,
                 classShare);
         new AdaptiveStride(minStride, maxStride, lowAgreement, highAgreement);
+        if (niceness < 0 || niceness > 19) {
+            throw new IllegalArgumentException("teacher nice value must be in 0..19, got " + niceness);
+        }
     }
 
     public PseudoLabeler.Settings labeler() {

@@ -155,6 +155,12 @@ public final class JobOptions {
     public static final ConfigOption<Double> SOURCE_SHARE = ConfigOptions.key("self-training.source-share")
             .doubleType().defaultValue(0.25).withDescription("Chance that a training frame is a source frame.");
 
+    public static final ConfigOption<Integer> TRAINING_NICENESS = ConfigOptions.key("self-training.nice")
+            .intType().defaultValue(19).withDescription("Nice value (0..19) of the threads that run the teacher and the "
+                    + "training rounds (Linux): adaptation takes the cores inference leaves idle and yields them when "
+                    + "frames come. 0 leaves them at the task's priority (e.g. when the teacher and trainer have cores "
+                    + "or a GPU of their own).");
+
     public static final ConfigOption<Integer> ROUND_EVERY = ConfigOptions.key("self-training.round-every")
             .intType().defaultValue(16).withDescription("A round starts after this many new pseudo-labelled training frames...");
 
