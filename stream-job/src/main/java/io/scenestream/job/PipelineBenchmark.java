@@ -88,7 +88,25 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 clip.add(source.next());
             }
         }
-        double alone = modelAlone(clip, manifest);
+        // On a thread of its own that then ends: libtorch's OpenMP runtime keeps a team of worker threads
+        // for every thread that ran the model, and while it manages more threads than there are cores it
+        // stops spinning between parallel regions (every region then waits for its workers to wake up):
+        // a team left behind here would slow the pipeline's inference, which the job never has.
+        double[] aloneHolder = new double[1];
+        Exception[] failure = new Exception[1];
+        Thread aloneThread = new Thread(() -> {
+            try {
+                aloneHolder[0] = modelAlone(clip, manifest);
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        }, "model-alone");
+        aloneThread.start();
+        aloneThread.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        double alone = aloneHolder[0];
         System.out.printf(Locale.ROOT, "model alone: %.2f frames/s (%s, %dx%d input, batch %d, %d frames %dx%d)%n",
                 alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, w, h);
 
@@ -138,8 +156,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             for (RgbFrame f : clip) {
                 jpegs.add(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f));
             }
-            // Warm up the job (model load, first batches) before measuring.
-            int warm = Math.min(20, clip.size());
+            // Warm up the job (model load, first batches, the JIT compiling the per-frame code) before measuring.
+            int warm = Math.min(100, clip.size());
             send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), "warmup", 0);
             collect(consumer, warm, Duration.ofMinutes(3));
 

@@ -114,7 +114,7 @@ public final class SceneStreamJob {
                 .transform("infer", TypeInformation.of(RawPrediction.class), new InferenceOperator(settings.inference()))
                 .uid("infer");
         // Its own task: encoding overlaps the next batch's inference.
-        inferred.map(new EncodePredictions()).name("encode").uid("encode").startNewChain()
+        inferred.map(new EncodePredictions()).name("encode").uid("encode")
                 .sinkTo(io.predictions()).name("predictions").uid("predictions-sink");
 
         if (settings.selfTrainingEnabled()) {
