@@ -33,7 +33,9 @@ import picocli.CommandLine.Option;
  * default) for tens of thousands of frames, sampling the JVM heap (after a GC), direct buffers and
  * the process's resident memory (libtorch's native memory is in it) every few seconds. Reports the
  * growth per thousand frames over the second half of the run (after warm-up: buffers filled, JIT
- * done) by least squares, and fails (exit 1) past a bound.
+ * done) and fails (exit 1) past a bound. Resident memory swings by hundreds of megabytes within a
+ * training round, so the growth is the least-squares slope through the medians of five equal
+ * windows of that half, not through every sample.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = "Long run with memory sampling; fails if memory grows past a bound per 1000 frames.")
@@ -143,9 +145,9 @@ public final class Soak implements Callable<Integer> {
             }
         }
         List<Sample> late = samples.subList(samples.size() / 2, samples.size());
-        double rss = slopePerThousand(late, Sample::rssMb);
-        double heap = slopePerThousand(late, Sample::heapMb);
-        double direct = slopePerThousand(late, Sample::directMb);
+        double rss = robustSlopePerThousand(late, Sample::rssMb);
+        double heap = robustSlopePerThousand(late, Sample::heapMb);
+        double direct = robustSlopePerThousand(late, Sample::directMb);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("frames", frames);
         report.put("camera_size", cameraSize);
@@ -186,6 +188,26 @@ public final class Soak implements Callable<Integer> {
             // not Linux: no resident size
         }
         return Double.NaN;
+    }
+
+    /**
+     * Least-squares slope per 1000 frames through the medians of {@code y} (and of frames) in five
+     * consecutive windows of equal size: robust to the swings within a training round.
+     */
+    static double robustSlopePerThousand(List<Sample> s, java.util.function.ToDoubleFunction<Sample> y) {
+        int windows = 5;
+        if (s.size() < 2 * windows) {
+            return slopePerThousand(s, y);
+        }
+        List<Sample> medians = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            List<Sample> part = s.subList(w * s.size() / windows, (w + 1) * s.size() / windows);
+            double[] ys = part.stream().mapToDouble(y).sorted().toArray();
+            double[] fs = part.stream().mapToDouble(Sample::frames).sorted().toArray();
+            double my = ys[ys.length / 2];
+            medians.add(new Sample(0, (long) fs[fs.length / 2], my, my, my));
+        }
+        return slopePerThousand(medians, Sample::rssMb);
     }
 
     /** Least-squares slope of {@code y} against frames, per 1000 frames. */
