@@ -59,6 +59,10 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--schedule", description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
     String schedule = "day:2000,night:2000,haze:2000,day";
 
+    @Option(names = "--fps", description = "camera frame rate; 0 = as fast as the job takes them. Adaptation runs at "
+            + "low priority on the cores inference leaves idle, so a saturated job barely adapts (default: ${DEFAULT-VALUE})")
+    double fps = 10;
+
     @Option(names = "--sample-seconds", description = "seconds between memory samples (default: ${DEFAULT-VALUE})")
     int sampleSeconds = 5;
 
@@ -81,6 +85,10 @@ public final class Soak implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var manifest = Checkpoints.readManifest(model);
+        if (!(fps >= 0) || frames < 1 || sampleSeconds < 1) {
+            throw new IllegalArgumentException("--fps must be >= 0, --frames and --sample-seconds >= 1; got " + fps + ", "
+                    + frames + ", " + sampleSeconds);
+        }
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         int w = wh[0];
         int h = wh[1];
@@ -97,6 +105,11 @@ public final class Soak implements Callable<Integer> {
             if (!noAdapt) {
                 conf.set(JobOptions.SELF_TRAINING, true);
                 conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+                // Adaptation at the stream's own priority unless told otherwise: a soak must train
+                // throughout, whatever else the machine runs.
+                if (!jobOptions.containsKey(JobOptions.TRAINING_NICENESS.key())) {
+                    conf.set(JobOptions.TRAINING_NICENESS, 0);
+                }
             }
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
@@ -106,7 +119,7 @@ public final class Soak implements Callable<Integer> {
             FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
             Thread producerThread = new Thread(() -> {
                 try {
-                    producer.run(camera, "soak-camera", 0, frames, Encoding.JPEG, 0.9f);
+                    producer.run(camera, "soak-camera", fps, frames, Encoding.JPEG, 0.9f);
                 } catch (IOException e) {
                     System.err.println("camera stopped: " + e.getMessage());
                 }
@@ -151,6 +164,7 @@ public final class Soak implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("frames", frames);
         report.put("camera_size", cameraSize);
+        report.put("fps", fps);
         report.put("self_training", !noAdapt);
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
         report.put("growth_mb_per_1000_frames_second_half", Map.of("rss", rss, "heap", heap, "direct", direct));
