@@ -88,9 +88,12 @@ public final class ClusterCommand implements Callable<Integer> {
                 + "default: this environment's")
         Integer ompThreads;
 
-        @Option(names = "--classpath", description = "classpath of the cluster's processes (default: this command's: "
-                + "Flink, Kafka and the job's classes)")
+        @Option(names = "--classpath", description = "classpath of the Flink processes (default: this command's: "
+                + "Flink, Kafka and the job's classes), e.g. a Flink distribution's lib/*.jar and the job jar")
         String classpath;
+
+        @Option(names = "--kafka-classpath", description = "classpath of the broker (default: --classpath)")
+        String kafkaClasspath;
 
         @Option(names = "-D", description = "a Flink option KEY=VALUE over the defaults, e.g. -D heartbeat.timeout=5000")
         Map<String, String> flink = new LinkedHashMap<>();
@@ -101,7 +104,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--omp-threads must be at least 1, got " + ompThreads);
             }
             ClusterSpec spec = new ClusterSpec(dir, classpath != null ? classpath : ClusterSpec.currentClasspath(),
-                    ClusterSpec.currentJava(), taskManagers, slots, jobManagerMemory, taskManagerMemory, kafkaHeap,
+                    kafkaClasspath, ClusterSpec.currentJava(), taskManagers, slots, jobManagerMemory, taskManagerMemory, kafkaHeap,
                     kafkaPort, controllerPort, rpcPort, restPort, flink,
                     ompThreads == null ? Map.of() : Map.of("OMP_NUM_THREADS", ompThreads.toString()));
             long t0 = System.nanoTime();

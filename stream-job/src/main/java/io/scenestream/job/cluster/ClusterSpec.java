@@ -16,8 +16,10 @@ import java.util.TreeMap;
  * {@code taskManagers} TaskManagers, each a JVM of its own on loopback, all on {@code classpath}.
  *
  * @param dir the cluster's folder: configuration, logs, Kafka's data, checkpoints
- * @param classpath classpath of every process (Flink's runtime, Kafka, and the job's classes, so that
- *     libtorch is loaded once per process by the system class loader, never by a job's class loader)
+ * @param classpath classpath of the Flink processes: Flink's runtime and the job's classes (the project's
+ *     classpath, or a Flink distribution's jars and the job jar), so that libtorch is loaded once per
+ *     process by the system class loader, never by a job's class loader
+ * @param kafkaClasspath classpath of the broker (Kafka's server); null for {@code classpath}
  * @param java the {@code java} executable
  * @param taskManagers TaskManagers started with the cluster
  * @param slots task slots per TaskManager
@@ -31,7 +33,7 @@ import java.util.TreeMap;
  * @param flinkConfig Flink options over the cluster's defaults ({@link StandaloneCluster#flinkConfiguration})
  * @param taskManagerEnv extra environment of the TaskManagers (e.g. {@code OMP_NUM_THREADS})
  */
-public record ClusterSpec(Path dir, String classpath, String java, int taskManagers, int slots,
+public record ClusterSpec(Path dir, String classpath, String kafkaClasspath, String java, int taskManagers, int slots,
         String jobManagerMemory, String taskManagerMemory, String kafkaHeap, int kafkaPort, int controllerPort,
         int rpcPort, int restPort, Map<String, String> flinkConfig, Map<String, String> taskManagerEnv) {
 
@@ -44,6 +46,9 @@ public record ClusterSpec(Path dir, String classpath, String java, int taskManag
         dir = dir.toAbsolutePath().normalize();
         if (classpath == null || classpath.isBlank()) {
             throw new IllegalArgumentException("must set the classpath of the cluster's processes");
+        }
+        if (kafkaClasspath == null || kafkaClasspath.isBlank()) {
+            kafkaClasspath = classpath;
         }
         if (taskManagers < 1) {
             throw new IllegalArgumentException("--taskmanagers must be at least 1, got " + taskManagers);
@@ -64,13 +69,13 @@ public record ClusterSpec(Path dir, String classpath, String java, int taskManag
 
     /** A spec with the defaults of {@code bin/scenestream-cluster start}. */
     public static ClusterSpec defaults(Path dir, String classpath) {
-        return new ClusterSpec(dir, classpath, currentJava(), 2, 1, "1g", "2g", "512m", 9092, 9093, 6123, 8081,
+        return new ClusterSpec(dir, classpath, null, currentJava(), 2, 1, "1g", "2g", "512m", 9092, 9093, 6123, 8081,
                 Map.of(), Map.of());
     }
 
     /** This spec with other ports. */
     public ClusterSpec withPorts(int kafka, int controller, int rpc, int rest) {
-        return new ClusterSpec(dir, classpath, java, taskManagers, slots, jobManagerMemory, taskManagerMemory, kafkaHeap,
+        return new ClusterSpec(dir, classpath, kafkaClasspath, java, taskManagers, slots, jobManagerMemory, taskManagerMemory, kafkaHeap,
                 kafka, controller, rpc, rest, flinkConfig, taskManagerEnv);
     }
 
@@ -101,6 +106,7 @@ public record ClusterSpec(Path dir, String classpath, String java, int taskManag
     void save(Path file) throws IOException {
         Properties p = new Properties();
         p.setProperty("classpath", classpath);
+        p.setProperty("kafka-classpath", kafkaClasspath);
         p.setProperty("java", java);
         p.setProperty("taskmanagers", Integer.toString(taskManagers));
         p.setProperty("slots", Integer.toString(slots));
@@ -137,7 +143,7 @@ public record ClusterSpec(Path dir, String classpath, String java, int taskManag
             }
         }
         try {
-            return new ClusterSpec(dir, p.getProperty("classpath"), p.getProperty("java"),
+            return new ClusterSpec(dir, p.getProperty("classpath"), p.getProperty("kafka-classpath"), p.getProperty("java"),
                     Integer.parseInt(p.getProperty("taskmanagers")), Integer.parseInt(p.getProperty("slots")),
                     p.getProperty("jobmanager-memory"), p.getProperty("taskmanager-memory"), p.getProperty("kafka-heap"),
                     Integer.parseInt(p.getProperty("kafka-port")), Integer.parseInt(p.getProperty("controller-port")),

@@ -112,14 +112,14 @@ public final class FlinkRest {
     }
 
     /**
-     * The task manager (resource id) of every subtask of the job's vertex named {@code vertexName}
-     * (or starting with it), by subtask index.
+     * The task manager (resource id) of every subtask of the job's vertex whose name contains
+     * {@code operator} (a vertex of chained operators is named after all of them), by subtask index.
      */
-    public List<String> taskManagersOf(String jobId, String vertexName) throws IOException {
+    public List<String> taskManagersOf(String jobId, String operator) throws IOException {
         JsonObject job = get("/jobs/" + jobId);
         for (JsonElement v : job.getAsJsonArray("vertices")) {
             JsonObject vertex = v.getAsJsonObject();
-            if (vertex.get("name").getAsString().startsWith(vertexName)) {
+            if (vertex.get("name").getAsString().contains(operator)) {
                 JsonArray subtasks = get("/jobs/" + jobId + "/vertices/" + vertex.get("id").getAsString())
                         .getAsJsonArray("subtasks");
                 List<String> out = new ArrayList<>();
@@ -130,7 +130,7 @@ public final class FlinkRest {
                 return out;
             }
         }
-        throw new IOException("job " + jobId + " has no vertex named " + vertexName);
+        throw new IOException("job " + jobId + " has no vertex with operator " + operator);
     }
 
     /** Completed checkpoints of the job so far. */

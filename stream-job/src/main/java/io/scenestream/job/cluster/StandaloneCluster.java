@@ -477,7 +477,7 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(spec.java(), "-Xms" + spec.kafkaHeap(), "-Xmx" + spec.kafkaHeap(),
                 "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"));
         cmd.addAll(LOGGING);
-        cmd.addAll(List.of("-cp", spec.classpath(), KAFKA_MAIN, kafkaConfig().toString()));
+        cmd.addAll(List.of("-cp", spec.kafkaClasspath(), KAFKA_MAIN, kafkaConfig().toString()));
         launch(KAFKA, cmd, Map.of());
     }
 
