@@ -7,13 +7,13 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 
-/** Helpers for jobs run from the local tools. */
-final class Jobs {
+/** Helpers for jobs run from the local and cluster tools. */
+public final class Jobs {
 
     private Jobs() {}
 
     /** Runs a picocli command: bad options and unusable files print one line and exit code 2. */
-    static int run(Object command, String name, String[] args) {
+    public static int run(Object command, String name, String[] args) {
         return new CommandLine(command).setExecutionExceptionHandler((ex, cmd, parse) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
                 cmd.getErr().println(name + ": error: " + ex.getMessage());
@@ -24,7 +24,7 @@ final class Jobs {
     }
 
     /** The job on the settings' Kafka topics in {@code env}, started. */
-    static JobClient startOnKafka(StreamExecutionEnvironment env, JobSettings settings, String name) throws Exception {
+    public static JobClient startOnKafka(StreamExecutionEnvironment env, JobSettings settings, String name) throws Exception {
         SceneStreamJob.configure(env, settings);
         SceneStreamJob.build(env, JobIo.kafka(settings), settings);
         return env.executeAsync(name);

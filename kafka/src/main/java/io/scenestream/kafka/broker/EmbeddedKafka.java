@@ -84,6 +84,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Properties properties() {
+        return singleNodeProperties(dir.resolve("log"), brokerPort, controllerPort);
+    }
+
+    /**
+     * The configuration of a single-node KRaft Kafka (broker and controller in one process) on
+     * loopback: plaintext clients on {@code brokerPort}, the controller on {@code controllerPort},
+     * replication factor 1 everywhere, records up to 64 MB, no automatic topic creation. Used by this
+     * class and by the standalone cluster, which runs it as a process of its own ({@code kafka.Kafka}).
+     */
+    public static Properties singleNodeProperties(Path logDir, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -93,7 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", dir.resolve("log").toString());
+        p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "1");
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "4");
@@ -110,21 +120,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private void startServer() throws IOException {
-        Properties props = properties();
-        Path config = dir.resolve("server.properties");
+    /**
+     * Writes {@code props} to {@code config} and formats the storage of {@code logDir} with a new
+     * cluster id unless it is formatted already (a restart keeps its data).
+     */
+    public static void writeAndFormat(Properties props, Path config, Path logDir) throws IOException {
         try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            props.store(w, "SceneStream embedded Kafka (KRaft, single node)");
+            props.store(w, "SceneStream Kafka (KRaft, single node)");
         }
-        if (!Files.exists(dir.resolve("log").resolve("meta.properties"))) {
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             int code = StorageTool.execute(new String[] {
                 "format", "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString(), "--ignore-formatted"
             }, new PrintStream(out, true, StandardCharsets.UTF_8));
             if (code != 0) {
-                throw new IOException("formatting Kafka storage in " + dir + " failed: " + out.toString(StandardCharsets.UTF_8));
+                throw new IOException("formatting Kafka storage in " + logDir + " failed: " + out.toString(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    private void startServer() throws IOException {
+        Properties props = properties();
+        writeAndFormat(props, dir.resolve("server.properties"), dir.resolve("log"));
         server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
         server.startup();
         awaitReady(Duration.ofSeconds(60));
