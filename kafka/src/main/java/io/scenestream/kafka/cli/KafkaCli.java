@@ -180,6 +180,13 @@ public final class KafkaCli {
         @Option(names = "--level", description = "zlib level, -1 for zlib's default (default: ${DEFAULT-VALUE})")
         int level = io.scenestream.kafka.serde.PredictionMaps.ZLIB_LEVEL;
 
+        @Option(names = "--filter", description = "PNG row filter of the depth map: ${COMPLETION-CANDIDATES} "
+                + "(default: ${DEFAULT-VALUE}, what the stream writes)")
+        ar.com.hjg.pngj.FilterType filter = io.scenestream.kafka.serde.PredictionMaps.FILTER;
+
+        @Option(names = "--passes", description = "passes over the frames; the last is timed (default: ${DEFAULT-VALUE})")
+        int passes = 10;
+
         @Override
         public Integer call() throws Exception {
             int[] wh = parse(size);
@@ -191,7 +198,10 @@ public final class KafkaCli {
             double depthMs = 0;
             double segMs = 0;
             long bytes = 0;
-            for (int round = 0; round < 2; round++) {
+            if (passes < 1) {
+                throw new IllegalArgumentException("--passes must be at least 1, got " + passes);
+            }
+            for (int round = 0; round < passes; round++) {
                 depthMs = 0;
                 segMs = 0;
                 bytes = 0;
@@ -202,7 +212,7 @@ public final class KafkaCli {
                         cls[i] = (byte) s.semseg()[i];
                     }
                     long t = System.nanoTime();
-                    bytes += io.scenestream.kafka.serde.PredictionMaps.depthPngMm(mm, wh[0], wh[1], level).length;
+                    bytes += io.scenestream.kafka.serde.PredictionMaps.depthPngMm(mm, wh[0], wh[1], level, filter).length;
                     depthMs += (System.nanoTime() - t) / 1e6;
                     t = System.nanoTime();
                     io.scenestream.kafka.serde.PredictionMaps.segmentationPng(cls, wh[0], wh[1], level);
@@ -211,8 +221,9 @@ public final class KafkaCli {
             }
             int n = frames.size();
             System.out.printf(java.util.Locale.ROOT,
-                    "zlib level %d, %s, %d NYUD frames (second pass): depth PNG %.2f ms (%d bytes), segmentation PNG %.2f ms%n",
-                    level, size, n, depthMs / n, bytes / n, segMs / n);
+                    "zlib level %d, depth filter %s, %s, %d NYUD frames (pass %d): depth PNG %.2f ms (%d bytes), "
+                            + "segmentation PNG %.2f ms%n",
+                    level, filter, size, n, passes, depthMs / n, bytes / n, segMs / n);
             return 0;
         }
     }

@@ -19,6 +19,9 @@ public final class PredictionMaps {
     /** zlib level of the maps written to Kafka (see {@code writer}). */
     public static final int ZLIB_LEVEL = 1;
 
+    /** The PNG row filter the stream writes with (see {@code writer}). */
+    public static final FilterType FILTER = FilterType.FILTER_UP;
+
     private PredictionMaps() {}
 
     /** 16-bit PNG of {@code metres} (row-major), rounded to millimetres; invalid or non-positive depth is 0. */
@@ -43,10 +46,15 @@ public final class PredictionMaps {
 
     /** As {@link #depthPngMm(short[], int, int)} at another zlib level (-1: zlib's default), for the benchmark. */
     public static byte[] depthPngMm(short[] millimetres, int width, int height, int zlibLevel) {
+        return depthPngMm(millimetres, width, height, zlibLevel, FILTER);
+    }
+
+    /** As {@link #depthPngMm(short[], int, int, int)} with another PNG row filter, for the benchmark. */
+    public static byte[] depthPngMm(short[] millimetres, int width, int height, int zlibLevel, FilterType filter) {
         check(millimetres.length, width, height);
         ImageInfo info = new ImageInfo(width, height, 16, false, true, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 2);
-        PngWriter writer = writer(out, info, zlibLevel);
+        PngWriter writer = writer(out, info, zlibLevel, filter);
         ImageLineInt line = new ImageLineInt(info);
         int[] row = line.getScanline();
         for (int y = 0; y < height; y++) {
@@ -105,16 +113,20 @@ public final class PredictionMaps {
     }
 
     /**
-     * A writer at the given zlib level, every row filtered by SUB (the difference to the pixel on
-     * the left). The stream writes at level 1: on a real 320x256 depth map the default level takes
-     * ~80 ms, level 1 ~3 ms for a file 10% larger; PNGJ's default adaptive filter choice costs more
-     * than the compression at level 1, and SUB suits smooth depth and flat class regions ({@code
-     * bin/scenestream-kafka maps-benchmark}, README "Performance"). Encoding runs for every frame of
-     * the stream.
+     * A writer at the given zlib level, every row filtered by UP (the difference to the row above).
+     * The stream writes at level 1: on a real 320x256 depth map the default level takes ~80 ms,
+     * level 1 ~3 ms for a file 10% larger ({@code bin/scenestream-kafka maps-benchmark}); with level 1
+     * PNGJ's adaptive filter choice costs as much as the compression, and UP, suited to smooth depth
+     * and flat class regions, took 1.85 ms against 2.74 ms for a file 2.6% larger (README,
+     * "Performance"). Encoding runs for every frame of the stream.
      */
     private static PngWriter writer(ByteArrayOutputStream out, ImageInfo info, int zlibLevel) {
+        return writer(out, info, zlibLevel, FILTER);
+    }
+
+    private static PngWriter writer(ByteArrayOutputStream out, ImageInfo info, int zlibLevel, FilterType filter) {
         PngWriter writer = new PngWriter(out, info);
-        writer.setFilterType(FilterType.FILTER_SUB);
+        writer.setFilterType(filter);
         if (zlibLevel >= 0) {
             writer.setCompLevel(zlibLevel);
         }
