@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.state.ListState;
@@ -128,18 +127,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         getMetricGroup().gauge("roundSeconds", () -> lastRoundSeconds);
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
-        int nice = settings.niceness();
-        worker = Executors.newSingleThreadExecutor(r -> {
-            // Lowered before the thread touches libtorch, so that its OpenMP team inherits the priority.
-            Thread t = new Thread(() -> {
-                if (ThreadNiceness.lowerCurrentThread(nice)) {
-                    LOG.info("self-training rounds run at nice {}", nice);
-                }
-                r.run();
-            }, "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
-            t.setDaemon(true);
-            return t;
-        });
+        worker = ThreadNiceness.lowPriorityWorker(
+                "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.niceness());
         boolean restored = studentState != null;
         byte[] start = restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
         String source = restored ? "restored self-training state" : settings.studentCheckpoint();

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.state.ValueState;
@@ -81,15 +80,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void open() throws Exception {
         super.open();
-        worker = Executors.newSingleThreadExecutor(r -> {
-            // Lowered before the thread touches libtorch, so that its OpenMP team inherits the priority.
-            Thread t = new Thread(() -> {
-                ThreadNiceness.lowerCurrentThread(settings.niceness());
-                r.run();
-            }, "teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
-            t.setDaemon(true);
-            return t;
-        });
+        worker = ThreadNiceness.lowPriorityWorker("teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                settings.niceness());
         // The model and its predictor belong to the worker thread (libtorch's inference mode is per thread).
         try {
             worker.submit(() -> {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,23 @@ public final class ThreadNiceness {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadNiceness.class);
 
     private ThreadNiceness() {}
+
+    /**
+     * A single daemon worker thread named {@code name} that lowers itself to {@code nice} before it
+     * runs anything (so before it touches libtorch, and its OpenMP team inherits the priority).
+     */
+    public static ExecutorService lowPriorityWorker(String name, int nice) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(() -> {
+                if (lowerCurrentThread(nice)) {
+                    LOG.info("{} runs at nice {}", name, nice);
+                }
+                r.run();
+            }, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     /**
      * Sets the calling thread's nice value to {@code nice} (1..19; 0 leaves it).

@@ -92,21 +92,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
         // for every thread that ran the model, and while it manages more threads than there are cores it
         // stops spinning between parallel regions (every region then waits for its workers to wake up):
         // a team left behind here would slow the pipeline's inference, which the job never has.
-        double[] aloneHolder = new double[1];
-        Exception[] failure = new Exception[1];
-        Thread aloneThread = new Thread(() -> {
-            try {
-                aloneHolder[0] = modelAlone(clip, manifest);
-            } catch (Exception e) {
-                failure[0] = e;
-            }
-        }, "model-alone");
-        aloneThread.start();
-        aloneThread.join();
-        if (failure[0] != null) {
-            throw failure[0];
+        java.util.concurrent.FutureTask<Double> aloneRun = new java.util.concurrent.FutureTask<>(() -> modelAlone(clip, manifest));
+        new Thread(aloneRun, "model-alone").start();
+        double alone;
+        try {
+            alone = aloneRun.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        double alone = aloneHolder[0];
         System.out.printf(Locale.ROOT, "model alone: %.2f frames/s (%s, %dx%d input, batch %d, %d frames %dx%d)%n",
                 alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, w, h);
 

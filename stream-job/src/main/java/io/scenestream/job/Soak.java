@@ -213,30 +213,39 @@ public final class Soak implements Callable<Integer> {
         if (s.size() < 2 * windows) {
             return slopePerThousand(s, y);
         }
-        List<Sample> medians = new ArrayList<>();
+        double[] fx = new double[windows];
+        double[] my = new double[windows];
         for (int w = 0; w < windows; w++) {
             List<Sample> part = s.subList(w * s.size() / windows, (w + 1) * s.size() / windows);
-            double[] ys = part.stream().mapToDouble(y).sorted().toArray();
-            double[] fs = part.stream().mapToDouble(Sample::frames).sorted().toArray();
-            double my = ys[ys.length / 2];
-            medians.add(new Sample(0, (long) fs[fs.length / 2], my, my, my));
+            fx[w] = median(part.stream().mapToDouble(Sample::frames).toArray());
+            my[w] = median(part.stream().mapToDouble(y).toArray());
         }
-        return slopePerThousand(medians, Sample::rssMb);
+        return slope(fx, my);
+    }
+
+    private static double median(double[] v) {
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     /** Least-squares slope of {@code y} against frames, per 1000 frames. */
     static double slopePerThousand(List<Sample> s, java.util.function.ToDoubleFunction<Sample> y) {
-        int n = s.size();
+        return slope(s.stream().mapToDouble(Sample::frames).toArray(), s.stream().mapToDouble(y).toArray());
+    }
+
+    /** Least-squares slope of {@code y} against {@code x} (frames), per 1000; NaN with fewer than two points. */
+    private static double slope(double[] x, double[] y) {
+        int n = x.length;
         if (n < 2) {
             return Double.NaN;
         }
-        double mx = s.stream().mapToDouble(Sample::frames).average().orElse(0);
-        double my = s.stream().mapToDouble(y).average().orElse(0);
+        double mx = java.util.Arrays.stream(x).average().orElse(0);
+        double my = java.util.Arrays.stream(y).average().orElse(0);
         double sxy = 0;
         double sxx = 0;
-        for (Sample p : s) {
-            sxy += (p.frames() - mx) * (y.applyAsDouble(p) - my);
-            sxx += (p.frames() - mx) * (p.frames() - mx);
+        for (int i = 0; i < n; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
         }
         return sxx == 0 ? Double.NaN : 1000 * sxy / sxx;
     }
