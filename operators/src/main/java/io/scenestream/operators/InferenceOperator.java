@@ -14,6 +14,7 @@ import io.scenestream.model.data.Resize;
 import io.scenestream.model.inference.FramePrediction;
 import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.model.inference.TorchThreads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,6 +115,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void open() throws Exception {
         super.open();
+        int threads = TorchThreads.useOnThisThread(settings.threads());
         device = Devices.of(settings.device(), getRuntimeContext());
         model = Model.newInstance("inference", device);
         NDManager first = model.getNDManager().newSubManager();
@@ -135,8 +137,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         getMetricGroup().gauge("inferenceMsPerFrame", () -> lastInferenceMs);
         getMetricGroup().gauge("captureToInferredMs", () -> lastLatencyMs);
         getMetricGroup().gauge("modelVersion", () -> loaded.manifest().modelVersion());
-        LOG.info("inference subtask {} runs {} v{} on {}", subtask(), loaded.manifest().modelName(),
-                loaded.manifest().modelVersion(), device);
+        LOG.info("inference subtask {} runs {} v{} on {} ({} libtorch threads)", subtask(),
+                loaded.manifest().modelName(), loaded.manifest().modelVersion(), device, threads);
         loader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "model-update-loader-" + subtask());
             t.setDaemon(true);

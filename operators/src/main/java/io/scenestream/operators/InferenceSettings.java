@@ -1,5 +1,6 @@
 package io.scenestream.operators;
 
+import io.scenestream.model.inference.TorchThreads;
 import java.io.Serializable;
 
 /**
@@ -16,14 +17,23 @@ import java.io.Serializable;
  * @param keyFrameEvery every n-th frame of a camera is offered to the teacher as a key frame (the
  *     teacher's shortest stride); 0 for none (no self-training)
  * @param updateKey key that model updates must be signed with (HMAC-SHA256); empty accepts unsigned updates
+ * @param threads libtorch threads of the inference thread (see {@link TorchThreads}); 0 for libtorch's
+ *     default (all cores, or {@code OMP_NUM_THREADS})
  */
 public record InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-        String device, float confidenceThreshold, int keyFrameEvery, String updateKey) implements Serializable {
+        String device, float confidenceThreshold, int keyFrameEvery, String updateKey, int threads) implements Serializable {
 
     /** Without self-training and with unsigned updates. */
     public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
             String device, float confidenceThreshold) {
-        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, 0, "");
+        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, 0, "", 0);
+    }
+
+    /** With libtorch's default number of threads. */
+    public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
+            String device, float confidenceThreshold, int keyFrameEvery, String updateKey) {
+        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, keyFrameEvery,
+                updateKey, 0);
     }
 
     public InferenceSettings {
@@ -50,5 +60,8 @@ public record InferenceSettings(String checkpoint, int inputHeight, int inputWid
             throw new IllegalArgumentException("key-frame interval must not be negative, got " + keyFrameEvery);
         }
         updateKey = updateKey == null ? "" : updateKey;
+        if (threads < 0) {
+            throw new IllegalArgumentException("inference threads must be >= 0 (0: libtorch's default), got " + threads);
+        }
     }
 }

@@ -128,7 +128,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
         worker = ThreadNiceness.lowPriorityWorker(
-                "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.niceness());
+                "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.niceness(),
+                settings.threads());
         boolean restored = studentState != null;
         byte[] start = restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
         String source = restored ? "restored self-training state" : settings.studentCheckpoint();

@@ -1,5 +1,6 @@
 package io.scenestream.operators;
 
+import io.scenestream.model.inference.TorchThreads;
 import io.scenestream.model.selftrain.SelfTrainer;
 import java.io.Serializable;
 
@@ -18,15 +19,17 @@ import java.io.Serializable;
  * @param sourceShare chance that a training frame comes from them
  * @param niceness nice value (0..19) of the thread that runs the rounds, so that training uses the
  *     cores inference leaves idle and yields them to it; 0 leaves its priority
+ * @param threads libtorch threads of that thread (see {@link TorchThreads}); 0 for libtorch's default
  */
 public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
-        long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare, int niceness)
+        long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare, int niceness,
+        int threads)
         implements Serializable {
 
     /** Without source frames. */
     public SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
             long roundIntervalMs, String updateKey) {
-        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0);
+        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0);
     }
 
     public SelfTrainingSettings {
@@ -46,6 +49,9 @@ public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Setting
         }
         if (niceness < 0 || niceness > 19) {
             throw new IllegalArgumentException("self-training nice value must be in 0..19, got " + niceness);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("self-training threads must be >= 0 (0: libtorch's default), got " + threads);
         }
     }
 }

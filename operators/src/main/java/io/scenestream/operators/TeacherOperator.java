@@ -81,7 +81,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     public void open() throws Exception {
         super.open();
         worker = ThreadNiceness.lowPriorityWorker("teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
-                settings.niceness());
+                settings.niceness(), settings.threads());
         // The model and its predictor belong to the worker thread (libtorch's inference mode is per thread).
         try {
             worker.submit(() -> {

@@ -1,5 +1,6 @@
 package io.scenestream.operators;
 
+import io.scenestream.model.inference.TorchThreads;
 import io.scenestream.model.selftrain.AdaptiveStride;
 import io.scenestream.model.selftrain.PseudoLabeler;
 import java.io.Serializable;
@@ -19,10 +20,12 @@ import java.io.Serializable;
  * @param classShare class balance of the pseudo-labels (see {@link PseudoLabeler.Settings}); 0 for none
  * @param niceness nice value (0..19) of the thread the teacher runs on (see {@link ThreadNiceness}); 0
  *     leaves its priority
+ * @param threads libtorch threads of the teacher's thread (see {@link TorchThreads}); 0 for libtorch's
+ *     default
  */
 public record TeacherSettings(String checkpoint, String device, float threshold, String classThresholds,
         float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement,
-        float classShare, int niceness) implements Serializable {
+        float classShare, int niceness, int threads) implements Serializable {
 
     public TeacherSettings {
         if (checkpoint == null || checkpoint.isBlank()) {
@@ -38,6 +41,9 @@ public record TeacherSettings(String checkpoint, String device, float threshold,
         new AdaptiveStride(minStride, maxStride, lowAgreement, highAgreement);
         if (niceness < 0 || niceness > 19) {
             throw new IllegalArgumentException("teacher nice value must be in 0..19, got " + niceness);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("teacher threads must be >= 0 (0: libtorch's default), got " + threads);
         }
     }
 

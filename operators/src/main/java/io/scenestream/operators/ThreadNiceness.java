@@ -1,5 +1,6 @@
 package io.scenestream.operators;
 
+import io.scenestream.model.inference.TorchThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,14 +30,16 @@ public final class ThreadNiceness {
 
     /**
      * A single daemon worker thread named {@code name} that lowers itself to {@code nice} before it
-     * runs anything (so before it touches libtorch, and its OpenMP team inherits the priority).
+     * runs anything (so before it touches libtorch, and its OpenMP team inherits the priority), and
+     * runs libtorch operations on {@code torchThreads} threads (0: libtorch's default; see {@link
+     * TorchThreads}).
      */
-    public static ExecutorService lowPriorityWorker(String name, int nice) {
+    public static ExecutorService lowPriorityWorker(String name, int nice, int torchThreads) {
         return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(() -> {
-                if (lowerCurrentThread(nice)) {
-                    LOG.info("{} runs at nice {}", name, nice);
-                }
+                boolean lowered = lowerCurrentThread(nice);
+                int threads = TorchThreads.useOnThisThread(torchThreads);
+                LOG.info("{} runs at nice {} on {} libtorch thread(s)", name, lowered ? nice : 0, threads);
                 r.run();
             }, name);
             t.setDaemon(true);

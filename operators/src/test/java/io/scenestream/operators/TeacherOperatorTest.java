@@ -44,7 +44,7 @@ class TeacherOperatorTest {
     void labelsOneFrameAtATimeAndFollowsTheStride() throws Exception {
         Path teacher = TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
         // Stride fixed at 4 frames; nice 0 (the test's thread priority).
-        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0);
+        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0);
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, KeyFrame, PseudoLabelRecord>(
                 new TeacherOperator(settings), k -> k.cameraId, Types.STRING)) {

@@ -53,6 +53,11 @@ public final class JobOptions {
     public static final ConfigOption<Float> CONFIDENCE_THRESHOLD = ConfigOptions.key("inference.confidence-threshold")
             .floatType().defaultValue(0.9f).withDescription("Probability at which a pixel counts as confident.");
 
+    public static final ConfigOption<Integer> INFERENCE_THREADS = ConfigOptions.key("inference.threads")
+            .intType().defaultValue(0).withDescription("libtorch threads of each inference operator (0: libtorch's "
+                    + "default: all cores, or OMP_NUM_THREADS). With parallelism above 1 on one machine, set it to "
+                    + "cores / parallelism.");
+
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
             .intType().defaultValue(1).withDescription("Parallel inference instances.");
 
@@ -160,6 +165,11 @@ public final class JobOptions {
                     + "training rounds (Linux): adaptation takes the cores inference leaves idle and yields them when "
                     + "frames come. 0 leaves them at the task's priority (e.g. when the teacher and trainer have cores "
                     + "or a GPU of their own).");
+
+    public static final ConfigOption<Integer> TRAINING_THREADS = ConfigOptions.key("self-training.threads")
+            .intType().defaultValue(1).withDescription("libtorch threads of the teacher's and the trainer's threads "
+                    + "(0: libtorch's default, all cores). One each keeps their OpenMP teams from contending with "
+                    + "inference's team on every core; raise it where they have cores or a GPU of their own.");
 
     public static final ConfigOption<Integer> ROUND_EVERY = ConfigOptions.key("self-training.round-every")
             .intType().defaultValue(16).withDescription("A round starts after this many new pseudo-labelled training frames...");

@@ -56,7 +56,7 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
         String key = c.get(JobOptions.UPDATE_KEY);
         InferenceSettings inference = new InferenceSettings(checkpoint, h, w, c.get(JobOptions.BATCH_SIZE),
                 c.get(JobOptions.BATCH_DELAY_MS), c.get(JobOptions.DEVICE), c.get(JobOptions.CONFIDENCE_THRESHOLD),
-                adapt ? c.get(JobOptions.MIN_STRIDE) : 0, key);
+                adapt ? c.get(JobOptions.MIN_STRIDE) : 0, key, c.get(JobOptions.INFERENCE_THREADS));
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;
         if (adapt) {
@@ -64,13 +64,14 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
                     c.get(JobOptions.PSEUDO_LABEL_THRESHOLD), c.get(JobOptions.CLASS_THRESHOLDS),
                     c.get(JobOptions.DEPTH_FLIP_TOLERANCE), c.get(JobOptions.MIN_STRIDE), c.get(JobOptions.MAX_STRIDE),
                     c.get(JobOptions.LOW_AGREEMENT), c.get(JobOptions.HIGH_AGREEMENT), c.get(JobOptions.CLASS_SHARE),
-                    c.get(JobOptions.TRAINING_NICENESS));
+                    c.get(JobOptions.TRAINING_NICENESS), c.get(JobOptions.TRAINING_THREADS));
             SelfTrainer.Settings trainer = new SelfTrainer.Settings(c.get(JobOptions.BUFFER_SIZE),
                     c.get(JobOptions.HELD_OUT_SIZE), c.get(JobOptions.HELD_OUT_EVERY), c.get(JobOptions.STEPS_PER_ROUND),
                     c.get(JobOptions.TRAIN_BATCH), c.get(JobOptions.LEARNING_RATE), 1e-4f, 7);
             selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
                     c.get(JobOptions.ROUND_INTERVAL_MS), key, c.get(JobOptions.SOURCE_DATA),
-                    c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE), c.get(JobOptions.TRAINING_NICENESS));
+                    c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE), c.get(JobOptions.TRAINING_NICENESS),
+                    c.get(JobOptions.TRAINING_THREADS));
         }
         DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
