@@ -1,5 +1,6 @@
 package io.scenestream.job;
 
+import io.scenestream.operators.CameraOfRecord;
 import io.scenestream.operators.DecodeFrames;
 import io.scenestream.operators.DeadLetter;
 import io.scenestream.operators.DecodedFrame;
@@ -33,13 +34,18 @@ import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * SceneStream's Flink job: frames from Kafka, decoded (bad records to a dead-letter topic), keyed
- * by camera, through MTI-Net in micro-batches, predictions back to Kafka.
+ * SceneStream's Flink job: frames from Kafka, keyed by camera, decoded (bad records to a dead-letter
+ * topic), through MTI-Net in micro-batches, predictions back to Kafka.
  *
  * <pre>
- *   KafkaSource(frames) -> decode -> keyBy(camera) -> infer -> encode -> KafkaSink(predictions)
- *                            `-> dead letters -> KafkaSink(dead-letters)
+ *   KafkaSource(frames) -> keyBy(camera) -> decode -> infer -> encode -> KafkaSink(predictions)
+ *                                             `-> dead letters -> KafkaSink(dead-letters)
  * </pre>
+ *
+ * Records are keyed while still compressed (the camera id is read from the record, {@link
+ * CameraOfRecord}) and decoded in the task that runs the model: what crosses the network is the
+ * camera's JPEG or PNG, not its decoded pixels, and decode, inference and encoding run one after the
+ * other on one thread, so they never compete with the model's threads for cores.
  */
 public final class SceneStreamJob {
 
@@ -93,15 +99,16 @@ public final class SceneStreamJob {
      * The dataflow, from any sources to any sinks, so tests and every mode share it.
      *
      * <pre>
-     *   frames -> decode -> keyBy(camera) -> infer (+ model updates, broadcast) -> encode -> predictions
-     *               `-> dead letters           `-> key frames -> keyBy(camera) -> teacher -> pseudo-labels
-     *                                                                             `-> self-training -> model updates
+     *   frames -> keyBy(camera) -> decode -> infer (+ model updates, broadcast) -> encode -> predictions
+     *                                `-> dead letters `-> key frames -> keyBy(camera) -> teacher -> pseudo-labels
+     *                                                                                     `-> self-training -> model updates
      * </pre>
      */
     public static void build(StreamExecutionEnvironment env, JobIo io, JobSettings settings) {
         DataStream<RawRecord> records = env.fromSource(io.frames(), WatermarkStrategy.noWatermarks(), "frames")
                 .uid("frames-source");
-        SingleOutputStreamOperator<DecodedFrame> decoded = records
+        // Decoding keeps the camera partitioning of keyBy and is chained to inference (forward).
+        SingleOutputStreamOperator<DecodedFrame> decoded = records.keyBy(new CameraOfRecord())
                 .process(new DecodeFrames(settings.frameLimits()))
                 .name("decode").uid("decode");
         decoded.getSideOutput(DecodeFrames.DEAD_LETTERS)
@@ -114,11 +121,11 @@ public final class SceneStreamJob {
                 : env.fromSequence(0, 0).uid("model-updates-source").name("no-model-updates")
                         .filter(x -> false).uid("no-model-updates-filter")
                         .map(x -> new RawRecord()).returns(RawRecord.class).uid("no-model-updates-map");
-        SingleOutputStreamOperator<RawPrediction> inferred = decoded.keyBy(f -> f.cameraId)
+        SingleOutputStreamOperator<RawPrediction> inferred = decoded
                 .connect(updates.broadcast())
                 .transform("infer", TypeInformation.of(RawPrediction.class), new InferenceOperator(settings.inference()))
                 .uid("infer");
-        // Its own task: encoding overlaps the next batch's inference.
+        // Chained to inference: the maps are encoded without being copied to another task.
         inferred.map(new EncodePredictions()).name("encode").uid("encode")
                 .sinkTo(io.predictions()).name("predictions").uid("predictions-sink");
 

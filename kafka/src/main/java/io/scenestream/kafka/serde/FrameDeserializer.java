@@ -1,8 +1,11 @@
 package io.scenestream.kafka.serde;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
+import java.io.IOException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -14,6 +17,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 public class FrameDeserializer implements Deserializer<Frame> {
 
     private static final int MAX_CAMERA_ID = 256;
+    /** Field 1, length-delimited. */
+    private static final int CAMERA_ID_TAG = (Frame.CAMERA_ID_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
     private final FrameLimits limits;
 
@@ -43,6 +48,33 @@ public class FrameDeserializer implements Deserializer<Frame> {
         }
         validate(f, limits);
         return f;
+    }
+
+    /**
+     * The camera id of a frame record, read without parsing or copying the rest (the payload is
+     * skipped): what a stream is partitioned by before its frames are decoded. A record whose id
+     * cannot be read (not a frame, no id, an id longer than a camera id may be) gives the empty
+     * string; such a record is refused when it is deserialized. As in parsing, the last
+     * {@code camera_id} of the record is the one that counts.
+     */
+    public static String cameraIdOf(byte[] data) {
+        if (data == null) {
+            return "";
+        }
+        CodedInputStream in = CodedInputStream.newInstance(data);
+        String id = "";
+        try {
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag == CAMERA_ID_TAG) {
+                    id = in.readStringRequireUtf8();
+                } else if (!in.skipField(tag)) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            return "";
+        }
+        return id.length() <= MAX_CAMERA_ID ? id : "";
     }
 
     /** Checks a parsed frame against {@code limits}. */

@@ -71,6 +71,35 @@ class FrameSerdeTest {
     }
 
     @Test
+    void theCameraIdIsReadWithoutParsingTheFrameAndEmptyWhenItCannotBe() throws Exception {
+        Frame f = frame(Encoding.RAW_RGB8, gradient(64, 48), 64, 48);
+        assertThat(FrameDeserializer.cameraIdOf(ser.serialize("f", f))).isEqualTo("cam-1");
+        // Wherever the field sits, and as parsing does, the last camera_id counts.
+        byte[] idLast = concat(f.toBuilder().clearCameraId().build().toByteArray(),
+                Frame.newBuilder().setCameraId("cam-2").build().toByteArray());
+        assertThat(FrameDeserializer.cameraIdOf(idLast)).isEqualTo("cam-2").isEqualTo(Frame.parseFrom(idLast).getCameraId());
+        byte[] twice = concat(ser.serialize("f", f), Frame.newBuilder().setCameraId("cam-3").build().toByteArray());
+        assertThat(FrameDeserializer.cameraIdOf(twice)).isEqualTo("cam-3");
+        // Not readable: empty, never an exception (records are keyed before they are checked).
+        byte[] good = ser.serialize("f", f);
+        byte[] garbage = new byte[300];
+        Arrays.fill(garbage, (byte) 0xff);
+        assertThat(FrameDeserializer.cameraIdOf(garbage)).isEmpty();
+        assertThat(FrameDeserializer.cameraIdOf(Arrays.copyOf(good, 4))).isEmpty();
+        assertThat(FrameDeserializer.cameraIdOf(null)).isEmpty();
+        assertThat(FrameDeserializer.cameraIdOf(new byte[0])).isEmpty();
+        assertThat(FrameDeserializer.cameraIdOf(ser.serialize("f", f.toBuilder().clearCameraId().build()))).isEmpty();
+        assertThat(FrameDeserializer.cameraIdOf(ser.serialize("f", f.toBuilder().setCameraId("c".repeat(300)).build())))
+                .isEmpty();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void pixelsThatDisagreeWithTheRecordAreRefusedWhenDecoded() {
         Frame wrongSize = frame(Encoding.PNG, FramePixels.png(gradient(32, 32), 32, 32), 64, 48);
         assertThatThrownBy(() -> FramePixels.decode(wrongSize)).isInstanceOfSatisfying(BadRecordException.class,
