@@ -72,12 +72,24 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--batch", description = "micro-batch size, the same for both (default: ${DEFAULT-VALUE})")
     int batch = 4;
 
+    @Option(names = "--rounds", description = "rounds of (model alone, pipeline[, with self-training]); medians "
+            + "are reported (default: ${DEFAULT-VALUE})")
+    int rounds = 3;
+
+    @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions) for the pipeline runs, e.g. "
+            + "-D self-training.threads=0")
+    Map<String, String> jobOptions = Map.of();
+
     public static void main(String[] args) {
         System.exit(Jobs.run(new PipelineBenchmark(), "pipeline-benchmark", args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (rounds < 1 || frames < 2 || batch < 1) {
+            throw new IllegalArgumentException(
+                    "--rounds and --batch must be at least 1 and --frames at least 2");
+        }
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         int w = wh[0];
         int h = wh[1];
@@ -88,28 +100,34 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 clip.add(source.next());
             }
         }
-        // On a thread of its own that then ends: libtorch's OpenMP runtime keeps a team of worker threads
-        // for every thread that ran the model, and while it manages more threads than there are cores it
-        // stops spinning between parallel regions (every region then waits for its workers to wake up):
-        // a team left behind here would slow the pipeline's inference, which the job never has.
-        java.util.concurrent.FutureTask<Double> aloneRun = new java.util.concurrent.FutureTask<>(() -> modelAlone(clip, manifest));
-        new Thread(aloneRun, "model-alone").start();
-        double alone;
-        try {
-            alone = aloneRun.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-        System.out.printf(Locale.ROOT, "model alone: %.2f frames/s (%s, %dx%d input, batch %d, %d frames %dx%d)%n",
-                alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, w, h);
-
+        // Rounds, each the model alone right before the pipeline, so a machine whose speed drifts (other
+        // work, a noisy host) moves both figures of a round together; the medians over rounds are reported.
+        List<Double> alones = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        List<Double> adaptRatios = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            double pipeline = pipeline(kafka, clip, manifest, false, "", alone, true);
-            if (adapt) {
-                double adapting = pipeline(kafka, clip, manifest, true, "adapt-", alone, false);
-                System.out.printf(Locale.ROOT, "with self-training: %.1f%% of the pipeline without it%n",
-                        100 * adapting / pipeline);
+            for (int r = 1; r <= rounds; r++) {
+                System.out.printf(Locale.ROOT, "round %d of %d%n", r, rounds);
+                double alone = modelAloneOnItsOwnThread(clip, manifest);
+                System.out.printf(Locale.ROOT, "model alone: %.2f frames/s (%s, %dx%d input, batch %d, %d frames %dx%d)%n",
+                        alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch,
+                        frames, w, h);
+                double pipeline = pipeline(kafka, clip, manifest, false, "r" + r + "-", alone, r == 1);
+                alones.add(alone);
+                ratios.add(pipeline / alone);
+                if (adapt) {
+                    double adapting = pipeline(kafka, clip, manifest, true, "r" + r + "-adapt-", alone, false);
+                    System.out.printf(Locale.ROOT, "with self-training: %.1f%% of the pipeline without it%n",
+                            100 * adapting / pipeline);
+                    adaptRatios.add(adapting / pipeline);
+                }
             }
+        }
+        System.out.printf(Locale.ROOT, "median of %d rounds: model alone %.2f frames/s; pipeline %.1f%% of the model "
+                + "alone (rounds: %s)%n", rounds, median(alones), 100 * median(ratios), percents(ratios));
+        if (adapt) {
+            System.out.printf(Locale.ROOT, "median of %d rounds: with self-training %.1f%% of the pipeline without it "
+                    + "(rounds: %s)%n", rounds, 100 * median(adaptRatios), percents(adaptRatios));
         }
         return 0;
     }
@@ -134,6 +152,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             conf.set(JobOptions.SELF_TRAINING, true);
             conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
         }
+        jobOptions.forEach(conf::setString);
         JobSettings settings = JobOptions.settings(conf);
         Topics.create(kafka, settings, 1);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -215,6 +234,34 @@ public final class PipelineBenchmark implements Callable<Integer> {
             producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), record.toByteArray()));
         }
         producer.flush();
+    }
+
+    /**
+     * The model alone, on a thread of its own that then ends: libtorch's OpenMP runtime keeps a team of
+     * worker threads for every thread that ran the model, and while it manages more threads than there
+     * are cores it stops spinning between parallel regions (every region then waits for its workers to
+     * wake up): a team left behind here would slow the pipeline's inference, which the job never has.
+     */
+    private double modelAloneOnItsOwnThread(List<RgbFrame> clip, CheckpointManifest manifest) throws Exception {
+        java.util.concurrent.FutureTask<Double> run = new java.util.concurrent.FutureTask<>(() -> modelAlone(clip, manifest));
+        Thread t = new Thread(run, "model-alone");
+        t.start();
+        try {
+            return run.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            t.join();
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static String percents(List<Double> xs) {
+        return String.join(", ", xs.stream().map(x -> String.format(Locale.ROOT, "%.1f%%", 100 * x)).toList());
     }
 
     private double modelAlone(List<RgbFrame> clip, CheckpointManifest manifest) throws IOException {
