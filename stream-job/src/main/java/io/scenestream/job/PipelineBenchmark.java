@@ -20,6 +20,7 @@ import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.model.inference.TorchThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,9 @@ import picocli.CommandLine.Option;
 @Command(name = "pipeline-benchmark", mixinStandardHelpOptions = true,
         description = "Model alone vs through Kafka and Flink: frames/s, ratio, latency p50/p99 at half capacity.")
 public final class PipelineBenchmark implements Callable<Integer> {
+
+    /** Frames run before anything is timed, alone and in the pipeline. */
+    private static final int WARM_UP_FRAMES = 100;
 
     @Option(names = "--model", description = "checkpoint (default: ${DEFAULT-VALUE})")
     Path model = Path.of("model/checkpoints/student-lite.ckpt.zip");
@@ -169,7 +173,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 jpegs.add(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f));
             }
             // Warm up the job (model load, first batches, the JIT compiling the per-frame code) before measuring.
-            int warm = Math.min(100, clip.size());
+            int warm = Math.min(WARM_UP_FRAMES, clip.size());
             send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), "warmup", 0);
             collect(consumer, warm, Duration.ofMinutes(3));
 
@@ -269,7 +273,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
             LoadedCheckpoint lc = Checkpoints.load(model, m.getNDManager());
             try (MtiNetPredictor predictor = new MtiNetPredictor(lc.net(), m.getNDManager(), manifest.inputHeight(),
                     manifest.inputWidth(), false)) {
-                for (int i = 0; i < Math.min(20, clip.size()); i += batch) {
+                // libtorch's default number of threads, as the pipeline's inference; warmed up on as
+                // many frames as the pipeline is.
+                TorchThreads.useOnThisThread(0);
+                for (int i = 0; i < Math.min(WARM_UP_FRAMES, clip.size()); i += batch) {
                     predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
                 }
                 long start = System.nanoTime();

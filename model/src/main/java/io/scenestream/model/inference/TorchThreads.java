@@ -8,10 +8,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * How many threads libtorch's parallel regions (OpenMP, oneDNN) use when the calling thread runs an
  * operation. In libtorch that number belongs to the thread that runs the operation, but setting it
  * also changes a process-wide default that every thread reads the first time it runs an operation.
- * So each thread that runs models here sets its own number once, after forcing that first read:
- * the inference thread keeps libtorch's default (all cores), while the teacher's and the trainer's
- * threads run with fewer, and neither changes the other. Their OpenMP teams then no longer contend
- * with inference's team for the same cores (measured: see the README, "Self-training").
+ * So each thread that runs models here sets its own number once, after forcing that first read, and
+ * the process-wide default is put back: the inference thread keeps libtorch's default (all cores),
+ * while the teacher's and the trainer's threads run with fewer, and no thread changes another's.
+ *
+ * <p>Why fewer: libgomp (libtorch's OpenMP) keeps a team of worker threads for every thread that
+ * ran a parallel region, and while the process holds more such threads than there are cores, every
+ * team stops spinning at its barriers and sleeps instead, so each parallel region of inference waits
+ * for sleeping workers. A teacher and a trainer on one thread each start no team at all (measured:
+ * see the README, "Self-training").
  */
 public final class TorchThreads {
 
@@ -33,14 +38,7 @@ public final class TorchThreads {
                 Engine.getEngine("PyTorch");
                 // Read on a fresh thread: its first operation reads the process-wide default.
                 int[] n = new int[1];
-                Thread t = new Thread(() -> n[0] = JniUtils.getNumThreads(), "libtorch-threads");
-                t.start();
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted reading libtorch's thread count", e);
-                }
+                onFreshThread(() -> n[0] = JniUtils.getNumThreads());
                 DEFAULT.set(Math.max(1, n[0]));
             }
             return DEFAULT.get();
@@ -60,11 +58,31 @@ public final class TorchThreads {
         int d = libtorchDefault();
         int n = threads == 0 ? d : threads;
         synchronized (DEFAULT) {
-            // The first read on this thread, then this thread's own number.
+            // The first read on this thread, then this thread's own number...
             JniUtils.getNumThreads();
             JniUtils.setNumThreads(n);
+            if (n != d) {
+                // ...and the process-wide default back to libtorch's, set from a thread that then ends,
+                // so threads that never call this (a benchmark's model alone, a loader) keep libtorch's
+                // choice rather than the last number set here.
+                onFreshThread(() -> {
+                    JniUtils.getNumThreads();
+                    JniUtils.setNumThreads(d);
+                });
+            }
         }
         return JniUtils.getNumThreads();
+    }
+
+    private static void onFreshThread(Runnable r) {
+        Thread t = new Thread(r, "libtorch-threads");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted setting libtorch's thread count", e);
+        }
     }
 
     /** The calling thread's libtorch thread count. */

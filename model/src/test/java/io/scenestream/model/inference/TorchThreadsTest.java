@@ -37,10 +37,9 @@ class TorchThreadsTest {
             };
             assertEquals(3, onThread(a, work));
             assertEquals(1, onThread(b, work));
-            // Setting one thread's number changed libtorch's process-wide default; a thread asking for
-            // the default gets libtorch's own, not the last one set.
-            assertEquals(libtorchDefault, onThread(later, () -> TorchThreads.useOnThisThread(0)));
+            // A thread that never sets its number still gets libtorch's default, not the last one set.
             assertEquals(libtorchDefault, onThread(later, work));
+            assertEquals(libtorchDefault, onThread(later, () -> TorchThreads.useOnThisThread(0)));
             assertEquals(3, onThread(a, TorchThreads::onThisThread));
         } finally {
             a.shutdownNow();
