@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import io.scenestream.kafka.proto.ModelUpdate;
-import io.scenestream.kafka.serde.BadRecordException;
-import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -73,7 +71,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient byte[] servingUpdate;
     private transient byte[] restoredUpdate;
     private transient java.util.concurrent.ExecutorService loader;
-    private transient java.util.concurrent.Future<Candidate> pending;
+    private transient java.util.concurrent.Future<UpdateCandidate> pending;
     private transient byte[] pendingRecord;
     private transient ListState<byte[]> servingState;
     private transient List<DecodedFrame> buffer;
@@ -192,46 +190,11 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         pending = loader.submit(() -> prepare(record, from, name, version, expected, h, w));
     }
 
-    /** What a checked, loaded update brings: null fields but {@code rejection} when it must not serve. */
-    private record Candidate(ModelUpdate update, LoadedCheckpoint checkpoint, NDManager manager, String from,
-            String rejection, boolean ignore) {}
-
     /** Checks an update record and loads its model; runs on the loader thread. */
-    private Candidate prepare(byte[] record, String from, String serving, long servingVersion,
+    private UpdateCandidate prepare(byte[] record, String from, String serving, long servingVersion,
             io.scenestream.model.MtiNetConfig expected, int h, int w) {
-        ModelUpdate u;
-        try {
-            u = ModelUpdates.verify(record, settings.updateKey().getBytes(StandardCharsets.UTF_8));
-        } catch (BadRecordException e) {
-            return new Candidate(null, null, null, from, e.getMessage(), false);
-        }
-        if (!u.getModelName().equals(serving)) {
-            LOG.debug("ignoring update of model {} (serving {})", u.getModelName(), serving);
-            return new Candidate(u, null, null, from, null, true);
-        }
-        if (u.getVersion() <= servingVersion) {
-            LOG.info("ignoring update {} v{} from {}: serving v{} already", u.getModelName(), u.getVersion(), from,
-                    servingVersion);
-            return new Candidate(u, null, null, from, null, true);
-        }
-        String what = "model update " + u.getModelName() + " v" + u.getVersion();
-        NDManager next = model.getNDManager().newSubManager();
-        try {
-            LoadedCheckpoint candidate = Checkpoints.fromBytes(u.getCheckpoint().toByteArray(), what, next, expected);
-            if (candidate.manifest().inputHeight() != h || candidate.manifest().inputWidth() != w) {
-                throw new CheckpointException(Path.of(what), "it was trained at " + candidate.manifest().inputHeight()
-                        + "x" + candidate.manifest().inputWidth() + ", the serving model at " + h + "x" + w);
-            }
-            if (!candidate.manifest().modelName().equals(u.getModelName())
-                    || candidate.manifest().modelVersion() != u.getVersion()) {
-                throw new CheckpointException(Path.of(what), "its checkpoint says " + candidate.manifest().modelName()
-                        + " v" + candidate.manifest().modelVersion());
-            }
-            return new Candidate(u, candidate, next, from, null, false);
-        } catch (CheckpointException | RuntimeException e) {
-            next.close();
-            return new Candidate(u, null, null, from, e.getMessage(), false);
-        }
+        return UpdateCandidate.check(record, from, settings.updateKey().getBytes(StandardCharsets.UTF_8), serving,
+                servingVersion, expected, h, w, model.getNDManager());
     }
 
     /**
@@ -242,7 +205,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         if (pending == null || (!wait && !pending.isDone())) {
             return;
         }
-        Candidate c = pending.get();
+        UpdateCandidate c = pending.get();
         byte[] record = pendingRecord;
         pending = null;
         pendingRecord = null;
@@ -394,10 +357,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                 loader.shutdownNow();
                 if (pending != null && pending.isDone() && !pending.isCancelled()) {
                     try {
-                        Candidate c = pending.get();
-                        if (c.manager() != null) {
-                            c.manager().close();
-                        }
+                        pending.get().discard();
                     } catch (java.util.concurrent.ExecutionException ignored) {
                         // nothing was loaded
                     }

@@ -57,6 +57,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient SelfTrainer trainer;
     private transient Future<Outcome> inFlight;
     private transient byte[] studentState;
+    /** The mean teacher as of the last accepted round (FLOAT32 checkpoint bytes); null without one or before. */
+    private transient byte[] meanTeacherState;
+    private transient ListState<byte[]> meanTeacherList;
     private transient volatile String modelName;
     private transient Deque<byte[]> training;
     private transient Deque<byte[]> heldOut;
@@ -79,7 +82,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient volatile long roundsDone;
 
     /** What a finished round hands back to the operator's thread. */
-    private record Outcome(SelfTrainer.Round round, byte[] state, byte[] update, double seconds) {}
+    private record Outcome(SelfTrainer.Round round, byte[] state, byte[] update, byte[] meanTeacherState,
+            byte[] meanTeacherUpdate, double seconds) {}
 
     public SelfTrainingOperator(SelfTrainingSettings settings) {
         this.settings = settings;
@@ -96,11 +100,16 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         heldOutList = store.getListState(new ListStateDescriptor<>("held-out",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         countersList = store.getListState(new ListStateDescriptor<>("counters", Types.LONG));
+        meanTeacherList = store.getListState(new ListStateDescriptor<>("mean-teacher",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         training = new ArrayDeque<>();
         heldOut = new ArrayDeque<>();
         if (context.isRestored()) {
             for (byte[] b : studentStateList.get()) {
                 studentState = b;
+            }
+            for (byte[] b : meanTeacherList.get()) {
+                meanTeacherState = b;
             }
             trainingList.get().forEach(training::addLast);
             heldOutList.get().forEach(heldOut::addLast);
@@ -135,6 +144,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         String source = restored ? "restored self-training state" : settings.studentCheckpoint();
         List<byte[]> train = List.copyOf(training);
         List<byte[]> held = List.copyOf(heldOut);
+        byte[] meanStart = meanTeacherState;
         // Build the trainer on its own thread (libtorch's autograd mode is per thread).
         worker.submit(() -> {
             trainer = new SelfTrainer(start, source, settings.trainer());
@@ -142,6 +152,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     held.stream().map(SelfTrainingOperator::decode).toList());
             servingVersion = trainer.version();
             modelName = trainer.modelName();
+            if (settings.meanTeacher()) {
+                trainer.keepMeanTeacher(settings.meanTeacherDecay(), meanStart,
+                        meanStart != null ? "restored mean teacher" : source);
+            }
             if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
                 trainer.useSourceFrames(sourceFrames(trainer.inputSize()), settings.sourceShare());
             }
@@ -234,7 +248,14 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             provenance.put("frames_received", trainer.received());
             byte[] state = trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
             byte[] update = r.accepted() ? trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance) : null;
-            return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
+            byte[] meanState = null;
+            byte[] meanUpdate = null;
+            if (r.accepted() && trainer.keepsMeanTeacher()) {
+                String mean = SelfTrainer.meanTeacherName(modelName);
+                meanState = trainer.meanTeacherCheckpoint(mean, DataType.FLOAT32, provenance);
+                meanUpdate = trainer.meanTeacherCheckpoint(mean, DataType.FLOAT16, provenance);
+            }
+            return new Outcome(r, state, update, meanState, meanUpdate, (System.nanoTime() - t0) / 1e9);
         });
     }
 
@@ -277,6 +298,14 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     fmt(r.servingAgreement()), fmt(r.candidateAgreement()), fmt(r.firstLoss()), fmt(r.lastLoss()),
                     fmt(o.seconds()));
             output.collect(new StreamRecord<>(new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
+            if (o.meanTeacherUpdate() != null) {
+                meanTeacherState = o.meanTeacherState();
+                String mean = SelfTrainer.meanTeacherName(modelName);
+                ModelUpdate m = ModelUpdates.create(mean, r.version(), o.meanTeacherUpdate(),
+                        Map.of("decay_per_step", settings.meanTeacherDecay()),
+                        settings.updateKey().getBytes(StandardCharsets.UTF_8));
+                output.collect(new StreamRecord<>(new SerializedModelUpdate(mean, r.version(), m.toByteArray())));
+            }
         } else {
             lastAgreement = r.servingAgreement();
             rolledBack.inc();
@@ -299,6 +328,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         trainingList.update(new ArrayList<>(training));
         heldOutList.update(new ArrayList<>(heldOut));
         countersList.update(List.of(received, sinceRound));
+        meanTeacherList.clear();
+        if (meanTeacherState != null) {
+            meanTeacherList.add(meanTeacherState);
+        }
     }
 
     @Override
@@ -333,6 +366,16 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } finally {
             super.close();
         }
+    }
+
+    /** The mean teacher's weights as the trainer holds them (for tests); null without one. */
+    Map<String, float[]> meanTeacherWeights() throws Exception {
+        return worker.submit(() -> trainer.meanTeacherWeights()).get();
+    }
+
+    /** The mean teacher as it goes into the next checkpoint (for tests). */
+    byte[] meanTeacherState() {
+        return meanTeacherState;
     }
 
     /** Rounds finished since this instance opened (for tests). */

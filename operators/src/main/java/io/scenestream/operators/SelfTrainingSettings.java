@@ -20,16 +20,19 @@ import java.io.Serializable;
  * @param niceness nice value (0..19) of the thread that runs the rounds, so that training uses the
  *     cores inference leaves idle and yields them to it; 0 leaves its priority
  * @param threads libtorch threads of that thread (see {@link TorchThreads}); 0 for libtorch's default
+ * @param meanTeacher whether to keep and publish a mean teacher (the exponential moving average of
+ *     the student, see {@link SelfTrainer#keepMeanTeacher}) for a teacher operator without a model
+ * @param meanTeacherDecay its decay per training step, in [0, 1)
  */
 public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
         long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare, int niceness,
-        int threads)
+        int threads, boolean meanTeacher, double meanTeacherDecay)
         implements Serializable {
 
     /** Without source frames. */
     public SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
             long roundIntervalMs, String updateKey) {
-        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0);
+        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0, false, 0.99);
     }
 
     public SelfTrainingSettings {
@@ -49,6 +52,9 @@ public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Setting
         }
         if (niceness < 0 || niceness > 19) {
             throw new IllegalArgumentException("self-training nice value must be in 0..19, got " + niceness);
+        }
+        if (!(meanTeacherDecay >= 0 && meanTeacherDecay < 1)) {
+            throw new IllegalArgumentException("mean-teacher decay must be in [0, 1), got " + meanTeacherDecay);
         }
         if (threads < 0) {
             throw new IllegalArgumentException("self-training threads must be >= 0 (0: libtorch's default), got " + threads);

@@ -1,6 +1,8 @@
 package io.scenestream.operators;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -11,19 +13,27 @@ import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.inference.RgbFrame;
 import io.scenestream.model.selftrain.AdaptiveStride;
 import io.scenestream.model.selftrain.PseudoLabeler;
+import io.scenestream.model.selftrain.SelfTrainer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +53,16 @@ import org.slf4j.LoggerFactory;
  * and the pseudo-label emitted. A frame being labelled when a checkpoint is taken is not in the
  * checkpoint (a restored job labels later frames instead); at the end of a bounded input the
  * teacher finishes it.
+ *
+ * <p>The second input is the model-update stream (broadcast). An update of the teacher's own model
+ * with a higher version is checked like the inference operators check theirs ({@link
+ * UpdateCandidate}) and swapped in on the worker between two frames; the teacher that labels is kept
+ * in Flink state. That is how a mean teacher works ({@link TeacherSettings#meanTeacher}): the teacher
+ * starts as the shipped student and then serves the exponential moving average of the student that
+ * the self-training operator publishes after every accepted round.
  */
 public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
-        implements OneInputStreamOperator<KeyFrame, PseudoLabelRecord>, BoundedOneInput {
+        implements TwoInputStreamOperator<KeyFrame, RawRecord, PseudoLabelRecord>, BoundedMultiInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TeacherOperator.class);
@@ -53,7 +70,16 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private final TeacherSettings settings;
 
     private transient Model model;
+    /** The labelling model and its manager: read and replaced on the worker only. */
     private transient LoadedCheckpoint teacher;
+    private transient NDManager versionManager;
+    /** The model name updates must carry to be swapped in. */
+    private transient String servingName;
+    private transient volatile byte[] servingUpdate;
+    private transient byte[] restoredUpdate;
+    private transient ListState<byte[]> servingState;
+    private transient Counter acceptedUpdates;
+    private transient Counter rejectedUpdates;
     private transient MtiNetPredictor predictor;
     private transient PseudoLabeler labeler;
     private transient AdaptiveStride strides;
@@ -78,6 +104,38 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        servingState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("teacher-update", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        if (context.isRestored()) {
+            long best = -1;
+            for (byte[] b : servingState.get()) {
+                try {
+                    ModelUpdate u = ModelUpdate.parseFrom(b);
+                    if (u.getVersion() > best) {
+                        best = u.getVersion();
+                        restoredUpdate = b;
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    LOG.warn("ignoring an unreadable teacher update in restored state: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        servingState.clear();
+        byte[] u = servingUpdate;
+        if (u != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            // Union state: one copy is enough; every instance reads it back.
+            servingState.add(u);
+        }
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
         worker = ThreadNiceness.lowPriorityWorker("teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
@@ -86,7 +144,10 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         try {
             worker.submit(() -> {
                 model = Model.newInstance("teacher", Devices.of(settings.device(), getRuntimeContext()));
-                teacher = Checkpoints.load(Path.of(settings.checkpoint()), model.getNDManager());
+                versionManager = model.getNDManager().newSubManager();
+                teacher = Checkpoints.load(Path.of(settings.checkpoint()), versionManager);
+                servingName = settings.meanTeacher() ? SelfTrainer.meanTeacherName(teacher.manifest().modelName())
+                        : teacher.manifest().modelName();
                 predictor = new MtiNetPredictor(teacher.net(), model.getNDManager(), teacher.manifest().inputHeight(),
                         teacher.manifest().inputWidth(), false);
                 return null;
@@ -101,21 +162,32 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         labelled = getMetricGroup().counter("pseudoLabels");
         skipped = getMetricGroup().counter("keyFramesSkipped");
         busySkipped = getMetricGroup().counter("keyFramesSkippedBusy");
+        // Counted on the worker.
+        acceptedUpdates = getMetricGroup().counter("teacherUpdatesAccepted", new ThreadSafeSimpleCounter());
+        rejectedUpdates = getMetricGroup().counter("teacherUpdatesRejected", new ThreadSafeSimpleCounter());
+        if (restoredUpdate != null) {
+            byte[] r = restoredUpdate;
+            restoredUpdate = null;
+            worker.submit(() -> swap(r, "restored state")).get();
+        }
         getMetricGroup().gauge("confidentPixelShare", () -> lastConfidentShare);
         getMetricGroup().gauge("consistentDepthShare", () -> lastConsistentShare);
         getMetricGroup().gauge("studentAgreement", () -> lastAgreement);
         getMetricGroup().gauge("stride", () -> lastStride);
         getMetricGroup().gauge("teacherMsPerFrame", () -> lastTeacherMs);
-        LOG.info("teacher {} v{} labels key frames (threshold {}, depth flip tolerance {}, stride {}..{}, nice {})",
-                teacher.manifest().modelName(), teacher.manifest().modelVersion(), settings.threshold(),
+        LOG.info("teacher {} v{}{} labels key frames (threshold {}, depth flip tolerance {}, stride {}..{}, nice {})",
+                servingName, teacher.manifest().modelVersion(), settings.meanTeacher()
+                        ? " (mean teacher: the average of the student, from " + settings.checkpoint() + ")" : "",
+                settings.threshold(),
                 settings.maxDepthRelDiff(), settings.minStride(), settings.maxStride(), settings.niceness());
     }
 
-    /** What the worker made of one key frame. */
-    private record Labelled(PseudoLabeler.Result result, byte[] teacherClasses, int height, int width, double ms) {}
+    /** What the worker made of one key frame, and which teacher made it. */
+    private record Labelled(PseudoLabeler.Result result, byte[] teacherClasses, int height, int width, double ms,
+            String teacherName, long teacherVersion) {}
 
     @Override
-    public void processElement(StreamRecord<KeyFrame> element) throws Exception {
+    public void processElement1(StreamRecord<KeyFrame> element) throws Exception {
         takeResult(false);
         KeyFrame k = element.getValue();
         Long due = nextAt.value();
@@ -132,6 +204,41 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         schedulePoll();
     }
 
+    @Override
+    public void processElement2(StreamRecord<RawRecord> element) {
+        RawRecord r = element.getValue();
+        String from = "topic " + r.topic + " partition " + r.partition + " offset " + r.offset;
+        // On the worker, after the frame in flight: the teacher is swapped between two frames.
+        worker.submit(() -> swap(r.value, from));
+    }
+
+    /** Runs on the worker: checks an update and, if it is a newer version of the teacher, labels with it from now on. */
+    private Void swap(byte[] record, String from) {
+        UpdateCandidate c = UpdateCandidate.check(record, from, settings.updateKey().getBytes(StandardCharsets.UTF_8),
+                servingName, teacher.manifest().modelVersion(), teacher.config(), teacher.manifest().inputHeight(),
+                teacher.manifest().inputWidth(), model.getNDManager());
+        if (c.ignore()) {
+            return null;
+        }
+        if (c.rejection() != null) {
+            rejectedUpdates.inc();
+            LOG.warn("teacher rejected a model update from {}: {}; still labelling with {} v{}", from, c.rejection(),
+                    servingName, teacher.manifest().modelVersion());
+            return null;
+        }
+        predictor.close();
+        NDManager old = versionManager;
+        versionManager = c.manager();
+        teacher = c.checkpoint();
+        predictor = new MtiNetPredictor(teacher.net(), model.getNDManager(), teacher.manifest().inputHeight(),
+                teacher.manifest().inputWidth(), false);
+        old.close();
+        servingUpdate = record;
+        acceptedUpdates.inc();
+        LOG.info("teacher now labels with {} v{} (from {})", servingName, teacher.manifest().modelVersion(), from);
+        return null;
+    }
+
     /** Runs on the worker: the teacher on the frame and its mirror image, then the pseudo-label. */
     private Labelled label(KeyFrame k) {
         int h = teacher.manifest().inputHeight();
@@ -143,7 +250,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         List<FramePrediction> p = predictor.predict(List.of(frame, mirrored));
         double ms = (System.nanoTime() - start) / 1e6 / 2;
         PseudoLabeler.Result r = labeler.label(k.cameraId + "#" + k.sequence, rgb, p.get(0), p.get(1));
-        return new Labelled(r, p.get(0).classes(), h, w, ms);
+        return new Labelled(r, p.get(0).classes(), h, w, ms, servingName, teacher.manifest().modelVersion());
     }
 
     /** Checks for the worker's result every few milliseconds while it works, on the task thread. */
@@ -219,8 +326,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                 .setCameraId(k.cameraId)
                 .setSequence(k.sequence)
                 .setCaptureTimeUs(k.captureTimeUs)
-                .setTeacherName(teacher.manifest().modelName())
-                .setTeacherVersion(teacher.manifest().modelVersion())
+                .setTeacherName(l.teacherName())
+                .setTeacherVersion(l.teacherVersion())
                 .setConfidentShare((float) r.confidentShare())
                 .setConsistentDepthShare((float) r.consistentShare())
                 .setStudentAgreement((float) agreement)
@@ -236,8 +343,20 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     }
 
     @Override
-    public void endInput() throws Exception {
-        takeResult(true);
+    public void endInput(int inputId) throws Exception {
+        if (inputId == 1) {
+            takeResult(true);
+        }
+    }
+
+    /** Teacher updates swapped in since this instance opened (for tests). */
+    long updatesAccepted() {
+        return acceptedUpdates.getCount();
+    }
+
+    /** Teacher updates rejected since this instance opened (for tests). */
+    long updatesRejected() {
+        return rejectedUpdates.getCount();
     }
 
     /** For tests: whether a frame's labelling has not been taken back yet. */
@@ -280,6 +399,9 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                 worker.submit(() -> {
                     if (predictor != null) {
                         predictor.close();
+                    }
+                    if (versionManager != null) {
+                        versionManager.close();
                     }
                     if (model != null) {
                         model.close();

@@ -2,17 +2,44 @@ package io.scenestream.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.serde.ModelUpdates;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The teacher labels on a worker of its own: one frame at a time, others skipped, strides kept per camera. */
+/**
+ * The teacher labels on a worker of its own: one frame at a time, others skipped, strides kept per
+ * camera; updates of its own model (a mean teacher's) are swapped in, bad ones rejected, the one in
+ * use restored with state.
+ */
 class TeacherOperatorTest {
+
+    private static final byte[] KEY = "test-key".getBytes(StandardCharsets.UTF_8);
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord> harness(
+            TeacherSettings settings) throws Exception {
+        // The update input is broadcast in the job; the harness wants a key for it, which nothing reads.
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord>(
+                new TeacherOperator(settings), k -> k.cameraId, r -> "", Types.STRING);
+        // A model is larger than the 5 MB memory-backed state allows, as in the job.
+        h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
+        return h;
+    }
+
+    private static RawRecord update(byte[] value) {
+        return new RawRecord("model-updates", 0, 0, 0, "student-mean-teacher".getBytes(StandardCharsets.UTF_8), value);
+    }
 
     @TempDir
     Path dir;
@@ -31,7 +58,8 @@ class TeacherOperatorTest {
         return k;
     }
 
-    private static List<Long> labelledSequences(KeyedOneInputStreamOperatorTestHarness<String, KeyFrame, PseudoLabelRecord> h)
+    private static List<Long> labelledSequences(
+            KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord> h)
             throws Exception {
         List<Long> out = new ArrayList<>();
         for (PseudoLabelRecord r : h.extractOutputValues()) {
@@ -44,15 +72,14 @@ class TeacherOperatorTest {
     void labelsOneFrameAtATimeAndFollowsTheStride() throws Exception {
         Path teacher = TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
         // Stride fixed at 4 frames; nice 0 (the test's thread priority).
-        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0);
+        TeacherSettings settings = new TeacherSettings(teacher.toString(), false, "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0, "");
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, KeyFrame, PseudoLabelRecord>(
-                new TeacherOperator(settings), k -> k.cameraId, Types.STRING)) {
+        try (var h = harness(settings)) {
             h.open();
             // Frame 1 comes while frame 0 is being labelled (skipped as busy) or just after (skipped by
             // the stride): either way frame 0 is the only one labelled.
-            h.processElement(keyFrame(frames.get(0)), 0);
-            h.processElement(keyFrame(frames.get(1)), 0);
+            h.processElement1(new StreamRecord<>(keyFrame(frames.get(0))));
+            h.processElement1(new StreamRecord<>(keyFrame(frames.get(1))));
             long deadline = System.nanoTime() + 60_000_000_000L;
             long t = 0;
             while (labelledSequences(h).isEmpty() && System.nanoTime() < deadline) {
@@ -61,14 +88,14 @@ class TeacherOperatorTest {
             }
             assertThat(labelledSequences(h)).containsExactly(0L);
             for (int i = 2; i <= 8; i++) {
-                h.processElement(keyFrame(frames.get(i)), 0);
+                h.processElement1(new StreamRecord<>(keyFrame(frames.get(i))));
                 // Wait for each labelling to finish, so that the stride alone decides.
                 while (h.getOperator() instanceof TeacherOperator op && op.busy() && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                     h.setProcessingTime(t += 25);
                 }
             }
-            h.endInput();
+            h.endInput1();
             // Strides of 4 from frame 0: frames 4 and 8.
             assertThat(labelledSequences(h)).containsExactly(0L, 4L, 8L);
             PseudoLabelRecord first = h.extractOutputValues().get(0);
@@ -76,6 +103,66 @@ class TeacherOperatorTest {
             assertThat(p.getCameraId()).isEqualTo("porch");
             assertThat(p.getTeacherName()).isEqualTo("teacher");
             assertThat(p.getStudentVersion()).isEqualTo(1);
+        }
+    }
+
+    /** Labels one frame and waits for its pseudo-label; returns it. */
+    private static PseudoLabel labelOne(KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord,
+            PseudoLabelRecord> h, KeyFrame k, long[] clock) throws Exception {
+        int before = h.extractOutputValues().size();
+        h.processElement1(new StreamRecord<>(k));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (h.extractOutputValues().size() == before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            h.setProcessingTime(clock[0] += 25);
+        }
+        List<PseudoLabelRecord> out = h.extractOutputValues();
+        assertThat(out).hasSize(before + 1);
+        return PseudoLabel.parseFrom(out.get(out.size() - 1).payload);
+    }
+
+    @Test
+    void aMeanTeacherStartsAsTheStudentThenLabelsWithThePublishedAverageAndKeepsItAcrossARestore() throws Exception {
+        Path student = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+        // Stride 1: every frame is labelled.
+        TeacherSettings settings = new TeacherSettings(student.toString(), true, "cpu", 0.5f, "", 0.05f, 1, 1, 0.8,
+                0.95, 0f, 0, 0, "test-key");
+        List<DecodedFrame> frames = TinyModels.frames("porch", 4, 6);
+        long[] clock = {0};
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings)) {
+            h.open();
+            PseudoLabel p0 = labelOne(h, keyFrame(frames.get(0)), clock);
+            assertThat(p0.getTeacherName()).isEqualTo("student-mean-teacher");
+            assertThat(p0.getTeacherVersion()).isEqualTo(1);
+
+            // The average of a later round, as self-training publishes it; then bad ones and others' updates.
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student-mean-teacher", 3,
+                    TinyModels.checkpoint("student-mean-teacher", 3, 5), Map.of(), KEY).toByteArray())));
+            ModelUpdate v4 = ModelUpdates.create("student-mean-teacher", 4,
+                    TinyModels.checkpoint("student-mean-teacher", 4, 6), Map.of(), KEY);
+            h.processElement2(new StreamRecord<>(update(v4.toBuilder().setSha256("0".repeat(64)).build().toByteArray())));
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student-mean-teacher", 4,
+                    TinyModels.checkpoint("student-mean-teacher", 4, 6), Map.of(), null).toByteArray())));
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student", 5,
+                    TinyModels.checkpoint("student", 5, 7), Map.of(), KEY).toByteArray())));
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student-mean-teacher", 2,
+                    TinyModels.checkpoint("student-mean-teacher", 2, 8), Map.of(), KEY).toByteArray())));
+            PseudoLabel p1 = labelOne(h, keyFrame(frames.get(1)), clock);
+            assertThat(p1.getTeacherName()).isEqualTo("student-mean-teacher");
+            assertThat(p1.getTeacherVersion()).as("v3 swapped in; corrupt, unsigned, other model and older ignored")
+                    .isEqualTo(3);
+            var metrics = ((TeacherOperator) h.getOperator());
+            assertThat(metrics.updatesAccepted()).isEqualTo(1);
+            assertThat(metrics.updatesRejected()).isEqualTo(2);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(settings)) {
+            h.initializeState(snapshot);
+            h.open();
+            PseudoLabel p = labelOne(h, keyFrame(frames.get(2)), clock);
+            assertThat(p.getTeacherVersion()).as("the restored teacher is the average it used, not the shipped student")
+                    .isEqualTo(3);
         }
     }
 }

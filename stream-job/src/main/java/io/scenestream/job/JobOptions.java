@@ -95,7 +95,16 @@ public final class JobOptions {
 
     public static final ConfigOption<String> TEACHER_CHECKPOINT = ConfigOptions.key("self-training.teacher")
             .stringType().defaultValue("model/checkpoints/teacher-w18.ckpt.zip")
-            .withDescription("The teacher's .ckpt.zip.");
+            .withDescription("The teacher's .ckpt.zip, or " + JobOptions.MEAN_TEACHER + " (or empty) for no teacher "
+                    + "model: the teacher is then the exponential moving average of the student (mean teacher), "
+                    + "starting as the shipped student and moving with every accepted round.");
+
+    /** The value of {@link #TEACHER_CHECKPOINT} that asks for a mean teacher. */
+    public static final String MEAN_TEACHER = "mean-teacher";
+
+    public static final ConfigOption<Double> MEAN_TEACHER_DECAY = ConfigOptions.key("self-training.mean-teacher-decay")
+            .doubleType().defaultValue(0.99).withDescription("Decay per training step of the mean teacher's moving "
+                    + "average (it moves by decay^K per accepted round of K steps).");
 
     public static final ConfigOption<String> TEACHER_DEVICE = ConfigOptions.key("self-training.teacher-device")
             .stringType().defaultValue("cpu").withDescription("Device of the teacher: cpu, gpu or gpu:N.");

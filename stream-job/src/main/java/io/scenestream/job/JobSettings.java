@@ -60,18 +60,22 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;
         if (adapt) {
-            teacher = new TeacherSettings(c.get(JobOptions.TEACHER_CHECKPOINT), c.get(JobOptions.TEACHER_DEVICE),
+            String teacherModel = c.get(JobOptions.TEACHER_CHECKPOINT);
+            boolean meanTeacher = teacherModel == null || teacherModel.isBlank()
+                    || teacherModel.equals(JobOptions.MEAN_TEACHER);
+            teacher = new TeacherSettings(meanTeacher ? checkpoint : teacherModel, meanTeacher,
+                    c.get(JobOptions.TEACHER_DEVICE),
                     c.get(JobOptions.PSEUDO_LABEL_THRESHOLD), c.get(JobOptions.CLASS_THRESHOLDS),
                     c.get(JobOptions.DEPTH_FLIP_TOLERANCE), c.get(JobOptions.MIN_STRIDE), c.get(JobOptions.MAX_STRIDE),
                     c.get(JobOptions.LOW_AGREEMENT), c.get(JobOptions.HIGH_AGREEMENT), c.get(JobOptions.CLASS_SHARE),
-                    c.get(JobOptions.TRAINING_NICENESS), c.get(JobOptions.TRAINING_THREADS));
+                    c.get(JobOptions.TRAINING_NICENESS), c.get(JobOptions.TRAINING_THREADS), key);
             SelfTrainer.Settings trainer = new SelfTrainer.Settings(c.get(JobOptions.BUFFER_SIZE),
                     c.get(JobOptions.HELD_OUT_SIZE), c.get(JobOptions.HELD_OUT_EVERY), c.get(JobOptions.STEPS_PER_ROUND),
                     c.get(JobOptions.TRAIN_BATCH), c.get(JobOptions.LEARNING_RATE), 1e-4f, 7);
             selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
                     c.get(JobOptions.ROUND_INTERVAL_MS), key, c.get(JobOptions.SOURCE_DATA),
                     c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE), c.get(JobOptions.TRAINING_NICENESS),
-                    c.get(JobOptions.TRAINING_THREADS));
+                    c.get(JobOptions.TRAINING_THREADS), meanTeacher, c.get(JobOptions.MEAN_TEACHER_DECAY));
         }
         DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;

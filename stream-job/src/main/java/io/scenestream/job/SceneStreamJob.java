@@ -135,6 +135,8 @@ public final class SceneStreamJob {
             }
             SingleOutputStreamOperator<PseudoLabelRecord> labels = inferred.getSideOutput(InferenceOperator.KEY_FRAMES)
                     .keyBy(k -> k.cameraId)
+                    // Updates of the teacher's own model (a mean teacher's, published by self-training).
+                    .connect(updates.broadcast())
                     .transform("teacher", TypeInformation.of(PseudoLabelRecord.class),
                             new TeacherOperator(settings.teacher()))
                     .uid("teacher").slotSharingGroup(settings.teacherSlotGroup());

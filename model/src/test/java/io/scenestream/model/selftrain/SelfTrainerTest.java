@@ -144,4 +144,69 @@ class SelfTrainerTest {
             assertThat(((Number) rounds).intValue()).isEqualTo(1);
         }
     }
+
+    @Test
+    void theMeanTeacherFollowsAcceptedRoundsOnlyAndRoundTripsThroughItsCheckpoint() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.keepMeanTeacher(1.0, null, "none"))
+                    .hasMessageContaining("[0, 1)");
+            t.keepMeanTeacher(0.9, null, "the student");
+            Map<String, float[]> start = copy(t.meanTeacherWeights());
+            t.weights().forEach((name, w) -> assertThat(start.get(name)).as(name).containsExactly(w));
+            List<DenseSample> held = uniform(9, 4, 0, 1f);
+            t.restoreFrames(uniform(10, 12, 0, 1f), held);
+            SelfTrainer.Round first = t.round();
+            assertThat(first.accepted()).isTrue();
+            // After an accepted round of 15 steps: start * 0.9^15 + student * (1 - 0.9^15), weight by weight.
+            float keep = (float) Math.pow(0.9, 15);
+            Map<String, float[]> student = t.weights();
+            Map<String, float[]> moved = copy(t.meanTeacherWeights());
+            double changed = 0;
+            for (String name : student.keySet()) {
+                float[] s0 = start.get(name);
+                float[] s1 = student.get(name);
+                float[] m = moved.get(name);
+                for (int i = 0; i < m.length; i++) {
+                    assertThat(m[i]).as(name).isCloseTo(keep * s0[i] + (1 - keep) * s1[i],
+                            org.assertj.core.data.Offset.offset(1e-5f + 1e-5f * Math.abs(s1[i])));
+                    changed += Math.abs(m[i] - s0[i]);
+                }
+            }
+            assertThat(changed).as("the mean teacher moved").isGreaterThan(0);
+            // A rolled-back round leaves it where it was.
+            t.restoreFrames(uniform(11, 12, 7, 8f), held);
+            assertThat(t.round().accepted()).isFalse();
+            t.meanTeacherWeights().forEach((name, w) -> assertThat(w).as(name).containsExactly(moved.get(name)));
+            // Its checkpoint: the student's architecture with the average's weights; the student is untouched.
+            byte[] ckpt = t.meanTeacherCheckpoint("student-mean-teacher", DataType.FLOAT32, Map.of());
+            t.weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(student.get(name)));
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                var lc = Checkpoints.fromBytes(ckpt, "mean teacher", m, null);
+                assertThat(lc.manifest().modelName()).isEqualTo("student-mean-teacher");
+                assertThat(lc.manifest().modelVersion()).isEqualTo(t.version());
+            }
+            // Restored from it, a trainer goes on from the same average.
+            try (SelfTrainer back = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
+                back.keepMeanTeacher(0.9, ckpt, "saved mean teacher");
+                back.meanTeacherWeights().forEach((name, w) -> assertThat(w).as(name).containsExactly(moved.get(name)));
+                byte[] otherArchitecture;
+                try (Model m = Model.newInstance("other")) {
+                    MtiNetConfig w18 = MtiNetConfig.named("w18");
+                    MtiNet net = new MtiNet(w18);
+                    net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
+                    otherArchitecture = Checkpoints.toBytes(net, CheckpointManifest.from(w18).setModelName("x")
+                            .setInputSize(H, W).build(), DataType.FLOAT32, null);
+                }
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> back.keepMeanTeacher(0.9, otherArchitecture, "a w18 checkpoint"))
+                        .hasMessageContaining("a w18 checkpoint");
+            }
+        }
+    }
+
+    private static Map<String, float[]> copy(Map<String, float[]> w) {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        w.forEach((k, v) -> out.put(k, v.clone()));
+        return out;
+    }
 }
