@@ -44,6 +44,21 @@ class JobSettingsTest {
         assertThat(s.selfTrainingEnabled()).isTrue();
         assertThat(s.inference().keyFrameEvery()).isEqualTo(4);
         assertThat(s.teacher().stride().min()).isEqualTo(4);
+        assertThat(s.teacher().meanTeacher()).isFalse();
+        assertThat(s.selfTraining().meanTeacher()).isFalse();
+        assertThat(s.teacher().threads()).as("teacher and trainer on one libtorch thread each").isEqualTo(1);
+        assertThat(s.selfTraining().threads()).isEqualTo(1);
+        assertThat(s.inference().threads()).as("inference on libtorch's default").isZero();
+        // No teacher model: the mean teacher, starting from the student.
+        c.set(JobOptions.TEACHER_CHECKPOINT, JobOptions.MEAN_TEACHER);
+        c.set(JobOptions.MEAN_TEACHER_DECAY, 0.95);
+        JobSettings mean = JobOptions.settings(c);
+        assertThat(mean.teacher().meanTeacher()).isTrue();
+        assertThat(mean.teacher().checkpoint()).isEqualTo("model/checkpoints/student-lite.ckpt.zip");
+        assertThat(mean.selfTraining().meanTeacher()).isTrue();
+        assertThat(mean.selfTraining().meanTeacherDecay()).isEqualTo(0.95);
+        c.set(JobOptions.MEAN_TEACHER_DECAY, 1.0);
+        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("mean-teacher decay");
     }
 
     @Test
@@ -62,5 +77,9 @@ class JobSettingsTest {
         Configuration f = base();
         f.set(JobOptions.RESOLUTION, "250x320");
         assertThatThrownBy(() -> JobOptions.settings(f)).hasMessageContaining("multiples of 32");
+        Configuration g = base();
+        g.set(JobOptions.SELF_TRAINING, true);
+        g.set(JobOptions.TRAINING_THREADS, -1);
+        assertThatThrownBy(() -> JobOptions.settings(g)).hasMessageContaining("threads");
     }
 }
