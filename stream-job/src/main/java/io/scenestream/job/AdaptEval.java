@@ -251,7 +251,11 @@ public final class AdaptEval implements Callable<Integer> {
             conf.set(JobOptions.RESOLUTION, h + "x" + w);
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             conf.set(JobOptions.SELF_TRAINING, true);
-            conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+            // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher, which is then only
+            // the reference scored beside the students.
+            if (!jobOptions.containsKey(JobOptions.TEACHER_CHECKPOINT.key())) {
+                conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+            }
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
@@ -391,6 +395,7 @@ public final class AdaptEval implements Callable<Integer> {
         setup.put("student", student.toString());
         setup.put("student_model", manifest.modelName() + " v" + manifest.modelVersion());
         setup.put("teacher", teacher.toString());
+        setup.put("teacher_in_the_job", jobOptions.getOrDefault(JobOptions.TEACHER_CHECKPOINT.key(), teacher.toString()));
         setup.put("source", nyudDataset != null ? "nyud:" + nyud : "synthetic schedule " + schedule + ", seed " + seed);
         setup.put("frames", frames);
         setup.put("fps", fps);

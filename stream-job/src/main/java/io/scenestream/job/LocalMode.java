@@ -107,11 +107,14 @@ public final class LocalMode implements Callable<Integer> {
             }
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             if (adapt) {
-                if (!Files.isRegularFile(teacher)) {
-                    throw new IOException("teacher checkpoint " + teacher + " does not exist (train one: see README)");
-                }
                 conf.set(JobOptions.SELF_TRAINING, true);
-                conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+                // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher.
+                if (!jobOptions.containsKey(JobOptions.TEACHER_CHECKPOINT.key())) {
+                    if (!Files.isRegularFile(teacher)) {
+                        throw new IOException("teacher checkpoint " + teacher + " does not exist (train one: see README)");
+                    }
+                    conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+                }
             }
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, Math.max(1, cameras));
