@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import io.scenestream.kafka.proto.ModelUpdate;
+import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -36,7 +37,14 @@ import org.slf4j.LoggerFactory;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Runs MTI-Net on frames in micro-batches: a batch goes to the model when it holds {@code
+ * Decodes frame records and runs MTI-Net on them in micro-batches. Decoding happens here, on the
+ * operator's own thread, rather than in a function of its own: an operator with a second (broadcast)
+ * input cannot be chained to the one before it, so a separate decoder would hand every decoded frame
+ * (hundreds of kilobytes of pixels) to this task through Flink's buffers and compete for the cores
+ * the model's threads use. A record that is not a valid frame goes to {@link #DEAD_LETTERS} with its
+ * origin and reason ({@link FrameDecoder}); the stream goes on.
+ *
+ * <p>Micro-batches: a batch goes to the model when it holds {@code
  * maxBatch} frames or its first frame has waited {@code maxDelayMs}. One model per parallel
  * instance, loaded in {@link #open} on the configured device and closed in {@link #close}.
  * Buffered frames are flushed before every checkpoint barrier and at the end of input, so none is
@@ -53,15 +61,20 @@ import org.apache.flink.util.OutputTag;
  * #KEY_FRAMES} with the student's classes, for the teacher.
  */
 public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
-        implements TwoInputStreamOperator<DecodedFrame, RawRecord, RawPrediction> {
+        implements TwoInputStreamOperator<RawRecord, RawRecord, RawPrediction> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
+
+    /** Records that are not usable frames. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters",
+            TypeInformation.of(DeadLetter.class));
 
     /** Frames offered to the teacher. */
     public static final OutputTag<KeyFrame> KEY_FRAMES = new OutputTag<>("key-frames", TypeInformation.of(KeyFrame.class));
 
     private final InferenceSettings settings;
+    private final FrameDecoder decoder;
 
     private transient Device device;
     private transient Model model;
@@ -81,12 +94,15 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient Counter acceptedUpdates;
     private transient Counter rejectedUpdates;
     private transient Counter keyFrames;
+    private transient Counter deadLetters;
+    private transient Meter framesIn;
     private transient volatile int lastBatch;
     private transient volatile double lastInferenceMs;
     private transient volatile double lastLatencyMs;
 
-    public InferenceOperator(InferenceSettings settings) {
+    public InferenceOperator(InferenceSettings settings, FrameLimits limits) {
         this.settings = settings;
+        this.decoder = new FrameDecoder(limits);
     }
 
     @Override
@@ -131,6 +147,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         acceptedUpdates = getMetricGroup().counter("modelUpdatesAccepted");
         rejectedUpdates = getMetricGroup().counter("modelUpdatesRejected");
         keyFrames = getMetricGroup().counter("keyFrames");
+        deadLetters = getMetricGroup().counter("deadLetters");
+        framesIn = getMetricGroup().meter("framesInPerSecond", new MeterView(10));
         getMetricGroup().gauge("batchSize", () -> lastBatch);
         getMetricGroup().gauge("inferenceMsPerFrame", () -> lastInferenceMs);
         getMetricGroup().gauge("captureToInferredMs", () -> lastLatencyMs);
@@ -157,9 +175,16 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     }
 
     @Override
-    public void processElement1(StreamRecord<DecodedFrame> element) throws Exception {
+    public void processElement1(StreamRecord<RawRecord> element) throws Exception {
+        FrameDecoder.Result decoded = decoder.decode(element.getValue());
+        if (decoded.deadLetter() != null) {
+            deadLetters.inc();
+            output.collect(DEAD_LETTERS, new StreamRecord<>(decoded.deadLetter()));
+            return;
+        }
+        framesIn.markEvent();
         completePending(false);
-        buffer.add(element.getValue());
+        buffer.add(decoded.frame());
         if (buffer.size() >= settings.maxBatch()) {
             flush();
         } else if (buffer.size() == 1) {

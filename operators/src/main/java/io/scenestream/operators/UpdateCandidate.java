@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * architecture or input size, unloadable weights, a checkpoint that names another model or version),
  * or a loaded {@link #checkpoint} in its own {@link #manager}, which the caller then owns.
  *
- * @param update the parsed update; null when it could not be read
+ * @param update the parsed update; null when it could not be read or is another model's
  * @param from where the record came from, for messages
  */
 public record UpdateCandidate(ModelUpdate update, LoadedCheckpoint checkpoint, NDManager manager, String from,
@@ -39,6 +39,12 @@ public record UpdateCandidate(ModelUpdate update, LoadedCheckpoint checkpoint, N
      */
     public static UpdateCandidate check(byte[] record, String from, byte[] key, String serving, long servingVersion,
             MtiNetConfig expected, int h, int w, NDManager parent) {
+        String name = ModelUpdates.modelNameOf(record);
+        if (name != null && !name.isEmpty() && !name.equals(serving)) {
+            // Another model's update (the teacher sees every student update): not even checked.
+            LOG.debug("ignoring update of model {} (serving {})", name, serving);
+            return new UpdateCandidate(null, null, null, from, null, true);
+        }
         ModelUpdate u;
         try {
             u = ModelUpdates.verify(record, key);

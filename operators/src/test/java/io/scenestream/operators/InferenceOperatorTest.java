@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
 import io.scenestream.kafka.proto.ModelUpdate;
+import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -37,10 +38,10 @@ class InferenceOperatorTest {
     @TempDir
     Path dir;
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, DecodedFrame, RawRecord, RawPrediction> harness(
+    private KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> harness(
             InferenceSettings settings) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<String, DecodedFrame, RawRecord, RawPrediction>(
-                new InferenceOperator(settings), f -> f.cameraId, r -> "model-updates", Types.STRING);
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction>(
+                new InferenceOperator(settings, FrameLimits.DEFAULT), new CameraOfRecord(), r -> "model-updates", Types.STRING);
         // A model is larger than the 5 MB memory-backed state allows, as in the job.
         h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
         return h;
@@ -51,7 +52,7 @@ class InferenceOperatorTest {
     }
 
     private static List<RawPrediction> predictions(
-            KeyedTwoInputStreamOperatorTestHarness<String, DecodedFrame, RawRecord, RawPrediction> h) {
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h) {
         List<RawPrediction> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof RawPrediction p) {
@@ -81,17 +82,17 @@ class InferenceOperatorTest {
         OperatorSubtaskState snapshot;
         try (var h = harness(settings)) {
             h.open();
-            h.processElement1(new StreamRecord<>(frames.get(0)));
-            h.processElement1(new StreamRecord<>(frames.get(1)));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(0))));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(1))));
             // One frame waits in the batch when the update comes: it must go through v1.
-            h.processElement1(new StreamRecord<>(frames.get(2)));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(2))));
             h.processElement2(new StreamRecord<>(record(ModelUpdates.create("student", 2, v2, Map.of("agreement", 0.9), KEY)
                     .toByteArray())));
             // The update loads on another thread while frames go on through v1; wait for it here so
             // that the test knows which frames come after the swap.
             ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
-            h.processElement1(new StreamRecord<>(frames.get(3)));
-            h.processElement1(new StreamRecord<>(frames.get(4)));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(3))));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(4))));
 
             // Bad updates: a corrupt checksum, truncated bytes, a wrong architecture, unsigned, an old version.
             ModelUpdate good3 = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(), KEY);
@@ -107,8 +108,8 @@ class InferenceOperatorTest {
                 h.processElement2(new StreamRecord<>(record(bad)));
             }
             ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
-            h.processElement1(new StreamRecord<>(frames.get(5)));
-            h.processElement1(new StreamRecord<>(frames.get(6)));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(5))));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(6))));
 
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
@@ -122,8 +123,8 @@ class InferenceOperatorTest {
         try (var h = harness(settings)) {
             h.initializeState(snapshot);
             h.open();
-            h.processElement1(new StreamRecord<>(frames.get(7)));
-            h.processElement1(new StreamRecord<>(frames.get(0)));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(7))));
+            h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(0))));
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.modelVersion).containsExactly(2L, 2L);
             assertThat(out.get(0).classes).containsExactly(expectedClasses(v2, frames.get(7)));
@@ -137,9 +138,22 @@ class InferenceOperatorTest {
                 "cpu", 0.9f, 3, "");
         try (var h = harness(settings)) {
             h.open();
-            for (DecodedFrame f : TinyModels.frames("hall", 5, 7)) {
-                h.processElement1(new StreamRecord<>(f));
+            List<DecodedFrame> frames = TinyModels.frames("hall", 5, 7);
+            for (DecodedFrame f : frames) {
+                h.processElement1(new StreamRecord<>(TinyModels.record(f)));
+                if (f.sequence == 2) {
+                    // A record that is no frame: a dead letter with its reason, and the stream goes on.
+                    h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {7, 7, 7})));
+                }
             }
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).reason).isEqualTo("UNPARSABLE");
+            assertThat(predictions(h)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            // Decoded here from the record (raw RGB: exactly the frame's pixels).
+            assertThat(predictions(h).get(4).classes).containsExactly(expectedClasses(
+                    TinyModels.checkpoint("student", 1, 1), frames.get(4)));
             List<KeyFrame> keys = new ArrayList<>();
             h.getSideOutput(InferenceOperator.KEY_FRAMES).forEach(r -> keys.add(r.getValue()));
             assertThat(keys).extracting(k -> k.sequence).containsExactly(0L, 3L, 6L);

@@ -62,6 +62,16 @@ final class TinyModels {
         return out;
     }
 
+    /** A frame as its Kafka record (raw RGB8, so decoding gives back exactly its pixels). */
+    static RawRecord record(DecodedFrame f) {
+        byte[] value = io.scenestream.kafka.proto.Frame.newBuilder().setCameraId(f.cameraId).setSequence(f.sequence)
+                .setCaptureTimeUs(f.captureTimeUs).setWidth(f.width).setHeight(f.height)
+                .setEncoding(io.scenestream.kafka.proto.Encoding.RAW_RGB8)
+                .setPayload(com.google.protobuf.ByteString.copyFrom(f.rgb)).build().toByteArray();
+        return new RawRecord("frames", 0, f.sequence, f.captureTimeUs / 1000,
+                f.cameraId.getBytes(java.nio.charset.StandardCharsets.UTF_8), value);
+    }
+
     /** Synthetic frames with their ground truth, as a teacher's labels. */
     static List<DenseSample> labelled(long seed, int n) {
         return SyntheticDataset.frames(seed, n, H, W, Domain.named("day"));

@@ -86,7 +86,7 @@ public final class AdaptEval implements Callable<Integer> {
     @Option(names = "--window", description = "frames per reported window (default: ${DEFAULT-VALUE})")
     int window = 150;
 
-    @Option(names = "--eval-every", description = "frozen student and teacher scored on every n-th frame (default: ${DEFAULT-VALUE})")
+    @Option(names = "--eval-every", description = "adapting student, frozen student and teacher scored on every n-th frame (default: ${DEFAULT-VALUE})")
     int evalEvery = 3;
 
     @Option(names = "--seed", description = "camera seed (default: ${DEFAULT-VALUE})")
@@ -299,10 +299,16 @@ public final class AdaptEval implements Callable<Integer> {
                             }
                             received++;
                             Window win = windows.get((int) (p.getSequence() / window));
-                            byte[] classes = PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(),
-                                    p.getWidth(), p.getHeight());
-                            float[] depth = PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), p.getWidth(), p.getHeight());
-                            win.adapting.add(gt, classes, depth);
+                            // Scored on the frames the frozen student and the teacher are scored on, so
+                            // the three are compared on the same frames (with NYUD's 27 looped images
+                            // and every 3rd frame, otherwise on different images).
+                            if (p.getSequence() % evalEvery == 0) {
+                                byte[] classes = PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(),
+                                        p.getWidth(), p.getHeight());
+                                float[] depth = PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), p.getWidth(),
+                                        p.getHeight());
+                                win.adapting.add(gt, classes, depth);
+                            }
                             win.maxVersion = Math.max(win.maxVersion, p.getModelVersion());
                         }
                         if (System.nanoTime() - lastReport > 10_000_000_000L) {
@@ -400,7 +406,7 @@ public final class AdaptEval implements Callable<Integer> {
         setup.put("frames", frames);
         setup.put("fps", fps);
         setup.put("window", window);
-        setup.put("frozen_and_teacher_scored_every", evalEvery);
+        setup.put("all_three_scored_every", evalEvery);
         setup.put("job_options", jobOptions);
         setup.put("stream_seconds", streamSeconds);
         r.put("setup", setup);

@@ -1,9 +1,7 @@
 package io.scenestream.job;
 
 import io.scenestream.operators.CameraOfRecord;
-import io.scenestream.operators.DecodeFrames;
 import io.scenestream.operators.DeadLetter;
-import io.scenestream.operators.DecodedFrame;
 import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
 import io.scenestream.operators.PseudoLabelRecord;
@@ -38,14 +36,14 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * topic), through MTI-Net in micro-batches, predictions back to Kafka.
  *
  * <pre>
- *   KafkaSource(frames) -> keyBy(camera) -> decode -> infer -> encode -> KafkaSink(predictions)
+ *   KafkaSource(frames) -> keyBy(camera) -> decode + infer -> encode -> KafkaSink(predictions)
  *                                             `-> dead letters -> KafkaSink(dead-letters)
  * </pre>
  *
  * Records are keyed while still compressed (the camera id is read from the record, {@link
- * CameraOfRecord}) and decoded in the task that runs the model: what crosses the network is the
- * camera's JPEG or PNG, not its decoded pixels, and decode, inference and encoding run one after the
- * other on one thread, so they never compete with the model's threads for cores.
+ * CameraOfRecord}) and decoded by the inference operator itself: what crosses the network is the
+ * camera's JPEG or PNG, not its decoded pixels, and decoding, inference and encoding run one after
+ * the other on one thread, so they never compete with the model's threads for cores.
  */
 public final class SceneStreamJob {
 
@@ -99,20 +97,14 @@ public final class SceneStreamJob {
      * The dataflow, from any sources to any sinks, so tests and every mode share it.
      *
      * <pre>
-     *   frames -> keyBy(camera) -> decode -> infer (+ model updates, broadcast) -> encode -> predictions
-     *                                `-> dead letters `-> key frames -> keyBy(camera) -> teacher -> pseudo-labels
-     *                                                                                     `-> self-training -> model updates
+     *   frames -> keyBy(camera) -> decode + infer (+ model updates, broadcast) -> encode -> predictions
+     *                                   `-> dead letters `-> key frames -> keyBy(camera) -> teacher (+ updates) -> pseudo-labels
+     *                                                                                                 `-> self-training -> model updates
      * </pre>
      */
     public static void build(StreamExecutionEnvironment env, JobIo io, JobSettings settings) {
         DataStream<RawRecord> records = env.fromSource(io.frames(), WatermarkStrategy.noWatermarks(), "frames")
                 .uid("frames-source");
-        // Decoding keeps the camera partitioning of keyBy and is chained to inference (forward).
-        SingleOutputStreamOperator<DecodedFrame> decoded = records.keyBy(new CameraOfRecord())
-                .process(new DecodeFrames(settings.frameLimits()))
-                .name("decode").uid("decode");
-        decoded.getSideOutput(DecodeFrames.DEAD_LETTERS)
-                .sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters-sink");
         DataStream<RawRecord> updates = io.modelUpdates() != null
                 ? env.fromSource(io.modelUpdates(), WatermarkStrategy.noWatermarks(), "model-updates")
                         .uid("model-updates-source").setParallelism(1)
@@ -121,10 +113,14 @@ public final class SceneStreamJob {
                 : env.fromSequence(0, 0).uid("model-updates-source").name("no-model-updates")
                         .filter(x -> false).uid("no-model-updates-filter")
                         .map(x -> new RawRecord()).returns(RawRecord.class).uid("no-model-updates-map");
-        SingleOutputStreamOperator<RawPrediction> inferred = decoded
+        // Keyed by camera while still compressed; decoded in the inference task (see InferenceOperator).
+        SingleOutputStreamOperator<RawPrediction> inferred = records.keyBy(new CameraOfRecord())
                 .connect(updates.broadcast())
-                .transform("infer", TypeInformation.of(RawPrediction.class), new InferenceOperator(settings.inference()))
+                .transform("infer", TypeInformation.of(RawPrediction.class),
+                        new InferenceOperator(settings.inference(), settings.frameLimits()))
                 .uid("infer");
+        inferred.getSideOutput(InferenceOperator.DEAD_LETTERS)
+                .sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters-sink");
         // Chained to inference: the maps are encoded without being copied to another task.
         inferred.map(new EncodePredictions()).name("encode").uid("encode")
                 .sinkTo(io.predictions()).name("predictions").uid("predictions-sink");

@@ -1,11 +1,8 @@
 package io.scenestream.kafka.serde;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.WireFormat;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
-import java.io.IOException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -17,8 +14,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 public class FrameDeserializer implements Deserializer<Frame> {
 
     private static final int MAX_CAMERA_ID = 256;
-    /** Field 1, length-delimited. */
-    private static final int CAMERA_ID_TAG = (Frame.CAMERA_ID_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
     private final FrameLimits limits;
 
@@ -58,23 +53,8 @@ public class FrameDeserializer implements Deserializer<Frame> {
      * {@code camera_id} of the record is the one that counts.
      */
     public static String cameraIdOf(byte[] data) {
-        if (data == null) {
-            return "";
-        }
-        CodedInputStream in = CodedInputStream.newInstance(data);
-        String id = "";
-        try {
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (tag == CAMERA_ID_TAG) {
-                    id = in.readStringRequireUtf8();
-                } else if (!in.skipField(tag)) {
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            return "";
-        }
-        return id.length() <= MAX_CAMERA_ID ? id : "";
+        String id = ProtoFields.lastString(data, Frame.CAMERA_ID_FIELD_NUMBER);
+        return id != null && id.length() <= MAX_CAMERA_ID ? id : "";
     }
 
     /** Checks a parsed frame against {@code limits}. */

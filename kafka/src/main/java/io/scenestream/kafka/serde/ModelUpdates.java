@@ -41,6 +41,15 @@ public final class ModelUpdates {
     }
 
     /**
+     * The model an update record is for, read without parsing or checking the rest (the checkpoint
+     * bytes are skipped), so that a task can pass over other models' updates cheaply; null when the
+     * record cannot be read that far (then {@link #verify} says why).
+     */
+    public static String modelNameOf(byte[] record) {
+        return ProtoFields.lastString(record, ModelUpdate.MODEL_NAME_FIELD_NUMBER);
+    }
+
+    /**
      * Parses and checks an update record: whole ({@link ModelUpdateDeserializer}) and, with a key,
      * signed by it.
      *

@@ -243,19 +243,26 @@ public final class SelfTrainer implements AutoCloseable {
         List<DenseSample> pool = new ArrayList<>(buffer);
         float first = Float.NaN;
         float last = Float.NaN;
-        for (int k = 0; k < settings.stepsPerRound(); k++) {
-            List<DenseSample> batch = new ArrayList<>(settings.batch());
-            for (int b = 0; b < settings.batch(); b++) {
-                boolean fromSource = !sourceFrames.isEmpty() && random.nextDouble() < sourceShare;
-                List<DenseSample> from = fromSource ? sourceFrames : pool;
-                DenseSample s = from.get(random.nextInt(from.size()));
-                batch.add(random.nextBoolean() ? Augmentation.flipHorizontally(s) : s);
+        try {
+            for (int k = 0; k < settings.stepsPerRound(); k++) {
+                List<DenseSample> batch = new ArrayList<>(settings.batch());
+                for (int b = 0; b < settings.batch(); b++) {
+                    boolean fromSource = !sourceFrames.isEmpty() && random.nextDouble() < sourceShare;
+                    List<DenseSample> from = fromSource ? sourceFrames : pool;
+                    DenseSample s = from.get(random.nextInt(from.size()));
+                    batch.add(random.nextBoolean() ? Augmentation.flipHorizontally(s) : s);
+                }
+                float loss = trainer.step(batch).loss();
+                if (Float.isNaN(first)) {
+                    first = loss;
+                }
+                last = loss;
             }
-            float loss = trainer.step(batch).loss();
-            if (Float.isNaN(first)) {
-                first = loss;
-            }
-            last = loss;
+        } catch (RuntimeException e) {
+            // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next round
+            // starts from the serving student, not from what the failed steps left.
+            rollBack(params, saved, optimizerBefore);
+            throw e;
         }
         Evaluation.Result after = validate();
         double candidateAgreement = agreement(after);
@@ -264,10 +271,7 @@ public final class SelfTrainer implements AutoCloseable {
             version++;
             moveMeanTeacher();
         } else {
-            params.forEach((name, p) -> p.getArray().set(FloatBuffer.wrap(saved.get(name))));
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                trainer.restoreOptimizerState(NDList.decode(m, optimizerBefore));
-            }
+            rollBack(params, saved, optimizerBefore);
         }
         return new Round(version, accepted, servingAgreement, candidateAgreement, first, last, after.metrics());
     }
@@ -370,6 +374,13 @@ public final class SelfTrainer implements AutoCloseable {
         Map<String, float[]> out = new LinkedHashMap<>();
         meanTeacher.forEach((k, v) -> out.put(k, v.clone()));
         return out;
+    }
+
+    private void rollBack(Map<String, Parameter> params, Map<String, float[]> saved, byte[] optimizerBefore) {
+        params.forEach((name, p) -> p.getArray().set(FloatBuffer.wrap(saved.get(name))));
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            trainer.restoreOptimizerState(NDList.decode(m, optimizerBefore));
+        }
     }
 
     private static byte[] encode(NDList list) {

@@ -100,10 +100,12 @@ public final class MtiNetTrainer implements AutoCloseable {
                     terms.put(e.getKey(), e.getValue().getFloat());
                 }
             }
+            // A non-finite loss means non-finite gradients: checked before the optimiser applies them,
+            // so a diverged step leaves the weights as they were.
+            if (!Float.isFinite(total)) {
+                throw new IllegalStateException("training diverged: loss " + total + " at step " + (steps + 1));
+            }
             trainer.step();
-        }
-        if (!Float.isFinite(total)) {
-            throw new IllegalStateException("training diverged: loss " + total + " at step " + (steps + 1));
         }
         steps++;
         return new StepResult(steps, total, terms);

@@ -204,6 +204,20 @@ class SelfTrainerTest {
         }
     }
 
+    @Test
+    void aRoundThatDivergesIsRolledBackAndTheNextStartsFromTheServingStudent() throws Exception {
+        // A learning rate that blows the weights up within a few steps.
+        SelfTrainer.Settings wild = new SelfTrainer.Settings(64, 8, 4, 15, 4, 1e30f, 0f, 11);
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", wild)) {
+            t.restoreFrames(uniform(10, 12, 0, 1f), uniform(9, 4, 0, 1f));
+            Map<String, float[]> before = t.weights();
+            org.assertj.core.api.Assertions.assertThatThrownBy(t::round).hasMessageContaining("diverged");
+            assertThat(t.version()).isEqualTo(4);
+            Map<String, float[]> after = t.weights();
+            before.forEach((name, w) -> assertThat(after.get(name)).as(name).containsExactly(w));
+        }
+    }
+
     private static Map<String, float[]> copy(Map<String, float[]> w) {
         Map<String, float[]> out = new java.util.LinkedHashMap<>();
         w.forEach((k, v) -> out.put(k, v.clone()));
