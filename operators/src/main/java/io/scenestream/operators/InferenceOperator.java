@@ -3,7 +3,6 @@ package io.scenestream.operators;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.checkpoint.CheckpointException;
@@ -111,18 +110,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         servingState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("serving-model-update", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         if (context.isRestored()) {
-            long best = -1;
-            for (byte[] b : servingState.get()) {
-                try {
-                    ModelUpdate u = ModelUpdate.parseFrom(b);
-                    if (u.getVersion() > best) {
-                        best = u.getVersion();
-                        restoredUpdate = b;
-                    }
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    LOG.warn("ignoring an unreadable model update in restored state: {}", e.getMessage());
-                }
-            }
+            restoredUpdate = UpdateCandidate.newest(servingState.get());
         }
     }
 

@@ -2,7 +2,6 @@ package io.scenestream.operators;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -109,18 +108,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         servingState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("teacher-update", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         if (context.isRestored()) {
-            long best = -1;
-            for (byte[] b : servingState.get()) {
-                try {
-                    ModelUpdate u = ModelUpdate.parseFrom(b);
-                    if (u.getVersion() > best) {
-                        best = u.getVersion();
-                        restoredUpdate = b;
-                    }
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    LOG.warn("ignoring an unreadable teacher update in restored state: {}", e.getMessage());
-                }
-            }
+            restoredUpdate = UpdateCandidate.newest(servingState.get());
         }
     }
 

@@ -80,6 +80,28 @@ public record UpdateCandidate(ModelUpdate update, LoadedCheckpoint checkpoint, N
         }
     }
 
+    /**
+     * The update record of the highest version among {@code records} (a serving update kept in union
+     * operator state: every instance reads all copies back); null if there is none. Unreadable records
+     * are logged and passed over.
+     */
+    public static byte[] newest(Iterable<byte[]> records) {
+        long best = -1;
+        byte[] newest = null;
+        for (byte[] b : records) {
+            try {
+                ModelUpdate u = ModelUpdate.parseFrom(b);
+                if (u.getVersion() > best) {
+                    best = u.getVersion();
+                    newest = b;
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                LOG.warn("ignoring an unreadable model update in restored state: {}", e.getMessage());
+            }
+        }
+        return newest;
+    }
+
     /** Closes the loaded model, for a candidate that will not serve after all. */
     public void discard() {
         if (manager != null) {

@@ -348,12 +348,7 @@ public final class SelfTrainer implements AutoCloseable {
         if (meanTeacher == null) {
             throw new IllegalStateException("no mean teacher is kept");
         }
-        CheckpointManifest manifest = student.manifest().toBuilder()
-                .setModelName(name)
-                .optModelVersion(version)
-                .optCreatedAt(java.time.Instant.now())
-                .optTraining(provenance)
-                .build();
+        CheckpointManifest manifest = manifest(name, provenance);
         // Written from the student's network with the average's weights in it, then the student's back.
         Map<String, Parameter> params = StateDict.parameters(student.net());
         Map<String, float[]> own = new LinkedHashMap<>();
@@ -374,6 +369,16 @@ public final class SelfTrainer implements AutoCloseable {
         Map<String, float[]> out = new LinkedHashMap<>();
         meanTeacher.forEach((k, v) -> out.put(k, v.clone()));
         return out;
+    }
+
+    /** The student's manifest, named {@code name} at the serving version, with {@code provenance}. */
+    private CheckpointManifest manifest(String name, Map<String, ?> provenance) {
+        return student.manifest().toBuilder()
+                .setModelName(name)
+                .optModelVersion(version)
+                .optCreatedAt(java.time.Instant.now())
+                .optTraining(provenance)
+                .build();
     }
 
     private void rollBack(Map<String, Parameter> params, Map<String, float[]> saved, byte[] optimizerBefore) {
@@ -440,12 +445,7 @@ public final class SelfTrainer implements AutoCloseable {
      */
     public byte[] checkpoint(String name, DataType weightsType, boolean withOptimizer, Map<String, ?> provenance)
             throws IOException {
-        CheckpointManifest manifest = student.manifest().toBuilder()
-                .setModelName(name)
-                .optModelVersion(version)
-                .optCreatedAt(java.time.Instant.now())
-                .optTraining(provenance)
-                .build();
+        CheckpointManifest manifest = manifest(name, provenance);
         try (NDManager m = model.getNDManager().newSubManager()) {
             return Checkpoints.toBytes(student.net(), manifest, weightsType, withOptimizer ? trainer.optimizerState(m) : null);
         }
