@@ -101,14 +101,28 @@ public final class MtiNetTrainer implements AutoCloseable {
                 }
             }
             // A non-finite loss means non-finite gradients: checked before the optimiser applies them,
-            // so a diverged step leaves the weights as they were.
+            // so a diverged step leaves the weights as they were, and its gradients are cleared (DJL
+            // zeroes a gradient by subtracting it from itself, which leaves NaN as it is, so every later
+            // step would diverge too).
             if (!Float.isFinite(total)) {
+                clearGradients();
                 throw new IllegalStateException("training diverged: loss " + total + " at step " + (steps + 1));
             }
             trainer.step();
         }
         steps++;
         return new StepResult(steps, total, terms);
+    }
+
+    private void clearGradients() {
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
+            NDArray w = p.getValue().getArray();
+            if (w.hasGradient()) {
+                // Not closed: the gradient array is the parameter's own (as in DJL's zeroGradients).
+                NDArray g = w.getGradient();
+                g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+            }
+        }
     }
 
     /**

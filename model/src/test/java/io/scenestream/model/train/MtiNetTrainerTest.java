@@ -75,6 +75,43 @@ class MtiNetTrainerTest {
     }
 
     @Test
+    void aDivergedStepChangesNothingAndTrainingGoesOnOnceTheWeightsAreSoundAgain() throws Exception {
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        List<DenseSample> batch = List.of(nyud.read("0001").resize(64, 64), nyud.read("0002").resize(64, 64));
+        MtiNetConfig config = MtiNetConfig.named("reference-tiny");
+        try (Model model = Model.newInstance("diverge")) {
+            MtiNet net = new MtiNet(config);
+            Shape shape = new Shape(2, 3, 64, 64);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
+            model.setBlock(net);
+            try (MtiNetTrainer trainer = new MtiNetTrainer(model, MtiNetTrainer.Options.reference(10), shape)) {
+                assertThat(trainer.step(batch).loss()).isFinite();
+                // One weight turns NaN (as a blown-up step would leave it): the next step diverges...
+                Map<String, float[]> sound = new java.util.LinkedHashMap<>();
+                StateDict.parameters(net).forEach((n, p) -> sound.put(n, p.getArray().toFloatArray()));
+                Parameter conv = StateDict.parameters(net).get("backbone.conv1.weight");
+                float[] poisoned = sound.get("backbone.conv1.weight").clone();
+                poisoned[0] = Float.NaN;
+                conv.getArray().set(java.nio.FloatBuffer.wrap(poisoned));
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.step(batch))
+                        .hasMessageContaining("diverged");
+                // ...and the optimiser applied nothing (batch-norm statistics move in any forward pass in
+                // training mode; a rollback, as self-training does, restores them with the weights),
+                StateDict.parameters(net).forEach((n, p) -> {
+                    if (!n.contains("running_") && !n.equals("backbone.conv1.weight")) {
+                        assertThat(p.getArray().toFloatArray()).as(n).containsExactly(sound.get(n));
+                    }
+                });
+                // and once everything is rolled back, training goes on with finite losses: the diverged
+                // step's gradients do not linger.
+                StateDict.parameters(net).forEach((n, p) -> p.getArray().set(java.nio.FloatBuffer.wrap(sound.get(n))));
+                assertThat(trainer.step(batch).loss()).isFinite();
+                assertThat(trainer.step(batch).loss()).isFinite();
+            }
+        }
+    }
+
+    @Test
     void partialAnnotationContributesOnlyTheLabelledTerms() throws Exception {
         NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
         DenseSample a = nyud.read("0001").resize(64, 64);
