@@ -275,6 +275,7 @@ public final class AdaptEval implements Callable<Integer> {
                 PredictionDeserializer de = new PredictionDeserializer();
                 long received = 0;
                 long lastReport = System.nanoTime();
+                Window latest = null;
                 try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                         ConsumerConfig.GROUP_ID_CONFIG, "adapt-eval",
@@ -310,12 +311,15 @@ public final class AdaptEval implements Callable<Integer> {
                                 win.adapting.add(gt, classes, depth);
                             }
                             win.maxVersion = Math.max(win.maxVersion, p.getModelVersion());
+                            latest = win;
                         }
                         if (System.nanoTime() - lastReport > 10_000_000_000L) {
                             lastReport = System.nanoTime();
-                            Window cur = windows.get((int) Math.min(windows.size() - 1, received / window));
-                            System.out.printf(Locale.ROOT, "frame %d/%d (%s): serving v%d%n", received, frames, cur.domain,
-                                    cur.maxVersion);
+                            // The window of the latest prediction: one just begun has none yet.
+                            if (latest != null) {
+                                System.out.printf(Locale.ROOT, "frame %d/%d (%s): serving v%d%n", received, frames,
+                                        latest.domain, latest.maxVersion);
+                            }
                         }
                     }
                 }
