@@ -152,6 +152,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     held.stream().map(SelfTrainingOperator::decode).toList());
             servingVersion = trainer.version();
             modelName = trainer.modelName();
+            trainer.acceptWithin(settings.acceptTolerance());
             if (settings.meanTeacher()) {
                 trainer.keepMeanTeacher(settings.meanTeacherDecay(), meanStart,
                         meanStart != null ? "restored mean teacher" : source);

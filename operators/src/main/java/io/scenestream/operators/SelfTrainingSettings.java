@@ -23,16 +23,18 @@ import java.io.Serializable;
  * @param meanTeacher whether to keep and publish a mean teacher (the exponential moving average of
  *     the student, see {@link SelfTrainer#keepMeanTeacher}) for a teacher operator without a model
  * @param meanTeacherDecay its decay per training step, in [0, 1)
+ * @param acceptTolerance agreement a candidate may lose against the serving student and still be
+ *     accepted (see {@link SelfTrainer#acceptWithin}), in [0, 1)
  */
 public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
         long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare, int niceness,
-        int threads, boolean meanTeacher, double meanTeacherDecay)
+        int threads, boolean meanTeacher, double meanTeacherDecay, double acceptTolerance)
         implements Serializable {
 
     /** Without source frames. */
     public SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
             long roundIntervalMs, String updateKey) {
-        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0, false, 0.99);
+        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0, false, 0.99, 0);
     }
 
     public SelfTrainingSettings {
@@ -55,6 +57,9 @@ public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Setting
         }
         if (!(meanTeacherDecay >= 0 && meanTeacherDecay < 1)) {
             throw new IllegalArgumentException("mean-teacher decay must be in [0, 1), got " + meanTeacherDecay);
+        }
+        if (!(acceptTolerance >= 0 && acceptTolerance < 1)) {
+            throw new IllegalArgumentException("acceptance tolerance must be in [0, 1), got " + acceptTolerance);
         }
         if (threads < 0) {
             throw new IllegalArgumentException("self-training threads must be >= 0 (0: libtorch's default), got " + threads);

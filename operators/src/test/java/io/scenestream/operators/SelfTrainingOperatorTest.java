@@ -118,7 +118,7 @@ class SelfTrainingOperatorTest {
         Path student = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 5, 1));
         SelfTrainer.Settings trainer = new SelfTrainer.Settings(32, 4, 4, 6, 2, 1e-3f, 1e-4f, 3);
         SelfTrainingSettings settings = new SelfTrainingSettings(student.toString(), trainer, 6, 3_600_000, "k", "", 0,
-                0, 0, 0, true, 0.9);
+                0, 0, 0, true, 0.9, 0.02);
         List<DenseSample> frames = TinyModels.labelled(17, 8);
         OperatorSubtaskState snapshot;
         byte[] meanState;

@@ -106,6 +106,16 @@ public final class JobOptions {
             .doubleType().defaultValue(0.99).withDescription("Decay per training step of the mean teacher's moving "
                     + "average (it moves by decay^K per accepted round of K steps).");
 
+    /** {@link #ACCEPT_TOLERANCE} with a mean teacher, unless set. */
+    public static final double MEAN_TEACHER_ACCEPT_TOLERANCE = 0.02;
+
+    public static final ConfigOption<Double> ACCEPT_TOLERANCE = ConfigOptions.key("self-training.accept-tolerance")
+            .doubleType().noDefaultValue().withDescription("Held-out agreement with the teacher (mean of mIoU and "
+                    + "1 - depth abs. rel. error, 0..1) that a candidate may lose against the serving student and still be "
+                    + "accepted. Default 0 with a teacher model (a candidate must agree at least as well) and "
+                    + MEAN_TEACHER_ACCEPT_TOLERANCE + " with a mean teacher, whose labels the serving student "
+                    + "already matches as well as anything can.");
+
     public static final ConfigOption<String> TEACHER_DEVICE = ConfigOptions.key("self-training.teacher-device")
             .stringType().defaultValue("cpu").withDescription("Device of the teacher: cpu, gpu or gpu:N.");
 

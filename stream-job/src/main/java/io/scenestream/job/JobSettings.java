@@ -75,7 +75,9 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
             selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
                     c.get(JobOptions.ROUND_INTERVAL_MS), key, c.get(JobOptions.SOURCE_DATA),
                     c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE), c.get(JobOptions.TRAINING_NICENESS),
-                    c.get(JobOptions.TRAINING_THREADS), meanTeacher, c.get(JobOptions.MEAN_TEACHER_DECAY));
+                    c.get(JobOptions.TRAINING_THREADS), meanTeacher, c.get(JobOptions.MEAN_TEACHER_DECAY),
+                    c.getOptional(JobOptions.ACCEPT_TOLERANCE).orElse(meanTeacher
+                            ? JobOptions.MEAN_TEACHER_ACCEPT_TOLERANCE : 0.0));
         }
         DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;

@@ -57,6 +57,13 @@ class JobSettingsTest {
         assertThat(mean.teacher().checkpoint()).isEqualTo("model/checkpoints/student-lite.ckpt.zip");
         assertThat(mean.selfTraining().meanTeacher()).isTrue();
         assertThat(mean.selfTraining().meanTeacherDecay()).isEqualTo(0.95);
+        assertThat(s.selfTraining().acceptTolerance()).as("a teacher model: no tolerance").isZero();
+        assertThat(mean.selfTraining().acceptTolerance()).isEqualTo(JobOptions.MEAN_TEACHER_ACCEPT_TOLERANCE);
+        c.set(JobOptions.ACCEPT_TOLERANCE, 0.05);
+        assertThat(JobOptions.settings(c).selfTraining().acceptTolerance()).isEqualTo(0.05);
+        c.set(JobOptions.ACCEPT_TOLERANCE, -0.5);
+        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("acceptance tolerance");
+        c.removeConfig(JobOptions.ACCEPT_TOLERANCE);
         c.set(JobOptions.MEAN_TEACHER_DECAY, 1.0);
         assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("mean-teacher decay");
     }

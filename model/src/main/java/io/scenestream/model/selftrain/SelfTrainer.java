@@ -100,6 +100,7 @@ public final class SelfTrainer implements AutoCloseable {
     /** The mean teacher's weights by state-dict name; null unless {@link #keepMeanTeacher}. */
     private Map<String, float[]> meanTeacher;
     private double meanTeacherDecay;
+    private double acceptTolerance;
     private int rounds;
 
     /**
@@ -164,6 +165,24 @@ public final class SelfTrainer implements AutoCloseable {
         }
         sourceFrames = frames.stream().map(f -> f.resize(height, width)).toList();
         sourceShare = share;
+    }
+
+    /**
+     * Accepts a candidate that agrees with the teacher at most {@code tolerance} less than the
+     * serving student (default 0: it must agree at least as well). A mean teacher needs a tolerance:
+     * it starts as the student itself, so the serving student agrees with its labels as well as
+     * anything can, and a candidate trained towards them can only agree a little less.
+     */
+    public void acceptWithin(double tolerance) {
+        if (!(tolerance >= 0 && tolerance < 1)) {
+            throw new IllegalArgumentException("acceptance tolerance must be in [0, 1), got " + tolerance);
+        }
+        acceptTolerance = tolerance;
+    }
+
+    /** The rollback check: whether a candidate with {@code candidate} agreement replaces the serving student. */
+    public static boolean accepts(double serving, double candidate, double tolerance) {
+        return candidate >= serving - tolerance;
     }
 
     /** The student's input size, rows and columns. */
@@ -266,7 +285,7 @@ public final class SelfTrainer implements AutoCloseable {
         }
         Evaluation.Result after = validate();
         double candidateAgreement = agreement(after);
-        boolean accepted = candidateAgreement >= servingAgreement;
+        boolean accepted = accepts(servingAgreement, candidateAgreement, acceptTolerance);
         if (accepted) {
             version++;
             moveMeanTeacher();

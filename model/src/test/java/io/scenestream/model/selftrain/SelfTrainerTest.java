@@ -1,6 +1,7 @@
 package io.scenestream.model.selftrain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -105,6 +106,28 @@ class SelfTrainerTest {
             Map<String, float[]> after = t.weights();
             assertThat(after.keySet()).isEqualTo(before.keySet());
             before.forEach((name, w) -> assertThat(after.get(name)).as(name).containsExactly(w));
+        }
+    }
+
+    @Test
+    void withAToleranceACandidateThatAgreesALittleLessIsAccepted() throws Exception {
+        assertThat(SelfTrainer.accepts(0.70, 0.70, 0)).isTrue();
+        assertThat(SelfTrainer.accepts(0.70, 0.69, 0)).isFalse();
+        assertThat(SelfTrainer.accepts(0.70, 0.69, 0.02)).isTrue();
+        assertThat(SelfTrainer.accepts(0.70, 0.67, 0.02)).isFalse();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
+            assertThatThrownBy(() -> t.acceptWithin(-0.1)).hasMessageContaining("tolerance");
+            assertThatThrownBy(() -> t.acceptWithin(1)).hasMessageContaining("tolerance");
+            // The drifting candidate of the test above, now within the tolerance: it serves.
+            List<DenseSample> held = uniform(9, 4, 0, 1f);
+            t.restoreFrames(uniform(10, 12, 0, 1f), held);
+            assertThat(t.round().accepted()).isTrue();
+            t.restoreFrames(uniform(11, 12, 7, 8f), held);
+            t.acceptWithin(0.999);
+            SelfTrainer.Round r = t.round();
+            assertThat(r.candidateAgreement()).isLessThan(r.servingAgreement());
+            assertThat(r.accepted()).isTrue();
+            assertThat(t.version()).isEqualTo(6);
         }
     }
 
