@@ -104,8 +104,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 clip.add(source.next());
             }
         }
-        // Rounds, each the model alone right before the pipeline, so a machine whose speed drifts (other
-        // work, a noisy host) moves both figures of a round together; the medians over rounds are reported.
+        // Rounds, each the model alone right before and right after the pipeline, compared with their mean,
+        // so a machine whose speed drifts (other work, a noisy host) moves the figures of a round together;
+        // the medians over rounds are reported.
         List<Double> alones = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> adaptRatios = new ArrayList<>();
@@ -117,8 +118,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
                         alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch,
                         frames, w, h);
                 double pipeline = pipeline(kafka, clip, manifest, false, "r" + r + "-", alone, r == 1);
-                alones.add(alone);
-                ratios.add(pipeline / alone);
+                double after = modelAloneOnItsOwnThread(clip, manifest);
+                double bracket = (alone + after) / 2;
+                System.out.printf(Locale.ROOT, "model alone after: %.2f frames/s; pipeline %.1f%% of the mean before "
+                        + "and after (%.2f frames/s)%n", after, 100 * pipeline / bracket, bracket);
+                alones.add(bracket);
+                ratios.add(pipeline / bracket);
                 if (adapt) {
                     double adapting = pipeline(kafka, clip, manifest, true, "r" + r + "-adapt-", alone, false);
                     System.out.printf(Locale.ROOT, "with self-training: %.1f%% of the pipeline without it%n",
@@ -127,8 +132,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "median of %d rounds: model alone %.2f frames/s; pipeline %.1f%% of the model "
-                + "alone (rounds: %s)%n", rounds, median(alones), 100 * median(ratios), percents(ratios));
+        System.out.printf(Locale.ROOT, "median of %d rounds: model alone %.2f frames/s (mean of before and after); "
+                + "pipeline %.1f%% of it (rounds: %s)%n", rounds, median(alones), 100 * median(ratios), percents(ratios));
         if (adapt) {
             System.out.printf(Locale.ROOT, "median of %d rounds: with self-training %.1f%% of the pipeline without it "
                     + "(rounds: %s)%n", rounds, 100 * median(adaptRatios), percents(adaptRatios));
@@ -185,7 +190,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             double fps = (out.size() - 1) / ((last - first) / 1e6);
             System.out.printf(Locale.ROOT, "%-12s %.2f frames/s (Kafka -> decode -> Flink -> MTI-Net -> Kafka%s)%n",
                     what + ":", fps, selfTraining ? "; teacher and self-training running" : "");
-            System.out.printf(Locale.ROOT, "ratio:       %.1f%% of the model alone%n", 100 * fps / alone);
+            System.out.printf(Locale.ROOT, "ratio:       %.1f%% of the model alone before it%n", 100 * fps / alone);
             double decode = out.stream().mapToDouble(p -> p.getTimings().getDecodeMs()).average().orElse(Double.NaN);
             double infer = out.stream().mapToDouble(p -> p.getTimings().getInferenceMs()).average().orElse(Double.NaN);
             System.out.printf(Locale.ROOT, "inside:      decode %.1f ms/frame, inference %.1f ms/frame (model alone %.1f ms/frame)%n",
