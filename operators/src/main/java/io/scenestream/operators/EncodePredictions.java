@@ -10,8 +10,8 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * Encodes a prediction's maps as PNG and the record as Protocol Buffers, stamping the emit time.
- * Runs as its own task (not chained to inference), so that encoding overlaps the next batch's
- * inference.
+ * Chained to inference (see {@code SceneStreamJob}): the maps are not copied to another task, and
+ * encoding runs on the inference thread between batches.
  */
 public class EncodePredictions extends RichMapFunction<RawPrediction, SerializedPrediction> {
 

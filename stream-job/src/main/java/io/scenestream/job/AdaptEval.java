@@ -253,9 +253,7 @@ public final class AdaptEval implements Callable<Integer> {
             conf.set(JobOptions.SELF_TRAINING, true);
             // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher, which is then only
             // the reference scored beside the students.
-            if (!jobOptions.containsKey(JobOptions.TEACHER_CHECKPOINT.key())) {
-                conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
-            }
+            JobOptions.setUnlessGiven(conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();

@@ -106,6 +106,16 @@ public final class JobOptions {
             .doubleType().defaultValue(0.99).withDescription("Decay per training step of the mean teacher's moving "
                     + "average (it moves by decay^K per accepted round of K steps).");
 
+    /**
+     * Sets {@code option} to a command's own default unless the configuration already holds it (given
+     * with {@code -D}, applied first), so that what the user says wins.
+     */
+    public static <T> void setUnlessGiven(Configuration conf, ConfigOption<T> option, T value) {
+        if (!conf.contains(option)) {
+            conf.set(option, value);
+        }
+    }
+
     /** {@link #ACCEPT_TOLERANCE} with a mean teacher, unless set. */
     public static final double MEAN_TEACHER_ACCEPT_TOLERANCE = 0.02;
 

@@ -102,14 +102,12 @@ public final class LocalMode implements Callable<Integer> {
             jobOptions.forEach(conf::setString);
             conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-            if (!jobOptions.containsKey(JobOptions.RESOLUTION.key())) {
-                conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
-            }
+            JobOptions.setUnlessGiven(conf, JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             if (adapt) {
                 conf.set(JobOptions.SELF_TRAINING, true);
                 // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher.
-                if (!jobOptions.containsKey(JobOptions.TEACHER_CHECKPOINT.key())) {
+                if (!conf.contains(JobOptions.TEACHER_CHECKPOINT)) {
                     if (!Files.isRegularFile(teacher)) {
                         throw new IOException("teacher checkpoint " + teacher + " does not exist (train one: see README)");
                     }

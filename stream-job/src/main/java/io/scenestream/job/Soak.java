@@ -104,14 +104,10 @@ public final class Soak implements Callable<Integer> {
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             if (!noAdapt) {
                 conf.set(JobOptions.SELF_TRAINING, true);
-                if (!jobOptions.containsKey(JobOptions.TEACHER_CHECKPOINT.key())) {
-                    conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
-                }
+                JobOptions.setUnlessGiven(conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
                 // Adaptation at the stream's own priority unless told otherwise: a soak must train
                 // throughout, whatever else the machine runs.
-                if (!jobOptions.containsKey(JobOptions.TRAINING_NICENESS.key())) {
-                    conf.set(JobOptions.TRAINING_NICENESS, 0);
-                }
+                JobOptions.setUnlessGiven(conf, JobOptions.TRAINING_NICENESS, 0);
             }
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
