@@ -18,7 +18,7 @@ OMP_NUM_THREADS=1 $m train --model w18 --name teacher --data synthetic:day --siz
   --lr 5e-4 --eval-every 300 --eval-frames 32 --checkpoint-every 50 --seed 3 --fp16 --photometric \
   --init runs/teacher-base.ckpt.zip --out runs/teacher-photometric
 
-# Then 2,400 more photometric steps at batch 32 on a GPU (one H100 took 16.5 minutes; frames rendered ahead on
+# Then 2,400 more photometric steps at batch 32 on a GPU (one H100: three commands, 18 minutes of wall time; frames rendered ahead on
 # its 16 cores by --prefetch). DJL puts the model on the GPU when its libtorch is a CUDA build: README,
 # "Training on a GPU". On this CPU the same command runs for days.
 $m export --checkpoint runs/teacher-photometric/model.ckpt.zip --out runs/teacher-cpu.ckpt.zip --fp16
