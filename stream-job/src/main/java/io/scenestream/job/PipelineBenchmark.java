@@ -44,6 +44,14 @@ import picocli.CommandLine.Option;
  * Throughput of the model alone against the whole pipeline (Kafka, decode, Flink, inference,
  * encode, Kafka) on the same frames, model and resolution, in one run; then capture-to-emit
  * latency at an offered rate of half the pipeline's capacity.
+ *
+ * <p>The comparison is made in pairs, close together in time, because a shared machine's speed
+ * drifts by more than the difference being measured: one job runs throughout, and each pair is a
+ * burst of frames through it and the model alone in a process of its own, in alternating order.
+ * The model alone runs in another process because libtorch's OpenMP runtime (libgomp) keeps a team
+ * of worker threads for every thread that ran a model, and while it manages more threads than there
+ * are cores its workers stop spinning between parallel regions: in this process, next to the job's
+ * idle inference thread and its team, the model alone would run slowed.
  */
 @Command(name = "pipeline-benchmark", mixinStandardHelpOptions = true,
         description = "Model alone vs through Kafka and Flink: frames/s, ratio, latency p50/p99 at half capacity.")
@@ -64,6 +72,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--frames", description = "frames for each throughput measurement (default: ${DEFAULT-VALUE})")
     int frames = 200;
 
+    @Option(names = "--pairs", description = "pairs of (model alone, pipeline) measurements; the median of their ratios "
+            + "is reported (default: ${DEFAULT-VALUE})")
+    int pairs = 6;
+
     @Option(names = "--latency-frames", description = "frames for the latency measurement (default: ${DEFAULT-VALUE})")
     int latencyFrames = 150;
 
@@ -76,9 +88,22 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--batch", description = "micro-batch size, the same for both (default: ${DEFAULT-VALUE})")
     int batch = 4;
 
-    @Option(names = "--rounds", description = "rounds of (model alone, pipeline[, with self-training]); medians "
-            + "are reported (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", description = "with --adapt: rounds of (pipeline, pipeline with self-training), each "
+            + "a fresh job; the median of their ratios is reported (default: ${DEFAULT-VALUE})")
     int rounds = 3;
+
+    /** Set on the process that measures the model alone for its parent. */
+    @Option(names = "--model-alone-only", hidden = true)
+    boolean modelAloneOnly;
+
+    private static final String ALONE_RESULT = "model-alone frames/s: ";
+
+    /** The C allocator the model-alone process reported. */
+    private String aloneAllocator = "?";
+
+    private static String allocatorInUse() {
+        return System.getenv().getOrDefault("SCENESTREAM_MALLOC_IN_USE", "system");
+    }
 
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions) for the pipeline runs, e.g. "
             + "-D self-training.threads=0")
@@ -90,144 +115,178 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1 || frames < 2 || batch < 1) {
+        if (rounds < 1 || pairs < 1 || frames < 2 || batch < 1) {
             throw new IllegalArgumentException(
-                    "--rounds and --batch must be at least 1 and --frames at least 2");
+                    "--pairs, --rounds and --batch must be at least 1 and --frames at least 2");
         }
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
-        int w = wh[0];
-        int h = wh[1];
         CheckpointManifest manifest = Checkpoints.readManifest(model);
         List<RgbFrame> clip = new ArrayList<>();
-        try (FrameSupplier source = new VideoSource(video, true, w, h)) {
+        try (FrameSupplier source = new VideoSource(video, true, wh[0], wh[1])) {
             for (int i = 0; i < frames; i++) {
                 clip.add(source.next());
             }
         }
-        // Rounds, each the model alone right before and right after the pipeline, compared with their mean,
-        // so a machine whose speed drifts (other work, a noisy host) moves the figures of a round together;
-        // the medians over rounds are reported.
+        if (modelAloneOnly) {
+            System.out.println(ALONE_RESULT + modelAlone(clip, manifest) + " " + allocatorInUse());
+            return 0;
+        }
+        // Frames are JPEG-encoded before anything is timed, as a camera would send them.
+        List<byte[]> jpegs = new ArrayList<>();
+        for (RgbFrame f : clip) {
+            jpegs.add(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f));
+        }
+        System.out.printf(Locale.ROOT, "%s, %dx%d input, batch %d, %d frames %dx%d a measurement%n",
+                manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1]);
         List<Double> alones = new ArrayList<>();
+        List<Double> pipelines = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> adaptRatios = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            for (int r = 1; r <= rounds; r++) {
-                System.out.printf(Locale.ROOT, "round %d of %d%n", r, rounds);
-                double alone = modelAloneOnItsOwnThread(clip, manifest);
-                System.out.printf(Locale.ROOT, "model alone: %.2f frames/s (%s, %dx%d input, batch %d, %d frames %dx%d)%n",
-                        alone, manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch,
-                        frames, w, h);
-                // With --adapt, even rounds run the pipeline with self-training first, so that neither
-                // run always has the warmer JIT, broker and page cache of going second.
-                boolean adaptFirst = adapt && r % 2 == 0;
-                double adapting = adaptFirst
-                        ? pipeline(kafka, clip, manifest, true, "r" + r + "-adapt-", alone, false) : Double.NaN;
-                double pipeline = pipeline(kafka, clip, manifest, false, "r" + r + "-", alone, r == 1);
-                double after = modelAloneOnItsOwnThread(clip, manifest);
-                double bracket = (alone + after) / 2;
-                System.out.printf(Locale.ROOT, "model alone after: %.2f frames/s; pipeline %.1f%% of the mean before "
-                        + "and after (%.2f frames/s)%n", after, 100 * pipeline / bracket, bracket);
-                alones.add(bracket);
-                ratios.add(pipeline / bracket);
-                if (adapt) {
-                    if (!adaptFirst) {
-                        adapting = pipeline(kafka, clip, manifest, true, "r" + r + "-adapt-", alone, false);
+            try (Pipeline job = new Pipeline(kafka, manifest, false, "p-", clip, jpegs)) {
+                for (int i = 1; i <= pairs; i++) {
+                    // Alternating order, so that a drift within a pair favours neither.
+                    boolean aloneFirst = i % 2 == 1;
+                    double alone = aloneFirst ? modelAloneInAProcessOfItsOwn() : Double.NaN;
+                    Burst burst = job.throughput();
+                    if (!aloneFirst) {
+                        alone = modelAloneInAProcessOfItsOwn();
                     }
-                    System.out.printf(Locale.ROOT, "with self-training: %.1f%% of the pipeline without it (%s)%n",
-                            100 * adapting / pipeline, adaptFirst ? "run first" : "run second");
-                    adaptRatios.add(adapting / pipeline);
+                    System.out.printf(Locale.ROOT, "pair %d of %d (%s first): model alone %.2f frames/s, pipeline %.2f "
+                            + "frames/s = %.1f%%; inside the pipeline decode %.1f ms, inference %.1f ms a frame (model "
+                            + "alone %.1f)%n", i, pairs, aloneFirst ? "model alone" : "pipeline", alone, burst.fps,
+                            100 * burst.fps / alone, burst.decodeMs, burst.inferenceMs, 1000 / alone);
+                    if (i == 1) {
+                        System.out.printf(Locale.ROOT, "allocators: model alone %s, pipeline %s (bin/lib/native-memory.sh)%n",
+                                aloneAllocator, allocatorInUse());
+                    }
+                    alones.add(alone);
+                    pipelines.add(burst.fps);
+                    ratios.add(burst.fps / alone);
                 }
+                job.latency(median(pipelines) / 2);
             }
-        }
-        System.out.printf(Locale.ROOT, "median of %d rounds: model alone %.2f frames/s (mean of before and after); "
-                + "pipeline %.1f%% of it (rounds: %s)%n", rounds, median(alones), 100 * median(ratios), percents(ratios));
-        if (adapt) {
-            System.out.printf(Locale.ROOT, "median of %d rounds: with self-training %.1f%% of the pipeline without it "
-                    + "(rounds: %s)%n", rounds, 100 * median(adaptRatios), percents(adaptRatios));
+            System.out.printf(Locale.ROOT, "median of %d pairs: model alone %.2f frames/s, pipeline %.2f frames/s; "
+                    + "pipeline %.1f%% of the model alone (pairs: %s)%n", pairs, median(alones), median(pipelines),
+                    100 * median(ratios), percents(ratios));
+            if (adapt) {
+                // The teacher and the trainer keep working after a burst, so these are fresh jobs, one at a
+                // time, in alternating order, compared with each other only.
+                for (int r = 1; r <= rounds; r++) {
+                    boolean adaptFirst = r % 2 == 0;
+                    double adapting = adaptFirst ? throughputOfAFreshJob(kafka, manifest, true, r, clip, jpegs) : Double.NaN;
+                    double plain = throughputOfAFreshJob(kafka, manifest, false, r, clip, jpegs);
+                    if (!adaptFirst) {
+                        adapting = throughputOfAFreshJob(kafka, manifest, true, r, clip, jpegs);
+                    }
+                    System.out.printf(Locale.ROOT, "round %d of %d: pipeline %.2f frames/s, with self-training %.2f "
+                            + "frames/s = %.1f%% (%s first)%n", r, rounds, plain, adapting, 100 * adapting / plain,
+                            adaptFirst ? "self-training" : "pipeline");
+                    adaptRatios.add(adapting / plain);
+                }
+                System.out.printf(Locale.ROOT, "median of %d rounds: with self-training %.1f%% of the pipeline without "
+                        + "it (rounds: %s)%n", rounds, 100 * median(adaptRatios), percents(adaptRatios));
+            }
         }
         return 0;
     }
 
-    /** Runs the job on topics named with {@code prefix}; prints and returns its frames/s on a backlog. */
-    private double pipeline(EmbeddedKafka kafka, List<RgbFrame> clip, CheckpointManifest manifest, boolean selfTraining,
-            String prefix, double alone, boolean latency) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-        conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
-        conf.set(JobOptions.BATCH_SIZE, batch);
-        conf.set(JobOptions.BATCH_DELAY_MS, 20L);
-        conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-        conf.set(JobOptions.FRAMES_TOPIC, prefix + "frames");
-        conf.set(JobOptions.PREDICTIONS_TOPIC, prefix + "predictions");
-        conf.set(JobOptions.DEAD_LETTER_TOPIC, prefix + "dead-letters");
-        conf.set(JobOptions.MODEL_UPDATES_TOPIC, prefix + "model-updates");
-        conf.set(JobOptions.PSEUDO_LABELS_TOPIC, prefix + "pseudo-labels");
-        conf.set(JobOptions.GROUP_ID, prefix + "benchmark");
-        if (selfTraining) {
-            conf.set(JobOptions.SELF_TRAINING, true);
-            conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+    private double throughputOfAFreshJob(EmbeddedKafka kafka, CheckpointManifest manifest, boolean selfTraining,
+            int round, List<RgbFrame> clip, List<byte[]> jpegs) throws Exception {
+        try (Pipeline job = new Pipeline(kafka, manifest, selfTraining, "r" + round + (selfTraining ? "-adapt-" : "-"),
+                clip, jpegs)) {
+            return job.throughput().fps;
         }
-        jobOptions.forEach(conf::setString);
-        JobSettings settings = JobOptions.settings(conf);
-        Topics.create(kafka, settings, 1);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JobClient job = Jobs.startOnKafka(env, settings, "pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
-        String what = selfTraining ? "pipeline with self-training" : "pipeline";
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20),
-                        new ByteArraySerializer(), new ByteArraySerializer());
-                KafkaConsumer<byte[], byte[]> consumer = consumer(kafka, settings.predictionsTopic())) {
-            // Frames are JPEG-encoded before anything is timed, as a camera would send them.
-            List<byte[]> jpegs = new ArrayList<>();
-            for (RgbFrame f : clip) {
-                jpegs.add(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f));
+    }
+
+    /** Frames/s of a burst, with what decoding and inference took a frame inside the pipeline. */
+    private record Burst(double fps, double decodeMs, double inferenceMs) {}
+
+    /** The job on topics of its own, with a producer of frames and a consumer of predictions; warmed up. */
+    private final class Pipeline implements AutoCloseable {
+
+        private final JobSettings settings;
+        private final List<RgbFrame> clip;
+        private final List<byte[]> jpegs;
+        private final JobClient job;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final KafkaConsumer<byte[], byte[]> consumer;
+
+        Pipeline(EmbeddedKafka kafka, CheckpointManifest manifest, boolean selfTraining, String prefix,
+                List<RgbFrame> clip, List<byte[]> jpegs) throws Exception {
+            this.clip = clip;
+            this.jpegs = jpegs;
+            Configuration conf = new Configuration();
+            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
+            conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
+            conf.set(JobOptions.BATCH_SIZE, batch);
+            conf.set(JobOptions.BATCH_DELAY_MS, 20L);
+            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+            conf.set(JobOptions.FRAMES_TOPIC, prefix + "frames");
+            conf.set(JobOptions.PREDICTIONS_TOPIC, prefix + "predictions");
+            conf.set(JobOptions.DEAD_LETTER_TOPIC, prefix + "dead-letters");
+            conf.set(JobOptions.MODEL_UPDATES_TOPIC, prefix + "model-updates");
+            conf.set(JobOptions.PSEUDO_LABELS_TOPIC, prefix + "pseudo-labels");
+            conf.set(JobOptions.GROUP_ID, prefix + "benchmark");
+            if (selfTraining) {
+                conf.set(JobOptions.SELF_TRAINING, true);
+                conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
             }
+            jobOptions.forEach(conf::setString);
+            settings = JobOptions.settings(conf);
+            Topics.create(kafka, settings, 1);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            job = Jobs.startOnKafka(env, settings, "pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
+            producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20), new ByteArraySerializer(), new ByteArraySerializer());
+            consumer = consumer(kafka, settings.predictionsTopic());
             // Warm up the job (model load, first batches, the JIT compiling the per-frame code) before measuring.
             int warm = Math.min(WARM_UP_FRAMES, clip.size());
             send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), "warmup", 0);
             collect(consumer, warm, Duration.ofMinutes(3));
+        }
 
-            // Throughput: a backlog of frames, as fast as the pipeline drains it.
+        /** A backlog of frames, drained as fast as the pipeline can. */
+        Burst throughput() throws Exception {
             send(producer, settings.framesTopic(), clip, jpegs, "throughput", 0);
             List<Prediction> out = collect(consumer, clip.size(), Duration.ofMinutes(10));
             long first = out.get(0).getEmitTimeUs();
             long last = out.get(out.size() - 1).getEmitTimeUs();
-            double fps = (out.size() - 1) / ((last - first) / 1e6);
-            System.out.printf(Locale.ROOT, "%-12s %.2f frames/s (Kafka -> decode -> Flink -> MTI-Net -> Kafka%s)%n",
-                    what + ":", fps, selfTraining ? "; teacher and self-training running" : "");
-            System.out.printf(Locale.ROOT, "ratio:       %.1f%% of the model alone before it%n", 100 * fps / alone);
             double decode = out.stream().mapToDouble(p -> p.getTimings().getDecodeMs()).average().orElse(Double.NaN);
             double infer = out.stream().mapToDouble(p -> p.getTimings().getInferenceMs()).average().orElse(Double.NaN);
-            System.out.printf(Locale.ROOT, "inside:      decode %.1f ms/frame, inference %.1f ms/frame (model alone %.1f ms/frame)%n",
-                    decode, infer, 1000 / alone);
+            return new Burst((out.size() - 1) / ((last - first) / 1e6), decode, infer);
+        }
 
-            if (latency) {
-                // Latency at half capacity: frames paced at half the pipeline's rate.
-                double rate = fps / 2;
-                List<RgbFrame> lat = clip.subList(0, Math.min(latencyFrames, clip.size()));
-                Thread t = new Thread(() -> {
-                    try {
-                        send(producer, settings.framesTopic(), lat, jpegs.subList(0, lat.size()), "latency", rate);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                t.start();
-                List<Prediction> timed = collect(consumer, lat.size(), Duration.ofMinutes(10));
-                t.join();
-                float[] totals = new float[timed.size()];
-                for (int i = 0; i < totals.length; i++) {
-                    totals[i] = timed.get(i).getTimings().getTotalMs();
+        /** Capture-to-emit latency p50 and p99 of frames offered at {@code rate} frames/s. */
+        void latency(double rate) throws Exception {
+            List<RgbFrame> lat = clip.subList(0, Math.min(latencyFrames, clip.size()));
+            Thread t = new Thread(() -> {
+                try {
+                    send(producer, settings.framesTopic(), lat, jpegs.subList(0, lat.size()), "latency", rate);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                Arrays.sort(totals);
-                System.out.printf(Locale.ROOT, "latency at %.2f frames/s offered (half capacity): capture-to-emit p50 %.0f ms, p99 %.0f ms (%d frames)%n",
-                        rate, totals[totals.length / 2], totals[Math.min(totals.length - 1, (int) (0.99 * totals.length))], totals.length);
+            });
+            t.start();
+            List<Prediction> timed = collect(consumer, lat.size(), Duration.ofMinutes(10));
+            t.join();
+            float[] totals = new float[timed.size()];
+            for (int i = 0; i < totals.length; i++) {
+                totals[i] = timed.get(i).getTimings().getTotalMs();
             }
-            return fps;
-        } finally {
-            Jobs.cancelAndWait(job, Duration.ofSeconds(30));
+            Arrays.sort(totals);
+            System.out.printf(Locale.ROOT, "latency at %.2f frames/s offered (half the pipeline's median): capture-to-emit "
+                    + "p50 %.0f ms, p99 %.0f ms (%d frames)%n", rate, totals[totals.length / 2],
+                    totals[Math.min(totals.length - 1, (int) (0.99 * totals.length))], totals.length);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (producer; consumer) {
+                Jobs.cancelAndWait(job, Duration.ofSeconds(30));
+            }
         }
     }
 
@@ -253,22 +312,47 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /**
-     * The model alone, on a thread of its own that then ends: libtorch's OpenMP runtime keeps a team of
-     * worker threads for every thread that ran the model, and while it manages more threads than there
-     * are cores it stops spinning between parallel regions (every region then waits for its workers to
-     * wake up): a team left behind here would slow the pipeline's inference, which the job never has.
+     * Frames/s of the model alone, measured by this command in a process of its own (see the class
+     * comment): same JVM options, class path and environment (so the same libtorch threads), with the
+     * C allocator the launchers give a process that runs the model alone ({@code bin/lib/native-memory.sh},
+     * {@code SCENESTREAM_PROCESS=model}), as {@code bin/scenestream-model} would: each side at its best.
      */
-    private double modelAloneOnItsOwnThread(List<RgbFrame> clip, CheckpointManifest manifest) throws Exception {
-        java.util.concurrent.FutureTask<Double> run = new java.util.concurrent.FutureTask<>(() -> modelAlone(clip, manifest));
-        Thread t = new Thread(run, "model-alone");
-        t.start();
-        try {
-            return run.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } finally {
-            t.join();
+    private double modelAloneInAProcessOfItsOwn() throws IOException, InterruptedException {
+        Path allocator = Path.of("bin", "lib", "native-memory.sh");
+        if (!java.nio.file.Files.isRegularFile(allocator)) {
+            throw new IOException("run this from the project's root (bin/scenestream-local does): " + allocator + " not found");
         }
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "source \"$0\" && exec \"$@\"", allocator.toString()));
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelineBenchmark.class.getName(),
+                "--model-alone-only", "--model", model.toAbsolutePath().toString(), "--video", video,
+                "--camera-size", cameraSize, "--frames", Integer.toString(frames), "--batch", Integer.toString(batch)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("SCENESTREAM_PROCESS", "model");
+        Process p = pb.start();
+        java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
+        Double fps = null;
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith(ALONE_RESULT)) {
+                    String[] result = line.substring(ALONE_RESULT.length()).split(" ");
+                    fps = Double.parseDouble(result[0]);
+                    aloneAllocator = result[1];
+                }
+                tail.add(line);
+                if (tail.size() > 20) {
+                    tail.removeFirst();
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || fps == null) {
+            throw new IOException("the model-alone process exited with " + rc + " and no result; its last lines:\n"
+                    + String.join("\n", tail));
+        }
+        return fps;
     }
 
     private static double median(List<Double> xs) {
