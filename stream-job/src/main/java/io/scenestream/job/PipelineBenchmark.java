@@ -51,7 +51,13 @@ import picocli.CommandLine.Option;
  * The model alone runs in another process because libtorch's OpenMP runtime (libgomp) keeps a team
  * of worker threads for every thread that ran a model, and while it manages more threads than there
  * are cores its workers stop spinning between parallel regions: in this process, next to the job's
- * idle inference thread and its team, the model alone would run slowed.
+ * idle inference thread and its team, the model alone would run slowed. And this process is stopped
+ * (SIGSTOP) while the model alone runs, since its idle job, broker and clients still take CPU time
+ * (about 5% of a core measured here), which slows libtorch's threads by more than they take; after
+ * it is continued, a few untimed frames go through the job before the next burst (the broker's
+ * controller, stopped too, may fence the broker for a moment: producers then log and retry). The
+ * model alone is also measured with nothing else running, before the broker starts and after it
+ * stops, and printed beside the pairs' figures.
  */
 @Command(name = "pipeline-benchmark", mixinStandardHelpOptions = true,
         description = "Model alone vs through Kafka and Flink: frames/s, ratio, latency p50/p99 at half capacity.")
@@ -142,15 +148,18 @@ public final class PipelineBenchmark implements Callable<Integer> {
         List<Double> pipelines = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> adaptRatios = new ArrayList<>();
+        // The model alone once more with nothing else running (before the broker starts, after it
+        // stops): in the pairs, the idle job and broker of this process run beside it.
+        double quietBefore = modelAloneInAProcessOfItsOwn(false);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             try (Pipeline job = new Pipeline(kafka, manifest, false, "p-", clip, jpegs)) {
                 for (int i = 1; i <= pairs; i++) {
                     // Alternating order, so that a drift within a pair favours neither.
                     boolean aloneFirst = i % 2 == 1;
-                    double alone = aloneFirst ? modelAloneInAProcessOfItsOwn() : Double.NaN;
+                    double alone = aloneFirst ? modelAloneInAProcessOfItsOwn(true) : Double.NaN;
                     Burst burst = job.throughput();
                     if (!aloneFirst) {
-                        alone = modelAloneInAProcessOfItsOwn();
+                        alone = modelAloneInAProcessOfItsOwn(true);
                     }
                     System.out.printf(Locale.ROOT, "pair %d of %d (%s first): model alone %.2f frames/s, pipeline %.2f "
                             + "frames/s = %.1f%%; inside the pipeline decode %.1f ms, inference %.1f ms a frame (model "
@@ -188,6 +197,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
                         + "it (rounds: %s)%n", rounds, 100 * median(adaptRatios), percents(adaptRatios));
             }
         }
+        double quietAfter = modelAloneInAProcessOfItsOwn(false);
+        System.out.printf(Locale.ROOT, "model alone with nothing else running: %.2f frames/s before, %.2f after (in the "
+                + "pairs, beside the idle job: median %.2f)%n", quietBefore, quietAfter, median(alones));
         return 0;
     }
 
@@ -248,8 +260,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
             collect(consumer, warm, Duration.ofMinutes(3));
         }
 
-        /** A backlog of frames, drained as fast as the pipeline can. */
+        /**
+         * A backlog of frames, drained as fast as the pipeline can; after a few frames through it
+         * first, untimed (the process may just have been continued after a stop).
+         */
         Burst throughput() throws Exception {
+            int settle = Math.min(2 * batch, clip.size());
+            send(producer, settings.framesTopic(), clip, jpegs.subList(0, settle), "settle", 0);
+            collect(consumer, settle, Duration.ofMinutes(3));
             send(producer, settings.framesTopic(), clip, jpegs, "throughput", 0);
             List<Prediction> out = collect(consumer, clip.size(), Duration.ofMinutes(10));
             long first = out.get(0).getEmitTimeUs();
@@ -316,43 +334,48 @@ public final class PipelineBenchmark implements Callable<Integer> {
      * comment): same JVM options, class path and environment (so the same libtorch threads), with the
      * C allocator the launchers give a process that runs the model alone ({@code bin/lib/native-memory.sh},
      * {@code SCENESTREAM_PROCESS=model}), as {@code bin/scenestream-model} would: each side at its best.
+     * With {@code freezeThisProcess}, this process (its idle job, broker and clients) is stopped
+     * (SIGSTOP) while the model runs, and continued when that process ends, however it ends.
      */
-    private double modelAloneInAProcessOfItsOwn() throws IOException, InterruptedException {
+    private double modelAloneInAProcessOfItsOwn(boolean freezeThisProcess) throws IOException, InterruptedException {
         Path allocator = Path.of("bin", "lib", "native-memory.sh");
         if (!java.nio.file.Files.isRegularFile(allocator)) {
             throw new IOException("run this from the project's root (bin/scenestream-local does): " + allocator + " not found");
         }
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "source \"$0\" && exec \"$@\"", allocator.toString()));
+        // bash -c SCRIPT ALLOCATOR PID JAVA ARGS...: the script continues this process on any exit
+        // (the trap), stops it, picks the allocator and runs the model; its output goes to a file,
+        // since nothing here reads a pipe while stopped.
+        String script = freezeThisProcess
+                ? "p=$1; trap 'kill -CONT $p' EXIT; kill -STOP $p; shift; source \"$0\"; \"$@\""
+                : "shift; source \"$0\"; \"$@\"";
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", script, allocator.toString(),
+                Long.toString(ProcessHandle.current().pid())));
         cmd.add(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelineBenchmark.class.getName(),
                 "--model-alone-only", "--model", model.toAbsolutePath().toString(), "--video", video,
                 "--camera-size", cameraSize, "--frames", Integer.toString(frames), "--batch", Integer.toString(batch)));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("SCENESTREAM_PROCESS", "model");
-        Process p = pb.start();
-        java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
-        Double fps = null;
-        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null; ) {
+        Path log = java.nio.file.Files.createTempFile("scenestream-model-alone-", ".log");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("SCENESTREAM_PROCESS", "model");
+            int rc = pb.start().waitFor();
+            List<String> lines = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
+            for (String line : lines) {
                 if (line.startsWith(ALONE_RESULT)) {
                     String[] result = line.substring(ALONE_RESULT.length()).split(" ");
-                    fps = Double.parseDouble(result[0]);
                     aloneAllocator = result[1];
-                }
-                tail.add(line);
-                if (tail.size() > 20) {
-                    tail.removeFirst();
+                    if (rc == 0) {
+                        return Double.parseDouble(result[0]);
+                    }
                 }
             }
-        }
-        int rc = p.waitFor();
-        if (rc != 0 || fps == null) {
             throw new IOException("the model-alone process exited with " + rc + " and no result; its last lines:\n"
-                    + String.join("\n", tail));
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
         }
-        return fps;
     }
 
     private static double median(List<Double> xs) {
