@@ -10,7 +10,7 @@
 #   job    the streaming job (bin/scenestream-local and every command built on it, the cluster's
 #          processes). There jemalloc without purging grows without end, with or without
 #          self-training: Kafka, Flink, the frame codecs and libtorch free pieces of many sizes that
-#          it never merges back (the job alone: ~12 MB a frame, 8 GB and out of memory after 661
+#          it never merges back (the job alone: ~8 MB a frame, 8 GB and out of memory after 661
 #          frames, `bin/scenestream-soak --no-adapt --frames 3000 --fps 0`), and any purging halves
 #          inference speed. Such a process gets glibc's malloc tuned not to give memory back
 #          (flat at 3.5 GB over the same 3,000 frames, and faster: no page faults).

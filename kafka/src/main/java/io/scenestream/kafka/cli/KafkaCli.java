@@ -168,7 +168,8 @@ public final class KafkaCli {
 
     /** Times the PNG encoding of prediction maps on real depth and labels. */
     @Command(name = "maps-benchmark", mixinStandardHelpOptions = true,
-            description = "Milliseconds to encode a depth and a segmentation PNG, on NYUD frames, at a zlib level.")
+            description = "Milliseconds to encode a depth and a segmentation PNG, on NYUD frames, at a zlib level, "
+                    + "and to decode a JPEG frame of a video.")
     static final class MapsBenchmark implements Callable<Integer> {
 
         @Option(names = "--nyud", description = "NYUD-layout dataset (default: ${DEFAULT-VALUE})")
@@ -187,6 +188,13 @@ public final class KafkaCli {
         @Option(names = "--passes", description = "passes over the frames; the last is timed (default: ${DEFAULT-VALUE})")
         int passes = 10;
 
+        @Option(names = "--video", description = "video whose frames, JPEG-encoded at quality 0.9 and the size of "
+                + "--size, are decoded as the stream decodes frames (default: ${DEFAULT-VALUE})")
+        String video = "../shared/data/video/vtest.avi";
+
+        @Option(names = "--video-frames", description = "frames of --video (default: ${DEFAULT-VALUE})")
+        int videoFrames = 100;
+
         @Override
         public Integer call() throws Exception {
             int[] wh = parse(size);
@@ -198,8 +206,9 @@ public final class KafkaCli {
             double depthMs = 0;
             double segMs = 0;
             long bytes = 0;
-            if (passes < 1) {
-                throw new IllegalArgumentException("--passes must be at least 1, got " + passes);
+            if (passes < 1 || videoFrames < 1) {
+                throw new IllegalArgumentException("--passes and --video-frames must be at least 1, got " + passes
+                        + " and " + videoFrames);
             }
             for (int round = 0; round < passes; round++) {
                 depthMs = 0;
@@ -224,6 +233,27 @@ public final class KafkaCli {
                     "zlib level %d, depth filter %s, %s, %d NYUD frames (pass %d): depth PNG %.2f ms (%d bytes), "
                             + "segmentation PNG %.2f ms%n",
                     level, filter, size, n, passes, depthMs / n, bytes / n, segMs / n);
+            List<io.scenestream.kafka.proto.Frame> jpegs = new java.util.ArrayList<>();
+            try (FrameSupplier source = new VideoSource(video, true, wh[0], wh[1])) {
+                for (int i = 0; i < videoFrames; i++) {
+                    var f = source.next();
+                    jpegs.add(io.scenestream.kafka.proto.Frame.newBuilder().setCameraId("video").setSequence(i)
+                            .setWidth(f.width()).setHeight(f.height()).setEncoding(Encoding.JPEG)
+                            .setPayload(com.google.protobuf.ByteString.copyFrom(
+                                    io.scenestream.kafka.serde.FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f)))
+                            .build());
+                }
+            }
+            double decodeMs = 0;
+            for (int round = 0; round < passes; round++) {
+                long t = System.nanoTime();
+                for (var f : jpegs) {
+                    io.scenestream.kafka.serde.FramePixels.decode(f);
+                }
+                decodeMs = (System.nanoTime() - t) / 1e6 / jpegs.size();
+            }
+            System.out.printf(java.util.Locale.ROOT, "JPEG frame decode (FramePixels.decode), %s, %d frames of %s "
+                    + "(pass %d): %.2f ms%n", size, jpegs.size(), video, passes, decodeMs);
             return 0;
         }
     }
