@@ -149,7 +149,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         List<Double> ratios = new ArrayList<>();
         List<Double> adaptRatios = new ArrayList<>();
         // The model alone once more with nothing else running (before the broker starts, after it
-        // stops): in the pairs, the idle job and broker of this process run beside it.
+        // stops): in the pairs, this process exists beside it, stopped.
         double quietBefore = modelAloneInAProcessOfItsOwn(false);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             try (Pipeline job = new Pipeline(kafka, manifest, false, "p-", clip, jpegs)) {
@@ -199,7 +199,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
         double quietAfter = modelAloneInAProcessOfItsOwn(false);
         System.out.printf(Locale.ROOT, "model alone with nothing else running: %.2f frames/s before, %.2f after (in the "
-                + "pairs, beside the idle job: median %.2f)%n", quietBefore, quietAfter, median(alones));
+                + "pairs, beside this process stopped: median %.2f)%n", quietBefore, quietAfter, median(alones));
         return 0;
     }
 
@@ -350,10 +350,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 : "shift; source \"$0\"; \"$@\"";
         List<String> cmd = new ArrayList<>(List.of("bash", "-c", script, allocator.toString(),
                 Long.toString(ProcessHandle.current().pid())));
-        cmd.add(ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(io.scenestream.job.cluster.ClusterSpec.currentJava());
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelineBenchmark.class.getName(),
+        cmd.addAll(List.of("-cp", io.scenestream.job.cluster.ClusterSpec.currentClasspath(), PipelineBenchmark.class.getName(),
                 "--model-alone-only", "--model", model.toAbsolutePath().toString(), "--video", video,
                 "--camera-size", cameraSize, "--frames", Integer.toString(frames), "--batch", Integer.toString(batch)));
         Path log = java.nio.file.Files.createTempFile("scenestream-model-alone-", ".log");
