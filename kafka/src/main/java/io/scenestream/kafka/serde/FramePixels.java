@@ -31,7 +31,8 @@ public final class FramePixels {
      * its header first (so an image that claims a huge size is refused before it is decoded);
      * the pixels are decoded by OpenCV (libjpeg-turbo, libpng) straight into RGB order, which
      * takes about two thirds of the time of ImageIO's decoder for JPEG (README, "Performance");
-     * swapping OpenCV's BGR in Java took longer than decoding (0.7 ms a 320x256 frame).
+     * swapping OpenCV's BGR in Java afterwards added 0.3-0.45 ms to a 320x256 frame's 0.65 ms
+     * ({@code bin/scenestream-kafka maps-benchmark}).
      *
      * @throws BadRecordException UNDECODABLE if the payload is not an image of its encoding,
      *     BAD_DIMENSIONS if the image's size differs from the frame's
