@@ -232,6 +232,9 @@ public final class SceneStreamJob {
     private static Properties producerProperties(JobSettings s) {
         Properties p = s.kafkaClientProperties();
         p.setProperty("max.request.size", Integer.toString(64 << 20));
+        // A micro-batch's predictions (tens of kilobytes each, above the client's 16 KB default) in one
+        // request rather than one each: the broker's work is per request (README, "The streaming pipeline").
+        p.putIfAbsent("batch.size", Integer.toString(1 << 20));
         // Below the broker's transaction.max.timeout.ms (15 min) for exactly-once.
         p.setProperty("transaction.timeout.ms", Integer.toString(10 * 60 * 1000));
         return p;

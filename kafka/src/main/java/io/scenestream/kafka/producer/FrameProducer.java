@@ -21,6 +21,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class FrameProducer implements AutoCloseable {
 
+    /**
+     * Producer batch size: a frame is tens to hundreds of kilobytes, above the client's default
+     * (16 KB), which would send every frame of a backlog in a request of its own.
+     */
+    public static final int BATCH_BYTES = 1 << 20;
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -34,6 +40,7 @@ public final class FrameProducer implements AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 << 20,
                 ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
                 ProducerConfig.ACKS_CONFIG, "all"));
         props.putAll(extra);
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
