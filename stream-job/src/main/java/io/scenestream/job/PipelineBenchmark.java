@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.VideoSource;
 import io.scenestream.kafka.proto.Encoding;
@@ -99,6 +100,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
     int rounds = 3;
 
     /** Set on the process that measures the model alone for its parent. */
+    @Option(names = "--warm-up", description = "frames at most through the pairs' job before they start, in bursts "
+            + "of --frames, until the JIT compilers take under 1%% of the machine during one (default: ${DEFAULT-VALUE})")
+    int warmUp = 4000;
+
     @Option(names = "--model-alone-only", hidden = true)
     boolean modelAloneOnly;
 
@@ -144,6 +149,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "%s, %dx%d input, batch %d, %d frames %dx%d a measurement%n",
                 manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1]);
+        System.out.printf(Locale.ROOT, "CPU by thread kind (%d cores here): %s%n", Runtime.getRuntime().availableProcessors(),
+                ThreadCpu.legend());
         List<Double> alones = new ArrayList<>();
         List<Double> pipelines = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
@@ -153,6 +160,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         double quietBefore = modelAloneInAProcessOfItsOwn(false);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             try (Pipeline job = new Pipeline(kafka, manifest, false, "p-", clip, jpegs)) {
+                job.warmUntilCompiled(warmUp);
                 for (int i = 1; i <= pairs; i++) {
                     // Alternating order, so that a drift within a pair favours neither.
                     boolean aloneFirst = i % 2 == 1;
@@ -165,6 +173,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                             + "frames/s = %.1f%%; inside the pipeline decode %.1f ms, inference %.1f ms a frame (model "
                             + "alone %.1f)%n", i, pairs, aloneFirst ? "model alone" : "pipeline", alone, burst.fps,
                             100 * burst.fps / alone, burst.decodeMs, burst.inferenceMs, 1000 / alone);
+                    System.out.printf(Locale.ROOT, "  this process during the burst: %s%n", burst.cpu);
                     if (i == 1) {
                         System.out.printf(Locale.ROOT, "allocators: model alone %s, pipeline %s (bin/lib/native-memory.sh)%n",
                                 aloneAllocator, allocatorInUse());
@@ -212,7 +221,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /** Frames/s of a burst, with what decoding and inference took a frame inside the pipeline. */
-    private record Burst(double fps, double decodeMs, double inferenceMs) {}
+    private record Burst(double fps, double decodeMs, double inferenceMs, String cpu, double jitCores) {}
 
     /** The job on topics of its own, with a producer of frames and a consumer of predictions; warmed up. */
     private final class Pipeline implements AutoCloseable {
@@ -252,12 +261,34 @@ public final class PipelineBenchmark implements Callable<Integer> {
             job = Jobs.startOnKafka(env, settings, "pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
             producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20), new ByteArraySerializer(), new ByteArraySerializer());
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20,
+                    // A backlog of frames in few requests, as FrameProducer sends one.
+                    ProducerConfig.BATCH_SIZE_CONFIG, FrameProducer.BATCH_BYTES), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = consumer(kafka, settings.predictionsTopic());
             // Warm up the job (model load, first batches, the JIT compiling the per-frame code) before measuring.
             int warm = Math.min(WARM_UP_FRAMES, clip.size());
             send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), "warmup", 0);
             collect(consumer, warm, Duration.ofMinutes(3));
+        }
+
+        /**
+         * Bursts through the job until the JIT compilers' share of the machine during one falls under
+         * 1%, or {@code maxFrames} have gone through. A stream runs for days: its figures are those of
+         * compiled code, while the Kafka broker's and clients' code, run a few hundred times a burst,
+         * keeps being compiled for minutes (the compilers took 5-15 CPU ms a frame, 0.1-0.25 of this
+         * machine's 2 cores, in bursts 2-3 minutes after the job started).
+         */
+        void warmUntilCompiled(int maxFrames) throws Exception {
+            int cores = Runtime.getRuntime().availableProcessors();
+            int done = 0;
+            while (done < maxFrames && ThreadCpu.available()) {
+                Burst b = throughput();
+                done += clip.size() + Math.min(2 * batch, clip.size());
+                System.out.printf(Locale.ROOT, "warm-up, %d frames through the job: %.2f frames/s, %s%n", done, b.fps, b.cpu);
+                if (b.jitCores < 0.01 * cores) {
+                    return;
+                }
+            }
         }
 
         /**
@@ -268,13 +299,19 @@ public final class PipelineBenchmark implements Callable<Integer> {
             int settle = Math.min(2 * batch, clip.size());
             send(producer, settings.framesTopic(), clip, jpegs.subList(0, settle), "settle", 0);
             collect(consumer, settle, Duration.ofMinutes(3));
+            ThreadCpu cpuBefore = ThreadCpu.available() ? ThreadCpu.sample() : null;
+            long wallBefore = System.nanoTime();
             send(producer, settings.framesTopic(), clip, jpegs, "throughput", 0);
             List<Prediction> out = collect(consumer, clip.size(), Duration.ofMinutes(10));
+            double wall = (System.nanoTime() - wallBefore) / 1e9;
+            Map<String, Double> used = cpuBefore == null ? null : ThreadCpu.sample().secondsSince(cpuBefore);
+            String cpu = used == null ? "CPU not measured (no /proc/self/task)" : ThreadCpu.describe(used, wall, clip.size());
+            double jit = used == null ? Double.NaN : used.get("jit") / wall;
             long first = out.get(0).getEmitTimeUs();
             long last = out.get(out.size() - 1).getEmitTimeUs();
             double decode = out.stream().mapToDouble(p -> p.getTimings().getDecodeMs()).average().orElse(Double.NaN);
             double infer = out.stream().mapToDouble(p -> p.getTimings().getInferenceMs()).average().orElse(Double.NaN);
-            return new Burst((out.size() - 1) / ((last - first) / 1e6), decode, infer);
+            return new Burst((out.size() - 1) / ((last - first) / 1e6), decode, infer, cpu, jit);
         }
 
         /** Capture-to-emit latency p50 and p99 of frames offered at {@code rate} frames/s. */
