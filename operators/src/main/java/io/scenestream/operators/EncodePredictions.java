@@ -1,17 +1,16 @@
 package io.scenestream.operators;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.scenestream.kafka.proto.ConfidenceSummary;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.proto.Timings;
-import io.scenestream.kafka.serde.PredictionMaps;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
- * Encodes a prediction's maps as PNG and the record as Protocol Buffers, stamping the emit time.
- * Chained to inference (see {@code SceneStreamJob}): the maps are not copied to another task, and
- * encoding runs on the inference thread between batches.
+ * Makes the Protocol Buffers record of a prediction whose maps the inference operator has encoded,
+ * stamping the emit time. Chained to inference (see {@code SceneStreamJob}): nothing is copied to
+ * another task.
  */
 public class EncodePredictions extends RichMapFunction<RawPrediction, SerializedPrediction> {
 
@@ -30,11 +29,12 @@ public class EncodePredictions extends RichMapFunction<RawPrediction, Serialized
                 .setCameraId(r.cameraId).setSequence(r.sequence).setCaptureTimeUs(r.captureTimeUs)
                 .setModelName(r.modelName).setModelVersion(r.modelVersion)
                 .setWidth(r.width).setHeight(r.height);
-        if (r.depthMm != null) {
-            b.setDepthPng(ByteString.copyFrom(PredictionMaps.depthPngMm(r.depthMm, r.width, r.height)));
+        // The PNGs are the encoder's own fresh arrays, never written again: wrapped, not copied.
+        if (r.depthPng != null) {
+            b.setDepthPng(UnsafeByteOperations.unsafeWrap(r.depthPng));
         }
-        if (r.classes != null) {
-            b.setSegmentationPng(ByteString.copyFrom(PredictionMaps.segmentationPng(r.classes, r.width, r.height)));
+        if (r.segmentationPng != null) {
+            b.setSegmentationPng(UnsafeByteOperations.unsafeWrap(r.segmentationPng));
             b.setConfidence(ConfidenceSummary.newBuilder().setMeanMaxProbability(r.meanConfidence)
                     .setConfidentShare(r.confidentShare).setThreshold(r.confidenceThreshold));
         }

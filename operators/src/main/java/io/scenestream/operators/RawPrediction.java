@@ -1,8 +1,9 @@
 package io.scenestream.operators;
 
 /**
- * A prediction as the inference operator makes it, before its maps are encoded: depth in
- * millimetres (0 = none) and class ids, row-major at {@code width x height}. A Flink POJO.
+ * A prediction as the inference operator makes it, its maps already encoded ({@link
+ * io.scenestream.kafka.serde.PredictionMaps}): depth as a 16-bit PNG in millimetres (0 = none) and
+ * class ids as an 8-bit PNG, at {@code width x height}. A Flink POJO.
  */
 public class RawPrediction {
     public String cameraId;
@@ -15,10 +16,10 @@ public class RawPrediction {
     public long modelVersion;
     public int width;
     public int height;
-    /** Depth in millimetres, 0 where there is none; null if the model has no depth task. */
-    public short[] depthMm;
-    /** Class ids; null if the model has no segmentation task. */
-    public byte[] classes;
+    /** Depth as a 16-bit PNG in millimetres, 0 where there is none; null if the model has no depth task. */
+    public byte[] depthPng;
+    /** Class ids as an 8-bit PNG; null if the model has no segmentation task. */
+    public byte[] segmentationPng;
     public float meanConfidence;
     public float confidentShare;
     public float confidenceThreshold;

@@ -6,6 +6,7 @@ import ai.djl.Model;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
+import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
@@ -62,6 +63,11 @@ class InferenceOperatorTest {
         return out;
     }
 
+    /** The class ids of a prediction, from the PNG the operator encoded. */
+    private static byte[] classesOf(RawPrediction p) {
+        return PredictionMaps.segmentation(p.segmentationPng, p.width, p.height);
+    }
+
     private static byte[] expectedClasses(byte[] checkpoint, DecodedFrame f) throws Exception {
         try (Model m = Model.newInstance("expected")) {
             LoadedCheckpoint lc = Checkpoints.fromBytes(checkpoint, "expected", m.getNDManager(), null);
@@ -114,8 +120,8 @@ class InferenceOperatorTest {
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             assertThat(out).extracting(p -> p.modelVersion).containsExactly(1L, 1L, 1L, 2L, 2L, 2L, 2L);
-            assertThat(out.get(3).classes).containsExactly(expectedClasses(v2, frames.get(3)));
-            assertThat(out.get(6).classes).containsExactly(expectedClasses(v2, frames.get(6)));
+            assertThat(classesOf(out.get(3))).containsExactly(expectedClasses(v2, frames.get(3)));
+            assertThat(classesOf(out.get(6))).containsExactly(expectedClasses(v2, frames.get(6)));
             assertThat(((InferenceOperator) h.getOperator()).servingVersion()).isEqualTo(2);
             assertThat(h.getOperator().getMetricGroup()).isNotNull();
             snapshot = h.snapshot(1, 1);
@@ -127,7 +133,7 @@ class InferenceOperatorTest {
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(0))));
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.modelVersion).containsExactly(2L, 2L);
-            assertThat(out.get(0).classes).containsExactly(expectedClasses(v2, frames.get(7)));
+            assertThat(classesOf(out.get(0))).containsExactly(expectedClasses(v2, frames.get(7)));
         }
     }
 
@@ -152,15 +158,58 @@ class InferenceOperatorTest {
             assertThat(dead.get(0).reason).isEqualTo("UNPARSABLE");
             assertThat(predictions(h)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             // Decoded here from the record (raw RGB: exactly the frame's pixels).
-            assertThat(predictions(h).get(4).classes).containsExactly(expectedClasses(
+            assertThat(classesOf(predictions(h).get(4))).containsExactly(expectedClasses(
                     TinyModels.checkpoint("student", 1, 1), frames.get(4)));
             List<KeyFrame> keys = new ArrayList<>();
             h.getSideOutput(InferenceOperator.KEY_FRAMES).forEach(r -> keys.add(r.getValue()));
             assertThat(keys).extracting(k -> k.sequence).containsExactly(0L, 3L, 6L);
             List<RawPrediction> out = predictions(h);
-            assertThat(keys.get(1).studentClasses).containsExactly(out.get(3).classes);
+            assertThat(keys.get(1).studentClasses).containsExactly(classesOf(out.get(3)));
             assertThat(keys.get(1).studentVersion).isEqualTo(1);
             assertThat(keys.get(1).rgb.length).isEqualTo(3 * TinyModels.H * TinyModels.W);
+        }
+    }
+
+    @Test
+    void aBatchIsEncodedOnSeveralThreadsAndLeavesInOrder() throws Exception {
+        byte[] ckpt = TinyModels.checkpoint("student", 1, 1);
+        Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
+        // Batches of 5 frames encoded on 3 threads: frames 0 and 3 here, 1 and 4 on one helper, 2 on another.
+        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 5, 1000,
+                "cpu", 0.9f, 0, "", 0, 3);
+        List<DecodedFrame> frames = TinyModels.frames("yard", 10, 11);
+        try (var h = harness(settings)) {
+            h.open();
+            for (DecodedFrame f : frames) {
+                h.processElement1(new StreamRecord<>(TinyModels.record(f)));
+            }
+            // The eleventh frame waits for its batch; a checkpoint barrier sends it.
+            h.prepareSnapshotPreBarrier(1);
+            List<RawPrediction> out = predictions(h);
+            assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+            try (Model m = Model.newInstance("expected")) {
+                LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
+                try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
+                    // Batched as the operator batched them, so that the figures are the same to the bit.
+                    List<FramePrediction> expected = new ArrayList<>();
+                    for (int from = 0; from < frames.size(); from += 5) {
+                        List<RgbFrame> batch = new ArrayList<>();
+                        for (DecodedFrame f : frames.subList(from, Math.min(frames.size(), from + 5))) {
+                            batch.add(new RgbFrame(f.width, f.height, f.rgb));
+                        }
+                        expected.addAll(p.predict(batch));
+                    }
+                    for (int i = 0; i < frames.size(); i++) {
+                        FramePrediction fp = expected.get(i);
+                        RawPrediction r = out.get(i);
+                        assertThat(classesOf(r)).as("classes of frame %d", i).containsExactly(fp.classes());
+                        assertThat(r.depthPng).as("depth of frame %d", i).containsExactly(PredictionMaps.depthPng(
+                                fp.depth(), fp.width(), fp.height()));
+                        assertThat(r.meanConfidence).isEqualTo((float) fp.meanConfidence());
+                        assertThat(r.confidenceThreshold).isEqualTo(0.9f);
+                    }
+                }
+            }
         }
     }
 }
