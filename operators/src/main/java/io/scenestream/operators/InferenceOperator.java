@@ -36,12 +36,12 @@ import org.slf4j.LoggerFactory;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Decodes frame records and runs MTI-Net on them in micro-batches. Decoding happens here, on the
- * operator's own thread, rather than in a function of its own: an operator with a second (broadcast)
- * input cannot be chained to the one before it, so a separate decoder would hand every decoded frame
- * (hundreds of kilobytes of pixels) to this task through Flink's buffers and compete for the cores
- * the model's threads use. A record that is not a valid frame goes to {@link #DEAD_LETTERS} with its
- * origin and reason ({@link FrameDecoder}); the stream goes on.
+ * Decodes frame records and runs MTI-Net on them in micro-batches. Decoding happens here, when a
+ * batch goes to the model, rather than in a function of its own: an operator with a second
+ * (broadcast) input cannot be chained to the one before it, so a separate decoder would hand every
+ * decoded frame (hundreds of kilobytes of pixels) to this task through Flink's buffers and compete
+ * for the cores the model's threads use. A record that is not a valid frame goes to {@link
+ * #DEAD_LETTERS} with its origin and reason ({@link FrameDecoder}); the stream goes on.
  *
  * <p>Micro-batches: a batch goes to the model when it holds {@code
  * maxBatch} frames or its first frame has waited {@code maxDelayMs}. One model per parallel
@@ -56,9 +56,10 @@ import org.apache.flink.util.OutputTag;
  * it. A bad update is logged and counted and the serving model stays. The serving update is kept in
  * Flink state, so a restored job serves the version it served, not the shipped checkpoint.
  *
- * <p>A batch's maps are encoded as PNG here, right after the model, on this thread and {@code
- * encodeThreads - 1} helpers, one frame each: on a CPU the model's threads wait meanwhile, and a
- * batch encoded on one thread leaves the other cores idle for 2-3 ms a frame.
+ * <p>A batch's records are decoded just before the model and its maps encoded as PNG right after
+ * it, on this thread and {@code codecThreads - 1} helpers, one frame each: on a CPU the model's
+ * threads wait meanwhile, and a batch handled on one thread leaves the other cores idle for 3-4 ms a
+ * frame.
  *
  * <p>With self-training, every {@code keyFrameEvery}-th frame of a camera also leaves on {@link
  * #KEY_FRAMES} with the student's classes, for the teacher.
@@ -77,7 +78,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public static final OutputTag<KeyFrame> KEY_FRAMES = new OutputTag<>("key-frames", TypeInformation.of(KeyFrame.class));
 
     private final InferenceSettings settings;
-    private final FrameDecoder decoder;
+    private final FrameLimits limits;
 
     private transient Device device;
     private transient Model model;
@@ -87,11 +88,13 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient byte[] servingUpdate;
     private transient byte[] restoredUpdate;
     private transient java.util.concurrent.ExecutorService loader;
-    private transient java.util.concurrent.ExecutorService encoders;
+    private transient java.util.concurrent.ExecutorService helpers;
     private transient java.util.concurrent.Future<UpdateCandidate> pending;
     private transient byte[] pendingRecord;
     private transient ListState<byte[]> servingState;
-    private transient List<DecodedFrame> buffer;
+    private transient List<RawRecord> buffer;
+    private transient FrameDecoder[] decoders;
+    private transient int helperThreads;
     private transient Map<String, Long> framesPerCamera;
     private transient long timerGeneration;
     private transient Meter framesOut;
@@ -106,7 +109,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
 
     public InferenceOperator(InferenceSettings settings, FrameLimits limits) {
         this.settings = settings;
-        this.decoder = new FrameDecoder(limits);
+        this.limits = limits;
     }
 
     @Override
@@ -153,12 +156,18 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             t.setDaemon(true);
             return t;
         });
-        int encodeThreads = settings.encodeThreadsOn(Runtime.getRuntime().availableProcessors());
-        if (encodeThreads > 1) {
+        int codecThreads = settings.codecThreadsOn(Runtime.getRuntime().availableProcessors());
+        helperThreads = codecThreads;
+        decoders = new FrameDecoder[codecThreads];
+        for (int i = 0; i < codecThreads; i++) {
+            decoders[i] = new FrameDecoder(limits);
+        }
+        if (codecThreads > 1) {
             java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            // Named after this task ("infer..."), as libtorch's threads are, for whoever sorts threads by name.
-            encoders = java.util.concurrent.Executors.newFixedThreadPool(encodeThreads - 1, r -> {
-                Thread t = new Thread(r, "infer-encode-" + subtask() + "-" + n.incrementAndGet());
+            // Decode and encode helpers, named after this task ("infer..."), as libtorch's threads are,
+            // for whoever sorts threads by name (ThreadCpu).
+            helpers = java.util.concurrent.Executors.newFixedThreadPool(codecThreads - 1, r -> {
+                Thread t = new Thread(r, "infer-helper-" + subtask() + "-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
@@ -179,15 +188,9 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
 
     @Override
     public void processElement1(StreamRecord<RawRecord> element) throws Exception {
-        FrameDecoder.Result decoded = decoder.decode(element.getValue());
-        if (decoded.deadLetter() != null) {
-            deadLetters.inc();
-            output.collect(DEAD_LETTERS, new StreamRecord<>(decoded.deadLetter()));
-            return;
-        }
-        framesIn.markEvent();
         completePending(false);
-        buffer.add(decoded.frame());
+        // Decoded when its batch goes to the model (flush).
+        buffer.add(element.getValue());
         if (buffer.size() >= settings.maxBatch()) {
             flush();
         } else if (buffer.size() == 1) {
@@ -284,8 +287,13 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             return;
         }
         timerGeneration++;
-        List<RgbFrame> frames = new ArrayList<>(buffer.size());
-        for (DecodedFrame f : buffer) {
+        List<DecodedFrame> batch = decodeAll(buffer);
+        buffer.clear();
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<RgbFrame> frames = new ArrayList<>(batch.size());
+        for (DecodedFrame f : batch) {
             frames.add(new RgbFrame(f.width, f.height, f.rgb));
         }
         long start = System.nanoTime();
@@ -293,9 +301,9 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         float perFrameMs = (System.nanoTime() - start) / 1e6f / frames.size();
         String name = loaded.manifest().modelName();
         long version = loaded.manifest().modelVersion();
-        RawPrediction[] out = new RawPrediction[buffer.size()];
+        RawPrediction[] out = new RawPrediction[batch.size()];
         for (int i = 0; i < out.length; i++) {
-            DecodedFrame f = buffer.get(i);
+            DecodedFrame f = batch.get(i);
             RawPrediction r = new RawPrediction();
             r.cameraId = f.cameraId;
             r.sequence = f.sequence;
@@ -309,56 +317,87 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         }
         encodeMaps(predictions, out);
         for (int i = 0; i < out.length; i++) {
-            DecodedFrame f = buffer.get(i);
+            DecodedFrame f = batch.get(i);
             lastLatencyMs = System.currentTimeMillis() - f.captureTimeUs / 1000.0;
             framesOut.markEvent();
             output.collect(new StreamRecord<>(out[i]));
             offerKeyFrame(f, predictions.get(i), name, version);
         }
-        lastBatch = buffer.size();
+        lastBatch = batch.size();
         lastInferenceMs = perFrameMs;
-        buffer.clear();
     }
 
     /**
-     * Encodes each frame's maps and confidence summary into {@code out}: frame i on this thread when
-     * {@code i % threads == 0}, else on a helper; returns when all are done.
+     * Decodes a batch's records, spread over this thread and the helpers; records that are not
+     * valid frames leave as dead letters, in their order, and the others are returned in theirs.
      */
-    private void encodeMaps(List<FramePrediction> predictions, RawPrediction[] out) {
-        int threads = encoders == null ? 1 : Math.min(out.length, settings.encodeThreadsOn(Runtime.getRuntime().availableProcessors()));
-        List<java.util.concurrent.Future<?>> helpers = new ArrayList<>(threads - 1);
-        for (int t = 1; t < threads; t++) {
-            int first = t;
-            helpers.add(encoders.submit(() -> encodeEvery(predictions, out, first, threads)));
+    private List<DecodedFrame> decodeAll(List<RawRecord> records) {
+        FrameDecoder.Result[] results = new FrameDecoder.Result[records.size()];
+        onHelpers(results.length, (worker, i) -> results[i] = decoders[worker].decode(records.get(i)), "decoding frames");
+        List<DecodedFrame> frames = new ArrayList<>(results.length);
+        for (FrameDecoder.Result r : results) {
+            if (r.deadLetter() != null) {
+                deadLetters.inc();
+                output.collect(DEAD_LETTERS, new StreamRecord<>(r.deadLetter()));
+            } else {
+                framesIn.markEvent();
+                frames.add(r.frame());
+            }
         }
-        encodeEvery(predictions, out, 0, threads);
-        for (java.util.concurrent.Future<?> h : helpers) {
+        return frames;
+    }
+
+    /** Encodes each frame's maps and confidence summary into {@code out}, spread over this thread and the helpers. */
+    private void encodeMaps(List<FramePrediction> predictions, RawPrediction[] out) {
+        onHelpers(out.length, (worker, i) -> encode(predictions.get(i), out[i]), "encoding predictions");
+    }
+
+    /** A task on item {@code i} by worker {@code worker} (0: the operator's own thread). */
+    private interface Work {
+        void run(int worker, int i);
+    }
+
+    /**
+     * Runs {@code work} on items 0..n-1: item i on worker {@code i % workers}, worker 0 being this
+     * thread and the others the helpers; returns when all are done, rethrowing the first failure.
+     */
+    private void onHelpers(int n, Work work, String what) {
+        int workers = Math.max(1, Math.min(n, helpers == null ? 1 : helperThreads));
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>(workers - 1);
+        for (int w = 1; w < workers; w++) {
+            int worker = w;
+            running.add(helpers.submit(() -> {
+                for (int i = worker; i < n; i += workers) {
+                    work.run(worker, i);
+                }
+            }));
+        }
+        for (int i = 0; i < n; i += workers) {
+            work.run(0, i);
+        }
+        for (java.util.concurrent.Future<?> h : running) {
             try {
                 h.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while encoding predictions", e);
+                throw new IllegalStateException("interrupted while " + what, e);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("encoding a prediction failed", e.getCause());
+                throw new IllegalStateException(what + " failed", e.getCause());
             }
         }
     }
 
-    private void encodeEvery(List<FramePrediction> predictions, RawPrediction[] out, int first, int step) {
-        for (int i = first; i < out.length; i += step) {
-            FramePrediction p = predictions.get(i);
-            RawPrediction r = out[i];
-            r.width = p.width();
-            r.height = p.height();
-            if (p.depth() != null) {
-                r.depthPng = PredictionMaps.depthPngMm(PredictionMaps.millimetres(p.depth()), p.width(), p.height());
-            }
-            if (p.classes() != null) {
-                r.segmentationPng = PredictionMaps.segmentationPng(p.classes(), p.width(), p.height());
-                r.meanConfidence = (float) p.meanConfidence();
-                r.confidentShare = (float) p.confidentShare(settings.confidenceThreshold());
-                r.confidenceThreshold = settings.confidenceThreshold();
-            }
+    private void encode(FramePrediction p, RawPrediction r) {
+        r.width = p.width();
+        r.height = p.height();
+        if (p.depth() != null) {
+            r.depthPng = PredictionMaps.depthPngMm(PredictionMaps.millimetres(p.depth()), p.width(), p.height());
+        }
+        if (p.classes() != null) {
+            r.segmentationPng = PredictionMaps.segmentationPng(p.classes(), p.width(), p.height());
+            r.meanConfidence = (float) p.meanConfidence();
+            r.confidentShare = (float) p.confidentShare(settings.confidenceThreshold());
+            r.confidenceThreshold = settings.confidenceThreshold();
         }
     }
 
@@ -419,8 +458,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void close() throws Exception {
         try {
-            if (encoders != null) {
-                encoders.shutdownNow();
+            if (helpers != null) {
+                helpers.shutdownNow();
             }
             if (loader != null) {
                 loader.shutdownNow();

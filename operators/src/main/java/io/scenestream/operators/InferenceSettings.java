@@ -19,11 +19,11 @@ import java.io.Serializable;
  * @param updateKey key that model updates must be signed with (HMAC-SHA256); empty accepts unsigned updates
  * @param threads libtorch threads of the inference thread (see {@link TorchThreads}); 0 for libtorch's
  *     default (all cores, or {@code OMP_NUM_THREADS})
- * @param encodeThreads threads that encode a batch's maps as PNG, the operator's own included; 0 for
- *     as many as the batch has frames, at most the machine's cores
+ * @param codecThreads threads that decode a batch's frames and encode its maps as PNG, the
+ *     operator's own included; 0 for as many as the batch has frames, at most the machine's cores
  */
 public record InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-        String device, float confidenceThreshold, int keyFrameEvery, String updateKey, int threads, int encodeThreads)
+        String device, float confidenceThreshold, int keyFrameEvery, String updateKey, int threads, int codecThreads)
         implements Serializable {
 
     /** Without self-training and with unsigned updates. */
@@ -66,14 +66,14 @@ public record InferenceSettings(String checkpoint, int inputHeight, int inputWid
         if (threads < 0) {
             throw new IllegalArgumentException("inference threads must be >= 0 (0: libtorch's default), got " + threads);
         }
-        if (encodeThreads < 0) {
-            throw new IllegalArgumentException("encode threads must be >= 0 (0: one per frame of a batch, at most the "
-                    + "cores), got " + encodeThreads);
+        if (codecThreads < 0) {
+            throw new IllegalArgumentException("codec threads must be >= 0 (0: one per frame of a batch, at most the "
+                    + "cores), got " + codecThreads);
         }
     }
 
-    /** The threads that encode a batch's maps on a machine of {@code cores} cores. */
-    public int encodeThreadsOn(int cores) {
-        return encodeThreads > 0 ? encodeThreads : Math.max(1, Math.min(maxBatch, cores));
+    /** The threads that decode a batch and encode its maps on a machine of {@code cores} cores. */
+    public int codecThreadsOn(int cores) {
+        return codecThreads > 0 ? codecThreads : Math.max(1, Math.min(maxBatch, cores));
     }
 }

@@ -171,10 +171,10 @@ class InferenceOperatorTest {
     }
 
     @Test
-    void aBatchIsEncodedOnSeveralThreadsAndLeavesInOrder() throws Exception {
+    void aBatchIsDecodedAndEncodedOnSeveralThreadsAndLeavesInOrder() throws Exception {
         byte[] ckpt = TinyModels.checkpoint("student", 1, 1);
         Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
-        // Batches of 5 frames encoded on 3 threads: frames 0 and 3 here, 1 and 4 on one helper, 2 on another.
+        // Batches of 5 records on 3 threads: records 0 and 3 of a batch here, 1 and 4 on one helper, 2 on another.
         InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 5, 1000,
                 "cpu", 0.9f, 0, "", 0, 3);
         List<DecodedFrame> frames = TinyModels.frames("yard", 10, 11);
@@ -182,19 +182,27 @@ class InferenceOperatorTest {
             h.open();
             for (DecodedFrame f : frames) {
                 h.processElement1(new StreamRecord<>(TinyModels.record(f)));
+                if (f.sequence == 6) {
+                    // Third of the second batch, decoded by a helper: a dead letter, and the rest goes on.
+                    h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
+                }
             }
             // The eleventh frame waits for its batch; a checkpoint barrier sends it.
             h.prepareSnapshotPreBarrier(1);
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
             try (Model m = Model.newInstance("expected")) {
                 LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
                 try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
-                    // Batched as the operator batched them, so that the figures are the same to the bit.
+                    // Batched as the operator batched them (frames 0-4, 5-8 beside the bad record, 9-10),
+                    // so that the figures are the same to the bit.
                     List<FramePrediction> expected = new ArrayList<>();
-                    for (int from = 0; from < frames.size(); from += 5) {
+                    for (int[] range : new int[][] {{0, 5}, {5, 9}, {9, 11}}) {
                         List<RgbFrame> batch = new ArrayList<>();
-                        for (DecodedFrame f : frames.subList(from, Math.min(frames.size(), from + 5))) {
+                        for (DecodedFrame f : frames.subList(range[0], range[1])) {
                             batch.add(new RgbFrame(f.width, f.height, f.rgb));
                         }
                         expected.addAll(p.predict(batch));

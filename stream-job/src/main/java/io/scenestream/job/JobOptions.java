@@ -58,9 +58,10 @@ public final class JobOptions {
                     + "default: all cores, or OMP_NUM_THREADS). With parallelism above 1 on one machine, set it to "
                     + "cores / parallelism.");
 
-    public static final ConfigOption<Integer> ENCODE_THREADS = ConfigOptions.key("inference.encode-threads")
-            .intType().defaultValue(0).withDescription("Threads of each inference operator that encode a batch's depth "
-                    + "and segmentation maps as PNG, its own included (0: one per frame of a batch, at most the cores).");
+    public static final ConfigOption<Integer> CODEC_THREADS = ConfigOptions.key("inference.codec-threads")
+            .intType().defaultValue(0).withDescription("Threads of each inference operator that decode a batch's frames "
+                    + "and encode its depth and segmentation PNGs, its own included (0: one per frame of a batch, at "
+                    + "most the cores).");
 
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
             .intType().defaultValue(1).withDescription("Parallel inference instances.");
