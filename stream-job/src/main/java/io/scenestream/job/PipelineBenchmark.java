@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
  * (SIGSTOP) while the model alone runs, since its idle job, broker and clients still take CPU time
  * (about 5% of a core measured here), which slows libtorch's threads by more than they take; after
  * it is continued, a few untimed frames go through the job before the next burst (the broker's
- * controller, stopped too, may fence the broker for a moment: producers then log and retry). The
+ * session with its controller, stopped with it, outlasts the stop). The
  * model alone is also measured with nothing else running, before the broker starts and after it
  * stops, and printed beside the pairs' figures.
  */
@@ -158,7 +158,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
         // The model alone once more with nothing else running (before the broker starts, after it
         // stops): in the pairs, this process exists beside it, stopped.
         double quietBefore = modelAloneInAProcessOfItsOwn(false);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        // The job's process, broker and controller included, is stopped for 10-30 s while the model
+        // alone runs: with the default 9 s the controller, continued, found its broker's session expired
+        // and fenced it (clients then retried on NotLeaderOrFollower), and the recovery's code was being
+        // compiled in the next burst (up to 0.19 of this machine's cores for the JIT).
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of("broker.session.timeout.ms", "600000"))) {
             try (Pipeline job = new Pipeline(kafka, manifest, false, "p-", clip, jpegs)) {
                 job.warmUntilCompiled(warmUp);
                 for (int i = 1; i <= pairs; i++) {

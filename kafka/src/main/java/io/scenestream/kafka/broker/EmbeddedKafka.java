@@ -43,18 +43,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final boolean temporary;
     private final int brokerPort;
     private final int controllerPort;
+    private final Map<String, String> overrides;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dir, boolean temporary, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(Path dir, boolean temporary, int brokerPort, int controllerPort, Map<String, String> overrides) {
         this.dir = dir;
         this.temporary = temporary;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.overrides = Map.copyOf(overrides);
     }
 
     /** Starts a broker with its data in a new temporary folder, on free loopback ports. */
     public static EmbeddedKafka start() throws IOException {
-        return start(Files.createTempDirectory("scenestream-kafka-"), true, 0);
+        return start(Map.of());
+    }
+
+    /**
+     * As {@link #start()}, with some of the broker's settings ({@link #singleNodeProperties}) replaced
+     * or added, e.g. {@code broker.session.timeout.ms}.
+     */
+    public static EmbeddedKafka start(Map<String, String> overrides) throws IOException {
+        return start(Files.createTempDirectory("scenestream-kafka-"), true, 0, overrides);
     }
 
     /**
@@ -63,12 +73,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port the client port, or 0 for a free one
      */
     public static EmbeddedKafka start(Path dir, int port) throws IOException {
-        return start(dir, false, port);
+        return start(dir, false, port, Map.of());
     }
 
-    private static EmbeddedKafka start(Path dir, boolean temporary, int port) throws IOException {
+    private static EmbeddedKafka start(Path dir, boolean temporary, int port, Map<String, String> overrides)
+            throws IOException {
         Files.createDirectories(dir);
-        EmbeddedKafka k = new EmbeddedKafka(dir, temporary, port == 0 ? freePort() : port, freePort());
+        EmbeddedKafka k = new EmbeddedKafka(dir, temporary, port == 0 ? freePort() : port, freePort(), overrides);
         k.startServer();
         return k;
     }
@@ -84,7 +95,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Properties properties() {
-        return singleNodeProperties(dir.resolve("log"), brokerPort, controllerPort);
+        Properties p = singleNodeProperties(dir.resolve("log"), brokerPort, controllerPort);
+        p.putAll(overrides);
+        return p;
     }
 
     /**

@@ -12,12 +12,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,18 @@ class EmbeddedKafkaITCase {
                 List<Long> seqs = all.stream().filter(f -> f.getCameraId().equals(cam)).map(Frame::getSequence).toList();
                 assertThat(seqs).isSorted();
             }
+        }
+    }
+
+    @Test
+    void startsWithSettingsReplaced() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(Map.of("broker.session.timeout.ms", "600000"));
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+            assertThat(config.get("broker.session.timeout.ms").value()).isEqualTo("600000");
+            // The others as singleNodeProperties has them.
+            assertThat(config.get("message.max.bytes").value()).isEqualTo(Integer.toString(64 << 20));
         }
     }
 
