@@ -59,6 +59,10 @@ import picocli.CommandLine.Option;
  * session with its controller, stopped with it, outlasts the stop). The
  * model alone is also measured with nothing else running, before the broker starts and after it
  * stops, and printed beside the pairs' figures.
+ *
+ * <p>Before the pairs the job is warmed until the JIT compilers are nearly done ({@code
+ * warmUntilCompiled}), and every burst prints the CPU time of this process by kind of thread
+ * ({@link ThreadCpu}), so that what the pipeline spends besides the model can be seen.
  */
 @Command(name = "pipeline-benchmark", mixinStandardHelpOptions = true,
         description = "Model alone vs through Kafka and Flink: frames/s, ratio, latency p50/p99 at half capacity.")
