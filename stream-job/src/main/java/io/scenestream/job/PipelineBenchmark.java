@@ -105,7 +105,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /** Set on the process that measures the model alone for its parent. */
     @Option(names = "--warm-up", description = "frames at most through the pairs' job before they start, in bursts "
-            + "of --frames, until the JIT compilers take under 1%% of the machine during one (default: ${DEFAULT-VALUE})")
+            + "of --frames, until the JIT compilers take under 1%% of the machine during one; the same for the model "
+            + "alone's process before it is timed (default: ${DEFAULT-VALUE})")
     int warmUp = 4000;
 
     @Option(names = "--model-alone-only", hidden = true)
@@ -115,6 +116,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /** The C allocator the model-alone process reported. */
     private String aloneAllocator = "?";
+
+    /** CPU ms a frame the model-alone process's JIT compilers took while it was timed. */
+    private double aloneJitMsPerFrame = Double.NaN;
 
     private static String allocatorInUse() {
         return System.getenv().getOrDefault("SCENESTREAM_MALLOC_IN_USE", "system");
@@ -143,7 +147,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             }
         }
         if (modelAloneOnly) {
-            System.out.println(ALONE_RESULT + modelAlone(clip, manifest) + " " + allocatorInUse());
+            double fps = modelAlone(clip, manifest);
+            System.out.println(ALONE_RESULT + fps + " " + allocatorInUse() + " " + aloneJitMsPerFrame);
             return 0;
         }
         // Frames are JPEG-encoded before anything is timed, as a camera would send them.
@@ -179,8 +184,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     }
                     System.out.printf(Locale.ROOT, "pair %d of %d (%s first): model alone %.2f frames/s, pipeline %.2f "
                             + "frames/s = %.1f%%; inside the pipeline decode %.1f ms, inference %.1f ms a frame (model "
-                            + "alone %.1f)%n", i, pairs, aloneFirst ? "model alone" : "pipeline", alone, burst.fps,
-                            100 * burst.fps / alone, burst.decodeMs, burst.inferenceMs, 1000 / alone);
+                            + "alone %.1f; its JIT %.1f CPU ms a frame)%n", i, pairs, aloneFirst ? "model alone" : "pipeline",
+                            alone, burst.fps, 100 * burst.fps / alone, burst.decodeMs, burst.inferenceMs, 1000 / alone,
+                            aloneJitMsPerFrame);
                     System.out.printf(Locale.ROOT, "  this process during the burst: %s%n", burst.cpu);
                     if (i == 1) {
                         System.out.printf(Locale.ROOT, "allocators: model alone %s, pipeline %s (bin/lib/native-memory.sh)%n",
@@ -399,7 +405,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", io.scenestream.job.cluster.ClusterSpec.currentClasspath(), PipelineBenchmark.class.getName(),
                 "--model-alone-only", "--model", model.toAbsolutePath().toString(), "--video", video,
-                "--camera-size", cameraSize, "--frames", Integer.toString(frames), "--batch", Integer.toString(batch)));
+                "--camera-size", cameraSize, "--frames", Integer.toString(frames), "--batch", Integer.toString(batch),
+                "--warm-up", Integer.toString(warmUp)));
         Path log = java.nio.file.Files.createTempFile("scenestream-model-alone-", ".log");
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -410,6 +417,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 if (line.startsWith(ALONE_RESULT)) {
                     String[] result = line.substring(ALONE_RESULT.length()).split(" ");
                     aloneAllocator = result[1];
+                    aloneJitMsPerFrame = result.length > 2 ? Double.parseDouble(result[2]) : Double.NaN;
                     if (rc == 0) {
                         return Double.parseDouble(result[0]);
                     }
@@ -442,11 +450,29 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 for (int i = 0; i < Math.min(WARM_UP_FRAMES, clip.size()); i += batch) {
                     predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
                 }
+                // Then, as the pipeline's job, passes over the clip until the JIT compilers take under
+                // 1% of the machine during one (at most --warm-up frames): a fresh process compiles too.
+                int cores = Runtime.getRuntime().availableProcessors();
+                for (int done = 0; done < warmUp && ThreadCpu.available(); done += clip.size()) {
+                    ThreadCpu before = ThreadCpu.sample();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < clip.size(); i += batch) {
+                        predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
+                    }
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    if (ThreadCpu.sample().secondsSince(before).get("jit") / wall < 0.01 * cores) {
+                        break;
+                    }
+                }
+                ThreadCpu before = ThreadCpu.available() ? ThreadCpu.sample() : null;
                 long start = System.nanoTime();
                 for (int i = 0; i < clip.size(); i += batch) {
                     predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
                 }
-                return clip.size() / ((System.nanoTime() - start) / 1e9);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                aloneJitMsPerFrame = before == null ? Double.NaN
+                        : 1000 * ThreadCpu.sample().secondsSince(before).get("jit") / clip.size();
+                return clip.size() / seconds;
             }
         }
     }
