@@ -93,8 +93,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient byte[] pendingRecord;
     private transient ListState<byte[]> servingState;
     private transient List<RawRecord> buffer;
+    /** One per codec thread, worker 0 being the task's own: their number is the codec threads'. */
     private transient FrameDecoder[] decoders;
-    private transient int helperThreads;
     private transient Map<String, Long> framesPerCamera;
     private transient long timerGeneration;
     private transient Meter framesOut;
@@ -157,7 +157,6 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             return t;
         });
         int codecThreads = settings.codecThreadsOn(Runtime.getRuntime().availableProcessors());
-        helperThreads = codecThreads;
         decoders = new FrameDecoder[codecThreads];
         for (int i = 0; i < codecThreads; i++) {
             decoders[i] = new FrameDecoder(limits);
@@ -362,7 +361,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
      * thread and the others the helpers; returns when all are done, rethrowing the first failure.
      */
     private void onHelpers(int n, Work work, String what) {
-        int workers = Math.max(1, Math.min(n, helpers == null ? 1 : helperThreads));
+        int workers = Math.max(1, Math.min(n, decoders.length));
         List<java.util.concurrent.Future<?>> running = new ArrayList<>(workers - 1);
         for (int w = 1; w < workers; w++) {
             int worker = w;
@@ -391,7 +390,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         r.width = p.width();
         r.height = p.height();
         if (p.depth() != null) {
-            r.depthPng = PredictionMaps.depthPngMm(PredictionMaps.millimetres(p.depth()), p.width(), p.height());
+            r.depthPng = PredictionMaps.depthPng(p.depth(), p.width(), p.height());
         }
         if (p.classes() != null) {
             r.segmentationPng = PredictionMaps.segmentationPng(p.classes(), p.width(), p.height());

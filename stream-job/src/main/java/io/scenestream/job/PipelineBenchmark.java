@@ -103,12 +103,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
             + "a fresh job; the median of their ratios is reported (default: ${DEFAULT-VALUE})")
     int rounds = 3;
 
-    /** Set on the process that measures the model alone for its parent. */
     @Option(names = "--warm-up", description = "frames at most through the pairs' job before they start, in bursts "
             + "of --frames, until the JIT compilers take under 1%% of the machine during one; the same for the model "
             + "alone's process before it is timed (default: ${DEFAULT-VALUE})")
     int warmUp = 4000;
 
+    /** Set on the process that measures the model alone for its parent. */
     @Option(names = "--model-alone-only", hidden = true)
     boolean modelAloneOnly;
 
@@ -235,7 +235,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /** Frames/s of a burst, with what decoding and inference took a frame inside the pipeline. */
-    private record Burst(double fps, double decodeMs, double inferenceMs, String cpu, double jitCores) {}
+    private record Burst(double fps, double decodeMs, double inferenceMs, String cpu, boolean jitNearlyIdle) {}
 
     /** The job on topics of its own, with a producer of frames and a consumer of predictions; warmed up. */
     private final class Pipeline implements AutoCloseable {
@@ -293,13 +293,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
          * machine's 2 cores, in bursts 2-3 minutes after the job started).
          */
         void warmUntilCompiled(int maxFrames) throws Exception {
-            int cores = Runtime.getRuntime().availableProcessors();
             int done = 0;
             while (done < maxFrames && ThreadCpu.available()) {
                 Burst b = throughput();
                 done += clip.size() + Math.min(2 * batch, clip.size());
                 System.out.printf(Locale.ROOT, "warm-up, %d frames through the job: %.2f frames/s, %s%n", done, b.fps, b.cpu);
-                if (b.jitCores < 0.01 * cores) {
+                if (b.jitNearlyIdle) {
                     return;
                 }
             }
@@ -320,12 +319,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
             double wall = (System.nanoTime() - wallBefore) / 1e9;
             Map<String, Double> used = cpuBefore == null ? null : ThreadCpu.sample().secondsSince(cpuBefore);
             String cpu = used == null ? "CPU not measured (no /proc/self/task)" : ThreadCpu.describe(used, wall, clip.size());
-            double jit = used == null ? Double.NaN : used.get("jit") / wall;
+            boolean jitIdle = used != null && ThreadCpu.jitNearlyIdle(used, wall);
             long first = out.get(0).getEmitTimeUs();
             long last = out.get(out.size() - 1).getEmitTimeUs();
             double decode = out.stream().mapToDouble(p -> p.getTimings().getDecodeMs()).average().orElse(Double.NaN);
             double infer = out.stream().mapToDouble(p -> p.getTimings().getInferenceMs()).average().orElse(Double.NaN);
-            return new Burst((out.size() - 1) / ((last - first) / 1e6), decode, infer, cpu, jit);
+            return new Burst((out.size() - 1) / ((last - first) / 1e6), decode, infer, cpu, jitIdle);
         }
 
         /** Capture-to-emit latency p50 and p99 of frames offered at {@code rate} frames/s. */
@@ -447,33 +446,31 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 // libtorch's default number of threads, as the pipeline's inference; warmed up on as
                 // many frames as the pipeline is.
                 TorchThreads.useOnThisThread(0);
-                for (int i = 0; i < Math.min(WARM_UP_FRAMES, clip.size()); i += batch) {
-                    predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
-                }
+                predictInBatches(predictor, clip.subList(0, Math.min(WARM_UP_FRAMES, clip.size())));
                 // Then, as the pipeline's job, passes over the clip until the JIT compilers take under
                 // 1% of the machine during one (at most --warm-up frames): a fresh process compiles too.
-                int cores = Runtime.getRuntime().availableProcessors();
                 for (int done = 0; done < warmUp && ThreadCpu.available(); done += clip.size()) {
                     ThreadCpu before = ThreadCpu.sample();
                     long t0 = System.nanoTime();
-                    for (int i = 0; i < clip.size(); i += batch) {
-                        predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
-                    }
-                    double wall = (System.nanoTime() - t0) / 1e9;
-                    if (ThreadCpu.sample().secondsSince(before).get("jit") / wall < 0.01 * cores) {
+                    predictInBatches(predictor, clip);
+                    if (ThreadCpu.jitNearlyIdle(ThreadCpu.sample().secondsSince(before), (System.nanoTime() - t0) / 1e9)) {
                         break;
                     }
                 }
                 ThreadCpu before = ThreadCpu.available() ? ThreadCpu.sample() : null;
                 long start = System.nanoTime();
-                for (int i = 0; i < clip.size(); i += batch) {
-                    predictor.predict(clip.subList(i, Math.min(clip.size(), i + batch)));
-                }
+                predictInBatches(predictor, clip);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 aloneJitMsPerFrame = before == null ? Double.NaN
                         : 1000 * ThreadCpu.sample().secondsSince(before).get("jit") / clip.size();
                 return clip.size() / seconds;
             }
+        }
+    }
+
+    private void predictInBatches(MtiNetPredictor predictor, List<RgbFrame> frames) {
+        for (int i = 0; i < frames.size(); i += batch) {
+            predictor.predict(frames.subList(i, Math.min(frames.size(), i + batch)));
         }
     }
 

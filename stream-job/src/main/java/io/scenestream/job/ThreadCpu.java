@@ -112,6 +112,14 @@ public final class ThreadCpu {
     }
 
     /**
+     * Whether the JIT compilers took under 1% of the machine's cores over {@code wallSeconds}, in
+     * {@code seconds} (from {@link #secondsSince}): the benchmark's test of a warmed-up process.
+     */
+    public static boolean jitNearlyIdle(Map<String, Double> seconds, double wallSeconds) {
+        return seconds.get("jit") / wallSeconds < 0.01 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
      * One line: cores used on average over {@code wallSeconds} by each kind, and CPU milliseconds a
      * frame, e.g. {@code "cores 1.93 = inference 1.78, jit 0.03, ..."}.
      */

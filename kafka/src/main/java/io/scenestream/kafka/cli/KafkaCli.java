@@ -1,5 +1,6 @@
 package io.scenestream.kafka.cli;
 
+import com.google.protobuf.ByteString;
 import io.scenestream.kafka.broker.EmbeddedKafka;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
@@ -7,10 +8,13 @@ import io.scenestream.kafka.producer.ImageFolderSource;
 import io.scenestream.kafka.producer.SyntheticCameraSource;
 import io.scenestream.kafka.producer.VideoSource;
 import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.recorder.PredictionRecorder;
 import io.scenestream.kafka.recorder.RecorderLoop;
+import io.scenestream.kafka.serde.FramePixels;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -233,14 +237,13 @@ public final class KafkaCli {
                     "zlib level %d, depth filter %s, %s, %d NYUD frames (pass %d): depth PNG %.2f ms (%d bytes), "
                             + "segmentation PNG %.2f ms%n",
                     level, filter, size, n, passes, depthMs / n, bytes / n, segMs / n);
-            List<io.scenestream.kafka.proto.Frame> jpegs = new java.util.ArrayList<>();
+            List<Frame> jpegs = new ArrayList<>();
             try (FrameSupplier source = new VideoSource(video, true, wh[0], wh[1])) {
                 for (int i = 0; i < videoFrames; i++) {
                     var f = source.next();
-                    jpegs.add(io.scenestream.kafka.proto.Frame.newBuilder().setCameraId("video").setSequence(i)
+                    jpegs.add(Frame.newBuilder().setCameraId("video").setSequence(i)
                             .setWidth(f.width()).setHeight(f.height()).setEncoding(Encoding.JPEG)
-                            .setPayload(com.google.protobuf.ByteString.copyFrom(
-                                    io.scenestream.kafka.serde.FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f)))
+                            .setPayload(ByteString.copyFrom(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f)))
                             .build());
                 }
             }
@@ -248,11 +251,11 @@ public final class KafkaCli {
             for (int round = 0; round < passes; round++) {
                 long t = System.nanoTime();
                 for (var f : jpegs) {
-                    io.scenestream.kafka.serde.FramePixels.decode(f);
+                    FramePixels.decode(f);
                 }
                 decodeMs = (System.nanoTime() - t) / 1e6 / jpegs.size();
             }
-            System.out.printf(java.util.Locale.ROOT, "JPEG frame decode (FramePixels.decode), %s, %d frames of %s "
+            System.out.printf(Locale.ROOT, "JPEG frame decode (FramePixels.decode), %s, %d frames of %s "
                     + "(pass %d): %.2f ms%n", size, jpegs.size(), video, passes, decodeMs);
             return 0;
         }
