@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -59,7 +61,14 @@ import org.apache.flink.util.OutputTag;
  * <p>A batch's records are decoded just before the model and its maps encoded as PNG right after
  * it, on this thread and {@code codecThreads - 1} helpers, one frame each: on a CPU the model's
  * threads wait meanwhile, and a batch handled on one thread leaves the other cores idle for 3-4 ms a
- * frame.
+ * frame. On a GPU ({@link InferenceSettings#overlapCodecs}) the work is instead spread so that the
+ * device never waits for the rest: a record is decoded on a codec thread as soon as it arrives, a
+ * batch goes to the model on a thread of its own (the task's thread goes on taking records meanwhile),
+ * its maps are encoded on the codec threads while the model runs the next batch, and its predictions
+ * leave once encoded, from this task's mailbox, in order. At most two batches are beside the task (one
+ * in the model, the next waiting for it); a third waits on the task's thread, which is Flink's back
+ * pressure. Before a checkpoint barrier, a model swap and the end of input every batch beside the task
+ * has left.
  *
  * <p>With self-training, every {@code keyFrameEvery}-th frame of a camera also leaves on {@link
  * #KEY_FRAMES} with the student's classes, for the teacher.
@@ -89,6 +98,17 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient byte[] restoredUpdate;
     private transient java.util.concurrent.ExecutorService loader;
     private transient java.util.concurrent.ExecutorService helpers;
+    /** With overlapped codecs: the threads that decode and encode, and the task's mailbox batches leave through. */
+    private transient java.util.concurrent.ExecutorService codecs;
+    private transient MailboxExecutor mailbox;
+    /** With overlapped codecs: each codec thread's decoder. */
+    private transient ThreadLocal<FrameDecoder> codecDecoder;
+    /** With overlapped codecs: the buffered records' decoding, in their order. */
+    private transient List<CompletableFuture<FrameDecoder.Result>> decoding;
+    /** With overlapped codecs: the thread that runs the model. */
+    private transient java.util.concurrent.ExecutorService modelThread;
+    /** With overlapped codecs: batches beside the task (decoding, in the model, encoding), oldest first. */
+    private transient java.util.ArrayDeque<Batch> beside;
     private transient java.util.concurrent.Future<UpdateCandidate> pending;
     private transient byte[] pendingRecord;
     private transient ListState<byte[]> servingState;
@@ -161,7 +181,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         for (int i = 0; i < codecThreads; i++) {
             decoders[i] = new FrameDecoder(limits);
         }
-        if (codecThreads > 1) {
+        if (codecThreads > 1 && !settings.overlapCodecs()) {
             java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
             // Decode and encode helpers, named after this task ("infer..."), as libtorch's threads are,
             // for whoever sorts threads by name (ThreadCpu).
@@ -170,6 +190,24 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                 t.setDaemon(true);
                 return t;
             });
+        }
+        if (settings.overlapCodecs()) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            codecs = java.util.concurrent.Executors.newFixedThreadPool(codecThreads, r -> {
+                Thread t = new Thread(r, "infer-codec-" + subtask() + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            codecDecoder = ThreadLocal.withInitial(() -> new FrameDecoder(limits));
+            decoding = new ArrayList<>(settings.maxBatch());
+            mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+            beside = new java.util.ArrayDeque<>();
+            modelThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "infer-model-" + subtask());
+                t.setDaemon(true);
+                return t;
+            });
+            modelThread.submit(() -> TorchThreads.useOnThisThread(settings.threads())).get();
         }
         if (restoredUpdate != null) {
             apply(restoredUpdate, "restored state");
@@ -188,8 +226,12 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void processElement1(StreamRecord<RawRecord> element) throws Exception {
         completePending(false);
-        // Decoded when its batch goes to the model (flush).
-        buffer.add(element.getValue());
+        // Decoded when its batch goes to the model (flush), or from now on beside it.
+        RawRecord record = element.getValue();
+        buffer.add(record);
+        if (codecs != null) {
+            decoding.add(CompletableFuture.supplyAsync(() -> codecDecoder.get().decode(record), codecs));
+        }
         if (buffer.size() >= settings.maxBatch()) {
             flush();
         } else if (buffer.size() == 1) {
@@ -248,6 +290,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         }
         // Between two batches: what is buffered goes through the serving model first.
         flush();
+        emitFinished(0);
         predictor.close();
         NDManager old = versionManager;
         versionManager = c.manager();
@@ -281,28 +324,100 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                 loaded.manifest().modelName(), loaded.manifest().modelVersion());
     }
 
-    private void flush() {
+    private void flush() throws Exception {
         if (buffer.isEmpty()) {
             return;
         }
         timerGeneration++;
-        List<DecodedFrame> batch = decodeAll(buffer);
-        buffer.clear();
-        if (batch.isEmpty()) {
+        Batch b = new Batch(predictor, loaded.manifest().modelName(), loaded.manifest().modelVersion());
+        if (codecs != null) {
+            buffer.clear();
+            flushBeside(b);
             return;
         }
-        List<RgbFrame> frames = new ArrayList<>(batch.size());
-        for (DecodedFrame f : batch) {
+        b.frames = decodeAll(buffer);
+        buffer.clear();
+        if (b.frames.isEmpty()) {
+            return;
+        }
+        runModel(b);
+        encodeMaps(b.predictions, b.out);
+        emit(b);
+    }
+
+    /**
+     * With overlapped codecs: the batch goes to the model thread once its records are decoded, then
+     * to the codec threads, and leaves from the mailbox; this thread returns at once, unless two
+     * batches are beside it already.
+     */
+    private void flushBeside(Batch b) throws InterruptedException {
+        List<CompletableFuture<FrameDecoder.Result>> decodes = new ArrayList<>(decoding);
+        decoding.clear();
+        emitFinished(1);
+        b.done = CompletableFuture.allOf(decodes.toArray(CompletableFuture[]::new))
+                .thenRunAsync(() -> {
+                    FrameDecoder.Result[] results = new FrameDecoder.Result[decodes.size()];
+                    for (int i = 0; i < results.length; i++) {
+                        results[i] = decodes.get(i).join();
+                    }
+                    b.deadLetters = new ArrayList<>();
+                    b.frames = framesOf(results, b.deadLetters);
+                    if (!b.frames.isEmpty()) {
+                        runModel(b);
+                    }
+                }, modelThread)
+                .thenCompose(ignored -> {
+                    CompletableFuture<?>[] frameDone = new CompletableFuture<?>[b.frames.size()];
+                    for (int i = 0; i < frameDone.length; i++) {
+                        int frame = i;
+                        frameDone[i] = CompletableFuture.runAsync(() -> encode(b.predictions.get(frame), b.out[frame]), codecs);
+                    }
+                    return CompletableFuture.allOf(frameDone);
+                });
+        beside.add(b);
+        // Once done, the batch leaves from the mailbox, between two records, unless a later flush (or
+        // a checkpoint barrier, a model swap, the end of input) has sent it already.
+        b.done.whenComplete((ignored, failure) -> {
+            try {
+                mailbox.execute(() -> emitFinished(Integer.MAX_VALUE), "emit predictions");
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // The task is closing: what had to leave left in finish or before a checkpoint barrier.
+            }
+        });
+    }
+
+    /** A batch: the model that serves it, its frames and predictions, the records that leave. */
+    private static final class Batch {
+        final MtiNetPredictor predictor;
+        final String name;
+        final long version;
+        /** With overlapped codecs: the records that were not frames, emitted with the batch. */
+        List<DeadLetter> deadLetters = List.of();
+        List<DecodedFrame> frames;
+        List<FramePrediction> predictions;
+        RawPrediction[] out;
+        /** With overlapped codecs: when the batch is decoded, predicted and encoded. */
+        CompletableFuture<Void> done;
+
+        Batch(MtiNetPredictor predictor, String name, long version) {
+            this.predictor = predictor;
+            this.name = name;
+            this.version = version;
+        }
+    }
+
+    /** Runs the batch's frames through its model and fills in its records but their maps. */
+    private void runModel(Batch b) {
+        List<RgbFrame> frames = new ArrayList<>(b.frames.size());
+        for (DecodedFrame f : b.frames) {
             frames.add(new RgbFrame(f.width, f.height, f.rgb));
         }
         long start = System.nanoTime();
-        List<FramePrediction> predictions = predictor.predict(frames);
+        b.predictions = b.predictor.predict(frames);
         float perFrameMs = (System.nanoTime() - start) / 1e6f / frames.size();
-        String name = loaded.manifest().modelName();
-        long version = loaded.manifest().modelVersion();
-        RawPrediction[] out = new RawPrediction[batch.size()];
-        for (int i = 0; i < out.length; i++) {
-            DecodedFrame f = batch.get(i);
+        b.out = new RawPrediction[frames.size()];
+        for (int i = 0; i < b.out.length; i++) {
+            DecodedFrame f = b.frames.get(i);
             RawPrediction r = new RawPrediction();
             r.cameraId = f.cameraId;
             r.sequence = f.sequence;
@@ -310,20 +425,48 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             r.decodeStartUs = f.decodeStartUs;
             r.decodeMs = f.decodeMs;
             r.inferenceMs = perFrameMs;
-            r.modelName = name;
-            r.modelVersion = version;
-            out[i] = r;
+            r.modelName = b.name;
+            r.modelVersion = b.version;
+            b.out[i] = r;
         }
-        encodeMaps(predictions, out);
-        for (int i = 0; i < out.length; i++) {
-            DecodedFrame f = batch.get(i);
+        lastBatch = frames.size();
+        lastInferenceMs = perFrameMs;
+    }
+
+    /**
+     * With overlapped codecs: emits the batches beside the task that are done, oldest first, up to
+     * the first still running, and waits for the oldest ones until at most {@code keep} remain. Runs
+     * on the task thread.
+     */
+    private void emitFinished(int keep) throws InterruptedException {
+        while (beside != null && !beside.isEmpty() && (beside.size() > keep || beside.peek().done.isDone())) {
+            Batch b = beside.poll();
+            try {
+                b.done.get();
+            } catch (java.util.concurrent.ExecutionException failed) {
+                throw new IllegalStateException("inference beside the task failed", failed.getCause());
+            }
+            for (DeadLetter d : b.deadLetters) {
+                deadLetters.inc();
+                output.collect(DEAD_LETTERS, new StreamRecord<>(d));
+            }
+            for (int i = 0; i < b.frames.size(); i++) {
+                framesIn.markEvent();
+            }
+            if (!b.frames.isEmpty()) {
+                emit(b);
+            }
+        }
+    }
+
+    private void emit(Batch b) {
+        for (int i = 0; i < b.out.length; i++) {
+            DecodedFrame f = b.frames.get(i);
             lastLatencyMs = System.currentTimeMillis() - f.captureTimeUs / 1000.0;
             framesOut.markEvent();
-            output.collect(new StreamRecord<>(out[i]));
-            offerKeyFrame(f, predictions.get(i), name, version);
+            output.collect(new StreamRecord<>(b.out[i]));
+            offerKeyFrame(f, b.predictions.get(i), b.name, b.version);
         }
-        lastBatch = batch.size();
-        lastInferenceMs = perFrameMs;
     }
 
     /**
@@ -333,14 +476,26 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private List<DecodedFrame> decodeAll(List<RawRecord> records) {
         FrameDecoder.Result[] results = new FrameDecoder.Result[records.size()];
         onHelpers(results.length, (worker, i) -> results[i] = decoders[worker].decode(records.get(i)), "decoding frames");
+        return framesOf(results, null);
+    }
+
+    /**
+     * The frames among decoding results, in their order; the records that were not frames go to
+     * {@code dead} (null: they leave as dead letters now, from the task's thread).
+     */
+    private List<DecodedFrame> framesOf(FrameDecoder.Result[] results, List<DeadLetter> dead) {
         List<DecodedFrame> frames = new ArrayList<>(results.length);
         for (FrameDecoder.Result r : results) {
-            if (r.deadLetter() != null) {
+            if (r.deadLetter() == null) {
+                frames.add(r.frame());
+                if (dead == null) {
+                    framesIn.markEvent();
+                }
+            } else if (dead != null) {
+                dead.add(r.deadLetter());
+            } else {
                 deadLetters.inc();
                 output.collect(DEAD_LETTERS, new StreamRecord<>(r.deadLetter()));
-            } else {
-                framesIn.markEvent();
-                frames.add(r.frame());
             }
         }
         return frames;
@@ -428,6 +583,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         flush();
+        emitFinished(0);
     }
 
     @Override
@@ -451,6 +607,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public void finish() throws Exception {
         completePending(true);
         flush();
+        emitFinished(0);
         super.finish();
     }
 
@@ -459,6 +616,19 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         try {
             if (helpers != null) {
                 helpers.shutdownNow();
+            }
+            if (codecs != null) {
+                codecs.shutdownNow();
+            }
+            if (modelThread != null) {
+                modelThread.shutdownNow();
+                // The model's native memory is freed below: not while a batch is still in it.
+                if (!modelThread.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warn("inference subtask {}: the model thread did not stop in 60 s; its model is not closed",
+                            subtask());
+                    predictor = null;
+                    model = null;
+                }
             }
             if (loader != null) {
                 loader.shutdownNow();

@@ -21,22 +21,36 @@ import java.io.Serializable;
  *     default (all cores, or {@code OMP_NUM_THREADS})
  * @param codecThreads threads that decode a batch's frames and encode its maps as PNG, the
  *     operator's own included; 0 for as many as the batch has frames, at most the machine's cores
+ * @param overlapCodecs decode frames as they arrive and encode a batch's PNGs while the model runs
+ *     the next batch, on {@code codecThreads} threads of their own, rather than just before and after
+ *     the model: for a model on a GPU, where the operator's cores are idle while it runs (see {@link
+ *     #overlapByDefault})
  */
 public record InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-        String device, float confidenceThreshold, int keyFrameEvery, String updateKey, int threads, int codecThreads)
-        implements Serializable {
+        String device, float confidenceThreshold, int keyFrameEvery, String updateKey, int threads, int codecThreads,
+        boolean overlapCodecs) implements Serializable {
 
     /** Without self-training and with unsigned updates. */
     public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
             String device, float confidenceThreshold) {
-        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, 0, "", 0, 0);
+        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, 0, "", 0, 0,
+                overlapByDefault(device));
     }
 
     /** With libtorch's default number of threads. */
     public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
             String device, float confidenceThreshold, int keyFrameEvery, String updateKey) {
         this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, keyFrameEvery,
-                updateKey, 0, 0);
+                updateKey, 0, 0, overlapByDefault(device));
+    }
+
+    /**
+     * Whether decoding and encoding overlap the model unless configured: on a GPU, yes (the
+     * operator's thread only waits for the device meanwhile); on a CPU, no (libtorch's threads take
+     * the cores, and codecs beside them slow its parallel regions).
+     */
+    public static boolean overlapByDefault(String device) {
+        return device != null && device.startsWith("gpu");
     }
 
     public InferenceSettings {

@@ -25,6 +25,8 @@ import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -78,11 +80,13 @@ class InferenceOperatorTest {
         }
     }
 
-    @Test
-    void updatesSwapBetweenBatchesBadOnesAreRejectedAndTheServingVersionIsRestored() throws Exception {
+    /** With and without the codecs and the model beside the task's thread. */
+    @ParameterizedTest(name = "overlapped codecs: {0}")
+    @ValueSource(booleans = {false, true})
+    void updatesSwapBetweenBatchesBadOnesAreRejectedAndTheServingVersionIsRestored(boolean overlap) throws Exception {
         Path shipped = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
         InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 2, 1000,
-                "cpu", 0.9f, 0, "test-key");
+                "cpu", 0.9f, 0, "test-key", 0, 0, overlap);
         byte[] v2 = TinyModels.checkpoint("student", 2, 2);
         List<DecodedFrame> frames = TinyModels.frames("kitchen", 3, 8);
         OperatorSubtaskState snapshot;
@@ -117,7 +121,7 @@ class InferenceOperatorTest {
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(5))));
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(6))));
 
-            List<RawPrediction> out = predictions(h);
+            List<RawPrediction> out = awaitPredictions(h, 7);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             assertThat(out).extracting(p -> p.modelVersion).containsExactly(1L, 1L, 1L, 2L, 2L, 2L, 2L);
             assertThat(classesOf(out.get(3))).containsExactly(expectedClasses(v2, frames.get(3)));
@@ -131,7 +135,7 @@ class InferenceOperatorTest {
             h.open();
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(7))));
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(0))));
-            List<RawPrediction> out = predictions(h);
+            List<RawPrediction> out = awaitPredictions(h, 2);
             assertThat(out).extracting(p -> p.modelVersion).containsExactly(2L, 2L);
             assertThat(classesOf(out.get(0))).containsExactly(expectedClasses(v2, frames.get(7)));
         }
@@ -176,7 +180,7 @@ class InferenceOperatorTest {
         Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
         // Batches of 5 records on 3 threads: records 0 and 3 of a batch here, 1 and 4 on one helper, 2 on another.
         InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 5, 1000,
-                "cpu", 0.9f, 0, "", 0, 3);
+                "cpu", 0.9f, 0, "", 0, 3, false);
         List<DecodedFrame> frames = TinyModels.frames("yard", 10, 11);
         try (var h = harness(settings)) {
             h.open();
@@ -219,5 +223,95 @@ class InferenceOperatorTest {
                 }
             }
         }
+    }
+
+    @Test
+    void withOverlappedCodecsBatchesLeaveOnceEncodedThroughTheMailboxInOrder() throws Exception {
+        byte[] ckpt = TinyModels.checkpoint("student", 1, 1);
+        Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
+        // Batches of 2 records, decoded as they arrive and encoded while the next batch runs, on 3
+        // threads of their own.
+        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 2, 1000,
+                "cpu", 0.9f, 0, "", 0, 3, true);
+        List<DecodedFrame> frames = TinyModels.frames("yard", 12, 8);
+        try (var h = harness(settings)) {
+            h.open();
+            for (DecodedFrame f : frames) {
+                h.processElement1(new StreamRecord<>(TinyModels.record(f)));
+                if (f.sequence == 3) {
+                    // Decoded on a codec thread as it arrives: a dead letter, and the rest goes on.
+                    h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
+                }
+            }
+            // Batches {0, 1}, {2, 3} and {garbage, 4} left when the next batch had run; {5, 6}, the
+            // last, leaves from the mailbox once encoded, with no further frame or barrier; frame 7
+            // waits for its batch.
+            assertThat(awaitPredictions(h, 7)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            List<DeadLetter> dead = new ArrayList<>();
+            h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
+            // A checkpoint barrier sends the last frame, encoded before the barrier passes.
+            h.prepareSnapshotPreBarrier(1);
+            List<RawPrediction> out = predictions(h);
+            assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            // Mail left for a batch that already left sends nothing twice.
+            while (runMail(h)) {
+                // drained
+            }
+            assertThat(predictions(h)).hasSize(8);
+            try (Model m = Model.newInstance("expected")) {
+                LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
+                try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
+                    // Batched as the operator batched them, so that the figures are the same to the bit.
+                    List<FramePrediction> expected = new ArrayList<>();
+                    for (int[] range : new int[][] {{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}}) {
+                        List<RgbFrame> batch = new ArrayList<>();
+                        for (DecodedFrame f : frames.subList(range[0], range[1])) {
+                            batch.add(new RgbFrame(f.width, f.height, f.rgb));
+                        }
+                        expected.addAll(p.predict(batch));
+                    }
+                    for (int i = 0; i < frames.size(); i++) {
+                        FramePrediction fp = expected.get(i);
+                        assertThat(classesOf(out.get(i))).as("classes of frame %d", i).containsExactly(fp.classes());
+                        assertThat(out.get(i).depthPng).as("depth of frame %d", i).containsExactly(PredictionMaps.depthPng(
+                                fp.depth(), fp.width(), fp.height()));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The predictions once there are {@code n} (at most a minute), running the task's mail meanwhile
+     * as its thread would: batches beside the task leave through it.
+     */
+    private static List<RawPrediction> awaitPredictions(
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h, int n) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (predictions(h).size() < n && System.nanoTime() < deadline) {
+            if (!runMail(h)) {
+                Thread.sleep(5);
+            }
+        }
+        return predictions(h);
+    }
+
+    /** Runs one mail of the task's mailbox, as the task's thread would between two records; false if none. */
+    private static boolean runMail(KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h)
+            throws Exception {
+        var mail = h.getTaskMailbox().tryTake(org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox.MIN_PRIORITY);
+        if (mail.isEmpty()) {
+            return false;
+        }
+        mail.get().run();
+        return true;
+    }
+
+    @Test
+    void codecsOverlapTheModelOnAGpuUnlessConfigured() {
+        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu", 0.9f).overlapCodecs()).isTrue();
+        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu:1", 0.9f).overlapCodecs()).isTrue();
+        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "cpu", 0.9f).overlapCodecs()).isFalse();
     }
 }

@@ -63,6 +63,11 @@ public final class JobOptions {
                     + "and encode its depth and segmentation PNGs, its own included (0: one per frame of a batch, at "
                     + "most the cores).");
 
+    public static final ConfigOption<Boolean> OVERLAP_CODECS = ConfigOptions.key("inference.overlap-codecs")
+            .booleanType().noDefaultValue().withDescription("Decode frames as they arrive and encode a batch's PNGs "
+                    + "while the model runs the next batch, on the codec threads (default: on when model.device is a "
+                    + "GPU; off on a CPU, where the model's threads take the cores).");
+
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
             .intType().defaultValue(1).withDescription("Parallel inference instances.");
 

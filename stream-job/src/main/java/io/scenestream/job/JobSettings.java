@@ -57,7 +57,8 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
         InferenceSettings inference = new InferenceSettings(checkpoint, h, w, c.get(JobOptions.BATCH_SIZE),
                 c.get(JobOptions.BATCH_DELAY_MS), c.get(JobOptions.DEVICE), c.get(JobOptions.CONFIDENCE_THRESHOLD),
                 adapt ? c.get(JobOptions.MIN_STRIDE) : 0, key, c.get(JobOptions.INFERENCE_THREADS),
-                c.get(JobOptions.CODEC_THREADS));
+                c.get(JobOptions.CODEC_THREADS), c.getOptional(JobOptions.OVERLAP_CODECS)
+                        .orElse(InferenceSettings.overlapByDefault(c.get(JobOptions.DEVICE))));
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;
         if (adapt) {

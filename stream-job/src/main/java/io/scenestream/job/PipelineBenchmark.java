@@ -1,5 +1,6 @@
 package io.scenestream.job;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import com.google.protobuf.ByteString;
 import io.scenestream.kafka.proto.Frame;
@@ -156,8 +157,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         for (RgbFrame f : clip) {
             jpegs.add(FramePixels.jpeg(f.rgb(), f.width(), f.height(), 0.9f));
         }
-        System.out.printf(Locale.ROOT, "%s, %dx%d input, batch %d, %d frames %dx%d a measurement%n",
-                manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1]);
+        System.out.printf(Locale.ROOT, "%s, %dx%d input, batch %d, %d frames %dx%d a measurement, on %s%n",
+                manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1],
+                device());
         System.out.printf(Locale.ROOT, "CPU by thread kind (%d cores here): %s%n", Runtime.getRuntime().availableProcessors(),
                 ThreadCpu.legend());
         List<Double> alones = new ArrayList<>();
@@ -406,6 +408,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 "--model-alone-only", "--model", model.toAbsolutePath().toString(), "--video", video,
                 "--camera-size", cameraSize, "--frames", Integer.toString(frames), "--batch", Integer.toString(batch),
                 "--warm-up", Integer.toString(warmUp)));
+        jobOptions.forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
         Path log = java.nio.file.Files.createTempFile("scenestream-model-alone-", ".log");
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -439,7 +442,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     private double modelAlone(List<RgbFrame> clip, CheckpointManifest manifest) throws IOException {
-        try (Model m = Model.newInstance("alone")) {
+        // On the pipeline's device (-D model.device), not the engine's default, which is a GPU wherever
+        // there is one.
+        try (Model m = Model.newInstance("alone", device())) {
             LoadedCheckpoint lc = Checkpoints.load(model, m.getNDManager());
             try (MtiNetPredictor predictor = new MtiNetPredictor(lc.net(), m.getNDManager(), manifest.inputHeight(),
                     manifest.inputWidth(), false)) {
@@ -466,6 +471,22 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 return clip.size() / seconds;
             }
         }
+    }
+
+    /** The device of the pipeline's inference operator, as {@code -D model.device} sets it (default cpu). */
+    private Device device() {
+        String setting = jobOptions.getOrDefault(JobOptions.DEVICE.key(), JobOptions.DEVICE.defaultValue());
+        if (setting.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (setting.equals("gpu")) {
+            // The job's single inference instance takes GPU 0 (subtask index modulo the GPUs).
+            return Device.gpu(0);
+        }
+        if (setting.matches("gpu:\\d+")) {
+            return Device.gpu(Integer.parseInt(setting.substring(4)));
+        }
+        throw new IllegalArgumentException("model.device must be cpu, gpu or gpu:N, got " + setting);
     }
 
     private void predictInBatches(MtiNetPredictor predictor, List<RgbFrame> frames) {

@@ -34,6 +34,19 @@ class JobSettingsTest {
     }
 
     @Test
+    void codecsOverlapTheModelOnAGpuByDefaultAndAsConfigured() {
+        assertThat(JobOptions.settings(base()).inference().overlapCodecs()).as("cpu").isFalse();
+        Configuration gpu = base();
+        gpu.set(JobOptions.DEVICE, "gpu");
+        assertThat(JobOptions.settings(gpu).inference().overlapCodecs()).isTrue();
+        gpu.set(JobOptions.OVERLAP_CODECS, false);
+        assertThat(JobOptions.settings(gpu).inference().overlapCodecs()).isFalse();
+        Configuration cpu = base();
+        cpu.setString("inference.overlap-codecs", "true");
+        assertThat(JobOptions.settings(cpu).inference().overlapCodecs()).isTrue();
+    }
+
+    @Test
     void selfTrainingIsOffByDefaultAndOnWithItsSettings() {
         assertThat(JobOptions.settings(base()).selfTrainingEnabled()).isFalse();
         assertThat(JobOptions.settings(base()).inference().keyFrameEvery()).isZero();
