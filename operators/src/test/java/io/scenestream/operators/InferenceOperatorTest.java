@@ -198,30 +198,44 @@ class InferenceOperatorTest {
             assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
-            try (Model m = Model.newInstance("expected")) {
-                LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
-                try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
-                    // Batched as the operator batched them (frames 0-4, 5-8 beside the bad record, 9-10),
-                    // so that the figures are the same to the bit.
-                    List<FramePrediction> expected = new ArrayList<>();
-                    for (int[] range : new int[][] {{0, 5}, {5, 9}, {9, 11}}) {
-                        List<RgbFrame> batch = new ArrayList<>();
-                        for (DecodedFrame f : frames.subList(range[0], range[1])) {
-                            batch.add(new RgbFrame(f.width, f.height, f.rgb));
-                        }
-                        expected.addAll(p.predict(batch));
+            // Batched as the operator batched them (frames 0-4, 5-8 beside the bad record, 9-10).
+            assertEncodedAs(out, directInBatches(ckpt, frames, new int[][] {{0, 5}, {5, 9}, {9, 11}}));
+        }
+    }
+
+    /**
+     * Direct inference on the frames in the given batches ({from, to} ranges): batched as the
+     * operator batched them, its figures are the same to the bit.
+     */
+    private static List<FramePrediction> directInBatches(byte[] ckpt, List<DecodedFrame> frames, int[][] ranges)
+            throws Exception {
+        try (Model m = Model.newInstance("expected")) {
+            LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
+            try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
+                List<FramePrediction> expected = new ArrayList<>();
+                for (int[] range : ranges) {
+                    List<RgbFrame> batch = new ArrayList<>();
+                    for (DecodedFrame f : frames.subList(range[0], range[1])) {
+                        batch.add(new RgbFrame(f.width, f.height, f.rgb));
                     }
-                    for (int i = 0; i < frames.size(); i++) {
-                        FramePrediction fp = expected.get(i);
-                        RawPrediction r = out.get(i);
-                        assertThat(classesOf(r)).as("classes of frame %d", i).containsExactly(fp.classes());
-                        assertThat(r.depthPng).as("depth of frame %d", i).containsExactly(PredictionMaps.depthPng(
-                                fp.depth(), fp.width(), fp.height()));
-                        assertThat(r.meanConfidence).isEqualTo((float) fp.meanConfidence());
-                        assertThat(r.confidenceThreshold).isEqualTo(0.9f);
-                    }
+                    expected.addAll(p.predict(batch));
                 }
+                return expected;
             }
+        }
+    }
+
+    /** Each prediction's maps and confidence are those of the direct inference, to the bit. */
+    private static void assertEncodedAs(List<RawPrediction> out, List<FramePrediction> expected) {
+        assertThat(out).hasSameSizeAs(expected);
+        for (int i = 0; i < out.size(); i++) {
+            FramePrediction fp = expected.get(i);
+            RawPrediction r = out.get(i);
+            assertThat(classesOf(r)).as("classes of frame %d", i).containsExactly(fp.classes());
+            assertThat(r.depthPng).as("depth of frame %d", i).containsExactly(PredictionMaps.depthPng(
+                    fp.depth(), fp.width(), fp.height()));
+            assertThat(r.meanConfidence).isEqualTo((float) fp.meanConfidence());
+            assertThat(r.confidenceThreshold).isEqualTo(0.9f);
         }
     }
 
@@ -229,8 +243,8 @@ class InferenceOperatorTest {
     void withOverlappedCodecsBatchesLeaveOnceEncodedThroughTheMailboxInOrder() throws Exception {
         byte[] ckpt = TinyModels.checkpoint("student", 1, 1);
         Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
-        // Batches of 2 records, decoded as they arrive and encoded while the next batch runs, on 3
-        // threads of their own.
+        // Batches of 2 records: decoded as they arrive on 3 codec threads, run on the model thread,
+        // encoded on the codec threads while the next batch runs.
         InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 2, 1000,
                 "cpu", 0.9f, 0, "", 0, 3, true);
         List<DecodedFrame> frames = TinyModels.frames("yard", 12, 8);
@@ -243,9 +257,8 @@ class InferenceOperatorTest {
                     h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
                 }
             }
-            // Batches {0, 1}, {2, 3} and {garbage, 4} left when the next batch had run; {5, 6}, the
-            // last, leaves from the mailbox once encoded, with no further frame or barrier; frame 7
-            // waits for its batch.
+            // Batches {0, 1}, {2, 3}, {garbage, 4} and {5, 6} leave once encoded, from the mailbox or
+            // at a later flush, in order, with no barrier; frame 7 waits for its batch.
             assertThat(awaitPredictions(h, 7)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             List<DeadLetter> dead = new ArrayList<>();
             h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
@@ -259,26 +272,7 @@ class InferenceOperatorTest {
                 // drained
             }
             assertThat(predictions(h)).hasSize(8);
-            try (Model m = Model.newInstance("expected")) {
-                LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
-                try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
-                    // Batched as the operator batched them, so that the figures are the same to the bit.
-                    List<FramePrediction> expected = new ArrayList<>();
-                    for (int[] range : new int[][] {{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}}) {
-                        List<RgbFrame> batch = new ArrayList<>();
-                        for (DecodedFrame f : frames.subList(range[0], range[1])) {
-                            batch.add(new RgbFrame(f.width, f.height, f.rgb));
-                        }
-                        expected.addAll(p.predict(batch));
-                    }
-                    for (int i = 0; i < frames.size(); i++) {
-                        FramePrediction fp = expected.get(i);
-                        assertThat(classesOf(out.get(i))).as("classes of frame %d", i).containsExactly(fp.classes());
-                        assertThat(out.get(i).depthPng).as("depth of frame %d", i).containsExactly(PredictionMaps.depthPng(
-                                fp.depth(), fp.width(), fp.height()));
-                    }
-                }
-            }
+            assertEncodedAs(out, directInBatches(ckpt, frames, new int[][] {{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}}));
         }
     }
 
