@@ -20,7 +20,8 @@ import java.io.Serializable;
  * @param threads libtorch threads of the inference thread (see {@link TorchThreads}); 0 for libtorch's
  *     default (all cores, or {@code OMP_NUM_THREADS})
  * @param codecThreads threads that decode a batch's frames and encode its maps as PNG, the
- *     operator's own included; 0 for as many as the batch has frames, at most the machine's cores
+ *     operator's own included (with {@code overlapCodecs}, threads of their own); 0 for as many as
+ *     the batch has frames, at most the machine's cores
  * @param overlapCodecs decode frames as they arrive and encode a batch's PNGs while the model runs
  *     the next batch, on {@code codecThreads} threads of their own, rather than just before and after
  *     the model: for a model on a GPU, where the operator's cores are idle while it runs (see {@link

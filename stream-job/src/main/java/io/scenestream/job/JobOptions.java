@@ -60,8 +60,8 @@ public final class JobOptions {
 
     public static final ConfigOption<Integer> CODEC_THREADS = ConfigOptions.key("inference.codec-threads")
             .intType().defaultValue(0).withDescription("Threads of each inference operator that decode a batch's frames "
-                    + "and encode its depth and segmentation PNGs, its own included (0: one per frame of a batch, at "
-                    + "most the cores).");
+                    + "and encode its depth and segmentation PNGs, its own included, or with inference.overlap-codecs "
+                    + "threads of their own (0: one per frame of a batch, at most the cores).");
 
     public static final ConfigOption<Boolean> OVERLAP_CODECS = ConfigOptions.key("inference.overlap-codecs")
             .booleanType().noDefaultValue().withDescription("Decode frames as they arrive and encode a batch's PNGs "
