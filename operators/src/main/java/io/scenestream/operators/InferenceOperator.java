@@ -171,48 +171,49 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         getMetricGroup().gauge("modelVersion", () -> loaded.manifest().modelVersion());
         LOG.info("inference subtask {} runs {} v{} on {} ({} libtorch threads)", subtask(),
                 loaded.manifest().modelName(), loaded.manifest().modelVersion(), device, threads);
-        loader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "model-update-loader-" + subtask());
-            t.setDaemon(true);
-            return t;
-        });
+        loader = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("model-update-loader-" + subtask()));
         int codecThreads = settings.codecThreadsOn(Runtime.getRuntime().availableProcessors());
-        decoders = new FrameDecoder[codecThreads];
-        for (int i = 0; i < codecThreads; i++) {
-            decoders[i] = new FrameDecoder(limits);
-        }
-        if (codecThreads > 1 && !settings.overlapCodecs()) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            // Decode and encode helpers, named after this task ("infer..."), as libtorch's threads are,
-            // for whoever sorts threads by name (ThreadCpu).
-            helpers = java.util.concurrent.Executors.newFixedThreadPool(codecThreads - 1, r -> {
-                Thread t = new Thread(r, "infer-helper-" + subtask() + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        // Threads named after this task ("infer..."), as libtorch's threads are, for whoever sorts
+        // threads by name (ThreadCpu).
         if (settings.overlapCodecs()) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            codecs = java.util.concurrent.Executors.newFixedThreadPool(codecThreads, r -> {
-                Thread t = new Thread(r, "infer-codec-" + subtask() + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            codecs = java.util.concurrent.Executors.newFixedThreadPool(codecThreads, daemons("infer-codec-" + subtask()));
             codecDecoder = ThreadLocal.withInitial(() -> new FrameDecoder(limits));
             decoding = new ArrayList<>(settings.maxBatch());
             mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
             beside = new java.util.ArrayDeque<>();
-            modelThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "infer-model-" + subtask());
-                t.setDaemon(true);
-                return t;
-            });
+            modelThread = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("infer-model-" + subtask()));
             modelThread.submit(() -> TorchThreads.useOnThisThread(settings.threads())).get();
+        } else {
+            decoders = new FrameDecoder[codecThreads];
+            for (int i = 0; i < codecThreads; i++) {
+                decoders[i] = new FrameDecoder(limits);
+            }
+            if (codecThreads > 1) {
+                helpers = java.util.concurrent.Executors.newFixedThreadPool(codecThreads - 1,
+                        daemons("infer-helper-" + subtask()));
+            }
         }
         if (restoredUpdate != null) {
             apply(restoredUpdate, "restored state");
             restoredUpdate = null;
         }
+    }
+
+    /** Daemon threads named {@code prefix-1}, {@code prefix-2}, ... */
+    private static java.util.concurrent.ThreadFactory daemons(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> daemonThread(r, prefix + "-" + n.incrementAndGet());
+    }
+
+    /** The daemon thread of a single-thread executor, named {@code name}. */
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> daemonThread(r, name);
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     private MtiNetPredictor newPredictor(LoadedCheckpoint lc) {
@@ -335,13 +336,12 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             flushBeside(b);
             return;
         }
-        b.frames = decodeAll(buffer);
+        b.frames = decodeAll(buffer, b.deadLetters);
         buffer.clear();
-        if (b.frames.isEmpty()) {
-            return;
+        if (!b.frames.isEmpty()) {
+            runModel(b);
+            encodeMaps(b.predictions, b.out);
         }
-        runModel(b);
-        encodeMaps(b.predictions, b.out);
         emit(b);
     }
 
@@ -351,8 +351,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
      * batches are beside it already.
      */
     private void flushBeside(Batch b) throws InterruptedException {
-        List<CompletableFuture<FrameDecoder.Result>> decodes = new ArrayList<>(decoding);
-        decoding.clear();
+        List<CompletableFuture<FrameDecoder.Result>> decodes = decoding;
+        decoding = new ArrayList<>(settings.maxBatch());
         emitFinished(1);
         b.done = CompletableFuture.allOf(decodes.toArray(CompletableFuture[]::new))
                 .thenRunAsync(() -> {
@@ -360,7 +360,6 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                     for (int i = 0; i < results.length; i++) {
                         results[i] = decodes.get(i).join();
                     }
-                    b.deadLetters = new ArrayList<>();
                     b.frames = framesOf(results, b.deadLetters);
                     if (!b.frames.isEmpty()) {
                         runModel(b);
@@ -391,8 +390,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         final MtiNetPredictor predictor;
         final String name;
         final long version;
-        /** With overlapped codecs: the records that were not frames, emitted with the batch. */
-        List<DeadLetter> deadLetters = List.of();
+        /** The records that were not frames, emitted with the batch. */
+        final List<DeadLetter> deadLetters = new ArrayList<>();
         List<DecodedFrame> frames;
         List<FramePrediction> predictions;
         RawPrediction[] out;
@@ -446,20 +445,20 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             } catch (java.util.concurrent.ExecutionException failed) {
                 throw new IllegalStateException("inference beside the task failed", failed.getCause());
             }
-            for (DeadLetter d : b.deadLetters) {
-                deadLetters.inc();
-                output.collect(DEAD_LETTERS, new StreamRecord<>(d));
-            }
-            for (int i = 0; i < b.frames.size(); i++) {
-                framesIn.markEvent();
-            }
-            if (!b.frames.isEmpty()) {
-                emit(b);
-            }
+            emit(b);
         }
     }
 
+    /** Emits a batch's dead letters, then its predictions (and key frames) in order. */
     private void emit(Batch b) {
+        for (DeadLetter d : b.deadLetters) {
+            deadLetters.inc();
+            output.collect(DEAD_LETTERS, new StreamRecord<>(d));
+        }
+        if (b.frames.isEmpty()) {
+            return;
+        }
+        framesIn.markEvent(b.frames.size());
         for (int i = 0; i < b.out.length; i++) {
             DecodedFrame f = b.frames.get(i);
             lastLatencyMs = System.currentTimeMillis() - f.captureTimeUs / 1000.0;
@@ -470,32 +469,23 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     }
 
     /**
-     * Decodes a batch's records, spread over this thread and the helpers; records that are not
-     * valid frames leave as dead letters, in their order, and the others are returned in theirs.
+     * Decodes a batch's records, spread over this thread and the helpers; the frames are returned in
+     * their order, and the records that were not valid frames go to {@code dead}, in theirs.
      */
-    private List<DecodedFrame> decodeAll(List<RawRecord> records) {
+    private List<DecodedFrame> decodeAll(List<RawRecord> records, List<DeadLetter> dead) {
         FrameDecoder.Result[] results = new FrameDecoder.Result[records.size()];
         onHelpers(results.length, (worker, i) -> results[i] = decoders[worker].decode(records.get(i)), "decoding frames");
-        return framesOf(results, null);
+        return framesOf(results, dead);
     }
 
-    /**
-     * The frames among decoding results, in their order; the records that were not frames go to
-     * {@code dead} (null: they leave as dead letters now, from the task's thread).
-     */
-    private List<DecodedFrame> framesOf(FrameDecoder.Result[] results, List<DeadLetter> dead) {
+    /** The frames among decoding results, in their order; the records that were not frames go to {@code dead}. */
+    private static List<DecodedFrame> framesOf(FrameDecoder.Result[] results, List<DeadLetter> dead) {
         List<DecodedFrame> frames = new ArrayList<>(results.length);
         for (FrameDecoder.Result r : results) {
             if (r.deadLetter() == null) {
                 frames.add(r.frame());
-                if (dead == null) {
-                    framesIn.markEvent();
-                }
-            } else if (dead != null) {
-                dead.add(r.deadLetter());
             } else {
-                deadLetters.inc();
-                output.collect(DEAD_LETTERS, new StreamRecord<>(r.deadLetter()));
+                dead.add(r.deadLetter());
             }
         }
         return frames;

@@ -184,13 +184,8 @@ class InferenceOperatorTest {
         List<DecodedFrame> frames = TinyModels.frames("yard", 10, 11);
         try (var h = harness(settings)) {
             h.open();
-            for (DecodedFrame f : frames) {
-                h.processElement1(new StreamRecord<>(TinyModels.record(f)));
-                if (f.sequence == 6) {
-                    // Third of the second batch, decoded by a helper: a dead letter, and the rest goes on.
-                    h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
-                }
-            }
+            // Third of the second batch, decoded by a helper: a dead letter, and the rest goes on.
+            feedWithGarbageAfter(h, frames, 6);
             // The eleventh frame waits for its batch; a checkpoint barrier sends it.
             h.prepareSnapshotPreBarrier(1);
             List<DeadLetter> dead = new ArrayList<>();
@@ -200,6 +195,18 @@ class InferenceOperatorTest {
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
             // Batched as the operator batched them (frames 0-4, 5-8 beside the bad record, 9-10).
             assertEncodedAs(out, directInBatches(ckpt, frames, new int[][] {{0, 5}, {5, 9}, {9, 11}}));
+        }
+    }
+
+    /** Sends the frames' records, and a garbage record right after the frame of sequence {@code garbageAfter}. */
+    private static void feedWithGarbageAfter(
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h, List<DecodedFrame> frames,
+            long garbageAfter) throws Exception {
+        for (DecodedFrame f : frames) {
+            h.processElement1(new StreamRecord<>(TinyModels.record(f)));
+            if (f.sequence == garbageAfter) {
+                h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
+            }
         }
     }
 
@@ -250,13 +257,8 @@ class InferenceOperatorTest {
         List<DecodedFrame> frames = TinyModels.frames("yard", 12, 8);
         try (var h = harness(settings)) {
             h.open();
-            for (DecodedFrame f : frames) {
-                h.processElement1(new StreamRecord<>(TinyModels.record(f)));
-                if (f.sequence == 3) {
-                    // Decoded on a codec thread as it arrives: a dead letter, and the rest goes on.
-                    h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
-                }
-            }
+            // Decoded on a codec thread as it arrives: a dead letter, and the rest goes on.
+            feedWithGarbageAfter(h, frames, 3);
             // Batches {0, 1}, {2, 3}, {garbage, 4} and {5, 6} leave once encoded, from the mailbox or
             // at a later flush, in order, with no barrier; frame 7 waits for its batch.
             assertThat(awaitPredictions(h, 7)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);

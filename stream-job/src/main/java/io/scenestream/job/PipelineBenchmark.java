@@ -23,6 +23,7 @@ import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.inference.RgbFrame;
 import io.scenestream.model.inference.TorchThreads;
+import io.scenestream.operators.Devices;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -473,20 +474,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
     }
 
-    /** The device of the pipeline's inference operator, as {@code -D model.device} sets it (default cpu). */
+    /** The device of the pipeline's inference operator (one instance: subtask 0), as {@code -D model.device} sets it. */
     private Device device() {
-        String setting = jobOptions.getOrDefault(JobOptions.DEVICE.key(), JobOptions.DEVICE.defaultValue());
-        if (setting.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (setting.equals("gpu")) {
-            // The job's single inference instance takes GPU 0 (subtask index modulo the GPUs).
-            return Device.gpu(0);
-        }
-        if (setting.matches("gpu:\\d+")) {
-            return Device.gpu(Integer.parseInt(setting.substring(4)));
-        }
-        throw new IllegalArgumentException("model.device must be cpu, gpu or gpu:N, got " + setting);
+        return Devices.of(jobOptions.getOrDefault(JobOptions.DEVICE.key(), JobOptions.DEVICE.defaultValue()), 0);
     }
 
     private void predictInBatches(MtiNetPredictor predictor, List<RgbFrame> frames) {
