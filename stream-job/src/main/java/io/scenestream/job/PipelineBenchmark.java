@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -92,6 +93,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--latency-frames", description = "frames for the latency measurement (default: ${DEFAULT-VALUE})")
     int latencyFrames = 150;
 
+    @Option(names = "--cameras", description = "cameras the frames of a burst come from, in turn (default: the job's "
+            + "parallelism, -D job.parallelism): their ids are picked so that Flink's key groups spread them evenly over "
+            + "the inference subtasks, as a fleet of many cameras spreads on average")
+    Integer cameras;
+
     @Option(names = "--adapt", description = "also run the pipeline with self-training on and compare")
     boolean adapt;
 
@@ -109,6 +115,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
             + "of --frames, until the JIT compilers take under 1%% of the machine during one; the same for the model "
             + "alone's process before it is timed (default: ${DEFAULT-VALUE})")
     int warmUp = 4000;
+
+    @Option(names = "--alone-malloc", description = "C allocator of the model alone's process: auto, jemalloc, glibc or "
+            + "system (bin/lib/native-memory.sh; auto: what bin/scenestream-model gets, jemalloc, for one loop, and the tuned "
+            + "glibc for several, which ran two loops of one libtorch thread at 25.2-27.8 frames/s on this 2-core machine "
+            + "against 16.9-23.2 under jemalloc; default: ${DEFAULT-VALUE})")
+    String aloneMalloc = "auto";
 
     /** Set on the process that measures the model alone for its parent. */
     @Option(names = "--model-alone-only", hidden = true)
@@ -136,9 +148,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1 || pairs < 1 || frames < 2 || batch < 1) {
+        if (rounds < 1 || pairs < 1 || frames < 2 || batch < 1 || (cameras != null && cameras < 1)) {
             throw new IllegalArgumentException(
-                    "--pairs, --rounds and --batch must be at least 1 and --frames at least 2");
+                    "--pairs, --rounds, --batch and --cameras must be at least 1 and --frames at least 2");
         }
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         CheckpointManifest manifest = Checkpoints.readManifest(model);
@@ -161,6 +173,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s, %dx%d input, batch %d, %d frames %dx%d a measurement, on %s%n",
                 manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1],
                 device());
+        Configuration layout = layout();
+        aloneMalloc(1); // a bad --alone-malloc fails here, before anything runs
+        int threads = layout.get(JobOptions.INFERENCE_THREADS);
+        System.out.printf(Locale.ROOT, "model alone in the job's layout: %d loop(s) at once, each with a model of its own on "
+                + "%s libtorch threads%n", layout.get(JobOptions.PARALLELISM), threads == 0 ? "libtorch's default" : threads);
         System.out.printf(Locale.ROOT, "CPU by thread kind (%d cores here): %s%n", Runtime.getRuntime().availableProcessors(),
                 ThreadCpu.legend());
         List<Double> alones = new ArrayList<>();
@@ -282,10 +299,18 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     // A backlog of frames in few requests, as FrameProducer sends one.
                     ProducerConfig.BATCH_SIZE_CONFIG, FrameProducer.BATCH_BYTES), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = consumer(kafka, settings.predictionsTopic());
+            System.out.printf(Locale.ROOT, "job %s: parallelism %d, libtorch threads an inference subtask %s, a burst's "
+                    + "cameras %s%n", prefix, settings.parallelism(), settings.inference().threads() == 0 ? "libtorch's default"
+                    : Integer.toString(settings.inference().threads()), camerasOf("throughput-"));
             // Warm up the job (model load, first batches, the JIT compiling the per-frame code) before measuring.
             int warm = Math.min(WARM_UP_FRAMES, clip.size());
-            send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), "warmup", 0);
+            send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), camerasOf("warmup-"), 0);
             collect(consumer, warm, Duration.ofMinutes(3));
+        }
+
+        /** The cameras a burst of this purpose comes from (--cameras, spread over the inference subtasks). */
+        List<String> camerasOf(String prefix) {
+            return camerasSpreadOver(prefix, cameras != null ? cameras : settings.parallelism(), settings.parallelism());
         }
 
         /**
@@ -313,18 +338,19 @@ public final class PipelineBenchmark implements Callable<Integer> {
          */
         Burst throughput() throws Exception {
             int settle = Math.min(2 * batch, clip.size());
-            send(producer, settings.framesTopic(), clip, jpegs.subList(0, settle), "settle", 0);
+            send(producer, settings.framesTopic(), clip, jpegs.subList(0, settle), camerasOf("settle-"), 0);
             collect(consumer, settle, Duration.ofMinutes(3));
             ThreadCpu cpuBefore = ThreadCpu.available() ? ThreadCpu.sample() : null;
             long wallBefore = System.nanoTime();
-            send(producer, settings.framesTopic(), clip, jpegs, "throughput", 0);
+            send(producer, settings.framesTopic(), clip, jpegs, camerasOf("throughput-"), 0);
             List<Prediction> out = collect(consumer, clip.size(), Duration.ofMinutes(10));
             double wall = (System.nanoTime() - wallBefore) / 1e9;
             Map<String, Double> used = cpuBefore == null ? null : ThreadCpu.sample().secondsSince(cpuBefore);
             String cpu = used == null ? "CPU not measured (no /proc/self/task)" : ThreadCpu.describe(used, wall, clip.size());
             boolean jitIdle = used != null && ThreadCpu.jitNearlyIdle(used, wall);
-            long first = out.get(0).getEmitTimeUs();
-            long last = out.get(out.size() - 1).getEmitTimeUs();
+            // From the first emit to the last, whichever subtask emitted them.
+            long first = out.stream().mapToLong(Prediction::getEmitTimeUs).min().getAsLong();
+            long last = out.stream().mapToLong(Prediction::getEmitTimeUs).max().getAsLong();
             double decode = out.stream().mapToDouble(p -> p.getTimings().getDecodeMs()).average().orElse(Double.NaN);
             double infer = out.stream().mapToDouble(p -> p.getTimings().getInferenceMs()).average().orElse(Double.NaN);
             return new Burst((out.size() - 1) / ((last - first) / 1e6), decode, infer, cpu, jitIdle);
@@ -335,7 +361,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             List<RgbFrame> lat = clip.subList(0, Math.min(latencyFrames, clip.size()));
             Thread t = new Thread(() -> {
                 try {
-                    send(producer, settings.framesTopic(), lat, jpegs.subList(0, lat.size()), "latency", rate);
+                    send(producer, settings.framesTopic(), lat, jpegs.subList(0, lat.size()), camerasOf("latency-"), rate);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -361,9 +387,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Sends pre-encoded frames of one camera, paced at {@code rate} frames/s (0: at once). */
+    /**
+     * Sends pre-encoded frames, frame {@code i} from camera {@code i % cameras.size()} (each camera's
+     * sequence numbers counting its own frames), paced at {@code rate} frames/s in all (0: at once).
+     */
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<RgbFrame> frames,
-            List<byte[]> jpegs, String camera, double rate) throws InterruptedException {
+            List<byte[]> jpegs, List<String> cameras, double rate) throws InterruptedException {
         long start = System.nanoTime();
         for (int i = 0; i < jpegs.size(); i++) {
             if (rate > 0) {
@@ -374,7 +403,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 }
             }
             RgbFrame f = frames.get(i);
-            Frame record = Frame.newBuilder().setCameraId(camera).setSequence(i)
+            String camera = cameras.get(i % cameras.size());
+            Frame record = Frame.newBuilder().setCameraId(camera).setSequence(i / cameras.size())
                     .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(f.width()).setHeight(f.height())
                     .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(jpegs.get(i))).build();
             producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), record.toByteArray()));
@@ -383,10 +413,29 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /**
+     * {@code n} camera ids starting with {@code prefix}, the {@code c}-th of which Flink's key groups
+     * assign to inference subtask {@code c % parallelism} (the operator's default maximum parallelism),
+     * so that a burst keeps every subtask busy.
+     */
+    static List<String> camerasSpreadOver(String prefix, int n, int parallelism) {
+        int maxParallelism = KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism);
+        List<String> ids = new ArrayList<>();
+        for (int k = 0; ids.size() < n; k++) {
+            String id = prefix + k;
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, maxParallelism, parallelism) == ids.size() % parallelism) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /**
      * Frames/s of the model alone, measured by this command in a process of its own (see the class
      * comment): same JVM options, class path and environment (so the same libtorch threads), with the
      * C allocator the launchers give a process that runs the model alone ({@code bin/lib/native-memory.sh},
-     * {@code SCENESTREAM_PROCESS=model}), as {@code bin/scenestream-model} would: each side at its best.
+     * {@code SCENESTREAM_PROCESS=model}), as {@code bin/scenestream-model} would, or with several loops
+     * the tuned glibc (jemalloc's single arena serialises their allocations; {@code --alone-malloc}):
+     * each side at its best.
      * With {@code freezeThisProcess}, this process (its idle job, broker and clients) is stopped
      * (SIGSTOP) while the model runs, and continued when that process ends, however it ends.
      */
@@ -414,6 +463,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("SCENESTREAM_PROCESS", "model");
+            String malloc = aloneMalloc(layout().get(JobOptions.PARALLELISM));
+            if (malloc != null) {
+                pb.environment().put("SCENESTREAM_MALLOC", malloc);
+            }
             int rc = pb.start().waitFor();
             List<String> lines = java.nio.file.Files.readAllLines(log, StandardCharsets.UTF_8);
             for (String line : lines) {
@@ -433,6 +486,23 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
     }
 
+    /** The job options given (-D) as a configuration, for the pipeline's layout. */
+    private Configuration layout() {
+        Configuration conf = new Configuration();
+        jobOptions.forEach(conf::setString);
+        return conf;
+    }
+
+    /** SCENESTREAM_MALLOC for the model alone's process; null: leave it to native-memory.sh and the environment. */
+    private String aloneMalloc(int loops) {
+        return switch (aloneMalloc) {
+            case "auto" -> loops > 1 ? "glibc" : null;
+            case "jemalloc", "glibc", "system" -> aloneMalloc;
+            default -> throw new IllegalArgumentException("--alone-malloc must be auto, jemalloc, glibc or system, not '"
+                    + aloneMalloc + "'");
+        };
+    }
+
     private static double median(List<Double> xs) {
         double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
@@ -442,34 +512,97 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return String.join(", ", xs.stream().map(x -> String.format(Locale.ROOT, "%.1f%%", 100 * x)).toList());
     }
 
-    private double modelAlone(List<RgbFrame> clip, CheckpointManifest manifest) throws IOException {
-        // On the pipeline's device (-D model.device), not the engine's default, which is a GPU wherever
-        // there is one.
-        try (Model m = Model.newInstance("alone", device())) {
-            LoadedCheckpoint lc = Checkpoints.load(model, m.getNDManager());
-            try (MtiNetPredictor predictor = new MtiNetPredictor(lc.net(), m.getNDManager(), manifest.inputHeight(),
-                    manifest.inputWidth(), false)) {
-                // libtorch's default number of threads, as the pipeline's inference; warmed up on as
-                // many frames as the pipeline is.
-                TorchThreads.useOnThisThread(0);
-                predictInBatches(predictor, clip.subList(0, Math.min(WARM_UP_FRAMES, clip.size())));
-                // Then, as the pipeline's job, passes over the clip until the JIT compilers take under
-                // 1% of the machine during one (at most --warm-up frames): a fresh process compiles too.
-                for (int done = 0; done < warmUp && ThreadCpu.available(); done += clip.size()) {
-                    ThreadCpu before = ThreadCpu.sample();
-                    long t0 = System.nanoTime();
-                    predictInBatches(predictor, clip);
-                    if (ThreadCpu.jitNearlyIdle(ThreadCpu.sample().secondsSince(before), (System.nanoTime() - t0) / 1e9)) {
-                        break;
-                    }
+    /**
+     * Frames/s of the model alone in the pipeline's layout: as many loops as the job has inference
+     * subtasks ({@code -D job.parallelism}), each with a model of its own on a thread of its own running
+     * libtorch on the subtasks' threads ({@code -D inference.threads}), the clip's frames dealt to them
+     * in turn; warmed as the job is.
+     */
+    private double modelAlone(List<RgbFrame> clip, CheckpointManifest manifest) throws Exception {
+        int lanes = layout().get(JobOptions.PARALLELISM);
+        int threads = layout().get(JobOptions.INFERENCE_THREADS);
+        List<AloneLane> open = new ArrayList<>();
+        try {
+            for (int l = 0; l < lanes; l++) {
+                List<RgbFrame> share = new ArrayList<>();
+                for (int i = l; i < clip.size(); i += lanes) {
+                    share.add(clip.get(i));
                 }
-                ThreadCpu before = ThreadCpu.available() ? ThreadCpu.sample() : null;
-                long start = System.nanoTime();
-                predictInBatches(predictor, clip);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                aloneJitMsPerFrame = before == null ? Double.NaN
-                        : 1000 * ThreadCpu.sample().secondsSince(before).get("jit") / clip.size();
-                return clip.size() / seconds;
+                open.add(new AloneLane(l, share, manifest, threads));
+            }
+            passOver(open, WARM_UP_FRAMES / lanes);
+            // Then, as the pipeline's job, passes over the clip until the JIT compilers take under 1% of
+            // the machine during one (at most --warm-up frames): a fresh process compiles too.
+            for (int done = 0; done < warmUp && ThreadCpu.available(); done += clip.size()) {
+                ThreadCpu before = ThreadCpu.sample();
+                long t0 = System.nanoTime();
+                passOver(open, clip.size());
+                if (ThreadCpu.jitNearlyIdle(ThreadCpu.sample().secondsSince(before), (System.nanoTime() - t0) / 1e9)) {
+                    break;
+                }
+            }
+            ThreadCpu before = ThreadCpu.available() ? ThreadCpu.sample() : null;
+            long start = System.nanoTime();
+            passOver(open, clip.size());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            aloneJitMsPerFrame = before == null ? Double.NaN
+                    : 1000 * ThreadCpu.sample().secondsSince(before).get("jit") / clip.size();
+            return clip.size() / seconds;
+        } finally {
+            for (AloneLane lane : open) {
+                lane.close();
+            }
+        }
+    }
+
+    /** Every lane over the first {@code framesEach} frames of its share, at once; returns when all are done. */
+    private void passOver(List<AloneLane> lanes, int framesEach) throws Exception {
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (AloneLane lane : lanes) {
+            running.add(lane.thread.submit(() -> predictInBatches(lane.predictor,
+                    lane.share.subList(0, Math.min(framesEach, lane.share.size())))));
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            f.get();
+        }
+    }
+
+    /** One loop of the model alone: a model, its predictor and the thread that runs them. */
+    private final class AloneLane implements AutoCloseable {
+
+        final List<RgbFrame> share;
+        final java.util.concurrent.ExecutorService thread;
+        final Model djlModel;
+        final MtiNetPredictor predictor;
+
+        AloneLane(int index, List<RgbFrame> share, CheckpointManifest manifest, int threads) throws Exception {
+            this.share = share;
+            thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "model-alone-" + index));
+            // On the pipeline's device (-D model.device), not the engine's default, which is a GPU
+            // wherever there is one.
+            Model m = Model.newInstance("alone-" + index, device());
+            MtiNetPredictor p = null;
+            try {
+                LoadedCheckpoint lc = Checkpoints.load(model, m.getNDManager());
+                p = new MtiNetPredictor(lc.net(), m.getNDManager(), manifest.inputHeight(), manifest.inputWidth(), false);
+                thread.submit(() -> TorchThreads.useOnThisThread(threads)).get();
+            } catch (Exception | Error e) {
+                thread.shutdownNow();
+                try (m; MtiNetPredictor opened = p) {
+                    throw e;
+                }
+            }
+            djlModel = m;
+            predictor = p;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.shutdown();
+            thread.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            // The predictor, then its model.
+            try (djlModel; predictor) {
+                // nothing else to close
             }
         }
     }
