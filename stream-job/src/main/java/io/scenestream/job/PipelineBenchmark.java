@@ -291,7 +291,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
             jobOptions.forEach(conf::setString);
             settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            // The job's process is stopped while the model alone runs (up to minutes on a slow host): with
+            // Flink's 50 s default the JobManager, continued, timed out its TaskManager's heartbeat and
+            // restarted the job in the middle of the pairs (seen in the ninth session).
+            Configuration cluster = new Configuration();
+            cluster.set(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofMinutes(10));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(cluster);
             job = Jobs.startOnKafka(env, settings, "pipeline-benchmark" + (selfTraining ? " (self-training)" : ""));
             producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
