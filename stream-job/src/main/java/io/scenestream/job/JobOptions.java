@@ -69,9 +69,9 @@ public final class JobOptions {
                     + "GPU; off on a CPU, where the model's threads take the cores).");
 
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
-            .intType().defaultValue(1).withDescription("Parallel inference instances. On a CPU serving at least as "
-                    + "many cameras as cores, one instance per core with inference.threads=1 runs fastest (README, \"The "
-                    + "streaming pipeline\").");
+            .intType().defaultValue(1).withDescription("Parallel inference instances. On a CPU serving more cameras "
+                    + "than cores, instances on one libtorch thread each (inference.threads=1), one more than the cores, ran "
+                    + "fastest on a 2-core machine (README, \"The streaming pipeline\").");
 
     public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = ConfigOptions.key("job.checkpoint-interval-ms")
             .longType().defaultValue(10_000L).withDescription("Interval of Flink checkpoints.");
