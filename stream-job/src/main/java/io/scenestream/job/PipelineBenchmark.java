@@ -152,6 +152,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--pairs, --rounds, --batch and --cameras must be at least 1 and --frames at least 2");
         }
+        aloneMalloc(1); // a bad --alone-malloc fails here, before anything runs
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         CheckpointManifest manifest = Checkpoints.readManifest(model);
         List<RgbFrame> clip = new ArrayList<>();
@@ -174,7 +175,6 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1],
                 device());
         Configuration layout = layout();
-        aloneMalloc(1); // a bad --alone-malloc fails here, before anything runs
         int threads = layout.get(JobOptions.INFERENCE_THREADS);
         System.out.printf(Locale.ROOT, "model alone in the job's layout: %d loop(s) at once, each with a model of its own on "
                 + "%s libtorch threads%n", layout.get(JobOptions.PARALLELISM), threads == 0 ? "libtorch's default" : threads);
