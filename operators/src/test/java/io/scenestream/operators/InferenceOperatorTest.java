@@ -54,6 +54,13 @@ class InferenceOperatorTest {
         return new RawRecord("model-updates", 0, 0, 0, "student".getBytes(StandardCharsets.UTF_8), value);
     }
 
+    private static List<DeadLetter> deadLetters(
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h) {
+        List<DeadLetter> dead = new ArrayList<>();
+        h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+        return dead;
+    }
+
     private static List<RawPrediction> predictions(
             KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h) {
         List<RawPrediction> out = new ArrayList<>();
@@ -156,8 +163,7 @@ class InferenceOperatorTest {
                     h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {7, 7, 7})));
                 }
             }
-            List<DeadLetter> dead = new ArrayList<>();
-            h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).reason).isEqualTo("UNPARSABLE");
             assertThat(predictions(h)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
@@ -188,8 +194,7 @@ class InferenceOperatorTest {
             feedWithGarbageAfter(h, frames, 6);
             // The eleventh frame waits for its batch; a checkpoint barrier sends it.
             h.prepareSnapshotPreBarrier(1);
-            List<DeadLetter> dead = new ArrayList<>();
-            h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
             List<RawPrediction> out = predictions(h);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
@@ -262,8 +267,7 @@ class InferenceOperatorTest {
             // Batches {0, 1}, {2, 3}, {garbage, 4} and {5, 6} leave once encoded, from the mailbox or
             // at a later flush, in order, with no barrier; frame 7 waits for its batch.
             assertThat(awaitPredictions(h, 7)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
-            List<DeadLetter> dead = new ArrayList<>();
-            h.getSideOutput(InferenceOperator.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
+            List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
             // A checkpoint barrier sends the last frame, encoded before the barrier passes.
             h.prepareSnapshotPreBarrier(1);

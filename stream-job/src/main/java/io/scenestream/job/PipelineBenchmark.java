@@ -175,9 +175,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 manifest.architecture().name(), manifest.inputHeight(), manifest.inputWidth(), batch, frames, wh[0], wh[1],
                 device());
         Configuration layout = layout();
-        int threads = layout.get(JobOptions.INFERENCE_THREADS);
         System.out.printf(Locale.ROOT, "model alone in the job's layout: %d loop(s) at once, each with a model of its own on "
-                + "%s libtorch threads%n", layout.get(JobOptions.PARALLELISM), threads == 0 ? "libtorch's default" : threads);
+                + "%s libtorch threads%n", layout.get(JobOptions.PARALLELISM), threadsOf(layout.get(JobOptions.INFERENCE_THREADS)));
         System.out.printf(Locale.ROOT, "CPU by thread kind (%d cores here): %s%n", Runtime.getRuntime().availableProcessors(),
                 ThreadCpu.legend());
         List<Double> alones = new ArrayList<>();
@@ -305,8 +304,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     ProducerConfig.BATCH_SIZE_CONFIG, FrameProducer.BATCH_BYTES), new ByteArraySerializer(), new ByteArraySerializer());
             consumer = consumer(kafka, settings.predictionsTopic());
             System.out.printf(Locale.ROOT, "job %s: parallelism %d, libtorch threads an inference subtask %s, a burst's "
-                    + "cameras %s%n", prefix, settings.parallelism(), settings.inference().threads() == 0 ? "libtorch's default"
-                    : Integer.toString(settings.inference().threads()), camerasOf("throughput-"));
+                    + "cameras %s%n", prefix, settings.parallelism(), threadsOf(settings.inference().threads()),
+                    camerasOf("throughput-"));
             // Warm up the job (model load, first batches, the JIT compiling the per-frame code) before measuring.
             int warm = Math.min(WARM_UP_FRAMES, clip.size());
             send(producer, settings.framesTopic(), clip, jpegs.subList(0, warm), camerasOf("warmup-"), 0);
@@ -498,6 +497,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return conf;
     }
 
+    /** An inference.threads setting in words. */
+    private static String threadsOf(int setting) {
+        return setting == 0 ? "libtorch's default" : Integer.toString(setting);
+    }
+
     /** SCENESTREAM_MALLOC for the model alone's process; null: leave it to native-memory.sh and the environment. */
     private String aloneMalloc(int loops) {
         return switch (aloneMalloc) {
@@ -524,8 +528,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
      * in turn; warmed as the job is.
      */
     private double modelAlone(List<RgbFrame> clip, CheckpointManifest manifest) throws Exception {
-        int lanes = layout().get(JobOptions.PARALLELISM);
-        int threads = layout().get(JobOptions.INFERENCE_THREADS);
+        Configuration layout = layout();
+        int lanes = layout.get(JobOptions.PARALLELISM);
+        int threads = layout.get(JobOptions.INFERENCE_THREADS);
         List<AloneLane> open = new ArrayList<>();
         try {
             for (int l = 0; l < lanes; l++) {
@@ -614,7 +619,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /** The device of the pipeline's inference operator (one instance: subtask 0), as {@code -D model.device} sets it. */
     private Device device() {
-        return Devices.of(jobOptions.getOrDefault(JobOptions.DEVICE.key(), JobOptions.DEVICE.defaultValue()), 0);
+        return Devices.of(layout().get(JobOptions.DEVICE), 0);
     }
 
     private void predictInBatches(MtiNetPredictor predictor, List<RgbFrame> frames) {
