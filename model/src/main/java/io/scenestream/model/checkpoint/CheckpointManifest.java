@@ -42,6 +42,8 @@ import java.util.Objects;
  * @param training free-form training provenance, see above; never null
  * @param weightsSha256 lower-case hex SHA-256 of {@code weights.npz}; null in a manifest that was
  *     not yet saved ({@link Checkpoints#save} fills it in)
+ * @param probe the numerics probe stored with the weights; null in a manifest not yet saved, and in
+ *     checkpoints written before probes existed
  */
 public record CheckpointManifest(
         int formatVersion,
@@ -53,7 +55,31 @@ public record CheckpointManifest(
         int inputWidth,
         String createdAt,
         Map<String, Object> training,
-        String weightsSha256) {
+        String weightsSha256,
+        Probe probe) {
+
+    /**
+     * What the manifest says of the numerics probe in {@value Checkpoints#PROBE}: the input's seed,
+     * the tolerance, where the reference outputs were computed, and the entry's SHA-256.
+     *
+     * @param seed seed of the probe's input
+     * @param atol absolute tolerance
+     * @param rtol tolerance relative to each output's largest magnitude
+     * @param computedOn the kernels and processor the reference outputs came from
+     * @param sha256 lower-case hex SHA-256 of the probe entry
+     */
+    public record Probe(long seed, double atol, double rtol, String computedOn, String sha256) {
+        public Probe {
+            if (!(atol >= 0) || !(rtol >= 0)) {
+                throw new IllegalArgumentException("probe tolerances must be >= 0, got atol " + atol + ", rtol " + rtol);
+            }
+            Objects.requireNonNull(computedOn, "computedOn");
+            sha256 = Objects.requireNonNull(sha256, "sha256").toLowerCase(Locale.ROOT);
+            if (!sha256.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("probe SHA-256 must be 64 hex digits, got " + sha256);
+            }
+        }
+    }
 
     /** The checkpoint format version this code writes, and the newest it reads. */
     public static final int FORMAT_VERSION = 1;
@@ -138,7 +164,13 @@ public record CheckpointManifest(
     /** This manifest with the given weights checksum. */
     public CheckpointManifest withWeightsSha256(String sha256) {
         return new CheckpointManifest(formatVersion, modelName, modelVersion, architecture, classNames,
-                inputHeight, inputWidth, createdAt, training, sha256);
+                inputHeight, inputWidth, createdAt, training, sha256, probe);
+    }
+
+    /** This manifest with the given probe. */
+    public CheckpointManifest withProbe(Probe probe) {
+        return new CheckpointManifest(formatVersion, modelName, modelVersion, architecture, classNames,
+                inputHeight, inputWidth, createdAt, training, weightsSha256, probe);
     }
 
     /** The manifest as the pretty-printed JSON stored in {@code manifest.json}. */
@@ -246,7 +278,7 @@ public record CheckpointManifest(
                     ? createdAt
                     : Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
             return new CheckpointManifest(FORMAT_VERSION, modelName, modelVersion, architecture, classNames,
-                    inputHeight, inputWidth, created, training, null);
+                    inputHeight, inputWidth, created, training, null, null);
         }
     }
 }

@@ -9,10 +9,16 @@ import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.HrNetConfig;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.numerics.KernelPath;
+import io.scenestream.model.numerics.Kernels;
+import io.scenestream.model.numerics.NumericsProbe;
+import io.scenestream.model.numerics.NumericsSelfTest;
 import io.scenestream.model.weights.IncompatibleWeightsException;
 import io.scenestream.model.weights.StateDict;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,6 +76,9 @@ public final class Checkpoints {
     /** Name of the weights entry. */
     public static final String WEIGHTS = "weights.npz";
 
+    /** Name of the numerics probe entry ({@link NumericsProbe}). */
+    public static final String PROBE = NumericsProbe.ENTRY;
+
     /** Entry of the optimiser state, present in checkpoints written to resume training. */
     public static final String OPTIMIZER = "optimizer.npz";
 
@@ -125,10 +134,14 @@ public final class Checkpoints {
                 // The .npz is deflated already: store it as is.
                 zip.setLevel(Deflater.NO_COMPRESSION);
                 zip.putNextEntry(new ZipEntry(WEIGHTS));
-                MessageDigest sha = sha256();
-                OutputStream weights = new BufferedOutputStream(new DigestOutputStream(zip, sha), 1 << 16);
-                StateDict.save(net, weights, weightsType);
-                weights.flush();
+                ByteArrayOutputStream weightBytes = new ByteArrayOutputStream(1 << 20);
+                StateDict.save(net, weightBytes, weightsType);
+                byte[] weights = weightBytes.toByteArray();
+                zip.write(weights);
+                zip.closeEntry();
+                ProbeEntry probe = probeOf(target, manifest, net, weights, weightsType);
+                zip.putNextEntry(new ZipEntry(PROBE));
+                zip.write(probe.bytes);
                 zip.closeEntry();
                 if (optimizerState != null) {
                     zip.putNextEntry(new ZipEntry(OPTIMIZER));
@@ -137,7 +150,7 @@ public final class Checkpoints {
                     opt.flush();
                     zip.closeEntry();
                 }
-                written = manifest.withWeightsSha256(HexFormat.of().formatHex(sha.digest()));
+                written = manifest.withWeightsSha256(sha256Hex(weights)).withProbe(probe.info);
 
                 zip.setLevel(Deflater.DEFAULT_COMPRESSION);
                 zip.putNextEntry(new ZipEntry(MANIFEST));
@@ -159,6 +172,47 @@ public final class Checkpoints {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    private record ProbeEntry(byte[] bytes, CheckpointManifest.Probe info) {}
+
+    /**
+     * A new probe of the weights as they are stored: with float16 storage the network's float32
+     * weights are not what a reader gets, so the probe runs on a copy loaded from {@code weights}.
+     */
+    private static ProbeEntry probeOf(Path file, CheckpointManifest manifest, MtiNet net, byte[] weights,
+            DataType weightsType) throws IOException {
+        NDManager owner = net.getParameters().valueAt(0).getArray().getManager();
+        String model = describe(manifest, file);
+        try (NDManager m = owner.newSubManager()) {
+            NumericsProbe probe;
+            if (weightsType == DataType.FLOAT32) {
+                probe = NumericsSelfTest.newProbe(file, model, net, m);
+            } else {
+                MtiNet copy = new MtiNet(net.getConfig());
+                copy.initialize(m, DataType.FLOAT32, new Shape(1, 3, manifest.inputHeight(), manifest.inputWidth()));
+                try {
+                    StateDict.load(copy, NDList.decode(m, new ByteArrayInputStream(weights)), WEIGHTS);
+                } catch (IncompatibleWeightsException e) {
+                    throw new IllegalStateException("the weights just written do not load back: " + e.getMessage(), e);
+                }
+                probe = NumericsSelfTest.newProbe(file, model, copy, m);
+            }
+            byte[] bytes = probe.toNpz(m);
+            String computedOn = (m.getDevice().isGpu() ? "gpu, TF32 off" : KernelPath.NATIVE.id())
+                    + ", " + Kernels.processor();
+            return new ProbeEntry(bytes, new CheckpointManifest.Probe(probe.seed(), probe.atol(), probe.rtol(),
+                    computedOn, sha256Hex(bytes)));
+        }
+    }
+
+    /** The model in words for messages: name, version and file. */
+    static String describe(CheckpointManifest manifest, Path file) {
+        return manifest.modelName() + " v" + manifest.modelVersion() + " (" + file.getFileName() + ")";
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
     }
 
     /**
@@ -186,7 +240,7 @@ public final class Checkpoints {
             throws CheckpointException {
         return staged(bytes, source, file -> {
             LoadedCheckpoint lc = load(file, manager, expected);
-            return new LoadedCheckpoint(Path.of(source), lc.manifest(), lc.net());
+            return new LoadedCheckpoint(Path.of(source), lc.manifest(), lc.net(), lc.numerics());
         });
     }
 
@@ -286,6 +340,7 @@ public final class Checkpoints {
 
             MtiNet net = new MtiNet(config);
             NDManager parameters = manager.newSubManager();
+            NumericsSelfTest.Verdict verdict;
             boolean loaded = false;
             try {
                 net.initialize(parameters, DataType.FLOAT32,
@@ -303,13 +358,15 @@ public final class Checkpoints {
                 } catch (IncompatibleWeightsException e) {
                     throw new CheckpointException(file, e.getMessage(), e);
                 }
+                NumericsProbe probe = readProbe(zip, manifest, file, parameters);
+                verdict = NumericsSelfTest.verify(file, describe(manifest, file), net, probe, parameters);
                 loaded = true;
             } finally {
                 if (!loaded) {
                     parameters.close();
                 }
             }
-            return new LoadedCheckpoint(file, manifest, net);
+            return new LoadedCheckpoint(file, manifest, net, verdict);
         } catch (CheckpointException e) {
             throw e;
         } catch (ZipException | EOFException e) {
@@ -319,7 +376,88 @@ public final class Checkpoints {
         }
     }
 
-    /** Opens {@code file} as a zip archive, telling a missing file, a non-zip and a truncated zip apart. */
+    /** The probe the manifest announces, checked against its SHA-256; null if the manifest has none. */
+    private static NumericsProbe readProbe(ZipFile zip, CheckpointManifest manifest, Path file, NDManager manager)
+            throws CheckpointException {
+        CheckpointManifest.Probe info = manifest.probe();
+        if (info == null) {
+            return null;
+        }
+        ZipEntry entry = zip.getEntry(PROBE);
+        if (entry == null) {
+            throw new CheckpointException(file, "its manifest announces a numerics probe, but it has no " + PROBE);
+        }
+        byte[] bytes;
+        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
+            bytes = in.readAllBytes();
+            checkCrc(entry, in.getChecksum().getValue(), file);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(file, "it is damaged or truncated: cannot read " + PROBE
+                    + " (" + e.getMessage() + ")", e);
+        }
+        String actual = sha256Hex(bytes);
+        if (!actual.equals(info.sha256())) {
+            throw new CheckpointException(file, PROBE + " fails its checksum: the manifest records SHA-256 "
+                    + info.sha256() + ", the probe hashes to " + actual + " (the file was modified or damaged)");
+        }
+        try {
+            return NumericsProbe.fromNpz(bytes, info.seed(), info.atol(), info.rtol(), manager);
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file, PROBE + " is not a readable probe: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code out}: {@code in} with a new numerics probe computed here from its weights, and
+     * everything else (weights, optimiser state, the rest of the manifest) as it was, byte for byte.
+     * For checkpoints written before probes existed, or to renew a probe.
+     *
+     * @return the manifest written
+     * @throws CheckpointException if {@code in} cannot be used, or its numbers are wrong here
+     */
+    public static CheckpointManifest withNewProbe(Path in, Path out, NDManager manager) throws IOException {
+        LoadedCheckpoint lc = load(in, manager);
+        try (NDManager m = manager.newSubManager(); ZipFile zip = open(in)) {
+            NumericsProbe probe = NumericsSelfTest.newProbe(in, describe(lc.manifest(), in), lc.net(), m);
+            byte[] bytes = probe.toNpz(m);
+            String computedOn = (m.getDevice().isGpu() ? "gpu, TF32 off" : KernelPath.NATIVE.id())
+                    + ", " + Kernels.processor();
+            CheckpointManifest written = lc.manifest().withProbe(new CheckpointManifest.Probe(probe.seed(),
+                    probe.atol(), probe.rtol(), computedOn, sha256Hex(bytes)));
+            Path target = out.toAbsolutePath();
+            Files.createDirectories(target.getParent());
+            Path tmp = target.getParent().resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            try {
+                try (ZipOutputStream z = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+                    for (String name : List.of(WEIGHTS, OPTIMIZER)) {
+                        ZipEntry e = zip.getEntry(name);
+                        if (e != null) {
+                            z.setLevel(Deflater.NO_COMPRESSION);
+                            z.putNextEntry(new ZipEntry(name));
+                            try (InputStream data = zip.getInputStream(e)) {
+                                data.transferTo(z);
+                            }
+                            z.closeEntry();
+                        }
+                    }
+                    z.putNextEntry(new ZipEntry(PROBE));
+                    z.write(bytes);
+                    z.closeEntry();
+                    z.setLevel(Deflater.DEFAULT_COMPRESSION);
+                    z.putNextEntry(new ZipEntry(MANIFEST));
+                    z.write(written.toJson().getBytes(StandardCharsets.UTF_8));
+                    z.closeEntry();
+                }
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return written;
+        }
+    }
+
     /**
      * The optimiser state stored with {@code file}, on {@code manager}, or null if it has none.
      *

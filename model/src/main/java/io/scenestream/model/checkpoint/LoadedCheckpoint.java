@@ -2,6 +2,7 @@ package io.scenestream.model.checkpoint;
 
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.numerics.NumericsSelfTest;
 import java.nio.file.Path;
 
 /**
@@ -16,8 +17,9 @@ import java.nio.file.Path;
  * @param file the checkpoint file read
  * @param manifest its manifest
  * @param net the loaded network
+ * @param numerics what its numerics self-test found: the kernel path it runs on here
  */
-public record LoadedCheckpoint(Path file, CheckpointManifest manifest, MtiNet net) {
+public record LoadedCheckpoint(Path file, CheckpointManifest manifest, MtiNet net, NumericsSelfTest.Verdict numerics) {
 
     /** The network's architecture. */
     public MtiNetConfig config() {

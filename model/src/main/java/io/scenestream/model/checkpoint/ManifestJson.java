@@ -66,6 +66,16 @@ final class ManifestJson {
         o.addProperty("created_at", m.createdAt());
         o.add("training", JsonValues.toJson(m.training()));
         o.addProperty("weights_sha256", m.weightsSha256());
+        if (m.probe() != null) {
+            JsonObject p = new JsonObject();
+            p.addProperty("entry", Checkpoints.PROBE);
+            p.addProperty("seed", m.probe().seed());
+            p.addProperty("atol", m.probe().atol());
+            p.addProperty("rtol", m.probe().rtol());
+            p.addProperty("computed_on", m.probe().computedOn());
+            p.addProperty("sha256", m.probe().sha256());
+            o.add("probe", p);
+        }
         return GSON.toJson(o) + "\n";
     }
 
@@ -152,10 +162,24 @@ final class ManifestJson {
                     integer(input, "width", "input_size.width"),
                     string(o, "created_at"),
                     training,
-                    string(o, "weights_sha256"));
+                    string(o, "weights_sha256"),
+                    probe(o));
         } catch (InvalidField | IllegalArgumentException e) {
             throw new CheckpointException(file, "manifest.json is invalid: " + e.getMessage(), e);
         }
+    }
+
+    private static CheckpointManifest.Probe probe(JsonObject o) throws InvalidField {
+        if (!o.has("probe") || o.get("probe").isJsonNull()) {
+            return null;
+        }
+        JsonObject p = object(o, "probe", "probe");
+        return new CheckpointManifest.Probe(
+                exact(field(p, "seed", "probe.seed"), "probe.seed").longValue(),
+                number(p, "atol", "probe.atol"),
+                number(p, "rtol", "probe.rtol"),
+                string(p, "computed_on", "probe.computed_on"),
+                string(p, "sha256", "probe.sha256"));
     }
 
     private static MtiNetConfig architecture(JsonObject a) throws InvalidField {
@@ -274,6 +298,14 @@ final class ManifestJson {
         } catch (ArithmeticException x) {
             throw new InvalidField(key + " must be an integer, got " + e);
         }
+    }
+
+    private static double number(JsonObject o, String key, String path) throws InvalidField {
+        JsonElement e = field(o, key, path);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new InvalidField(path + " must be a number, got " + e);
+        }
+        return e.getAsDouble();
     }
 
     private static BigDecimal exact(JsonElement e, String path) throws InvalidField {

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
+import io.scenestream.model.numerics.Kernels;
 import java.util.List;
 
 /**
@@ -43,6 +44,8 @@ public class MtiNet extends AbstractBlock {
     private final Block[] heads;
 
     public MtiNet(MtiNetConfig config) {
+        // The process's convolution kernels are chosen (and checked) before the first network runs.
+        Kernels.cpuPath();
         this.config = config;
         this.tasks = config.tasks();
         this.auxiliaryTasks = config.auxiliaryTasks();
