@@ -28,6 +28,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -93,6 +94,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient Model model;
     private transient NDManager versionManager;
     private transient LoadedCheckpoint loaded;
+    private transient Counter nonFiniteFrames;
     private transient MtiNetPredictor predictor;
     private transient byte[] servingUpdate;
     private transient byte[] restoredUpdate;
@@ -169,8 +171,12 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         getMetricGroup().gauge("inferenceMsPerFrame", () -> lastInferenceMs);
         getMetricGroup().gauge("captureToInferredMs", () -> lastLatencyMs);
         getMetricGroup().gauge("modelVersion", () -> loaded.manifest().modelVersion());
-        LOG.info("inference subtask {} runs {} v{} on {} ({} libtorch threads)", subtask(),
-                loaded.manifest().modelName(), loaded.manifest().modelVersion(), device, threads);
+        getMetricGroup().gauge("kernelPath", () -> loaded.numerics().path().id());
+        // Counted on the model thread too.
+        nonFiniteFrames = getMetricGroup().counter("nonFiniteFrames", new ThreadSafeSimpleCounter());
+        LOG.info("inference subtask {} runs {} v{} on {} ({} libtorch threads, {})", subtask(),
+                loaded.manifest().modelName(), loaded.manifest().modelVersion(), device, threads,
+                loaded.numerics().path().description());
         loader = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("model-update-loader-" + subtask()));
         int codecThreads = settings.codecThreadsOn(Runtime.getRuntime().availableProcessors());
         // Threads named after this task ("infer..."), as libtorch's threads are, for whoever sorts
@@ -414,6 +420,19 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         long start = System.nanoTime();
         b.predictions = b.predictor.predict(frames);
         float perFrameMs = (System.nanoTime() - start) / 1e6f / frames.size();
+        for (int i = 0; i < b.predictions.size(); i++) {
+            int bad = b.predictions.get(i).nonFinite();
+            if (bad > 0) {
+                nonFiniteFrames.inc();
+                long n = nonFiniteFrames.getCount();
+                if (n == 1 || n % 100 == 0) {
+                    DecodedFrame f = b.frames.get(i);
+                    LOG.error("{} v{} gave NaN or Inf on {} pixels of {}#{} ({} such frames so far): its numbers are "
+                            + "wrong on this machine or its weights are broken", b.name, b.version, bad, f.cameraId,
+                            f.sequence, n);
+                }
+            }
+        }
         b.out = new RawPrediction[frames.size()];
         for (int i = 0; i < b.out.length; i++) {
             DecodedFrame f = b.frames.get(i);

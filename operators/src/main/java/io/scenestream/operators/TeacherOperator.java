@@ -71,6 +71,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private transient Model model;
     /** The labelling model and its manager: read and replaced on the worker only. */
     private transient LoadedCheckpoint teacher;
+    private transient Counter nonFiniteFrames;
     private transient NDManager versionManager;
     /** The model name updates must carry to be swapped in. */
     private transient String servingName;
@@ -163,16 +164,18 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         getMetricGroup().gauge("studentAgreement", () -> lastAgreement);
         getMetricGroup().gauge("stride", () -> lastStride);
         getMetricGroup().gauge("teacherMsPerFrame", () -> lastTeacherMs);
-        LOG.info("teacher {} v{}{} labels key frames (threshold {}, depth flip tolerance {}, stride {}..{}, nice {})",
-                servingName, teacher.manifest().modelVersion(), settings.meanTeacher()
+        getMetricGroup().gauge("kernelPath", () -> teacher.numerics().path().id());
+        nonFiniteFrames = getMetricGroup().counter("nonFiniteFrames");
+        LOG.info("teacher {} v{}{} labels key frames on {} (threshold {}, depth flip tolerance {}, stride {}..{}, "
+                + "nice {})", servingName, teacher.manifest().modelVersion(), settings.meanTeacher()
                         ? " (mean teacher: the average of the student, from " + settings.checkpoint() + ")" : "",
-                settings.threshold(),
+                teacher.numerics().path().description(), settings.threshold(),
                 settings.maxDepthRelDiff(), settings.minStride(), settings.maxStride(), settings.niceness());
     }
 
     /** What the worker made of one key frame, and which teacher made it. */
     private record Labelled(PseudoLabeler.Result result, byte[] teacherClasses, int height, int width, double ms,
-            String teacherName, long teacherVersion) {}
+            String teacherName, long teacherVersion, int nonFinite) {}
 
     @Override
     public void processElement1(StreamRecord<KeyFrame> element) throws Exception {
@@ -237,8 +240,12 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         long start = System.nanoTime();
         List<FramePrediction> p = predictor.predict(List.of(frame, mirrored));
         double ms = (System.nanoTime() - start) / 1e6 / 2;
+        int bad = p.get(0).nonFinite() + p.get(1).nonFinite();
+        if (bad > 0) {
+            return new Labelled(null, null, h, w, ms, servingName, teacher.manifest().modelVersion(), bad);
+        }
         PseudoLabeler.Result r = labeler.label(k.cameraId + "#" + k.sequence, rgb, p.get(0), p.get(1));
-        return new Labelled(r, p.get(0).classes(), h, w, ms, servingName, teacher.manifest().modelVersion());
+        return new Labelled(r, p.get(0).classes(), h, w, ms, servingName, teacher.manifest().modelVersion(), 0);
     }
 
     /** Checks for the worker's result every few milliseconds while it works, on the task thread. */
@@ -272,6 +279,16 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         } finally {
             inFlight = null;
             inFlightFrame = null;
+        }
+        if (l.nonFinite() > 0) {
+            nonFiniteFrames.inc();
+            long n = nonFiniteFrames.getCount();
+            if (n == 1 || n % 100 == 0) {
+                LOG.error("teacher {} v{} gave NaN or Inf on {} pixels of {}#{}; the frame is not labelled ({} such "
+                        + "frames so far): its numbers are wrong on this machine or its weights are broken",
+                        l.teacherName(), l.teacherVersion(), l.nonFinite(), k.cameraId, k.sequence, n);
+            }
+            return;
         }
         Object key = getCurrentKey();
         setCurrentKey(k.cameraId);

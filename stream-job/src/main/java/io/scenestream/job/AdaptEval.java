@@ -109,6 +109,10 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     /** Metrics of one model over one window of frames. */
+    /** Frames on which the frozen student, or the teacher, scored directly gave NaN or Inf. */
+    private final long[] nonFiniteFrozen = {0};
+    private final long[] nonFiniteTeacher = {0};
+
     private static final class Score {
         final SegmentationMetrics seg;
         final DepthMetrics depth = new DepthMetrics();
@@ -210,9 +214,53 @@ public final class AdaptEval implements Callable<Integer> {
         Path png = out.resolve("adapt-eval.png");
         plot(windows, png);
         printTable(windows);
-        System.out.println("summary: " + new GsonBuilder().create().toJson(report.get("summary")));
+        System.out.println("summary: " + new GsonBuilder().serializeSpecialFloatingPointValues().create()
+                .toJson(report.get("summary")));
         System.out.printf(Locale.ROOT, "wrote %s and %s%n", json, png);
+        String failure = failure(report);
+        if (failure != null) {
+            System.err.println("adapt-eval: failed: " + failure);
+            return 1;
+        }
         return 0;
+    }
+
+    /**
+     * Null if every model gave finite outputs and every figure of the summary is a number; else what
+     * was not, in words.
+     */
+    private String failure(Map<String, Object> report) {
+        for (Map.Entry<String, long[]> e : Map.of("the frozen student", nonFiniteFrozen, "the teacher",
+                nonFiniteTeacher).entrySet()) {
+            if (e.getValue()[0] > 0) {
+                return e.getKey() + "'s outputs are NaN or infinite on " + e.getValue()[0]
+                        + " frames: its numbers are wrong on this machine or its weights are broken";
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> summary = (List<Map<String, Object>>) report.get("summary");
+        for (Map<String, Object> segment : summary) {
+            String bad = nonFiniteIn(segment, "");
+            if (bad != null) {
+                return "the summary's " + bad + " (domain " + segment.get("domain") + ") is not a number";
+            }
+        }
+        return null;
+    }
+
+    private static String nonFiniteIn(Map<?, ?> map, String prefix) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (e.getValue() instanceof Double d && !Double.isFinite(d)) {
+                return prefix + e.getKey();
+            }
+            if (e.getValue() instanceof Map<?, ?> inner) {
+                String bad = nonFiniteIn(inner, prefix + e.getKey() + ".");
+                if (bad != null) {
+                    return bad;
+                }
+            }
+        }
+        return null;
     }
 
     private String domainAt(long frame) {
@@ -386,6 +434,9 @@ public final class AdaptEval implements Callable<Integer> {
                         }
                         List<FramePrediction> ps = predictor.predict(in);
                         for (int i = 0; i < ps.size(); i++) {
+                            if (ps.get(i).nonFinite() > 0) {
+                                (frozenStudent ? nonFiniteFrozen : nonFiniteTeacher)[0]++;
+                            }
                             Window win = windows.get((int) (seqs.get(i) / window));
                             (frozenStudent ? win.frozen : win.teacherScore).add(batch.get(i), ps.get(i).classes(), ps.get(i).depth());
                         }
@@ -425,6 +476,7 @@ public final class AdaptEval implements Callable<Integer> {
         }
         r.put("windows", ws);
         r.put("summary", summary(windows));
+        r.put("non_finite_frames", Map.of("frozen_student", nonFiniteFrozen[0], "teacher", nonFiniteTeacher[0]));
         return r;
     }
 

@@ -12,6 +12,8 @@ import io.scenestream.model.cli.Sizes;
 import io.scenestream.model.inference.Engines;
 import io.scenestream.model.nn.Complexity;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.numerics.KernelPath;
+import io.scenestream.model.numerics.Kernels;
 import io.scenestream.model.weights.StateDict;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -51,8 +53,13 @@ public class ModelBenchmark implements Callable<Integer> {
     @Option(names = "--runs", description = "timed runs (default: ${DEFAULT-VALUE})")
     int runs = 5;
 
+    @Option(names = "--kernels", split = ",", description = "CPU convolution kernels to time: auto (the "
+            + "process's checked choice), onednn, native (default: ${DEFAULT-VALUE})")
+    List<String> kernels = List.of("auto");
+
     /** One measured row. */
-    public record Row(String model, int batch, int height, int width, long params, double gmac, double msPerFrame) {
+    public record Row(String model, String kernels, int batch, int height, int width, long params, double gmac,
+            double msPerFrame) {
         public double gflops() {
             return 2 * gmac / (msPerFrame / 1000.0);
         }
@@ -64,11 +71,13 @@ public class ModelBenchmark implements Callable<Integer> {
         out.printf(Locale.ROOT, "MTI-Net inference, eval mode, float32, OMP_NUM_THREADS=%s, allocator %s, median of %d runs after %d warm-up%n",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
                 System.getenv().getOrDefault("SCENESTREAM_MALLOC", "system"), runs, warmup);
-        out.printf(Locale.ROOT, "%-15s %5s %9s %10s %8s %10s %10s%n",
-                "model", "batch", "size", "params", "GMAC/f", "ms/frame", "GFLOP/s");
+        out.printf(Locale.ROOT, "processor %s; kernels: %s (%s)%n", Kernels.processor(),
+                Kernels.cpuPath().description(), Kernels.reason());
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %10s %8s %10s %10s%n",
+                "model", "kernels", "batch", "size", "params", "GMAC/f", "ms/frame", "GFLOP/s");
         for (Row r : run()) {
-            out.printf(Locale.ROOT, "%-15s %5d %9s %10d %8.2f %10.1f %10.1f%n",
-                    r.model, r.batch, r.height + "x" + r.width, r.params, r.gmac, r.msPerFrame, r.gflops());
+            out.printf(Locale.ROOT, "%-15s %-8s %5d %9s %10d %8.2f %10.1f %10.1f%n",
+                    r.model, r.kernels, r.batch, r.height + "x" + r.width, r.params, r.gmac, r.msPerFrame, r.gflops());
         }
         return 0;
     }
@@ -88,14 +97,35 @@ public class ModelBenchmark implements Callable<Integer> {
                 for (String size : sizes) {
                     int[] hw = Sizes.parse(size);
                     double gmac = Complexity.macsPerFrame(net, model.getNDManager(), hw[0], hw[1]) / 1e9;
-                    for (int batch : batches) {
-                        double ms = time(net, model.getNDManager(), batch, hw[0], hw[1]) / batch;
-                        rows.add(new Row(name, batch, hw[0], hw[1], params, gmac, ms));
+                    for (String k : kernels) {
+                        KernelPath path = k.equals("auto") ? Kernels.cpuPath() : parseKernels(k);
+                        for (int batch : batches) {
+                            double ms = onKernels(path, () -> time(net, model.getNDManager(), batch, hw[0], hw[1])) / batch;
+                            rows.add(new Row(name, path.id(), batch, hw[0], hw[1], params, gmac, ms));
+                        }
                     }
                 }
             }
         }
         return rows;
+    }
+
+    private static KernelPath parseKernels(String k) {
+        return switch (k) {
+            case "onednn" -> KernelPath.ONEDNN;
+            case "native" -> KernelPath.NATIVE;
+            default -> throw new IllegalArgumentException("--kernels takes auto, onednn or native, not '" + k + "'");
+        };
+    }
+
+    private static double onKernels(KernelPath path, java.util.concurrent.Callable<Double> body) {
+        try {
+            return Kernels.on(path, body);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private double time(MtiNet net, NDManager parent, int batch, int h, int w) {

@@ -71,7 +71,11 @@ public class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        evaluate(System.out);
+        Evaluation.Result r = evaluate(System.out);
+        if (r.failure() != null) {
+            System.err.println("evaluate: failed: " + checkpoint + ": " + r.failure());
+            return 1;
+        }
         return 0;
     }
 
@@ -110,6 +114,7 @@ public class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s (%s, version %d) on %s, %d frames, input %dx%d, labels %dx%d%n",
                     checkpoint, lc.manifest().modelName(), lc.manifest().modelVersion(), source.describe(),
                     r.frames(), in[0], in[1], label[0], label[1]);
+            out.printf(Locale.ROOT, "kernels: %s%n", lc.numerics());
             out.print(table(r.metrics()));
             if (panels != null) {
                 out.printf(Locale.ROOT, "wrote %d panels to %s%n", written[0], panels);
@@ -123,6 +128,11 @@ public class EvaluateCommand implements Callable<Integer> {
                 doc.put("input_size", Map.of("height", in[0], "width", in[1]));
                 doc.put("label_size", Map.of("height", label[0], "width", label[1]));
                 doc.put("metrics", r.metrics());
+                doc.put("non_finite_frames", r.nonFiniteFrames());
+                doc.put("kernels", lc.numerics().path().id());
+                if (r.failure() != null) {
+                    doc.put("failure", r.failure());
+                }
                 Path parent = json.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
                 Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()

@@ -14,6 +14,24 @@ package io.scenestream.model.inference;
 public record FramePrediction(int width, int height, float[] depth, byte[] classes, float[] confidence) {
 
     /** Class id of pixel {@code i}. */
+    /**
+     * How many values of the depth and confidence maps are NaN or infinite: a model whose numbers
+     * are wrong, or whose weights are broken, gives such values; a right one never does.
+     */
+    public int nonFinite() {
+        int n = 0;
+        for (float[] map : new float[][] {depth, confidence}) {
+            if (map != null) {
+                for (float v : map) {
+                    if (!Float.isFinite(v)) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
     public int classAt(int i) {
         return classes[i] & 0xff;
     }

@@ -141,11 +141,14 @@ public final class Kernels {
     }
 
     /**
-     * Runs {@code body} with the CPU convolutions on {@code path}, then puts the process's path
-     * back. Other threads' convolutions meanwhile run on {@code path} too; both paths that are
-     * tried here compute the same function, so that changes their speed, not their results.
+     * Runs {@code body} with the CPU convolutions on {@code path} (ONEDNN or NATIVE), then puts the
+     * process's path back. Other threads' convolutions meanwhile run on {@code path} too; for the
+     * self-test and the benchmark, which compare the two.
      */
-    static synchronized <T> T on(KernelPath path, Callable<T> body) throws Exception {
+    public static synchronized <T> T on(KernelPath path, Callable<T> body) throws Exception {
+        if (path != KernelPath.ONEDNN && path != KernelPath.NATIVE) {
+            throw new IllegalArgumentException("CPU kernels are onednn or native, not " + path);
+        }
         KernelPath before = cpuPath();
         lib().setOneDnn(path == KernelPath.ONEDNN);
         try {

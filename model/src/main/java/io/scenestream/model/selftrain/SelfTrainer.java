@@ -285,7 +285,8 @@ public final class SelfTrainer implements AutoCloseable {
         }
         Evaluation.Result after = validate();
         double candidateAgreement = agreement(after);
-        boolean accepted = accepts(servingAgreement, candidateAgreement, acceptTolerance);
+        // A candidate that gives NaN or Inf anywhere is never served, whatever its agreement.
+        boolean accepted = after.nonFiniteFrames() == 0 && accepts(servingAgreement, candidateAgreement, acceptTolerance);
         if (accepted) {
             version++;
             moveMeanTeacher();

@@ -27,7 +27,28 @@ public final class Evaluation {
     private Evaluation() {}
 
     /** Metrics over a set, with how many frames they cover. */
-    public record Result(long frames, Map<String, Double> metrics) {
+    public record Result(long frames, Map<String, Double> metrics, long nonFiniteFrames) {
+
+        public Result(long frames, Map<String, Double> metrics) {
+            this(frames, metrics, 0);
+        }
+
+        /**
+         * Null if every prediction was finite and every metric is a number; else what was not, in
+         * words, for an error message.
+         */
+        public String failure() {
+            if (nonFiniteFrames > 0) {
+                return "the model's outputs are NaN or infinite on " + nonFiniteFrames + " of " + frames
+                        + " frames: its numbers are wrong on this machine or its weights are broken";
+            }
+            for (Map.Entry<String, Double> e : metrics.entrySet()) {
+                if (!Double.isFinite(e.getValue())) {
+                    return "metric " + e.getKey() + " is " + e.getValue();
+                }
+            }
+            return null;
+        }
 
         /** Metric {@code key} (see {@link SegmentationMetrics#toMap} and {@link DepthMetrics#toMap}). */
         public double get(String key) {
@@ -56,6 +77,7 @@ public final class Evaluation {
         SegmentationMetrics seg = semseg == null ? null : new SegmentationMetrics(semseg.channels());
         DepthMetrics depth = new DepthMetrics();
         long n = source.size() < 0 ? count : Math.min(count, source.size());
+        long nonFinite = 0;
         try (MtiNetPredictor predictor = new MtiNetPredictor(net, manager, inputHeight, inputWidth, true)) {
             for (long start = 0; start < n; start += batch) {
                 List<DenseSample> samples = new ArrayList<>();
@@ -69,6 +91,9 @@ public final class Evaluation {
                 for (int k = 0; k < samples.size(); k++) {
                     DenseSample s = samples.get(k);
                     FramePrediction p = predictions.get(k);
+                    if (p.nonFinite() > 0) {
+                        nonFinite++;
+                    }
                     if (seg != null && s.semseg() != null && p.classes() != null) {
                         int[] cls = new int[p.classes().length];
                         for (int i = 0; i < cls.length; i++) {
@@ -92,6 +117,6 @@ public final class Evaluation {
         if (depth.validPixels() > 0) {
             metrics.putAll(depth.toMap());
         }
-        return new Result(n, metrics);
+        return new Result(n, metrics, nonFinite);
     }
 }

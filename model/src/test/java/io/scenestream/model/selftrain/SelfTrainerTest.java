@@ -105,7 +105,7 @@ class SelfTrainerTest {
             assertThat(t.version()).isEqualTo(5);
             Map<String, float[]> after = t.weights();
             assertThat(after.keySet()).isEqualTo(before.keySet());
-            before.forEach((name, w) -> assertThat(after.get(name)).as(name).containsExactly(w));
+            before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
         }
     }
 
@@ -159,7 +159,7 @@ class SelfTrainerTest {
             try (SelfTrainer back = new SelfTrainer(state, "saved state", settings(3))) {
                 assertThat(back.version()).isEqualTo(t.version());
                 Map<String, float[]> restored = back.weights();
-                weights.forEach((name, w) -> assertThat(restored.get(name)).as(name).containsExactly(w));
+                weights.forEach((name, w) -> assertSameWeights(name, restored.get(name), w));
             }
         }
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
@@ -175,7 +175,7 @@ class SelfTrainerTest {
                     .hasMessageContaining("[0, 1)");
             t.keepMeanTeacher(0.9, null, "the student");
             Map<String, float[]> start = copy(t.meanTeacherWeights());
-            t.weights().forEach((name, w) -> assertThat(start.get(name)).as(name).containsExactly(w));
+            t.weights().forEach((name, w) -> assertSameWeights(name, start.get(name), w));
             List<DenseSample> held = uniform(9, 4, 0, 1f);
             t.restoreFrames(uniform(10, 12, 0, 1f), held);
             SelfTrainer.Round first = t.round();
@@ -189,20 +189,25 @@ class SelfTrainerTest {
                 float[] s0 = start.get(name);
                 float[] s1 = student.get(name);
                 float[] m = moved.get(name);
+                int off = -1;
                 for (int i = 0; i < m.length; i++) {
-                    assertThat(m[i]).as(name).isCloseTo(keep * s0[i] + (1 - keep) * s1[i],
-                            org.assertj.core.data.Offset.offset(1e-5f + 1e-5f * Math.abs(s1[i])));
+                    float expected = keep * s0[i] + (1 - keep) * s1[i];
+                    if (off < 0 && !(Math.abs(m[i] - expected) <= 1e-5f + 1e-5f * Math.abs(s1[i]))) {
+                        off = i;
+                    }
                     changed += Math.abs(m[i] - s0[i]);
                 }
+                int at = off;
+                assertThat(off).as("%s: first value off the moving average at %d", name, at).isEqualTo(-1);
             }
             assertThat(changed).as("the mean teacher moved").isGreaterThan(0);
             // A rolled-back round leaves it where it was.
             t.restoreFrames(uniform(11, 12, 7, 8f), held);
             assertThat(t.round().accepted()).isFalse();
-            t.meanTeacherWeights().forEach((name, w) -> assertThat(w).as(name).containsExactly(moved.get(name)));
+            t.meanTeacherWeights().forEach((name, w) -> assertSameWeights(name, w, moved.get(name)));
             // Its checkpoint: the student's architecture with the average's weights; the student is untouched.
             byte[] ckpt = t.meanTeacherCheckpoint("student-mean-teacher", DataType.FLOAT32, Map.of());
-            t.weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(student.get(name)));
+            t.weights().forEach((name, w) -> assertSameWeights(name, w, student.get(name)));
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
                 var lc = Checkpoints.fromBytes(ckpt, "mean teacher", m, null);
                 assertThat(lc.manifest().modelName()).isEqualTo("student-mean-teacher");
@@ -211,7 +216,7 @@ class SelfTrainerTest {
             // Restored from it, a trainer goes on from the same average.
             try (SelfTrainer back = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
                 back.keepMeanTeacher(0.9, ckpt, "saved mean teacher");
-                back.meanTeacherWeights().forEach((name, w) -> assertThat(w).as(name).containsExactly(moved.get(name)));
+                back.meanTeacherWeights().forEach((name, w) -> assertSameWeights(name, w, moved.get(name)));
                 byte[] otherArchitecture;
                 try (Model m = Model.newInstance("other")) {
                     MtiNetConfig w18 = MtiNetConfig.named("w18");
@@ -237,7 +242,7 @@ class SelfTrainerTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(t::round).hasMessageContaining("diverged");
             assertThat(t.version()).isEqualTo(4);
             Map<String, float[]> after = t.weights();
-            before.forEach((name, w) -> assertThat(after.get(name)).as(name).containsExactly(w));
+            before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
         }
     }
 
@@ -245,5 +250,16 @@ class SelfTrainerTest {
         Map<String, float[]> out = new java.util.LinkedHashMap<>();
         w.forEach((k, v) -> out.put(k, v.clone()));
         return out;
+    }
+
+    /**
+     * Bit-equal weights. The same check as AssertJ's containsExactly, which on millions of floats
+     * takes minutes; the message names the first value that differs.
+     */
+    private static void assertSameWeights(String name, float[] actual, float[] expected) {
+        assertThat(actual).as(name).isNotNull().hasSameSizeAs(expected);
+        int i = java.util.Arrays.mismatch(actual, expected);
+        assertThat(i).as("%s: first differing value at %d (%s against %s)", name, i,
+                i < 0 ? "" : actual[i], i < 0 ? "" : expected[i]).isEqualTo(-1);
     }
 }
