@@ -173,8 +173,10 @@ public final class LocalMode implements Callable<Integer> {
                     lastCount = got;
                     lastTime = now;
                     float[] l = drain(latencies);
+                    long skipped = loop.skipped();
                     System.out.printf(Locale.ROOT, "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s, "
-                            + "model v%d%n", sent, got, rate, pct(l, 0.5), pct(l, 0.99), servingVersion.get());
+                            + "model v%d%s%n", sent, got, rate, pct(l, 0.5), pct(l, 0.99), servingVersion.get(),
+                            skipped > 0 ? ", " + skipped + " bad records not recorded" : "");
                 }
                 producers.forEach(FrameProducer::stop);
                 for (Thread t : producerThreads) {
@@ -195,7 +197,9 @@ public final class LocalMode implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "done: %d predictions in %.1f s; videos and snapshots in %s%n",
                         received.get(), (System.nanoTime() - started) / 1e9, out.toAbsolutePath());
                 if (loop.failure() != null) {
-                    throw loop.failure();
+                    System.err.printf(Locale.ROOT, "SceneStream: the recorder stopped early (%s): videos and snapshots "
+                            + "end at %d predictions%n", loop.failure(), loop.recorded());
+                    return 1;
                 }
             }
         }

@@ -162,9 +162,12 @@ public final class KafkaCli {
                     done.countDown();
                 }
                 if (loop.failure() != null) {
-                    throw loop.failure();
+                    System.err.printf(Locale.ROOT, "the recorder stopped early (%s) after %d predictions%n",
+                            loop.failure(), loop.recorded());
+                    return 1;
                 }
-                System.err.printf(Locale.ROOT, "recorded %d predictions in %s%n", loop.recorded(), out);
+                System.err.printf(Locale.ROOT, "recorded %d predictions in %s (%d bad records skipped)%n",
+                        loop.recorded(), out, loop.skipped());
             }
             return 0;
         }

@@ -2,7 +2,6 @@ package io.scenestream.kafka.recorder;
 
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
-import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameDeserializer;
 import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.kafka.serde.PredictionDeserializer;
@@ -42,7 +41,8 @@ public final class RecorderLoop implements Runnable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicLong recorded = new AtomicLong();
     private final Map<String, LinkedHashMap<Long, RgbFrame>> frames = new HashMap<>();
-    private volatile IOException failure;
+    private final AtomicLong skipped = new AtomicLong();
+    private volatile Throwable failure;
 
     /**
      * @param listener sees every prediction recorded (progress, latency), may be null
@@ -69,9 +69,13 @@ public final class RecorderLoop implements Runnable {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             c.subscribe(List.of(framesTopic, predictionsTopic));
-            List<Prediction> waiting = new ArrayList<>();
+            List<ConsumerRecord<byte[], Prediction>> waiting = new ArrayList<>();
             while (!stopped.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null || r.value().length == 0) {
+                        skip(r, r.value() == null ? "a tombstone (no value)" : "an empty value");
+                        continue;
+                    }
                     try {
                         if (r.topic().equals(framesTopic)) {
                             Frame f = frameDe.deserialize(r.topic(), r.value());
@@ -82,27 +86,50 @@ public final class RecorderLoop implements Runnable {
                                 }
                             }).put(f.getSequence(), new RgbFrame(f.getWidth(), f.getHeight(), FramePixels.decode(f)));
                         } else {
-                            waiting.add(predictionDe.deserialize(r.topic(), r.value()));
+                            Prediction p = predictionDe.deserialize(r.topic(), r.value());
+                            waiting.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), p));
                         }
-                    } catch (BadRecordException e) {
-                        // Bad frames are the job's dead letters; the recorder only skips them.
-                        LOG.debug("recorder skips a bad record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    } catch (RuntimeException e) {
+                        // BadRecordException and any other failure to decode. Bad frames are the job's dead letters; the recorder skips them and goes on.
+                        skip(r, e.getMessage());
                     }
                 }
-                for (Prediction p : waiting) {
+                for (ConsumerRecord<byte[], Prediction> r : waiting) {
+                    Prediction p = r.value();
                     Map<Long, RgbFrame> cam = frames.get(p.getCameraId());
-                    recorder.record(cam == null ? null : cam.get(p.getSequence()), p);
-                    recorded.incrementAndGet();
+                    try {
+                        recorder.record(cam == null ? null : cam.get(p.getSequence()), p);
+                        recorded.incrementAndGet();
+                    } catch (IOException | RuntimeException e) {
+                        skip(r, "cannot be recorded: " + e.getMessage());
+                    }
                     if (listener != null) {
                         listener.accept(p);
                     }
                 }
                 waiting.clear();
             }
-        } catch (IOException e) {
+        } catch (RuntimeException | Error e) {
             failure = e;
-            LOG.error("recorder stopped: {}", e.getMessage());
+            LOG.error("recorder stopped: {}", e.toString(), e);
         }
+    }
+
+    /**
+     * Counts a record that cannot be recorded and says so: the first ten, then every thousandth,
+     * each with its topic, partition and offset.
+     */
+    private void skip(ConsumerRecord<?, ?> r, String why) {
+        long n = skipped.incrementAndGet();
+        if (n <= 10 || n % 1000 == 0) {
+            LOG.warn("recorder skips the record at {}-{}@{}: {} ({} skipped so far{})", r.topic(), r.partition(),
+                    r.offset(), why, n, n == 10 ? "; from now on every thousandth is logged" : "");
+        }
+    }
+
+    /** Records skipped so far: undecodable, empty, tombstones, or not recordable. */
+    public long skipped() {
+        return skipped.get();
     }
 
     /** Predictions recorded so far. */
@@ -110,8 +137,8 @@ public final class RecorderLoop implements Runnable {
         return recorded.get();
     }
 
-    /** Why the loop stopped on its own, or null. */
-    public IOException failure() {
+    /** Why the loop stopped on its own (an error it cannot go on from), or null. */
+    public Throwable failure() {
         return failure;
     }
 

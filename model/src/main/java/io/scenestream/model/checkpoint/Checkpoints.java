@@ -9,7 +9,6 @@ import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.HrNetConfig;
 import io.scenestream.model.nn.MtiNet;
-import io.scenestream.model.numerics.KernelPath;
 import io.scenestream.model.numerics.Kernels;
 import io.scenestream.model.numerics.NumericsProbe;
 import io.scenestream.model.numerics.NumericsSelfTest;
@@ -199,8 +198,7 @@ public final class Checkpoints {
                 probe = NumericsSelfTest.newProbe(file, model, copy, m);
             }
             byte[] bytes = probe.toNpz(m);
-            String computedOn = (m.getDevice().isGpu() ? "gpu, TF32 off" : KernelPath.NATIVE.id())
-                    + ", " + Kernels.processor();
+            String computedOn = "float64 on " + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
             return new ProbeEntry(bytes, new CheckpointManifest.Probe(probe.seed(), probe.atol(), probe.rtol(),
                     computedOn, sha256Hex(bytes)));
         }
@@ -422,8 +420,7 @@ public final class Checkpoints {
         try (NDManager m = manager.newSubManager(); ZipFile zip = open(in)) {
             NumericsProbe probe = NumericsSelfTest.newProbe(in, describe(lc.manifest(), in), lc.net(), m);
             byte[] bytes = probe.toNpz(m);
-            String computedOn = (m.getDevice().isGpu() ? "gpu, TF32 off" : KernelPath.NATIVE.id())
-                    + ", " + Kernels.processor();
+            String computedOn = "float64 on " + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
             CheckpointManifest written = lc.manifest().withProbe(new CheckpointManifest.Probe(probe.seed(),
                     probe.atol(), probe.rtol(), computedOn, sha256Hex(bytes)));
             Path target = out.toAbsolutePath();

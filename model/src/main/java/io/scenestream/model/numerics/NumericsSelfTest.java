@@ -41,8 +41,7 @@ public final class NumericsSelfTest {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%s on %s runs on %s: %s %s", model, device, path.description(),
-                    probed ? "probe reproduced," : path == KernelPath.ONEDNN ? "no probe; oneDNN and native agree,"
-                            : "no probe; outputs finite,", result);
+                    probed ? "probe reproduced," : "no stored probe; its float64 outputs reproduced,", result);
         }
     }
 
@@ -75,16 +74,22 @@ public final class NumericsSelfTest {
         if (probe == null) {
             return withoutProbe(file, model, net, manager, path);
         }
+        return onCpu(file, model, net, probe, manager, true);
+    }
+
+    private static Verdict onCpu(Path file, String model, MtiNet net, NumericsProbe probe, NDManager manager,
+            boolean stored) throws Exception {
+        KernelPath path = Kernels.cpuPath();
         NumericsProbe.Mismatch first = probe.compare(probe.rerun(net, manager), 1);
         if (first.passes()) {
-            return new Verdict(model, manager.getDevice(), path, true, first);
+            return new Verdict(model, manager.getDevice(), path, stored, first);
         }
         if (path == KernelPath.ONEDNN && Kernels.mode() == Kernels.Mode.AUTO) {
             NumericsProbe.Mismatch second =
                     Kernels.on(KernelPath.NATIVE, () -> probe.compare(probe.rerun(net, manager), 1));
             if (second.passes()) {
                 Kernels.switchToNative(model + "'s probe fails on oneDNN (" + first + ") and passes on native");
-                return new Verdict(model, manager.getDevice(), KernelPath.NATIVE, true, second);
+                return new Verdict(model, manager.getDevice(), KernelPath.NATIVE, stored, second);
             }
             throw refused(file, model, manager.getDevice(), "on " + KernelPath.ONEDNN.description() + ": " + first
                     + "; on " + KernelPath.NATIVE.description() + ": " + second);
@@ -94,52 +99,32 @@ public final class NumericsSelfTest {
                 + Kernels.PROPERTY + "=" + Kernels.mode().name().toLowerCase(Locale.ROOT)) + "): " + first);
     }
 
-    /** No stored outputs: oneDNN and native must agree on the probe's input. */
+    /** No stored outputs: a probe is made here, in float64, and the model checked against it. */
     private static Verdict withoutProbe(Path file, String model, MtiNet net, NDManager manager, KernelPath path)
             throws Exception {
-        LOG.warn("{} carries no numerics probe; comparing its kernels with each other instead (add a probe: "
+        LOG.warn("{} carries no numerics probe; checking it against its own float64 outputs instead (add a probe: "
                 + "bin/scenestream-model probe --checkpoint FILE)", model);
-        NumericsProbe reference = Kernels.on(KernelPath.NATIVE,
-                () -> NumericsProbe.run(net, manager, NumericsProbe.SEED, NumericsProbe.ATOL, NumericsProbe.RTOL));
-        if (path == KernelPath.NATIVE) {
-            NumericsProbe.Mismatch self = reference.compare(reference, 1);
-            if (!self.passes()) {
-                throw refused(file, model, manager.getDevice(), "on " + path.description() + ": " + self);
-            }
-            return new Verdict(model, manager.getDevice(), path, false, self);
-        }
-        NumericsProbe.Mismatch m = reference.compare(reference.rerun(net, manager), 1);
-        if (m.passes()) {
-            return new Verdict(model, manager.getDevice(), path, false, m);
-        }
-        if (Kernels.mode() == Kernels.Mode.AUTO && reference.compare(reference, 1).passes()) {
-            Kernels.switchToNative(model + " computes differently on oneDNN than on native (" + m + ")");
-            return new Verdict(model, manager.getDevice(), KernelPath.NATIVE, false, reference.compare(reference, 1));
-        }
-        throw refused(file, model, manager.getDevice(), "oneDNN against native: " + m);
+        return onCpu(file, model, net, newProbe(file, model, net, manager), manager, false);
     }
 
-    private static Verdict onGpu(Path file, String model, MtiNet net, NumericsProbe probe, NDManager manager)
+    private static Verdict onGpu(Path file, String model, MtiNet net, NumericsProbe given, NDManager manager)
             throws Exception {
-        if (probe == null) {
-            LOG.warn("{} carries no numerics probe; its numbers on {} are not checked (add a probe: "
-                    + "bin/scenestream-model probe --checkpoint FILE)", model, manager.getDevice());
-            NumericsProbe self = NumericsProbe.run(net, manager, NumericsProbe.SEED, NumericsProbe.ATOL, NumericsProbe.RTOL);
-            NumericsProbe.Mismatch m = self.compare(self, 1);
-            if (!m.passes()) {
-                throw refused(file, model, manager.getDevice(), m.toString());
-            }
-            return new Verdict(model, manager.getDevice(), KernelPath.GPU, false, m);
+        NumericsProbe probe = given;
+        boolean stored = probe != null;
+        if (!stored) {
+            LOG.warn("{} carries no numerics probe; checking it against its own float64 outputs instead (add a probe: "
+                    + "bin/scenestream-model probe --checkpoint FILE)", model);
+            probe = newProbe(file, model, net, manager);
         }
         NumericsProbe.Mismatch first = probe.compare(probe.rerun(net, manager), GPU_TOLERANCE_SCALE);
         if (first.passes()) {
-            return new Verdict(model, manager.getDevice(), KernelPath.GPU, true, first);
+            return new Verdict(model, manager.getDevice(), KernelPath.GPU, stored, first);
         }
         Kernels.disableTf32();
         NumericsProbe.Mismatch second = probe.compare(probe.rerun(net, manager), 1);
         if (second.passes()) {
             LOG.warn("{} fails its probe on the GPU with TF32 ({}); TF32 is now off for this process", model, first);
-            return new Verdict(model, manager.getDevice(), KernelPath.GPU_FP32, true, second);
+            return new Verdict(model, manager.getDevice(), KernelPath.GPU_FP32, stored, second);
         }
         throw refused(file, model, manager.getDevice(), "with TF32: " + first + "; without TF32: " + second);
     }
@@ -151,33 +136,24 @@ public final class NumericsSelfTest {
     }
 
     /**
-     * The reference outputs for a new probe of {@code net}, from kernels known to be right: on a CPU
-     * on oneDNN, cross-checked with native (a disagreement moves the process to native in auto mode
-     * and fails otherwise); on a GPU with TF32 off.
+     * A new probe of {@code net} ({@link NumericsProbe#reference}): outputs in float64, tolerance
+     * from the float32 noise on libtorch's native convolutions (on a GPU: with TF32 off).
      *
-     * @throws NumericsException if oneDNN and native disagree and the kernels are forced to oneDNN
+     * @throws NumericsException if the probe cannot be computed
      */
     public static NumericsProbe newProbe(Path file, String model, MtiNet net, NDManager manager) throws NumericsException {
+        boolean gpu = manager.getDevice().isGpu();
         try {
-            if (manager.getDevice().isGpu()) {
-                return Kernels.withoutTf32(
-                        () -> NumericsProbe.run(net, manager, NumericsProbe.SEED, NumericsProbe.ATOL, NumericsProbe.RTOL));
-            }
-            NumericsProbe reference = Kernels.on(KernelPath.NATIVE,
-                    () -> NumericsProbe.run(net, manager, NumericsProbe.SEED, NumericsProbe.ATOL, NumericsProbe.RTOL));
-            if (Kernels.cpuPath() == KernelPath.ONEDNN) {
-                NumericsProbe.Mismatch m = reference.compare(reference.rerun(net, manager), 1);
-                if (!m.passes()) {
-                    if (Kernels.mode() != Kernels.Mode.AUTO) {
-                        throw refused(file, model, manager.getDevice(), "oneDNN against native: " + m);
-                    }
-                    Kernels.switchToNative(model + " computes differently on oneDNN than on native (" + m + ")");
+            return NumericsProbe.reference(net, manager, body -> {
+                try {
+                    return gpu ? Kernels.withoutTf32(body) : Kernels.on(KernelPath.NATIVE, body);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
-            }
-            return reference;
-        } catch (NumericsException e) {
-            throw e;
-        } catch (Exception e) {
+            });
+        } catch (RuntimeException e) {
             throw new NumericsException(file, "its numerics probe could not be computed: " + e, e);
         }
     }
