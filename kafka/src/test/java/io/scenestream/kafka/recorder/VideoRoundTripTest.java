@@ -108,7 +108,7 @@ class VideoRoundTripTest {
     }
 
     /** A frame of gradients and a moving square: structure that a scrambled picture would not keep. */
-    private static RgbFrame pattern(int w, int h, int i) {
+    static RgbFrame pattern(int w, int h, int i) {
         byte[] rgb = new byte[w * h * 3];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -138,7 +138,7 @@ class VideoRoundTripTest {
         }
     }
 
-    private static Prediction prediction(String camera, long seq, int w, int h) {
+    static Prediction prediction(String camera, long seq, int w, int h) {
         float[] depth = new float[w * h];
         byte[] classes = new byte[w * h];
         for (int i = 0; i < depth.length; i++) {
