@@ -2,6 +2,7 @@ package io.scenestream.model.numerics;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.LibUtils;
+import io.scenestream.model.inference.LibtorchLog;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
@@ -95,6 +96,7 @@ public final class Kernels {
 
     private static void choose() {
         Engine.getEngine("PyTorch");
+        LibtorchLog.apply();
         try {
             lib();
         } catch (RuntimeException | LinkageError e) {
