@@ -39,7 +39,7 @@ public final class FrameDecoder implements Serializable {
                 throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD, "record has no value");
             }
             DecodedFrame d = new DecodedFrame();
-            d.rgb = FramePixels.decode(f);
+            d.rgb = FramePixels.decode(f, limits.sniffEncoding());
             d.cameraId = f.getCameraId();
             d.sequence = f.getSequence();
             d.captureTimeUs = f.getCaptureTimeUs();

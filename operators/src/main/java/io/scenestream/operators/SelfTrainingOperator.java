@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.accumulators.ListAccumulator;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -75,6 +77,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient Counter rounds;
     private transient Counter accepted;
     private transient Counter rolledBack;
+    private transient ListAccumulator<RoundSummary> roundLog;
+    private transient LongCounter received;
     private transient volatile long servingVersion;
     private transient volatile double lastLoss;
     private transient volatile double lastAgreement;
@@ -126,11 +130,16 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     public void open() throws Exception {
         super.open();
         pseudoLabels = getMetricGroup().counter("pseudoLabelsReceived");
+        // The accumulators reach the job's client (the local tools' console, adapt-eval) with the heartbeats.
         badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
         rounds = getMetricGroup().counter("trainingRounds");
         accepted = getMetricGroup().counter("updatesAccepted");
         rolledBack = getMetricGroup().counter("updatesRolledBack");
         getMetricGroup().gauge("servingVersion", () -> servingVersion);
+        roundLog = new ListAccumulator<>();
+        getRuntimeContext().addAccumulator(RoundSummary.ACCUMULATOR, roundLog);
+        received = new LongCounter();
+        getRuntimeContext().addAccumulator(RoundSummary.RECEIVED, received);
         getMetricGroup().gauge("trainingLoss", () -> lastLoss);
         getMetricGroup().gauge("heldOutAgreement", () -> lastAgreement);
         getMetricGroup().gauge("roundSeconds", () -> lastRoundSeconds);
@@ -217,6 +226,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             sinceRound++;
         }
         pseudoLabels.inc();
+        received.add(1);
         worker.submit(() -> {
             try {
                 trainer.add(PseudoLabels.decode(parsed), toHeldOut);
@@ -270,6 +280,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } catch (ExecutionException e) {
             inFlight = null;
             rounds.inc();
+            roundsDone++;
+            roundLog.add(new RoundSummary(roundsDone, received.getLocalValue(), servingVersion, false, lastAgreement,
+                    Double.NaN, Double.NaN, Double.NaN, 0, String.valueOf(e.getCause())));
             LOG.error("a self-training round failed; the serving student stays v{}", servingVersion, e.getCause());
             return;
         }
@@ -307,9 +320,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         settings.updateKey().getBytes(StandardCharsets.UTF_8));
                 output.collect(new StreamRecord<>(new SerializedModelUpdate(mean, r.version(), m.toByteArray())));
             }
+            roundLog.add(new RoundSummary(roundsDone, received.getLocalValue(), r.version(), true, r.servingAgreement(),
+                    r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(), null));
         } else {
             lastAgreement = r.servingAgreement();
             rolledBack.inc();
+            roundLog.add(new RoundSummary(roundsDone, received.getLocalValue(), r.version(), false, r.servingAgreement(),
+                    r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(),
+                    Double.isNaN(r.candidateAgreement()) ? "the candidate's outputs are not finite"
+                            : "agreement fell below the serving student's"));
             LOG.info("self-training: candidate rolled back (agreement {} -> {}); still v{}", fmt(r.servingAgreement()),
                     fmt(r.candidateAgreement()), r.version());
         }

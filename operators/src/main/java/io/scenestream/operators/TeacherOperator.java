@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -86,6 +87,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private transient ValueState<Long> nextAt;
     private transient ValueState<Integer> stride;
     private transient Counter labelled;
+    private transient LongCounter labelledTotal;
+    private transient LongCounter busySkippedTotal;
     private transient Counter skipped;
     private transient Counter busySkipped;
     private transient ExecutorService worker;
@@ -149,6 +152,11 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         nextAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-labelled-sequence", Types.LONG));
         stride = getRuntimeContext().getState(new ValueStateDescriptor<>("stride", Types.INT));
         labelled = getMetricGroup().counter("pseudoLabels");
+        // Also as accumulators, which reach the job's client (the local tools' console).
+        labelledTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(RoundSummary.LABELLED, labelledTotal);
+        busySkippedTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(RoundSummary.SKIPPED_BUSY, busySkippedTotal);
         skipped = getMetricGroup().counter("keyFramesSkipped");
         busySkipped = getMetricGroup().counter("keyFramesSkippedBusy");
         // Counted on the worker.
@@ -188,6 +196,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         }
         if (inFlight != null) {
             busySkipped.inc();
+            busySkippedTotal.add(1);
             return;
         }
         inFlightFrame = k;
@@ -340,6 +349,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                 .setStudentVersion(k.studentVersion);
         byte[] payload = PseudoLabels.encode(meta, r.sample()).toByteArray();
         labelled.inc();
+        labelledTotal.add(1);
         lastConfidentShare = r.confidentShare();
         lastConsistentShare = r.consistentShare();
         lastAgreement = agreement;

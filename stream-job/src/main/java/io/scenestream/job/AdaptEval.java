@@ -22,6 +22,7 @@ import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.synthetic.ShiftSchedule;
 import io.scenestream.model.synthetic.SyntheticStream;
+import io.scenestream.operators.RoundSummary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,6 +96,10 @@ public final class AdaptEval implements Callable<Integer> {
     @Option(names = "--out", description = "folder of adapt-eval.json and adapt-eval.png (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out/adapt-eval");
 
+    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
+            + "(default: in OUT/scenestream.log)")
+    boolean verbose;
+
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
     Map<String, String> jobOptions = Map.of();
 
@@ -109,6 +114,15 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     /** Metrics of one model over one window of frames. */
+    @Option(names = "--adapt-warn-after", description = "warn, saying why, if no self-training round has finished "
+            + "after this many seconds of streaming (default: ${DEFAULT-VALUE})")
+    long warnAfter = 120;
+
+    /** A self-training round and the frames streamed when it was reported. */
+    private record RoundAt(long frame, RoundSummary round) {}
+
+    private final List<RoundAt> roundHistory = new ArrayList<>();
+
     /** Frames on which the frozen student, or the teacher, scored directly gave NaN or Inf. */
     private final long[] nonFiniteFrozen = {0};
     private final long[] nonFiniteTeacher = {0};
@@ -165,6 +179,11 @@ public final class AdaptEval implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Files.createDirectories(out);
+        Path log = ConsoleLog.setUp(out, verbose);
+        if (log != null) {
+            System.out.println("SceneStream: log in " + log);
+        }
         for (Path p : List.of(student, teacher)) {
             if (!Files.isRegularFile(p)) {
                 throw new IOException("checkpoint " + p + " does not exist (see README: shipped checkpoints)");
@@ -306,6 +325,9 @@ public final class AdaptEval implements Callable<Integer> {
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
             JobClient job = Jobs.startOnKafka(env, settings, "SceneStream adapt-eval");
+            AdaptationProgress adaptation = new AdaptationProgress(job, settings.selfTraining().roundEvery());
+            long streamStart = System.nanoTime();
+            boolean warnedNoRound = false;
             ConcurrentHashMap<Long, DenseSample> truth = new ConcurrentHashMap<>();
             AtomicReference<Exception> producerFailure = new AtomicReference<>();
             AtomicLong sent = new AtomicLong();
@@ -361,12 +383,26 @@ public final class AdaptEval implements Callable<Integer> {
                         }
                         if (System.nanoTime() - lastReport > 10_000_000_000L) {
                             lastReport = System.nanoTime();
+                            for (RoundSummary r : adaptation.poll()) {
+                                roundHistory.add(new RoundAt(received, r));
+                                System.out.println(r.line());
+                            }
+                            Duration running = Duration.ofNanos(System.nanoTime() - streamStart);
+                            String why = adaptation.whyNoRound(running);
+                            if (!warnedNoRound && why != null && running.toSeconds() >= warnAfter) {
+                                System.out.println("warning: " + why);
+                                warnedNoRound = true;
+                            }
                             // The window of the latest prediction: one just begun has none yet.
                             if (latest != null) {
-                                System.out.printf(Locale.ROOT, "frame %d/%d (%s): serving v%d%n", received, frames,
-                                        latest.domain, latest.maxVersion);
+                                System.out.printf(Locale.ROOT, "frame %d/%d (%s): serving v%d; %s%n", received, frames,
+                                        latest.domain, latest.maxVersion, adaptation.progress());
                             }
                         }
+                    }
+                    for (RoundSummary r : adaptation.poll()) {
+                        roundHistory.add(new RoundAt(received, r));
+                        System.out.println(r.line());
                     }
                 }
             } finally {
@@ -476,6 +512,26 @@ public final class AdaptEval implements Callable<Integer> {
         }
         r.put("windows", ws);
         r.put("summary", summary(windows));
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        for (RoundAt at : roundHistory) {
+            RoundSummary x = at.round();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("frame", at.frame());
+            m.put("round", x.round());
+            m.put("version", x.version());
+            m.put("outcome", x.accepted() ? "accepted" : Double.isNaN(x.candidateAgreement()) ? "failed" : "rolled back");
+            m.put("serving_agreement", x.servingAgreement());
+            m.put("candidate_agreement", x.candidateAgreement());
+            m.put("first_loss", x.firstLoss());
+            m.put("last_loss", x.lastLoss());
+            m.put("seconds", x.seconds());
+            m.put("pseudo_labels", x.pseudoLabels());
+            if (x.why() != null) {
+                m.put("why", x.why());
+            }
+            rounds.add(m);
+        }
+        r.put("rounds", rounds);
         r.put("non_finite_frames", Map.of("frozen_student", nonFiniteFrozen[0], "teacher", nonFiniteTeacher[0]));
         return r;
     }
@@ -570,6 +626,21 @@ public final class AdaptEval implements Callable<Integer> {
             if (!x.isEmpty()) {
                 miou.addSeries(names[k], x, yM).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 rmse.addSeries(names[k], x, yR).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            }
+        }
+        // Each round where it was reported: accepted at the top of the mIoU chart, rolled back at the bottom.
+        for (boolean acceptedRounds : new boolean[] {true, false}) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (RoundAt at : roundHistory) {
+                if (at.round().accepted() == acceptedRounds) {
+                    x.add((double) at.frame());
+                    y.add(acceptedRounds ? 100.0 : 0.0);
+                }
+            }
+            if (!x.isEmpty()) {
+                miou.addSeries(acceptedRounds ? "round accepted" : "round rolled back", x, y)
+                        .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             }
         }
         String title = nyudDataset != null ? "NYUD frames" : "domains " + schedule;

@@ -88,6 +88,11 @@ public final class JobOptions {
     public static final ConfigOption<Integer> MAX_FRAME_BYTES = ConfigOptions.key("frames.max-bytes")
             .intType().defaultValue(32 << 20).withDescription("Largest frame record accepted.");
 
+    public static final ConfigOption<Boolean> SNIFF_ENCODING = ConfigOptions.key("frames.sniff-encoding")
+            .booleanType().defaultValue(false).withDescription("Decode a JPEG or PNG payload as what its magic bytes "
+                    + "say, whatever encoding the frame declares. Off: a frame whose payload is not of its declared "
+                    + "encoding goes to the dead-letter topic as ENCODING_MISMATCH.");
+
     public static final ConfigOption<String> MODEL_UPDATES_TOPIC = ConfigOptions.key("topics.model-updates")
             .stringType().defaultValue("model-updates")
             .withDescription("Compacted topic of ModelUpdate records: self-training publishes, inference hot-swaps.");

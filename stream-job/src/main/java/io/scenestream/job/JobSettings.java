@@ -99,7 +99,7 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
             throw new IllegalArgumentException("option " + JobOptions.CHECKPOINT_INTERVAL_MS.key() + " must be at least 10 ms");
         }
         FrameLimits limits = new FrameLimits(c.get(JobOptions.MAX_FRAME_BYTES), FrameLimits.DEFAULT.maxWidth(),
-                FrameLimits.DEFAULT.maxHeight());
+                FrameLimits.DEFAULT.maxHeight(), c.get(JobOptions.SNIFF_ENCODING));
         return new JobSettings(c.get(JobOptions.BOOTSTRAP_SERVERS), c.get(JobOptions.FRAMES_TOPIC),
                 c.get(JobOptions.PREDICTIONS_TOPIC), c.get(JobOptions.DEAD_LETTER_TOPIC), c.get(JobOptions.GROUP_ID),
                 offsets, inference, c.get(JobOptions.PARALLELISM), c.get(JobOptions.CHECKPOINT_INTERVAL_MS), delivery, limits,

@@ -11,6 +11,7 @@ import io.scenestream.kafka.recorder.PredictionRecorder;
 import io.scenestream.kafka.recorder.RecorderLoop;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.operators.RoundSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,14 @@ public final class LocalMode implements Callable<Integer> {
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions), e.g. -D inference.batch-size=8")
     Map<String, String> jobOptions = Map.of();
 
+    @Option(names = "--adapt-warn-after", description = "with --adapt: warn, saying why, if no self-training round "
+            + "has finished after this many seconds (default: ${DEFAULT-VALUE})")
+    long adaptWarnAfter = 120;
+
+    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
+            + "(default: in OUT/scenestream.log)")
+    boolean verbose;
+
     public static void main(String[] args) {
         System.exit(Jobs.run(new LocalMode(), "scenestream-local", args));
     }
@@ -89,9 +98,13 @@ public final class LocalMode implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             throw new IOException("model checkpoint " + model + " does not exist (train one: see README)");
         }
+        Files.createDirectories(out);
+        Path log = ConsoleLog.setUp(out, verbose);
+        if (log != null) {
+            System.out.println("SceneStream: log in " + log);
+        }
         CheckpointManifest manifest = Checkpoints.readManifest(model);
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
-        Files.createDirectories(out);
         List<FrameSupplier> sources = new ArrayList<>();
         for (int c = 0; c < cameras; c++) {
             sources.add(openSource(c, wh));
@@ -119,8 +132,13 @@ public final class LocalMode implements Callable<Integer> {
 
             Configuration flink = new Configuration();
             flink.set(RestOptions.PORT, webPort);
+            // Accumulators (self-training's rounds) reach the console with the heartbeats.
+            flink.set(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
+                    java.time.Duration.ofSeconds(2));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             JobClient job = Jobs.startOnKafka(env, settings, "SceneStream (local)");
+            AdaptationProgress adaptation = adapt ? new AdaptationProgress(job, settings.selfTraining().roundEvery()) : null;
+            boolean warnedNoRound = false;
             System.out.printf(Locale.ROOT, "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
                     kafka.bootstrapServers(), webPort, manifest.modelName(), manifest.modelVersion(),
                     manifest.architecture().name(), out.toAbsolutePath());
@@ -174,9 +192,22 @@ public final class LocalMode implements Callable<Integer> {
                     lastTime = now;
                     float[] l = drain(latencies);
                     long skipped = loop.skipped();
+                    String adapting = "";
+                    if (adaptation != null) {
+                        for (RoundSummary r : adaptation.poll()) {
+                            System.out.println(r.line());
+                        }
+                        adapting = "; " + adaptation.progress();
+                        java.time.Duration running = java.time.Duration.ofNanos(now - started);
+                        String why = adaptation.whyNoRound(running);
+                        if (!warnedNoRound && why != null && running.toSeconds() >= adaptWarnAfter) {
+                            System.out.println("warning: " + why);
+                            warnedNoRound = true;
+                        }
+                    }
                     System.out.printf(Locale.ROOT, "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s, "
-                            + "model v%d%s%n", sent, got, rate, pct(l, 0.5), pct(l, 0.99), servingVersion.get(),
-                            skipped > 0 ? ", " + skipped + " bad records not recorded" : "");
+                            + "model v%d%s%s%n", sent, got, rate, pct(l, 0.5), pct(l, 0.99), servingVersion.get(),
+                            skipped > 0 ? ", " + skipped + " bad records not recorded" : "", adapting);
                 }
                 producers.forEach(FrameProducer::stop);
                 for (Thread t : producerThreads) {

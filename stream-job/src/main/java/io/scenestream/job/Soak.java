@@ -72,6 +72,10 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--out", description = "folder of soak.json (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out/soak");
 
+    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
+            + "(default: in OUT/scenestream.log)")
+    boolean verbose;
+
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
     Map<String, String> jobOptions = Map.of();
 
@@ -84,6 +88,11 @@ public final class Soak implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Files.createDirectories(out);
+        Path log = ConsoleLog.setUp(out, verbose);
+        if (log != null) {
+            System.out.println("SceneStream: log in " + log);
+        }
         var manifest = Checkpoints.readManifest(model);
         if (!(fps >= 0) || frames < 1 || sampleSeconds < 1) {
             throw new IllegalArgumentException("--fps must be >= 0, --frames and --sample-seconds >= 1; got " + fps + ", "

@@ -21,6 +21,8 @@ public class BadRecordException extends SerializationException {
         UNKNOWN_ENCODING,
         /** The payload cannot be decoded as its encoding says. */
         UNDECODABLE,
+        /** The payload is an image of another encoding than the one the record declares. */
+        ENCODING_MISMATCH,
         /** A checksum or signature does not match. */
         INTEGRITY
     }

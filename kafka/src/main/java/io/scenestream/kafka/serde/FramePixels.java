@@ -38,10 +38,25 @@ public final class FramePixels {
      *     BAD_DIMENSIONS if the image's size differs from the frame's
      */
     public static byte[] decode(Frame f) {
+        return decode(f, false);
+    }
+
+    /**
+     * As {@link #decode(Frame)}; the payload's magic bytes must match the declared encoding
+     * (ENCODING_MISMATCH otherwise), unless {@code sniff}, when a JPEG or PNG payload is decoded as
+     * what it is whatever the record declares.
+     */
+    public static byte[] decode(Frame f, boolean sniff) {
         if (f.getEncoding() == Encoding.RAW_RGB8) {
             return f.getPayload().toByteArray();
         }
         byte[] payload = f.getPayload().toByteArray();
+        Encoding actual = sniff(payload);
+        if (!sniff && actual != null && actual != f.getEncoding()) {
+            throw new BadRecordException(BadRecordException.Reason.ENCODING_MISMATCH,
+                    "frame " + f.getCameraId() + "#" + f.getSequence() + " declares " + f.getEncoding()
+                            + " but its payload is a " + actual + " image (frames.sniff-encoding=true decodes it as such)");
+        }
         int[] size = headerSize(f, payload);
         if (size[0] != f.getWidth() || size[1] != f.getHeight()) {
             throw new BadRecordException(BadRecordException.Reason.BAD_DIMENSIONS,
@@ -70,6 +85,32 @@ public final class FramePixels {
                             + e.getMessage(), e);
         }
         return out;
+    }
+
+    private static final byte[] JPEG_MAGIC = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
+    private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+    /** JPEG or PNG by the payload's magic bytes, else null. */
+    static Encoding sniff(byte[] payload) {
+        if (startsWith(payload, JPEG_MAGIC)) {
+            return Encoding.JPEG;
+        }
+        if (startsWith(payload, PNG_MAGIC)) {
+            return Encoding.PNG;
+        }
+        return null;
+    }
+
+    private static boolean startsWith(byte[] a, byte[] prefix) {
+        if (a.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (a[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Width and height from the image's header, without decoding its pixels. */

@@ -118,6 +118,24 @@ class FrameSerdeTest {
         }
     }
 
+    @Test
+    void aPayloadOfAnotherEncodingThanDeclaredIsRefusedUnlessSniffed() {
+        byte[] rgb = gradient(64, 48);
+        Frame pngSaysJpeg = frame(Encoding.JPEG, FramePixels.png(rgb, 64, 48), 64, 48);
+        Frame jpegSaysPng = frame(Encoding.PNG, FramePixels.jpeg(rgb, 64, 48, 0.9f), 64, 48);
+        assertThatThrownBy(() -> FramePixels.decode(pngSaysJpeg)).isInstanceOfSatisfying(BadRecordException.class,
+                e -> {
+                    assertThat(e.reason()).isEqualTo(BadRecordException.Reason.ENCODING_MISMATCH);
+                    assertThat(e.getMessage()).contains("declares JPEG but its payload is a PNG image");
+                });
+        assertThatThrownBy(() -> FramePixels.decode(jpegSaysPng)).isInstanceOfSatisfying(BadRecordException.class,
+                e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.ENCODING_MISMATCH));
+        // Sniffed, the PNG decodes to its exact pixels and the JPEG to its own.
+        assertThat(FramePixels.decode(pngSaysJpeg, true)).isEqualTo(rgb);
+        assertThat(FramePixels.decode(jpegSaysPng, true)).isEqualTo(FramePixels.decode(
+                frame(Encoding.JPEG, jpegSaysPng.getPayload().toByteArray(), 64, 48)));
+    }
+
     private void assertReason(byte[] data, BadRecordException.Reason reason) {
         assertThatThrownBy(() -> de.deserialize("frames", data)).isInstanceOfSatisfying(BadRecordException.class,
                 e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason));

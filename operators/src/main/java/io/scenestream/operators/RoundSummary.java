@@ -1,0 +1,47 @@
+package io.scenestream.operators;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * One self-training round as the job reports it to its client (the accumulator
+ * {@value #ACCUMULATOR}): for the console of the local tools and adapt-eval's round history.
+ *
+ * @param round the round's number, from 1
+ * @param pseudoLabels pseudo-labels received by the trainer when the round ended
+ * @param version the serving version after the round
+ * @param accepted whether the candidate replaced the serving student
+ * @param servingAgreement the serving student's agreement with the teacher on the held-out frames
+ * @param candidateAgreement the candidate's; NaN if the round failed
+ * @param firstLoss the loss of the round's first step
+ * @param lastLoss the loss of its last step
+ * @param seconds how long the round took
+ * @param why why the candidate was rolled back, null if accepted
+ */
+public record RoundSummary(long round, long pseudoLabels, long version, boolean accepted, double servingAgreement,
+        double candidateAgreement, double firstLoss, double lastLoss, double seconds, String why)
+        implements Serializable {
+
+    /** Name of the list accumulator of rounds. */
+    public static final String ACCUMULATOR = "self-training-rounds";
+
+    /** Name of the counter accumulator of key frames the teacher labelled. */
+    public static final String LABELLED = "teacher-key-frames-labelled";
+
+    /** Name of the counter accumulator of key frames the teacher skipped because it was busy. */
+    public static final String SKIPPED_BUSY = "teacher-key-frames-skipped-busy";
+
+    /** Name of the counter accumulator of pseudo-labels the trainer received. */
+    public static final String RECEIVED = "self-training-pseudo-labels";
+
+    /** The round in one line. */
+    public String line() {
+        if (Double.isNaN(candidateAgreement)) {
+            return String.format(Locale.ROOT, "self-training round %d failed (%s); still v%d, %.1f s", round, why,
+                    version, seconds);
+        }
+        return String.format(Locale.ROOT, "self-training round %d: %s, agreement %.3f -> %.3f, loss %.3f -> %.3f, "
+                + "%.1f s", round, accepted ? "v" + version + " accepted" : "rolled back (" + why + "), still v" + version,
+                servingAgreement, candidateAgreement, firstLoss, lastLoss, seconds);
+    }
+}
