@@ -78,7 +78,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient Counter accepted;
     private transient Counter rolledBack;
     private transient ListAccumulator<RoundSummary> roundLog;
-    private transient LongCounter received;
+    private transient LongCounter receivedTotal;
     private transient volatile long servingVersion;
     private transient volatile double lastLoss;
     private transient volatile double lastAgreement;
@@ -138,8 +138,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         getMetricGroup().gauge("servingVersion", () -> servingVersion);
         roundLog = new ListAccumulator<>();
         getRuntimeContext().addAccumulator(RoundSummary.ACCUMULATOR, roundLog);
-        received = new LongCounter();
-        getRuntimeContext().addAccumulator(RoundSummary.RECEIVED, received);
+        receivedTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(RoundSummary.RECEIVED, receivedTotal);
         getMetricGroup().gauge("trainingLoss", () -> lastLoss);
         getMetricGroup().gauge("heldOutAgreement", () -> lastAgreement);
         getMetricGroup().gauge("roundSeconds", () -> lastRoundSeconds);
@@ -226,7 +226,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             sinceRound++;
         }
         pseudoLabels.inc();
-        received.add(1);
+        receivedTotal.add(1);
         worker.submit(() -> {
             try {
                 trainer.add(PseudoLabels.decode(parsed), toHeldOut);
@@ -281,7 +281,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             inFlight = null;
             rounds.inc();
             roundsDone++;
-            roundLog.add(new RoundSummary(roundsDone, received.getLocalValue(), servingVersion, false, lastAgreement,
+            roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), servingVersion, false, lastAgreement,
                     Double.NaN, Double.NaN, Double.NaN, 0, String.valueOf(e.getCause())));
             LOG.error("a self-training round failed; the serving student stays v{}", servingVersion, e.getCause());
             return;
@@ -320,12 +320,12 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         settings.updateKey().getBytes(StandardCharsets.UTF_8));
                 output.collect(new StreamRecord<>(new SerializedModelUpdate(mean, r.version(), m.toByteArray())));
             }
-            roundLog.add(new RoundSummary(roundsDone, received.getLocalValue(), r.version(), true, r.servingAgreement(),
+            roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), r.version(), true, r.servingAgreement(),
                     r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(), null));
         } else {
             lastAgreement = r.servingAgreement();
             rolledBack.inc();
-            roundLog.add(new RoundSummary(roundsDone, received.getLocalValue(), r.version(), false, r.servingAgreement(),
+            roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), r.version(), false, r.servingAgreement(),
                     r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(),
                     Double.isNaN(r.candidateAgreement()) ? "the candidate's outputs are not finite"
                             : "agreement fell below the serving student's"));
