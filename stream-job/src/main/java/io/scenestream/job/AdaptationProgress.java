@@ -87,7 +87,8 @@ final class AdaptationProgress {
                     + " key frames it was offered (too slow for this machine's share of the cores)"
                     : "the teacher has labelled no key frame yet (none offered, or the teacher still loading)";
         } else if (received < roundEvery) {
-            what = "the trainer has " + received + " pseudo-labels and starts a round at " + roundEvery;
+            what = "the trainer has " + received + " pseudo-labels (held-out ones included) and starts a round after "
+                    + roundEvery + " new training frames";
         } else {
             what = "a round is running and takes longer than that on this machine";
         }

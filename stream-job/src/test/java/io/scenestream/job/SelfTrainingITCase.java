@@ -24,6 +24,7 @@ import io.scenestream.model.data.DenseSample;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.synthetic.Domain;
 import io.scenestream.model.synthetic.SyntheticStream;
+import io.scenestream.operators.RoundSummary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,6 +163,18 @@ class SelfTrainingITCase {
                 assertThat(sample.semseg()).isNotNull();
                 assertThat(first.getConfidentShare()).isEqualTo(1f);
             } finally {
+                // The rounds reach the client as accumulators (the local console, adapt-eval's history).
+                AdaptationProgress progress = new AdaptationProgress(job, settings.selfTraining().roundEvery());
+                long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (progress.rounds().stream().noneMatch(RoundSummary::accepted) && System.nanoTime() < until) {
+                    progress.poll();
+                    Thread.sleep(500);
+                }
+                assertThat(progress.rounds()).anyMatch(r -> r.accepted() && r.version() >= 2);
+                assertThat(progress.rounds().get(0).round()).isEqualTo(1);
+                assertThat(progress.rounds().get(0).line()).startsWith("self-training round 1");
+                assertThat(progress.whyNoRound(Duration.ofMinutes(1))).isNull();
+                assertThat(progress.progress()).containsPattern("key frames labelled [1-9]");
                 job.cancel().get();
             }
         }
