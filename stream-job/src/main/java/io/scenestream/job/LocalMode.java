@@ -157,6 +157,8 @@ public final class LocalMode implements Callable<Integer> {
                 Thread recorderThread = new Thread(loop, "recorder");
                 recorderThread.start();
 
+                java.util.concurrent.atomic.AtomicReference<String> cameraFailure =
+                        new java.util.concurrent.atomic.AtomicReference<>();
                 List<FrameProducer> producers = new ArrayList<>();
                 List<Thread> producerThreads = new ArrayList<>();
                 for (int c = 0; c < cameras; c++) {
@@ -167,8 +169,8 @@ public final class LocalMode implements Callable<Integer> {
                     Thread t = new Thread(() -> {
                         try {
                             producer.run(source, camera, fps, frames, Encoding.JPEG, 0.9f);
-                        } catch (IOException e) {
-                            System.err.println("camera " + camera + " stopped: " + e.getMessage());
+                        } catch (IOException | RuntimeException e) {
+                            cameraFailure.compareAndSet(null, camera + " stopped: " + e);
                         }
                     }, "camera-" + (c + 1));
                     producerThreads.add(t);
@@ -182,7 +184,8 @@ public final class LocalMode implements Callable<Integer> {
                 long started = System.nanoTime();
                 long lastCount = 0;
                 long lastTime = started;
-                while (received.get() < expected && interrupted.getCount() > 0 && loop.failure() == null) {
+                while (received.get() < expected && interrupted.getCount() > 0 && loop.failure() == null
+                        && cameraFailure.get() == null) {
                     interrupted.await(2, java.util.concurrent.TimeUnit.SECONDS);
                     long now = System.nanoTime();
                     long sent = producers.stream().mapToLong(FrameProducer::sent).sum();
@@ -230,6 +233,10 @@ public final class LocalMode implements Callable<Integer> {
                 if (loop.failure() != null) {
                     System.err.printf(Locale.ROOT, "SceneStream: the recorder stopped early (%s): videos and snapshots "
                             + "end at %d predictions%n", loop.failure(), loop.recorded());
+                    return 1;
+                }
+                if (cameraFailure.get() != null) {
+                    System.err.println("SceneStream: camera " + cameraFailure.get());
                     return 1;
                 }
             }
