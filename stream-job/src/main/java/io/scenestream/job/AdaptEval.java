@@ -606,11 +606,9 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     private void plot(List<Window> windows, Path png) throws IOException {
-        XYChart miou = new XYChartBuilder().width(900).height(360).title("Segmentation over the stream")
-                .xAxisTitle("frame").yAxisTitle("mIoU (%)").build();
-        XYChart rmse = new XYChartBuilder().width(900).height(360).title("Depth over the stream")
-                .xAxisTitle("frame").yAxisTitle("RMSE (m)").build();
         String[] names = {"adapting student", "frozen student", "teacher"};
+        List<Curve> miou = new ArrayList<>();
+        List<Curve> rmse = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             List<Double> x = new ArrayList<>();
             List<Double> yM = new ArrayList<>();
@@ -623,10 +621,8 @@ public final class AdaptEval implements Callable<Integer> {
                     yR.add(s.depth.rmse());
                 }
             }
-            if (!x.isEmpty()) {
-                miou.addSeries(names[k], x, yM).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-                rmse.addSeries(names[k], x, yR).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-            }
+            miou.add(new Curve(names[k], x, yM, CURVE_COLORS[k], false));
+            rmse.add(new Curve(names[k], x, yR, CURVE_COLORS[k], false));
         }
         // Each round where it was reported: accepted at the top of the mIoU chart, rolled back at the bottom.
         for (boolean acceptedRounds : new boolean[] {true, false}) {
@@ -638,15 +634,40 @@ public final class AdaptEval implements Callable<Integer> {
                     y.add(acceptedRounds ? 100.0 : 0.0);
                 }
             }
-            if (!x.isEmpty()) {
-                miou.addSeries(acceptedRounds ? "round accepted" : "round rolled back", x, y)
-                        .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            }
+            miou.add(new Curve(acceptedRounds ? "round accepted" : "round rolled back", x, y,
+                    acceptedRounds ? CURVE_COLORS[3] : CURVE_COLORS[4], true));
         }
         String title = nyudDataset != null ? "NYUD frames" : "domains " + schedule;
-        miou.setTitle("Segmentation, " + title);
-        rmse.setTitle("Depth, " + title);
-        BitmapEncoder.saveBitmap(List.of(miou, rmse), 2, 1, png.toString().replaceAll("\\.png$", ""),
-                BitmapEncoder.BitmapFormat.PNG);
+        plot("Segmentation, " + title, "mIoU (%)", miou, "Depth, " + title, "RMSE (m)", rmse, png);
+    }
+
+    /** The colours of the curves: adapting, frozen, teacher, accepted rounds, rolled-back rounds. */
+    static final java.awt.Color[] CURVE_COLORS = {new java.awt.Color(31, 119, 180), new java.awt.Color(255, 127, 14),
+        new java.awt.Color(44, 160, 44), new java.awt.Color(0, 0, 0), new java.awt.Color(214, 39, 40)};
+
+    /** One curve of a chart: its points, colour, and whether it is drawn as markers rather than a line. */
+    record Curve(String name, List<Double> x, List<Double> y, java.awt.Color color, boolean markers) {}
+
+    /** Two charts side by side over the stream's frames, 900x360 each, written as a PNG. */
+    static void plot(String leftTitle, String leftAxis, List<Curve> left, String rightTitle, String rightAxis,
+            List<Curve> right, Path png) throws IOException {
+        List<XYChart> charts = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            XYChart chart = new XYChartBuilder().width(900).height(360).title(c == 0 ? leftTitle : rightTitle)
+                    .xAxisTitle("frame").yAxisTitle(c == 0 ? leftAxis : rightAxis).build();
+            for (Curve curve : c == 0 ? left : right) {
+                if (curve.x().isEmpty()) {
+                    continue;
+                }
+                XYSeries series = chart.addSeries(curve.name(), curve.x(), curve.y());
+                series.setXYSeriesRenderStyle(curve.markers() ? XYSeries.XYSeriesRenderStyle.Scatter
+                        : XYSeries.XYSeriesRenderStyle.Line);
+                series.setLineColor(curve.color());
+                series.setMarkerColor(curve.color());
+                series.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+            }
+            charts.add(chart);
+        }
+        BitmapEncoder.saveBitmap(charts, 2, 1, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
     }
 }
