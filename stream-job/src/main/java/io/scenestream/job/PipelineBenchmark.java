@@ -292,7 +292,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             Topics.create(kafka, settings, 1);
             // The job's process is stopped while the model alone runs (up to minutes on a slow host): with
             // Flink's 50 s default the JobManager, continued, timed out its TaskManager's heartbeat and
-            // restarted the job in the middle of the pairs (seen in the ninth session).
+            // restarted the job in the middle of the pairs.
             Configuration cluster = new Configuration();
             cluster.set(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofMinutes(10));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(cluster);

@@ -2,6 +2,7 @@ package io.scenestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scenestream.model.viz.ImageCompare;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.net.ServerSocket;
@@ -59,7 +60,7 @@ class LocalModeITCase {
             g.start();
             BufferedImage first = converter.convert(g.grabImage());
             BufferedImage snapshot = ImageIO.read(out.resolve("camera-1-000000.png").toFile());
-            assertThat(psnr(first, snapshot)).as("video frame 0 against its snapshot, dB").isGreaterThanOrEqualTo(30);
+            assertThat(ImageCompare.psnr(first, snapshot)).as("video frame 0 against its snapshot, dB").isGreaterThanOrEqualTo(30);
             int frames = 1;
             while (g.grabImage() != null) {
                 frames++;
@@ -67,22 +68,5 @@ class LocalModeITCase {
             assertThat(frames).isEqualTo(FRAMES);
         }
         assertThat(new File(out.toFile(), "camera-1-000000.png")).exists();
-    }
-
-    private static double psnr(BufferedImage a, BufferedImage b) {
-        double se = 0;
-        long n = 0;
-        for (int y = 0; y < b.getHeight(); y++) {
-            for (int x = 0; x < b.getWidth(); x++) {
-                int p = a.getRGB(x, y);
-                int q = b.getRGB(x, y);
-                for (int shift = 0; shift <= 16; shift += 8) {
-                    int d = ((p >> shift) & 0xff) - ((q >> shift) & 0xff);
-                    se += d * d;
-                    n++;
-                }
-            }
-        }
-        return 10 * Math.log10(255.0 * 255.0 / Math.max(se / n, 1e-12));
     }
 }

@@ -8,6 +8,7 @@ import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.data.NyudDataset;
 import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.model.viz.ImageCompare;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -88,23 +89,8 @@ class VideoRoundTripTest {
         }
     }
 
-    /** Peak signal-to-noise ratio of {@code a} against {@code b} over b's pixels, all three channels. */
     static double psnr(BufferedImage a, BufferedImage b) {
-        double se = 0;
-        long n = 0;
-        for (int y = 0; y < b.getHeight(); y++) {
-            for (int x = 0; x < b.getWidth(); x++) {
-                int p = a.getRGB(x, y);
-                int q = b.getRGB(x, y);
-                for (int shift = 0; shift <= 16; shift += 8) {
-                    int d = ((p >> shift) & 0xff) - ((q >> shift) & 0xff);
-                    se += d * d;
-                    n++;
-                }
-            }
-        }
-        double mse = se / n;
-        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+        return ImageCompare.psnr(a, b);
     }
 
     /** A frame of gradients and a moving square: structure that a scrambled picture would not keep. */

@@ -385,16 +385,7 @@ public final class Checkpoints {
         if (entry == null) {
             throw new CheckpointException(file, "its manifest announces a numerics probe, but it has no " + PROBE);
         }
-        byte[] bytes;
-        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
-            bytes = in.readAllBytes();
-            checkCrc(entry, in.getChecksum().getValue(), file);
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new CheckpointException(file, "it is damaged or truncated: cannot read " + PROBE
-                    + " (" + e.getMessage() + ")", e);
-        }
+        byte[] bytes = readChecked(zip, entry, file);
         String actual = sha256Hex(bytes);
         if (!actual.equals(info.sha256())) {
             throw new CheckpointException(file, PROBE + " fails its checksum: the manifest records SHA-256 "
@@ -510,16 +501,7 @@ public final class Checkpoints {
             throw new CheckpointException(file,
                     "not a SceneStream checkpoint: the zip archive has no " + MANIFEST);
         }
-        byte[] bytes;
-        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
-            bytes = in.readAllBytes();
-            checkCrc(entry, in.getChecksum().getValue(), file);
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new CheckpointException(file, "it is damaged or truncated: cannot read " + MANIFEST
-                    + " (" + e.getMessage() + ")", e);
-        }
+        byte[] bytes = readChecked(zip, entry, file);
         String json;
         try {
             json = StandardCharsets.UTF_8.newDecoder()
@@ -530,6 +512,20 @@ public final class Checkpoints {
             throw new CheckpointException(file, MANIFEST + " is not UTF-8 text", e);
         }
         return ManifestJson.parse(json, file);
+    }
+
+    /** An entry's bytes, its CRC checked. */
+    private static byte[] readChecked(ZipFile zip, ZipEntry entry, Path file) throws CheckpointException {
+        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
+            byte[] bytes = in.readAllBytes();
+            checkCrc(entry, in.getChecksum().getValue(), file);
+            return bytes;
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(file, "it is damaged or truncated: cannot read " + entry.getName()
+                    + " (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Reads the weights entry once, checking its CRC and its SHA-256 against the manifest. */
