@@ -33,7 +33,16 @@ final class ConvolutionCheck {
             new Conv(3, 16, 3, 2), new Conv(3, 64, 3, 2), new Conv(8, 8, 3, 1), new Conv(13, 13, 3, 1),
             new Conv(16, 16, 3, 1), new Conv(18, 18, 3, 1), new Conv(18, 36, 3, 2), new Conv(24, 24, 3, 1),
             new Conv(36, 36, 3, 1), new Conv(72, 72, 3, 1), new Conv(144, 144, 3, 1), new Conv(64, 18, 3, 1),
-            new Conv(270, 18, 1, 1), new Conv(18, 13, 1, 1), new Conv(36, 9, 1, 1), new Conv(256, 64, 1, 1));
+            new Conv(270, 18, 1, 1), new Conv(18, 13, 1, 1), new Conv(36, 9, 1, 1), new Conv(256, 64, 1, 1),
+            new Conv(8, 16, 3, 2), new Conv(16, 24, 3, 2), new Conv(24, 32, 3, 2), new Conv(32, 32, 3, 1),
+            new Conv(80, 8, 1, 1), new Conv(64, 64, 3, 1));
+
+    /**
+     * Batch and size of the inputs: oneDNN picks its kernels by shape, so each convolution runs on
+     * a batch of 16 small maps (1x1 convolutions go to oneDNN even on one thread) and on a batch of
+     * two of the size a 96x128 frame has at 1/4.
+     */
+    private static final int[][] INPUTS = {{16, 16, 20}, {2, 24, 32}};
 
     /** The worst disagreement found and where. */
     record Result(double relativeError, String where) {
@@ -50,35 +59,34 @@ final class ConvolutionCheck {
 
     private ConvolutionCheck() {}
 
-    /**
-     * Runs every convolution with oneDNN on and off ({@code setOneDnn}), leaving oneDNN on.
-     * A batch of 16 makes libtorch take oneDNN for 1x1 convolutions even on one thread.
-     */
+    /** Runs every convolution on every input shape with oneDNN on and off ({@code setOneDnn}), leaving oneDNN on. */
     static Result run(Consumer<Boolean> setOneDnn) {
         SplittableRandom random = new SplittableRandom(20201);
         double worst = -1;
         String where = "";
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            for (Conv c : CONVS) {
-                NDArray x = gaussian(m, random, new Shape(16, c.in, 16, 20), 1);
-                NDArray w = gaussian(m, random, new Shape(c.out, c.in, c.kernel, c.kernel),
-                        1 / Math.sqrt((double) c.in * c.kernel * c.kernel));
-                NDArray b = gaussian(m, random, new Shape(c.out), 0.1);
-                Shape stride = new Shape(c.stride, c.stride);
-                Shape pad = new Shape(c.kernel / 2, c.kernel / 2);
-                Shape dilation = new Shape(1, 1);
-                setOneDnn.accept(true);
-                NDArray a = Conv2d.conv2d(x, w, b, stride, pad, dilation, 1).singletonOrThrow();
-                setOneDnn.accept(false);
-                NDArray n = Conv2d.conv2d(x, w, b, stride, pad, dilation, 1).singletonOrThrow();
-                double scale = Math.max(1e-6, n.abs().max().getFloat());
-                double diff = a.sub(n).abs().max().getFloat() / scale;
-                if (Double.isNaN(diff)) {
-                    diff = Double.POSITIVE_INFINITY;
-                }
-                if (diff > worst) {
-                    worst = diff;
-                    where = c.toString();
+            for (int[] in : INPUTS) {
+                for (Conv c : CONVS) {
+                    NDArray x = gaussian(m, random, new Shape(in[0], c.in, in[1], in[2]), 1);
+                    NDArray w = gaussian(m, random, new Shape(c.out, c.in, c.kernel, c.kernel),
+                            1 / Math.sqrt((double) c.in * c.kernel * c.kernel));
+                    NDArray b = gaussian(m, random, new Shape(c.out), 0.1);
+                    Shape stride = new Shape(c.stride, c.stride);
+                    Shape pad = new Shape(c.kernel / 2, c.kernel / 2);
+                    Shape dilation = new Shape(1, 1);
+                    setOneDnn.accept(true);
+                    NDArray a = Conv2d.conv2d(x, w, b, stride, pad, dilation, 1).singletonOrThrow();
+                    setOneDnn.accept(false);
+                    NDArray n = Conv2d.conv2d(x, w, b, stride, pad, dilation, 1).singletonOrThrow();
+                    double scale = Math.max(1e-6, n.abs().max().getFloat());
+                    double diff = a.sub(n).abs().max().getFloat() / scale;
+                    if (Double.isNaN(diff)) {
+                        diff = Double.POSITIVE_INFINITY;
+                    }
+                    if (diff > worst) {
+                        worst = diff;
+                        where = c + " on " + in[0] + "x" + c.in + "x" + in[1] + "x" + in[2];
+                    }
                 }
             }
         } finally {
