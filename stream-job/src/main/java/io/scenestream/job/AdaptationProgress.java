@@ -15,7 +15,7 @@ import org.apache.flink.core.execution.JobClient;
  * managers' heartbeats). Feeds the console of the local tools and adapt-eval's round history; knows
  * why no round has finished when none has.
  */
-final class AdaptationProgress {
+public final class AdaptationProgress {
 
     private final JobClient job;
     private final int roundEvery;
@@ -25,7 +25,7 @@ final class AdaptationProgress {
     private long received;
 
     /** @param roundEvery pseudo-labels a round waits for (self-training.round-every) */
-    AdaptationProgress(JobClient job, int roundEvery) {
+    public AdaptationProgress(JobClient job, int roundEvery) {
         this.job = job;
         this.roundEvery = roundEvery;
     }
@@ -36,7 +36,7 @@ final class AdaptationProgress {
      * @return the rounds that finished since the last call, oldest first
      */
     @SuppressWarnings("unchecked")
-    List<RoundSummary> poll() {
+    public List<RoundSummary> poll() {
         Map<String, Object> acc;
         try {
             acc = job.getAccumulators().get(5, TimeUnit.SECONDS);
@@ -64,12 +64,12 @@ final class AdaptationProgress {
     }
 
     /** Every round reported so far. */
-    List<RoundSummary> rounds() {
+    public List<RoundSummary> rounds() {
         return List.copyOf(rounds);
     }
 
     /** The adaptation part of a progress line. */
-    String progress() {
+    public String progress() {
         long acceptedRounds = rounds.stream().filter(RoundSummary::accepted).count();
         return String.format(Locale.ROOT, "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled back)",
                 labelled, skippedBusy > 0 ? " (" + skippedBusy + " skipped, teacher busy)" : "", received, rounds.size(),
@@ -77,7 +77,7 @@ final class AdaptationProgress {
     }
 
     /** Why no round has finished after {@code waited}, in words, or null if one has. */
-    String whyNoRound(Duration waited) {
+    public String whyNoRound(Duration waited) {
         if (!rounds.isEmpty()) {
             return null;
         }

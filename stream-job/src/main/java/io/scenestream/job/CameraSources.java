@@ -4,12 +4,12 @@ import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.SyntheticCameraSource;
 
 /** The default cameras of the local mode. */
-final class CameraSources {
+public final class CameraSources {
 
     private CameraSources() {}
 
     /** Synthetic camera {@code index}: its own room (seed), appearance following {@code schedule}. */
-    static FrameSupplier synthetic(int index, int width, int height, String schedule) {
+    public static FrameSupplier synthetic(int index, int width, int height, String schedule) {
         return new SyntheticCameraSource(1000 + index, width, height, schedule);
     }
 }

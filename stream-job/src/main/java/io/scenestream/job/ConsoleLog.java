@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * console's first line. With {@code --verbose} it all stays on the console, libtorch's warnings
  * included. Must run before the first logger is made: slf4j-simple reads its settings once.
  */
-final class ConsoleLog {
+public final class ConsoleLog {
 
     private ConsoleLog() {}
 
@@ -20,7 +20,7 @@ final class ConsoleLog {
      *
      * @return the log file, or null when verbose
      */
-    static Path setUp(Path dir, boolean verbose) {
+    public static Path setUp(Path dir, boolean verbose) {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");

@@ -31,7 +31,7 @@ public final class Jobs {
     }
 
     /** A camera size {@code WIDTHxHEIGHT} as {width, height}; IllegalArgumentException naming {@code option}. */
-    static int[] widthHeight(String s, String option) {
+    public static int[] widthHeight(String s, String option) {
         String[] p = s.toLowerCase(Locale.ROOT).split("x");
         try {
             int w = Integer.parseInt(p[0]);
@@ -49,7 +49,7 @@ public final class Jobs {
      * Cancels {@code job} and waits until it has stopped (sources closed), so that the broker can be
      * stopped after it without the job's clients retrying against it.
      */
-    static void cancelAndWait(JobClient job, Duration timeout) throws Exception {
+    public static void cancelAndWait(JobClient job, Duration timeout) throws Exception {
         job.cancel().get();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

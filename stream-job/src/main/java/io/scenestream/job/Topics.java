@@ -20,7 +20,7 @@ public final class Topics {
      * Frames and predictions with {@code partitions} partitions; dead letters and pseudo-labels with
      * one; model updates with one, compacted (each model's latest update stays).
      */
-    static void create(EmbeddedKafka kafka, JobSettings s, int partitions) throws ExecutionException, InterruptedException {
+    public static void create(EmbeddedKafka kafka, JobSettings s, int partitions) throws ExecutionException, InterruptedException {
         kafka.createTopic(s.framesTopic(), partitions, Map.of());
         kafka.createTopic(s.predictionsTopic(), partitions, Map.of());
         kafka.createTopic(s.deadLetterTopic(), 1, Map.of());

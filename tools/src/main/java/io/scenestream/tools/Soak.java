@@ -1,6 +1,12 @@
-package io.scenestream.job;
+package io.scenestream.tools;
 
 import com.google.gson.GsonBuilder;
+import io.scenestream.job.CameraSources;
+import io.scenestream.job.ConsoleLog;
+import io.scenestream.job.JobOptions;
+import io.scenestream.job.JobSettings;
+import io.scenestream.job.Jobs;
+import io.scenestream.job.Topics;
 import io.scenestream.kafka.broker.EmbeddedKafka;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;

@@ -1,4 +1,4 @@
-package io.scenestream.job;
+package io.scenestream.tools;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

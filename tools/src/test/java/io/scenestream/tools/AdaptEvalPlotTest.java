@@ -1,4 +1,4 @@
-package io.scenestream.job;
+package io.scenestream.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,14 @@
-package io.scenestream.job;
+package io.scenestream.tools;
 
 import ai.djl.Model;
 import com.google.gson.GsonBuilder;
 import com.google.protobuf.ByteString;
+import io.scenestream.job.AdaptationProgress;
+import io.scenestream.job.ConsoleLog;
+import io.scenestream.job.JobOptions;
+import io.scenestream.job.JobSettings;
+import io.scenestream.job.Jobs;
+import io.scenestream.job.Topics;
 import io.scenestream.kafka.broker.EmbeddedKafka;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
