@@ -1,4 +1,4 @@
-# Sourced by the launchers: picks the C allocator of the JVM about to start (README, "Memory").
+# Sourced by the launchers: picks the C allocator of the JVM about to start (docs/operations.md, "Memory of the streaming job").
 #
 # SCENESTREAM_PROCESS says what the process does:
 #   model  the model tools alone (bin/scenestream-model: benchmark, train, evaluate). libtorch frees

@@ -19,7 +19,7 @@ OMP_NUM_THREADS=1 $m train --model w18 --name teacher --data synthetic:day --siz
   --init runs/teacher-base.ckpt.zip --out runs/teacher-photometric
 
 # Then 2,400 more photometric steps at batch 32 on a GPU (one H100: three commands, 18 minutes of wall time; frames rendered ahead on
-# its 16 cores by --prefetch). DJL puts the model on the GPU when its libtorch is a CUDA build: README,
+# its 16 cores by --prefetch). DJL puts the model on the GPU when its libtorch is a CUDA build: docs/model.md,
 # "Training on a GPU". On this CPU the same command runs for days.
 $m export --checkpoint runs/teacher-photometric/model.ckpt.zip --out runs/teacher-cpu.ckpt.zip --fp16
 $m train --model w18 --name teacher --data synthetic:day --size 256x320 --batch 32 --steps 2400 \

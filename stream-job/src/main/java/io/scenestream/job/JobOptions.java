@@ -71,7 +71,7 @@ public final class JobOptions {
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
             .intType().defaultValue(1).withDescription("Parallel inference instances. On a CPU serving more cameras "
                     + "than cores, instances on one libtorch thread each (inference.threads=1), one more than the cores, ran "
-                    + "fastest on a 2-core machine (README, \"The streaming pipeline\").");
+                    + "fastest on a 2-core machine (docs/benchmarks/2026-11-pipeline.md).");
 
     public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = ConfigOptions.key("job.checkpoint-interval-ms")
             .longType().defaultValue(10_000L).withDescription("Interval of Flink checkpoints.");

@@ -96,7 +96,7 @@ public final class LocalMode implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model)) {
-            throw new IOException("model checkpoint " + model + " does not exist (train one: see README)");
+            throw new IOException("model checkpoint " + model + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
         }
         Files.createDirectories(out);
         Path log = ConsoleLog.setUp(out, verbose);
@@ -122,7 +122,7 @@ public final class LocalMode implements Callable<Integer> {
                 // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher.
                 if (!conf.contains(JobOptions.TEACHER_CHECKPOINT)) {
                     if (!Files.isRegularFile(teacher)) {
-                        throw new IOException("teacher checkpoint " + teacher + " does not exist (train one: see README)");
+                        throw new IOException("teacher checkpoint " + teacher + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
                     }
                     conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
                 }

@@ -192,7 +192,7 @@ public final class AdaptEval implements Callable<Integer> {
         }
         for (Path p : List.of(student, teacher)) {
             if (!Files.isRegularFile(p)) {
-                throw new IOException("checkpoint " + p + " does not exist (see README: shipped checkpoints)");
+                throw new IOException("checkpoint " + p + " does not exist (the shipped ones are in model/checkpoints: docs/model.md)");
             }
         }
         if (fps <= 0 || window < 1 || evalEvery < 1) {

@@ -30,7 +30,7 @@ public final class FramePixels {
      * The frame's pixels as {@code height * width * 3} bytes, R G B. The image's size is read from
      * its header first (so an image that claims a huge size is refused before it is decoded);
      * the pixels are decoded by OpenCV (libjpeg-turbo, libpng) straight into RGB order, which
-     * takes about two thirds of the time of ImageIO's decoder for JPEG (README, "Performance");
+     * takes about two thirds of the time of ImageIO's decoder for JPEG (docs/benchmarks/2026-11-pipeline.md, "Frame and map codecs");
      * swapping OpenCV's BGR in Java afterwards added 0.3-0.45 ms to a 320x256 frame's 0.65 ms
      * ({@code bin/scenestream-kafka maps-benchmark}).
      *

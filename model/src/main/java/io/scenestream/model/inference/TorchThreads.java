@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ran a parallel region, and while the process holds more such threads than there are cores, every
  * team stops spinning at its barriers and sleeps instead, so each parallel region of inference waits
  * for sleeping workers. A teacher and a trainer on one thread each start no team at all (measured:
- * see the README, "Self-training").
+ * see docs/architecture.md, "Online self-training").
  */
 public final class TorchThreads {
 
