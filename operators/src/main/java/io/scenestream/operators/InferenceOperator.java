@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Meter;
@@ -113,7 +110,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient java.util.ArrayDeque<Batch> beside;
     private transient java.util.concurrent.Future<UpdateCandidate> pending;
     private transient byte[] pendingRecord;
-    private transient ListState<byte[]> servingState;
+    private transient ServingUpdateState servingState;
     private transient List<RawRecord> buffer;
     /** One per codec thread, worker 0 being the task's own: their number is the codec threads'. */
     private transient FrameDecoder[] decoders;
@@ -137,11 +134,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        servingState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("serving-model-update", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        if (context.isRestored()) {
-            restoredUpdate = UpdateCandidate.newest(servingState.get());
-        }
+        servingState = new ServingUpdateState("serving-model-update");
+        restoredUpdate = servingState.initialize(context);
     }
 
     @Override
@@ -598,18 +592,9 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        servingState.clear();
-        // Every instance serves the same update (broadcast, aligned at the barrier): one copy is enough.
-        if (subtask() == 0) {
-            if (servingUpdate != null) {
-                servingState.add(servingUpdate);
-            }
-            // An update still loading is kept too: its offset is behind the checkpoint, so it would
-            // not be read again. On restore the newest of the two serves.
-            if (pendingRecord != null) {
-                servingState.add(pendingRecord);
-            }
-        }
+        // An update still loading is kept too: its offset is behind the checkpoint, so it would not be
+        // read again. On restore the newest of the two serves.
+        servingState.snapshot(subtask(), servingUpdate, pendingRecord);
     }
 
     @Override

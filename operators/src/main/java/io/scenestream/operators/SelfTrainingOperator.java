@@ -11,6 +11,7 @@ import io.scenestream.model.selftrain.SelfTrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
@@ -372,16 +372,12 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                 if (inFlight != null) {
                     inFlight.cancel(false);
                 }
-                worker.submit(() -> {
+                ThreadNiceness.shutDown(worker, () -> {
                     if (trainer != null) {
                         trainer.close();
                     }
                     return null;
-                });
-                worker.shutdown();
-                if (!worker.awaitTermination(5, TimeUnit.MINUTES)) {
-                    LOG.warn("self-training worker did not stop within 5 minutes");
-                }
+                }, Duration.ofMinutes(5), "the self-training worker");
             }
         } finally {
             super.close();

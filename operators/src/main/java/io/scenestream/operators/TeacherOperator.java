@@ -15,17 +15,14 @@ import io.scenestream.model.selftrain.PseudoLabeler;
 import io.scenestream.model.selftrain.SelfTrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
@@ -78,7 +75,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private transient String servingName;
     private transient volatile byte[] servingUpdate;
     private transient byte[] restoredUpdate;
-    private transient ListState<byte[]> servingState;
+    private transient ServingUpdateState servingState;
     private transient Counter acceptedUpdates;
     private transient Counter rejectedUpdates;
     private transient MtiNetPredictor predictor;
@@ -109,22 +106,14 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        servingState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("teacher-update", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        if (context.isRestored()) {
-            restoredUpdate = UpdateCandidate.newest(servingState.get());
-        }
+        servingState = new ServingUpdateState("teacher-update");
+        restoredUpdate = servingState.initialize(context);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        servingState.clear();
-        byte[] u = servingUpdate;
-        if (u != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            // Union state: one copy is enough; every instance reads it back.
-            servingState.add(u);
-        }
+        servingState.snapshot(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), servingUpdate);
     }
 
     @Override
@@ -411,7 +400,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         try {
             if (worker != null) {
                 // The model belongs to the worker thread: closed there, after the frame in flight.
-                worker.submit(() -> {
+                ThreadNiceness.shutDown(worker, () -> {
                     if (predictor != null) {
                         predictor.close();
                     }
@@ -422,11 +411,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                         model.close();
                     }
                     return null;
-                });
-                worker.shutdown();
-                if (!worker.awaitTermination(2, TimeUnit.MINUTES)) {
-                    LOG.warn("teacher worker did not stop within 2 minutes");
-                }
+                }, Duration.ofMinutes(2), "the teacher worker");
             }
         } finally {
             super.close();

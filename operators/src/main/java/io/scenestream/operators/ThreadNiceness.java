@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,19 @@ public final class ThreadNiceness {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadNiceness.class);
 
     private ThreadNiceness() {}
+
+    /**
+     * Stops a worker of {@link #lowPriorityWorker}: runs {@code release} on it, after what it is
+     * running (what it holds, such as a model, belongs to its thread), then shuts it down and waits
+     * up to {@code wait}, logging {@code what} if it does not stop.
+     */
+    public static void shutDown(ExecutorService worker, Callable<?> release, Duration wait, String what) throws InterruptedException {
+        worker.submit(release);
+        worker.shutdown();
+        if (!worker.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("{} did not stop within {} s", what, wait.toSeconds());
+        }
+    }
 
     /**
      * A single daemon worker thread named {@code name} that lowers itself to {@code nice} before it
