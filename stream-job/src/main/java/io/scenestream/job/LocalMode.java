@@ -6,7 +6,6 @@ import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.ImageFolderSource;
 import io.scenestream.kafka.producer.VideoSource;
 import io.scenestream.kafka.proto.Encoding;
-import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.recorder.PredictionRecorder;
 import io.scenestream.kafka.recorder.RecorderLoop;
 import io.scenestream.model.checkpoint.CheckpointManifest;
@@ -29,6 +28,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,9 +85,8 @@ public final class LocalMode implements Callable<Integer> {
             + "has finished after this many seconds (default: ${DEFAULT-VALUE})")
     long adaptWarnAfter = 120;
 
-    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
-            + "(default: in OUT/scenestream.log)")
-    boolean verbose;
+    @Mixin
+    ConsoleOptions console = new ConsoleOptions();
 
     public static void main(String[] args) {
         System.exit(Jobs.run(new LocalMode(), "scenestream-local", args));
@@ -98,11 +97,7 @@ public final class LocalMode implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             throw new IOException("model checkpoint " + model + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
         }
-        Files.createDirectories(out);
-        Path log = ConsoleLog.setUp(out, verbose);
-        if (log != null) {
-            System.out.println("SceneStream: log in " + log);
-        }
+        console.setUp(out);
         CheckpointManifest manifest = Checkpoints.readManifest(model);
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         List<FrameSupplier> sources = new ArrayList<>();

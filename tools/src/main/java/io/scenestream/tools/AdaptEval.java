@@ -4,7 +4,7 @@ import ai.djl.Model;
 import com.google.gson.GsonBuilder;
 import com.google.protobuf.ByteString;
 import io.scenestream.job.AdaptationProgress;
-import io.scenestream.job.ConsoleLog;
+import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
@@ -59,6 +59,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -102,9 +103,8 @@ public final class AdaptEval implements Callable<Integer> {
     @Option(names = "--out", description = "folder of adapt-eval.json and adapt-eval.png (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out/adapt-eval");
 
-    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
-            + "(default: in OUT/scenestream.log)")
-    boolean verbose;
+    @Mixin
+    ConsoleOptions console = new ConsoleOptions();
 
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
     Map<String, String> jobOptions = Map.of();
@@ -185,11 +185,7 @@ public final class AdaptEval implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Files.createDirectories(out);
-        Path log = ConsoleLog.setUp(out, verbose);
-        if (log != null) {
-            System.out.println("SceneStream: log in " + log);
-        }
+        console.setUp(out);
         for (Path p : List.of(student, teacher)) {
             if (!Files.isRegularFile(p)) {
                 throw new IOException("checkpoint " + p + " does not exist (the shipped ones are in model/checkpoints: docs/model.md)");

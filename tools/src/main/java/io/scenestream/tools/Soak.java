@@ -2,7 +2,7 @@ package io.scenestream.tools;
 
 import com.google.gson.GsonBuilder;
 import io.scenestream.job.CameraSources;
-import io.scenestream.job.ConsoleLog;
+import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -78,9 +79,8 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--out", description = "folder of soak.json (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out/soak");
 
-    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
-            + "(default: in OUT/scenestream.log)")
-    boolean verbose;
+    @Mixin
+    ConsoleOptions console = new ConsoleOptions();
 
     @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
     Map<String, String> jobOptions = Map.of();
@@ -94,11 +94,7 @@ public final class Soak implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Files.createDirectories(out);
-        Path log = ConsoleLog.setUp(out, verbose);
-        if (log != null) {
-            System.out.println("SceneStream: log in " + log);
-        }
+        console.setUp(out);
         var manifest = Checkpoints.readManifest(model);
         if (!(fps >= 0) || frames < 1 || sampleSeconds < 1) {
             throw new IllegalArgumentException("--fps must be >= 0, --frames and --sample-seconds >= 1; got " + fps + ", "
