@@ -10,6 +10,8 @@ import io.scenestream.kafka.recorder.PredictionRecorder;
 import io.scenestream.kafka.recorder.RecorderLoop;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.numerics.KernelPath;
+import io.scenestream.model.numerics.Kernels;
 import io.scenestream.operators.RoundSummary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,6 +136,7 @@ public final class LocalMode implements Callable<Integer> {
             JobClient job = Jobs.startOnKafka(env, settings, "SceneStream (local)");
             AdaptationProgress adaptation = adapt ? new AdaptationProgress(job, settings.selfTraining().roundEvery()) : null;
             boolean warnedNoRound = false;
+            boolean kernelsReported = false;
             System.out.printf(Locale.ROOT, "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
                     kafka.bootstrapServers(), webPort, manifest.modelName(), manifest.modelVersion(),
                     manifest.architecture().name(), out.toAbsolutePath());
@@ -189,6 +192,16 @@ public final class LocalMode implements Callable<Integer> {
                     lastCount = got;
                     lastTime = now;
                     float[] l = drain(latencies);
+                    // The job chose the process's CPU kernels when it loaded its first model
+                    // (docs/operations.md): say so when this machine needed the slower safe ones.
+                    KernelPath kernels = Kernels.chosen();
+                    if (!kernelsReported && kernels != null) {
+                        kernelsReported = true;
+                        if (kernels != KernelPath.ONEDNN) {
+                            System.out.println("SceneStream: CPU kernels: " + kernels.description() + " ("
+                                    + Kernels.reason() + "); models run slower than on oneDNN, with right numbers");
+                        }
+                    }
                     long skipped = loop.skipped();
                     String adapting = "";
                     if (adaptation != null) {

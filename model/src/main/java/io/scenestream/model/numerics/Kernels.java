@@ -88,6 +88,11 @@ public final class Kernels {
         return cpuPath;
     }
 
+    /** The process's CPU kernels if they have been chosen (a model was built), else null; chooses nothing. */
+    public static synchronized KernelPath chosen() {
+        return cpuPath;
+    }
+
     /** Why the process is on its CPU path, in words (for logs and the benchmark's header). */
     public static synchronized String reason() {
         cpuPath();
