@@ -91,22 +91,14 @@ public final class PredictionRecorder implements AutoCloseable {
     }
 
     /**
-     * The mosaic as the video stores it: 3 bytes a pixel in BGR order, and even width and height
-     * (4:2:0 chroma covers 2x2 pixels), an odd last column or row repeated.
+     * The mosaic as 3 bytes a pixel in BGR order, which the converter turns into a BGR24 frame.
+     * ({@link Panels#mosaic} makes it of even width and height, as 4:2:0 chroma needs.)
      */
     static BufferedImage videoPicture(BufferedImage mosaic) {
-        int w = mosaic.getWidth() + (mosaic.getWidth() & 1);
-        int h = mosaic.getHeight() + (mosaic.getHeight() & 1);
-        BufferedImage bgr = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage bgr = new BufferedImage(mosaic.getWidth(), mosaic.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
         java.awt.Graphics2D g = bgr.createGraphics();
         try {
             g.drawImage(mosaic, 0, 0, null);
-            if (w != mosaic.getWidth()) {
-                g.drawImage(mosaic.getSubimage(mosaic.getWidth() - 1, 0, 1, mosaic.getHeight()), w - 1, 0, null);
-            }
-            if (h != mosaic.getHeight()) {
-                g.drawImage(bgr.getSubimage(0, mosaic.getHeight() - 1, w, 1), 0, h - 1, null);
-            }
         } finally {
             g.dispose();
         }

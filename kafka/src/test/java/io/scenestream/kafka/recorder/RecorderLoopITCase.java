@@ -11,6 +11,7 @@ import io.scenestream.kafka.serde.FrameSerializer;
 import io.scenestream.kafka.serde.PredictionSerializer;
 import io.scenestream.model.data.NyudDataset;
 import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.model.viz.ImageCompare;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ class RecorderLoopITCase {
                 Path png = out.resolve(String.format("cam-%06d.png", i));
                 assertThat(png).exists();
                 BufferedImage snapshot = ImageIO.read(png.toFile());
-                assertThat(VideoRoundTripTest.psnr(decoded, snapshot)).as("frame %d, dB", i).isGreaterThanOrEqualTo(30);
+                assertThat(ImageCompare.psnr(decoded, snapshot)).as("frame %d, dB", i).isGreaterThanOrEqualTo(30);
                 // The RGB panel shows the frame that went in, not a stand-in.
                 assertThat(panelPsnr(snapshot, VideoRoundTripTest.pattern(W, H, i))).as("frame %d's RGB panel, dB", i)
                         .isGreaterThanOrEqualTo(30);
@@ -115,6 +116,6 @@ class RecorderLoopITCase {
                 f.setRGB(x, y, (rgb[o] & 0xff) << 16 | (rgb[o + 1] & 0xff) << 8 | (rgb[o + 2] & 0xff));
             }
         }
-        return VideoRoundTripTest.psnr(mosaic, f);
+        return ImageCompare.psnr(mosaic, f);
     }
 }

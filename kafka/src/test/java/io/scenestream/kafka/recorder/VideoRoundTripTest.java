@@ -82,15 +82,11 @@ class VideoRoundTripTest {
                 BufferedImage snapshot = ImageIO.read(dir.resolve(String.format("cam-%06d.png", i)).toFile());
                 assertThat(decoded.getWidth()).isEqualTo(snapshot.getWidth() + (snapshot.getWidth() & 1));
                 assertThat(decoded.getHeight()).isEqualTo(snapshot.getHeight() + (snapshot.getHeight() & 1));
-                assertThat(psnr(decoded, snapshot)).as("PSNR of video frame %d against its snapshot, dB", i)
+                assertThat(ImageCompare.psnr(decoded, snapshot)).as("PSNR of video frame %d against its snapshot, dB", i)
                         .isGreaterThanOrEqualTo(30);
             }
             assertThat(g.grabImage()).as("frames beyond those recorded").isNull();
         }
-    }
-
-    static double psnr(BufferedImage a, BufferedImage b) {
-        return ImageCompare.psnr(a, b);
     }
 
     /** A frame of gradients and a moving square: structure that a scrambled picture would not keep. */

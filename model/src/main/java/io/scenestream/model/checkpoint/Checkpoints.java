@@ -184,24 +184,27 @@ public final class Checkpoints {
         NDManager owner = net.getParameters().valueAt(0).getArray().getManager();
         String model = describe(manifest, file);
         try (NDManager m = owner.newSubManager()) {
-            NumericsProbe probe;
             if (weightsType == DataType.FLOAT32) {
-                probe = NumericsSelfTest.newProbe(file, model, net, m);
-            } else {
-                MtiNet copy = new MtiNet(net.getConfig());
-                copy.initialize(m, DataType.FLOAT32, new Shape(1, 3, manifest.inputHeight(), manifest.inputWidth()));
-                try {
-                    StateDict.load(copy, NDList.decode(m, new ByteArrayInputStream(weights)), WEIGHTS);
-                } catch (IncompatibleWeightsException e) {
-                    throw new IllegalStateException("the weights just written do not load back: " + e.getMessage(), e);
-                }
-                probe = NumericsSelfTest.newProbe(file, model, copy, m);
+                return probeEntry(file, model, net, m);
             }
-            byte[] bytes = probe.toNpz(m);
-            String computedOn = "float64 on " + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
-            return new ProbeEntry(bytes, new CheckpointManifest.Probe(probe.seed(), probe.atol(), probe.rtol(),
-                    computedOn, sha256Hex(bytes)));
+            MtiNet copy = new MtiNet(net.getConfig());
+            copy.initialize(m, DataType.FLOAT32, new Shape(1, 3, manifest.inputHeight(), manifest.inputWidth()));
+            try {
+                StateDict.load(copy, NDList.decode(m, new ByteArrayInputStream(weights)), WEIGHTS);
+            } catch (IncompatibleWeightsException e) {
+                throw new IllegalStateException("the weights just written do not load back: " + e.getMessage(), e);
+            }
+            return probeEntry(file, model, copy, m);
         }
+    }
+
+    /** A new probe of {@code net} as the entry's bytes and the manifest's description of it. */
+    private static ProbeEntry probeEntry(Path file, String model, MtiNet net, NDManager m) throws IOException {
+        NumericsProbe probe = NumericsSelfTest.newProbe(file, model, net, m);
+        byte[] bytes = probe.toNpz(m);
+        String computedOn = "float64 on " + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
+        return new ProbeEntry(bytes, new CheckpointManifest.Probe(probe.seed(), probe.atol(), probe.rtol(),
+                computedOn, sha256Hex(bytes)));
     }
 
     /** The model in words for messages: name, version and file. */
@@ -409,11 +412,9 @@ public final class Checkpoints {
     public static CheckpointManifest withNewProbe(Path in, Path out, NDManager manager) throws IOException {
         LoadedCheckpoint lc = load(in, manager);
         try (NDManager m = manager.newSubManager(); ZipFile zip = open(in)) {
-            NumericsProbe probe = NumericsSelfTest.newProbe(in, describe(lc.manifest(), in), lc.net(), m);
-            byte[] bytes = probe.toNpz(m);
-            String computedOn = "float64 on " + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
-            CheckpointManifest written = lc.manifest().withProbe(new CheckpointManifest.Probe(probe.seed(),
-                    probe.atol(), probe.rtol(), computedOn, sha256Hex(bytes)));
+            ProbeEntry probe = probeEntry(in, describe(lc.manifest(), in), lc.net(), m);
+            byte[] bytes = probe.bytes();
+            CheckpointManifest written = lc.manifest().withProbe(probe.info());
             Path target = out.toAbsolutePath();
             Files.createDirectories(target.getParent());
             Path tmp = target.getParent().resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");

@@ -93,11 +93,6 @@ public final class NumericsProbe {
         return names;
     }
 
-    /** The probe's input on {@code manager}. */
-    public NDArray input(NDManager manager) {
-        return input(manager, seed);
-    }
-
     static NDArray input(NDManager manager, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] v = new float[Math.toIntExact(INPUT.size())];
@@ -116,7 +111,7 @@ public final class NumericsProbe {
 
     /** The model's pooled final outputs for the probe's input, as a probe with this one's tolerance. */
     NumericsProbe rerun(MtiNet net, NDManager manager) {
-        return run(net, manager, seed, atol, rtol);
+        return run(net, manager, seed, atol, rtol, DataType.FLOAT32);
     }
 
     /**
@@ -157,10 +152,6 @@ public final class NumericsProbe {
     }
 
     /** Runs {@code net} (eval mode) on the probe input of {@code seed} and keeps its pooled final outputs. */
-    static NumericsProbe run(MtiNet net, NDManager manager, long seed, double atol, double rtol) {
-        return run(net, manager, seed, atol, rtol, DataType.FLOAT32);
-    }
-
     private static NumericsProbe run(MtiNet net, NDManager manager, long seed, double atol, double rtol, DataType type) {
         List<Task> tasks = net.getConfig().tasks();
         List<String> names = new ArrayList<>();

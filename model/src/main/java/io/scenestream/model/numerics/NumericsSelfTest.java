@@ -58,7 +58,14 @@ public final class NumericsSelfTest {
         Device device = manager.getDevice();
         Verdict v;
         try {
-            v = device.isGpu() ? onGpu(file, model, net, probe, manager) : onCpu(file, model, net, probe, manager);
+            boolean stored = probe != null;
+            NumericsProbe p = probe;
+            if (!stored) {
+                LOG.warn("{} carries no numerics probe; checking it against its own float64 outputs instead (add a "
+                        + "probe: bin/scenestream-model probe --checkpoint FILE)", model);
+                p = newProbe(file, model, net, manager);
+            }
+            v = device.isGpu() ? onGpu(file, model, net, p, stored, manager) : onCpu(file, model, net, p, stored, manager);
         } catch (NumericsException e) {
             throw e;
         } catch (Exception e) {
@@ -68,17 +75,8 @@ public final class NumericsSelfTest {
         return v;
     }
 
-    private static Verdict onCpu(Path file, String model, MtiNet net, NumericsProbe probe, NDManager manager)
-            throws Exception {
-        KernelPath path = Kernels.cpuPath();
-        if (probe == null) {
-            return withoutProbe(file, model, net, manager, path);
-        }
-        return onCpu(file, model, net, probe, manager, true);
-    }
-
-    private static Verdict onCpu(Path file, String model, MtiNet net, NumericsProbe probe, NDManager manager,
-            boolean stored) throws Exception {
+    private static Verdict onCpu(Path file, String model, MtiNet net, NumericsProbe probe, boolean stored,
+            NDManager manager) throws Exception {
         KernelPath path = Kernels.cpuPath();
         NumericsProbe.Mismatch first = probe.compare(probe.rerun(net, manager), 1);
         if (first.passes()) {
@@ -99,23 +97,8 @@ public final class NumericsSelfTest {
                 + Kernels.PROPERTY + "=" + Kernels.mode().name().toLowerCase(Locale.ROOT)) + "): " + first);
     }
 
-    /** No stored outputs: a probe is made here, in float64, and the model checked against it. */
-    private static Verdict withoutProbe(Path file, String model, MtiNet net, NDManager manager, KernelPath path)
-            throws Exception {
-        LOG.warn("{} carries no numerics probe; checking it against its own float64 outputs instead (add a probe: "
-                + "bin/scenestream-model probe --checkpoint FILE)", model);
-        return onCpu(file, model, net, newProbe(file, model, net, manager), manager, false);
-    }
-
-    private static Verdict onGpu(Path file, String model, MtiNet net, NumericsProbe given, NDManager manager)
-            throws Exception {
-        NumericsProbe probe = given;
-        boolean stored = probe != null;
-        if (!stored) {
-            LOG.warn("{} carries no numerics probe; checking it against its own float64 outputs instead (add a probe: "
-                    + "bin/scenestream-model probe --checkpoint FILE)", model);
-            probe = newProbe(file, model, net, manager);
-        }
+    private static Verdict onGpu(Path file, String model, MtiNet net, NumericsProbe probe, boolean stored,
+            NDManager manager) throws Exception {
         NumericsProbe.Mismatch first = probe.compare(probe.rerun(net, manager), GPU_TOLERANCE_SCALE);
         if (first.passes()) {
             return new Verdict(model, manager.getDevice(), KernelPath.GPU, stored, first);
