@@ -178,11 +178,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     /** The labelled source-domain frames (synthetic frames rendered from a fixed seed). */
-    private List<io.scenestream.model.data.DenseSample> sourceFrames(int[] hw) throws java.io.IOException {
+    private List<io.scenestream.frames.DenseSample> sourceFrames(int[] hw) throws java.io.IOException {
         var source = io.scenestream.model.data.DataSpec.parse(settings.sourceData()).open(91, null,
-                (domain, seed) -> new io.scenestream.model.synthetic.SyntheticSampleSource(
-                        io.scenestream.model.synthetic.Domain.named(domain), seed, null));
-        List<io.scenestream.model.data.DenseSample> out = new ArrayList<>();
+                (domain, seed) -> new io.scenestream.synthetic.SyntheticSampleSource(
+                        io.scenestream.synthetic.Domain.named(domain), seed, null));
+        List<io.scenestream.frames.DenseSample> out = new ArrayList<>();
         for (int i = 0; i < settings.sourceFrames(); i++) {
             out.add(source.get(i, hw[0], hw[1]));
         }
@@ -191,7 +191,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         return out;
     }
 
-    private static io.scenestream.model.data.DenseSample decode(byte[] record) {
+    private static io.scenestream.frames.DenseSample decode(byte[] record) {
         return PseudoLabels.decode(PseudoLabels.parse(record, FrameLimits.DEFAULT));
     }
 

@@ -7,7 +7,7 @@ import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.model.data.DenseSample;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.model.selftrain.SelfTrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

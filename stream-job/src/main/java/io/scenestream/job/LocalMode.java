@@ -1,6 +1,6 @@
 package io.scenestream.job;
 
-import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.ImageFolderSource;

@@ -1,6 +1,6 @@
 package io.scenestream.job;
 
-import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.broker.EmbeddedKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

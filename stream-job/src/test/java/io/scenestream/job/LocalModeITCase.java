@@ -2,7 +2,7 @@ package io.scenestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scenestream.model.viz.ImageCompare;
+import io.scenestream.frames.viz.ImageCompare;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.net.ServerSocket;

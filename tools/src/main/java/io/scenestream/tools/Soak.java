@@ -7,7 +7,7 @@ import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
 import io.scenestream.job.Topics;
-import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.proto.Encoding;

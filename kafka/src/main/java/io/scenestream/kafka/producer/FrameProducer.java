@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.serde.FramePixels;
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.RgbFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

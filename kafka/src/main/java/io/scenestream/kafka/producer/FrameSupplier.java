@@ -1,6 +1,6 @@
 package io.scenestream.kafka.producer;
 
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.RgbFrame;
 import java.io.IOException;
 
 /** Where a camera's frames come from: a video, a device, an image folder, the synthetic world. */

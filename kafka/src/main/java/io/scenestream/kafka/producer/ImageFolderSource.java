@@ -1,8 +1,8 @@
 package io.scenestream.kafka.producer;
 
 import io.scenestream.kafka.serde.FramePixels;
-import io.scenestream.model.data.Resize;
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.Resize;
+import io.scenestream.frames.RgbFrame;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

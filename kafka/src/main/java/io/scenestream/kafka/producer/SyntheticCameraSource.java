@@ -1,9 +1,9 @@
 package io.scenestream.kafka.producer;
 
-import io.scenestream.model.data.DenseSample;
-import io.scenestream.model.inference.RgbFrame;
-import io.scenestream.model.synthetic.ShiftSchedule;
-import io.scenestream.model.synthetic.SyntheticStream;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.synthetic.ShiftSchedule;
+import io.scenestream.synthetic.SyntheticStream;
 
 /**
  * A camera walking through the synthetic indoor world, its appearance following a domain shift

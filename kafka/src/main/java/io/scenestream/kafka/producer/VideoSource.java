@@ -1,7 +1,7 @@
 package io.scenestream.kafka.producer;
 
 import io.scenestream.kafka.serde.FramePixels;
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.RgbFrame;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import org.bytedeco.ffmpeg.global.avutil;

@@ -2,10 +2,10 @@ package io.scenestream.kafka.recorder;
 
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.PredictionMaps;
-import io.scenestream.model.inference.FramePrediction;
-import io.scenestream.model.inference.RgbFrame;
-import io.scenestream.model.viz.DepthColormap;
-import io.scenestream.model.viz.Panels;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.viz.DepthColormap;
+import io.scenestream.frames.viz.Panels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

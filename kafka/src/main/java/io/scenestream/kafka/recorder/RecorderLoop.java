@@ -5,7 +5,7 @@ import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.FrameDeserializer;
 import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.kafka.serde.PredictionDeserializer;
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.RgbFrame;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

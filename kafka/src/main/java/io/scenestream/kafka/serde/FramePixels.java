@@ -32,7 +32,7 @@ public final class FramePixels {
      * the pixels are decoded by OpenCV (libjpeg-turbo, libpng) straight into RGB order, which
      * takes about two thirds of the time of ImageIO's decoder for JPEG (docs/benchmarks/2026-11-pipeline.md, "Frame and map codecs");
      * swapping OpenCV's BGR in Java afterwards added 0.3-0.45 ms to a 320x256 frame's 0.65 ms
-     * ({@code bin/scenestream-kafka maps-benchmark}).
+     * ({@code bin/scenestream-maps-benchmark}).
      *
      * @throws BadRecordException UNDECODABLE if the payload is not an image of its encoding,
      *     BAD_DIMENSIONS if the image's size differs from the frame's

@@ -115,7 +115,7 @@ public final class PredictionMaps {
     /**
      * A writer at the given zlib level, every row filtered by UP (the difference to the row above).
      * The stream writes at level 1: on a real 320x256 depth map the default level takes ~80 ms,
-     * level 1 ~3 ms for a file 10% larger ({@code bin/scenestream-kafka maps-benchmark}); with level 1
+     * level 1 ~3 ms for a file 10% larger ({@code bin/scenestream-maps-benchmark}); with level 1
      * PNGJ's adaptive filter choice costs as much as the compression, and UP, suited to smooth depth
      * and flat class regions, took 1.85 ms against 2.74 ms for a file 2.6% larger
      * (docs/benchmarks/2026-11-pipeline.md, "Frame and map codecs"). Encoding runs for every frame of

@@ -3,7 +3,7 @@ package io.scenestream.kafka.serde;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.scenestream.kafka.proto.PseudoLabel;
-import io.scenestream.model.data.DenseSample;
+import io.scenestream.frames.DenseSample;
 
 /**
  * A pseudo-labelled frame as a {@link PseudoLabel} record and back: the frame as an RGB PNG, the

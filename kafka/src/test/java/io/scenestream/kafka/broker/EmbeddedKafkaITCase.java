@@ -1,5 +1,7 @@
 package io.scenestream.kafka.broker;
 
+import io.scenestream.broker.EmbeddedKafka;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;

@@ -2,7 +2,7 @@ package io.scenestream.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.serde.FrameDeserializer;
 import io.scenestream.kafka.serde.FramePixels;

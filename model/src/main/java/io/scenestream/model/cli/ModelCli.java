@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         name = "scenestream-model",
         mixinStandardHelpOptions = true,
         subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, ProbeCommand.class, ModelBenchmark.class,
-            io.scenestream.model.synthetic.SyntheticBenchmark.class, io.scenestream.model.synthetic.SyntheticRender.class},
+            io.scenestream.synthetic.SyntheticBenchmark.class, io.scenestream.synthetic.SyntheticRender.class},
         description = "MTI-Net tools of SceneStream.")
 public final class ModelCli {
 

@@ -1,9 +1,9 @@
 package io.scenestream.model.cli;
 
-import io.scenestream.model.data.Augmentation;
-import io.scenestream.model.data.SampleSource;
-import io.scenestream.model.synthetic.Domain;
-import io.scenestream.model.synthetic.SyntheticSampleSource;
+import io.scenestream.frames.data.Augmentation;
+import io.scenestream.frames.data.SampleSource;
+import io.scenestream.synthetic.Domain;
+import io.scenestream.synthetic.SyntheticSampleSource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;

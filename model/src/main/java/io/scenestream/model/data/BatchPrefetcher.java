@@ -1,5 +1,7 @@
 package io.scenestream.model.data;
 
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.SampleSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;

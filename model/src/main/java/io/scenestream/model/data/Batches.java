@@ -1,5 +1,6 @@
 package io.scenestream.model.data;
 
+import io.scenestream.frames.DenseSample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,10 @@
 package io.scenestream.model.data;
 
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.frames.data.NyudSource;
+import io.scenestream.frames.data.SampleSource;
+import io.scenestream.frames.data.Augmentation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.scenestream.model.inference;
 
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.FramePrediction;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.scenestream.model.Task;
 import io.scenestream.model.data.ImageNormalization;
-import io.scenestream.model.data.Resize;
+import io.scenestream.frames.Resize;
 import io.scenestream.model.nn.Layers;
 import io.scenestream.model.nn.MtiNet;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.scenestream.model.selftrain;
 
-import io.scenestream.model.data.DenseSample;
-import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.FramePrediction;
 import java.util.Arrays;
 
 /**

@@ -2,11 +2,11 @@ package io.scenestream.model.train;
 
 import ai.djl.ndarray.NDManager;
 import io.scenestream.model.Task;
-import io.scenestream.model.data.DenseSample;
-import io.scenestream.model.data.SampleSource;
-import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.SampleSource;
+import io.scenestream.frames.FramePrediction;
 import io.scenestream.model.inference.MtiNetPredictor;
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.nn.MtiNet;

@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.data.Batches;
-import io.scenestream.model.data.DenseSample;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.model.loss.MtiNetLoss;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;

@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.SharedData;
+import io.scenestream.frames.SharedData;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.IncompatibleWeightsException;

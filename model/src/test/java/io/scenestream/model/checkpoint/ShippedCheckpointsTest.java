@@ -3,12 +3,12 @@ package io.scenestream.model.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
-import io.scenestream.model.SharedData;
-import io.scenestream.model.data.DenseSample;
-import io.scenestream.model.data.NyudDataset;
-import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.frames.SharedData;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.frames.FramePrediction;
 import io.scenestream.model.inference.MtiNetPredictor;
-import io.scenestream.model.inference.RgbFrame;
+import io.scenestream.frames.RgbFrame;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,7 @@
 package io.scenestream.model.data;
 
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.SampleSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package io.scenestream.model.inference;
 
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.FramePrediction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,10 +13,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.SharedData;
+import io.scenestream.frames.SharedData;
 import io.scenestream.model.data.Batches;
-import io.scenestream.model.data.DenseSample;
-import io.scenestream.model.data.NyudDataset;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
 import java.util.List;

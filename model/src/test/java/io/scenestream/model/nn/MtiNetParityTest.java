@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.SharedData;
+import io.scenestream.frames.SharedData;
 import io.scenestream.model.Task;
 import io.scenestream.model.weights.StateDict;
 import java.io.BufferedInputStream;

@@ -3,8 +3,8 @@ package io.scenestream.model.selftrain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.scenestream.model.data.DenseSample;
-import io.scenestream.model.inference.FramePrediction;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.FramePrediction;
 import org.junit.jupiter.api.Test;
 
 class PseudoLabelerTest {

@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.SharedData;
+import io.scenestream.frames.SharedData;
 import io.scenestream.model.nn.Complexity;
 import io.scenestream.model.nn.MtiNet;
 import java.io.BufferedInputStream;

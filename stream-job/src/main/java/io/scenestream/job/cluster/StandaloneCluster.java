@@ -1,6 +1,6 @@
 package io.scenestream.job.cluster;
 
-import io.scenestream.kafka.broker.EmbeddedKafka;
+import io.scenestream.broker.EmbeddedKafka;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,0 +1,22 @@
+# Sourced by the launchers of the streaming job and the tools built on it:
+#   launch MODULE MAIN_CLASS ARGS...
+# runs MAIN_CLASS on MODULE's runtime classpath (MODULE/target/classpath.txt), building the project
+# first when it has not been built, with the job's allocator (bin/lib/native-memory.sh) and
+# libtorch from the Maven artifacts (nothing is downloaded at run time). SCENESTREAM_JAVA_OPTS
+# replaces the default heap settings. Relative paths are taken from the checkout's root.
+launch() {
+  local module="$1" main="$2"
+  shift 2
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  cd "$root"
+  local cp_file="$root/$module/target/classpath.txt"
+  if [[ ! -f "$cp_file" || ! -d "$root/$module/target/classes/io/scenestream" ]]; then
+    echo "building SceneStream (first run only)..." >&2
+    mvn -B -q -DskipTests -Djavacpp.platform=linux-x86_64 install >&2
+  fi
+  SCENESTREAM_PROCESS=job
+  source "$root/bin/lib/native-memory.sh"
+  exec java ${SCENESTREAM_JAVA_OPTS:--Xmx3g -XX:MaxDirectMemorySize=1g} -Dai.djl.offline=true \
+    -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"
+}

@@ -1,0 +1,19 @@
+package io.scenestream.frames.data;
+
+import io.scenestream.frames.DenseSample;
+
+/**
+ * A deterministic, indexable supply of annotated frames for training and evaluation: sample
+ * {@code i} is always the same frame (with the same augmentation, where the source augments).
+ */
+public interface SampleSource {
+
+    /** What the source is, e.g. {@code nyud:/data/nyud (val, 27 frames)}. */
+    String describe();
+
+    /** Number of distinct frames, or -1 for an endless source. */
+    long size();
+
+    /** Sample number {@code index} at {@code h x w}. */
+    DenseSample get(long index, int h, int w) throws java.io.IOException;
+}
