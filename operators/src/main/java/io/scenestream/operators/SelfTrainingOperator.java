@@ -19,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
@@ -55,13 +53,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
 
     private final SelfTrainingSettings settings;
 
-    private transient ExecutorService worker;
+    private transient BackgroundWorker<Outcome> worker;
     private transient SelfTrainer trainer;
-    private transient Future<Outcome> inFlight;
     private transient byte[] studentState;
-    /** The mean teacher as of the last accepted round (FLOAT32 checkpoint bytes); null without one or before. */
-    private transient byte[] meanTeacherState;
-    private transient ListState<byte[]> meanTeacherList;
     private transient volatile String modelName;
     private transient Deque<byte[]> training;
     private transient Deque<byte[]> heldOut;
@@ -80,14 +74,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient ListAccumulator<RoundSummary> roundLog;
     private transient LongCounter receivedTotal;
     private transient volatile long servingVersion;
-    private transient volatile double lastLoss;
-    private transient volatile double lastAgreement;
-    private transient volatile double lastRoundSeconds;
-    private transient volatile long roundsDone;
+    /** The serving student's held-out agreement as of the last round. */
+    private transient double lastAgreement;
+    private transient long roundsDone;
+    private transient LastValues.Value lossGauge;
+    private transient LastValues.Value agreementGauge;
+    private transient LastValues.Value roundSecondsGauge;
 
     /** What a finished round hands back to the operator's thread. */
-    private record Outcome(SelfTrainer.Round round, byte[] state, byte[] update, byte[] meanTeacherState,
-            byte[] meanTeacherUpdate, double seconds) {}
+    private record Outcome(SelfTrainer.Round round, byte[] state, byte[] update, double seconds) {}
 
     public SelfTrainingOperator(SelfTrainingSettings settings) {
         this.settings = settings;
@@ -104,16 +99,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         heldOutList = store.getListState(new ListStateDescriptor<>("held-out",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         countersList = store.getListState(new ListStateDescriptor<>("counters", Types.LONG));
-        meanTeacherList = store.getListState(new ListStateDescriptor<>("mean-teacher",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         training = new ArrayDeque<>();
         heldOut = new ArrayDeque<>();
         if (context.isRestored()) {
             for (byte[] b : studentStateList.get()) {
                 studentState = b;
-            }
-            for (byte[] b : meanTeacherList.get()) {
-                meanTeacherState = b;
             }
             trainingList.get().forEach(training::addLast);
             heldOutList.get().forEach(heldOut::addLast);
@@ -140,12 +130,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         getRuntimeContext().addAccumulator(RoundSummary.ACCUMULATOR, roundLog);
         receivedTotal = new LongCounter();
         getRuntimeContext().addAccumulator(RoundSummary.RECEIVED, receivedTotal);
-        getMetricGroup().gauge("trainingLoss", () -> lastLoss);
-        getMetricGroup().gauge("heldOutAgreement", () -> lastAgreement);
-        getMetricGroup().gauge("roundSeconds", () -> lastRoundSeconds);
+        LastValues gauges = new LastValues(getMetricGroup());
+        lossGauge = gauges.gauge("trainingLoss");
+        agreementGauge = gauges.gauge("heldOutAgreement");
+        roundSecondsGauge = gauges.gauge("roundSeconds");
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
-        worker = ThreadNiceness.lowPriorityWorker(
+        worker = new BackgroundWorker<>(
                 "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.niceness(),
                 settings.threads());
         boolean restored = studentState != null;
@@ -153,24 +144,19 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         String source = restored ? "restored self-training state" : settings.studentCheckpoint();
         List<byte[]> train = List.copyOf(training);
         List<byte[]> held = List.copyOf(heldOut);
-        byte[] meanStart = meanTeacherState;
         // Build the trainer on its own thread (libtorch's autograd mode is per thread).
-        worker.submit(() -> {
+        worker.call(() -> {
             trainer = new SelfTrainer(start, source, settings.trainer());
             trainer.restoreFrames(train.stream().map(SelfTrainingOperator::decode).toList(),
                     held.stream().map(SelfTrainingOperator::decode).toList());
             servingVersion = trainer.version();
             modelName = trainer.modelName();
             trainer.acceptWithin(settings.acceptTolerance());
-            if (settings.meanTeacher()) {
-                trainer.keepMeanTeacher(settings.meanTeacherDecay(), meanStart,
-                        meanStart != null ? "restored mean teacher" : source);
-            }
             if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
                 trainer.useSourceFrames(sourceFrames(trainer.inputSize()), settings.sourceShare());
             }
             return null;
-        }).get();
+        });
         lastRoundAt = getProcessingTimeService().getCurrentProcessingTime();
         scheduleCheck();
         LOG.info("self-training {} from {} at v{} ({} buffered, {} held out)", modelName, source, servingVersion,
@@ -196,12 +182,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     private void scheduleCheck() {
-        long at = getProcessingTimeService().getCurrentProcessingTime() + POLL_MS;
-        getProcessingTimeService().registerTimer(at, time -> {
+        worker.poll(getProcessingTimeService(), POLL_MS, () -> {
             collectRound();
             maybeStartRound();
-            scheduleCheck();
-        });
+        }, () -> true);
     }
 
     @Override
@@ -227,7 +211,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         pseudoLabels.inc();
         receivedTotal.add(1);
-        worker.submit(() -> {
+        worker.queue(() -> {
             try {
                 trainer.add(PseudoLabels.decode(parsed), toHeldOut);
             } catch (RuntimeException e) {
@@ -240,7 +224,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     private void maybeStartRound() {
-        if (inFlight != null || sinceRound == 0) {
+        if (worker.busy() || sinceRound == 0) {
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -250,7 +234,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         sinceRound = 0;
         lastRoundAt = now;
-        inFlight = worker.submit(() -> {
+        worker.start(() -> {
             long t0 = System.nanoTime();
             SelfTrainer.Round r = trainer.round();
             Map<String, Object> provenance = new LinkedHashMap<>();
@@ -259,26 +243,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             provenance.put("frames_received", trainer.received());
             byte[] state = trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
             byte[] update = r.accepted() ? trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance) : null;
-            byte[] meanState = null;
-            byte[] meanUpdate = null;
-            if (r.accepted() && trainer.keepsMeanTeacher()) {
-                String mean = SelfTrainer.meanTeacherName(modelName);
-                meanState = trainer.meanTeacherCheckpoint(mean, DataType.FLOAT32, provenance);
-                meanUpdate = trainer.meanTeacherCheckpoint(mean, DataType.FLOAT16, provenance);
-            }
-            return new Outcome(r, state, update, meanState, meanUpdate, (System.nanoTime() - t0) / 1e9);
+            return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
         });
     }
 
     private void collectRound() throws Exception {
-        if (inFlight == null || !inFlight.isDone()) {
-            return;
-        }
         Outcome o;
         try {
-            o = inFlight.get();
+            o = worker.take(false);
         } catch (ExecutionException e) {
-            inFlight = null;
             rounds.inc();
             roundsDone++;
             roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), servingVersion, false, lastAgreement,
@@ -286,8 +259,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             LOG.error("a self-training round failed; the serving student stays v{}", servingVersion, e.getCause());
             return;
         }
-        inFlight = null;
-        emit(o);
+        if (o != null) {
+            emit(o);
+        }
     }
 
     private void emit(Outcome o) {
@@ -295,10 +269,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         roundsDone++;
         studentState = o.state();
         SelfTrainer.Round r = o.round();
-        lastLoss = r.lastLoss();
-        lastRoundSeconds = o.seconds();
+        lossGauge.set(r.lastLoss());
+        roundSecondsGauge.set(o.seconds());
         if (r.accepted()) {
             lastAgreement = r.candidateAgreement();
+            agreementGauge.set(lastAgreement);
             Map<String, Double> validation = new LinkedHashMap<>(r.validation());
             validation.put("agreement", r.candidateAgreement());
             validation.put("serving_agreement", r.servingAgreement());
@@ -312,18 +287,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     fmt(r.servingAgreement()), fmt(r.candidateAgreement()), fmt(r.firstLoss()), fmt(r.lastLoss()),
                     fmt(o.seconds()));
             output.collect(new StreamRecord<>(new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
-            if (o.meanTeacherUpdate() != null) {
-                meanTeacherState = o.meanTeacherState();
-                String mean = SelfTrainer.meanTeacherName(modelName);
-                ModelUpdate m = ModelUpdates.create(mean, r.version(), o.meanTeacherUpdate(),
-                        Map.of("decay_per_step", settings.meanTeacherDecay()),
-                        settings.updateKey().getBytes(StandardCharsets.UTF_8));
-                output.collect(new StreamRecord<>(new SerializedModelUpdate(mean, r.version(), m.toByteArray())));
-            }
             roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), r.version(), true, r.servingAgreement(),
                     r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(), null));
         } else {
             lastAgreement = r.servingAgreement();
+            agreementGauge.set(lastAgreement);
             rolledBack.inc();
             roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), r.version(), false, r.servingAgreement(),
                     r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(),
@@ -348,18 +316,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         trainingList.update(new ArrayList<>(training));
         heldOutList.update(new ArrayList<>(heldOut));
         countersList.update(List.of(received, sinceRound));
-        meanTeacherList.clear();
-        if (meanTeacherState != null) {
-            meanTeacherList.add(meanTeacherState);
-        }
     }
 
     @Override
     public void finish() throws Exception {
         // End of input (bounded runs, stop-with-savepoint): let the round in flight finish and publish.
-        if (inFlight != null) {
-            Outcome o = inFlight.get();
-            inFlight = null;
+        Outcome o = worker.take(true);
+        if (o != null) {
             emit(o);
         }
         super.finish();
@@ -369,30 +332,18 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     public void close() throws Exception {
         try {
             if (worker != null) {
-                if (inFlight != null) {
-                    inFlight.cancel(false);
-                }
-                ThreadNiceness.shutDown(worker, () -> {
+                worker.close(() -> {
                     if (trainer != null) {
                         trainer.close();
                     }
                     return null;
-                }, Duration.ofMinutes(5), "the self-training worker");
+                }, Duration.ofMinutes(5));
             }
         } finally {
             super.close();
         }
     }
 
-    /** The mean teacher's weights as the trainer holds them (for tests); null without one. */
-    Map<String, float[]> meanTeacherWeights() throws Exception {
-        return worker.submit(() -> trainer.meanTeacherWeights()).get();
-    }
-
-    /** The mean teacher as it goes into the next checkpoint (for tests). */
-    byte[] meanTeacherState() {
-        return meanTeacherState;
-    }
 
     /** Rounds finished since this instance opened (for tests). */
     long roundsDone() {

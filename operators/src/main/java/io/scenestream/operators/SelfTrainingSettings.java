@@ -20,21 +20,18 @@ import java.io.Serializable;
  * @param niceness nice value (0..19) of the thread that runs the rounds, so that training uses the
  *     cores inference leaves idle and yields them to it; 0 leaves its priority
  * @param threads libtorch threads of that thread (see {@link TorchThreads}); 0 for libtorch's default
- * @param meanTeacher whether to keep and publish a mean teacher (the exponential moving average of
- *     the student, see {@link SelfTrainer#keepMeanTeacher}) for a teacher operator without a model
- * @param meanTeacherDecay its decay per training step, in [0, 1)
  * @param acceptTolerance agreement a candidate may lose against the serving student and still be
  *     accepted (see {@link SelfTrainer#acceptWithin}), in [0, 1)
  */
 public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
         long roundIntervalMs, String updateKey, String sourceData, int sourceFrames, double sourceShare, int niceness,
-        int threads, boolean meanTeacher, double meanTeacherDecay, double acceptTolerance)
+        int threads, double acceptTolerance)
         implements Serializable {
 
     /** Without source frames. */
     public SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Settings trainer, int roundEvery,
             long roundIntervalMs, String updateKey) {
-        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0, false, 0.99, 0);
+        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0, 0);
     }
 
     public SelfTrainingSettings {
@@ -54,9 +51,6 @@ public record SelfTrainingSettings(String studentCheckpoint, SelfTrainer.Setting
         }
         if (niceness < 0 || niceness > 19) {
             throw new IllegalArgumentException("self-training nice value must be in 0..19, got " + niceness);
-        }
-        if (!(meanTeacherDecay >= 0 && meanTeacherDecay < 1)) {
-            throw new IllegalArgumentException("mean-teacher decay must be in [0, 1), got " + meanTeacherDecay);
         }
         if (!(acceptTolerance >= 0 && acceptTolerance < 1)) {
             throw new IllegalArgumentException("acceptance tolerance must be in [0, 1), got " + acceptTolerance);

@@ -1,25 +1,17 @@
 package io.scenestream.operators;
 
-import ai.djl.Model;
-import ai.djl.ndarray.NDManager;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.PseudoLabels;
-import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.frames.Resize;
 import io.scenestream.frames.FramePrediction;
-import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.selftrain.AdaptiveStride;
 import io.scenestream.model.selftrain.PseudoLabeler;
-import io.scenestream.model.selftrain.SelfTrainer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -54,31 +46,24 @@ import org.slf4j.LoggerFactory;
  * <p>The second input is the model-update stream (broadcast). An update of the teacher's own model
  * with a higher version is checked like the inference operators check theirs ({@link
  * UpdateCandidate}) and swapped in on the worker between two frames; the teacher that labels is kept
- * in Flink state. That is how a mean teacher works ({@link TeacherSettings#meanTeacher}): the teacher
- * starts as the shipped student and then serves the exponential moving average of the student that
- * the self-training operator publishes after every accepted round.
+ * in Flink state.
  */
 public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         implements TwoInputStreamOperator<KeyFrame, RawRecord, PseudoLabelRecord>, BoundedMultiInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TeacherOperator.class);
+    /** How often the task's thread looks for the worker's result while it labels. */
+    private static final long POLL_MS = 20;
 
     private final TeacherSettings settings;
 
-    private transient Model model;
-    /** The labelling model and its manager: read and replaced on the worker only. */
-    private transient LoadedCheckpoint teacher;
+    /** The labelling model: read and replaced on the worker only. */
+    private transient ModelSlot slot;
+    private transient BackgroundWorker<Labelled> worker;
     private transient Counter nonFiniteFrames;
-    private transient NDManager versionManager;
-    /** The model name updates must carry to be swapped in. */
-    private transient String servingName;
-    private transient volatile byte[] servingUpdate;
     private transient byte[] restoredUpdate;
     private transient ServingUpdateState servingState;
-    private transient Counter acceptedUpdates;
-    private transient Counter rejectedUpdates;
-    private transient MtiNetPredictor predictor;
     private transient PseudoLabeler labeler;
     private transient AdaptiveStride strides;
     private transient ValueState<Long> nextAt;
@@ -88,16 +73,15 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private transient LongCounter busySkippedTotal;
     private transient Counter skipped;
     private transient Counter busySkipped;
-    private transient ExecutorService worker;
-    /** The frame being labelled on the worker, and its result; null when idle. */
+    private transient Counter acceptedUpdates;
+    private transient Counter rejectedUpdates;
+    /** The frame being labelled on the worker; null when idle. */
     private transient KeyFrame inFlightFrame;
-    private transient Future<Labelled> inFlight;
-    private transient boolean pollScheduled;
-    private transient volatile double lastConfidentShare;
-    private transient volatile double lastConsistentShare;
-    private transient volatile double lastAgreement;
-    private transient volatile int lastStride;
-    private transient volatile double lastTeacherMs;
+    private transient LastValues.Value lastConfidentShare;
+    private transient LastValues.Value lastConsistentShare;
+    private transient LastValues.Value lastAgreement;
+    private transient LastValues.Value lastStride;
+    private transient LastValues.Value lastTeacherMs;
 
     public TeacherOperator(TeacherSettings settings) {
         this.settings = settings;
@@ -113,29 +97,21 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        servingState.snapshot(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), servingUpdate);
+        servingState.snapshot(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                slot == null ? restoredUpdate : slot.servingUpdate());
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        worker = ThreadNiceness.lowPriorityWorker("teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+        worker = new BackgroundWorker<>("teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
                 settings.niceness(), settings.threads());
+        // Counted on the worker.
+        acceptedUpdates = getMetricGroup().counter("teacherUpdatesAccepted", new ThreadSafeSimpleCounter());
+        rejectedUpdates = getMetricGroup().counter("teacherUpdatesRejected", new ThreadSafeSimpleCounter());
         // The model and its predictor belong to the worker thread (libtorch's inference mode is per thread).
-        try {
-            worker.submit(() -> {
-                model = Model.newInstance("teacher", Devices.of(settings.device(), getRuntimeContext()));
-                versionManager = model.getNDManager().newSubManager();
-                teacher = Checkpoints.load(Path.of(settings.checkpoint()), versionManager);
-                servingName = settings.meanTeacher() ? SelfTrainer.meanTeacherName(teacher.manifest().modelName())
-                        : teacher.manifest().modelName();
-                predictor = new MtiNetPredictor(teacher.net(), model.getNDManager(), teacher.manifest().inputHeight(),
-                        teacher.manifest().inputWidth(), false);
-                return null;
-            }).get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        slot = worker.call(() -> ModelSlot.load("teacher", Devices.of(settings.device(), getRuntimeContext()),
+                Path.of(settings.checkpoint()), settings.updateKey(), null, acceptedUpdates, rejectedUpdates));
         labeler = new PseudoLabeler(settings.labeler());
         strides = settings.stride();
         nextAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-labelled-sequence", Types.LONG));
@@ -148,25 +124,25 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         getRuntimeContext().addAccumulator(RoundSummary.SKIPPED_BUSY, busySkippedTotal);
         skipped = getMetricGroup().counter("keyFramesSkipped");
         busySkipped = getMetricGroup().counter("keyFramesSkippedBusy");
-        // Counted on the worker.
-        acceptedUpdates = getMetricGroup().counter("teacherUpdatesAccepted", new ThreadSafeSimpleCounter());
-        rejectedUpdates = getMetricGroup().counter("teacherUpdatesRejected", new ThreadSafeSimpleCounter());
         if (restoredUpdate != null) {
             byte[] r = restoredUpdate;
+            worker.call(() -> {
+                slot.apply(r, "restored state");
+                return null;
+            });
             restoredUpdate = null;
-            worker.submit(() -> swap(r, "restored state")).get();
         }
-        getMetricGroup().gauge("confidentPixelShare", () -> lastConfidentShare);
-        getMetricGroup().gauge("consistentDepthShare", () -> lastConsistentShare);
-        getMetricGroup().gauge("studentAgreement", () -> lastAgreement);
-        getMetricGroup().gauge("stride", () -> lastStride);
-        getMetricGroup().gauge("teacherMsPerFrame", () -> lastTeacherMs);
-        getMetricGroup().gauge("kernelPath", () -> teacher.numerics().path().id());
+        LastValues gauges = new LastValues(getMetricGroup());
+        lastConfidentShare = gauges.gauge("confidentPixelShare");
+        lastConsistentShare = gauges.gauge("consistentDepthShare");
+        lastAgreement = gauges.gauge("studentAgreement");
+        lastStride = gauges.gauge("stride");
+        lastTeacherMs = gauges.gauge("teacherMsPerFrame");
+        getMetricGroup().gauge("kernelPath", () -> slot.serving().numerics().path().id());
         nonFiniteFrames = getMetricGroup().counter("nonFiniteFrames");
-        LOG.info("teacher {} v{}{} labels key frames on {} (threshold {}, depth flip tolerance {}, stride {}..{}, "
-                + "nice {})", servingName, teacher.manifest().modelVersion(), settings.meanTeacher()
-                        ? " (mean teacher: the average of the student, from " + settings.checkpoint() + ")" : "",
-                teacher.numerics().path().description(), settings.threshold(),
+        LoadedCheckpoint teacher = slot.serving();
+        LOG.info("teacher {} v{} labels key frames on {} (threshold {}, depth flip tolerance {}, stride {}..{}, "
+                + "nice {})", teacher.manifest().modelName(), teacher.manifest().modelVersion(), teacher.numerics().path().description(), settings.threshold(),
                 settings.maxDepthRelDiff(), settings.minStride(), settings.maxStride(), settings.niceness());
     }
 
@@ -183,14 +159,14 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
             skipped.inc();
             return;
         }
-        if (inFlight != null) {
+        if (worker.busy()) {
             busySkipped.inc();
             busySkippedTotal.add(1);
             return;
         }
         inFlightFrame = k;
-        inFlight = worker.submit(() -> label(k));
-        schedulePoll();
+        worker.start(() -> label(k));
+        worker.poll(getProcessingTimeService(), POLL_MS, () -> takeResult(false), worker::busy);
     }
 
     @Override
@@ -198,86 +174,47 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         RawRecord r = element.getValue();
         String from = "topic " + r.topic + " partition " + r.partition + " offset " + r.offset;
         // On the worker, after the frame in flight: the teacher is swapped between two frames.
-        worker.submit(() -> swap(r.value, from));
-    }
-
-    /** Runs on the worker: checks an update and, if it is a newer version of the teacher, labels with it from now on. */
-    private Void swap(byte[] record, String from) {
-        UpdateCandidate c = UpdateCandidate.check(record, from, settings.updateKey().getBytes(StandardCharsets.UTF_8),
-                servingName, teacher.manifest().modelVersion(), teacher.config(), teacher.manifest().inputHeight(),
-                teacher.manifest().inputWidth(), model.getNDManager());
-        if (c.ignore()) {
+        worker.queue(() -> {
+            slot.apply(r.value, from);
             return null;
-        }
-        if (c.rejection() != null) {
-            rejectedUpdates.inc();
-            LOG.warn("teacher rejected a model update from {}: {}; still labelling with {} v{}", from, c.rejection(),
-                    servingName, teacher.manifest().modelVersion());
-            return null;
-        }
-        predictor.close();
-        NDManager old = versionManager;
-        versionManager = c.manager();
-        teacher = c.checkpoint();
-        predictor = new MtiNetPredictor(teacher.net(), model.getNDManager(), teacher.manifest().inputHeight(),
-                teacher.manifest().inputWidth(), false);
-        old.close();
-        servingUpdate = record;
-        acceptedUpdates.inc();
-        LOG.info("teacher now labels with {} v{} (from {})", servingName, teacher.manifest().modelVersion(), from);
-        return null;
+        });
     }
 
     /** Runs on the worker: the teacher on the frame and its mirror image, then the pseudo-label. */
     private Labelled label(KeyFrame k) {
+        LoadedCheckpoint teacher = slot.serving();
+        String name = teacher.manifest().modelName();
         int h = teacher.manifest().inputHeight();
         int w = teacher.manifest().inputWidth();
         byte[] rgb = k.height == h && k.width == w ? k.rgb : Resize.bilinearRgb(k.rgb, k.height, k.width, h, w);
         RgbFrame frame = new RgbFrame(w, h, rgb);
         RgbFrame mirrored = new RgbFrame(w, h, mirror(rgb, h, w));
         long start = System.nanoTime();
-        List<FramePrediction> p = predictor.predict(List.of(frame, mirrored));
+        List<FramePrediction> p = slot.predictor().predict(List.of(frame, mirrored));
         double ms = (System.nanoTime() - start) / 1e6 / 2;
         int bad = p.get(0).nonFinite() + p.get(1).nonFinite();
         if (bad > 0) {
-            return new Labelled(null, null, h, w, ms, servingName, teacher.manifest().modelVersion(), bad);
+            return new Labelled(null, null, h, w, ms, name, teacher.manifest().modelVersion(), bad);
         }
         PseudoLabeler.Result r = labeler.label(k.cameraId + "#" + k.sequence, rgb, p.get(0), p.get(1));
-        return new Labelled(r, p.get(0).classes(), h, w, ms, servingName, teacher.manifest().modelVersion(), 0);
-    }
-
-    /** Checks for the worker's result every few milliseconds while it works, on the task thread. */
-    private void schedulePoll() {
-        if (pollScheduled) {
-            return;
-        }
-        pollScheduled = true;
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer(now + 20, t -> {
-            pollScheduled = false;
-            takeResult(false);
-            if (inFlight != null) {
-                schedulePoll();
-            }
-        });
+        return new Labelled(r, p.get(0).classes(), h, w, ms, name, teacher.manifest().modelVersion(), 0);
     }
 
     /** Emits the worker's result if there is one (with {@code wait}, waits for it); on the task thread. */
     private void takeResult(boolean wait) throws Exception {
-        if (inFlight == null || (!wait && !inFlight.isDone())) {
-            return;
-        }
         KeyFrame k = inFlightFrame;
         Labelled l;
         try {
-            l = inFlight.get();
+            l = worker.take(wait);
         } catch (ExecutionException e) {
+            inFlightFrame = null;
             LOG.warn("teacher failed on {}#{}; the frame is not labelled", k.cameraId, k.sequence, e.getCause());
             return;
-        } finally {
-            inFlight = null;
-            inFlightFrame = null;
         }
+        if (l == null) {
+            return;
+        }
+        inFlightFrame = null;
         if (l.nonFinite() > 0) {
             nonFiniteFrames.inc();
             long n = nonFiniteFrames.getCount();
@@ -303,7 +240,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         int h = l.height();
         int w = l.width();
         PseudoLabeler.Result r = l.result();
-        lastTeacherMs = l.ms();
+        lastTeacherMs.set(l.ms());
         byte[] student = k.studentClasses;
         if (k.height != h || k.width != w) {
             int[] wide = new int[student.length];
@@ -339,10 +276,10 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         byte[] payload = PseudoLabels.encode(meta, r.sample()).toByteArray();
         labelled.inc();
         labelledTotal.add(1);
-        lastConfidentShare = r.confidentShare();
-        lastConsistentShare = r.consistentShare();
-        lastAgreement = agreement;
-        lastStride = next;
+        lastConfidentShare.set(r.confidentShare());
+        lastConsistentShare.set(r.consistentShare());
+        lastAgreement.set(agreement);
+        lastStride.set(next);
         output.collect(new StreamRecord<>(new PseudoLabelRecord(k.cameraId, payload)));
     }
 
@@ -365,7 +302,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
 
     /** For tests: whether a frame's labelling has not been taken back yet. */
     boolean busy() {
-        return inFlight != null;
+        return worker.busy();
     }
 
     @Override
@@ -400,18 +337,12 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         try {
             if (worker != null) {
                 // The model belongs to the worker thread: closed there, after the frame in flight.
-                ThreadNiceness.shutDown(worker, () -> {
-                    if (predictor != null) {
-                        predictor.close();
-                    }
-                    if (versionManager != null) {
-                        versionManager.close();
-                    }
-                    if (model != null) {
-                        model.close();
+                worker.close(() -> {
+                    if (slot != null) {
+                        slot.close();
                     }
                     return null;
-                }, Duration.ofMinutes(2), "the teacher worker");
+                }, Duration.ofMinutes(2));
             }
         } finally {
             super.close();

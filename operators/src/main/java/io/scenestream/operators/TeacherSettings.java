@@ -8,10 +8,7 @@ import java.io.Serializable;
 /**
  * How the teacher labels key frames.
  *
- * @param checkpoint the teacher's {@code .ckpt.zip}, readable on every task manager; for a mean
- *     teacher, the shipped student's (where the average starts)
- * @param meanTeacher whether the teacher is the exponential moving average of the student that
- *     self-training publishes, instead of a model of its own
+ * @param checkpoint the teacher's {@code .ckpt.zip}, readable on every task manager
  * @param device {@code cpu}, {@code gpu} or {@code gpu:N}, as for inference
  * @param threshold minimum teacher probability of a segmentation pseudo-label
  * @param classThresholds per-class thresholds ("0.9,0.8,..."), empty for none
@@ -27,7 +24,7 @@ import java.io.Serializable;
  *     default
  * @param updateKey key that teacher updates must be signed with (HMAC-SHA256); empty accepts unsigned ones
  */
-public record TeacherSettings(String checkpoint, boolean meanTeacher, String device, float threshold, String classThresholds,
+public record TeacherSettings(String checkpoint, String device, float threshold, String classThresholds,
         float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement,
         float classShare, int niceness, int threads, String updateKey) implements Serializable {
 

@@ -1,14 +1,9 @@
 package io.scenestream.operators;
 
-import io.scenestream.model.inference.TorchThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,45 +17,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lowering is what an unprivileged process may do ({@code renice} on the thread id from {@code
  * /proc/thread-self}); where that is not available, the thread stays as it is and the reason is
- * logged.
+ * logged. {@link BackgroundWorker} lowers its thread so.
  */
 public final class ThreadNiceness {
 
     private static final Logger LOG = LoggerFactory.getLogger(ThreadNiceness.class);
 
     private ThreadNiceness() {}
-
-    /**
-     * Stops a worker of {@link #lowPriorityWorker}: runs {@code release} on it, after what it is
-     * running (what it holds, such as a model, belongs to its thread), then shuts it down and waits
-     * up to {@code wait}, logging {@code what} if it does not stop.
-     */
-    public static void shutDown(ExecutorService worker, Callable<?> release, Duration wait, String what) throws InterruptedException {
-        worker.submit(release);
-        worker.shutdown();
-        if (!worker.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-            LOG.warn("{} did not stop within {} s", what, wait.toSeconds());
-        }
-    }
-
-    /**
-     * A single daemon worker thread named {@code name} that lowers itself to {@code nice} before it
-     * runs anything (so before it touches libtorch, and its OpenMP team inherits the priority), and
-     * runs libtorch operations on {@code torchThreads} threads (0: libtorch's default; see {@link
-     * TorchThreads}).
-     */
-    public static ExecutorService lowPriorityWorker(String name, int nice, int torchThreads) {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                boolean lowered = lowerCurrentThread(nice);
-                int threads = TorchThreads.useOnThisThread(torchThreads);
-                LOG.info("{} runs at nice {} on {} libtorch thread(s)", name, lowered ? nice : 0, threads);
-                r.run();
-            }, name);
-            t.setDaemon(true);
-            return t;
-        });
-    }
 
     /**
      * Sets the calling thread's nice value to {@code nice} (1..19; 0 leaves it).

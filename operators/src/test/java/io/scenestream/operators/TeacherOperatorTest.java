@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The teacher labels on a worker of its own: one frame at a time, others skipped, strides kept per
- * camera; updates of its own model (a mean teacher's) are swapped in, bad ones rejected, the one in
+ * camera; updates of its own model are swapped in, bad ones rejected, the one in
  * use restored with state.
  */
 class TeacherOperatorTest {
@@ -38,7 +38,7 @@ class TeacherOperatorTest {
     }
 
     private static RawRecord update(byte[] value) {
-        return new RawRecord("model-updates", 0, 0, 0, "student-mean-teacher".getBytes(StandardCharsets.UTF_8), value);
+        return new RawRecord("model-updates", 0, 0, 0, "teacher".getBytes(StandardCharsets.UTF_8), value);
     }
 
     @TempDir
@@ -72,7 +72,7 @@ class TeacherOperatorTest {
     void labelsOneFrameAtATimeAndFollowsTheStride() throws Exception {
         Path teacher = TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
         // Stride fixed at 4 frames; nice 0 (the test's thread priority).
-        TeacherSettings settings = new TeacherSettings(teacher.toString(), false, "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0, "");
+        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0, "");
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
         try (var h = harness(settings)) {
             h.open();
@@ -122,10 +122,10 @@ class TeacherOperatorTest {
     }
 
     @Test
-    void aMeanTeacherStartsAsTheStudentThenLabelsWithThePublishedAverageAndKeepsItAcrossARestore() throws Exception {
-        Path student = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+    void updatesOfTheTeachersOwnModelAreSwappedInCheckedAndKeptAcrossARestore() throws Exception {
+        Path teacher = TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 1));
         // Stride 1: every frame is labelled.
-        TeacherSettings settings = new TeacherSettings(student.toString(), true, "cpu", 0.5f, "", 0.05f, 1, 1, 0.8,
+        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 1, 1, 0.8,
                 0.95, 0f, 0, 0, "test-key");
         List<DecodedFrame> frames = TinyModels.frames("porch", 4, 6);
         long[] clock = {0};
@@ -133,23 +133,22 @@ class TeacherOperatorTest {
         try (var h = harness(settings)) {
             h.open();
             PseudoLabel p0 = labelOne(h, keyFrame(frames.get(0)), clock);
-            assertThat(p0.getTeacherName()).isEqualTo("student-mean-teacher");
+            assertThat(p0.getTeacherName()).isEqualTo("teacher");
             assertThat(p0.getTeacherVersion()).isEqualTo(1);
 
-            // The average of a later round, as self-training publishes it; then bad ones and others' updates.
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student-mean-teacher", 3,
-                    TinyModels.checkpoint("student-mean-teacher", 3, 5), Map.of(), KEY).toByteArray())));
-            ModelUpdate v4 = ModelUpdates.create("student-mean-teacher", 4,
-                    TinyModels.checkpoint("student-mean-teacher", 4, 6), Map.of(), KEY);
+            // A later teacher, then a corrupt one, an unsigned one, another model's and an older one.
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("teacher", 3,
+                    TinyModels.checkpoint("teacher", 3, 5), Map.of(), KEY).toByteArray())));
+            ModelUpdate v4 = ModelUpdates.create("teacher", 4, TinyModels.checkpoint("teacher", 4, 6), Map.of(), KEY);
             h.processElement2(new StreamRecord<>(update(v4.toBuilder().setSha256("0".repeat(64)).build().toByteArray())));
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student-mean-teacher", 4,
-                    TinyModels.checkpoint("student-mean-teacher", 4, 6), Map.of(), null).toByteArray())));
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("teacher", 4,
+                    TinyModels.checkpoint("teacher", 4, 6), Map.of(), null).toByteArray())));
             h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student", 5,
                     TinyModels.checkpoint("student", 5, 7), Map.of(), KEY).toByteArray())));
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student-mean-teacher", 2,
-                    TinyModels.checkpoint("student-mean-teacher", 2, 8), Map.of(), KEY).toByteArray())));
+            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("teacher", 2,
+                    TinyModels.checkpoint("teacher", 2, 8), Map.of(), KEY).toByteArray())));
             PseudoLabel p1 = labelOne(h, keyFrame(frames.get(1)), clock);
-            assertThat(p1.getTeacherName()).isEqualTo("student-mean-teacher");
+            assertThat(p1.getTeacherName()).isEqualTo("teacher");
             assertThat(p1.getTeacherVersion()).as("v3 swapped in; corrupt, unsigned, other model and older ignored")
                     .isEqualTo(3);
             var metrics = ((TeacherOperator) h.getOperator());
@@ -161,7 +160,7 @@ class TeacherOperatorTest {
             h.initializeState(snapshot);
             h.open();
             PseudoLabel p = labelOne(h, keyFrame(frames.get(2)), clock);
-            assertThat(p.getTeacherVersion()).as("the restored teacher is the average it used, not the shipped student")
+            assertThat(p.getTeacherVersion()).as("the restored teacher is the one it used, not the shipped one")
                     .isEqualTo(3);
         }
     }

@@ -112,16 +112,7 @@ public final class JobOptions {
 
     public static final ConfigOption<String> TEACHER_CHECKPOINT = ConfigOptions.key("self-training.teacher")
             .stringType().defaultValue("model/checkpoints/teacher-w18.ckpt.zip")
-            .withDescription("The teacher's .ckpt.zip, or " + JobOptions.MEAN_TEACHER + " (or empty) for no teacher "
-                    + "model: the teacher is then the exponential moving average of the student (mean teacher), "
-                    + "starting as the shipped student and moving with every accepted round.");
-
-    /** The value of {@link #TEACHER_CHECKPOINT} that asks for a mean teacher. */
-    public static final String MEAN_TEACHER = "mean-teacher";
-
-    public static final ConfigOption<Double> MEAN_TEACHER_DECAY = ConfigOptions.key("self-training.mean-teacher-decay")
-            .doubleType().defaultValue(0.99).withDescription("Decay per training step of the mean teacher's moving "
-                    + "average (it moves by decay^K per accepted round of K steps).");
+            .withDescription("The teacher's .ckpt.zip, readable on every task manager.");
 
     /**
      * Sets {@code option} to a command's own default unless the configuration already holds it (given
@@ -133,15 +124,10 @@ public final class JobOptions {
         }
     }
 
-    /** {@link #ACCEPT_TOLERANCE} with a mean teacher, unless set. */
-    public static final double MEAN_TEACHER_ACCEPT_TOLERANCE = 0.02;
-
     public static final ConfigOption<Double> ACCEPT_TOLERANCE = ConfigOptions.key("self-training.accept-tolerance")
-            .doubleType().noDefaultValue().withDescription("Held-out agreement with the teacher (mean of mIoU and "
+            .doubleType().defaultValue(0.0).withDescription("Held-out agreement with the teacher (mean of mIoU and "
                     + "1 - depth abs. rel. error, 0..1) that a candidate may lose against the serving student and still be "
-                    + "accepted. Default 0 with a teacher model (a candidate must agree at least as well) and "
-                    + MEAN_TEACHER_ACCEPT_TOLERANCE + " with a mean teacher, whose labels the serving student "
-                    + "already matches as well as anything can.");
+                    + "accepted; 0: a candidate must agree at least as well.");
 
     public static final ConfigOption<String> TEACHER_DEVICE = ConfigOptions.key("self-training.teacher-device")
             .stringType().defaultValue("cpu").withDescription("Device of the teacher: cpu, gpu or gpu:N.");

@@ -63,9 +63,11 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
         SelfTrainingSettings selfTraining = null;
         if (adapt) {
             String teacherModel = c.get(JobOptions.TEACHER_CHECKPOINT);
-            boolean meanTeacher = teacherModel == null || teacherModel.isBlank()
-                    || teacherModel.equals(JobOptions.MEAN_TEACHER);
-            teacher = new TeacherSettings(meanTeacher ? checkpoint : teacherModel, meanTeacher,
+            if (teacherModel == null || teacherModel.isBlank()) {
+                throw new IllegalArgumentException("option " + JobOptions.TEACHER_CHECKPOINT.key()
+                        + " must name the teacher's .ckpt.zip when self-training is on");
+            }
+            teacher = new TeacherSettings(teacherModel,
                     c.get(JobOptions.TEACHER_DEVICE),
                     c.get(JobOptions.PSEUDO_LABEL_THRESHOLD), c.get(JobOptions.CLASS_THRESHOLDS),
                     c.get(JobOptions.DEPTH_FLIP_TOLERANCE), c.get(JobOptions.MIN_STRIDE), c.get(JobOptions.MAX_STRIDE),
@@ -77,9 +79,7 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
             selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
                     c.get(JobOptions.ROUND_INTERVAL_MS), key, c.get(JobOptions.SOURCE_DATA),
                     c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE), c.get(JobOptions.TRAINING_NICENESS),
-                    c.get(JobOptions.TRAINING_THREADS), meanTeacher, c.get(JobOptions.MEAN_TEACHER_DECAY),
-                    c.getOptional(JobOptions.ACCEPT_TOLERANCE).orElse(meanTeacher
-                            ? JobOptions.MEAN_TEACHER_ACCEPT_TOLERANCE : 0.0));
+                    c.get(JobOptions.TRAINING_THREADS), c.get(JobOptions.ACCEPT_TOLERANCE));
         }
         DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;

@@ -116,7 +116,7 @@ public final class LocalMode implements Callable<Integer> {
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             if (adapt) {
                 conf.set(JobOptions.SELF_TRAINING, true);
-                // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher.
+                // -D self-training.teacher=... wins over --teacher.
                 if (!conf.contains(JobOptions.TEACHER_CHECKPOINT)) {
                     if (!Files.isRegularFile(teacher)) {
                         throw new IOException("teacher checkpoint " + teacher + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");

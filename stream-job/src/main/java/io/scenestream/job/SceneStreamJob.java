@@ -131,7 +131,7 @@ public final class SceneStreamJob {
             }
             SingleOutputStreamOperator<PseudoLabelRecord> labels = inferred.getSideOutput(InferenceOperator.KEY_FRAMES)
                     .keyBy(k -> k.cameraId)
-                    // Updates of the teacher's own model (a mean teacher's, published by self-training).
+                    // Updates of the teacher's own model, published under its name.
                     .connect(updates.broadcast())
                     .transform("teacher", TypeInformation.of(PseudoLabelRecord.class),
                             new TeacherOperator(settings.teacher()))

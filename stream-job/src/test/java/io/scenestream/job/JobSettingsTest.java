@@ -57,28 +57,17 @@ class JobSettingsTest {
         assertThat(s.selfTrainingEnabled()).isTrue();
         assertThat(s.inference().keyFrameEvery()).isEqualTo(4);
         assertThat(s.teacher().stride().min()).isEqualTo(4);
-        assertThat(s.teacher().meanTeacher()).isFalse();
-        assertThat(s.selfTraining().meanTeacher()).isFalse();
         assertThat(s.teacher().threads()).as("teacher and trainer on one libtorch thread each").isEqualTo(1);
         assertThat(s.selfTraining().threads()).isEqualTo(1);
         assertThat(s.inference().threads()).as("inference on libtorch's default").isZero();
-        // No teacher model: the mean teacher, starting from the student.
-        c.set(JobOptions.TEACHER_CHECKPOINT, JobOptions.MEAN_TEACHER);
-        c.set(JobOptions.MEAN_TEACHER_DECAY, 0.95);
-        JobSettings mean = JobOptions.settings(c);
-        assertThat(mean.teacher().meanTeacher()).isTrue();
-        assertThat(mean.teacher().checkpoint()).isEqualTo("model/checkpoints/student-lite.ckpt.zip");
-        assertThat(mean.selfTraining().meanTeacher()).isTrue();
-        assertThat(mean.selfTraining().meanTeacherDecay()).isEqualTo(0.95);
-        assertThat(s.selfTraining().acceptTolerance()).as("a teacher model: no tolerance").isZero();
-        assertThat(mean.selfTraining().acceptTolerance()).isEqualTo(JobOptions.MEAN_TEACHER_ACCEPT_TOLERANCE);
+        assertThat(s.selfTraining().acceptTolerance()).as("no tolerance by default").isZero();
         c.set(JobOptions.ACCEPT_TOLERANCE, 0.05);
         assertThat(JobOptions.settings(c).selfTraining().acceptTolerance()).isEqualTo(0.05);
         c.set(JobOptions.ACCEPT_TOLERANCE, -0.5);
         assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("acceptance tolerance");
         c.removeConfig(JobOptions.ACCEPT_TOLERANCE);
-        c.set(JobOptions.MEAN_TEACHER_DECAY, 1.0);
-        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("mean-teacher decay");
+        c.set(JobOptions.TEACHER_CHECKPOINT, "");
+        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("self-training.teacher");
     }
 
     @Test

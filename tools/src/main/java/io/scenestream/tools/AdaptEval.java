@@ -320,7 +320,7 @@ public final class AdaptEval implements Callable<Integer> {
             conf.set(JobOptions.RESOLUTION, h + "x" + w);
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             conf.set(JobOptions.SELF_TRAINING, true);
-            // -D self-training.teacher=... (e.g. mean-teacher) wins over --teacher, which is then only
+            // -D self-training.teacher=... wins over --teacher, which is then only
             // the reference scored beside the students.
             JobOptions.setUnlessGiven(conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
             JobSettings settings = JobOptions.settings(conf);

@@ -97,9 +97,6 @@ public final class SelfTrainer implements AutoCloseable {
     private long received;
     private long sinceRound;
     private long version;
-    /** The mean teacher's weights by state-dict name; null unless {@link #keepMeanTeacher}. */
-    private Map<String, float[]> meanTeacher;
-    private double meanTeacherDecay;
     private double acceptTolerance;
     private int rounds;
 
@@ -169,9 +166,7 @@ public final class SelfTrainer implements AutoCloseable {
 
     /**
      * Accepts a candidate that agrees with the teacher at most {@code tolerance} less than the
-     * serving student (default 0: it must agree at least as well). A mean teacher needs a tolerance:
-     * it starts as the student itself, so the serving student agrees with its labels as well as
-     * anything can, and a candidate trained towards them can only agree a little less.
+     * serving student (default 0: it must agree at least as well).
      */
     public void acceptWithin(double tolerance) {
         if (!(tolerance >= 0 && tolerance < 1)) {
@@ -289,106 +284,10 @@ public final class SelfTrainer implements AutoCloseable {
         boolean accepted = after.nonFiniteFrames() == 0 && accepts(servingAgreement, candidateAgreement, acceptTolerance);
         if (accepted) {
             version++;
-            moveMeanTeacher();
         } else {
             rollBack(params, saved, optimizerBefore);
         }
         return new Round(version, accepted, servingAgreement, candidateAgreement, first, last, after.metrics());
-    }
-
-    /**
-     * Keeps a mean teacher: an exponential moving average of the student's weights (batch-norm
-     * statistics included), for a deployment without a teacher model. It moves only with accepted
-     * rounds, by {@code decayPerStep^K} for the round's K steps, towards the student that then serves,
-     * so a rolled-back candidate never reaches it.
-     *
-     * @param decayPerStep the average's decay per optimiser step, in [0, 1)
-     * @param start the mean teacher to go on from (checkpoint bytes as {@link #meanTeacherCheckpoint}
-     *     writes them, e.g. from restored state), or null to start from the student's weights
-     * @param source names {@code start} in messages
-     */
-    public void keepMeanTeacher(double decayPerStep, byte[] start, String source) throws CheckpointException {
-        if (!(decayPerStep >= 0 && decayPerStep < 1)) {
-            throw new IllegalArgumentException("mean-teacher decay must be in [0, 1), got " + decayPerStep);
-        }
-        Map<String, float[]> weights = new LinkedHashMap<>();
-        if (start == null) {
-            StateDict.parameters(student.net()).forEach((name, p) -> weights.put(name, p.getArray().toFloatArray()));
-        } else {
-            try (NDManager scratch = model.getNDManager().newSubManager()) {
-                LoadedCheckpoint lc = Checkpoints.fromBytes(start, source, scratch, student.config());
-                Map<String, Parameter> mine = StateDict.parameters(student.net());
-                for (Map.Entry<String, Parameter> e : StateDict.parameters(lc.net()).entrySet()) {
-                    Parameter own = mine.get(e.getKey());
-                    if (own == null || !own.getArray().getShape().equals(e.getValue().getArray().getShape())) {
-                        throw new CheckpointException(java.nio.file.Path.of(source), "its weight " + e.getKey()
-                                + " does not fit the student");
-                    }
-                    weights.put(e.getKey(), e.getValue().getArray().toFloatArray());
-                }
-                if (weights.size() != mine.size()) {
-                    throw new CheckpointException(java.nio.file.Path.of(source), "it has " + weights.size()
-                            + " weights, the student " + mine.size());
-                }
-            }
-        }
-        meanTeacher = weights;
-        meanTeacherDecay = decayPerStep;
-    }
-
-    /** The name a student's mean teacher goes by, in updates and pseudo-labels. */
-    public static String meanTeacherName(String student) {
-        return student + "-mean-teacher";
-    }
-
-    /** Whether a mean teacher is kept. */
-    public boolean keepsMeanTeacher() {
-        return meanTeacher != null;
-    }
-
-    private void moveMeanTeacher() {
-        if (meanTeacher == null) {
-            return;
-        }
-        float keep = (float) Math.pow(meanTeacherDecay, settings.stepsPerRound());
-        StateDict.parameters(student.net()).forEach((name, p) -> {
-            float[] avg = meanTeacher.get(name);
-            float[] now = p.getArray().toFloatArray();
-            for (int i = 0; i < avg.length; i++) {
-                avg[i] = keep * avg[i] + (1 - keep) * now[i];
-            }
-        });
-    }
-
-    /**
-     * The mean teacher as checkpoint bytes (the student's architecture and input size), named
-     * {@code name} at the serving version; no optimiser state.
-     */
-    public byte[] meanTeacherCheckpoint(String name, DataType weightsType, Map<String, ?> provenance) throws IOException {
-        if (meanTeacher == null) {
-            throw new IllegalStateException("no mean teacher is kept");
-        }
-        CheckpointManifest manifest = manifest(name, provenance);
-        // Written from the student's network with the average's weights in it, then the student's back.
-        Map<String, Parameter> params = StateDict.parameters(student.net());
-        Map<String, float[]> own = new LinkedHashMap<>();
-        params.forEach((n, p) -> own.put(n, p.getArray().toFloatArray()));
-        try {
-            params.forEach((n, p) -> p.getArray().set(FloatBuffer.wrap(meanTeacher.get(n))));
-            return Checkpoints.toBytes(student.net(), manifest, weightsType, null);
-        } finally {
-            params.forEach((n, p) -> p.getArray().set(FloatBuffer.wrap(own.get(n))));
-        }
-    }
-
-    /** The mean teacher's weights by state-dict name (a copy; null without a mean teacher), for checks and tests. */
-    public Map<String, float[]> meanTeacherWeights() {
-        if (meanTeacher == null) {
-            return null;
-        }
-        Map<String, float[]> out = new LinkedHashMap<>();
-        meanTeacher.forEach((k, v) -> out.put(k, v.clone()));
-        return out;
     }
 
     /** The student's manifest, named {@code name} at the serving version, with {@code provenance}. */
