@@ -46,7 +46,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> overrides;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dir, boolean temporary, int brokerPort, int controllerPort, Map<String, String> overrides) {
+    private EmbeddedKafka(
+            Path dir,
+            boolean temporary,
+            int brokerPort,
+            int controllerPort,
+            Map<String, String> overrides) {
         this.dir = dir;
         this.temporary = temporary;
         this.brokerPort = brokerPort;
@@ -60,8 +65,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * As {@link #start()}, with some of the broker's settings ({@link #singleNodeProperties}) replaced
-     * or added, e.g. {@code broker.session.timeout.ms}.
+     * As {@link #start()}, with some of the broker's settings ({@link #singleNodeProperties})
+     * replaced or added, e.g. {@code broker.session.timeout.ms}.
      */
     public static EmbeddedKafka start(Map<String, String> overrides) throws IOException {
         return start(Files.createTempDirectory("scenestream-kafka-"), true, 0, overrides);
@@ -76,10 +81,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(dir, false, port, Map.of());
     }
 
-    private static EmbeddedKafka start(Path dir, boolean temporary, int port, Map<String, String> overrides)
+    private static EmbeddedKafka start(
+            Path dir, boolean temporary, int port, Map<String, String> overrides)
             throws IOException {
         Files.createDirectories(dir);
-        EmbeddedKafka k = new EmbeddedKafka(dir, temporary, port == 0 ? freePort() : port, freePort(), overrides);
+        EmbeddedKafka k =
+                new EmbeddedKafka(
+                        dir, temporary, port == 0 ? freePort() : port, freePort(), overrides);
         k.startServer();
         return k;
     }
@@ -103,15 +111,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * The configuration of a single-node KRaft Kafka (broker and controller in one process) on
      * loopback: plaintext clients on {@code brokerPort}, the controller on {@code controllerPort},
-     * replication factor 1 everywhere, records up to 64 MB, no automatic topic creation. Used by this
-     * class and by the standalone cluster, which runs it as a process of its own ({@code kafka.Kafka}).
+     * replication factor 1 everywhere, records up to 64 MB, no automatic topic creation. Used by
+     * this class and by the standalone cluster, which runs it as a process of its own ({@code
+     * kafka.Kafka}).
      */
     public static Properties singleNodeProperties(Path logDir, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -137,17 +151,30 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Writes {@code props} to {@code config} and formats the storage of {@code logDir} with a new
      * cluster id unless it is formatted already (a restart keeps its data).
      */
-    public static void writeAndFormat(Properties props, Path config, Path logDir) throws IOException {
+    public static void writeAndFormat(Properties props, Path config, Path logDir)
+            throws IOException {
         try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             props.store(w, "SceneStream Kafka (KRaft, single node)");
         }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int code = StorageTool.execute(new String[] {
-                "format", "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString(), "--ignore-formatted"
-            }, new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code =
+                    StorageTool.execute(
+                            new String[] {
+                                "format",
+                                "--cluster-id",
+                                Uuid.randomUuid().toString(),
+                                "--config",
+                                config.toString(),
+                                "--ignore-formatted"
+                            },
+                            new PrintStream(out, true, StandardCharsets.UTF_8));
             if (code != 0) {
-                throw new IOException("formatting Kafka storage in " + logDir + " failed: " + out.toString(StandardCharsets.UTF_8));
+                throw new IOException(
+                        "formatting Kafka storage in "
+                                + logDir
+                                + " failed: "
+                                + out.toString(StandardCharsets.UTF_8));
             }
         }
     }
@@ -172,14 +199,21 @@ public final class EmbeddedKafka implements AutoCloseable {
                 last = e;
             }
         }
-        throw new IOException("embedded Kafka did not come up on " + bootstrapServers() + " within " + timeout, last);
+        throw new IOException(
+                "embedded Kafka did not come up on " + bootstrapServers() + " within " + timeout,
+                last);
     }
 
     /** An admin client for this broker; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
+        return Admin.create(
+                Map.of(
+                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers(),
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        20_000));
     }
 
     /**
@@ -189,10 +223,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
+                    .get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+                throw new IllegalStateException(
+                        "cannot create topic " + name + ": " + e.getCause().getMessage(),
+                        e.getCause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

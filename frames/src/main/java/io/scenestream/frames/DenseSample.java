@@ -13,7 +13,8 @@ import java.util.Objects;
  *     sample has no segmentation labels
  * @param depth H * W metres (0 where invalid), or null when the sample has no depth labels
  */
-public record DenseSample(String id, int height, int width, byte[] rgb, int[] semseg, float[] depth) {
+public record DenseSample(
+        String id, int height, int width, byte[] rgb, int[] semseg, float[] depth) {
 
     /** Label of pixels without a segmentation label. */
     public static final int IGNORE = 255;
@@ -26,11 +27,18 @@ public record DenseSample(String id, int height, int width, byte[] rgb, int[] se
             throw new IllegalArgumentException(id + ": bad size " + height + "x" + width);
         }
         if (rgb.length != 3 * n) {
-            throw new IllegalArgumentException(id + ": " + rgb.length + " RGB bytes for " + height + "x" + width);
+            throw new IllegalArgumentException(
+                    id + ": " + rgb.length + " RGB bytes for " + height + "x" + width);
         }
         if (semseg != null && semseg.length != n) {
             throw new IllegalArgumentException(
-                    id + ": segmentation has " + semseg.length + " pixels, image " + height + "x" + width);
+                    id
+                            + ": segmentation has "
+                            + semseg.length
+                            + " pixels, image "
+                            + height
+                            + "x"
+                            + width);
         }
         if (depth != null && depth.length != n) {
             throw new IllegalArgumentException(
@@ -47,7 +55,10 @@ public record DenseSample(String id, int height, int width, byte[] rgb, int[] se
             return this;
         }
         return new DenseSample(
-                id, h, w, Resize.bilinearRgb(rgb, height, width, h, w),
+                id,
+                h,
+                w,
+                Resize.bilinearRgb(rgb, height, width, h, w),
                 semseg == null ? null : Resize.nearest(semseg, height, width, h, w),
                 depth == null ? null : Resize.nearest(depth, height, width, h, w));
     }

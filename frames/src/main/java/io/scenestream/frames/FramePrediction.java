@@ -11,7 +11,8 @@ package io.scenestream.frames;
  * @param confidence maximum softmax probability of the segmentation, in [0, 1], or null with no
  *     segmentation task
  */
-public record FramePrediction(int width, int height, float[] depth, byte[] classes, float[] confidence) {
+public record FramePrediction(
+        int width, int height, float[] depth, byte[] classes, float[] confidence) {
 
     /** Class id of pixel {@code i}. */
     /**

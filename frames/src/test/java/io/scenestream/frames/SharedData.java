@@ -15,7 +15,9 @@ public final class SharedData {
         Path p = Paths.get(root).resolve(relative).normalize();
         if (!Files.exists(p)) {
             throw new IllegalStateException(
-                    "shared data " + p.toAbsolutePath() + " is missing: tests read ../shared beside the checkout"
+                    "shared data "
+                            + p.toAbsolutePath()
+                            + " is missing: tests read ../shared beside the checkout"
                             + " (set -Dscenestream.shared=DIR to point elsewhere)");
         }
         return p;

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param tasks tasks with final outputs, in output order
  * @param auxiliaryTasks tasks predicted at every scale, in order; contains every task
  */
-public record MtiNetConfig(String name, HrNetConfig backbone, List<Task> tasks, List<Task> auxiliaryTasks) {
+public record MtiNetConfig(
+        String name, HrNetConfig backbone, List<Task> tasks, List<Task> auxiliaryTasks) {
 
     /** Names of the built-in architectures. */
     public static final List<String> NAMES = List.of("reference-tiny", "w18", "lite");
@@ -43,14 +44,19 @@ public record MtiNetConfig(String name, HrNetConfig backbone, List<Task> tasks, 
         for (Task t : tasks) {
             if (!auxiliaryTasks.contains(t)) {
                 throw new IllegalArgumentException(
-                        "task " + t.name() + " must also be an auxiliary task (it is predicted at every scale)");
+                        "task "
+                                + t.name()
+                                + " must also be an auxiliary task (it is predicted at every scale)");
             }
         }
         int[] w = backbone.widths();
         for (int s = 1; s < 4; s++) {
             if (w[s] < 16) {
                 throw new IllegalArgumentException(
-                        "branch width " + w[s] + " at scale " + s
+                        "branch width "
+                                + w[s]
+                                + " at scale "
+                                + s
                                 + " is too narrow for the squeeze-excitation (ratio 16): at least 16");
             }
         }
@@ -59,11 +65,14 @@ public record MtiNetConfig(String name, HrNetConfig backbone, List<Task> tasks, 
     /** The built-in configuration {@code name} with the given tasks. */
     public static MtiNetConfig named(String name, List<Task> tasks) {
         return switch (name) {
-            case "reference-tiny" -> new MtiNetConfig(name, HrNetConfig.smallV2(8, 16, 24, 32), tasks, tasks);
-            case "w18" -> new MtiNetConfig(name, HrNetConfig.smallV2(18, 36, 72, 144), tasks, tasks);
+            case "reference-tiny" ->
+                    new MtiNetConfig(name, HrNetConfig.smallV2(8, 16, 24, 32), tasks, tasks);
+            case "w18" ->
+                    new MtiNetConfig(name, HrNetConfig.smallV2(18, 36, 72, 144), tasks, tasks);
             case "lite" -> new MtiNetConfig(name, LITE_BACKBONE, tasks, tasks);
-            default -> throw new IllegalArgumentException(
-                    "unknown model configuration '" + name + "'; known: " + NAMES);
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown model configuration '" + name + "'; known: " + NAMES);
         };
     }
 
@@ -86,8 +95,8 @@ public record MtiNetConfig(String name, HrNetConfig backbone, List<Task> tasks, 
     }
 
     /**
-     * The CPU streaming student: HRNet-W18-Small-v2's topology with a 32-channel stem, one
-     * 32-plane Bottleneck and branches of 16/32/64/128, one module in stage 3 and 4.
+     * The CPU streaming student: HRNet-W18-Small-v2's topology with a 32-channel stem, one 32-plane
+     * Bottleneck and branches of 16/32/64/128, one module in stage 3 and 4.
      */
     static final HrNetConfig LITE_BACKBONE =
             new HrNetConfig(32, 32, 1, new int[] {16, 32, 64, 128}, new int[] {1, 1, 1}, 2);

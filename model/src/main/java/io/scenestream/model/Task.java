@@ -33,10 +33,12 @@ public record Task(String name, Kind kind, int channels) {
             throw new IllegalArgumentException("task " + name + " needs a positive channel count");
         }
         if (kind == Kind.DEPTH && channels != 1) {
-            throw new IllegalArgumentException("depth task " + name + " has 1 channel, not " + channels);
+            throw new IllegalArgumentException(
+                    "depth task " + name + " has 1 channel, not " + channels);
         }
         if (kind == Kind.SEGMENTATION && channels < 2) {
-            throw new IllegalArgumentException("segmentation task " + name + " needs at least 2 classes");
+            throw new IllegalArgumentException(
+                    "segmentation task " + name + " needs at least 2 classes");
         }
     }
 

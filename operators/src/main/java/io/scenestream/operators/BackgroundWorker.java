@@ -40,19 +40,33 @@ final class BackgroundWorker<R> {
      */
     BackgroundWorker(String name, int nice, int torchThreads) {
         this.name = name;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                boolean lowered = ThreadNiceness.lowerCurrentThread(nice);
-                int threads = TorchThreads.useOnThisThread(torchThreads);
-                LOG.info("{} runs at nice {} on {} libtorch thread(s)", name, lowered ? nice : 0, threads);
-                r.run();
-            }, name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t =
+                                    new Thread(
+                                            () -> {
+                                                boolean lowered =
+                                                        ThreadNiceness.lowerCurrentThread(nice);
+                                                int threads =
+                                                        TorchThreads.useOnThisThread(torchThreads);
+                                                LOG.info(
+                                                        "{} runs at nice {} on {} libtorch thread(s)",
+                                                        name,
+                                                        lowered ? nice : 0,
+                                                        threads);
+                                                r.run();
+                                            },
+                                            name);
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
-    /** Runs {@code task} on the worker after what is queued, and waits for it; its failure is rethrown. */
+    /**
+     * Runs {@code task} on the worker after what is queued, and waits for it; its failure is
+     * rethrown.
+     */
     <V> V call(Callable<V> task) throws Exception {
         try {
             return executor.submit(task).get();
@@ -80,9 +94,9 @@ final class BackgroundWorker<R> {
     }
 
     /**
-     * The job's result once it is done, null while it runs or when there is none; with {@code wait},
-     * waits for it. A failed job's cause is thrown as the {@link ExecutionException}; either way the
-     * job is taken.
+     * The job's result once it is done, null while it runs or when there is none; with {@code
+     * wait}, waits for it. A failed job's cause is thrown as the {@link ExecutionException}; either
+     * way the job is taken.
      */
     R take(boolean wait) throws InterruptedException, ExecutionException {
         if (inFlight == null || (!wait && !inFlight.isDone())) {
@@ -96,26 +110,32 @@ final class BackgroundWorker<R> {
     }
 
     /**
-     * Runs {@code tick} on the task's thread every {@code periodMs} of processing time, for as long as
-     * {@code again} holds after it; a second call while ticks are scheduled does nothing.
+     * Runs {@code tick} on the task's thread every {@code periodMs} of processing time, for as long
+     * as {@code again} holds after it; a second call while ticks are scheduled does nothing.
      */
-    void poll(ProcessingTimeService timers, long periodMs, ThrowingRunnable<Exception> tick, BooleanSupplier again) {
+    void poll(
+            ProcessingTimeService timers,
+            long periodMs,
+            ThrowingRunnable<Exception> tick,
+            BooleanSupplier again) {
         if (pollScheduled) {
             return;
         }
         pollScheduled = true;
-        timers.registerTimer(timers.getCurrentProcessingTime() + periodMs, time -> {
-            pollScheduled = false;
-            tick.run();
-            if (again.getAsBoolean()) {
-                poll(timers, periodMs, tick, again);
-            }
-        });
+        timers.registerTimer(
+                timers.getCurrentProcessingTime() + periodMs,
+                time -> {
+                    pollScheduled = false;
+                    tick.run();
+                    if (again.getAsBoolean()) {
+                        poll(timers, periodMs, tick, again);
+                    }
+                });
     }
 
     /**
-     * Stops the worker: the job in flight is cancelled unless it runs, then {@code release} runs on the
-     * worker, after what it is running; waits up to {@code wait}, logging if it does not stop.
+     * Stops the worker: the job in flight is cancelled unless it runs, then {@code release} runs on
+     * the worker, after what it is running; waits up to {@code wait}, logging if it does not stop.
      */
     void close(Callable<?> release, Duration wait) throws InterruptedException {
         if (inFlight != null) {

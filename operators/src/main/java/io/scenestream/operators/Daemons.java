@@ -3,7 +3,10 @@ package io.scenestream.operators;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Daemon thread factories for the operators' own threads, named so that a thread dump tells them apart. */
+/**
+ * Daemon thread factories for the operators' own threads, named so that a thread dump tells them
+ * apart.
+ */
 final class Daemons {
 
     private Daemons() {}

@@ -43,7 +43,8 @@ public final class Devices {
         }
         int count = Engine.getInstance().getGpuCount();
         if (count == 0) {
-            throw new IllegalStateException("device gpu requested but this task manager has no GPU");
+            throw new IllegalStateException(
+                    "device gpu requested but this task manager has no GPU");
         }
         return Device.gpu(subtask % count);
     }

@@ -25,26 +25,37 @@ public class EncodePredictions extends RichMapFunction<RawPrediction, Serialized
 
     @Override
     public SerializedPrediction map(RawPrediction r) {
-        Prediction.Builder b = Prediction.newBuilder()
-                .setCameraId(r.cameraId).setSequence(r.sequence).setCaptureTimeUs(r.captureTimeUs)
-                .setModelName(r.modelName).setModelVersion(r.modelVersion)
-                .setWidth(r.width).setHeight(r.height);
+        Prediction.Builder b =
+                Prediction.newBuilder()
+                        .setCameraId(r.cameraId)
+                        .setSequence(r.sequence)
+                        .setCaptureTimeUs(r.captureTimeUs)
+                        .setModelName(r.modelName)
+                        .setModelVersion(r.modelVersion)
+                        .setWidth(r.width)
+                        .setHeight(r.height);
         // The PNGs are the encoder's own fresh arrays, never written again: wrapped, not copied.
         if (r.depthPng != null) {
             b.setDepthPng(UnsafeByteOperations.unsafeWrap(r.depthPng));
         }
         if (r.segmentationPng != null) {
             b.setSegmentationPng(UnsafeByteOperations.unsafeWrap(r.segmentationPng));
-            b.setConfidence(ConfidenceSummary.newBuilder().setMeanMaxProbability(r.meanConfidence)
-                    .setConfidentShare(r.confidentShare).setThreshold(r.confidenceThreshold));
+            b.setConfidence(
+                    ConfidenceSummary.newBuilder()
+                            .setMeanMaxProbability(r.meanConfidence)
+                            .setConfidentShare(r.confidentShare)
+                            .setThreshold(r.confidenceThreshold));
         }
         long emitUs = System.currentTimeMillis() * 1000;
-        b.setEmitTimeUs(emitUs).setTimings(Timings.newBuilder()
-                .setQueueMs((r.decodeStartUs - r.captureTimeUs) / 1000f)
-                .setDecodeMs(r.decodeMs)
-                .setInferenceMs(r.inferenceMs)
-                .setTotalMs((emitUs - r.captureTimeUs) / 1000f));
+        b.setEmitTimeUs(emitUs)
+                .setTimings(
+                        Timings.newBuilder()
+                                .setQueueMs((r.decodeStartUs - r.captureTimeUs) / 1000f)
+                                .setDecodeMs(r.decodeMs)
+                                .setInferenceMs(r.inferenceMs)
+                                .setTotalMs((emitUs - r.captureTimeUs) / 1000f));
         lastLatencyMs = (emitUs - r.captureTimeUs) / 1000.0;
-        return new SerializedPrediction(r.cameraId, r.sequence, r.modelVersion, b.build().toByteArray());
+        return new SerializedPrediction(
+                r.cameraId, r.sequence, r.modelVersion, b.build().toByteArray());
     }
 }

@@ -36,7 +36,8 @@ public final class FrameDecoder implements Serializable {
         try {
             Frame f = deserializer.deserialize(r.topic, r.value);
             if (f == null) {
-                throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD, "record has no value");
+                throw new BadRecordException(
+                        BadRecordException.Reason.MISSING_FIELD, "record has no value");
             }
             DecodedFrame d = new DecodedFrame();
             d.rgb = FramePixels.decode(f, limits.sniffEncoding());
@@ -52,8 +53,12 @@ public final class FrameDecoder implements Serializable {
             return new Result(null, new DeadLetter(r, e.reason().name(), e.getMessage()));
         } catch (RuntimeException e) {
             // Anything else a hostile record provokes in a decoder is still the record's fault.
-            return new Result(null, new DeadLetter(r, BadRecordException.Reason.UNDECODABLE.name(),
-                    e.getClass().getSimpleName() + ": " + e.getMessage()));
+            return new Result(
+                    null,
+                    new DeadLetter(
+                            r,
+                            BadRecordException.Reason.UNDECODABLE.name(),
+                            e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
     }
 }

@@ -6,17 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** A micro-batch of the inference operator: the model that serves it, its frames and predictions, the records that leave. */
+/**
+ * A micro-batch of the inference operator: the model that serves it, its frames and predictions,
+ * the records that leave.
+ */
 final class InferenceBatch {
 
     final MtiNetPredictor predictor;
     final String name;
     final long version;
+
     /** The records that were not frames, emitted with the batch. */
     final List<DeadLetter> deadLetters = new ArrayList<>();
+
     List<DecodedFrame> frames;
     List<FramePrediction> predictions;
     RawPrediction[] out;
+
     /** Beside the task: when the batch is decoded, predicted and encoded. */
     CompletableFuture<Void> done;
 
@@ -26,7 +32,10 @@ final class InferenceBatch {
         this.version = version;
     }
 
-    /** Takes the frames among decoding results, in their order; the records that were not frames become dead letters. */
+    /**
+     * Takes the frames among decoding results, in their order; the records that were not frames
+     * become dead letters.
+     */
     void takeDecoded(FrameDecoder.Result[] results) {
         frames = new ArrayList<>(results.length);
         for (FrameDecoder.Result r : results) {
@@ -46,7 +55,10 @@ final class InferenceBatch {
         /** Encodes one frame's maps and confidence summary into its record. */
         void encode(FramePrediction p, RawPrediction r);
 
-        /** Emits the batch's dead letters, then its predictions (and key frames) in order; on the task's thread. */
+        /**
+         * Emits the batch's dead letters, then its predictions (and key frames) in order; on the
+         * task's thread.
+         */
         void emit(InferenceBatch b);
     }
 
@@ -62,7 +74,10 @@ final class InferenceBatch {
         /** The buffered {@code records} go to the model as batch {@code b}. */
         void run(InferenceBatch b, List<RawRecord> records) throws Exception;
 
-        /** Emits the batches beside the task that are done, oldest first, waiting until at most {@code keep} remain. */
+        /**
+         * Emits the batches beside the task that are done, oldest first, waiting until at most
+         * {@code keep} remain.
+         */
         void emitFinished(int keep) throws InterruptedException;
 
         /** Stops its threads; false if the model may still be running, so must not be closed. */

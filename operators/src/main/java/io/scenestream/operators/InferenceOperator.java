@@ -1,19 +1,18 @@
 package io.scenestream.operators;
 
 import ai.djl.Device;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.Resize;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
-import io.scenestream.frames.Resize;
-import io.scenestream.frames.FramePrediction;
-import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.inference.TorchThreads;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,9 +27,9 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Decodes frame records and runs MTI-Net on them in micro-batches. Decoding happens here, when a
@@ -40,11 +39,11 @@ import org.apache.flink.util.OutputTag;
  * for the cores the model's threads use. A record that is not a valid frame goes to {@link
  * #DEAD_LETTERS} with its origin and reason ({@link FrameDecoder}); the stream goes on.
  *
- * <p>Micro-batches: a batch goes to the model when it holds {@code
- * maxBatch} frames or its first frame has waited {@code maxDelayMs}. One model per parallel
- * instance, loaded in {@link #open} on the configured device and closed in {@link #close}.
- * Buffered frames are flushed before every checkpoint barrier and at the end of input, so none is
- * lost on recovery. Frames leave in the order they came, so a camera's order is kept.
+ * <p>Micro-batches: a batch goes to the model when it holds {@code maxBatch} frames or its first
+ * frame has waited {@code maxDelayMs}. One model per parallel instance, loaded in {@link #open} on
+ * the configured device and closed in {@link #close}. Buffered frames are flushed before every
+ * checkpoint barrier and at the end of input, so none is lost on recovery. Frames leave in the
+ * order they came, so a camera's order is kept.
  *
  * <p>The second input is the model-update stream (broadcast to every instance). An update of the
  * serving model with a higher version is checked (checksum, signature when a key is configured,
@@ -62,17 +61,19 @@ import org.apache.flink.util.OutputTag;
  * #KEY_FRAMES} with the student's classes, for the teacher.
  */
 public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
-        implements TwoInputStreamOperator<RawRecord, RawRecord, RawPrediction>, InferenceBatch.Stages {
+        implements TwoInputStreamOperator<RawRecord, RawRecord, RawPrediction>,
+                InferenceBatch.Stages {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
 
     /** Records that are not usable frames. */
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters",
-            TypeInformation.of(DeadLetter.class));
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     /** Frames offered to the teacher. */
-    public static final OutputTag<KeyFrame> KEY_FRAMES = new OutputTag<>("key-frames", TypeInformation.of(KeyFrame.class));
+    public static final OutputTag<KeyFrame> KEY_FRAMES =
+            new OutputTag<>("key-frames", TypeInformation.of(KeyFrame.class));
 
     private final InferenceSettings settings;
     private final FrameLimits limits;
@@ -81,8 +82,10 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient InferenceBatch.Execution execution;
     private transient byte[] restoredUpdate;
     private transient ServingUpdateState servingState;
+
     /** Checks and loads updates, so that frames keep going through the serving model meanwhile. */
     private transient ExecutorService loader;
+
     private transient Future<UpdateCandidate> pending;
     private transient byte[] pendingRecord;
     private transient List<RawRecord> buffer;
@@ -116,9 +119,15 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         Counter accepted = getMetricGroup().counter("modelUpdatesAccepted");
         Counter rejected = getMetricGroup().counter("modelUpdatesRejected");
         Device device = Devices.of(settings.device(), getRuntimeContext());
-        slot = ModelSlot.load("inference subtask " + subtask(), device,
-                Path.of(settings.checkpoint()), settings.updateKey(),
-                new int[] {settings.inputHeight(), settings.inputWidth()}, accepted, rejected);
+        slot =
+                ModelSlot.load(
+                        "inference subtask " + subtask(),
+                        device,
+                        Path.of(settings.checkpoint()),
+                        settings.updateKey(),
+                        new int[] {settings.inputHeight(), settings.inputWidth()},
+                        accepted,
+                        rejected);
         buffer = new ArrayList<>(settings.maxBatch());
         framesPerCamera = new HashMap<>();
         framesOut = getMetricGroup().meter("framesPerSecond", new MeterView(10));
@@ -132,20 +141,37 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         getMetricGroup().gauge("modelVersion", () -> slot.serving().manifest().modelVersion());
         getMetricGroup().gauge("kernelPath", () -> slot.serving().numerics().path().id());
         // Counted on the model thread too.
-        nonFiniteFrames = getMetricGroup().counter("nonFiniteFrames", new ThreadSafeSimpleCounter());
+        nonFiniteFrames =
+                getMetricGroup().counter("nonFiniteFrames", new ThreadSafeSimpleCounter());
         LoadedCheckpoint loaded = slot.serving();
-        LOG.info("inference subtask {} runs {} v{} on {} ({} libtorch threads, {})", subtask(),
-                loaded.manifest().modelName(), loaded.manifest().modelVersion(), device, threads, loaded.numerics().path().description());
-        loader = Executors.newSingleThreadExecutor(Daemons.named("model-update-loader-" + subtask()));
+        LOG.info(
+                "inference subtask {} runs {} v{} on {} ({} libtorch threads, {})",
+                subtask(),
+                loaded.manifest().modelName(),
+                loaded.manifest().modelVersion(),
+                device,
+                threads,
+                loaded.numerics().path().description());
+        loader =
+                Executors.newSingleThreadExecutor(
+                        Daemons.named("model-update-loader-" + subtask()));
         int codecThreads = settings.codecThreadsOn(Runtime.getRuntime().availableProcessors());
         // Threads named after this task ("infer..."), as libtorch's threads are, for whoever sorts
         // threads by name (ThreadCpu).
         String prefix = "infer-" + subtask();
-        execution = settings.overlapCodecs()
-                ? new BesideTask(codecThreads, limits, settings.maxBatch(), settings.threads(),
-                        getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex()),
-                        prefix, this)
-                : new OnTaskThread(codecThreads, limits, prefix, this);
+        execution =
+                settings.overlapCodecs()
+                        ? new BesideTask(
+                                codecThreads,
+                                limits,
+                                settings.maxBatch(),
+                                settings.threads(),
+                                getContainingTask()
+                                        .getMailboxExecutorFactory()
+                                        .createExecutor(getOperatorConfig().getChainIndex()),
+                                prefix,
+                                this)
+                        : new OnTaskThread(codecThreads, limits, prefix, this);
         if (restoredUpdate != null) {
             slot.apply(restoredUpdate, "restored state");
             restoredUpdate = null;
@@ -167,11 +193,14 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         } else if (buffer.size() == 1) {
             long generation = ++timerGeneration;
             long at = getProcessingTimeService().getCurrentProcessingTime() + settings.maxDelayMs();
-            getProcessingTimeService().registerTimer(at, time -> {
-                if (generation == timerGeneration && !buffer.isEmpty()) {
-                    flush();
-                }
-            });
+            getProcessingTimeService()
+                    .registerTimer(
+                            at,
+                            time -> {
+                                if (generation == timerGeneration && !buffer.isEmpty()) {
+                                    flush();
+                                }
+                            });
         }
     }
 
@@ -184,13 +213,14 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         byte[] record = r.value;
         ModelSlot.Target target = slot.target();
         pendingRecord = record;
-        // Checked and loaded on another thread: frames keep going through the serving model meanwhile.
+        // Checked and loaded on another thread: frames keep going through the serving model
+        // meanwhile.
         pending = loader.submit(() -> slot.check(record, from, target));
     }
 
     /**
-     * Swaps in (or rejects) the update being prepared once it is ready; with {@code wait}, waits for
-     * it. Runs on the task thread, between two batches.
+     * Swaps in (or rejects) the update being prepared once it is ready; with {@code wait}, waits
+     * for it. Runs on the task thread, between two batches.
      */
     private void completePending(boolean wait) throws Exception {
         if (pending == null || (!wait && !pending.isDone())) {
@@ -220,8 +250,11 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         }
         timerGeneration++;
         LoadedCheckpoint serving = slot.serving();
-        InferenceBatch b = new InferenceBatch(slot.predictor(), serving.manifest().modelName(),
-                serving.manifest().modelVersion());
+        InferenceBatch b =
+                new InferenceBatch(
+                        slot.predictor(),
+                        serving.manifest().modelName(),
+                        serving.manifest().modelVersion());
         List<RawRecord> records = List.copyOf(buffer);
         buffer.clear();
         execution.run(b, records);
@@ -243,9 +276,15 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                 long n = nonFiniteFrames.getCount();
                 if (n == 1 || n % 100 == 0) {
                     DecodedFrame f = b.frames.get(i);
-                    LOG.error("{} v{} gave NaN or Inf on {} pixels of {}#{} ({} such frames so far): its numbers are "
-                            + "wrong on this machine or its weights are broken", b.name, b.version, bad, f.cameraId,
-                            f.sequence, n);
+                    LOG.error(
+                            "{} v{} gave NaN or Inf on {} pixels of {}#{} ({} such frames so far): its numbers are "
+                                    + "wrong on this machine or its weights are broken",
+                            b.name,
+                            b.version,
+                            bad,
+                            f.cameraId,
+                            f.sequence,
+                            n);
                 }
             }
         }
@@ -315,9 +354,10 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         k.captureTimeUs = f.captureTimeUs;
         k.width = p.width();
         k.height = p.height();
-        k.rgb = f.width == p.width() && f.height == p.height()
-                ? f.rgb
-                : Resize.bilinearRgb(f.rgb, f.height, f.width, p.height(), p.width());
+        k.rgb =
+                f.width == p.width() && f.height == p.height()
+                        ? f.rgb
+                        : Resize.bilinearRgb(f.rgb, f.height, f.width, p.height(), p.width());
         k.studentClasses = p.classes();
         k.studentName = name;
         k.studentVersion = version;
@@ -335,9 +375,11 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        // An update still loading is kept too: its offset is behind the checkpoint, so it would not be
+        // An update still loading is kept too: its offset is behind the checkpoint, so it would not
+        // be
         // read again. On restore the newest of the two serves.
-        servingState.snapshot(subtask(), slot == null ? restoredUpdate : slot.servingUpdate(), pendingRecord);
+        servingState.snapshot(
+                subtask(), slot == null ? restoredUpdate : slot.servingUpdate(), pendingRecord);
     }
 
     @Override
@@ -353,7 +395,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         try {
             boolean modelIdle = execution == null || execution.stop();
             if (!modelIdle) {
-                LOG.warn("inference subtask {}: the model thread did not stop in 60 s; its model is not closed",
+                LOG.warn(
+                        "inference subtask {}: the model thread did not stop in 60 s; its model is not closed",
                         subtask());
             }
             if (loader != null) {

@@ -16,33 +16,81 @@ import java.io.Serializable;
  * @param confidenceThreshold probability at which a pixel counts as confident in the summary
  * @param keyFrameEvery every n-th frame of a camera is offered to the teacher as a key frame (the
  *     teacher's shortest stride); 0 for none (no self-training)
- * @param updateKey key that model updates must be signed with (HMAC-SHA256); empty accepts unsigned updates
- * @param threads libtorch threads of the inference thread (see {@link TorchThreads}); 0 for libtorch's
- *     default (all cores, or {@code OMP_NUM_THREADS})
+ * @param updateKey key that model updates must be signed with (HMAC-SHA256); empty accepts unsigned
+ *     updates
+ * @param threads libtorch threads of the inference thread (see {@link TorchThreads}); 0 for
+ *     libtorch's default (all cores, or {@code OMP_NUM_THREADS})
  * @param codecThreads threads that decode a batch's frames and encode its maps as PNG, the
  *     operator's own included (with {@code overlapCodecs}, threads of their own); 0 for as many as
  *     the batch has frames, at most the machine's cores
  * @param overlapCodecs decode frames as they arrive and encode a batch's PNGs while the model runs
- *     the next batch, on {@code codecThreads} threads of their own, rather than just before and after
- *     the model: for a model on a GPU, where the operator's cores are idle while it runs (see {@link
- *     #overlapByDefault})
+ *     the next batch, on {@code codecThreads} threads of their own, rather than just before and
+ *     after the model: for a model on a GPU, where the operator's cores are idle while it runs (see
+ *     {@link #overlapByDefault})
  */
-public record InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-        String device, float confidenceThreshold, int keyFrameEvery, String updateKey, int threads, int codecThreads,
-        boolean overlapCodecs) implements Serializable {
+public record InferenceSettings(
+        String checkpoint,
+        int inputHeight,
+        int inputWidth,
+        int maxBatch,
+        long maxDelayMs,
+        String device,
+        float confidenceThreshold,
+        int keyFrameEvery,
+        String updateKey,
+        int threads,
+        int codecThreads,
+        boolean overlapCodecs)
+        implements Serializable {
 
     /** Without self-training and with unsigned updates. */
-    public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-            String device, float confidenceThreshold) {
-        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, 0, "", 0, 0,
+    public InferenceSettings(
+            String checkpoint,
+            int inputHeight,
+            int inputWidth,
+            int maxBatch,
+            long maxDelayMs,
+            String device,
+            float confidenceThreshold) {
+        this(
+                checkpoint,
+                inputHeight,
+                inputWidth,
+                maxBatch,
+                maxDelayMs,
+                device,
+                confidenceThreshold,
+                0,
+                "",
+                0,
+                0,
                 overlapByDefault(device));
     }
 
     /** With libtorch's default number of threads. */
-    public InferenceSettings(String checkpoint, int inputHeight, int inputWidth, int maxBatch, long maxDelayMs,
-            String device, float confidenceThreshold, int keyFrameEvery, String updateKey) {
-        this(checkpoint, inputHeight, inputWidth, maxBatch, maxDelayMs, device, confidenceThreshold, keyFrameEvery,
-                updateKey, 0, 0, overlapByDefault(device));
+    public InferenceSettings(
+            String checkpoint,
+            int inputHeight,
+            int inputWidth,
+            int maxBatch,
+            long maxDelayMs,
+            String device,
+            float confidenceThreshold,
+            int keyFrameEvery,
+            String updateKey) {
+        this(
+                checkpoint,
+                inputHeight,
+                inputWidth,
+                maxBatch,
+                maxDelayMs,
+                device,
+                confidenceThreshold,
+                keyFrameEvery,
+                updateKey,
+                0,
+                0,
+                overlapByDefault(device));
     }
 
     /**
@@ -59,31 +107,40 @@ public record InferenceSettings(String checkpoint, int inputHeight, int inputWid
             throw new IllegalArgumentException("must set a model checkpoint");
         }
         if (inputHeight <= 0 || inputWidth <= 0 || inputHeight % 32 != 0 || inputWidth % 32 != 0) {
-            throw new IllegalArgumentException("model resolution must be positive multiples of 32, got "
-                    + inputHeight + "x" + inputWidth);
+            throw new IllegalArgumentException(
+                    "model resolution must be positive multiples of 32, got "
+                            + inputHeight
+                            + "x"
+                            + inputWidth);
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + maxBatch);
         }
         if (maxDelayMs < 0) {
-            throw new IllegalArgumentException("batch delay must not be negative, got " + maxDelayMs);
+            throw new IllegalArgumentException(
+                    "batch delay must not be negative, got " + maxDelayMs);
         }
         if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
             throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, got " + device);
         }
         if (!(confidenceThreshold > 0 && confidenceThreshold <= 1)) {
-            throw new IllegalArgumentException("confidence threshold must be in (0, 1], got " + confidenceThreshold);
+            throw new IllegalArgumentException(
+                    "confidence threshold must be in (0, 1], got " + confidenceThreshold);
         }
         if (keyFrameEvery < 0) {
-            throw new IllegalArgumentException("key-frame interval must not be negative, got " + keyFrameEvery);
+            throw new IllegalArgumentException(
+                    "key-frame interval must not be negative, got " + keyFrameEvery);
         }
         updateKey = updateKey == null ? "" : updateKey;
         if (threads < 0) {
-            throw new IllegalArgumentException("inference threads must be >= 0 (0: libtorch's default), got " + threads);
+            throw new IllegalArgumentException(
+                    "inference threads must be >= 0 (0: libtorch's default), got " + threads);
         }
         if (codecThreads < 0) {
-            throw new IllegalArgumentException("codec threads must be >= 0 (0: one per frame of a batch, at most the "
-                    + "cores), got " + codecThreads);
+            throw new IllegalArgumentException(
+                    "codec threads must be >= 0 (0: one per frame of a batch, at most the "
+                            + "cores), got "
+                            + codecThreads);
         }
     }
 

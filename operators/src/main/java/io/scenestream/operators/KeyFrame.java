@@ -10,10 +10,13 @@ public class KeyFrame {
     public long captureTimeUs;
     public int width;
     public int height;
+
     /** {@code height * width * 3} bytes, R G B. */
     public byte[] rgb;
+
     /** The student's class per pixel. */
     public byte[] studentClasses;
+
     public String studentName;
     public long studentVersion;
 

@@ -20,14 +20,17 @@ import org.slf4j.LoggerFactory;
  * check and swap every model-update record goes through. The inference operators and the teacher
  * each hold one.
  *
- * <p>Not thread-safe: its owner keeps it on one thread, except {@link #check}, which reads only
- * the {@link Target} captured on that thread and may run anywhere.
+ * <p>Not thread-safe: its owner keeps it on one thread, except {@link #check}, which reads only the
+ * {@link Target} captured on that thread and may run anywhere.
  */
 final class ModelSlot implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelSlot.class);
 
-    /** What an update must match to serve: the serving model's name, version, architecture, input size. */
+    /**
+     * What an update must match to serve: the serving model's name, version, architecture, input
+     * size.
+     */
     record Target(String name, long version, MtiNetConfig config, int height, int width) {}
 
     private final String owner;
@@ -41,7 +44,12 @@ final class ModelSlot implements AutoCloseable {
     private MtiNetPredictor predictor;
     private volatile byte[] servingUpdate;
 
-    private ModelSlot(String owner, Model model, String updateKey, int[] inputSize, Counter accepted,
+    private ModelSlot(
+            String owner,
+            Model model,
+            String updateKey,
+            int[] inputSize,
+            Counter accepted,
             Counter rejected) {
         this.owner = owner;
         this.model = model;
@@ -56,12 +64,20 @@ final class ModelSlot implements AutoCloseable {
      *
      * @param owner names the slot's holder in log lines ("inference subtask 0", "teacher")
      * @param updateKey the key updates must be signed with; empty accepts unsigned ones
-     * @param inputSize {height, width} the predictor resizes frames to; null for the checkpoint's own
+     * @param inputSize {height, width} the predictor resizes frames to; null for the checkpoint's
+     *     own
      * @param accepted counts the updates swapped in
      * @param rejected counts the bad updates
      */
-    static ModelSlot load(String owner, Device device, Path checkpoint, String updateKey, int[] inputSize,
-            Counter accepted, Counter rejected) throws CheckpointException {
+    static ModelSlot load(
+            String owner,
+            Device device,
+            Path checkpoint,
+            String updateKey,
+            int[] inputSize,
+            Counter accepted,
+            Counter rejected)
+            throws CheckpointException {
         Model model = Model.newInstance(owner, device);
         ModelSlot slot = new ModelSlot(owner, model, updateKey, inputSize, accepted, rejected);
         NDManager first = model.getNDManager().newSubManager();
@@ -93,26 +109,44 @@ final class ModelSlot implements AutoCloseable {
         return predictor;
     }
 
-    /** The update record that serves, null while the shipped checkpoint does; readable from any thread. */
+    /**
+     * The update record that serves, null while the shipped checkpoint does; readable from any
+     * thread.
+     */
     byte[] servingUpdate() {
         return servingUpdate;
     }
 
     /** What an update must match, captured now for a {@link #check} on another thread. */
     Target target() {
-        return new Target(serving.manifest().modelName(), serving.manifest().modelVersion(), serving.config(),
-                serving.manifest().inputHeight(), serving.manifest().inputWidth());
-    }
-
-    /** Checks an update record against {@code target} and loads its model if it may serve; any thread. */
-    UpdateCandidate check(byte[] record, String from, Target target) {
-        return UpdateCandidate.check(record, from, key, target.name(), target.version(), target.config(),
-                target.height(), target.width(), model.getNDManager());
+        return new Target(
+                serving.manifest().modelName(),
+                serving.manifest().modelVersion(),
+                serving.config(),
+                serving.manifest().inputHeight(),
+                serving.manifest().inputWidth());
     }
 
     /**
-     * Whether {@code c} may serve. Another model's update or an old version is passed over quietly; a
-     * bad update is counted and logged.
+     * Checks an update record against {@code target} and loads its model if it may serve; any
+     * thread.
+     */
+    UpdateCandidate check(byte[] record, String from, Target target) {
+        return UpdateCandidate.check(
+                record,
+                from,
+                key,
+                target.name(),
+                target.version(),
+                target.config(),
+                target.height(),
+                target.width(),
+                model.getNDManager());
+    }
+
+    /**
+     * Whether {@code c} may serve. Another model's update or an old version is passed over quietly;
+     * a bad update is counted and logged.
      */
     boolean admits(UpdateCandidate c) {
         if (c.ignore()) {
@@ -120,16 +154,21 @@ final class ModelSlot implements AutoCloseable {
         }
         if (c.rejection() != null) {
             rejected.inc();
-            LOG.warn("{} rejected a model update from {}: {}; still on {} v{}", owner, c.from(), c.rejection(),
-                    serving.manifest().modelName(), serving.manifest().modelVersion());
+            LOG.warn(
+                    "{} rejected a model update from {}: {}; still on {} v{}",
+                    owner,
+                    c.from(),
+                    c.rejection(),
+                    serving.manifest().modelName(),
+                    serving.manifest().modelVersion());
             return false;
         }
         return true;
     }
 
     /**
-     * Serves an admitted candidate from now on, its record being {@code record}; the previous model's
-     * predictor and memory are released, so nothing may still be running on them.
+     * Serves an admitted candidate from now on, its record being {@code record}; the previous
+     * model's predictor and memory are released, so nothing may still be running on them.
      */
     void swap(UpdateCandidate c, byte[] record) {
         predictor.close();
@@ -138,8 +177,13 @@ final class ModelSlot implements AutoCloseable {
         old.close();
         servingUpdate = record;
         accepted.inc();
-        LOG.info("{} now serves {} v{} (from {}, validation {})", owner, c.update().getModelName(),
-                c.update().getVersion(), c.from(), c.update().getValidationMap());
+        LOG.info(
+                "{} now serves {} v{} (from {}, validation {})",
+                owner,
+                c.update().getModelName(),
+                c.update().getVersion(),
+                c.from(),
+                c.update().getValidationMap());
     }
 
     /** Checks an update and swaps it in at once if it may serve (a restored serving update). */

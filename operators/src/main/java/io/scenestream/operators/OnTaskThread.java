@@ -17,19 +17,27 @@ import java.util.concurrent.Future;
 final class OnTaskThread implements InferenceBatch.Execution {
 
     private final InferenceBatch.Stages stages;
+
     /** One per codec thread, worker 0 being the task's own. */
     private final FrameDecoder[] decoders;
+
     private final ExecutorService helpers;
 
-    OnTaskThread(int codecThreads, FrameLimits limits, String threadPrefix, InferenceBatch.Stages stages) {
+    OnTaskThread(
+            int codecThreads,
+            FrameLimits limits,
+            String threadPrefix,
+            InferenceBatch.Stages stages) {
         this.stages = stages;
         decoders = new FrameDecoder[codecThreads];
         for (int i = 0; i < codecThreads; i++) {
             decoders[i] = new FrameDecoder(limits);
         }
-        helpers = codecThreads > 1
-                ? Executors.newFixedThreadPool(codecThreads - 1, Daemons.numbered(threadPrefix + "-helper"))
-                : null;
+        helpers =
+                codecThreads > 1
+                        ? Executors.newFixedThreadPool(
+                                codecThreads - 1, Daemons.numbered(threadPrefix + "-helper"))
+                        : null;
     }
 
     @Override
@@ -40,11 +48,17 @@ final class OnTaskThread implements InferenceBatch.Execution {
     @Override
     public void run(InferenceBatch b, List<RawRecord> records) {
         FrameDecoder.Result[] results = new FrameDecoder.Result[records.size()];
-        onHelpers(results.length, (worker, i) -> results[i] = decoders[worker].decode(records.get(i)), "decoding frames");
+        onHelpers(
+                results.length,
+                (worker, i) -> results[i] = decoders[worker].decode(records.get(i)),
+                "decoding frames");
         b.takeDecoded(results);
         if (!b.frames.isEmpty()) {
             stages.runModel(b);
-            onHelpers(b.out.length, (worker, i) -> stages.encode(b.predictions.get(i), b.out[i]), "encoding predictions");
+            onHelpers(
+                    b.out.length,
+                    (worker, i) -> stages.encode(b.predictions.get(i), b.out[i]),
+                    "encoding predictions");
         }
         stages.emit(b);
     }
@@ -76,11 +90,13 @@ final class OnTaskThread implements InferenceBatch.Execution {
         List<Future<?>> running = new ArrayList<>(workers - 1);
         for (int w = 1; w < workers; w++) {
             int worker = w;
-            running.add(helpers.submit(() -> {
-                for (int i = worker; i < n; i += workers) {
-                    work.run(worker, i);
-                }
-            }));
+            running.add(
+                    helpers.submit(
+                            () -> {
+                                for (int i = worker; i < n; i += workers) {
+                                    work.run(worker, i);
+                                }
+                            }));
         }
         for (int i = 0; i < n; i += workers) {
             work.run(0, i);

@@ -16,10 +16,16 @@ public class RawPrediction {
     public long modelVersion;
     public int width;
     public int height;
-    /** Depth as a 16-bit PNG in millimetres, 0 where there is none; null if the model has no depth task. */
+
+    /**
+     * Depth as a 16-bit PNG in millimetres, 0 where there is none; null if the model has no depth
+     * task.
+     */
     public byte[] depthPng;
+
     /** Class ids as an 8-bit PNG; null if the model has no segmentation task. */
     public byte[] segmentationPng;
+
     public float meanConfidence;
     public float confidentShare;
     public float confidenceThreshold;

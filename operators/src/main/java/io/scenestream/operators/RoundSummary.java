@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * One self-training round as the job reports it to its client (the accumulator
- * {@value #ACCUMULATOR}): for the console of the local tools and adapt-eval's round history.
+ * One self-training round as the job reports it to its client (the accumulator {@value
+ * #ACCUMULATOR}): for the console of the local tools and adapt-eval's round history.
  *
  * @param round the round's number, from 1
  * @param pseudoLabels pseudo-labels received by the trainer when the round ended
@@ -18,8 +18,17 @@ import java.util.Locale;
  * @param seconds how long the round took
  * @param why why the candidate was rolled back, null if accepted
  */
-public record RoundSummary(long round, long pseudoLabels, long version, boolean accepted, double servingAgreement,
-        double candidateAgreement, double firstLoss, double lastLoss, double seconds, String why)
+public record RoundSummary(
+        long round,
+        long pseudoLabels,
+        long version,
+        boolean accepted,
+        double servingAgreement,
+        double candidateAgreement,
+        double firstLoss,
+        double lastLoss,
+        double seconds,
+        String why)
         implements Serializable {
 
     /** Name of the list accumulator of rounds. */
@@ -37,11 +46,26 @@ public record RoundSummary(long round, long pseudoLabels, long version, boolean 
     /** The round in one line. */
     public String line() {
         if (Double.isNaN(candidateAgreement)) {
-            return String.format(Locale.ROOT, "self-training round %d failed (%s); still v%d, %.1f s", round, why,
-                    version, seconds);
+            return String.format(
+                    Locale.ROOT,
+                    "self-training round %d failed (%s); still v%d, %.1f s",
+                    round,
+                    why,
+                    version,
+                    seconds);
         }
-        return String.format(Locale.ROOT, "self-training round %d: %s, agreement %.3f -> %.3f, loss %.3f -> %.3f, "
-                + "%.1f s", round, accepted ? "v" + version + " accepted" : "rolled back (" + why + "), still v" + version,
-                servingAgreement, candidateAgreement, firstLoss, lastLoss, seconds);
+        return String.format(
+                Locale.ROOT,
+                "self-training round %d: %s, agreement %.3f -> %.3f, loss %.3f -> %.3f, "
+                        + "%.1f s",
+                round,
+                accepted
+                        ? "v" + version + " accepted"
+                        : "rolled back (" + why + "), still v" + version,
+                servingAgreement,
+                candidateAgreement,
+                firstLoss,
+                lastLoss,
+                seconds);
     }
 }

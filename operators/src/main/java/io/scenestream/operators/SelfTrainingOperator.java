@@ -1,13 +1,18 @@
 package io.scenestream.operators;
 
 import ai.djl.ndarray.types.DataType;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.model.data.DataSpec;
 import io.scenestream.model.selftrain.SelfTrainer;
+import io.scenestream.synthetic.Domain;
+import io.scenestream.synthetic.SyntheticSampleSource;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
@@ -36,13 +42,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Online self-training of the student (parallelism 1): pseudo-labelled frames fill a replay buffer
- * and a held-out set; every N new frames (or T ms) a round of K steps runs on a worker thread of its
- * own, so the operator never blocks the stream; an accepted candidate goes out as a signed {@link
- * ModelUpdate}, a rejected one is rolled back and never served.
+ * and a held-out set; every N new frames (or T ms) a round of K steps runs on a worker thread of
+ * its own, so the operator never blocks the stream; an accepted candidate goes out as a signed
+ * {@link ModelUpdate}, a rejected one is rolled back and never served.
  *
- * <p>Flink state holds the student as of the last finished round (weights and optimiser state),
- * the buffers (as the pseudo-label records) and the counters: a restored job trains on from its
- * last adapted version, not from the shipped checkpoint.
+ * <p>Flink state holds the student as of the last finished round (weights and optimiser state), the
+ * buffers (as the pseudo-label records) and the counters: a restored job trains on from its last
+ * adapted version, not from the shipped checkpoint.
  */
 public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModelUpdate>
         implements OneInputStreamOperator<PseudoLabelRecord, SerializedModelUpdate> {
@@ -74,8 +80,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient ListAccumulator<RoundSummary> roundLog;
     private transient LongCounter receivedTotal;
     private transient volatile long servingVersion;
+
     /** The serving student's held-out agreement as of the last round. */
     private transient double lastAgreement;
+
     private transient long roundsDone;
     private transient LastValues.Value lossGauge;
     private transient LastValues.Value agreementGauge;
@@ -92,12 +100,19 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         var store = context.getOperatorStateStore();
-        studentStateList = store.getListState(new ListStateDescriptor<>("student",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        trainingList = store.getListState(new ListStateDescriptor<>("replay-buffer",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        heldOutList = store.getListState(new ListStateDescriptor<>("held-out",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        studentStateList =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "student", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        trainingList =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "replay-buffer",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        heldOutList =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "held-out", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         countersList = store.getListState(new ListStateDescriptor<>("counters", Types.LONG));
         training = new ArrayDeque<>();
         heldOut = new ArrayDeque<>();
@@ -120,7 +135,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     public void open() throws Exception {
         super.open();
         pseudoLabels = getMetricGroup().counter("pseudoLabelsReceived");
-        // The accumulators reach the job's client (the local tools' console, adapt-eval) with the heartbeats.
+        // The accumulators reach the job's client (the local tools' console, adapt-eval) with the
+        // heartbeats.
         badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
         rounds = getMetricGroup().counter("trainingRounds");
         accepted = getMetricGroup().counter("updatesAccepted");
@@ -136,56 +152,80 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         roundSecondsGauge = gauges.gauge("roundSeconds");
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
-        worker = new BackgroundWorker<>(
-                "self-training-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(), settings.niceness(),
-                settings.threads());
+        worker =
+                new BackgroundWorker<>(
+                        "self-training-"
+                                + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                        settings.niceness(),
+                        settings.threads());
         boolean restored = studentState != null;
-        byte[] start = restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
+        byte[] start =
+                restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
         String source = restored ? "restored self-training state" : settings.studentCheckpoint();
         List<byte[]> train = List.copyOf(training);
         List<byte[]> held = List.copyOf(heldOut);
         // Build the trainer on its own thread (libtorch's autograd mode is per thread).
-        worker.call(() -> {
-            trainer = new SelfTrainer(start, source, settings.trainer());
-            trainer.restoreFrames(train.stream().map(SelfTrainingOperator::decode).toList(),
-                    held.stream().map(SelfTrainingOperator::decode).toList());
-            servingVersion = trainer.version();
-            modelName = trainer.modelName();
-            trainer.acceptWithin(settings.acceptTolerance());
-            if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
-                trainer.useSourceFrames(sourceFrames(trainer.inputSize()), settings.sourceShare());
-            }
-            return null;
-        });
+        worker.call(
+                () -> {
+                    trainer = new SelfTrainer(start, source, settings.trainer());
+                    trainer.restoreFrames(
+                            train.stream().map(SelfTrainingOperator::decode).toList(),
+                            held.stream().map(SelfTrainingOperator::decode).toList());
+                    servingVersion = trainer.version();
+                    modelName = trainer.modelName();
+                    trainer.acceptWithin(settings.acceptTolerance());
+                    if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
+                        trainer.useSourceFrames(
+                                sourceFrames(trainer.inputSize()), settings.sourceShare());
+                    }
+                    return null;
+                });
         lastRoundAt = getProcessingTimeService().getCurrentProcessingTime();
         scheduleCheck();
-        LOG.info("self-training {} from {} at v{} ({} buffered, {} held out)", modelName, source, servingVersion,
-                training.size(), heldOut.size());
+        LOG.info(
+                "self-training {} from {} at v{} ({} buffered, {} held out)",
+                modelName,
+                source,
+                servingVersion,
+                training.size(),
+                heldOut.size());
     }
 
     /** The labelled source-domain frames (synthetic frames rendered from a fixed seed). */
-    private List<io.scenestream.frames.DenseSample> sourceFrames(int[] hw) throws java.io.IOException {
-        var source = io.scenestream.model.data.DataSpec.parse(settings.sourceData()).open(91, null,
-                (domain, seed) -> new io.scenestream.synthetic.SyntheticSampleSource(
-                        io.scenestream.synthetic.Domain.named(domain), seed, null));
-        List<io.scenestream.frames.DenseSample> out = new ArrayList<>();
+    private List<DenseSample> sourceFrames(int[] hw) throws IOException {
+        var source =
+                DataSpec.parse(settings.sourceData())
+                        .open(
+                                91,
+                                null,
+                                (domain, seed) ->
+                                        new SyntheticSampleSource(
+                                                Domain.named(domain), seed, null));
+        List<DenseSample> out = new ArrayList<>();
         for (int i = 0; i < settings.sourceFrames(); i++) {
             out.add(source.get(i, hw[0], hw[1]));
         }
-        LOG.info("self-training mixes {} labelled frames of {} into training (share {})", out.size(),
-                source.describe(), settings.sourceShare());
+        LOG.info(
+                "self-training mixes {} labelled frames of {} into training (share {})",
+                out.size(),
+                source.describe(),
+                settings.sourceShare());
         return out;
     }
 
-    private static io.scenestream.frames.DenseSample decode(byte[] record) {
+    private static DenseSample decode(byte[] record) {
         return PseudoLabels.decode(PseudoLabels.parse(record, FrameLimits.DEFAULT));
     }
 
     private void scheduleCheck() {
-        worker.poll(getProcessingTimeService(), POLL_MS, () -> {
-            collectRound();
-            maybeStartRound();
-        }, () -> true);
+        worker.poll(
+                getProcessingTimeService(),
+                POLL_MS,
+                () -> {
+                    collectRound();
+                    maybeStartRound();
+                },
+                () -> true);
     }
 
     @Override
@@ -203,7 +243,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         boolean toHeldOut = SelfTrainer.isHeldOut(received, settings.trainer());
         Deque<byte[]> mirror = toHeldOut ? heldOut : training;
         mirror.addLast(record);
-        while (mirror.size() > (toHeldOut ? settings.trainer().heldOutSize() : settings.trainer().bufferSize())) {
+        while (mirror.size()
+                > (toHeldOut
+                        ? settings.trainer().heldOutSize()
+                        : settings.trainer().bufferSize())) {
             mirror.removeFirst();
         }
         if (!toHeldOut) {
@@ -211,14 +254,19 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         pseudoLabels.inc();
         receivedTotal.add(1);
-        worker.queue(() -> {
-            try {
-                trainer.add(PseudoLabels.decode(parsed), toHeldOut);
-            } catch (RuntimeException e) {
-                LOG.warn("ignoring pseudo-label {}#{}: {}", parsed.getCameraId(), parsed.getSequence(), e.getMessage());
-            }
-            return null;
-        });
+        worker.queue(
+                () -> {
+                    try {
+                        trainer.add(PseudoLabels.decode(parsed), toHeldOut);
+                    } catch (RuntimeException e) {
+                        LOG.warn(
+                                "ignoring pseudo-label {}#{}: {}",
+                                parsed.getCameraId(),
+                                parsed.getSequence(),
+                                e.getMessage());
+                    }
+                    return null;
+                });
         collectRound();
         maybeStartRound();
     }
@@ -228,23 +276,31 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        boolean due = sinceRound >= settings.roundEvery() || now - lastRoundAt >= settings.roundIntervalMs();
+        boolean due =
+                sinceRound >= settings.roundEvery()
+                        || now - lastRoundAt >= settings.roundIntervalMs();
         if (!due || training.size() < settings.trainer().batch() || heldOut.isEmpty()) {
             return;
         }
         sinceRound = 0;
         lastRoundAt = now;
-        worker.start(() -> {
-            long t0 = System.nanoTime();
-            SelfTrainer.Round r = trainer.round();
-            Map<String, Object> provenance = new LinkedHashMap<>();
-            provenance.put("self_training_round", trainer.rounds());
-            provenance.put("held_out_agreement", r.candidateAgreement());
-            provenance.put("frames_received", trainer.received());
-            byte[] state = trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
-            byte[] update = r.accepted() ? trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance) : null;
-            return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
-        });
+        worker.start(
+                () -> {
+                    long t0 = System.nanoTime();
+                    SelfTrainer.Round r = trainer.round();
+                    Map<String, Object> provenance = new LinkedHashMap<>();
+                    provenance.put("self_training_round", trainer.rounds());
+                    provenance.put("held_out_agreement", r.candidateAgreement());
+                    provenance.put("frames_received", trainer.received());
+                    byte[] state =
+                            trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
+                    byte[] update =
+                            r.accepted()
+                                    ? trainer.checkpoint(
+                                            modelName, DataType.FLOAT16, false, provenance)
+                                    : null;
+                    return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
+                });
     }
 
     private void collectRound() throws Exception {
@@ -254,9 +310,22 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } catch (ExecutionException e) {
             rounds.inc();
             roundsDone++;
-            roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), servingVersion, false, lastAgreement,
-                    Double.NaN, Double.NaN, Double.NaN, 0, String.valueOf(e.getCause())));
-            LOG.error("a self-training round failed; the serving student stays v{}", servingVersion, e.getCause());
+            roundLog.add(
+                    new RoundSummary(
+                            roundsDone,
+                            receivedTotal.getLocalValue(),
+                            servingVersion,
+                            false,
+                            lastAgreement,
+                            Double.NaN,
+                            Double.NaN,
+                            Double.NaN,
+                            0,
+                            String.valueOf(e.getCause())));
+            LOG.error(
+                    "a self-training round failed; the serving student stays v{}",
+                    servingVersion,
+                    e.getCause());
             return;
         }
         if (o != null) {
@@ -279,31 +348,67 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             validation.put("serving_agreement", r.servingAgreement());
             validation.put("first_loss", (double) r.firstLoss());
             validation.put("last_loss", (double) r.lastLoss());
-            ModelUpdate u = ModelUpdates.create(modelName, r.version(), o.update(), validation,
-                    settings.updateKey().getBytes(StandardCharsets.UTF_8));
+            ModelUpdate u =
+                    ModelUpdates.create(
+                            modelName,
+                            r.version(),
+                            o.update(),
+                            validation,
+                            settings.updateKey().getBytes(StandardCharsets.UTF_8));
             servingVersion = r.version();
             accepted.inc();
-            LOG.info("self-training: {} v{} accepted (agreement {} -> {}, loss {} -> {}, {} s)", modelName, r.version(),
-                    fmt(r.servingAgreement()), fmt(r.candidateAgreement()), fmt(r.firstLoss()), fmt(r.lastLoss()),
+            LOG.info(
+                    "self-training: {} v{} accepted (agreement {} -> {}, loss {} -> {}, {} s)",
+                    modelName,
+                    r.version(),
+                    fmt(r.servingAgreement()),
+                    fmt(r.candidateAgreement()),
+                    fmt(r.firstLoss()),
+                    fmt(r.lastLoss()),
                     fmt(o.seconds()));
-            output.collect(new StreamRecord<>(new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
-            roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), r.version(), true, r.servingAgreement(),
-                    r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(), null));
+            output.collect(
+                    new StreamRecord<>(
+                            new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
+            roundLog.add(
+                    new RoundSummary(
+                            roundsDone,
+                            receivedTotal.getLocalValue(),
+                            r.version(),
+                            true,
+                            r.servingAgreement(),
+                            r.candidateAgreement(),
+                            r.firstLoss(),
+                            r.lastLoss(),
+                            o.seconds(),
+                            null));
         } else {
             lastAgreement = r.servingAgreement();
             agreementGauge.set(lastAgreement);
             rolledBack.inc();
-            roundLog.add(new RoundSummary(roundsDone, receivedTotal.getLocalValue(), r.version(), false, r.servingAgreement(),
-                    r.candidateAgreement(), r.firstLoss(), r.lastLoss(), o.seconds(),
-                    Double.isNaN(r.candidateAgreement()) ? "the candidate's outputs are not finite"
-                            : "agreement fell below the serving student's"));
-            LOG.info("self-training: candidate rolled back (agreement {} -> {}); still v{}", fmt(r.servingAgreement()),
-                    fmt(r.candidateAgreement()), r.version());
+            roundLog.add(
+                    new RoundSummary(
+                            roundsDone,
+                            receivedTotal.getLocalValue(),
+                            r.version(),
+                            false,
+                            r.servingAgreement(),
+                            r.candidateAgreement(),
+                            r.firstLoss(),
+                            r.lastLoss(),
+                            o.seconds(),
+                            Double.isNaN(r.candidateAgreement())
+                                    ? "the candidate's outputs are not finite"
+                                    : "agreement fell below the serving student's"));
+            LOG.info(
+                    "self-training: candidate rolled back (agreement {} -> {}); still v{}",
+                    fmt(r.servingAgreement()),
+                    fmt(r.candidateAgreement()),
+                    r.version());
         }
     }
 
     private static String fmt(double v) {
-        return String.format(java.util.Locale.ROOT, "%.4f", v);
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     @Override
@@ -320,7 +425,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
 
     @Override
     public void finish() throws Exception {
-        // End of input (bounded runs, stop-with-savepoint): let the round in flight finish and publish.
+        // End of input (bounded runs, stop-with-savepoint): let the round in flight finish and
+        // publish.
         Outcome o = worker.take(true);
         if (o != null) {
             emit(o);
@@ -332,18 +438,19 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     public void close() throws Exception {
         try {
             if (worker != null) {
-                worker.close(() -> {
-                    if (trainer != null) {
-                        trainer.close();
-                    }
-                    return null;
-                }, Duration.ofMinutes(5));
+                worker.close(
+                        () -> {
+                            if (trainer != null) {
+                                trainer.close();
+                            }
+                            return null;
+                        },
+                        Duration.ofMinutes(5));
             }
         } finally {
             super.close();
         }
     }
-
 
     /** Rounds finished since this instance opened (for tests). */
     long roundsDone() {

@@ -1,6 +1,9 @@
 package io.scenestream.operators;
 
-/** A prediction record ready for Kafka: the camera (the record key) and the Protocol Buffers bytes. A Flink POJO. */
+/**
+ * A prediction record ready for Kafka: the camera (the record key) and the Protocol Buffers bytes.
+ * A Flink POJO.
+ */
 public class SerializedPrediction {
     public String cameraId;
     public long sequence;

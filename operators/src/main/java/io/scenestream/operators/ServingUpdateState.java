@@ -16,7 +16,9 @@ final class ServingUpdateState {
     private final String name;
     private ListState<byte[]> state;
 
-    /** @param name the state's name; part of the job's savepoints, so never renamed */
+    /**
+     * @param name the state's name; part of the job's savepoints, so never renamed
+     */
     ServingUpdateState(String name) {
         this.name = name;
     }
@@ -27,8 +29,12 @@ final class ServingUpdateState {
      * @return on restore the newest update the state holds, else null
      */
     byte[] initialize(StateInitializationContext context) throws Exception {
-        state = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>(name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        state =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        name,
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         return context.isRestored() ? UpdateCandidate.newest(state.get()) : null;
     }
 

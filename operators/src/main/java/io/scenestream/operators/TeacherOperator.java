@@ -1,11 +1,11 @@
 package io.scenestream.operators;
 
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.Resize;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
-import io.scenestream.frames.Resize;
-import io.scenestream.frames.FramePrediction;
-import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.selftrain.AdaptiveStride;
 import io.scenestream.model.selftrain.PseudoLabeler;
 import java.nio.file.Path;
@@ -30,29 +30,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The teacher: labels a sample of each camera's key frames with its confident pixels. Keyed by
  * camera; per camera it keeps an adaptive stride (keyed state): after each labelled frame the
- * stride halves when the student disagreed with the teacher and doubles when it agreed, so a
- * camera whose scene changes is labelled often and a settled one rarely. The teacher runs on the
- * frame and its mirror image: class pixels need the teacher's probability above the threshold,
- * depth pixels need the two depths to agree ({@link PseudoLabeler}).
+ * stride halves when the student disagreed with the teacher and doubles when it agreed, so a camera
+ * whose scene changes is labelled often and a settled one rarely. The teacher runs on the frame and
+ * its mirror image: class pixels need the teacher's probability above the threshold, depth pixels
+ * need the two depths to agree ({@link PseudoLabeler}).
  *
  * <p>The teacher runs on a worker thread of its own (at the configured nice value), one frame at a
- * time: a key frame that comes while it is busy is skipped (counted), so the teacher never holds
- * up the stream, not even through back-pressure on the key frames; what it labels follows the
- * cores it gets. Results are taken back on the task thread, where the camera's stride is updated
- * and the pseudo-label emitted. A frame being labelled when a checkpoint is taken is not in the
- * checkpoint (a restored job labels later frames instead); at the end of a bounded input the
- * teacher finishes it.
+ * time: a key frame that comes while it is busy is skipped (counted), so the teacher never holds up
+ * the stream, not even through back-pressure on the key frames; what it labels follows the cores it
+ * gets. Results are taken back on the task thread, where the camera's stride is updated and the
+ * pseudo-label emitted. A frame being labelled when a checkpoint is taken is not in the checkpoint
+ * (a restored job labels later frames instead); at the end of a bounded input the teacher finishes
+ * it.
  *
  * <p>The second input is the model-update stream (broadcast). An update of the teacher's own model
  * with a higher version is checked like the inference operators check theirs ({@link
- * UpdateCandidate}) and swapped in on the worker between two frames; the teacher that labels is kept
- * in Flink state.
+ * UpdateCandidate}) and swapped in on the worker between two frames; the teacher that labels is
+ * kept in Flink state.
  */
 public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
-        implements TwoInputStreamOperator<KeyFrame, RawRecord, PseudoLabelRecord>, BoundedMultiInput {
+        implements TwoInputStreamOperator<KeyFrame, RawRecord, PseudoLabelRecord>,
+                BoundedMultiInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TeacherOperator.class);
+
     /** How often the task's thread looks for the worker's result while it labels. */
     private static final long POLL_MS = 20;
 
@@ -60,6 +62,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
 
     /** The labelling model: read and replaced on the worker only. */
     private transient ModelSlot slot;
+
     private transient BackgroundWorker<Labelled> worker;
     private transient Counter nonFiniteFrames;
     private transient byte[] restoredUpdate;
@@ -75,8 +78,10 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     private transient Counter busySkipped;
     private transient Counter acceptedUpdates;
     private transient Counter rejectedUpdates;
+
     /** The frame being labelled on the worker; null when idle. */
     private transient KeyFrame inFlightFrame;
+
     private transient LastValues.Value lastConfidentShare;
     private transient LastValues.Value lastConsistentShare;
     private transient LastValues.Value lastAgreement;
@@ -97,24 +102,42 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        servingState.snapshot(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        servingState.snapshot(
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 slot == null ? restoredUpdate : slot.servingUpdate());
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        worker = new BackgroundWorker<>("teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
-                settings.niceness(), settings.threads());
+        worker =
+                new BackgroundWorker<>(
+                        "teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                        settings.niceness(),
+                        settings.threads());
         // Counted on the worker.
-        acceptedUpdates = getMetricGroup().counter("teacherUpdatesAccepted", new ThreadSafeSimpleCounter());
-        rejectedUpdates = getMetricGroup().counter("teacherUpdatesRejected", new ThreadSafeSimpleCounter());
-        // The model and its predictor belong to the worker thread (libtorch's inference mode is per thread).
-        slot = worker.call(() -> ModelSlot.load("teacher", Devices.of(settings.device(), getRuntimeContext()),
-                Path.of(settings.checkpoint()), settings.updateKey(), null, acceptedUpdates, rejectedUpdates));
+        acceptedUpdates =
+                getMetricGroup().counter("teacherUpdatesAccepted", new ThreadSafeSimpleCounter());
+        rejectedUpdates =
+                getMetricGroup().counter("teacherUpdatesRejected", new ThreadSafeSimpleCounter());
+        // The model and its predictor belong to the worker thread (libtorch's inference mode is per
+        // thread).
+        slot =
+                worker.call(
+                        () ->
+                                ModelSlot.load(
+                                        "teacher",
+                                        Devices.of(settings.device(), getRuntimeContext()),
+                                        Path.of(settings.checkpoint()),
+                                        settings.updateKey(),
+                                        null,
+                                        acceptedUpdates,
+                                        rejectedUpdates));
         labeler = new PseudoLabeler(settings.labeler());
         strides = settings.stride();
-        nextAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-labelled-sequence", Types.LONG));
+        nextAt =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("next-labelled-sequence", Types.LONG));
         stride = getRuntimeContext().getState(new ValueStateDescriptor<>("stride", Types.INT));
         labelled = getMetricGroup().counter("pseudoLabels");
         // Also as accumulators, which reach the job's client (the local tools' console).
@@ -126,10 +149,11 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         busySkipped = getMetricGroup().counter("keyFramesSkippedBusy");
         if (restoredUpdate != null) {
             byte[] r = restoredUpdate;
-            worker.call(() -> {
-                slot.apply(r, "restored state");
-                return null;
-            });
+            worker.call(
+                    () -> {
+                        slot.apply(r, "restored state");
+                        return null;
+                    });
             restoredUpdate = null;
         }
         LastValues gauges = new LastValues(getMetricGroup());
@@ -141,14 +165,29 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         getMetricGroup().gauge("kernelPath", () -> slot.serving().numerics().path().id());
         nonFiniteFrames = getMetricGroup().counter("nonFiniteFrames");
         LoadedCheckpoint teacher = slot.serving();
-        LOG.info("teacher {} v{} labels key frames on {} (threshold {}, depth flip tolerance {}, stride {}..{}, "
-                + "nice {})", teacher.manifest().modelName(), teacher.manifest().modelVersion(), teacher.numerics().path().description(), settings.threshold(),
-                settings.maxDepthRelDiff(), settings.minStride(), settings.maxStride(), settings.niceness());
+        LOG.info(
+                "teacher {} v{} labels key frames on {} (threshold {}, depth flip tolerance {}, stride {}..{}, "
+                        + "nice {})",
+                teacher.manifest().modelName(),
+                teacher.manifest().modelVersion(),
+                teacher.numerics().path().description(),
+                settings.threshold(),
+                settings.maxDepthRelDiff(),
+                settings.minStride(),
+                settings.maxStride(),
+                settings.niceness());
     }
 
     /** What the worker made of one key frame, and which teacher made it. */
-    private record Labelled(PseudoLabeler.Result result, byte[] teacherClasses, int height, int width, double ms,
-            String teacherName, long teacherVersion, int nonFinite) {}
+    private record Labelled(
+            PseudoLabeler.Result result,
+            byte[] teacherClasses,
+            int height,
+            int width,
+            double ms,
+            String teacherName,
+            long teacherVersion,
+            int nonFinite) {}
 
     @Override
     public void processElement1(StreamRecord<KeyFrame> element) throws Exception {
@@ -174,10 +213,11 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         RawRecord r = element.getValue();
         String from = "topic " + r.topic + " partition " + r.partition + " offset " + r.offset;
         // On the worker, after the frame in flight: the teacher is swapped between two frames.
-        worker.queue(() -> {
-            slot.apply(r.value, from);
-            return null;
-        });
+        worker.queue(
+                () -> {
+                    slot.apply(r.value, from);
+                    return null;
+                });
     }
 
     /** Runs on the worker: the teacher on the frame and its mirror image, then the pseudo-label. */
@@ -186,7 +226,10 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         String name = teacher.manifest().modelName();
         int h = teacher.manifest().inputHeight();
         int w = teacher.manifest().inputWidth();
-        byte[] rgb = k.height == h && k.width == w ? k.rgb : Resize.bilinearRgb(k.rgb, k.height, k.width, h, w);
+        byte[] rgb =
+                k.height == h && k.width == w
+                        ? k.rgb
+                        : Resize.bilinearRgb(k.rgb, k.height, k.width, h, w);
         RgbFrame frame = new RgbFrame(w, h, rgb);
         RgbFrame mirrored = new RgbFrame(w, h, mirror(rgb, h, w));
         long start = System.nanoTime();
@@ -196,11 +239,16 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         if (bad > 0) {
             return new Labelled(null, null, h, w, ms, name, teacher.manifest().modelVersion(), bad);
         }
-        PseudoLabeler.Result r = labeler.label(k.cameraId + "#" + k.sequence, rgb, p.get(0), p.get(1));
-        return new Labelled(r, p.get(0).classes(), h, w, ms, name, teacher.manifest().modelVersion(), 0);
+        PseudoLabeler.Result r =
+                labeler.label(k.cameraId + "#" + k.sequence, rgb, p.get(0), p.get(1));
+        return new Labelled(
+                r, p.get(0).classes(), h, w, ms, name, teacher.manifest().modelVersion(), 0);
     }
 
-    /** Emits the worker's result if there is one (with {@code wait}, waits for it); on the task thread. */
+    /**
+     * Emits the worker's result if there is one (with {@code wait}, waits for it); on the task
+     * thread.
+     */
     private void takeResult(boolean wait) throws Exception {
         KeyFrame k = inFlightFrame;
         Labelled l;
@@ -208,7 +256,11 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
             l = worker.take(wait);
         } catch (ExecutionException e) {
             inFlightFrame = null;
-            LOG.warn("teacher failed on {}#{}; the frame is not labelled", k.cameraId, k.sequence, e.getCause());
+            LOG.warn(
+                    "teacher failed on {}#{}; the frame is not labelled",
+                    k.cameraId,
+                    k.sequence,
+                    e.getCause());
             return;
         }
         if (l == null) {
@@ -219,9 +271,15 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
             nonFiniteFrames.inc();
             long n = nonFiniteFrames.getCount();
             if (n == 1 || n % 100 == 0) {
-                LOG.error("teacher {} v{} gave NaN or Inf on {} pixels of {}#{}; the frame is not labelled ({} such "
-                        + "frames so far): its numbers are wrong on this machine or its weights are broken",
-                        l.teacherName(), l.teacherVersion(), l.nonFinite(), k.cameraId, k.sequence, n);
+                LOG.error(
+                        "teacher {} v{} gave NaN or Inf on {} pixels of {}#{}; the frame is not labelled ({} such "
+                                + "frames so far): its numbers are wrong on this machine or its weights are broken",
+                        l.teacherName(),
+                        l.teacherVersion(),
+                        l.nonFinite(),
+                        k.cameraId,
+                        k.sequence,
+                        n);
             }
             return;
         }
@@ -253,26 +311,29 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                 student[i] = (byte) resized[i];
             }
         }
-        // Agreement over the whole frame with the teacher's classes, sure or not: on its confident pixels
+        // Agreement over the whole frame with the teacher's classes, sure or not: on its confident
+        // pixels
         // alone (the easy ones) a student that fails under a new light still agrees, and the stride
         // would grow just when labels are needed.
-        double agreement = l.teacherClasses() == null ? 1.0 : agreement(student, l.teacherClasses());
+        double agreement =
+                l.teacherClasses() == null ? 1.0 : agreement(student, l.teacherClasses());
         int current = stride.value() == null ? strides.initial() : stride.value();
         int next = strides.next(current, agreement);
         stride.update(next);
         nextAt.update(k.sequence + next);
 
-        PseudoLabel.Builder meta = PseudoLabel.newBuilder()
-                .setCameraId(k.cameraId)
-                .setSequence(k.sequence)
-                .setCaptureTimeUs(k.captureTimeUs)
-                .setTeacherName(l.teacherName())
-                .setTeacherVersion(l.teacherVersion())
-                .setConfidentShare((float) r.confidentShare())
-                .setConsistentDepthShare((float) r.consistentShare())
-                .setStudentAgreement((float) agreement)
-                .setStudentName(k.studentName == null ? "" : k.studentName)
-                .setStudentVersion(k.studentVersion);
+        PseudoLabel.Builder meta =
+                PseudoLabel.newBuilder()
+                        .setCameraId(k.cameraId)
+                        .setSequence(k.sequence)
+                        .setCaptureTimeUs(k.captureTimeUs)
+                        .setTeacherName(l.teacherName())
+                        .setTeacherVersion(l.teacherVersion())
+                        .setConfidentShare((float) r.confidentShare())
+                        .setConsistentDepthShare((float) r.consistentShare())
+                        .setStudentAgreement((float) agreement)
+                        .setStudentName(k.studentName == null ? "" : k.studentName)
+                        .setStudentVersion(k.studentVersion);
         byte[] payload = PseudoLabels.encode(meta, r.sample()).toByteArray();
         labelled.inc();
         labelledTotal.add(1);
@@ -307,7 +368,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
 
     @Override
     public void finish() throws Exception {
-        // End of a bounded input (or stop-with-savepoint): the frame being labelled is finished and emitted.
+        // End of a bounded input (or stop-with-savepoint): the frame being labelled is finished and
+        // emitted.
         takeResult(true);
         super.finish();
     }
@@ -337,12 +399,14 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         try {
             if (worker != null) {
                 // The model belongs to the worker thread: closed there, after the frame in flight.
-                worker.close(() -> {
-                    if (slot != null) {
-                        slot.close();
-                    }
-                    return null;
-                }, Duration.ofMinutes(2));
+                worker.close(
+                        () -> {
+                            if (slot != null) {
+                                slot.close();
+                            }
+                            return null;
+                        },
+                        Duration.ofMinutes(2));
             }
         } finally {
             super.close();

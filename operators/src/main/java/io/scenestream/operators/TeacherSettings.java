@@ -17,41 +17,64 @@ import java.io.Serializable;
  * @param maxStride most frames between two labelled frames
  * @param lowAgreement student-teacher agreement below which the stride halves
  * @param highAgreement agreement above which it doubles
- * @param classShare class balance of the pseudo-labels (see {@link PseudoLabeler.Settings}); 0 for none
- * @param niceness nice value (0..19) of the thread the teacher runs on (see {@link ThreadNiceness}); 0
- *     leaves its priority
- * @param threads libtorch threads of the teacher's thread (see {@link TorchThreads}); 0 for libtorch's
- *     default
- * @param updateKey key that teacher updates must be signed with (HMAC-SHA256); empty accepts unsigned ones
+ * @param classShare class balance of the pseudo-labels (see {@link PseudoLabeler.Settings}); 0 for
+ *     none
+ * @param niceness nice value (0..19) of the thread the teacher runs on (see {@link
+ *     ThreadNiceness}); 0 leaves its priority
+ * @param threads libtorch threads of the teacher's thread (see {@link TorchThreads}); 0 for
+ *     libtorch's default
+ * @param updateKey key that teacher updates must be signed with (HMAC-SHA256); empty accepts
+ *     unsigned ones
  */
-public record TeacherSettings(String checkpoint, String device, float threshold, String classThresholds,
-        float maxDepthRelDiff, int minStride, int maxStride, double lowAgreement, double highAgreement,
-        float classShare, int niceness, int threads, String updateKey) implements Serializable {
+public record TeacherSettings(
+        String checkpoint,
+        String device,
+        float threshold,
+        String classThresholds,
+        float maxDepthRelDiff,
+        int minStride,
+        int maxStride,
+        double lowAgreement,
+        double highAgreement,
+        float classShare,
+        int niceness,
+        int threads,
+        String updateKey)
+        implements Serializable {
 
     public TeacherSettings {
         if (checkpoint == null || checkpoint.isBlank()) {
             throw new IllegalArgumentException("self-training needs a teacher checkpoint");
         }
         if (device == null || !device.matches("cpu|gpu|gpu:\\d+")) {
-            throw new IllegalArgumentException("teacher device must be cpu, gpu or gpu:N, got " + device);
+            throw new IllegalArgumentException(
+                    "teacher device must be cpu, gpu or gpu:N, got " + device);
         }
         classThresholds = classThresholds == null ? "" : classThresholds;
         updateKey = updateKey == null ? "" : updateKey;
         // Checked here, once, so a bad option fails at start-up with its reason.
-        new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds), maxDepthRelDiff,
+        new PseudoLabeler.Settings(
+                threshold,
+                PseudoLabeler.Settings.parseClassThresholds(classThresholds),
+                maxDepthRelDiff,
                 classShare);
         new AdaptiveStride(minStride, maxStride, lowAgreement, highAgreement);
         if (niceness < 0 || niceness > 19) {
-            throw new IllegalArgumentException("teacher nice value must be in 0..19, got " + niceness);
+            throw new IllegalArgumentException(
+                    "teacher nice value must be in 0..19, got " + niceness);
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("teacher threads must be >= 0 (0: libtorch's default), got " + threads);
+            throw new IllegalArgumentException(
+                    "teacher threads must be >= 0 (0: libtorch's default), got " + threads);
         }
     }
 
     public PseudoLabeler.Settings labeler() {
-        return new PseudoLabeler.Settings(threshold, PseudoLabeler.Settings.parseClassThresholds(classThresholds),
-                maxDepthRelDiff, classShare);
+        return new PseudoLabeler.Settings(
+                threshold,
+                PseudoLabeler.Settings.parseClassThresholds(classThresholds),
+                maxDepthRelDiff,
+                classShare);
     }
 
     public AdaptiveStride stride() {

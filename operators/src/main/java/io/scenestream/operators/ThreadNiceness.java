@@ -43,20 +43,32 @@ public final class ThreadNiceness {
             Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
             tid = self.getFileName().toString();
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.info("thread {} keeps its priority: no /proc/thread-self ({})", Thread.currentThread().getName(), e.toString());
+            LOG.info(
+                    "thread {} keeps its priority: no /proc/thread-self ({})",
+                    Thread.currentThread().getName(),
+                    e.toString());
             return false;
         }
         try {
-            Process p = new ProcessBuilder("renice", "-n", Integer.toString(nice), "-p", tid)
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            Process p =
+                    new ProcessBuilder("renice", "-n", Integer.toString(nice), "-p", tid)
+                            .redirectErrorStream(true)
+                            .start();
+            String out =
+                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                LOG.warn("thread {} keeps its priority: renice failed: {}", Thread.currentThread().getName(), out);
+                LOG.warn(
+                        "thread {} keeps its priority: renice failed: {}",
+                        Thread.currentThread().getName(),
+                        out);
                 return false;
             }
             return true;
         } catch (IOException e) {
-            LOG.warn("thread {} keeps its priority: cannot run renice: {}", Thread.currentThread().getName(), e.toString());
+            LOG.warn(
+                    "thread {} keeps its priority: cannot run renice: {}",
+                    Thread.currentThread().getName(),
+                    e.toString());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -64,7 +76,10 @@ public final class ThreadNiceness {
         }
     }
 
-    /** The calling thread's nice value, from {@code /proc/thread-self/stat}; NaN-like -100 if unknown. */
+    /**
+     * The calling thread's nice value, from {@code /proc/thread-self/stat}; NaN-like -100 if
+     * unknown.
+     */
     static int currentNice() {
         try {
             String stat = Files.readString(Path.of("/proc/thread-self/stat"));

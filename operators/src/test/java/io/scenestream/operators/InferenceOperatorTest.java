@@ -3,6 +3,8 @@ package io.scenestream.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
@@ -10,9 +12,7 @@ import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
-import io.scenestream.frames.FramePrediction;
 import io.scenestream.model.inference.MtiNetPredictor;
-import io.scenestream.frames.RgbFrame;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +25,9 @@ import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hot swap in the inference operator: an update reaches it and later predictions carry the new
@@ -38,20 +38,25 @@ class InferenceOperatorTest {
 
     private static final byte[] KEY = "test-key".getBytes(StandardCharsets.UTF_8);
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> harness(
-            InferenceSettings settings) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction>(
-                new InferenceOperator(settings, FrameLimits.DEFAULT), new CameraOfRecord(), r -> "model-updates", Types.STRING);
+    private KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction>
+            harness(InferenceSettings settings) throws Exception {
+        var h =
+                new KeyedTwoInputStreamOperatorTestHarness<
+                        String, RawRecord, RawRecord, RawPrediction>(
+                        new InferenceOperator(settings, FrameLimits.DEFAULT),
+                        new CameraOfRecord(),
+                        r -> "model-updates",
+                        Types.STRING);
         // A model is larger than the 5 MB memory-backed state allows, as in the job.
         h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
         return h;
     }
 
     private static RawRecord record(byte[] value) {
-        return new RawRecord("model-updates", 0, 0, 0, "student".getBytes(StandardCharsets.UTF_8), value);
+        return new RawRecord(
+                "model-updates", 0, 0, 0, "student".getBytes(StandardCharsets.UTF_8), value);
     }
 
     private static List<DeadLetter> deadLetters(
@@ -79,9 +84,13 @@ class InferenceOperatorTest {
 
     private static byte[] expectedClasses(byte[] checkpoint, DecodedFrame f) throws Exception {
         try (Model m = Model.newInstance("expected")) {
-            LoadedCheckpoint lc = Checkpoints.fromBytes(checkpoint, "expected", m.getNDManager(), null);
-            try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
-                FramePrediction fp = p.predict(List.of(new RgbFrame(f.width, f.height, f.rgb))).get(0);
+            LoadedCheckpoint lc =
+                    Checkpoints.fromBytes(checkpoint, "expected", m.getNDManager(), null);
+            try (MtiNetPredictor p =
+                    new MtiNetPredictor(
+                            lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
+                FramePrediction fp =
+                        p.predict(List.of(new RgbFrame(f.width, f.height, f.rgb))).get(0);
                 return fp.classes();
             }
         }
@@ -90,10 +99,24 @@ class InferenceOperatorTest {
     /** With and without the codecs and the model beside the task's thread. */
     @ParameterizedTest(name = "overlapped codecs: {0}")
     @ValueSource(booleans = {false, true})
-    void updatesSwapBetweenBatchesBadOnesAreRejectedAndTheServingVersionIsRestored(boolean overlap) throws Exception {
-        Path shipped = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
-        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 2, 1000,
-                "cpu", 0.9f, 0, "test-key", 0, 0, overlap);
+    void updatesSwapBetweenBatchesBadOnesAreRejectedAndTheServingVersionIsRestored(boolean overlap)
+            throws Exception {
+        Path shipped =
+                TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+        InferenceSettings settings =
+                new InferenceSettings(
+                        shipped.toString(),
+                        TinyModels.H,
+                        TinyModels.W,
+                        2,
+                        1000,
+                        "cpu",
+                        0.9f,
+                        0,
+                        "test-key",
+                        0,
+                        0,
+                        overlap);
         byte[] v2 = TinyModels.checkpoint("student", 2, 2);
         List<DecodedFrame> frames = TinyModels.frames("kitchen", 3, 8);
         OperatorSubtaskState snapshot;
@@ -103,24 +126,53 @@ class InferenceOperatorTest {
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(1))));
             // One frame waits in the batch when the update comes: it must go through v1.
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(2))));
-            h.processElement2(new StreamRecord<>(record(ModelUpdates.create("student", 2, v2, Map.of("agreement", 0.9), KEY)
-                    .toByteArray())));
+            h.processElement2(
+                    new StreamRecord<>(
+                            record(
+                                    ModelUpdates.create(
+                                                    "student", 2, v2, Map.of("agreement", 0.9), KEY)
+                                            .toByteArray())));
             // The update loads on another thread while frames go on through v1; wait for it here so
             // that the test knows which frames come after the swap.
             ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(3))));
             h.processElement1(new StreamRecord<>(TinyModels.record(frames.get(4))));
 
-            // Bad updates: a corrupt checksum, truncated bytes, a wrong architecture, unsigned, an old version.
-            ModelUpdate good3 = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(), KEY);
+            // Bad updates: a corrupt checksum, truncated bytes, a wrong architecture, unsigned, an
+            // old version.
+            ModelUpdate good3 =
+                    ModelUpdates.create(
+                            "student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(), KEY);
             byte[] corrupt = good3.toBuilder().setSha256("0".repeat(64)).build().toByteArray();
             byte[] truncated = Arrays.copyOf(good3.toByteArray(), good3.getSerializedSize() / 2);
-            byte[] otherShape = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3,
-                    MtiNetConfig.named("lite", MtiNetConfig.nyud13(40))), Map.of(), KEY).toByteArray();
-            byte[] unsigned = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(), null)
-                    .toByteArray();
-            byte[] wrongKey = ModelUpdates.create("student", 3, TinyModels.checkpoint("student", 3, 3), Map.of(),
-                    "other".getBytes(StandardCharsets.UTF_8)).toByteArray();
+            byte[] otherShape =
+                    ModelUpdates.create(
+                                    "student",
+                                    3,
+                                    TinyModels.checkpoint(
+                                            "student",
+                                            3,
+                                            3,
+                                            MtiNetConfig.named("lite", MtiNetConfig.nyud13(40))),
+                                    Map.of(),
+                                    KEY)
+                            .toByteArray();
+            byte[] unsigned =
+                    ModelUpdates.create(
+                                    "student",
+                                    3,
+                                    TinyModels.checkpoint("student", 3, 3),
+                                    Map.of(),
+                                    null)
+                            .toByteArray();
+            byte[] wrongKey =
+                    ModelUpdates.create(
+                                    "student",
+                                    3,
+                                    TinyModels.checkpoint("student", 3, 3),
+                                    Map.of(),
+                                    "other".getBytes(StandardCharsets.UTF_8))
+                            .toByteArray();
             for (byte[] bad : List.of(corrupt, truncated, otherShape, unsigned, wrongKey)) {
                 h.processElement2(new StreamRecord<>(record(bad)));
             }
@@ -130,7 +182,9 @@ class InferenceOperatorTest {
 
             List<RawPrediction> out = awaitPredictions(h, 7);
             assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
-            assertThat(out).extracting(p -> p.modelVersion).containsExactly(1L, 1L, 1L, 2L, 2L, 2L, 2L);
+            assertThat(out)
+                    .extracting(p -> p.modelVersion)
+                    .containsExactly(1L, 1L, 1L, 2L, 2L, 2L, 2L);
             assertThat(classesOf(out.get(3))).containsExactly(expectedClasses(v2, frames.get(3)));
             assertThat(classesOf(out.get(6))).containsExactly(expectedClasses(v2, frames.get(6)));
             assertThat(((InferenceOperator) h.getOperator()).servingVersion()).isEqualTo(2);
@@ -150,26 +204,42 @@ class InferenceOperatorTest {
 
     @Test
     void keyFramesCarryTheStudentsClassesEveryNthFrameOfACamera() throws Exception {
-        Path shipped = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
-        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 1, 1000,
-                "cpu", 0.9f, 3, "");
+        Path shipped =
+                TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+        InferenceSettings settings =
+                new InferenceSettings(
+                        shipped.toString(),
+                        TinyModels.H,
+                        TinyModels.W,
+                        1,
+                        1000,
+                        "cpu",
+                        0.9f,
+                        3,
+                        "");
         try (var h = harness(settings)) {
             h.open();
             List<DecodedFrame> frames = TinyModels.frames("hall", 5, 7);
             for (DecodedFrame f : frames) {
                 h.processElement1(new StreamRecord<>(TinyModels.record(f)));
                 if (f.sequence == 2) {
-                    // A record that is no frame: a dead letter with its reason, and the stream goes on.
-                    h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {7, 7, 7})));
+                    // A record that is no frame: a dead letter with its reason, and the stream goes
+                    // on.
+                    h.processElement1(
+                            new StreamRecord<>(
+                                    new RawRecord("frames", 0, 99, 0, null, new byte[] {7, 7, 7})));
                 }
             }
             List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).reason).isEqualTo("UNPARSABLE");
-            assertThat(predictions(h)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(predictions(h))
+                    .extracting(p -> p.sequence)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             // Decoded here from the record (raw RGB: exactly the frame's pixels).
-            assertThat(classesOf(predictions(h).get(4))).containsExactly(expectedClasses(
-                    TinyModels.checkpoint("student", 1, 1), frames.get(4)));
+            assertThat(classesOf(predictions(h).get(4)))
+                    .containsExactly(
+                            expectedClasses(TinyModels.checkpoint("student", 1, 1), frames.get(4)));
             List<KeyFrame> keys = new ArrayList<>();
             h.getSideOutput(InferenceOperator.KEY_FRAMES).forEach(r -> keys.add(r.getValue()));
             assertThat(keys).extracting(k -> k.sequence).containsExactly(0L, 3L, 6L);
@@ -184,9 +254,22 @@ class InferenceOperatorTest {
     void aBatchIsDecodedAndEncodedOnSeveralThreadsAndLeavesInOrder() throws Exception {
         byte[] ckpt = TinyModels.checkpoint("student", 1, 1);
         Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
-        // Batches of 5 records on 3 threads: records 0 and 3 of a batch here, 1 and 4 on one helper, 2 on another.
-        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 5, 1000,
-                "cpu", 0.9f, 0, "", 0, 3, false);
+        // Batches of 5 records on 3 threads: records 0 and 3 of a batch here, 1 and 4 on one
+        // helper, 2 on another.
+        InferenceSettings settings =
+                new InferenceSettings(
+                        shipped.toString(),
+                        TinyModels.H,
+                        TinyModels.W,
+                        5,
+                        1000,
+                        "cpu",
+                        0.9f,
+                        0,
+                        "",
+                        0,
+                        3,
+                        false);
         List<DecodedFrame> frames = TinyModels.frames("yard", 10, 11);
         try (var h = harness(settings)) {
             h.open();
@@ -197,20 +280,30 @@ class InferenceOperatorTest {
             List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
             List<RawPrediction> out = predictions(h);
-            assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+            assertThat(out)
+                    .extracting(p -> p.sequence)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
             // Batched as the operator batched them (frames 0-4, 5-8 beside the bad record, 9-10).
-            assertEncodedAs(out, directInBatches(ckpt, frames, new int[][] {{0, 5}, {5, 9}, {9, 11}}));
+            assertEncodedAs(
+                    out, directInBatches(ckpt, frames, new int[][] {{0, 5}, {5, 9}, {9, 11}}));
         }
     }
 
-    /** Sends the frames' records, and a garbage record right after the frame of sequence {@code garbageAfter}. */
+    /**
+     * Sends the frames' records, and a garbage record right after the frame of sequence {@code
+     * garbageAfter}.
+     */
     private static void feedWithGarbageAfter(
-            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h, List<DecodedFrame> frames,
-            long garbageAfter) throws Exception {
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h,
+            List<DecodedFrame> frames,
+            long garbageAfter)
+            throws Exception {
         for (DecodedFrame f : frames) {
             h.processElement1(new StreamRecord<>(TinyModels.record(f)));
             if (f.sequence == garbageAfter) {
-                h.processElement1(new StreamRecord<>(new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
+                h.processElement1(
+                        new StreamRecord<>(
+                                new RawRecord("frames", 0, 99, 0, null, new byte[] {1, 2, 3})));
             }
         }
     }
@@ -219,11 +312,13 @@ class InferenceOperatorTest {
      * Direct inference on the frames in the given batches ({from, to} ranges): batched as the
      * operator batched them, its figures are the same to the bit.
      */
-    private static List<FramePrediction> directInBatches(byte[] ckpt, List<DecodedFrame> frames, int[][] ranges)
-            throws Exception {
+    private static List<FramePrediction> directInBatches(
+            byte[] ckpt, List<DecodedFrame> frames, int[][] ranges) throws Exception {
         try (Model m = Model.newInstance("expected")) {
             LoadedCheckpoint lc = Checkpoints.fromBytes(ckpt, "expected", m.getNDManager(), null);
-            try (MtiNetPredictor p = new MtiNetPredictor(lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
+            try (MtiNetPredictor p =
+                    new MtiNetPredictor(
+                            lc.net(), m.getNDManager(), TinyModels.H, TinyModels.W, false)) {
                 List<FramePrediction> expected = new ArrayList<>();
                 for (int[] range : ranges) {
                     List<RgbFrame> batch = new ArrayList<>();
@@ -244,8 +339,9 @@ class InferenceOperatorTest {
             FramePrediction fp = expected.get(i);
             RawPrediction r = out.get(i);
             assertThat(classesOf(r)).as("classes of frame %d", i).containsExactly(fp.classes());
-            assertThat(r.depthPng).as("depth of frame %d", i).containsExactly(PredictionMaps.depthPng(
-                    fp.depth(), fp.width(), fp.height()));
+            assertThat(r.depthPng)
+                    .as("depth of frame %d", i)
+                    .containsExactly(PredictionMaps.depthPng(fp.depth(), fp.width(), fp.height()));
             assertThat(r.meanConfidence).isEqualTo((float) fp.meanConfidence());
             assertThat(r.confidenceThreshold).isEqualTo(0.9f);
         }
@@ -257,37 +353,59 @@ class InferenceOperatorTest {
         Path shipped = TinyModels.write(dir, "student.ckpt.zip", ckpt);
         // Batches of 2 records: decoded as they arrive on 3 codec threads, run on the model thread,
         // encoded on the codec threads while the next batch runs.
-        InferenceSettings settings = new InferenceSettings(shipped.toString(), TinyModels.H, TinyModels.W, 2, 1000,
-                "cpu", 0.9f, 0, "", 0, 3, true);
+        InferenceSettings settings =
+                new InferenceSettings(
+                        shipped.toString(),
+                        TinyModels.H,
+                        TinyModels.W,
+                        2,
+                        1000,
+                        "cpu",
+                        0.9f,
+                        0,
+                        "",
+                        0,
+                        3,
+                        true);
         List<DecodedFrame> frames = TinyModels.frames("yard", 12, 8);
         try (var h = harness(settings)) {
             h.open();
             // Decoded on a codec thread as it arrives: a dead letter, and the rest goes on.
             feedWithGarbageAfter(h, frames, 3);
-            // Batches {0, 1}, {2, 3}, {garbage, 4} and {5, 6} leave once encoded, from the mailbox or
+            // Batches {0, 1}, {2, 3}, {garbage, 4} and {5, 6} leave once encoded, from the mailbox
+            // or
             // at a later flush, in order, with no barrier; frame 7 waits for its batch.
-            assertThat(awaitPredictions(h, 7)).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(awaitPredictions(h, 7))
+                    .extracting(p -> p.sequence)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             List<DeadLetter> dead = deadLetters(h);
             assertThat(dead).extracting(d -> d.reason).containsExactly("UNPARSABLE");
             // A checkpoint barrier sends the last frame, encoded before the barrier passes.
             h.prepareSnapshotPreBarrier(1);
             List<RawPrediction> out = predictions(h);
-            assertThat(out).extracting(p -> p.sequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(out)
+                    .extracting(p -> p.sequence)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
             // Mail left for a batch that already left sends nothing twice.
             while (runMail(h)) {
                 // drained
             }
             assertThat(predictions(h)).hasSize(8);
-            assertEncodedAs(out, directInBatches(ckpt, frames, new int[][] {{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}}));
+            assertEncodedAs(
+                    out,
+                    directInBatches(
+                            ckpt, frames, new int[][] {{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}}));
         }
     }
 
     /**
-     * The predictions once there are {@code n} (at most a minute), running the task's mail meanwhile
-     * as its thread would: batches beside the task leave through it.
+     * The predictions once there are {@code n} (at most a minute), running the task's mail
+     * meanwhile as its thread would: batches beside the task leave through it.
      */
     private static List<RawPrediction> awaitPredictions(
-            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h, int n) throws Exception {
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h,
+            int n)
+            throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (predictions(h).size() < n && System.nanoTime() < deadline) {
             if (!runMail(h)) {
@@ -297,10 +415,18 @@ class InferenceOperatorTest {
         return predictions(h);
     }
 
-    /** Runs one mail of the task's mailbox, as the task's thread would between two records; false if none. */
-    private static boolean runMail(KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h)
+    /**
+     * Runs one mail of the task's mailbox, as the task's thread would between two records; false if
+     * none.
+     */
+    private static boolean runMail(
+            KeyedTwoInputStreamOperatorTestHarness<String, RawRecord, RawRecord, RawPrediction> h)
             throws Exception {
-        var mail = h.getTaskMailbox().tryTake(org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox.MIN_PRIORITY);
+        var mail =
+                h.getTaskMailbox()
+                        .tryTake(
+                                org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox
+                                        .MIN_PRIORITY);
         if (mail.isEmpty()) {
             return false;
         }
@@ -310,8 +436,11 @@ class InferenceOperatorTest {
 
     @Test
     void codecsOverlapTheModelOnAGpuUnlessConfigured() {
-        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu", 0.9f).overlapCodecs()).isTrue();
-        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu:1", 0.9f).overlapCodecs()).isTrue();
-        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "cpu", 0.9f).overlapCodecs()).isFalse();
+        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu", 0.9f).overlapCodecs())
+                .isTrue();
+        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu:1", 0.9f).overlapCodecs())
+                .isTrue();
+        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "cpu", 0.9f).overlapCodecs())
+                .isFalse();
     }
 }

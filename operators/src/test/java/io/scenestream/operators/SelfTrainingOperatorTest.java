@@ -2,18 +2,17 @@ package io.scenestream.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.frames.DenseSample;
 import io.scenestream.model.selftrain.SelfTrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -21,42 +20,54 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The self-training operator publishes signed updates of accepted rounds, and its student survives a restore. */
+/**
+ * The self-training operator publishes signed updates of accepted rounds, and its student survives
+ * a restore.
+ */
 class SelfTrainingOperatorTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private OneInputStreamOperatorTestHarness<PseudoLabelRecord, SerializedModelUpdate> harness(SelfTrainingSettings s)
-            throws Exception {
+    private OneInputStreamOperatorTestHarness<PseudoLabelRecord, SerializedModelUpdate> harness(
+            SelfTrainingSettings s) throws Exception {
         var h = new OneInputStreamOperatorTestHarness<>(new SelfTrainingOperator(s));
         h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
         return h;
     }
 
     private static PseudoLabelRecord record(DenseSample s, long seq) {
-        // Ground truth with every fourth pixel unlabelled stands in for a teacher's confident pixels.
+        // Ground truth with every fourth pixel unlabelled stands in for a teacher's confident
+        // pixels.
         int[] sem = s.semseg().clone();
         float[] dep = s.depth().clone();
         for (int i = 0; i < sem.length; i += 4) {
             sem[i] = DenseSample.IGNORE;
             dep[i] = 0;
         }
-        PseudoLabel p = PseudoLabels.encode(PseudoLabel.newBuilder().setCameraId("kitchen").setSequence(seq)
-                .setTeacherName("teacher").setTeacherVersion(1),
-                new DenseSample(s.id(), s.height(), s.width(), s.rgb(), sem, dep));
+        PseudoLabel p =
+                PseudoLabels.encode(
+                        PseudoLabel.newBuilder()
+                                .setCameraId("kitchen")
+                                .setSequence(seq)
+                                .setTeacherName("teacher")
+                                .setTeacherVersion(1),
+                        new DenseSample(s.id(), s.height(), s.width(), s.rgb(), sem, dep));
         return new PseudoLabelRecord("kitchen", p.toByteArray());
     }
 
-    private static List<SerializedModelUpdate> updates(OneInputStreamOperatorTestHarness<PseudoLabelRecord, SerializedModelUpdate> h) {
+    private static List<SerializedModelUpdate> updates(
+            OneInputStreamOperatorTestHarness<PseudoLabelRecord, SerializedModelUpdate> h) {
         List<SerializedModelUpdate> out = new ArrayList<>();
         h.extractOutputValues().forEach(out::add);
         return out;
     }
 
-    /** Advances the harness's clock until {@code n} rounds finished (they run on a worker thread). */
+    /**
+     * Advances the harness's clock until {@code n} rounds finished (they run on a worker thread).
+     */
     private static List<SerializedModelUpdate> awaitRounds(
-            OneInputStreamOperatorTestHarness<PseudoLabelRecord, SerializedModelUpdate> h, int n) throws Exception {
+            OneInputStreamOperatorTestHarness<PseudoLabelRecord, SerializedModelUpdate> h, int n)
+            throws Exception {
         long deadline = System.nanoTime() + 180_000_000_000L;
         long t = h.getProcessingTime();
         SelfTrainingOperator op = (SelfTrainingOperator) h.getOperator();
@@ -70,9 +81,11 @@ class SelfTrainingOperatorTest {
 
     @Test
     void acceptedRoundsBecomeSignedUpdatesAndTheStudentSurvivesARestore() throws Exception {
-        Path student = TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 5, 1));
+        Path student =
+                TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 5, 1));
         SelfTrainer.Settings trainer = new SelfTrainer.Settings(32, 4, 4, 6, 2, 1e-3f, 1e-4f, 3);
-        SelfTrainingSettings settings = new SelfTrainingSettings(student.toString(), trainer, 6, 3_600_000, "k");
+        SelfTrainingSettings settings =
+                new SelfTrainingSettings(student.toString(), trainer, 6, 3_600_000, "k");
         List<DenseSample> frames = TinyModels.labelled(17, 16);
         OperatorSubtaskState snapshot;
         long version;
@@ -82,17 +95,27 @@ class SelfTrainingOperatorTest {
                 h.processElement(new StreamRecord<>(record(frames.get(i), i)));
             }
             // Bad records are counted and skipped.
-            h.processElement(new StreamRecord<>(new PseudoLabelRecord("kitchen", new byte[] {1, 2, 3})));
+            h.processElement(
+                    new StreamRecord<>(new PseudoLabelRecord("kitchen", new byte[] {1, 2, 3})));
             List<SerializedModelUpdate> out = awaitRounds(h, 1);
             assertThat(out).as("the first round (from random weights) is accepted").hasSize(1);
             SerializedModelUpdate u = out.get(0);
             assertThat(u.modelName).isEqualTo("student");
             assertThat(u.version).isEqualTo(6);
-            ModelUpdate parsed = ModelUpdates.verify(u.payload, "k".getBytes(StandardCharsets.UTF_8));
-            assertThat(parsed.getValidationMap()).containsKeys("agreement", "serving_agreement", "pixel_acc", "rmse");
+            ModelUpdate parsed =
+                    ModelUpdates.verify(u.payload, "k".getBytes(StandardCharsets.UTF_8));
+            assertThat(parsed.getValidationMap())
+                    .containsKeys("agreement", "serving_agreement", "pixel_acc", "rmse");
             try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
-                assertThat(Checkpoints.fromBytes(parsed.getCheckpoint().toByteArray(), "update", m, null).manifest()
-                        .modelVersion()).isEqualTo(6);
+                assertThat(
+                                Checkpoints.fromBytes(
+                                                parsed.getCheckpoint().toByteArray(),
+                                                "update",
+                                                m,
+                                                null)
+                                        .manifest()
+                                        .modelVersion())
+                        .isEqualTo(6);
             }
             version = ((SelfTrainingOperator) h.getOperator()).servingVersion();
             assertThat(version).isEqualTo(6);
@@ -108,7 +131,8 @@ class SelfTrainingOperatorTest {
             }
             List<SerializedModelUpdate> out = awaitRounds(h, 1);
             assertThat(((SelfTrainingOperator) h.getOperator()).roundsDone()).isEqualTo(1);
-            // The round is accepted (one update, v7, never a second v6) or rolled back (none, v6 serves on).
+            // The round is accepted (one update, v7, never a second v6) or rolled back (none, v6
+            // serves on).
             long serving = ((SelfTrainingOperator) h.getOperator()).servingVersion();
             if (serving == 7) {
                 assertThat(out).extracting(u -> u.version).containsExactly(7L);
@@ -118,5 +142,4 @@ class SelfTrainingOperatorTest {
             }
         }
     }
-
 }

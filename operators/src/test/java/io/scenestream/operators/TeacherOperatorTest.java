@@ -6,10 +6,10 @@ import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.ModelUpdates;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
@@ -20,29 +20,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The teacher labels on a worker of its own: one frame at a time, others skipped, strides kept per
- * camera; updates of its own model are swapped in, bad ones rejected, the one in
- * use restored with state.
+ * camera; updates of its own model are swapped in, bad ones rejected, the one in use restored with
+ * state.
  */
 class TeacherOperatorTest {
 
     private static final byte[] KEY = "test-key".getBytes(StandardCharsets.UTF_8);
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord> harness(
-            TeacherSettings settings) throws Exception {
-        // The update input is broadcast in the job; the harness wants a key for it, which nothing reads.
-        var h = new KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord>(
-                new TeacherOperator(settings), k -> k.cameraId, r -> "", Types.STRING);
+    private KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord>
+            harness(TeacherSettings settings) throws Exception {
+        // The update input is broadcast in the job; the harness wants a key for it, which nothing
+        // reads.
+        var h =
+                new KeyedTwoInputStreamOperatorTestHarness<
+                        String, KeyFrame, RawRecord, PseudoLabelRecord>(
+                        new TeacherOperator(settings), k -> k.cameraId, r -> "", Types.STRING);
         // A model is larger than the 5 MB memory-backed state allows, as in the job.
         h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
         return h;
     }
 
     private static RawRecord update(byte[] value) {
-        return new RawRecord("model-updates", 0, 0, 0, "teacher".getBytes(StandardCharsets.UTF_8), value);
+        return new RawRecord(
+                "model-updates", 0, 0, 0, "teacher".getBytes(StandardCharsets.UTF_8), value);
     }
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static KeyFrame keyFrame(DecodedFrame f) {
         KeyFrame k = new KeyFrame();
@@ -59,7 +62,8 @@ class TeacherOperatorTest {
     }
 
     private static List<Long> labelledSequences(
-            KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord> h)
+            KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord>
+                    h)
             throws Exception {
         List<Long> out = new ArrayList<>();
         for (PseudoLabelRecord r : h.extractOutputValues()) {
@@ -70,13 +74,17 @@ class TeacherOperatorTest {
 
     @Test
     void labelsOneFrameAtATimeAndFollowsTheStride() throws Exception {
-        Path teacher = TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
+        Path teacher =
+                TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
         // Stride fixed at 4 frames; nice 0 (the test's thread priority).
-        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0, "");
+        TeacherSettings settings =
+                new TeacherSettings(
+                        teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0, "");
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
         try (var h = harness(settings)) {
             h.open();
-            // Frame 1 comes while frame 0 is being labelled (skipped as busy) or just after (skipped by
+            // Frame 1 comes while frame 0 is being labelled (skipped as busy) or just after
+            // (skipped by
             // the stride): either way frame 0 is the only one labelled.
             h.processElement1(new StreamRecord<>(keyFrame(frames.get(0))));
             h.processElement1(new StreamRecord<>(keyFrame(frames.get(1))));
@@ -90,7 +98,9 @@ class TeacherOperatorTest {
             for (int i = 2; i <= 8; i++) {
                 h.processElement1(new StreamRecord<>(keyFrame(frames.get(i))));
                 // Wait for each labelling to finish, so that the stride alone decides.
-                while (h.getOperator() instanceof TeacherOperator op && op.busy() && System.nanoTime() < deadline) {
+                while (h.getOperator() instanceof TeacherOperator op
+                        && op.busy()
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                     h.setProcessingTime(t += 25);
                 }
@@ -107,8 +117,12 @@ class TeacherOperatorTest {
     }
 
     /** Labels one frame and waits for its pseudo-label; returns it. */
-    private static PseudoLabel labelOne(KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord,
-            PseudoLabelRecord> h, KeyFrame k, long[] clock) throws Exception {
+    private static PseudoLabel labelOne(
+            KeyedTwoInputStreamOperatorTestHarness<String, KeyFrame, RawRecord, PseudoLabelRecord>
+                    h,
+            KeyFrame k,
+            long[] clock)
+            throws Exception {
         int before = h.extractOutputValues().size();
         h.processElement1(new StreamRecord<>(k));
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -123,10 +137,24 @@ class TeacherOperatorTest {
 
     @Test
     void updatesOfTheTeachersOwnModelAreSwappedInCheckedAndKeptAcrossARestore() throws Exception {
-        Path teacher = TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 1));
+        Path teacher =
+                TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 1));
         // Stride 1: every frame is labelled.
-        TeacherSettings settings = new TeacherSettings(teacher.toString(), "cpu", 0.5f, "", 0.05f, 1, 1, 0.8,
-                0.95, 0f, 0, 0, "test-key");
+        TeacherSettings settings =
+                new TeacherSettings(
+                        teacher.toString(),
+                        "cpu",
+                        0.5f,
+                        "",
+                        0.05f,
+                        1,
+                        1,
+                        0.8,
+                        0.95,
+                        0f,
+                        0,
+                        0,
+                        "test-key");
         List<DecodedFrame> frames = TinyModels.frames("porch", 4, 6);
         long[] clock = {0};
         OperatorSubtaskState snapshot;
@@ -136,20 +164,62 @@ class TeacherOperatorTest {
             assertThat(p0.getTeacherName()).isEqualTo("teacher");
             assertThat(p0.getTeacherVersion()).isEqualTo(1);
 
-            // A later teacher, then a corrupt one, an unsigned one, another model's and an older one.
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("teacher", 3,
-                    TinyModels.checkpoint("teacher", 3, 5), Map.of(), KEY).toByteArray())));
-            ModelUpdate v4 = ModelUpdates.create("teacher", 4, TinyModels.checkpoint("teacher", 4, 6), Map.of(), KEY);
-            h.processElement2(new StreamRecord<>(update(v4.toBuilder().setSha256("0".repeat(64)).build().toByteArray())));
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("teacher", 4,
-                    TinyModels.checkpoint("teacher", 4, 6), Map.of(), null).toByteArray())));
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("student", 5,
-                    TinyModels.checkpoint("student", 5, 7), Map.of(), KEY).toByteArray())));
-            h.processElement2(new StreamRecord<>(update(ModelUpdates.create("teacher", 2,
-                    TinyModels.checkpoint("teacher", 2, 8), Map.of(), KEY).toByteArray())));
+            // A later teacher, then a corrupt one, an unsigned one, another model's and an older
+            // one.
+            h.processElement2(
+                    new StreamRecord<>(
+                            update(
+                                    ModelUpdates.create(
+                                                    "teacher",
+                                                    3,
+                                                    TinyModels.checkpoint("teacher", 3, 5),
+                                                    Map.of(),
+                                                    KEY)
+                                            .toByteArray())));
+            ModelUpdate v4 =
+                    ModelUpdates.create(
+                            "teacher", 4, TinyModels.checkpoint("teacher", 4, 6), Map.of(), KEY);
+            h.processElement2(
+                    new StreamRecord<>(
+                            update(
+                                    v4.toBuilder()
+                                            .setSha256("0".repeat(64))
+                                            .build()
+                                            .toByteArray())));
+            h.processElement2(
+                    new StreamRecord<>(
+                            update(
+                                    ModelUpdates.create(
+                                                    "teacher",
+                                                    4,
+                                                    TinyModels.checkpoint("teacher", 4, 6),
+                                                    Map.of(),
+                                                    null)
+                                            .toByteArray())));
+            h.processElement2(
+                    new StreamRecord<>(
+                            update(
+                                    ModelUpdates.create(
+                                                    "student",
+                                                    5,
+                                                    TinyModels.checkpoint("student", 5, 7),
+                                                    Map.of(),
+                                                    KEY)
+                                            .toByteArray())));
+            h.processElement2(
+                    new StreamRecord<>(
+                            update(
+                                    ModelUpdates.create(
+                                                    "teacher",
+                                                    2,
+                                                    TinyModels.checkpoint("teacher", 2, 8),
+                                                    Map.of(),
+                                                    KEY)
+                                            .toByteArray())));
             PseudoLabel p1 = labelOne(h, keyFrame(frames.get(1)), clock);
             assertThat(p1.getTeacherName()).isEqualTo("teacher");
-            assertThat(p1.getTeacherVersion()).as("v3 swapped in; corrupt, unsigned, other model and older ignored")
+            assertThat(p1.getTeacherVersion())
+                    .as("v3 swapped in; corrupt, unsigned, other model and older ignored")
                     .isEqualTo(3);
             var metrics = ((TeacherOperator) h.getOperator());
             assertThat(metrics.updatesAccepted()).isEqualTo(1);
@@ -160,7 +230,8 @@ class TeacherOperatorTest {
             h.initializeState(snapshot);
             h.open();
             PseudoLabel p = labelOne(h, keyFrame(frames.get(2)), clock);
-            assertThat(p.getTeacherVersion()).as("the restored teacher is the one it used, not the shipped one")
+            assertThat(p.getTeacherVersion())
+                    .as("the restored teacher is the one it used, not the shipped one")
                     .isEqualTo(3);
         }
     }

@@ -4,13 +4,17 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.frames.DenseSample;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticDataset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +28,18 @@ final class TinyModels {
     private TinyModels() {}
 
     /** Checkpoint bytes of a freshly initialised lite network (weights from {@code seed}). */
-    static byte[] checkpoint(String name, long version, int seed, MtiNetConfig config) throws Exception {
+    static byte[] checkpoint(String name, long version, int seed, MtiNetConfig config)
+            throws Exception {
         Engine.getInstance().setRandomSeed(seed);
         try (Model m = Model.newInstance(name)) {
             MtiNet net = new MtiNet(config);
             net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            CheckpointManifest manifest = CheckpointManifest.from(config).setModelName(name).setInputSize(H, W)
-                    .optModelVersion(version).build();
+            CheckpointManifest manifest =
+                    CheckpointManifest.from(config)
+                            .setModelName(name)
+                            .setInputSize(H, W)
+                            .optModelVersion(version)
+                            .build();
             return Checkpoints.toBytes(net, manifest, DataType.FLOAT32, null);
         }
     }
@@ -41,7 +50,7 @@ final class TinyModels {
 
     static Path write(Path dir, String file, byte[] bytes) throws Exception {
         Path p = dir.resolve(file);
-        java.nio.file.Files.write(p, bytes);
+        Files.write(p, bytes);
         return p;
     }
 
@@ -64,12 +73,24 @@ final class TinyModels {
 
     /** A frame as its Kafka record (raw RGB8, so decoding gives back exactly its pixels). */
     static RawRecord record(DecodedFrame f) {
-        byte[] value = io.scenestream.kafka.proto.Frame.newBuilder().setCameraId(f.cameraId).setSequence(f.sequence)
-                .setCaptureTimeUs(f.captureTimeUs).setWidth(f.width).setHeight(f.height)
-                .setEncoding(io.scenestream.kafka.proto.Encoding.RAW_RGB8)
-                .setPayload(com.google.protobuf.ByteString.copyFrom(f.rgb)).build().toByteArray();
-        return new RawRecord("frames", 0, f.sequence, f.captureTimeUs / 1000,
-                f.cameraId.getBytes(java.nio.charset.StandardCharsets.UTF_8), value);
+        byte[] value =
+                Frame.newBuilder()
+                        .setCameraId(f.cameraId)
+                        .setSequence(f.sequence)
+                        .setCaptureTimeUs(f.captureTimeUs)
+                        .setWidth(f.width)
+                        .setHeight(f.height)
+                        .setEncoding(Encoding.RAW_RGB8)
+                        .setPayload(com.google.protobuf.ByteString.copyFrom(f.rgb))
+                        .build()
+                        .toByteArray();
+        return new RawRecord(
+                "frames",
+                0,
+                f.sequence,
+                f.captureTimeUs / 1000,
+                f.cameraId.getBytes(StandardCharsets.UTF_8),
+                value);
     }
 
     /** Synthetic frames with their ground truth, as a teacher's labels. */

@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 
 /**
- * Online self-training as its job reports it: the teacher's and the trainer's counts and the
- * rounds run so far, read from the job's accumulators (they reach the client with the task
- * managers' heartbeats). Feeds the console of the local tools and adapt-eval's round history; knows
- * why no round has finished when none has.
+ * Online self-training as its job reports it: the teacher's and the trainer's counts and the rounds
+ * run so far, read from the job's accumulators (they reach the client with the task managers'
+ * heartbeats). Feeds the console of the local tools and adapt-eval's round history; knows why no
+ * round has finished when none has.
  */
 public final class AdaptationProgress {
 
@@ -24,7 +24,9 @@ public final class AdaptationProgress {
     private long skippedBusy;
     private long received;
 
-    /** @param roundEvery pseudo-labels a round waits for (self-training.round-every) */
+    /**
+     * @param roundEvery pseudo-labels a round waits for (self-training.round-every)
+     */
     public AdaptationProgress(JobClient job, int roundEvery) {
         this.job = job;
         this.roundEvery = roundEvery;
@@ -71,9 +73,15 @@ public final class AdaptationProgress {
     /** The adaptation part of a progress line. */
     public String progress() {
         long acceptedRounds = rounds.stream().filter(RoundSummary::accepted).count();
-        return String.format(Locale.ROOT, "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled back)",
-                labelled, skippedBusy > 0 ? " (" + skippedBusy + " skipped, teacher busy)" : "", received, rounds.size(),
-                acceptedRounds, rounds.size() - acceptedRounds);
+        return String.format(
+                Locale.ROOT,
+                "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled back)",
+                labelled,
+                skippedBusy > 0 ? " (" + skippedBusy + " skipped, teacher busy)" : "",
+                received,
+                rounds.size(),
+                acceptedRounds,
+                rounds.size() - acceptedRounds);
     }
 
     /** Why no round has finished after {@code waited}, in words, or null if one has. */
@@ -83,15 +91,26 @@ public final class AdaptationProgress {
         }
         String what;
         if (labelled == 0) {
-            what = skippedBusy > 0 ? "the teacher has labelled no key frame yet: it was busy for all " + skippedBusy
-                    + " key frames it was offered (too slow for this machine's share of the cores)"
-                    : "the teacher has labelled no key frame yet (none offered, or the teacher still loading)";
+            what =
+                    skippedBusy > 0
+                            ? "the teacher has labelled no key frame yet: it was busy for all "
+                                    + skippedBusy
+                                    + " key frames it was offered (too slow for this machine's share of the cores)"
+                            : "the teacher has labelled no key frame yet (none offered, or the teacher still loading)";
         } else if (received < roundEvery) {
-            what = "the trainer has " + received + " pseudo-labels (held-out ones included) and starts a round after "
-                    + roundEvery + " new training frames";
+            what =
+                    "the trainer has "
+                            + received
+                            + " pseudo-labels (held-out ones included) and starts a round after "
+                            + roundEvery
+                            + " new training frames";
         } else {
             what = "a round is running and takes longer than that on this machine";
         }
-        return String.format(Locale.ROOT, "no self-training round has finished after %d s: %s", waited.toSeconds(), what);
+        return String.format(
+                Locale.ROOT,
+                "no self-training round has finished after %d s: %s",
+                waited.toSeconds(),
+                what);
     }
 }

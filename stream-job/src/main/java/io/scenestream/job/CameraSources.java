@@ -8,7 +8,9 @@ public final class CameraSources {
 
     private CameraSources() {}
 
-    /** Synthetic camera {@code index}: its own room (seed), appearance following {@code schedule}. */
+    /**
+     * Synthetic camera {@code index}: its own room (seed), appearance following {@code schedule}.
+     */
     public static FrameSupplier synthetic(int index, int width, int height, String schedule) {
         return new SyntheticCameraSource(1000 + index, width, height, schedule);
     }

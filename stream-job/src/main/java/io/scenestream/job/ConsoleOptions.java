@@ -9,14 +9,17 @@ import picocli.CommandLine.Option;
 /**
  * Where the run commands' log goes, and their {@code --verbose} (a picocli mixin). SceneStream's
  * own lines (start-up summary, progress, adaptation, warnings to act on, errors) are printed on the
- * console by the commands themselves; the log of every library, at full detail, goes to a file in the
- * output folder, named on the console's first line. With {@code --verbose} it all stays on the
+ * console by the commands themselves; the log of every library, at full detail, goes to a file in
+ * the output folder, named on the console's first line. With {@code --verbose} it all stays on the
  * console, libtorch's warnings included.
  */
 public final class ConsoleOptions {
 
-    @Option(names = "--verbose", description = "every library's log on the console, libtorch's warnings included "
-            + "(default: in OUT/scenestream.log)")
+    @Option(
+            names = "--verbose",
+            description =
+                    "every library's log on the console, libtorch's warnings included "
+                            + "(default: in OUT/scenestream.log)")
     boolean verbose;
 
     /**

@@ -18,14 +18,21 @@ import org.apache.flink.api.connector.source.Source;
  * @param pseudoLabels the teacher's PseudoLabel records out (needed with self-training)
  * @param updatesOut accepted students out as ModelUpdate records (needed with self-training)
  */
-public record JobIo(Source<RawRecord, ?, ?> frames, Source<RawRecord, ?, ?> modelUpdates,
-        Sink<SerializedPrediction> predictions, Sink<DeadLetter> deadLetters, Sink<PseudoLabelRecord> pseudoLabels,
+public record JobIo(
+        Source<RawRecord, ?, ?> frames,
+        Source<RawRecord, ?, ?> modelUpdates,
+        Sink<SerializedPrediction> predictions,
+        Sink<DeadLetter> deadLetters,
+        Sink<PseudoLabelRecord> pseudoLabels,
         Sink<SerializedModelUpdate> updatesOut) {
 
     /** Everything on the Kafka topics the settings name. */
     public static JobIo kafka(JobSettings s) {
-        return new JobIo(SceneStreamJob.kafkaSource(s), SceneStreamJob.modelUpdatesSource(s),
-                SceneStreamJob.predictionSink(s), SceneStreamJob.deadLetterSink(s),
+        return new JobIo(
+                SceneStreamJob.kafkaSource(s),
+                SceneStreamJob.modelUpdatesSource(s),
+                SceneStreamJob.predictionSink(s),
+                SceneStreamJob.deadLetterSink(s),
                 s.selfTrainingEnabled() ? SceneStreamJob.pseudoLabelSink(s) : null,
                 s.selfTrainingEnabled() ? SceneStreamJob.modelUpdateSink(s) : null);
     }

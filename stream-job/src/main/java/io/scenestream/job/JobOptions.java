@@ -14,109 +14,194 @@ public final class JobOptions {
 
     private JobOptions() {}
 
-    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap-servers")
-            .stringType().defaultValue("127.0.0.1:9092").withDescription("Kafka brokers, host:port,...");
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("127.0.0.1:9092")
+                    .withDescription("Kafka brokers, host:port,...");
 
-    public static final ConfigOption<String> FRAMES_TOPIC = ConfigOptions.key("topics.frames")
-            .stringType().defaultValue("frames").withDescription("Topic of incoming Frame records.");
+    public static final ConfigOption<String> FRAMES_TOPIC =
+            ConfigOptions.key("topics.frames")
+                    .stringType()
+                    .defaultValue("frames")
+                    .withDescription("Topic of incoming Frame records.");
 
-    public static final ConfigOption<String> PREDICTIONS_TOPIC = ConfigOptions.key("topics.predictions")
-            .stringType().defaultValue("predictions").withDescription("Topic of outgoing Prediction records.");
+    public static final ConfigOption<String> PREDICTIONS_TOPIC =
+            ConfigOptions.key("topics.predictions")
+                    .stringType()
+                    .defaultValue("predictions")
+                    .withDescription("Topic of outgoing Prediction records.");
 
-    public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("topics.dead-letters")
-            .stringType().defaultValue("frames-dead-letters")
-            .withDescription("Topic of records that are not usable frames, with their reason in headers.");
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOptions.key("topics.dead-letters")
+                    .stringType()
+                    .defaultValue("frames-dead-letters")
+                    .withDescription(
+                            "Topic of records that are not usable frames, with their reason in headers.");
 
-    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("kafka.group-id")
-            .stringType().defaultValue("scenestream").withDescription("Consumer group of the frame source.");
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("scenestream")
+                    .withDescription("Consumer group of the frame source.");
 
-    public static final ConfigOption<String> STARTING_OFFSETS = ConfigOptions.key("kafka.starting-offsets")
-            .stringType().defaultValue("committed-or-earliest")
-            .withDescription("Where a new job starts reading: earliest, latest or committed-or-earliest.");
+    public static final ConfigOption<String> STARTING_OFFSETS =
+            ConfigOptions.key("kafka.starting-offsets")
+                    .stringType()
+                    .defaultValue("committed-or-earliest")
+                    .withDescription(
+                            "Where a new job starts reading: earliest, latest or committed-or-earliest.");
 
-    public static final ConfigOption<String> MODEL_CHECKPOINT = ConfigOptions.key("model.checkpoint")
-            .stringType().noDefaultValue().withDescription("The student model's .ckpt.zip (required).");
+    public static final ConfigOption<String> MODEL_CHECKPOINT =
+            ConfigOptions.key("model.checkpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("The student model's .ckpt.zip (required).");
 
-    public static final ConfigOption<String> RESOLUTION = ConfigOptions.key("model.resolution")
-            .stringType().defaultValue("256x320").withDescription("Model input HEIGHTxWIDTH, multiples of 32.");
+    public static final ConfigOption<String> RESOLUTION =
+            ConfigOptions.key("model.resolution")
+                    .stringType()
+                    .defaultValue("256x320")
+                    .withDescription("Model input HEIGHTxWIDTH, multiples of 32.");
 
-    public static final ConfigOption<String> DEVICE = ConfigOptions.key("model.device")
-            .stringType().defaultValue("cpu")
-            .withDescription("cpu, gpu (the slot's GPU resource or subtask index modulo GPUs) or gpu:N.");
+    public static final ConfigOption<String> DEVICE =
+            ConfigOptions.key("model.device")
+                    .stringType()
+                    .defaultValue("cpu")
+                    .withDescription(
+                            "cpu, gpu (the slot's GPU resource or subtask index modulo GPUs) or gpu:N.");
 
-    public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("inference.batch-size")
-            .intType().defaultValue(4).withDescription("Largest micro-batch of frames per model call.");
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            ConfigOptions.key("inference.batch-size")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription("Largest micro-batch of frames per model call.");
 
-    public static final ConfigOption<Long> BATCH_DELAY_MS = ConfigOptions.key("inference.batch-delay-ms")
-            .longType().defaultValue(50L).withDescription("Longest a frame waits for its micro-batch to fill.");
+    public static final ConfigOption<Long> BATCH_DELAY_MS =
+            ConfigOptions.key("inference.batch-delay-ms")
+                    .longType()
+                    .defaultValue(50L)
+                    .withDescription("Longest a frame waits for its micro-batch to fill.");
 
-    public static final ConfigOption<Float> CONFIDENCE_THRESHOLD = ConfigOptions.key("inference.confidence-threshold")
-            .floatType().defaultValue(0.9f).withDescription("Probability at which a pixel counts as confident.");
+    public static final ConfigOption<Float> CONFIDENCE_THRESHOLD =
+            ConfigOptions.key("inference.confidence-threshold")
+                    .floatType()
+                    .defaultValue(0.9f)
+                    .withDescription("Probability at which a pixel counts as confident.");
 
-    public static final ConfigOption<Integer> INFERENCE_THREADS = ConfigOptions.key("inference.threads")
-            .intType().defaultValue(0).withDescription("libtorch threads of each inference operator (0: libtorch's "
-                    + "default: all cores, or OMP_NUM_THREADS). With parallelism above 1 on one machine, set it to "
-                    + "cores / parallelism.");
+    public static final ConfigOption<Integer> INFERENCE_THREADS =
+            ConfigOptions.key("inference.threads")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "libtorch threads of each inference operator (0: libtorch's "
+                                    + "default: all cores, or OMP_NUM_THREADS). With parallelism above 1 on one machine, set it to "
+                                    + "cores / parallelism.");
 
-    public static final ConfigOption<Integer> CODEC_THREADS = ConfigOptions.key("inference.codec-threads")
-            .intType().defaultValue(0).withDescription("Threads of each inference operator that decode a batch's frames "
-                    + "and encode its depth and segmentation PNGs, its own included, or with inference.overlap-codecs "
-                    + "threads of their own (0: one per frame of a batch, at most the cores).");
+    public static final ConfigOption<Integer> CODEC_THREADS =
+            ConfigOptions.key("inference.codec-threads")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Threads of each inference operator that decode a batch's frames "
+                                    + "and encode its depth and segmentation PNGs, its own included, or with inference.overlap-codecs "
+                                    + "threads of their own (0: one per frame of a batch, at most the cores).");
 
-    public static final ConfigOption<Boolean> OVERLAP_CODECS = ConfigOptions.key("inference.overlap-codecs")
-            .booleanType().noDefaultValue().withDescription("Decode frames as they arrive and encode a batch's PNGs "
-                    + "while the model runs the next batch, on the codec threads (default: on when model.device is a "
-                    + "GPU; off on a CPU, where the model's threads take the cores).");
+    public static final ConfigOption<Boolean> OVERLAP_CODECS =
+            ConfigOptions.key("inference.overlap-codecs")
+                    .booleanType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Decode frames as they arrive and encode a batch's PNGs "
+                                    + "while the model runs the next batch, on the codec threads (default: on when model.device is a "
+                                    + "GPU; off on a CPU, where the model's threads take the cores).");
 
-    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("job.parallelism")
-            .intType().defaultValue(1).withDescription("Parallel inference instances. On a CPU serving more cameras "
-                    + "than cores, instances on one libtorch thread each (inference.threads=1), one more than the cores, ran "
-                    + "fastest on a 2-core machine (docs/benchmarks/2026-11-pipeline.md).");
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOptions.key("job.parallelism")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Parallel inference instances. On a CPU serving more cameras "
+                                    + "than cores, instances on one libtorch thread each (inference.threads=1), one more than the cores, ran "
+                                    + "fastest on a 2-core machine (docs/benchmarks/2026-11-pipeline.md).");
 
-    public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = ConfigOptions.key("job.checkpoint-interval-ms")
-            .longType().defaultValue(10_000L).withDescription("Interval of Flink checkpoints.");
+    public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS =
+            ConfigOptions.key("job.checkpoint-interval-ms")
+                    .longType()
+                    .defaultValue(10_000L)
+                    .withDescription("Interval of Flink checkpoints.");
 
-    public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("job.checkpoint-dir")
-            .stringType().defaultValue("file://" + System.getProperty("java.io.tmpdir") + "/scenestream-checkpoints")
-            .withDescription("Where checkpoints go (a URI every Flink process can reach: file:// on one machine, "
-                    + "s3:// or hdfs:// on a cluster). The models in the state are larger than in-memory checkpoints allow.");
+    public static final ConfigOption<String> CHECKPOINT_DIR =
+            ConfigOptions.key("job.checkpoint-dir")
+                    .stringType()
+                    .defaultValue(
+                            "file://"
+                                    + System.getProperty("java.io.tmpdir")
+                                    + "/scenestream-checkpoints")
+                    .withDescription(
+                            "Where checkpoints go (a URI every Flink process can reach: file:// on one machine, "
+                                    + "s3:// or hdfs:// on a cluster). The models in the state are larger than in-memory checkpoints allow.");
 
-    public static final ConfigOption<String> DELIVERY = ConfigOptions.key("job.delivery")
-            .stringType().defaultValue("at-least-once")
-            .withDescription("at-least-once, or exactly-once (Kafka transactions; read predictions with read_committed).");
+    public static final ConfigOption<String> DELIVERY =
+            ConfigOptions.key("job.delivery")
+                    .stringType()
+                    .defaultValue("at-least-once")
+                    .withDescription(
+                            "at-least-once, or exactly-once (Kafka transactions; read predictions with read_committed).");
 
-    public static final ConfigOption<Integer> MAX_FRAME_BYTES = ConfigOptions.key("frames.max-bytes")
-            .intType().defaultValue(32 << 20).withDescription("Largest frame record accepted.");
+    public static final ConfigOption<Integer> MAX_FRAME_BYTES =
+            ConfigOptions.key("frames.max-bytes")
+                    .intType()
+                    .defaultValue(32 << 20)
+                    .withDescription("Largest frame record accepted.");
 
-    public static final ConfigOption<Boolean> SNIFF_ENCODING = ConfigOptions.key("frames.sniff-encoding")
-            .booleanType().defaultValue(false).withDescription("Decode a JPEG or PNG payload as what its magic bytes "
-                    + "say, whatever encoding the frame declares. Off: a frame whose payload is not of its declared "
-                    + "encoding goes to the dead-letter topic as ENCODING_MISMATCH.");
+    public static final ConfigOption<Boolean> SNIFF_ENCODING =
+            ConfigOptions.key("frames.sniff-encoding")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Decode a JPEG or PNG payload as what its magic bytes "
+                                    + "say, whatever encoding the frame declares. Off: a frame whose payload is not of its declared "
+                                    + "encoding goes to the dead-letter topic as ENCODING_MISMATCH.");
 
-    public static final ConfigOption<String> MODEL_UPDATES_TOPIC = ConfigOptions.key("topics.model-updates")
-            .stringType().defaultValue("model-updates")
-            .withDescription("Compacted topic of ModelUpdate records: self-training publishes, inference hot-swaps.");
+    public static final ConfigOption<String> MODEL_UPDATES_TOPIC =
+            ConfigOptions.key("topics.model-updates")
+                    .stringType()
+                    .defaultValue("model-updates")
+                    .withDescription(
+                            "Compacted topic of ModelUpdate records: self-training publishes, inference hot-swaps.");
 
-    public static final ConfigOption<String> PSEUDO_LABELS_TOPIC = ConfigOptions.key("topics.pseudo-labels")
-            .stringType().defaultValue("pseudo-labels")
-            .withDescription("Topic of the teacher's PseudoLabel records (for inspection and replay).");
+    public static final ConfigOption<String> PSEUDO_LABELS_TOPIC =
+            ConfigOptions.key("topics.pseudo-labels")
+                    .stringType()
+                    .defaultValue("pseudo-labels")
+                    .withDescription(
+                            "Topic of the teacher's PseudoLabel records (for inspection and replay).");
 
-    public static final ConfigOption<String> UPDATE_KEY = ConfigOptions.key("model-updates.key")
-            .stringType().defaultValue("")
-            .withDescription("Shared key of model updates (HMAC-SHA256): updates are signed with it and unsigned or "
-                    + "wrongly signed ones are rejected. Empty: unsigned updates are accepted.");
+    public static final ConfigOption<String> UPDATE_KEY =
+            ConfigOptions.key("model-updates.key")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Shared key of model updates (HMAC-SHA256): updates are signed with it and unsigned or "
+                                    + "wrongly signed ones are rejected. Empty: unsigned updates are accepted.");
 
-    public static final ConfigOption<Boolean> SELF_TRAINING = ConfigOptions.key("self-training.enabled")
-            .booleanType().defaultValue(false)
-            .withDescription("Online self-training: teacher pseudo-labels, student rounds, hot swap.");
+    public static final ConfigOption<Boolean> SELF_TRAINING =
+            ConfigOptions.key("self-training.enabled")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Online self-training: teacher pseudo-labels, student rounds, hot swap.");
 
-    public static final ConfigOption<String> TEACHER_CHECKPOINT = ConfigOptions.key("self-training.teacher")
-            .stringType().defaultValue("model/checkpoints/teacher-w18.ckpt.zip")
-            .withDescription("The teacher's .ckpt.zip, readable on every task manager.");
+    public static final ConfigOption<String> TEACHER_CHECKPOINT =
+            ConfigOptions.key("self-training.teacher")
+                    .stringType()
+                    .defaultValue("model/checkpoints/teacher-w18.ckpt.zip")
+                    .withDescription("The teacher's .ckpt.zip, readable on every task manager.");
 
     /**
-     * Sets {@code option} to a command's own default unless the configuration already holds it (given
-     * with {@code -D}, applied first), so that what the user says wins.
+     * Sets {@code option} to a command's own default unless the configuration already holds it
+     * (given with {@code -D}, applied first), so that what the user says wins.
      */
     public static <T> void setUnlessGiven(Configuration conf, ConfigOption<T> option, T value) {
         if (!conf.contains(option)) {
@@ -124,92 +209,172 @@ public final class JobOptions {
         }
     }
 
-    public static final ConfigOption<Double> ACCEPT_TOLERANCE = ConfigOptions.key("self-training.accept-tolerance")
-            .doubleType().defaultValue(0.0).withDescription("Held-out agreement with the teacher (mean of mIoU and "
-                    + "1 - depth abs. rel. error, 0..1) that a candidate may lose against the serving student and still be "
-                    + "accepted; 0: a candidate must agree at least as well.");
+    public static final ConfigOption<Double> ACCEPT_TOLERANCE =
+            ConfigOptions.key("self-training.accept-tolerance")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Held-out agreement with the teacher (mean of mIoU and "
+                                    + "1 - depth abs. rel. error, 0..1) that a candidate may lose against the serving student and still be "
+                                    + "accepted; 0: a candidate must agree at least as well.");
 
-    public static final ConfigOption<String> TEACHER_DEVICE = ConfigOptions.key("self-training.teacher-device")
-            .stringType().defaultValue("cpu").withDescription("Device of the teacher: cpu, gpu or gpu:N.");
+    public static final ConfigOption<String> TEACHER_DEVICE =
+            ConfigOptions.key("self-training.teacher-device")
+                    .stringType()
+                    .defaultValue("cpu")
+                    .withDescription("Device of the teacher: cpu, gpu or gpu:N.");
 
-    public static final ConfigOption<String> TEACHER_SLOT_GROUP = ConfigOptions.key("self-training.slot-sharing-group")
-            .stringType().defaultValue("default")
-            .withDescription("Slot sharing group of teacher and self-training (e.g. 'teacher' to give them slots of their own).");
+    public static final ConfigOption<String> TEACHER_SLOT_GROUP =
+            ConfigOptions.key("self-training.slot-sharing-group")
+                    .stringType()
+                    .defaultValue("default")
+                    .withDescription(
+                            "Slot sharing group of teacher and self-training (e.g. 'teacher' to give them slots of their own).");
 
-    public static final ConfigOption<Float> PSEUDO_LABEL_THRESHOLD = ConfigOptions.key("self-training.threshold")
-            .floatType().defaultValue(0.9f).withDescription("Minimum teacher probability of a class pseudo-label.");
+    public static final ConfigOption<Float> PSEUDO_LABEL_THRESHOLD =
+            ConfigOptions.key("self-training.threshold")
+                    .floatType()
+                    .defaultValue(0.9f)
+                    .withDescription("Minimum teacher probability of a class pseudo-label.");
 
-    public static final ConfigOption<String> CLASS_THRESHOLDS = ConfigOptions.key("self-training.class-thresholds")
-            .stringType().defaultValue("").withDescription("Per-class thresholds, comma-separated by class id; empty for none.");
+    public static final ConfigOption<String> CLASS_THRESHOLDS =
+            ConfigOptions.key("self-training.class-thresholds")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Per-class thresholds, comma-separated by class id; empty for none.");
 
-    public static final ConfigOption<Float> CLASS_SHARE = ConfigOptions.key("self-training.class-share")
-            .floatType().defaultValue(0f)
-            .withDescription("Class balance: at least this share of each class's pixels (the teacher's most confident) "
-                    + "is labelled even below the threshold; 0 for none.");
+    public static final ConfigOption<Float> CLASS_SHARE =
+            ConfigOptions.key("self-training.class-share")
+                    .floatType()
+                    .defaultValue(0f)
+                    .withDescription(
+                            "Class balance: at least this share of each class's pixels (the teacher's most confident) "
+                                    + "is labelled even below the threshold; 0 for none.");
 
-    public static final ConfigOption<Float> DEPTH_FLIP_TOLERANCE = ConfigOptions.key("self-training.depth-flip-tolerance")
-            .floatType().defaultValue(0.05f)
-            .withDescription("Largest relative change of the teacher's depth under a horizontal flip for a depth pseudo-label.");
+    public static final ConfigOption<Float> DEPTH_FLIP_TOLERANCE =
+            ConfigOptions.key("self-training.depth-flip-tolerance")
+                    .floatType()
+                    .defaultValue(0.05f)
+                    .withDescription(
+                            "Largest relative change of the teacher's depth under a horizontal flip for a depth pseudo-label.");
 
-    public static final ConfigOption<Integer> MIN_STRIDE = ConfigOptions.key("self-training.min-stride")
-            .intType().defaultValue(8).withDescription("Fewest frames between two labelled frames of a camera.");
+    public static final ConfigOption<Integer> MIN_STRIDE =
+            ConfigOptions.key("self-training.min-stride")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription("Fewest frames between two labelled frames of a camera.");
 
-    public static final ConfigOption<Integer> MAX_STRIDE = ConfigOptions.key("self-training.max-stride")
-            .intType().defaultValue(64).withDescription("Most frames between two labelled frames of a camera.");
+    public static final ConfigOption<Integer> MAX_STRIDE =
+            ConfigOptions.key("self-training.max-stride")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Most frames between two labelled frames of a camera.");
 
-    public static final ConfigOption<Double> LOW_AGREEMENT = ConfigOptions.key("self-training.low-agreement")
-            .doubleType().defaultValue(0.80).withDescription("Student-teacher agreement below which the stride halves.");
+    public static final ConfigOption<Double> LOW_AGREEMENT =
+            ConfigOptions.key("self-training.low-agreement")
+                    .doubleType()
+                    .defaultValue(0.80)
+                    .withDescription("Student-teacher agreement below which the stride halves.");
 
-    public static final ConfigOption<Double> HIGH_AGREEMENT = ConfigOptions.key("self-training.high-agreement")
-            .doubleType().defaultValue(0.95).withDescription("Agreement above which the stride doubles.");
+    public static final ConfigOption<Double> HIGH_AGREEMENT =
+            ConfigOptions.key("self-training.high-agreement")
+                    .doubleType()
+                    .defaultValue(0.95)
+                    .withDescription("Agreement above which the stride doubles.");
 
-    public static final ConfigOption<Integer> BUFFER_SIZE = ConfigOptions.key("self-training.buffer-size")
-            .intType().defaultValue(256).withDescription("Pseudo-labelled frames in the replay buffer.");
+    public static final ConfigOption<Integer> BUFFER_SIZE =
+            ConfigOptions.key("self-training.buffer-size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription("Pseudo-labelled frames in the replay buffer.");
 
-    public static final ConfigOption<Integer> HELD_OUT_SIZE = ConfigOptions.key("self-training.held-out-size")
-            .intType().defaultValue(32).withDescription("Pseudo-labelled frames held out to check candidates.");
+    public static final ConfigOption<Integer> HELD_OUT_SIZE =
+            ConfigOptions.key("self-training.held-out-size")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription("Pseudo-labelled frames held out to check candidates.");
 
-    public static final ConfigOption<Integer> HELD_OUT_EVERY = ConfigOptions.key("self-training.held-out-every")
-            .intType().defaultValue(5).withDescription("Every n-th pseudo-labelled frame is held out.");
+    public static final ConfigOption<Integer> HELD_OUT_EVERY =
+            ConfigOptions.key("self-training.held-out-every")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription("Every n-th pseudo-labelled frame is held out.");
 
-    public static final ConfigOption<Integer> STEPS_PER_ROUND = ConfigOptions.key("self-training.steps-per-round")
-            .intType().defaultValue(10).withDescription("Optimiser steps per self-training round.");
+    public static final ConfigOption<Integer> STEPS_PER_ROUND =
+            ConfigOptions.key("self-training.steps-per-round")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription("Optimiser steps per self-training round.");
 
-    public static final ConfigOption<Integer> TRAIN_BATCH = ConfigOptions.key("self-training.batch-size")
-            .intType().defaultValue(4).withDescription("Frames per self-training step.");
+    public static final ConfigOption<Integer> TRAIN_BATCH =
+            ConfigOptions.key("self-training.batch-size")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription("Frames per self-training step.");
 
-    public static final ConfigOption<Float> LEARNING_RATE = ConfigOptions.key("self-training.learning-rate")
-            .floatType().defaultValue(1e-4f).withDescription("Adam learning rate of self-training.");
+    public static final ConfigOption<Float> LEARNING_RATE =
+            ConfigOptions.key("self-training.learning-rate")
+                    .floatType()
+                    .defaultValue(1e-4f)
+                    .withDescription("Adam learning rate of self-training.");
 
-    public static final ConfigOption<String> SOURCE_DATA = ConfigOptions.key("self-training.source-data")
-            .stringType().defaultValue("")
-            .withDescription("Labelled source-domain frames mixed into self-training against forgetting, e.g. "
-                    + "synthetic:day or nyud:PATH; empty for none.");
+    public static final ConfigOption<String> SOURCE_DATA =
+            ConfigOptions.key("self-training.source-data")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Labelled source-domain frames mixed into self-training against forgetting, e.g. "
+                                    + "synthetic:day or nyud:PATH; empty for none.");
 
-    public static final ConfigOption<Integer> SOURCE_FRAMES = ConfigOptions.key("self-training.source-frames")
-            .intType().defaultValue(32).withDescription("How many labelled source frames to keep.");
+    public static final ConfigOption<Integer> SOURCE_FRAMES =
+            ConfigOptions.key("self-training.source-frames")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription("How many labelled source frames to keep.");
 
-    public static final ConfigOption<Double> SOURCE_SHARE = ConfigOptions.key("self-training.source-share")
-            .doubleType().defaultValue(0.25).withDescription("Chance that a training frame is a source frame.");
+    public static final ConfigOption<Double> SOURCE_SHARE =
+            ConfigOptions.key("self-training.source-share")
+                    .doubleType()
+                    .defaultValue(0.25)
+                    .withDescription("Chance that a training frame is a source frame.");
 
-    public static final ConfigOption<Integer> TRAINING_NICENESS = ConfigOptions.key("self-training.nice")
-            .intType().defaultValue(19).withDescription("Nice value (0..19) of the threads that run the teacher and the "
-                    + "training rounds (Linux): adaptation takes the cores inference leaves idle and yields them when "
-                    + "frames come. 0 leaves them at the task's priority (e.g. when the teacher and trainer have cores "
-                    + "or a GPU of their own).");
+    public static final ConfigOption<Integer> TRAINING_NICENESS =
+            ConfigOptions.key("self-training.nice")
+                    .intType()
+                    .defaultValue(19)
+                    .withDescription(
+                            "Nice value (0..19) of the threads that run the teacher and the "
+                                    + "training rounds (Linux): adaptation takes the cores inference leaves idle and yields them when "
+                                    + "frames come. 0 leaves them at the task's priority (e.g. when the teacher and trainer have cores "
+                                    + "or a GPU of their own).");
 
-    public static final ConfigOption<Integer> TRAINING_THREADS = ConfigOptions.key("self-training.threads")
-            .intType().defaultValue(1).withDescription("libtorch threads of the teacher's and the trainer's threads "
-                    + "(0: libtorch's default, all cores). One each keeps their OpenMP teams from contending with "
-                    + "inference's team on every core; raise it where they have cores or a GPU of their own.");
+    public static final ConfigOption<Integer> TRAINING_THREADS =
+            ConfigOptions.key("self-training.threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "libtorch threads of the teacher's and the trainer's threads "
+                                    + "(0: libtorch's default, all cores). One each keeps their OpenMP teams from contending with "
+                                    + "inference's team on every core; raise it where they have cores or a GPU of their own.");
 
-    public static final ConfigOption<Integer> ROUND_EVERY = ConfigOptions.key("self-training.round-every")
-            .intType().defaultValue(16).withDescription("A round starts after this many new pseudo-labelled training frames...");
+    public static final ConfigOption<Integer> ROUND_EVERY =
+            ConfigOptions.key("self-training.round-every")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "A round starts after this many new pseudo-labelled training frames...");
 
-    public static final ConfigOption<Long> ROUND_INTERVAL_MS = ConfigOptions.key("self-training.round-interval-ms")
-            .longType().defaultValue(60_000L).withDescription("...or after this long if any new frame came.");
+    public static final ConfigOption<Long> ROUND_INTERVAL_MS =
+            ConfigOptions.key("self-training.round-interval-ms")
+                    .longType()
+                    .defaultValue(60_000L)
+                    .withDescription("...or after this long if any new frame came.");
 
-    /** The options as a validated settings object; throws IllegalArgumentException naming a bad option. */
+    /**
+     * The options as a validated settings object; throws IllegalArgumentException naming a bad
+     * option.
+     */
     public static JobSettings settings(Configuration c) {
         return JobSettings.from(c);
     }

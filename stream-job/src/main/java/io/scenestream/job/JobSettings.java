@@ -9,15 +9,30 @@ import java.io.Serializable;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /** The job's settings, checked once, from {@link JobOptions}. */
-public record JobSettings(String bootstrapServers, String framesTopic, String predictionsTopic, String deadLetterTopic,
-        String groupId, String startingOffsets, InferenceSettings inference, int parallelism, long checkpointIntervalMs,
-        DeliveryGuarantee delivery, FrameLimits frameLimits, String modelUpdatesTopic, String pseudoLabelsTopic,
-        TeacherSettings teacher, SelfTrainingSettings selfTraining, String teacherSlotGroup, String checkpointDir,
-        TreeMap<String, String> kafkaProperties) implements Serializable {
+public record JobSettings(
+        String bootstrapServers,
+        String framesTopic,
+        String predictionsTopic,
+        String deadLetterTopic,
+        String groupId,
+        String startingOffsets,
+        InferenceSettings inference,
+        int parallelism,
+        long checkpointIntervalMs,
+        DeliveryGuarantee delivery,
+        FrameLimits frameLimits,
+        String modelUpdatesTopic,
+        String pseudoLabelsTopic,
+        TeacherSettings teacher,
+        SelfTrainingSettings selfTraining,
+        String teacherSlotGroup,
+        String checkpointDir,
+        TreeMap<String, String> kafkaProperties)
+        implements Serializable {
 
     /** Prefix of options passed to every Kafka client as they are (security, timeouts...). */
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
@@ -40,7 +55,8 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
     static JobSettings from(Configuration c) {
         String checkpoint = c.get(JobOptions.MODEL_CHECKPOINT);
         if (checkpoint == null) {
-            throw new IllegalArgumentException("option " + JobOptions.MODEL_CHECKPOINT.key() + " is required");
+            throw new IllegalArgumentException(
+                    "option " + JobOptions.MODEL_CHECKPOINT.key() + " is required");
         }
         String[] hw = c.get(JobOptions.RESOLUTION).toLowerCase(Locale.ROOT).split("x");
         int h;
@@ -49,71 +65,146 @@ public record JobSettings(String bootstrapServers, String framesTopic, String pr
             h = Integer.parseInt(hw[0]);
             w = Integer.parseInt(hw[1]);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("option " + JobOptions.RESOLUTION.key() + " must be HEIGHTxWIDTH, got "
-                    + c.get(JobOptions.RESOLUTION));
+            throw new IllegalArgumentException(
+                    "option "
+                            + JobOptions.RESOLUTION.key()
+                            + " must be HEIGHTxWIDTH, got "
+                            + c.get(JobOptions.RESOLUTION));
         }
         boolean adapt = c.get(JobOptions.SELF_TRAINING);
         String key = c.get(JobOptions.UPDATE_KEY);
-        InferenceSettings inference = new InferenceSettings(checkpoint, h, w, c.get(JobOptions.BATCH_SIZE),
-                c.get(JobOptions.BATCH_DELAY_MS), c.get(JobOptions.DEVICE), c.get(JobOptions.CONFIDENCE_THRESHOLD),
-                adapt ? c.get(JobOptions.MIN_STRIDE) : 0, key, c.get(JobOptions.INFERENCE_THREADS),
-                c.get(JobOptions.CODEC_THREADS), c.getOptional(JobOptions.OVERLAP_CODECS)
-                        .orElse(InferenceSettings.overlapByDefault(c.get(JobOptions.DEVICE))));
+        InferenceSettings inference =
+                new InferenceSettings(
+                        checkpoint,
+                        h,
+                        w,
+                        c.get(JobOptions.BATCH_SIZE),
+                        c.get(JobOptions.BATCH_DELAY_MS),
+                        c.get(JobOptions.DEVICE),
+                        c.get(JobOptions.CONFIDENCE_THRESHOLD),
+                        adapt ? c.get(JobOptions.MIN_STRIDE) : 0,
+                        key,
+                        c.get(JobOptions.INFERENCE_THREADS),
+                        c.get(JobOptions.CODEC_THREADS),
+                        c.getOptional(JobOptions.OVERLAP_CODECS)
+                                .orElse(
+                                        InferenceSettings.overlapByDefault(
+                                                c.get(JobOptions.DEVICE))));
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;
         if (adapt) {
             String teacherModel = c.get(JobOptions.TEACHER_CHECKPOINT);
             if (teacherModel == null || teacherModel.isBlank()) {
-                throw new IllegalArgumentException("option " + JobOptions.TEACHER_CHECKPOINT.key()
-                        + " must name the teacher's .ckpt.zip when self-training is on");
+                throw new IllegalArgumentException(
+                        "option "
+                                + JobOptions.TEACHER_CHECKPOINT.key()
+                                + " must name the teacher's .ckpt.zip when self-training is on");
             }
-            teacher = new TeacherSettings(teacherModel,
-                    c.get(JobOptions.TEACHER_DEVICE),
-                    c.get(JobOptions.PSEUDO_LABEL_THRESHOLD), c.get(JobOptions.CLASS_THRESHOLDS),
-                    c.get(JobOptions.DEPTH_FLIP_TOLERANCE), c.get(JobOptions.MIN_STRIDE), c.get(JobOptions.MAX_STRIDE),
-                    c.get(JobOptions.LOW_AGREEMENT), c.get(JobOptions.HIGH_AGREEMENT), c.get(JobOptions.CLASS_SHARE),
-                    c.get(JobOptions.TRAINING_NICENESS), c.get(JobOptions.TRAINING_THREADS), key);
-            SelfTrainer.Settings trainer = new SelfTrainer.Settings(c.get(JobOptions.BUFFER_SIZE),
-                    c.get(JobOptions.HELD_OUT_SIZE), c.get(JobOptions.HELD_OUT_EVERY), c.get(JobOptions.STEPS_PER_ROUND),
-                    c.get(JobOptions.TRAIN_BATCH), c.get(JobOptions.LEARNING_RATE), 1e-4f, 7);
-            selfTraining = new SelfTrainingSettings(checkpoint, trainer, c.get(JobOptions.ROUND_EVERY),
-                    c.get(JobOptions.ROUND_INTERVAL_MS), key, c.get(JobOptions.SOURCE_DATA),
-                    c.get(JobOptions.SOURCE_FRAMES), c.get(JobOptions.SOURCE_SHARE), c.get(JobOptions.TRAINING_NICENESS),
-                    c.get(JobOptions.TRAINING_THREADS), c.get(JobOptions.ACCEPT_TOLERANCE));
+            teacher =
+                    new TeacherSettings(
+                            teacherModel,
+                            c.get(JobOptions.TEACHER_DEVICE),
+                            c.get(JobOptions.PSEUDO_LABEL_THRESHOLD),
+                            c.get(JobOptions.CLASS_THRESHOLDS),
+                            c.get(JobOptions.DEPTH_FLIP_TOLERANCE),
+                            c.get(JobOptions.MIN_STRIDE),
+                            c.get(JobOptions.MAX_STRIDE),
+                            c.get(JobOptions.LOW_AGREEMENT),
+                            c.get(JobOptions.HIGH_AGREEMENT),
+                            c.get(JobOptions.CLASS_SHARE),
+                            c.get(JobOptions.TRAINING_NICENESS),
+                            c.get(JobOptions.TRAINING_THREADS),
+                            key);
+            SelfTrainer.Settings trainer =
+                    new SelfTrainer.Settings(
+                            c.get(JobOptions.BUFFER_SIZE),
+                            c.get(JobOptions.HELD_OUT_SIZE),
+                            c.get(JobOptions.HELD_OUT_EVERY),
+                            c.get(JobOptions.STEPS_PER_ROUND),
+                            c.get(JobOptions.TRAIN_BATCH),
+                            c.get(JobOptions.LEARNING_RATE),
+                            1e-4f,
+                            7);
+            selfTraining =
+                    new SelfTrainingSettings(
+                            checkpoint,
+                            trainer,
+                            c.get(JobOptions.ROUND_EVERY),
+                            c.get(JobOptions.ROUND_INTERVAL_MS),
+                            key,
+                            c.get(JobOptions.SOURCE_DATA),
+                            c.get(JobOptions.SOURCE_FRAMES),
+                            c.get(JobOptions.SOURCE_SHARE),
+                            c.get(JobOptions.TRAINING_NICENESS),
+                            c.get(JobOptions.TRAINING_THREADS),
+                            c.get(JobOptions.ACCEPT_TOLERANCE));
         }
-        DeliveryGuarantee delivery = switch (c.get(JobOptions.DELIVERY)) {
-            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
-            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
-            default -> throw new IllegalArgumentException("option " + JobOptions.DELIVERY.key()
-                    + " must be at-least-once or exactly-once, got " + c.get(JobOptions.DELIVERY));
-        };
+        DeliveryGuarantee delivery =
+                switch (c.get(JobOptions.DELIVERY)) {
+                    case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+                    case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "option "
+                                            + JobOptions.DELIVERY.key()
+                                            + " must be at-least-once or exactly-once, got "
+                                            + c.get(JobOptions.DELIVERY));
+                };
         String offsets = c.get(JobOptions.STARTING_OFFSETS);
         if (!offsets.matches("earliest|latest|committed-or-earliest")) {
-            throw new IllegalArgumentException("option " + JobOptions.STARTING_OFFSETS.key()
-                    + " must be earliest, latest or committed-or-earliest, got " + offsets);
+            throw new IllegalArgumentException(
+                    "option "
+                            + JobOptions.STARTING_OFFSETS.key()
+                            + " must be earliest, latest or committed-or-earliest, got "
+                            + offsets);
         }
         if (c.get(JobOptions.PARALLELISM) < 1) {
-            throw new IllegalArgumentException("option " + JobOptions.PARALLELISM.key() + " must be at least 1");
+            throw new IllegalArgumentException(
+                    "option " + JobOptions.PARALLELISM.key() + " must be at least 1");
         }
         if (c.get(JobOptions.CHECKPOINT_INTERVAL_MS) < 10) {
-            throw new IllegalArgumentException("option " + JobOptions.CHECKPOINT_INTERVAL_MS.key() + " must be at least 10 ms");
+            throw new IllegalArgumentException(
+                    "option "
+                            + JobOptions.CHECKPOINT_INTERVAL_MS.key()
+                            + " must be at least 10 ms");
         }
-        FrameLimits limits = new FrameLimits(c.get(JobOptions.MAX_FRAME_BYTES), FrameLimits.DEFAULT.maxWidth(),
-                FrameLimits.DEFAULT.maxHeight(), c.get(JobOptions.SNIFF_ENCODING));
-        return new JobSettings(c.get(JobOptions.BOOTSTRAP_SERVERS), c.get(JobOptions.FRAMES_TOPIC),
-                c.get(JobOptions.PREDICTIONS_TOPIC), c.get(JobOptions.DEAD_LETTER_TOPIC), c.get(JobOptions.GROUP_ID),
-                offsets, inference, c.get(JobOptions.PARALLELISM), c.get(JobOptions.CHECKPOINT_INTERVAL_MS), delivery, limits,
-                c.get(JobOptions.MODEL_UPDATES_TOPIC), c.get(JobOptions.PSEUDO_LABELS_TOPIC), teacher, selfTraining,
-                c.get(JobOptions.TEACHER_SLOT_GROUP), c.get(JobOptions.CHECKPOINT_DIR), kafkaProperties(c));
+        FrameLimits limits =
+                new FrameLimits(
+                        c.get(JobOptions.MAX_FRAME_BYTES),
+                        FrameLimits.DEFAULT.maxWidth(),
+                        FrameLimits.DEFAULT.maxHeight(),
+                        c.get(JobOptions.SNIFF_ENCODING));
+        return new JobSettings(
+                c.get(JobOptions.BOOTSTRAP_SERVERS),
+                c.get(JobOptions.FRAMES_TOPIC),
+                c.get(JobOptions.PREDICTIONS_TOPIC),
+                c.get(JobOptions.DEAD_LETTER_TOPIC),
+                c.get(JobOptions.GROUP_ID),
+                offsets,
+                inference,
+                c.get(JobOptions.PARALLELISM),
+                c.get(JobOptions.CHECKPOINT_INTERVAL_MS),
+                delivery,
+                limits,
+                c.get(JobOptions.MODEL_UPDATES_TOPIC),
+                c.get(JobOptions.PSEUDO_LABELS_TOPIC),
+                teacher,
+                selfTraining,
+                c.get(JobOptions.TEACHER_SLOT_GROUP),
+                c.get(JobOptions.CHECKPOINT_DIR),
+                kafkaProperties(c));
     }
 
     private static TreeMap<String, String> kafkaProperties(Configuration c) {
         TreeMap<String, String> out = new TreeMap<>();
-        c.toMap().forEach((k, v) -> {
-            if (k.startsWith(KAFKA_PROPERTIES_PREFIX) && k.length() > KAFKA_PROPERTIES_PREFIX.length()) {
-                out.put(k.substring(KAFKA_PROPERTIES_PREFIX.length()), v);
-            }
-        });
+        c.toMap()
+                .forEach(
+                        (k, v) -> {
+                            if (k.startsWith(KAFKA_PROPERTIES_PREFIX)
+                                    && k.length() > KAFKA_PROPERTIES_PREFIX.length()) {
+                                out.put(k.substring(KAFKA_PROPERTIES_PREFIX.length()), v);
+                            }
+                        });
         return out;
     }
 }

@@ -16,8 +16,9 @@ final class KafkaRecords {
 
     /** Predictions keyed by camera, so that a camera's predictions stay in order. */
     static KafkaRecordSerializationSchema<SerializedPrediction> predictions(String topic) {
-        return (p, ctx, ts) -> new ProducerRecord<>(topic, null, null,
-                p.cameraId.getBytes(StandardCharsets.UTF_8), p.payload);
+        return (p, ctx, ts) ->
+                new ProducerRecord<>(
+                        topic, null, null, p.cameraId.getBytes(StandardCharsets.UTF_8), p.payload);
     }
 
     /**
@@ -43,7 +44,8 @@ final class KafkaRecords {
 
     /** Model updates keyed by model name: a compacted topic keeps each model's latest. */
     static KafkaRecordSerializationSchema<SerializedModelUpdate> modelUpdates(String topic) {
-        return (u, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(u.modelName), u.payload);
+        return (u, ctx, ts) ->
+                new ProducerRecord<>(topic, null, null, utf8(u.modelName), u.payload);
     }
 
     private static byte[] utf8(String s) {

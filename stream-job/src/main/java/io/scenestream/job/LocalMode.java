@@ -16,6 +16,7 @@ import io.scenestream.operators.RoundSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -39,56 +42,87 @@ import picocli.CommandLine.Option;
  * mosaics and PNG snapshots. Prints progress; stops after {@code --frames} frames or on Ctrl-C,
  * cleanly (videos finished, job cancelled, broker stopped).
  */
-@Command(name = "scenestream-local", mixinStandardHelpOptions = true,
-        description = "Run SceneStream locally: embedded Kafka, camera source, Flink job with web UI, recorder.")
+@Command(
+        name = "scenestream-local",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run SceneStream locally: embedded Kafka, camera source, Flink job with web UI, recorder.")
 public final class LocalMode implements Callable<Integer> {
 
     @Option(names = "--model", description = "student checkpoint (default: ${DEFAULT-VALUE})")
     Path model = Path.of("model/checkpoints/student-lite.ckpt.zip");
 
-    @Option(names = "--video", description = "a video file, RTSP/HTTP URL or /dev/videoN instead of the synthetic camera")
+    @Option(
+            names = "--video",
+            description =
+                    "a video file, RTSP/HTTP URL or /dev/videoN instead of the synthetic camera")
     String video;
 
-    @Option(names = "--images", description = "a folder of images (or a NYUD-layout dataset) instead of the synthetic camera")
+    @Option(
+            names = "--images",
+            description =
+                    "a folder of images (or a NYUD-layout dataset) instead of the synthetic camera")
     Path images;
 
-    @Option(names = "--schedule", description = "synthetic camera's domains, e.g. day:300,night:300,haze (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--schedule",
+            description =
+                    "synthetic camera's domains, e.g. day:300,night:300,haze (default: ${DEFAULT-VALUE})")
     String schedule = "day";
 
     @Option(names = "--cameras", description = "number of cameras (default: ${DEFAULT-VALUE})")
     int cameras = 1;
 
-    @Option(names = "--frames", description = "frames per camera, then stop; 0 = until Ctrl-C (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--frames",
+            description =
+                    "frames per camera, then stop; 0 = until Ctrl-C (default: ${DEFAULT-VALUE})")
     long frames = 300;
 
-    @Option(names = "--fps", description = "frames per second per camera; 0 = the source's own rate (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--fps",
+            description =
+                    "frames per second per camera; 0 = the source's own rate (default: ${DEFAULT-VALUE})")
     double fps = 5;
 
-    @Option(names = "--camera-size", description = "camera frames WIDTHxHEIGHT (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--camera-size",
+            description = "camera frames WIDTHxHEIGHT (default: ${DEFAULT-VALUE})")
     String cameraSize = "320x256";
 
-    @Option(names = "--out", description = "folder of videos and snapshots (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--out",
+            description = "folder of videos and snapshots (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out");
 
     @Option(names = "--web-port", description = "Flink web UI port (default: ${DEFAULT-VALUE})")
     int webPort = 8081;
 
-    @Option(names = "--adapt", description = "online self-training: the teacher labels key frames, the student "
-            + "adapts and is hot-swapped into the running job")
+    @Option(
+            names = "--adapt",
+            description =
+                    "online self-training: the teacher labels key frames, the student "
+                            + "adapts and is hot-swapped into the running job")
     boolean adapt;
 
-    @Option(names = "--teacher", description = "teacher checkpoint for --adapt (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--teacher",
+            description = "teacher checkpoint for --adapt (default: ${DEFAULT-VALUE})")
     Path teacher = Path.of("model/checkpoints/teacher-w18.ckpt.zip");
 
-    @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions), e.g. -D inference.batch-size=8")
+    @Option(
+            names = {"-D"},
+            description = "a job option KEY=VALUE (see JobOptions), e.g. -D inference.batch-size=8")
     Map<String, String> jobOptions = Map.of();
 
-    @Option(names = "--adapt-warn-after", description = "with --adapt: warn, saying why, if no self-training round "
-            + "has finished after this many seconds (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--adapt-warn-after",
+            description =
+                    "with --adapt: warn, saying why, if no self-training round "
+                            + "has finished after this many seconds (default: ${DEFAULT-VALUE})")
     long adaptWarnAfter = 120;
 
-    @Mixin
-    ConsoleOptions console = new ConsoleOptions();
+    @Mixin ConsoleOptions console = new ConsoleOptions();
 
     public static void main(String[] args) {
         System.exit(Jobs.run(new LocalMode(), "scenestream-local", args));
@@ -97,7 +131,10 @@ public final class LocalMode implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model)) {
-            throw new IOException("model checkpoint " + model + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
+            throw new IOException(
+                    "model checkpoint "
+                            + model
+                            + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
         }
         console.setUp(out);
         CheckpointManifest manifest = Checkpoints.readManifest(model);
@@ -112,14 +149,20 @@ public final class LocalMode implements Callable<Integer> {
             jobOptions.forEach(conf::setString);
             conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-            JobOptions.setUnlessGiven(conf, JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
+            JobOptions.setUnlessGiven(
+                    conf,
+                    JobOptions.RESOLUTION,
+                    manifest.inputHeight() + "x" + manifest.inputWidth());
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             if (adapt) {
                 conf.set(JobOptions.SELF_TRAINING, true);
                 // -D self-training.teacher=... wins over --teacher.
                 if (!conf.contains(JobOptions.TEACHER_CHECKPOINT)) {
                     if (!Files.isRegularFile(teacher)) {
-                        throw new IOException("teacher checkpoint " + teacher + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
+                        throw new IOException(
+                                "teacher checkpoint "
+                                        + teacher
+                                        + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
                     }
                     conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
                 }
@@ -130,47 +173,75 @@ public final class LocalMode implements Callable<Integer> {
             Configuration flink = new Configuration();
             flink.set(RestOptions.PORT, webPort);
             // Accumulators (self-training's rounds) reach the console with the heartbeats.
-            flink.set(org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
-                    java.time.Duration.ofSeconds(2));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            flink.set(
+                    org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
+                    Duration.ofSeconds(2));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             JobClient job = Jobs.startOnKafka(env, settings, "SceneStream (local)");
-            AdaptationProgress adaptation = adapt ? new AdaptationProgress(job, settings.selfTraining().roundEvery()) : null;
+            AdaptationProgress adaptation =
+                    adapt
+                            ? new AdaptationProgress(job, settings.selfTraining().roundEvery())
+                            : null;
             boolean warnedNoRound = false;
             boolean kernelsReported = false;
-            System.out.printf(Locale.ROOT, "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
-                    kafka.bootstrapServers(), webPort, manifest.modelName(), manifest.modelVersion(),
-                    manifest.architecture().name(), out.toAbsolutePath());
+            System.out.printf(
+                    Locale.ROOT,
+                    "SceneStream: Kafka %s, Flink web UI http://localhost:%d, model %s v%d (%s), output %s%n",
+                    kafka.bootstrapServers(),
+                    webPort,
+                    manifest.modelName(),
+                    manifest.modelVersion(),
+                    manifest.architecture().name(),
+                    out.toAbsolutePath());
 
             ConcurrentLinkedQueue<Float> latencies = new ConcurrentLinkedQueue<>();
             AtomicLong received = new AtomicLong();
             AtomicLong servingVersion = new AtomicLong(manifest.modelVersion());
-            try (PredictionRecorder recorder = new PredictionRecorder(out, manifest.classNames(),
-                    fps > 0 ? fps : 10, 50, null)) {
-                RecorderLoop loop = new RecorderLoop(kafka.bootstrapServers(), settings.framesTopic(),
-                        settings.predictionsTopic(), recorder, p -> {
-                            received.incrementAndGet();
-                            latencies.add(p.getTimings().getTotalMs());
-                            servingVersion.accumulateAndGet(p.getModelVersion(), Math::max);
-                        });
+            try (PredictionRecorder recorder =
+                    new PredictionRecorder(
+                            out, manifest.classNames(), fps > 0 ? fps : 10, 50, null)) {
+                RecorderLoop loop =
+                        new RecorderLoop(
+                                kafka.bootstrapServers(),
+                                settings.framesTopic(),
+                                settings.predictionsTopic(),
+                                recorder,
+                                p -> {
+                                    received.incrementAndGet();
+                                    latencies.add(p.getTimings().getTotalMs());
+                                    servingVersion.accumulateAndGet(p.getModelVersion(), Math::max);
+                                });
                 Thread recorderThread = new Thread(loop, "recorder");
                 recorderThread.start();
 
-                java.util.concurrent.atomic.AtomicReference<String> cameraFailure =
-                        new java.util.concurrent.atomic.AtomicReference<>();
+                AtomicReference<String> cameraFailure = new AtomicReference<>();
                 List<FrameProducer> producers = new ArrayList<>();
                 List<Thread> producerThreads = new ArrayList<>();
                 for (int c = 0; c < cameras; c++) {
-                    FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
+                    FrameProducer producer =
+                            new FrameProducer(
+                                    kafka.bootstrapServers(), settings.framesTopic(), Map.of());
                     producers.add(producer);
                     FrameSupplier source = sources.get(c);
                     String camera = "camera-" + (c + 1);
-                    Thread t = new Thread(() -> {
-                        try {
-                            producer.run(source, camera, fps, frames, Encoding.JPEG, 0.9f);
-                        } catch (IOException | RuntimeException e) {
-                            cameraFailure.compareAndSet(null, camera + " stopped: " + e);
-                        }
-                    }, "camera-" + (c + 1));
+                    Thread t =
+                            new Thread(
+                                    () -> {
+                                        try {
+                                            producer.run(
+                                                    source,
+                                                    camera,
+                                                    fps,
+                                                    frames,
+                                                    Encoding.JPEG,
+                                                    0.9f);
+                                        } catch (IOException | RuntimeException e) {
+                                            cameraFailure.compareAndSet(
+                                                    null, camera + " stopped: " + e);
+                                        }
+                                    },
+                                    "camera-" + (c + 1));
                     producerThreads.add(t);
                     t.start();
                 }
@@ -182,9 +253,11 @@ public final class LocalMode implements Callable<Integer> {
                 long started = System.nanoTime();
                 long lastCount = 0;
                 long lastTime = started;
-                while (received.get() < expected && interrupted.getCount() > 0 && loop.failure() == null
+                while (received.get() < expected
+                        && interrupted.getCount() > 0
+                        && loop.failure() == null
                         && cameraFailure.get() == null) {
-                    interrupted.await(2, java.util.concurrent.TimeUnit.SECONDS);
+                    interrupted.await(2, TimeUnit.SECONDS);
                     long now = System.nanoTime();
                     long sent = producers.stream().mapToLong(FrameProducer::sent).sum();
                     long got = received.get();
@@ -198,8 +271,12 @@ public final class LocalMode implements Callable<Integer> {
                     if (!kernelsReported && kernels != null) {
                         kernelsReported = true;
                         if (kernels != KernelPath.ONEDNN) {
-                            System.out.println("SceneStream: CPU kernels: " + kernels.description() + " ("
-                                    + Kernels.reason() + "); models run slower than on oneDNN, with right numbers");
+                            System.out.println(
+                                    "SceneStream: CPU kernels: "
+                                            + kernels.description()
+                                            + " ("
+                                            + Kernels.reason()
+                                            + "); models run slower than on oneDNN, with right numbers");
                         }
                     }
                     long skipped = loop.skipped();
@@ -209,16 +286,27 @@ public final class LocalMode implements Callable<Integer> {
                             System.out.println(r.line());
                         }
                         adapting = "; " + adaptation.progress();
-                        java.time.Duration running = java.time.Duration.ofNanos(now - started);
+                        Duration running = Duration.ofNanos(now - started);
                         String why = adaptation.whyNoRound(running);
-                        if (!warnedNoRound && why != null && running.toSeconds() >= adaptWarnAfter) {
+                        if (!warnedNoRound
+                                && why != null
+                                && running.toSeconds() >= adaptWarnAfter) {
                             System.out.println("warning: " + why);
                             warnedNoRound = true;
                         }
                     }
-                    System.out.printf(Locale.ROOT, "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s, "
-                            + "model v%d%s%s%n", sent, got, rate, pct(l, 0.5), pct(l, 0.99), servingVersion.get(),
-                            skipped > 0 ? ", " + skipped + " bad records not recorded" : "", adapting);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s, "
+                                    + "model v%d%s%s%n",
+                            sent,
+                            got,
+                            rate,
+                            pct(l, 0.5),
+                            pct(l, 0.99),
+                            servingVersion.get(),
+                            skipped > 0 ? ", " + skipped + " bad records not recorded" : "",
+                            adapting);
                 }
                 producers.forEach(FrameProducer::stop);
                 for (Thread t : producerThreads) {
@@ -226,7 +314,7 @@ public final class LocalMode implements Callable<Integer> {
                 }
                 loop.stop();
                 recorderThread.join(10_000);
-                Jobs.cancelAndWait(job, java.time.Duration.ofSeconds(30));
+                Jobs.cancelAndWait(job, Duration.ofSeconds(30));
                 producers.forEach(FrameProducer::close);
                 for (FrameSupplier s : sources) {
                     s.close();
@@ -236,11 +324,19 @@ public final class LocalMode implements Callable<Integer> {
                 } catch (IllegalStateException alreadyShuttingDown) {
                     // Ctrl-C: the JVM is exiting; everything above has been closed already.
                 }
-                System.out.printf(Locale.ROOT, "done: %d predictions in %.1f s; videos and snapshots in %s%n",
-                        received.get(), (System.nanoTime() - started) / 1e9, out.toAbsolutePath());
+                System.out.printf(
+                        Locale.ROOT,
+                        "done: %d predictions in %.1f s; videos and snapshots in %s%n",
+                        received.get(),
+                        (System.nanoTime() - started) / 1e9,
+                        out.toAbsolutePath());
                 if (loop.failure() != null) {
-                    System.err.printf(Locale.ROOT, "SceneStream: the recorder stopped early (%s): videos and snapshots "
-                            + "end at %d predictions%n", loop.failure(), loop.recorded());
+                    System.err.printf(
+                            Locale.ROOT,
+                            "SceneStream: the recorder stopped early (%s): videos and snapshots "
+                                    + "end at %d predictions%n",
+                            loop.failure(),
+                            loop.recorded());
                     return 1;
                 }
                 if (cameraFailure.get() != null) {
@@ -280,6 +376,9 @@ public final class LocalMode implements Callable<Integer> {
         if (sorted.length == 0) {
             return "-";
         }
-        return String.format(Locale.ROOT, "%.0f ms", sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))]);
+        return String.format(
+                Locale.ROOT,
+                "%.0f ms",
+                sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))]);
     }
 }

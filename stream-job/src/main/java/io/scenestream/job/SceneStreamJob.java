@@ -5,13 +5,14 @@ import io.scenestream.operators.DeadLetter;
 import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
 import io.scenestream.operators.PseudoLabelRecord;
-import io.scenestream.operators.SelfTrainingOperator;
-import io.scenestream.operators.SerializedModelUpdate;
-import io.scenestream.operators.TeacherOperator;
 import io.scenestream.operators.RawPrediction;
 import io.scenestream.operators.RawRecord;
 import io.scenestream.operators.RawRecordSchema;
+import io.scenestream.operators.SelfTrainingOperator;
+import io.scenestream.operators.SerializedModelUpdate;
 import io.scenestream.operators.SerializedPrediction;
+import io.scenestream.operators.TeacherOperator;
+import java.io.IOException;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -32,8 +33,8 @@ import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * SceneStream's Flink job: frames from Kafka, keyed by camera, decoded (bad records to a dead-letter
- * topic), through MTI-Net in micro-batches, predictions back to Kafka.
+ * SceneStream's Flink job: frames from Kafka, keyed by camera, decoded (bad records to a
+ * dead-letter topic), through MTI-Net in micro-batches, predictions back to Kafka.
  *
  * <pre>
  *   KafkaSource(frames) -> keyBy(camera) -> decode + infer -> encode -> KafkaSink(predictions)
@@ -63,7 +64,7 @@ public final class SceneStreamJob {
     }
 
     /** Options from {@code --config FILE} then the other {@code --key value} arguments. */
-    public static Configuration configuration(String[] args) throws java.io.IOException {
+    public static Configuration configuration(String[] args) throws IOException {
         ParameterTool cli = ParameterTool.fromArgs(args);
         ParameterTool all = cli;
         if (cli.has("config")) {
@@ -74,22 +75,33 @@ public final class SceneStreamJob {
 
     /** Checkpointing and parallelism as the settings say. */
     public static void configure(StreamExecutionEnvironment env, JobSettings settings) {
-        env.enableCheckpointing(settings.checkpointIntervalMs(),
-                settings.delivery() == DeliveryGuarantee.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+        env.enableCheckpointing(
+                settings.checkpointIntervalMs(),
+                settings.delivery() == DeliveryGuarantee.EXACTLY_ONCE
+                        ? CheckpointingMode.EXACTLY_ONCE
+                        : CheckpointingMode.AT_LEAST_ONCE);
         env.setParallelism(settings.parallelism());
         Configuration storage = new Configuration();
         storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, settings.checkpointDir());
-        // Compressed snapshots: Flink 2.2 restores uncompressed operator state from a file one byte per
+        // Compressed snapshots: Flink 2.2 restores uncompressed operator state from a file one byte
+        // per
         // read call, which took 60-80 s for self-training's 58 MB student on a 2-core machine (12 s
         // compressed; see docs/operations.md, "Compressed snapshots").
         storage.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
         env.configure(storage);
     }
 
-    /** The dataflow without a model-update input and without self-training outputs (tests, benchmarks). */
-    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> frames,
-            Sink<SerializedPrediction> predictions, Sink<DeadLetter> deadLetters, JobSettings settings) {
+    /**
+     * The dataflow without a model-update input and without self-training outputs (tests,
+     * benchmarks).
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> frames,
+            Sink<SerializedPrediction> predictions,
+            Sink<DeadLetter> deadLetters,
+            JobSettings settings) {
         build(env, new JobIo(frames, null, predictions, deadLetters, null, null), settings);
     }
 
@@ -103,57 +115,94 @@ public final class SceneStreamJob {
      * </pre>
      */
     public static void build(StreamExecutionEnvironment env, JobIo io, JobSettings settings) {
-        DataStream<RawRecord> records = env.fromSource(io.frames(), WatermarkStrategy.noWatermarks(), "frames")
-                .uid("frames-source");
-        DataStream<RawRecord> updates = io.modelUpdates() != null
-                ? env.fromSource(io.modelUpdates(), WatermarkStrategy.noWatermarks(), "model-updates")
-                        .uid("model-updates-source").setParallelism(1)
-                // No update input: a bounded stream that ends at once (an empty collection source
-                // cannot be used: Flink's generator fails on zero elements).
-                : env.fromSequence(0, 0).uid("model-updates-source").name("no-model-updates")
-                        .filter(x -> false).uid("no-model-updates-filter")
-                        .map(x -> new RawRecord()).returns(RawRecord.class).uid("no-model-updates-map");
-        // Keyed by camera while still compressed; decoded in the inference task (see InferenceOperator).
-        SingleOutputStreamOperator<RawPrediction> inferred = records.keyBy(new CameraOfRecord())
-                .connect(updates.broadcast())
-                .transform("infer", TypeInformation.of(RawPrediction.class),
-                        new InferenceOperator(settings.inference(), settings.frameLimits()))
-                .uid("infer");
+        DataStream<RawRecord> records =
+                env.fromSource(io.frames(), WatermarkStrategy.noWatermarks(), "frames")
+                        .uid("frames-source");
+        DataStream<RawRecord> updates =
+                io.modelUpdates() != null
+                        ? env.fromSource(
+                                        io.modelUpdates(),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "model-updates")
+                                .uid("model-updates-source")
+                                .setParallelism(1)
+                        // No update input: a bounded stream that ends at once (an empty collection
+                        // source
+                        // cannot be used: Flink's generator fails on zero elements).
+                        : env.fromSequence(0, 0)
+                                .uid("model-updates-source")
+                                .name("no-model-updates")
+                                .filter(x -> false)
+                                .uid("no-model-updates-filter")
+                                .map(x -> new RawRecord())
+                                .returns(RawRecord.class)
+                                .uid("no-model-updates-map");
+        // Keyed by camera while still compressed; decoded in the inference task (see
+        // InferenceOperator).
+        SingleOutputStreamOperator<RawPrediction> inferred =
+                records.keyBy(new CameraOfRecord())
+                        .connect(updates.broadcast())
+                        .transform(
+                                "infer",
+                                TypeInformation.of(RawPrediction.class),
+                                new InferenceOperator(settings.inference(), settings.frameLimits()))
+                        .uid("infer");
         inferred.getSideOutput(InferenceOperator.DEAD_LETTERS)
-                .sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters-sink");
+                .sinkTo(io.deadLetters())
+                .name("dead-letters")
+                .uid("dead-letters-sink");
         // Chained to inference: the maps are encoded without being copied to another task.
-        inferred.map(new EncodePredictions()).name("encode").uid("encode")
-                .sinkTo(io.predictions()).name("predictions").uid("predictions-sink");
+        inferred.map(new EncodePredictions())
+                .name("encode")
+                .uid("encode")
+                .sinkTo(io.predictions())
+                .name("predictions")
+                .uid("predictions-sink");
 
         if (settings.selfTrainingEnabled()) {
             if (io.pseudoLabels() == null || io.updatesOut() == null) {
-                throw new IllegalArgumentException("self-training needs sinks for pseudo-labels and model updates");
+                throw new IllegalArgumentException(
+                        "self-training needs sinks for pseudo-labels and model updates");
             }
-            SingleOutputStreamOperator<PseudoLabelRecord> labels = inferred.getSideOutput(InferenceOperator.KEY_FRAMES)
-                    .keyBy(k -> k.cameraId)
-                    // Updates of the teacher's own model, published under its name.
-                    .connect(updates.broadcast())
-                    .transform("teacher", TypeInformation.of(PseudoLabelRecord.class),
-                            new TeacherOperator(settings.teacher()))
-                    .uid("teacher").slotSharingGroup(settings.teacherSlotGroup());
-            labels.sinkTo(io.pseudoLabels()).name("pseudo-labels").uid("pseudo-labels-sink")
+            SingleOutputStreamOperator<PseudoLabelRecord> labels =
+                    inferred.getSideOutput(InferenceOperator.KEY_FRAMES)
+                            .keyBy(k -> k.cameraId)
+                            // Updates of the teacher's own model, published under its name.
+                            .connect(updates.broadcast())
+                            .transform(
+                                    "teacher",
+                                    TypeInformation.of(PseudoLabelRecord.class),
+                                    new TeacherOperator(settings.teacher()))
+                            .uid("teacher")
+                            .slotSharingGroup(settings.teacherSlotGroup());
+            labels.sinkTo(io.pseudoLabels())
+                    .name("pseudo-labels")
+                    .uid("pseudo-labels-sink")
                     .slotSharingGroup(settings.teacherSlotGroup());
-            labels.transform("self-training", TypeInformation.of(SerializedModelUpdate.class),
+            labels.transform(
+                            "self-training",
+                            TypeInformation.of(SerializedModelUpdate.class),
                             new SelfTrainingOperator(settings.selfTraining()))
-                    .uid("self-training").setParallelism(1).setMaxParallelism(1)
+                    .uid("self-training")
+                    .setParallelism(1)
+                    .setMaxParallelism(1)
                     .slotSharingGroup(settings.teacherSlotGroup())
-                    .sinkTo(io.updatesOut()).name("model-updates-out").uid("model-updates-sink").setParallelism(1)
+                    .sinkTo(io.updatesOut())
+                    .name("model-updates-out")
+                    .uid("model-updates-sink")
+                    .setParallelism(1)
                     .slotSharingGroup(settings.teacherSlotGroup());
         }
     }
 
     /** Frames from the configured topic. */
     public static KafkaSource<RawRecord> kafkaSource(JobSettings s) {
-        OffsetsInitializer start = switch (s.startingOffsets()) {
-            case "earliest" -> OffsetsInitializer.earliest();
-            case "latest" -> OffsetsInitializer.latest();
-            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
+        OffsetsInitializer start =
+                switch (s.startingOffsets()) {
+                    case "earliest" -> OffsetsInitializer.earliest();
+                    case "latest" -> OffsetsInitializer.latest();
+                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                };
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(s.bootstrapServers())
                 .setTopics(s.framesTopic())
@@ -161,15 +210,17 @@ public final class SceneStreamJob {
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordSchema())
                 .setProperties(s.kafkaClientProperties())
-                .setProperty("max.partition.fetch.bytes", Integer.toString(s.frameLimits().maxRecordBytes() + 1024))
+                .setProperty(
+                        "max.partition.fetch.bytes",
+                        Integer.toString(s.frameLimits().maxRecordBytes() + 1024))
                 .build();
     }
 
     /**
-     * Model updates from the configured topic. A job without state starts at its own start time (older
-     * updates belong to an earlier run, whose student this job's self-training does not continue); a
-     * restored job goes on from its checkpointed offsets. Reads committed records only, so an update
-     * whose transaction was aborted never serves.
+     * Model updates from the configured topic. A job without state starts at its own start time
+     * (older updates belong to an earlier run, whose student this job's self-training does not
+     * continue); a restored job goes on from its checkpointed offsets. Reads committed records
+     * only, so an update whose transaction was aborted never serves.
      */
     public static KafkaSource<RawRecord> modelUpdatesSource(JobSettings s) {
         return KafkaSource.<RawRecord>builder()
@@ -232,8 +283,10 @@ public final class SceneStreamJob {
     private static Properties producerProperties(JobSettings s) {
         Properties p = s.kafkaClientProperties();
         p.setProperty("max.request.size", Integer.toString(64 << 20));
-        // A micro-batch's predictions (tens of kilobytes each, above the client's 16 KB default) in one
-        // request rather than one each: the broker's work is per request (docs/benchmarks/2026-11-pipeline.md).
+        // A micro-batch's predictions (tens of kilobytes each, above the client's 16 KB default) in
+        // one
+        // request rather than one each: the broker's work is per request
+        // (docs/benchmarks/2026-11-pipeline.md).
         p.putIfAbsent("batch.size", Integer.toString(1 << 20));
         // Below the broker's transaction.max.timeout.ms (15 min) for exactly-once.
         p.setProperty("transaction.timeout.ms", Integer.toString(10 * 60 * 1000));

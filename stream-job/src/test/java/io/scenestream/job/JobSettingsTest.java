@@ -17,14 +17,19 @@ class JobSettingsTest {
 
     @Test
     void kafkaClientPropertiesPassThroughToEveryClient() throws Exception {
-        Configuration c = SceneStreamJob.configuration(new String[] {
-            "--model.checkpoint", "student.ckpt.zip",
-            "--kafka.properties.security.protocol", "SASL_SSL",
-            "--kafka.properties.sasl.mechanism", "SCRAM-SHA-512",
-            "--kafka.properties.ssl.truststore.location", "/etc/kafka/truststore.jks"});
+        Configuration c =
+                SceneStreamJob.configuration(
+                        new String[] {
+                            "--model.checkpoint", "student.ckpt.zip",
+                            "--kafka.properties.security.protocol", "SASL_SSL",
+                            "--kafka.properties.sasl.mechanism", "SCRAM-SHA-512",
+                            "--kafka.properties.ssl.truststore.location",
+                                    "/etc/kafka/truststore.jks"
+                        });
         JobSettings s = JobOptions.settings(c);
         Properties p = s.kafkaClientProperties();
-        assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+        assertThat(p)
+                .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks")
                 .hasSize(3);
@@ -57,17 +62,21 @@ class JobSettingsTest {
         assertThat(s.selfTrainingEnabled()).isTrue();
         assertThat(s.inference().keyFrameEvery()).isEqualTo(4);
         assertThat(s.teacher().stride().min()).isEqualTo(4);
-        assertThat(s.teacher().threads()).as("teacher and trainer on one libtorch thread each").isEqualTo(1);
+        assertThat(s.teacher().threads())
+                .as("teacher and trainer on one libtorch thread each")
+                .isEqualTo(1);
         assertThat(s.selfTraining().threads()).isEqualTo(1);
         assertThat(s.inference().threads()).as("inference on libtorch's default").isZero();
         assertThat(s.selfTraining().acceptTolerance()).as("no tolerance by default").isZero();
         c.set(JobOptions.ACCEPT_TOLERANCE, 0.05);
         assertThat(JobOptions.settings(c).selfTraining().acceptTolerance()).isEqualTo(0.05);
         c.set(JobOptions.ACCEPT_TOLERANCE, -0.5);
-        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("acceptance tolerance");
+        assertThatThrownBy(() -> JobOptions.settings(c))
+                .hasMessageContaining("acceptance tolerance");
         c.removeConfig(JobOptions.ACCEPT_TOLERANCE);
         c.set(JobOptions.TEACHER_CHECKPOINT, "");
-        assertThatThrownBy(() -> JobOptions.settings(c)).hasMessageContaining("self-training.teacher");
+        assertThatThrownBy(() -> JobOptions.settings(c))
+                .hasMessageContaining("self-training.teacher");
     }
 
     @Test

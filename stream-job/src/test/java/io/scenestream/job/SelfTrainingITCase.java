@@ -8,23 +8,23 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
 import io.scenestream.broker.EmbeddedKafka;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionDeserializer;
 import io.scenestream.kafka.serde.PseudoLabels;
-import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.frames.DenseSample;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.operators.RoundSummary;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
-import io.scenestream.operators.RoundSummary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -64,8 +65,14 @@ class SelfTrainingITCase {
         try (Model m = Model.newInstance(name)) {
             MtiNet net = new MtiNet(config);
             net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            Checkpoints.save(file, net, CheckpointManifest.from(config).setModelName(name).setInputSize(H, W)
-                    .optModelVersion(1).build());
+            Checkpoints.save(
+                    file,
+                    net,
+                    CheckpointManifest.from(config)
+                            .setModelName(name)
+                            .setInputSize(H, W)
+                            .optModelVersion(1)
+                            .build());
         }
     }
 
@@ -122,7 +129,8 @@ class SelfTrainingITCase {
                         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                             predictions.add(de.deserialize(r.topic(), r.value()));
                         }
-                        boolean swapped = predictions.stream().anyMatch(p -> p.getModelVersion() >= 2);
+                        boolean swapped =
+                                predictions.stream().anyMatch(p -> p.getModelVersion() >= 2);
                         if (swapped && stopAt == Long.MAX_VALUE) {
                             stopAt = predictions.size() + 10;
                         }
@@ -137,20 +145,27 @@ class SelfTrainingITCase {
                 }
                 stop.set(true);
                 camera.join();
-                assertThat(predictions).extracting(Prediction::getModelVersion).as("an update was swapped in")
+                assertThat(predictions)
+                        .extracting(Prediction::getModelVersion)
+                        .as("an update was swapped in")
                         .anyMatch(v -> v >= 2);
                 // Every frame once, in order; versions never go back.
-                assertThat(predictions).extracting(Prediction::getSequence)
-                        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, sent.get()).boxed().toList());
+                assertThat(predictions)
+                        .extracting(Prediction::getSequence)
+                        .containsExactlyElementsOf(
+                                LongStream.range(0, sent.get()).boxed().toList());
                 for (int i = 1; i < predictions.size(); i++) {
-                    assertThat(predictions.get(i).getModelVersion()).isGreaterThanOrEqualTo(predictions.get(i - 1).getModelVersion());
+                    assertThat(predictions.get(i).getModelVersion())
+                            .isGreaterThanOrEqualTo(predictions.get(i - 1).getModelVersion());
                 }
 
                 List<ConsumerRecord<byte[], byte[]>> updates = readAll(kafka, "model-updates");
                 assertThat(updates).isNotEmpty();
                 for (ConsumerRecord<byte[], byte[]> r : updates) {
                     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("student");
-                    ModelUpdate u = ModelUpdates.verify(r.value(), "secret".getBytes(StandardCharsets.UTF_8));
+                    ModelUpdate u =
+                            ModelUpdates.verify(
+                                    r.value(), "secret".getBytes(StandardCharsets.UTF_8));
                     assertThat(u.getVersion()).isGreaterThanOrEqualTo(2);
                     assertThat(u.getValidationMap()).containsKey("agreement");
                 }
@@ -163,10 +178,13 @@ class SelfTrainingITCase {
                 assertThat(sample.semseg()).isNotNull();
                 assertThat(first.getConfidentShare()).isEqualTo(1f);
             } finally {
-                // The rounds reach the client as accumulators (the local console, adapt-eval's history).
-                AdaptationProgress progress = new AdaptationProgress(job, settings.selfTraining().roundEvery());
+                // The rounds reach the client as accumulators (the local console, adapt-eval's
+                // history).
+                AdaptationProgress progress =
+                        new AdaptationProgress(job, settings.selfTraining().roundEvery());
                 long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-                while (progress.rounds().stream().noneMatch(RoundSummary::accepted) && System.nanoTime() < until) {
+                while (progress.rounds().stream().noneMatch(RoundSummary::accepted)
+                        && System.nanoTime() < until) {
                     progress.poll();
                     Thread.sleep(500);
                 }
@@ -182,15 +200,28 @@ class SelfTrainingITCase {
 
     private static void produce(EmbeddedKafka kafka, AtomicBoolean stop, AtomicLong sent) {
         SyntheticStream stream = new SyntheticStream(5, H, W, Domain.named("day"));
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> p =
+                new KafkaProducer<>(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (long seq = 0; !stop.get() && seq < 2000; seq++) {
                 DenseSample s = stream.next();
-                Frame f = Frame.newBuilder().setCameraId("kitchen").setSequence(seq)
-                        .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(W).setHeight(H)
-                        .setEncoding(Encoding.RAW_RGB8).setPayload(ByteString.copyFrom(s.rgb())).build();
-                p.send(new ProducerRecord<>("frames", "kitchen".getBytes(StandardCharsets.UTF_8), f.toByteArray()));
+                Frame f =
+                        Frame.newBuilder()
+                                .setCameraId("kitchen")
+                                .setSequence(seq)
+                                .setCaptureTimeUs(System.currentTimeMillis() * 1000)
+                                .setWidth(W)
+                                .setHeight(H)
+                                .setEncoding(Encoding.RAW_RGB8)
+                                .setPayload(ByteString.copyFrom(s.rgb()))
+                                .build();
+                p.send(
+                        new ProducerRecord<>(
+                                "frames",
+                                "kitchen".getBytes(StandardCharsets.UTF_8),
+                                f.toByteArray()));
                 sent.incrementAndGet();
                 Thread.sleep(50);
             }
@@ -200,11 +231,19 @@ class SelfTrainingITCase {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String topic) {
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(
+                        Map.of(
+                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                kafka.bootstrapServers(),
+                                ConsumerConfig.GROUP_ID_CONFIG,
+                                "it-" + topic + "-" + System.nanoTime(),
+                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                "earliest",
+                                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                                64 << 20),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
         c.subscribe(List.of(topic));
         return c;
     }

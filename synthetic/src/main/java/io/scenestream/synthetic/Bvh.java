@@ -18,24 +18,32 @@ final class Bvh {
 
     /** Doubles per primitive: centre x y z, sizes x y z, cos and sin of the yaw. */
     static final int STRIDE = 8;
+
     private static final int LEAF_SIZE = 3;
     static final int STACK = 64;
 
     final int size;
+
     /** Kind per primitive, in leaf order. */
     final int[] kind;
+
     /** Geometry per primitive, in leaf order, {@link #STRIDE} doubles each. */
     final double[] geom;
+
     /** Index into the scene's primitive list, per primitive in leaf order. */
     final int[] original;
 
     private final double[] nodeBounds;
+
     /** Leaf: first primitive; inner: index of the right child (the left one is the next node). */
     private final int[] nodeIndex;
+
     /** Leaf: number of primitives; inner: 0. */
     private final int[] nodeCount;
+
     /** Inner: the axis the children were split along. */
     private final int[] nodeAxis;
+
     private int nodes;
 
     Bvh(List<Primitive> prims) {
@@ -72,11 +80,12 @@ final class Bvh {
             geom[o + 5] = p.sz();
             geom[o + 6] = Math.cos(p.yaw());
             geom[o + 7] = Math.sin(p.yaw());
-            kind[i] = switch (p.shape()) {
-                case BOX -> p.yaw() == 0 ? AABOX : YAWBOX;
-                case CYLINDER -> CYLINDER;
-                case SPHERE -> SPHERE;
-            };
+            kind[i] =
+                    switch (p.shape()) {
+                        case BOX -> p.yaw() == 0 ? AABOX : YAWBOX;
+                        case CYLINDER -> CYLINDER;
+                        case SPHERE -> SPHERE;
+                    };
         }
     }
 
@@ -132,10 +141,15 @@ final class Bvh {
             tmp[i - from] = idx[i];
         }
         // Ties broken by index: the build is deterministic.
-        Arrays.sort(tmp, (a, b) -> {
-            int c = Double.compare(bounds[a][axis] + bounds[a][axis + 3], bounds[b][axis] + bounds[b][axis + 3]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        Arrays.sort(
+                tmp,
+                (a, b) -> {
+                    int c =
+                            Double.compare(
+                                    bounds[a][axis] + bounds[a][axis + 3],
+                                    bounds[b][axis] + bounds[b][axis + 3]);
+                    return c != 0 ? c : Integer.compare(a, b);
+                });
         for (int i = from; i < to; i++) {
             idx[i] = tmp[i - from];
         }
@@ -176,8 +190,17 @@ final class Bvh {
      * @param hit receives the primitive (leaf order) in {@code hit[0]}, or -1
      * @return the hit's t, or {@code tmax} if none
      */
-    double nearest(double ox, double oy, double oz, double dx, double dy, double dz,
-            double tmin, double tmax, int[] stack, int[] hit) {
+    double nearest(
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double tmin,
+            double tmax,
+            int[] stack,
+            int[] hit) {
         if (size == 0) {
             hit[0] = -1;
             return tmax;
@@ -219,11 +242,12 @@ final class Bvh {
                 int count = nodeCount[node];
                 if (count == 0) {
                     // Visit the child on the ray's side of the split first.
-                    boolean reverse = switch (nodeAxis[node]) {
-                        case 0 -> dx < 0;
-                        case 1 -> dy < 0;
-                        default -> dz < 0;
-                    };
+                    boolean reverse =
+                            switch (nodeAxis[node]) {
+                                case 0 -> dx < 0;
+                                case 1 -> dy < 0;
+                                default -> dz < 0;
+                            };
                     if (reverse) {
                         stack[sp++] = node + 1;
                         node = nodeIndex[node];
@@ -252,14 +276,30 @@ final class Bvh {
     }
 
     /** Whether any primitive is hit with {@code tmin < t < tmax} (shadow rays). */
-    boolean any(double ox, double oy, double oz, double dx, double dy, double dz,
-            double tmin, double tmax, int[] stack) {
+    boolean any(
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double tmin,
+            double tmax,
+            int[] stack) {
         return anyHit(ox, oy, oz, dx, dy, dz, tmin, tmax, stack) >= 0;
     }
 
     /** A primitive (leaf order) hit with {@code tmin < t < tmax}, or -1 if none. */
-    int anyHit(double ox, double oy, double oz, double dx, double dy, double dz,
-            double tmin, double tmax, int[] stack) {
+    int anyHit(
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double tmin,
+            double tmax,
+            int[] stack) {
         if (size == 0) {
             return -1;
         }
@@ -314,8 +354,18 @@ final class Bvh {
     }
 
     /** Whether any of {@code list[from, to)} (leaf order) is hit with {@code tmin < t < tmax}. */
-    boolean anyOf(int[] list, int from, int to, double ox, double oy, double oz, double dx, double dy, double dz,
-            double tmin, double tmax) {
+    boolean anyOf(
+            int[] list,
+            int from,
+            int to,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double tmin,
+            double tmax) {
         dx = dx == 0 ? 1e-300 : dx;
         dy = dy == 0 ? 1e-300 : dy;
         dz = dz == 0 ? 1e-300 : dz;
@@ -331,7 +381,16 @@ final class Bvh {
     }
 
     /** Whether primitive {@code p} (leaf order) is hit with {@code tmin < t < tmax}. */
-    boolean hits(int p, double ox, double oy, double oz, double dx, double dy, double dz, double tmin, double tmax) {
+    boolean hits(
+            int p,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double tmin,
+            double tmax) {
         dx = dx == 0 ? 1e-300 : dx;
         dy = dy == 0 ? 1e-300 : dy;
         dz = dz == 0 ? 1e-300 : dz;
@@ -339,8 +398,19 @@ final class Bvh {
     }
 
     /** The ray's t at primitive {@code p} in {@code (tmin, tmax)}, or {@code tmax}. */
-    private double intersect(int p, double ox, double oy, double oz, double dx, double dy, double dz,
-            double ix, double iy, double iz, double tmin, double tmax) {
+    private double intersect(
+            int p,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double ix,
+            double iy,
+            double iz,
+            double tmin,
+            double tmax) {
         int k = kind[p];
         if (k == AABOX) {
             return aaBox(p * STRIDE, ox, oy, oz, ix, iy, iz, tmin, tmax);
@@ -354,8 +424,16 @@ final class Bvh {
         return sphere(p * STRIDE, ox, oy, oz, dx, dy, dz, tmin, tmax);
     }
 
-    private double aaBox(int o, double ox, double oy, double oz, double ix, double iy, double iz,
-            double tmin, double tmax) {
+    private double aaBox(
+            int o,
+            double ox,
+            double oy,
+            double oz,
+            double ix,
+            double iy,
+            double iz,
+            double tmin,
+            double tmax) {
         double[] g = geom;
         double rx = ox - g[o];
         double ry = oy - g[o + 1];
@@ -374,8 +452,16 @@ final class Bvh {
         return tn <= tf && tn > tmin && tn < tmax ? tn : tmax;
     }
 
-    private double yawBox(int o, double ox, double oy, double oz, double dx, double dz, double iy,
-            double tmin, double tmax) {
+    private double yawBox(
+            int o,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dz,
+            double iy,
+            double tmin,
+            double tmax) {
         double[] g = geom;
         double rx = ox - g[o];
         double ry = oy - g[o + 1];
@@ -402,8 +488,17 @@ final class Bvh {
         return tn <= tf && tn > tmin && tn < tmax ? tn : tmax;
     }
 
-    private double cylinder(int o, double ox, double oy, double oz, double dx, double dy, double dz, double iy,
-            double tmin, double tmax) {
+    private double cylinder(
+            int o,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double iy,
+            double tmin,
+            double tmax) {
         double[] g = geom;
         double rx = ox - g[o];
         double ry = oy - g[o + 1];
@@ -438,8 +533,16 @@ final class Bvh {
         return best;
     }
 
-    private double sphere(int o, double ox, double oy, double oz, double dx, double dy, double dz,
-            double tmin, double tmax) {
+    private double sphere(
+            int o,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double tmin,
+            double tmax) {
         double[] g = geom;
         double rx = ox - g[o];
         double ry = oy - g[o + 1];
@@ -504,7 +607,8 @@ final class Bvh {
                 double r = g[o + 3];
                 double hy = g[o + 4];
                 double radial = Math.sqrt(rx * rx + rz * rz);
-                if (Math.abs(Math.abs(ry) - hy) < 1e-7 * Math.max(1, hy) || radial < r * (1 - 1e-7)) {
+                if (Math.abs(Math.abs(ry) - hy) < 1e-7 * Math.max(1, hy)
+                        || radial < r * (1 - 1e-7)) {
                     out[0] = 0;
                     out[1] = Math.signum(ry);
                     out[2] = 0;

@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A hand-held camera walking through a room at 30 frames per second: it wanders at 0.2-0.5 m/s
- * with a smoothly varying heading and steers away well before walls and furniture; independently
- * of where it walks it looks at a point of interest (a piece of furniture, a picture or window, the
+ * A hand-held camera walking through a room at 30 frames per second: it wanders at 0.2-0.5 m/s with
+ * a smoothly varying heading and steers away well before walls and furniture; independently of
+ * where it walks it looks at a point of interest (a piece of furniture, a picture or window, the
  * room's middle), a new one every 4.5 s, turning towards it smoothly, with a little wobble of yaw
- * and pitch, a slight roll, and a slight bob with each step. It
- * never stands closer than {@link SceneGenerator#CAMERA_WALL_MARGIN} to a wall or
- * {@link SceneGenerator#CAMERA_FURNITURE_MARGIN} to a furniture footprint: a step that would go
- * there is not taken. The height of the eye is 1.25-1.65 m, plus at most 5.2 cm of bob and drift.
+ * and pitch, a slight roll, and a slight bob with each step. It never stands closer than {@link
+ * SceneGenerator#CAMERA_WALL_MARGIN} to a wall or {@link SceneGenerator#CAMERA_FURNITURE_MARGIN} to
+ * a furniture footprint: a step that would go there is not taken. The height of the eye is
+ * 1.25-1.65 m, plus at most 5.2 cm of bob and drift.
  *
  * <p>The path is a pure function of the scene and the seed: pose {@code n} is always the same,
  * however it was reached.
@@ -42,9 +42,11 @@ public final class CameraPath {
         this.seed = seed;
         SplittableRandom rnd = new SplittableRandom(Noise.mix(seed ^ 0xca3e7a11L));
         eye = 1.25 + 0.4 * rnd.nextDouble();
-        List<double[]> free = largestFreeRegion(scene.width(), scene.depth(), scene.footprints(), 0.1);
+        List<double[]> free =
+                largestFreeRegion(scene.width(), scene.depth(), scene.footprints(), 0.1);
         if (free.isEmpty()) {
-            throw new IllegalArgumentException("room " + scene.seed() + " has no free floor for the camera");
+            throw new IllegalArgumentException(
+                    "room " + scene.seed() + " has no free floor for the camera");
         }
         // Prefer a start with free space all around.
         List<double[]> open = new ArrayList<>();
@@ -53,7 +55,9 @@ public final class CameraPath {
                 open.add(c);
             }
         }
-        double[] start = (open.isEmpty() ? free : open).get(rnd.nextInt((open.isEmpty() ? free : open).size()));
+        double[] start =
+                (open.isEmpty() ? free : open)
+                        .get(rnd.nextInt((open.isEmpty() ? free : open).size()));
         x = start[0];
         z = start[1];
         heading = bestHeading(rnd.nextDouble() * 2 * Math.PI);
@@ -87,8 +91,9 @@ public final class CameraPath {
         double iz = interest[2] - z;
         double dist = Math.max(0.3, Math.hypot(ix, iz));
         double targetYaw = Math.atan2(ix, iz) + 0.12 * Noise.smooth1(seed + 11, t / 2.0);
-        double targetPitch = Math.max(-0.6, Math.min(0.1, Math.atan2(interest[1] - eye, dist) - 0.04))
-                + 0.06 * Noise.smooth1(seed + 12, t / 2.5);
+        double targetPitch =
+                Math.max(-0.6, Math.min(0.1, Math.atan2(interest[1] - eye, dist) - 0.04))
+                        + 0.06 * Noise.smooth1(seed + 12, t / 2.5);
         if (frame == 0) {
             viewYaw = targetYaw;
             viewPitch = targetPitch;
@@ -98,7 +103,8 @@ public final class CameraPath {
         viewPitch += clamp((targetPitch - viewPitch) * 0.05, 0.015);
         double pitch = viewPitch;
         double roll = 0.03 * Noise.smooth1(seed + 13, t / 3.0);
-        double bob = 0.012 * Math.sin(2 * Math.PI * 1.7 * t) + 0.04 * Noise.smooth1(seed + 14, t / 8.0);
+        double bob =
+                0.012 * Math.sin(2 * Math.PI * 1.7 * t) + 0.04 * Noise.smooth1(seed + 14, t / 8.0);
         pose = new CameraPose(x, eye + bob, z, viewYaw, pitch, roll);
         return pose;
     }
@@ -118,12 +124,13 @@ public final class CameraPath {
         for (WallDecal d : scene.decals()) {
             double a = (d.a0() + d.a1()) / 2;
             double y = (d.y0() + d.y1()) / 2;
-            candidates.add(switch (d.wall()) {
-                case SOUTH -> new double[] {a, y, 0};
-                case EAST -> new double[] {scene.width(), y, a};
-                case NORTH -> new double[] {a, y, scene.depth()};
-                case WEST -> new double[] {0, y, a};
-            });
+            candidates.add(
+                    switch (d.wall()) {
+                        case SOUTH -> new double[] {a, y, 0};
+                        case EAST -> new double[] {scene.width(), y, a};
+                        case NORTH -> new double[] {a, y, scene.depth()};
+                        case WEST -> new double[] {0, y, a};
+                    });
         }
         candidates.add(new double[] {scene.width() / 2, 0.9, scene.depth() / 2});
         SplittableRandom rnd = new SplittableRandom(Noise.hash(seed, segment, 0x1e7L));
@@ -186,15 +193,19 @@ public final class CameraPath {
     }
 
     private boolean isFree(double px, double pz, double extra) {
-        return scene.isFree(px, pz, SceneGenerator.CAMERA_WALL_MARGIN + extra,
+        return scene.isFree(
+                px,
+                pz,
+                SceneGenerator.CAMERA_WALL_MARGIN + extra,
                 SceneGenerator.CAMERA_FURNITURE_MARGIN + extra);
     }
 
     /**
-     * The largest 4-connected set of free cell centres ({x, z}) of a {@code cell}-metre grid over
-     * a {@code width x depth} floor with these footprints, under the camera's margins.
+     * The largest 4-connected set of free cell centres ({x, z}) of a {@code cell}-metre grid over a
+     * {@code width x depth} floor with these footprints, under the camera's margins.
      */
-    static List<double[]> largestFreeRegion(double width, double depth, List<Footprint> footprints, double cell) {
+    static List<double[]> largestFreeRegion(
+            double width, double depth, List<Footprint> footprints, double cell) {
         int nx = (int) Math.floor(width / cell);
         int nz = (int) Math.floor(depth / cell);
         boolean[] free = new boolean[nx * nz];
@@ -202,10 +213,15 @@ public final class CameraPath {
             for (int k = 0; k < nz; k++) {
                 double px = (i + 0.5) * cell;
                 double pz = (k + 0.5) * cell;
-                boolean ok = px >= SceneGenerator.CAMERA_WALL_MARGIN && pz >= SceneGenerator.CAMERA_WALL_MARGIN
-                        && px <= width - SceneGenerator.CAMERA_WALL_MARGIN && pz <= depth - SceneGenerator.CAMERA_WALL_MARGIN;
+                boolean ok =
+                        px >= SceneGenerator.CAMERA_WALL_MARGIN
+                                && pz >= SceneGenerator.CAMERA_WALL_MARGIN
+                                && px <= width - SceneGenerator.CAMERA_WALL_MARGIN
+                                && pz <= depth - SceneGenerator.CAMERA_WALL_MARGIN;
                 for (int f = 0; ok && f < footprints.size(); f++) {
-                    ok = footprints.get(f).distance(px, pz) >= SceneGenerator.CAMERA_FURNITURE_MARGIN;
+                    ok =
+                            footprints.get(f).distance(px, pz)
+                                    >= SceneGenerator.CAMERA_FURNITURE_MARGIN;
                 }
                 free[i * nz + k] = ok;
             }
@@ -228,7 +244,12 @@ public final class CameraPath {
                 size++;
                 int i = c / nz;
                 int k = c % nz;
-                int[] nb = {i > 0 ? c - nz : -1, i < nx - 1 ? c + nz : -1, k > 0 ? c - 1 : -1, k < nz - 1 ? c + 1 : -1};
+                int[] nb = {
+                    i > 0 ? c - nz : -1,
+                    i < nx - 1 ? c + nz : -1,
+                    k > 0 ? c - 1 : -1,
+                    k < nz - 1 ? c + 1 : -1
+                };
                 for (int n : nb) {
                     if (n >= 0 && free[n] && comp[n] == 0) {
                         comp[n] = label;

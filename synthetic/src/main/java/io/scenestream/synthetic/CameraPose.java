@@ -39,7 +39,9 @@ public record CameraPose(double x, double y, double z, double yaw, double pitch,
         return new double[][] {right, down, forward};
     }
 
-    /** The unnormalised world direction of the ray through pixel (u, v): its forward component is 1. */
+    /**
+     * The unnormalised world direction of the ray through pixel (u, v): its forward component is 1.
+     */
     public double[] ray(Intrinsics k, double u, double v) {
         double[][] a = axes();
         double xc = (u - k.cx()) / k.fx();

@@ -1,8 +1,8 @@
 package io.scenestream.synthetic;
 
 /**
- * The floor area a piece of furniture occupies: a rectangle turned by {@code yaw} about +y, and
- * how tall the piece is. The camera keeps clear of footprints.
+ * The floor area a piece of furniture occupies: a rectangle turned by {@code yaw} about +y, and how
+ * tall the piece is. The camera keeps clear of footprints.
  *
  * @param x centre x (metres)
  * @param z centre z
@@ -11,7 +11,8 @@ package io.scenestream.synthetic;
  * @param yaw rotation about +y (radians)
  * @param height top of the piece above the floor
  */
-public record Footprint(double x, double z, double halfWidth, double halfDepth, double yaw, double height) {
+public record Footprint(
+        double x, double z, double halfWidth, double halfDepth, double yaw, double height) {
 
     /** Horizontal distance from ({@code px, pz}) to the rectangle, 0 inside it. */
     public double distance(double px, double pz) {

@@ -1,22 +1,32 @@
 package io.scenestream.synthetic;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One furnished box room: its size, the look of its floor, walls and ceiling, the primitives in
- * it, windows and pictures on its walls, its lights and the furniture footprints the camera avoids.
+ * One furnished box room: its size, the look of its floor, walls and ceiling, the primitives in it,
+ * windows and pictures on its walls, its lights and the furniture footprints the camera avoids.
  * Immutable; holds the acceleration structure the renderer queries. Metres, radians, +y up; the
  * room is {@code [0, width] x [0, height] x [0, depth]} (see the package conventions).
  */
 public final class IndoorScene {
 
     /** How the floor is covered. */
-    public enum FloorStyle { PLANKS_X, PLANKS_Z, TILES, CARPET }
+    public enum FloorStyle {
+        PLANKS_X,
+        PLANKS_Z,
+        TILES,
+        CARPET
+    }
 
     /** How the walls are decorated. */
-    public enum WallStyle { PLAIN, STRIPES, WAINSCOT }
+    public enum WallStyle {
+        PLAIN,
+        STRIPES,
+        WAINSCOT
+    }
 
     private final long seed;
     private final double width;
@@ -173,8 +183,8 @@ public final class IndoorScene {
     }
 
     /**
-     * Whether a camera at ({@code x, z}) is at least {@code wallMargin} inside the walls and
-     * {@code furnitureMargin} away from every footprint.
+     * Whether a camera at ({@code x, z}) is at least {@code wallMargin} inside the walls and {@code
+     * furnitureMargin} away from every footprint.
      */
     public boolean isFree(double x, double z, double wallMargin, double furnitureMargin) {
         if (x < wallMargin || z < wallMargin || x > width - wallMargin || z > depth - wallMargin) {
@@ -213,7 +223,12 @@ public final class IndoorScene {
         private Builder(double width, double height, double depth) {
             if (!(width > 0.5 && height > 0.5 && depth > 0.5)) {
                 throw new IllegalArgumentException(
-                        "room must be larger than 0.5 m each way, got " + width + " x " + height + " x " + depth);
+                        "room must be larger than 0.5 m each way, got "
+                                + width
+                                + " x "
+                                + height
+                                + " x "
+                                + depth);
             }
             this.width = width;
             this.height = height;
@@ -270,14 +285,21 @@ public final class IndoorScene {
         public Builder decal(WallDecal d) {
             double len = d.wall().length(width, depth);
             if (d.a0() < 0 || d.a1() > len || d.y0() < 0 || d.y1() > height) {
-                throw new IllegalArgumentException("decal " + d + " is not on its wall (length " + len + ")");
+                throw new IllegalArgumentException(
+                        "decal " + d + " is not on its wall (length " + len + ")");
             }
             decals.add(d);
             return this;
         }
 
         public Builder light(Light l) {
-            boolean inside = l.x() > 0 && l.x() < width && l.y() > 0 && l.y() < height && l.z() > 0 && l.z() < depth;
+            boolean inside =
+                    l.x() > 0
+                            && l.x() < width
+                            && l.y() > 0
+                            && l.y() < height
+                            && l.z() > 0
+                            && l.z() < depth;
             if (l.kind() == Light.Kind.LAMP && !inside) {
                 throw new IllegalArgumentException("lamp " + l + " is outside the room");
             }
@@ -293,10 +315,14 @@ public final class IndoorScene {
         /** Sunlight from unit direction ({@code x, y, z}) towards the sun (y > 0), or null. */
         public Builder sun(double[] towardsSun) {
             if (towardsSun != null) {
-                double n = Math.sqrt(towardsSun[0] * towardsSun[0] + towardsSun[1] * towardsSun[1]
-                        + towardsSun[2] * towardsSun[2]);
+                double n =
+                        Math.sqrt(
+                                towardsSun[0] * towardsSun[0]
+                                        + towardsSun[1] * towardsSun[1]
+                                        + towardsSun[2] * towardsSun[2]);
                 if (!(n > 0) || towardsSun[1] <= 0) {
-                    throw new IllegalArgumentException("sun direction must point up, got " + java.util.Arrays.toString(towardsSun));
+                    throw new IllegalArgumentException(
+                            "sun direction must point up, got " + Arrays.toString(towardsSun));
                 }
                 sun = new double[] {towardsSun[0] / n, towardsSun[1] / n, towardsSun[2] / n};
             } else {

@@ -14,14 +14,16 @@ package io.scenestream.synthetic;
 public record Intrinsics(int height, int width, double fx, double fy, double cx, double cy) {
 
     /** NYU Depth v2's Kinect colour camera at 640 x 480. */
-    public static final Intrinsics NYU_640X480 = new Intrinsics(480, 640, 518.857901, 519.469611, 325.582449, 253.736166);
+    public static final Intrinsics NYU_640X480 =
+            new Intrinsics(480, 640, 518.857901, 519.469611, 325.582449, 253.736166);
 
     public Intrinsics {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("bad image size " + height + "x" + width);
         }
         if (!(fx > 0 && fy > 0)) {
-            throw new IllegalArgumentException("focal lengths must be positive, got " + fx + ", " + fy);
+            throw new IllegalArgumentException(
+                    "focal lengths must be positive, got " + fx + ", " + fy);
         }
     }
 

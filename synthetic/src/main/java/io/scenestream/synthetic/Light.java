@@ -23,7 +23,9 @@ public record Light(Kind kind, double x, double y, double z, double power, doubl
     public enum Kind {
         /** An omnidirectional lamp under the ceiling. */
         LAMP,
-        /** Daylight entering through a window: a cosine lobe into the room, from behind the glass. */
+        /**
+         * Daylight entering through a window: a cosine lobe into the room, from behind the glass.
+         */
         WINDOW
     }
 

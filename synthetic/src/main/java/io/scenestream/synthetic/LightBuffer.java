@@ -2,19 +2,22 @@ package io.scenestream.synthetic;
 
 /**
  * A light buffer (Haines and Greenberg, 1986): for one point light, a cube map of directions around
- * it whose every cell lists the primitives that could lie in that direction (their bounding
- * spheres overlap the cell's cone). A shadow ray from a surface point to the light can only be
- * blocked by a primitive in the cell of its direction, so it tests that short list instead of
- * walking the BVH; most cells are empty or hold a few primitives. Exact: the lists are
- * conservative. Built once per scene and light; immutable.
+ * it whose every cell lists the primitives that could lie in that direction (their bounding spheres
+ * overlap the cell's cone). A shadow ray from a surface point to the light can only be blocked by a
+ * primitive in the cell of its direction, so it tests that short list instead of walking the BVH;
+ * most cells are empty or hold a few primitives. Exact: the lists are conservative. Built once per
+ * scene and light; immutable.
  */
 final class LightBuffer {
 
     /** Cells per cube face side. */
     static final int N = 32;
+
     private static final int CELLS = 6 * N * N;
+
     /** Unit direction of every cell's centre. */
     private static final double[] DIRS = new double[3 * CELLS];
+
     /** The largest angle between a cell's centre direction and any direction in the cell. */
     private static final double RHO;
 
@@ -29,7 +32,11 @@ final class LightBuffer {
                     DIRS[k + 1] = c[1];
                     DIRS[k + 2] = c[2];
                     for (int corner = 0; corner < 4; corner++) {
-                        double[] e = direction(f, -1 + (i + (corner & 1)) * 2.0 / N, -1 + (j + (corner >> 1)) * 2.0 / N);
+                        double[] e =
+                                direction(
+                                        f,
+                                        -1 + (i + (corner & 1)) * 2.0 / N,
+                                        -1 + (j + (corner >> 1)) * 2.0 / N);
                         double dot = c[0] * e[0] + c[1] * e[1] + c[2] * e[2];
                         rho = Math.max(rho, Math.acos(Math.min(1, dot)));
                     }
@@ -42,8 +49,10 @@ final class LightBuffer {
     private final double lx;
     private final double ly;
     private final double lz;
+
     /** Cell c lists {@code prims[offsets[c] .. offsets[c + 1])} (BVH leaf order). */
     final int[] offsets = new int[CELLS + 1];
+
     final int[] prims;
 
     LightBuffer(Bvh bvh, double lx, double ly, double lz) {
@@ -56,11 +65,16 @@ final class LightBuffer {
         for (int p = 0; p < n; p++) {
             int o = p * Bvh.STRIDE;
             double[] g = bvh.geom;
-            double r = switch (bvh.kind[p]) {
-                case Bvh.AABOX, Bvh.YAWBOX -> Math.sqrt(g[o + 3] * g[o + 3] + g[o + 4] * g[o + 4] + g[o + 5] * g[o + 5]);
-                case Bvh.CYLINDER -> Math.sqrt(g[o + 3] * g[o + 3] + g[o + 4] * g[o + 4]);
-                default -> g[o + 3];
-            };
+            double r =
+                    switch (bvh.kind[p]) {
+                        case Bvh.AABOX, Bvh.YAWBOX ->
+                                Math.sqrt(
+                                        g[o + 3] * g[o + 3]
+                                                + g[o + 4] * g[o + 4]
+                                                + g[o + 5] * g[o + 5]);
+                        case Bvh.CYLINDER -> Math.sqrt(g[o + 3] * g[o + 3] + g[o + 4] * g[o + 4]);
+                        default -> g[o + 3];
+                    };
             double cx = g[o] - lx;
             double cy = g[o + 1] - ly;
             double cz = g[o + 2] - lz;
@@ -85,7 +99,8 @@ final class LightBuffer {
                 double ay = DIRS[3 * c + 1];
                 double az = DIRS[3 * c + 2];
                 for (int p = 0; p < n; p++) {
-                    if (ax * dir[3 * p] + ay * dir[3 * p + 1] + az * dir[3 * p + 2] >= cosLimit[p]) {
+                    if (ax * dir[3 * p] + ay * dir[3 * p + 1] + az * dir[3 * p + 2]
+                            >= cosLimit[p]) {
                         if (out != null) {
                             out[offsets[c] + fill[c]] = p;
                         }
@@ -135,14 +150,15 @@ final class LightBuffer {
 
     /** The direction of face {@code f} at face coordinates (u, v) in [-1, 1], unit length. */
     private static double[] direction(int f, double u, double v) {
-        double[] d = switch (f) {
-            case 0 -> new double[] {1, u, v};
-            case 1 -> new double[] {-1, u, v};
-            case 2 -> new double[] {u, 1, v};
-            case 3 -> new double[] {u, -1, v};
-            case 4 -> new double[] {u, v, 1};
-            default -> new double[] {u, v, -1};
-        };
+        double[] d =
+                switch (f) {
+                    case 0 -> new double[] {1, u, v};
+                    case 1 -> new double[] {-1, u, v};
+                    case 2 -> new double[] {u, 1, v};
+                    case 3 -> new double[] {u, -1, v};
+                    case 4 -> new double[] {u, v, 1};
+                    default -> new double[] {u, v, -1};
+                };
         double len = Math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
         return new double[] {d[0] / len, d[1] / len, d[2] / len};
     }

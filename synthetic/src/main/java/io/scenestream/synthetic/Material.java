@@ -1,8 +1,8 @@
 package io.scenestream.synthetic;
 
 /**
- * How a primitive's surface looks: the procedural texture applied to its base colour and how
- * glossy it is. The class label is separate (a wooden table and a wooden cabinet share a material).
+ * How a primitive's surface looks: the procedural texture applied to its base colour and how glossy
+ * it is. The class label is separate (a wooden table and a wooden cabinet share a material).
  */
 public enum Material {
     /** Flat paint or lacquer with subtle mottling. */

@@ -86,14 +86,18 @@ final class Noise {
         double p2 = 2 * lattice(seed, i + 1, 7) - 1;
         double p3 = 2 * lattice(seed, i + 2, 7) - 1;
         // Catmull-Rom through p1 .. p2.
-        double v = 0.5 * (2 * p1 + (-p0 + p2) * f + (2 * p0 - 5 * p1 + 4 * p2 - p3) * f * f
-                + (-p0 + 3 * p1 - 3 * p2 + p3) * f * f * f);
+        double v =
+                0.5
+                        * (2 * p1
+                                + (-p0 + p2) * f
+                                + (2 * p0 - 5 * p1 + 4 * p2 - p3) * f * f
+                                + (-p0 + 3 * p1 - 3 * p2 + p3) * f * f * f);
         return Math.max(-1, Math.min(1, v));
     }
 
     /**
-     * An approximately standard normal value from 16 bits of {@code h} at {@code shift}: the sum
-     * of four 4-bit uniforms (Irwin-Hall), centred and scaled to unit variance.
+     * An approximately standard normal value from 16 bits of {@code h} at {@code shift}: the sum of
+     * four 4-bit uniforms (Irwin-Hall), centred and scaled to unit variance.
      */
     static double gauss16(long h, int shift) {
         int bits = (int) (h >>> shift) & 0xffff;

@@ -21,11 +21,25 @@ import java.util.Objects;
  * @param textureSeed varies the procedural texture between primitives
  */
 public record Primitive(
-        Shape shape, double x, double y, double z, double sx, double sy, double sz, double yaw,
-        int classId, Material material, Rgb color, long textureSeed) {
+        Shape shape,
+        double x,
+        double y,
+        double z,
+        double sx,
+        double sy,
+        double sz,
+        double yaw,
+        int classId,
+        Material material,
+        Rgb color,
+        long textureSeed) {
 
     /** The solid's kind. */
-    public enum Shape { BOX, CYLINDER, SPHERE }
+    public enum Shape {
+        BOX,
+        CYLINDER,
+        SPHERE
+    }
 
     public Primitive {
         Objects.requireNonNull(shape, "shape");
@@ -33,7 +47,8 @@ public record Primitive(
         Objects.requireNonNull(color, "color");
         SyntheticClasses.check(classId);
         if (!(sx > 0 && sy > 0 && sz > 0)) {
-            throw new IllegalArgumentException("primitive sizes must be positive, got " + sx + ", " + sy + ", " + sz);
+            throw new IllegalArgumentException(
+                    "primitive sizes must be positive, got " + sx + ", " + sy + ", " + sz);
         }
         if (shape != Shape.BOX && yaw != 0) {
             throw new IllegalArgumentException(shape + " has no yaw");
@@ -45,36 +60,115 @@ public record Primitive(
      * that frame turned by {@code yaw} about +y. A yaw that is a multiple of pi/2 (within 1e-9) is
      * folded into the extents, so the box is stored axis-aligned.
      */
-    public static Primitive box(double x, double y, double z, double hx, double hy, double hz, double yaw,
-            int classId, Material material, Rgb color, long textureSeed) {
+    public static Primitive box(
+            double x,
+            double y,
+            double z,
+            double hx,
+            double hy,
+            double hz,
+            double yaw,
+            int classId,
+            Material material,
+            Rgb color,
+            long textureSeed) {
         double quarter = yaw / (Math.PI / 2);
         long k = Math.round(quarter);
         if (Math.abs(quarter - k) < 1e-9) {
             boolean swap = (k & 1) != 0;
-            return new Primitive(Shape.BOX, x, y, z, swap ? hz : hx, hy, swap ? hx : hz, 0,
-                    classId, material, color, textureSeed);
+            return new Primitive(
+                    Shape.BOX,
+                    x,
+                    y,
+                    z,
+                    swap ? hz : hx,
+                    hy,
+                    swap ? hx : hz,
+                    0,
+                    classId,
+                    material,
+                    color,
+                    textureSeed);
         }
-        return new Primitive(Shape.BOX, x, y, z, hx, hy, hz, yaw, classId, material, color, textureSeed);
+        return new Primitive(
+                Shape.BOX, x, y, z, hx, hy, hz, yaw, classId, material, color, textureSeed);
     }
 
     /** An axis-aligned box between two corners. */
-    public static Primitive boxBetween(double x0, double y0, double z0, double x1, double y1, double z1,
-            int classId, Material material, Rgb color, long textureSeed) {
-        return box((x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2, Math.abs(x1 - x0) / 2, Math.abs(y1 - y0) / 2,
-                Math.abs(z1 - z0) / 2, 0, classId, material, color, textureSeed);
+    public static Primitive boxBetween(
+            double x0,
+            double y0,
+            double z0,
+            double x1,
+            double y1,
+            double z1,
+            int classId,
+            Material material,
+            Rgb color,
+            long textureSeed) {
+        return box(
+                (x0 + x1) / 2,
+                (y0 + y1) / 2,
+                (z0 + z1) / 2,
+                Math.abs(x1 - x0) / 2,
+                Math.abs(y1 - y0) / 2,
+                Math.abs(z1 - z0) / 2,
+                0,
+                classId,
+                material,
+                color,
+                textureSeed);
     }
 
     /** A vertical cylinder of {@code radius} standing on {@code yBottom}, {@code height} tall. */
-    public static Primitive cylinder(double x, double yBottom, double z, double radius, double height,
-            int classId, Material material, Rgb color, long textureSeed) {
-        return new Primitive(Shape.CYLINDER, x, yBottom + height / 2, z, radius, height / 2, radius, 0,
-                classId, material, color, textureSeed);
+    public static Primitive cylinder(
+            double x,
+            double yBottom,
+            double z,
+            double radius,
+            double height,
+            int classId,
+            Material material,
+            Rgb color,
+            long textureSeed) {
+        return new Primitive(
+                Shape.CYLINDER,
+                x,
+                yBottom + height / 2,
+                z,
+                radius,
+                height / 2,
+                radius,
+                0,
+                classId,
+                material,
+                color,
+                textureSeed);
     }
 
     /** A sphere. */
-    public static Primitive sphere(double x, double y, double z, double radius,
-            int classId, Material material, Rgb color, long textureSeed) {
-        return new Primitive(Shape.SPHERE, x, y, z, radius, radius, radius, 0, classId, material, color, textureSeed);
+    public static Primitive sphere(
+            double x,
+            double y,
+            double z,
+            double radius,
+            int classId,
+            Material material,
+            Rgb color,
+            long textureSeed) {
+        return new Primitive(
+                Shape.SPHERE,
+                x,
+                y,
+                z,
+                radius,
+                radius,
+                radius,
+                0,
+                classId,
+                material,
+                color,
+                textureSeed);
     }
 
     /** World bounds {minX, minY, minZ, maxX, maxY, maxZ}. */

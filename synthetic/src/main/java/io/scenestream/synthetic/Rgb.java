@@ -14,7 +14,8 @@ public record Rgb(double r, double g, double b) {
 
     /** The linear colour of an 8-bit sRGB colour. */
     public static Rgb srgb(int r8, int g8, int b8) {
-        return new Rgb(srgbToLinear(r8 / 255.0), srgbToLinear(g8 / 255.0), srgbToLinear(b8 / 255.0));
+        return new Rgb(
+                srgbToLinear(r8 / 255.0), srgbToLinear(g8 / 255.0), srgbToLinear(b8 / 255.0));
     }
 
     /** The linear colour of a hex sRGB colour such as {@code 0xa0522d}. */

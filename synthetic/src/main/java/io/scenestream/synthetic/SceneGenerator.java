@@ -21,9 +21,10 @@ import java.util.SplittableRandom;
  * lamps (flush or pendant), and furniture built from boxes, cylinders and spheres: beds with
  * nightstands, sofas and armchairs around a coffee table, a TV on a stand or the wall, tables with
  * chairs round them, desks with chairs, wardrobes, dressers, cabinets, bookshelves full of books,
- * rugs, plants, and small objects on the tops. Large pieces stand on the floor against the walls (or
- * in the middle for tables), never overlap each other or the walls, and never block a window with
- * anything taller than its sill. The layout always leaves a connected free area for the camera.
+ * rugs, plants, and small objects on the tops. Large pieces stand on the floor against the walls
+ * (or in the middle for tables), never overlap each other or the walls, and never block a window
+ * with anything taller than its sill. The layout always leaves a connected free area for the
+ * camera.
  *
  * <p>Same seed, same room: {@link #generate(long)} is a pure function.
  */
@@ -31,28 +32,48 @@ public final class SceneGenerator {
 
     /** The camera keeps this far from the walls (metres). */
     public static final double CAMERA_WALL_MARGIN = 0.5;
+
     /** The camera keeps this far from furniture footprints (metres). */
     public static final double CAMERA_FURNITURE_MARGIN = 0.45;
+
     /** A room keeps at least this much connected free floor for the camera (m^2). */
     static final double MIN_FREE_AREA = 1.5;
 
-    private static final String[] KINDS = {"bedroom", "living-room", "dining-room", "office", "library"};
+    private static final String[] KINDS = {
+        "bedroom", "living-room", "dining-room", "office", "library"
+    };
     private static final double[] KIND_WEIGHTS = {0.25, 0.3, 0.17, 0.18, 0.1};
 
-    private static final int[] WOODS = {0xb08d57, 0xd2b48c, 0x5d4037, 0x8b4a2b, 0xe3d5b8, 0x3e2c23, 0x8a8178, 0xa0703c};
-    private static final int[] PAINTS = {0xeeeeea, 0x2a2a2a, 0x8c8c8c, 0x2f3e56, 0x8a9a7b, 0xe8dcc0, 0xf5f5f0, 0x5a4a42};
+    private static final int[] WOODS = {
+        0xb08d57, 0xd2b48c, 0x5d4037, 0x8b4a2b, 0xe3d5b8, 0x3e2c23, 0x8a8178, 0xa0703c
+    };
+    private static final int[] PAINTS = {
+        0xeeeeea, 0x2a2a2a, 0x8c8c8c, 0x2f3e56, 0x8a9a7b, 0xe8dcc0, 0xf5f5f0, 0x5a4a42
+    };
     private static final int[] FABRICS = {
-        0x7d7d7d, 0xc8b89a, 0x4a6a8a, 0x5b7355, 0x8b3a3a, 0x6b4f3a, 0x3c3c3c, 0xc49a3a, 0x2f6f6f, 0xa8a098, 0x6d5a7a
+        0x7d7d7d, 0xc8b89a, 0x4a6a8a, 0x5b7355, 0x8b3a3a, 0x6b4f3a, 0x3c3c3c, 0xc49a3a, 0x2f6f6f,
+        0xa8a098, 0x6d5a7a
     };
-    private static final int[] BEDDINGS = {0xf0f0ec, 0xeadfc8, 0xb5c8dc, 0xa9a9a9, 0xdcb8b8, 0xc9d6c0, 0x8795aa, 0xe6d2a8};
+    private static final int[] BEDDINGS = {
+        0xf0f0ec, 0xeadfc8, 0xb5c8dc, 0xa9a9a9, 0xdcb8b8, 0xc9d6c0, 0x8795aa, 0xe6d2a8
+    };
     private static final int[] WALLS = {
-        0xe8e4da, 0xd9ccb4, 0xc9c9c4, 0xb9c8d4, 0xc4d1b8, 0xe5d3a1, 0xdec3bb, 0xf0efeb, 0x9fb0bc, 0xd6c7b0
+        0xe8e4da, 0xd9ccb4, 0xc9c9c4, 0xb9c8d4, 0xc4d1b8, 0xe5d3a1, 0xdec3bb, 0xf0efeb, 0x9fb0bc,
+        0xd6c7b0
     };
-    private static final int[] PLANKS = {0xa67c52, 0xc9a77c, 0x6b4a2f, 0x8f8478, 0xb8906a, 0x9c6b43};
+    private static final int[] PLANKS = {
+        0xa67c52, 0xc9a77c, 0x6b4a2f, 0x8f8478, 0xb8906a, 0x9c6b43
+    };
     private static final int[] TILES = {0xd8d4cc, 0xb0a89a, 0x8a8680, 0xe8e0d0, 0x9a8f85};
-    private static final int[] CARPETS = {0x8c8274, 0x6a7380, 0xa89f8c, 0x5c5047, 0x7a6a5a, 0x4f5a4c};
-    private static final int[] CERAMICS = {0xf2f2ee, 0x2f4f7f, 0xb5553a, 0x3a6b5a, 0xe0c080, 0x1e1e1e, 0x9bb5c9};
-    private static final int[] PLASTICS = {0xd03030, 0x2060c0, 0xf0c020, 0x30a050, 0xf0f0f0, 0x202020, 0xe07020};
+    private static final int[] CARPETS = {
+        0x8c8274, 0x6a7380, 0xa89f8c, 0x5c5047, 0x7a6a5a, 0x4f5a4c
+    };
+    private static final int[] CERAMICS = {
+        0xf2f2ee, 0x2f4f7f, 0xb5553a, 0x3a6b5a, 0xe0c080, 0x1e1e1e, 0x9bb5c9
+    };
+    private static final int[] PLASTICS = {
+        0xd03030, 0x2060c0, 0xf0c020, 0x30a050, 0xf0f0f0, 0x202020, 0xe07020
+    };
 
     private SceneGenerator() {}
 
@@ -93,18 +114,21 @@ public final class SceneGenerator {
         double p = v * (1 - s);
         double q = v * (1 - s * f);
         double t = v * (1 - s * (1 - f));
-        double[] c = switch (i) {
-            case 0 -> new double[] {v, t, p};
-            case 1 -> new double[] {q, v, p};
-            case 2 -> new double[] {p, v, t};
-            case 3 -> new double[] {p, q, v};
-            case 4 -> new double[] {t, p, v};
-            default -> new double[] {v, p, q};
-        };
+        double[] c =
+                switch (i) {
+                    case 0 -> new double[] {v, t, p};
+                    case 1 -> new double[] {q, v, p};
+                    case 2 -> new double[] {p, v, t};
+                    case 3 -> new double[] {p, q, v};
+                    case 4 -> new double[] {t, p, v};
+                    default -> new double[] {v, p, q};
+                };
         return new Rgb(Rgb.srgbToLinear(c[0]), Rgb.srgbToLinear(c[1]), Rgb.srgbToLinear(c[2]));
     }
 
-    /** A piece of furniture under construction, in its own frame: x across, z to the front, y up. */
+    /**
+     * A piece of furniture under construction, in its own frame: x across, z to the front, y up.
+     */
     static final class Piece {
         final double ox;
         final double oz;
@@ -135,31 +159,81 @@ public final class SceneGenerator {
         }
 
         /** A box between local corners, turned by the piece's yaw plus {@code extraYaw}. */
-        Piece box(double x0, double y0, double z0, double x1, double y1, double z1, double extraYaw,
-                int cls, Material m, Rgb color) {
+        Piece box(
+                double x0,
+                double y0,
+                double z0,
+                double x1,
+                double y1,
+                double z1,
+                double extraYaw,
+                int cls,
+                Material m,
+                Rgb color) {
             return box(x0, y0, z0, x1, y1, z1, extraYaw, cls, m, color, rnd.nextLong());
         }
 
-        Piece box(double x0, double y0, double z0, double x1, double y1, double z1, double extraYaw,
-                int cls, Material m, Rgb color, long textureSeed) {
+        Piece box(
+                double x0,
+                double y0,
+                double z0,
+                double x1,
+                double y1,
+                double z1,
+                double extraYaw,
+                int cls,
+                Material m,
+                Rgb color,
+                long textureSeed) {
             double cx = (x0 + x1) / 2;
             double cz = (z0 + z1) / 2;
-            prims.add(Primitive.box(wx(cx, cz), (y0 + y1) / 2, wz(cx, cz), Math.abs(x1 - x0) / 2,
-                    Math.abs(y1 - y0) / 2, Math.abs(z1 - z0) / 2, yaw + extraYaw, cls, m, color, textureSeed));
+            prims.add(
+                    Primitive.box(
+                            wx(cx, cz),
+                            (y0 + y1) / 2,
+                            wz(cx, cz),
+                            Math.abs(x1 - x0) / 2,
+                            Math.abs(y1 - y0) / 2,
+                            Math.abs(z1 - z0) / 2,
+                            yaw + extraYaw,
+                            cls,
+                            m,
+                            color,
+                            textureSeed));
             return this;
         }
 
-        Piece box(double x0, double y0, double z0, double x1, double y1, double z1, int cls, Material m, Rgb color) {
+        Piece box(
+                double x0,
+                double y0,
+                double z0,
+                double x1,
+                double y1,
+                double z1,
+                int cls,
+                Material m,
+                Rgb color) {
             return box(x0, y0, z0, x1, y1, z1, 0, cls, m, color);
         }
 
-        Piece cylinder(double lx, double y0, double lz, double r, double h, int cls, Material m, Rgb color) {
-            prims.add(Primitive.cylinder(wx(lx, lz), y0, wz(lx, lz), r, h, cls, m, color, rnd.nextLong()));
+        Piece cylinder(
+                double lx,
+                double y0,
+                double lz,
+                double r,
+                double h,
+                int cls,
+                Material m,
+                Rgb color) {
+            prims.add(
+                    Primitive.cylinder(
+                            wx(lx, lz), y0, wz(lx, lz), r, h, cls, m, color, rnd.nextLong()));
             return this;
         }
 
         Piece sphere(double lx, double y, double lz, double r, int cls, Material m, Rgb color) {
-            prims.add(Primitive.sphere(wx(lx, lz), y, wz(lx, lz), r, cls, m, color, rnd.nextLong()));
+            prims.add(
+                    Primitive.sphere(wx(lx, lz), y, wz(lx, lz), r, cls, m, color, rnd.nextLong()));
             return this;
         }
 
@@ -191,8 +265,10 @@ public final class SceneGenerator {
         final List<WallDecal> windows = new ArrayList<>();
         final List<WallDecal> pictures = new ArrayList<>();
         final List<Piece> pieces = new ArrayList<>();
+
         /** Pieces on the walls (no footprint): floating shelves. */
         final List<Piece> hanging = new ArrayList<>();
+
         final List<WallDecal> shelves = new ArrayList<>();
         final List<Primitive> fixed = new ArrayList<>();
         final List<Light> lights = new ArrayList<>();
@@ -204,10 +280,11 @@ public final class SceneGenerator {
             this.rnd = rnd;
             this.seed = seed;
             this.kind = kind;
-            double min = switch (kind) {
-                case "bedroom", "office" -> 3.0;
-                default -> 3.4;
-            };
+            double min =
+                    switch (kind) {
+                        case "bedroom", "office" -> 3.0;
+                        default -> 3.4;
+                    };
             // Later attempts draw larger rooms.
             min = Math.min(6.0, min + 0.3 * attempt);
             width = min + rnd.nextDouble() * (7 - min);
@@ -276,21 +353,37 @@ public final class SceneGenerator {
             builder = IndoorScene.builder(width, height, depth).seed(seed).kind(kind);
             double f = rnd.nextDouble();
             if (f < 0.55) {
-                builder.floor(rnd.nextBoolean() ? IndoorScene.FloorStyle.PLANKS_X : IndoorScene.FloorStyle.PLANKS_Z,
-                        hexOf(rnd, PLANKS), 0.1 + 0.1 * rnd.nextDouble());
+                builder.floor(
+                        rnd.nextBoolean()
+                                ? IndoorScene.FloorStyle.PLANKS_X
+                                : IndoorScene.FloorStyle.PLANKS_Z,
+                        hexOf(rnd, PLANKS),
+                        0.1 + 0.1 * rnd.nextDouble());
             } else if (f < 0.8) {
-                builder.floor(IndoorScene.FloorStyle.TILES, hexOf(rnd, TILES), 0.3 + 0.3 * rnd.nextDouble());
+                builder.floor(
+                        IndoorScene.FloorStyle.TILES,
+                        hexOf(rnd, TILES),
+                        0.3 + 0.3 * rnd.nextDouble());
             } else {
                 builder.floor(IndoorScene.FloorStyle.CARPET, hexOf(rnd, CARPETS), 1);
             }
             Rgb wall = hexOf(rnd, WALLS);
             double w = rnd.nextDouble();
-            IndoorScene.WallStyle style = w < 0.7 ? IndoorScene.WallStyle.PLAIN
-                    : w < 0.85 ? IndoorScene.WallStyle.STRIPES : IndoorScene.WallStyle.WAINSCOT;
-            Rgb accent = style == IndoorScene.WallStyle.WAINSCOT ? hexOf(rnd, WALLS) : wall.times(0.85);
+            IndoorScene.WallStyle style =
+                    w < 0.7
+                            ? IndoorScene.WallStyle.PLAIN
+                            : w < 0.85
+                                    ? IndoorScene.WallStyle.STRIPES
+                                    : IndoorScene.WallStyle.WAINSCOT;
+            Rgb accent =
+                    style == IndoorScene.WallStyle.WAINSCOT ? hexOf(rnd, WALLS) : wall.times(0.85);
             builder.walls(style, wall, accent);
             builder.ceiling(Rgb.hex(rnd.nextDouble() < 0.8 ? 0xf0efeb : 0xe6e0d4));
-            builder.trim(Rgb.hex(rnd.nextDouble() < 0.7 ? 0xf2f0ea : PLANKS[rnd.nextInt(PLANKS.length)]));
+            builder.trim(
+                    Rgb.hex(
+                            rnd.nextDouble() < 0.7
+                                    ? 0xf2f0ea
+                                    : PLANKS[rnd.nextInt(PLANKS.length)]));
             builder.lampKelvinOffset(rnd.nextDouble() * 800 - 400);
         }
 
@@ -307,7 +400,9 @@ public final class SceneGenerator {
                 double sill = 0.6 + rnd.nextDouble() * 0.4;
                 double top = Math.min(height - 0.2, sill + 1.0 + rnd.nextDouble() * 0.7);
                 double a0 = 0.4 + rnd.nextDouble() * (len - 0.8 - w);
-                WallDecal d = new WallDecal(WallDecal.Kind.WINDOW, wall, a0, a0 + w, sill, top, rnd.nextLong());
+                WallDecal d =
+                        new WallDecal(
+                                WallDecal.Kind.WINDOW, wall, a0, a0 + w, sill, top, rnd.nextLong());
                 boolean clash = false;
                 for (WallDecal o : windows) {
                     clash |= o.wall() == wall && o.overlapsAlong(d.a0(), d.a1(), 0.5);
@@ -322,14 +417,30 @@ public final class SceneGenerator {
                 double half = (d.a1() - d.a0()) / 2 + 0.05;
                 double[] p0 = wallPoint(d.wall(), ac, 0);
                 Piece sill = new Piece(p0[0], p0[1], d.wall().facingYaw(), rnd);
-                sill.box(-half, d.y0() - 0.04, -0.01, half, d.y0(), 0.07, WINDOW, Material.PAINT, Rgb.hex(0xf0efe8));
+                sill.box(
+                        -half,
+                        d.y0() - 0.04,
+                        -0.01,
+                        half,
+                        d.y0(),
+                        0.07,
+                        WINDOW,
+                        Material.PAINT,
+                        Rgb.hex(0xf0efe8));
                 fixed.addAll(sill.prims);
                 // Daylight comes from outside, 1 m behind the glass (softer falloff and smaller
                 // shadows than a source at the window).
                 double[] lp = wallPoint(d.wall(), ac, -1.0);
                 double area = (d.a1() - d.a0()) * (d.y1() - d.y0());
-                lights.add(new Light(Light.Kind.WINDOW, lp[0], (d.y0() + d.y1()) / 2, lp[1], 4.0 * area,
-                        d.wall().nx, d.wall().nz));
+                lights.add(
+                        new Light(
+                                Light.Kind.WINDOW,
+                                lp[0],
+                                (d.y0() + d.y1()) / 2,
+                                lp[1],
+                                4.0 * area,
+                                d.wall().nx,
+                                d.wall().nz));
             }
             if (!windows.isEmpty() && rnd.nextDouble() < 0.7) {
                 WallDecal w = windows.get(rnd.nextInt(windows.size()));
@@ -341,10 +452,12 @@ public final class SceneGenerator {
                 double tx = -outZ;
                 double tz = outX;
                 double h = Math.cos(elevation);
-                builder.sun(new double[] {
-                    h * (Math.cos(azimuth) * outX + Math.sin(azimuth) * tx), Math.sin(elevation),
-                    h * (Math.cos(azimuth) * outZ + Math.sin(azimuth) * tz)
-                });
+                builder.sun(
+                        new double[] {
+                            h * (Math.cos(azimuth) * outX + Math.sin(azimuth) * tx),
+                            Math.sin(elevation),
+                            h * (Math.cos(azimuth) * outZ + Math.sin(azimuth) * tz)
+                        });
             }
         }
 
@@ -360,7 +473,9 @@ public final class SceneGenerator {
 
         // ---- placement -------------------------------------------------------------------------
 
-        /** Whether a footprint fits: inside the room, clear of other pieces and of windows if tall. */
+        /**
+         * Whether a footprint fits: inside the room, clear of other pieces and of windows if tall.
+         */
         boolean fits(Footprint f, double gap, Piece... ignore) {
             double[] b = f.bounds();
             if (b[0] < -1e-9 || b[1] < -1e-9 || b[2] > width + 1e-9 || b[3] > depth + 1e-9) {
@@ -426,7 +541,8 @@ public final class SceneGenerator {
             for (int i = 0; i < 40; i++) {
                 double x = 0.3 + w / 2 + rnd.nextDouble() * (width - 0.6 - w);
                 double z = 0.3 + d / 2 + rnd.nextDouble() * (depth - 0.6 - d);
-                double yaw = Math.atan2(width / 2 - x, depth / 2 - z) + (rnd.nextDouble() - 0.5) * 0.6;
+                double yaw =
+                        Math.atan2(width / 2 - x, depth / 2 - z) + (rnd.nextDouble() - 0.5) * 0.6;
                 Piece p = new Piece(x, z, yaw, rnd.split()).footprint(w / 2, d / 2, h);
                 if (fits(p.footprint, 0.1)) {
                     return p;
@@ -485,7 +601,12 @@ public final class SceneGenerator {
                 double w = 0.9 + rnd.nextDouble() * 0.8;
                 Piece p = againstWall(w, 0.58, 2.2, null);
                 if (p != null) {
-                    cabinet(p, w, 0.58, Math.min(height - 0.25, 1.8 + rnd.nextDouble() * 0.4), false);
+                    cabinet(
+                            p,
+                            w,
+                            0.58,
+                            Math.min(height - 0.25, 1.8 + rnd.nextDouble() * 0.4),
+                            false);
                     add(p);
                 }
             }
@@ -516,8 +637,9 @@ public final class SceneGenerator {
                     double gap = 0.35 + rnd.nextDouble() * 0.2;
                     double lx = (rnd.nextDouble() - 0.5) * 0.3;
                     double lz = sd / 2 + gap + td / 2;
-                    Piece t = new Piece(sofa.wx(lx, lz), sofa.wz(lx, lz), sofa.yaw, rnd.split())
-                            .footprint(tw / 2, td / 2, 0.5);
+                    Piece t =
+                            new Piece(sofa.wx(lx, lz), sofa.wz(lx, lz), sofa.yaw, rnd.split())
+                                    .footprint(tw / 2, td / 2, 0.5);
                     if (fits(t.footprint, 0.05)) {
                         table(t, tw, td, 0.4 + rnd.nextDouble() * 0.08, TABLE);
                         add(t);
@@ -557,7 +679,12 @@ public final class SceneGenerator {
                 double w = 0.6 + rnd.nextDouble() * 0.5;
                 Piece p = againstWall(w, 0.45, 2.0, null);
                 if (p != null) {
-                    cabinet(p, w, 0.45, Math.min(height - 0.3, 1.6 + rnd.nextDouble() * 0.4), false);
+                    cabinet(
+                            p,
+                            w,
+                            0.45,
+                            Math.min(height - 0.3, 1.6 + rnd.nextDouble() * 0.4),
+                            false);
                     add(p);
                 }
             }
@@ -647,23 +774,58 @@ public final class SceneGenerator {
             double frameTop = 0.25 + rnd.nextDouble() * 0.12;
             p.box(-hw, 0, -hl + 0.06, hw, frameTop, hl, BED, fm, frame);
             double mt = frameTop + 0.18 + rnd.nextDouble() * 0.06;
-            p.box(-hw + 0.03, frameTop, -hl + 0.08, hw - 0.03, mt, hl - 0.02, BED, Material.BEDDING, Rgb.hex(0xf4f2ec));
+            p.box(
+                    -hw + 0.03,
+                    frameTop,
+                    -hl + 0.08,
+                    hw - 0.03,
+                    mt,
+                    hl - 0.02,
+                    BED,
+                    Material.BEDDING,
+                    Rgb.hex(0xf4f2ec));
             // Duvet over the lower part, hanging a little over the sides.
             Rgb duvet = hexOf(rnd, BEDDINGS);
             double dz0 = -hl + 0.45 + rnd.nextDouble() * 0.2;
-            p.box(-hw - 0.02, frameTop + 0.05, dz0, hw + 0.02, mt + 0.05, hl + 0.02, BED, Material.BEDDING, duvet);
+            p.box(
+                    -hw - 0.02,
+                    frameTop + 0.05,
+                    dz0,
+                    hw + 0.02,
+                    mt + 0.05,
+                    hl + 0.02,
+                    BED,
+                    Material.BEDDING,
+                    duvet);
             // Headboard.
             double hb = 0.85 + rnd.nextDouble() * 0.4;
             boolean soft = rnd.nextDouble() < 0.4;
-            p.box(-hw - 0.02, 0, -hl, hw + 0.02, hb, -hl + 0.06, BED, soft ? Material.FABRIC : fm,
+            p.box(
+                    -hw - 0.02,
+                    0,
+                    -hl,
+                    hw + 0.02,
+                    hb,
+                    -hl + 0.06,
+                    BED,
+                    soft ? Material.FABRIC : fm,
                     soft ? fabricMain : frame);
             int pillows = w > 1.2 ? 2 : 1;
             Rgb pc = rnd.nextBoolean() ? Rgb.hex(0xf4f2ec) : duvet.lerp(Rgb.WHITE, 0.4);
             for (int i = 0; i < pillows; i++) {
                 double cx = pillows == 1 ? 0 : (i == 0 ? -w / 4 : w / 4);
                 double pw = Math.min(0.3, w / (2 * pillows) - 0.04);
-                p.box(cx - pw, mt, -hl + 0.1, cx + pw, mt + 0.12, -hl + 0.45, (rnd.nextDouble() - 0.5) * 0.12,
-                        BED, Material.BEDDING, pc);
+                p.box(
+                        cx - pw,
+                        mt,
+                        -hl + 0.1,
+                        cx + pw,
+                        mt + 0.12,
+                        -hl + 0.45,
+                        (rnd.nextDouble() - 0.5) * 0.12,
+                        BED,
+                        Material.BEDDING,
+                        pc);
             }
         }
 
@@ -673,23 +835,73 @@ public final class SceneGenerator {
             Rgb col = wood ? woodMain : hexOf(rnd, PAINTS);
             Material m = wood ? Material.WOOD : Material.PAINT;
             double plinth = 0.05 + rnd.nextDouble() * 0.05;
-            p.box(-w / 2 + 0.02, 0, -d / 2, w / 2 - 0.02, plinth, d / 2 - 0.03, FURNITURE, m, col.times(0.6));
-            // The body carries the door or drawer grooves (PAINT / WOOD panel fronts, see the shader).
-            p.box(-w / 2, plinth, -d / 2, w / 2, h - 0.02, d / 2, 0, FURNITURE, m, col,
+            p.box(
+                    -w / 2 + 0.02,
+                    0,
+                    -d / 2,
+                    w / 2 - 0.02,
+                    plinth,
+                    d / 2 - 0.03,
+                    FURNITURE,
+                    m,
+                    col.times(0.6));
+            // The body carries the door or drawer grooves (PAINT / WOOD panel fronts, see the
+            // shader).
+            p.box(
+                    -w / 2,
+                    plinth,
+                    -d / 2,
+                    w / 2,
+                    h - 0.02,
+                    d / 2,
+                    0,
+                    FURNITURE,
+                    m,
+                    col,
                     (rnd.nextLong() & ~1L) | (drawers ? 1 : 0));
-            p.box(-w / 2 - 0.01, h - 0.02, -d / 2, w / 2 + 0.01, h, d / 2 + 0.01, FURNITURE, m, col.times(0.9));
+            p.box(
+                    -w / 2 - 0.01,
+                    h - 0.02,
+                    -d / 2,
+                    w / 2 + 0.01,
+                    h,
+                    d / 2 + 0.01,
+                    FURNITURE,
+                    m,
+                    col.times(0.9));
             // Handles.
             Rgb metal = Rgb.hex(0xb0b0b0);
             int rows = drawers ? Math.max(1, (int) ((h - plinth) / 0.22)) : 1;
             for (int r = 0; r < rows; r++) {
-                double y = drawers ? plinth + (r + 0.5) * (h - plinth) / rows : plinth + (h - plinth) * 0.55;
+                double y =
+                        drawers
+                                ? plinth + (r + 0.5) * (h - plinth) / rows
+                                : plinth + (h - plinth) * 0.55;
                 if (drawers) {
-                    p.box(-0.06, y - 0.01, d / 2, 0.06, y + 0.01, d / 2 + 0.02, FURNITURE, Material.METAL, metal);
+                    p.box(
+                            -0.06,
+                            y - 0.01,
+                            d / 2,
+                            0.06,
+                            y + 0.01,
+                            d / 2 + 0.02,
+                            FURNITURE,
+                            Material.METAL,
+                            metal);
                 } else {
                     int doors = w > 0.7 ? 2 : 1;
                     for (int k = 0; k < doors; k++) {
                         double x = doors == 1 ? w / 2 - 0.08 : (k == 0 ? -0.04 : 0.04);
-                        p.box(x - 0.01, y - 0.1, d / 2, x + 0.01, y + 0.1, d / 2 + 0.02, FURNITURE, Material.METAL, metal);
+                        p.box(
+                                x - 0.01,
+                                y - 0.1,
+                                d / 2,
+                                x + 0.01,
+                                y + 0.1,
+                                d / 2 + 0.02,
+                                FURNITURE,
+                                Material.METAL,
+                                metal);
                     }
                 }
             }
@@ -737,10 +949,28 @@ public final class SceneGenerator {
             }
             if (rnd.nextDouble() < 0.5 && h > 0.6) {
                 // Apron under the top.
-                p.box(-w / 2 + inset, h - t - 0.08, -d / 2 + inset, w / 2 - inset, h - t, d / 2 - inset, cls, m, col.times(0.85));
+                p.box(
+                        -w / 2 + inset,
+                        h - t - 0.08,
+                        -d / 2 + inset,
+                        w / 2 - inset,
+                        h - t,
+                        d / 2 - inset,
+                        cls,
+                        m,
+                        col.times(0.85));
             } else if (h < 0.6 && rnd.nextDouble() < 0.5) {
                 // A lower shelf on coffee tables.
-                p.box(-w / 2 + inset, 0.1, -d / 2 + inset, w / 2 - inset, 0.13, d / 2 - inset, cls, m, col);
+                p.box(
+                        -w / 2 + inset,
+                        0.1,
+                        -d / 2 + inset,
+                        w / 2 - inset,
+                        0.13,
+                        d / 2 - inset,
+                        cls,
+                        m,
+                        col);
             }
             p.top(-w / 2 + 0.06, -d / 2 + 0.06, w / 2 - 0.06, d / 2 - 0.06, h);
         }
@@ -750,7 +980,10 @@ public final class SceneGenerator {
             double sd = 0.42 + rnd.nextDouble() * 0.08;
             double sh = 0.44 + rnd.nextDouble() * 0.04;
             double style = rnd.nextDouble();
-            Rgb col = rnd.nextDouble() < 0.6 ? woodMain : hexOf(rnd, rnd.nextBoolean() ? PAINTS : PLASTICS);
+            Rgb col =
+                    rnd.nextDouble() < 0.6
+                            ? woodMain
+                            : hexOf(rnd, rnd.nextBoolean() ? PAINTS : PLASTICS);
             Material m = col == woodMain ? Material.WOOD : Material.PLASTIC;
             if (style < 0.25) {
                 // Office chair: pedestal, seat, back.
@@ -759,14 +992,39 @@ public final class SceneGenerator {
                 p.cylinder(0, 0.04, 0, 0.03, sh - 0.1, CHAIR, Material.METAL, Rgb.hex(0x909090));
                 Rgb fab = hexOf(rnd, FABRICS);
                 p.box(-sw / 2, sh - 0.08, -sd / 2, sw / 2, sh, sd / 2, CHAIR, Material.FABRIC, fab);
-                p.box(-sw / 2 + 0.02, sh + 0.08, -sd / 2 - 0.02, sw / 2 - 0.02, sh + 0.55, -sd / 2 + 0.05,
-                        CHAIR, Material.FABRIC, fab);
-                p.box(-0.03, sh, -sd / 2 - 0.02, 0.03, sh + 0.1, -sd / 2 + 0.02, CHAIR, Material.METAL, dark);
+                p.box(
+                        -sw / 2 + 0.02,
+                        sh + 0.08,
+                        -sd / 2 - 0.02,
+                        sw / 2 - 0.02,
+                        sh + 0.55,
+                        -sd / 2 + 0.05,
+                        CHAIR,
+                        Material.FABRIC,
+                        fab);
+                p.box(
+                        -0.03,
+                        sh,
+                        -sd / 2 - 0.02,
+                        0.03,
+                        sh + 0.1,
+                        -sd / 2 + 0.02,
+                        CHAIR,
+                        Material.METAL,
+                        dark);
                 return;
             }
             double t = 0.04;
             boolean padded = rnd.nextDouble() < 0.4;
-            p.box(-sw / 2, sh - t, -sd / 2, sw / 2, sh, sd / 2, CHAIR, padded ? Material.FABRIC : m,
+            p.box(
+                    -sw / 2,
+                    sh - t,
+                    -sd / 2,
+                    sw / 2,
+                    sh,
+                    sd / 2,
+                    CHAIR,
+                    padded ? Material.FABRIC : m,
                     padded ? hexOf(rnd, FABRICS) : col);
             double leg = 0.018 + rnd.nextDouble() * 0.01;
             for (int i = 0; i < 4; i++) {
@@ -780,9 +1038,27 @@ public final class SceneGenerator {
                 p.box(-sw / 2, sh, -sd / 2, sw / 2, sh + bh, -sd / 2 + 0.035, CHAIR, m, col);
             } else {
                 // Two posts and a rail.
-                p.box(-sw / 2, sh, -sd / 2, -sw / 2 + 0.035, sh + bh, -sd / 2 + 0.035, CHAIR, m, col);
+                p.box(
+                        -sw / 2,
+                        sh,
+                        -sd / 2,
+                        -sw / 2 + 0.035,
+                        sh + bh,
+                        -sd / 2 + 0.035,
+                        CHAIR,
+                        m,
+                        col);
                 p.box(sw / 2 - 0.035, sh, -sd / 2, sw / 2, sh + bh, -sd / 2 + 0.035, CHAIR, m, col);
-                p.box(-sw / 2, sh + bh - 0.12, -sd / 2, sw / 2, sh + bh, -sd / 2 + 0.03, CHAIR, m, col);
+                p.box(
+                        -sw / 2,
+                        sh + bh - 0.12,
+                        -sd / 2,
+                        sw / 2,
+                        sh + bh,
+                        -sd / 2 + 0.03,
+                        CHAIR,
+                        m,
+                        col);
             }
         }
 
@@ -790,7 +1066,10 @@ public final class SceneGenerator {
         void sofa(Piece p, double w, double d, int cls) {
             boolean leather = rnd.nextDouble() < 0.25;
             Material m = leather ? Material.LEATHER : Material.FABRIC;
-            Rgb col = leather ? Rgb.hex(rnd.nextBoolean() ? 0x4a3020 : 0x202020) : hexOf(rnd, FABRICS);
+            Rgb col =
+                    leather
+                            ? Rgb.hex(rnd.nextBoolean() ? 0x4a3020 : 0x202020)
+                            : hexOf(rnd, FABRICS);
             double arm = 0.12 + rnd.nextDouble() * 0.1;
             double armH = 0.55 + rnd.nextDouble() * 0.1;
             double base = 0.38 + rnd.nextDouble() * 0.05;
@@ -801,7 +1080,16 @@ public final class SceneGenerator {
             for (int i = 0; i < 4; i++) {
                 double x = (i % 2 == 0 ? -1 : 1) * (w / 2 - 0.05);
                 double z = (i < 2 ? -1 : 1) * (d / 2 - 0.05);
-                p.box(x - 0.025, 0, z - 0.025, x + 0.025, legH, z + 0.025, cls, Material.WOOD, legs);
+                p.box(
+                        x - 0.025,
+                        0,
+                        z - 0.025,
+                        x + 0.025,
+                        legH,
+                        z + 0.025,
+                        cls,
+                        Material.WOOD,
+                        legs);
             }
             p.box(-w / 2 + arm, legH, -d / 2, w / 2 - arm, base, d / 2, cls, m, col);
             p.box(-w / 2, legH, -d / 2, w / 2, backH, -d / 2 + backT, cls, m, col);
@@ -813,15 +1101,33 @@ public final class SceneGenerator {
             Rgb cc = col.times(1.05);
             for (int i = 0; i < cushions; i++) {
                 double x0 = -w / 2 + arm + i * cw;
-                p.box(x0 + 0.01, base, -d / 2 + backT, x0 + cw - 0.01, base + 0.1, d / 2 - 0.01, cls, m, cc);
+                p.box(
+                        x0 + 0.01,
+                        base,
+                        -d / 2 + backT,
+                        x0 + cw - 0.01,
+                        base + 0.1,
+                        d / 2 - 0.01,
+                        cls,
+                        m,
+                        cc);
             }
             if (cls == SOFA && rnd.nextDouble() < 0.7) {
                 int pillows = 1 + rnd.nextInt(2);
                 Rgb pc = hexOf(rnd, FABRICS);
                 for (int i = 0; i < pillows; i++) {
                     double x = (i == 0 ? -1 : 1) * (w / 2 - arm - 0.25);
-                    p.box(x - 0.2, base + 0.1, -d / 2 + backT, x + 0.2, base + 0.48, -d / 2 + backT + 0.12,
-                            (rnd.nextDouble() - 0.5) * 0.3, cls, Material.FABRIC, pc);
+                    p.box(
+                            x - 0.2,
+                            base + 0.1,
+                            -d / 2 + backT,
+                            x + 0.2,
+                            base + 0.48,
+                            -d / 2 + backT + 0.12,
+                            (rnd.nextDouble() - 0.5) * 0.3,
+                            cls,
+                            Material.FABRIC,
+                            pc);
                 }
             }
         }
@@ -842,7 +1148,16 @@ public final class SceneGenerator {
             Rgb black = Rgb.hex(0x111111);
             p.box(-0.15, y, z - 0.1, 0.15, y + 0.02, z + 0.1, TV, Material.PLASTIC, black);
             p.box(-0.03, y + 0.02, z - 0.02, 0.03, y + 0.08, z + 0.02, TV, Material.PLASTIC, black);
-            p.box(-w / 2, y + 0.06, z - t / 2, w / 2, y + 0.06 + h, z + t / 2, TV, Material.SCREEN, Rgb.hex(0x060606));
+            p.box(
+                    -w / 2,
+                    y + 0.06,
+                    z - t / 2,
+                    w / 2,
+                    y + 0.06 + h,
+                    z + t / 2,
+                    TV,
+                    Material.SCREEN,
+                    Rgb.hex(0x060606));
         }
 
         void tvCorner(Wall wall) {
@@ -857,7 +1172,12 @@ public final class SceneGenerator {
             cabinet(p, w, d, h, rnd.nextBoolean());
             tv(p, tvw, h, -d / 2 + 0.12);
             p.tops.clear();
-            p.top(w / 2 - Math.max(0.1, (w - tvw) / 2), -d / 2 + 0.05, w / 2 - 0.05, d / 2 - 0.05, h);
+            p.top(
+                    w / 2 - Math.max(0.1, (w - tvw) / 2),
+                    -d / 2 + 0.05,
+                    w / 2 - 0.05,
+                    d / 2 - 0.05,
+                    h);
             add(p);
         }
 
@@ -916,7 +1236,16 @@ public final class SceneGenerator {
                     int n = 2 + rnd.nextInt(4);
                     for (int k = 0; k < n && yy + 0.05 < y + maxH; k++) {
                         double th = 0.02 + rnd.nextDouble() * 0.03;
-                        p.box(x, yy, z1 - 0.2, x + bw, yy + th, z1 - 0.01, BOOKS, Material.BOOK, bookColor());
+                        p.box(
+                                x,
+                                yy,
+                                z1 - 0.2,
+                                x + bw,
+                                yy + th,
+                                z1 - 0.01,
+                                BOOKS,
+                                Material.BOOK,
+                                bookColor());
                         yy += th;
                     }
                     x += bw + 0.02;
@@ -932,7 +1261,16 @@ public final class SceneGenerator {
                 if (x + th > x1) {
                     break;
                 }
-                p.box(x, y, z1 - bd, x + th, y + bh, z1 - 0.005 - rnd.nextDouble() * 0.02, BOOKS, Material.BOOK, bookColor());
+                p.box(
+                        x,
+                        y,
+                        z1 - bd,
+                        x + th,
+                        y + bh,
+                        z1 - 0.005 - rnd.nextDouble() * 0.02,
+                        BOOKS,
+                        Material.BOOK,
+                        bookColor());
                 x += th + 0.001;
             }
         }
@@ -943,10 +1281,26 @@ public final class SceneGenerator {
             double r = 0.035 + rnd.nextDouble() * 0.015;
             if (u < 0.4) {
                 double bh = Math.min(room, 0.06 + rnd.nextDouble() * 0.14);
-                p.box(x - r, y, z - r, x + r, y + bh, z + r, (rnd.nextDouble() - 0.5) * 0.6, OBJECTS, Material.PAINT,
+                p.box(
+                        x - r,
+                        y,
+                        z - r,
+                        x + r,
+                        y + bh,
+                        z + r,
+                        (rnd.nextDouble() - 0.5) * 0.6,
+                        OBJECTS,
+                        Material.PAINT,
                         hexOf(rnd, rnd.nextBoolean() ? PLASTICS : PAINTS));
             } else if (u < 0.75) {
-                p.cylinder(x, y, z, r, Math.min(room, 0.08 + rnd.nextDouble() * 0.15), OBJECTS, Material.CERAMIC,
+                p.cylinder(
+                        x,
+                        y,
+                        z,
+                        r,
+                        Math.min(room, 0.08 + rnd.nextDouble() * 0.15),
+                        OBJECTS,
+                        Material.CERAMIC,
                         hexOf(rnd, CERAMICS));
             } else {
                 p.sphere(x, y + r, z, r, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
@@ -958,7 +1312,8 @@ public final class SceneGenerator {
             if (u < 0.15) {
                 return hsv(0, 0, 0.1 + rnd.nextDouble() * 0.8);
             }
-            return hsv(rnd.nextDouble(), 0.3 + rnd.nextDouble() * 0.55, 0.25 + rnd.nextDouble() * 0.6);
+            return hsv(
+                    rnd.nextDouble(), 0.3 + rnd.nextDouble() * 0.55, 0.25 + rnd.nextDouble() * 0.6);
         }
 
         void deskWithChair() {
@@ -978,15 +1333,42 @@ public final class SceneGenerator {
                 desk.box(-w / 2, h - 0.03, -d / 2, w / 2, h, d / 2, TABLE, m, col);
                 desk.box(-w / 2, 0, -d / 2, -w / 2 + 0.03, h - 0.03, d / 2, TABLE, m, col);
                 desk.box(w / 2 - 0.03, 0, -d / 2, w / 2, h - 0.03, d / 2, TABLE, m, col);
-                desk.box(-w / 2 + 0.03, h - 0.4, -d / 2, w / 2 - 0.03, h - 0.03, -d / 2 + 0.02, TABLE, m, col);
+                desk.box(
+                        -w / 2 + 0.03,
+                        h - 0.4,
+                        -d / 2,
+                        w / 2 - 0.03,
+                        h - 0.03,
+                        -d / 2 + 0.02,
+                        TABLE,
+                        m,
+                        col);
                 desk.top(-w / 2 + 0.06, -d / 2 + 0.06, w / 2 - 0.06, d / 2 - 0.06, h);
             }
             if (rnd.nextDouble() < 0.5) {
                 // A laptop or a monitor.
                 if (rnd.nextBoolean()) {
                     double lx = (rnd.nextDouble() - 0.5) * (w - 0.5);
-                    desk.box(lx - 0.17, h, -0.12, lx + 0.17, h + 0.02, 0.12, OBJECTS, Material.METAL, Rgb.hex(0x9a9a9e));
-                    desk.box(lx - 0.17, h + 0.02, -0.13, lx + 0.17, h + 0.24, -0.11, OBJECTS, Material.SCREEN, Rgb.hex(0x151515));
+                    desk.box(
+                            lx - 0.17,
+                            h,
+                            -0.12,
+                            lx + 0.17,
+                            h + 0.02,
+                            0.12,
+                            OBJECTS,
+                            Material.METAL,
+                            Rgb.hex(0x9a9a9e));
+                    desk.box(
+                            lx - 0.17,
+                            h + 0.02,
+                            -0.13,
+                            lx + 0.17,
+                            h + 0.24,
+                            -0.11,
+                            OBJECTS,
+                            Material.SCREEN,
+                            Rgb.hex(0x151515));
                     double[] t = desk.tops.get(0);
                     t[1] = Math.max(t[1], 0.15);
                 } else {
@@ -994,8 +1376,26 @@ public final class SceneGenerator {
                     tv(desk, mw, h, -d / 2 + 0.12);
                     // Keyboard and mouse in front of the monitor.
                     double kz = -d / 2 + 0.3;
-                    desk.box(-0.22, h, kz, 0.22, h + 0.02, kz + 0.15, OBJECTS, Material.PLASTIC, Rgb.hex(0x1e1e1e));
-                    desk.box(0.3, h, kz + 0.03, 0.36, h + 0.03, kz + 0.12, OBJECTS, Material.PLASTIC, Rgb.hex(0x2a2a2a));
+                    desk.box(
+                            -0.22,
+                            h,
+                            kz,
+                            0.22,
+                            h + 0.02,
+                            kz + 0.15,
+                            OBJECTS,
+                            Material.PLASTIC,
+                            Rgb.hex(0x1e1e1e));
+                    desk.box(
+                            0.3,
+                            h,
+                            kz + 0.03,
+                            0.36,
+                            h + 0.03,
+                            kz + 0.12,
+                            OBJECTS,
+                            Material.PLASTIC,
+                            Rgb.hex(0x2a2a2a));
                     double[] t = desk.tops.get(0);
                     t[1] = Math.max(t[1], kz + 0.17);
                 }
@@ -1004,8 +1404,13 @@ public final class SceneGenerator {
             // The chair faces the desk, pulled out a little, slightly turned.
             double pull = d / 2 - 0.1 + rnd.nextDouble() * 0.35;
             double lx = (rnd.nextDouble() - 0.5) * 0.3;
-            Piece chair = new Piece(desk.wx(lx, pull), desk.wz(lx, pull), desk.yaw + Math.PI + (rnd.nextDouble() - 0.5) * 0.8,
-                    rnd.split()).footprint(0.25, 0.25, 0.95);
+            Piece chair =
+                    new Piece(
+                                    desk.wx(lx, pull),
+                                    desk.wz(lx, pull),
+                                    desk.yaw + Math.PI + (rnd.nextDouble() - 0.5) * 0.8,
+                                    rnd.split())
+                            .footprint(0.25, 0.25, 0.95);
             if (fits(chair.footprint, 0.02, desk)) {
                 chair(chair);
                 add(chair);
@@ -1018,7 +1423,9 @@ public final class SceneGenerator {
             for (int i = 0; i < 30; i++) {
                 double x = width / 2 + (rnd.nextDouble() - 0.5) * (width - w - 2.2) * 0.8;
                 double z = depth / 2 + (rnd.nextDouble() - 0.5) * (depth - w - 2.2) * 0.8;
-                double yaw = (rnd.nextBoolean() ? 0 : Math.PI / 2) + (rnd.nextDouble() < 0.2 ? (rnd.nextDouble() - 0.5) * 0.5 : 0);
+                double yaw =
+                        (rnd.nextBoolean() ? 0 : Math.PI / 2)
+                                + (rnd.nextDouble() < 0.2 ? (rnd.nextDouble() - 0.5) * 0.5 : 0);
                 Piece t = new Piece(x, z, yaw, rnd.split()).footprint(w / 2, d / 2, 0.78);
                 if (!fits(t.footprint, 0.7)) {
                     continue;
@@ -1027,7 +1434,8 @@ public final class SceneGenerator {
                 t.required();
                 add(t);
                 // Chairs on the long sides (and the ends of long tables), facing the table:
-                // {position across, position along, outward normal x, z, yaw relative to the table}.
+                // {position across, position along, outward normal x, z, yaw relative to the
+                // table}.
                 List<double[]> seats = new ArrayList<>();
                 int perSide = w > 1.5 ? 2 : 1 + rnd.nextInt(2);
                 for (int k = 0; k < perSide; k++) {
@@ -1047,7 +1455,9 @@ public final class SceneGenerator {
                     double lx = s[0] + s[2] * out;
                     double lz = s[1] + s[3] * out;
                     double cy = yaw + s[4] + (rnd.nextDouble() - 0.5) * 0.35;
-                    Piece c = new Piece(t.wx(lx, lz), t.wz(lx, lz), cy, rnd.split()).footprint(0.25, 0.25, 0.95);
+                    Piece c =
+                            new Piece(t.wx(lx, lz), t.wz(lx, lz), cy, rnd.split())
+                                    .footprint(0.25, 0.25, 0.95);
                     if (fits(c.footprint, 0.02, t)) {
                         chair(c);
                         add(c);
@@ -1073,7 +1483,14 @@ public final class SceneGenerator {
             Rgb base = hexOf(rnd, CERAMICS);
             p.cylinder(lx, y, lz, 0.07, 0.03, OBJECTS, Material.CERAMIC, base);
             p.cylinder(lx, y + 0.03, lz, 0.015, 0.25, OBJECTS, Material.METAL, Rgb.hex(0xa0a0a0));
-            p.cylinder(lx, y + 0.22, lz, 0.12 + rnd.nextDouble() * 0.04, 0.18, OBJECTS, Material.FABRIC,
+            p.cylinder(
+                    lx,
+                    y + 0.22,
+                    lz,
+                    0.12 + rnd.nextDouble() * 0.04,
+                    0.18,
+                    OBJECTS,
+                    Material.FABRIC,
                     Rgb.hex(rnd.nextBoolean() ? 0xf0e8d8 : 0xd8d0c0));
             // The lamp takes its top.
             if (!p.tops.isEmpty()) {
@@ -1091,7 +1508,16 @@ public final class SceneGenerator {
             double x = width / 2 + (rnd.nextDouble() - 0.5) * (width - w - 0.6);
             double z = depth / 2 + (rnd.nextDouble() - 0.5) * (depth - d - 0.6);
             Piece r = new Piece(x, z, 0, rnd.split());
-            r.box(-w / 2, 0, -d / 2, w / 2, 0.012, d / 2, FLOOR, Material.FABRIC, hexOf(rnd, FABRICS).times(0.9));
+            r.box(
+                    -w / 2,
+                    0,
+                    -d / 2,
+                    w / 2,
+                    0.012,
+                    d / 2,
+                    FLOOR,
+                    Material.FABRIC,
+                    hexOf(rnd, FABRICS).times(0.9));
             fixed.addAll(r.prims);
         }
 
@@ -1104,7 +1530,11 @@ public final class SceneGenerator {
                 return;
             }
             p.cylinder(0, 0, 0, r, ph, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
-            Rgb leaf = hsv(0.25 + rnd.nextDouble() * 0.12, 0.5 + rnd.nextDouble() * 0.3, 0.3 + rnd.nextDouble() * 0.25);
+            Rgb leaf =
+                    hsv(
+                            0.25 + rnd.nextDouble() * 0.12,
+                            0.5 + rnd.nextDouble() * 0.3,
+                            0.3 + rnd.nextDouble() * 0.25);
             // A bush of a few overlapping leaf balls.
             int balls = 4 + rnd.nextInt(3);
             for (int i = 0; i < balls; i++) {
@@ -1112,7 +1542,13 @@ public final class SceneGenerator {
                 double off = i == 0 ? 0 : fr * (0.4 + 0.2 * rnd.nextDouble());
                 double br = fr * (i == 0 ? 0.8 : 0.45 + 0.2 * rnd.nextDouble());
                 double by = ph + fr * (i == 0 ? 0.75 : 0.5 + 0.7 * rnd.nextDouble());
-                p.sphere(off * Math.cos(ang), by, off * Math.sin(ang), br, OBJECTS, Material.FABRIC,
+                p.sphere(
+                        off * Math.cos(ang),
+                        by,
+                        off * Math.sin(ang),
+                        br,
+                        OBJECTS,
+                        Material.FABRIC,
                         leaf.times(0.85 + 0.3 * rnd.nextDouble()));
             }
             add(p);
@@ -1141,8 +1577,17 @@ public final class SceneGenerator {
             for (int i = 0; i < n; i++) {
                 double bh = 0.12 + rnd.nextDouble() * 0.15;
                 double s = 0.2 - 0.03 * i;
-                p.box(-s, y, -0.18 + 0.02 * i, s, y + bh, 0.18 - 0.02 * i, (rnd.nextDouble() - 0.5) * 0.3,
-                        OBJECTS, Material.PAINT, rnd.nextBoolean() ? card : hexOf(rnd, PLASTICS));
+                p.box(
+                        -s,
+                        y,
+                        -0.18 + 0.02 * i,
+                        s,
+                        y + bh,
+                        0.18 - 0.02 * i,
+                        (rnd.nextDouble() - 0.5) * 0.3,
+                        OBJECTS,
+                        Material.PAINT,
+                        rnd.nextBoolean() ? card : hexOf(rnd, PLASTICS));
                 y += bh;
             }
             add(p);
@@ -1156,7 +1601,15 @@ public final class SceneGenerator {
                 return;
             }
             if (rnd.nextBoolean()) {
-                p.cylinder(0, 0, 0, r, 0.25 + rnd.nextDouble() * 0.2, OBJECTS, Material.PLASTIC, hexOf(rnd, PLASTICS));
+                p.cylinder(
+                        0,
+                        0,
+                        0,
+                        r,
+                        0.25 + rnd.nextDouble() * 0.2,
+                        OBJECTS,
+                        Material.PLASTIC,
+                        hexOf(rnd, PLASTICS));
             } else {
                 Rgb c = hexOf(rnd, FABRICS);
                 p.sphere(0, r, 0, r, OBJECTS, Material.FABRIC, c);
@@ -1177,7 +1630,15 @@ public final class SceneGenerator {
                 }
                 double a0 = 0.3 + rnd.nextDouble() * (len - 0.6 - w);
                 double y = 1.25 + rnd.nextDouble() * 0.45;
-                WallDecal span = new WallDecal(WallDecal.Kind.PICTURE, wall, a0, a0 + w, y - 0.02, Math.min(height - 0.1, y + 0.35), 0);
+                WallDecal span =
+                        new WallDecal(
+                                WallDecal.Kind.PICTURE,
+                                wall,
+                                a0,
+                                a0 + w,
+                                y - 0.02,
+                                Math.min(height - 0.1, y + 0.35),
+                                0);
                 if (!decalFree(span)) {
                     continue;
                 }
@@ -1185,7 +1646,15 @@ public final class SceneGenerator {
                 double[] o = wallPoint(wall, a0 + w / 2, 0.1);
                 Piece p = new Piece(o[0], o[1], wall.facingYaw(), rnd.split());
                 boolean wood = rnd.nextBoolean();
-                p.box(-w / 2, y - 0.03, -0.1, w / 2, y, 0.1, FURNITURE, wood ? Material.WOOD : Material.PAINT,
+                p.box(
+                        -w / 2,
+                        y - 0.03,
+                        -0.1,
+                        w / 2,
+                        y,
+                        0.1,
+                        FURNITURE,
+                        wood ? Material.WOOD : Material.PAINT,
                         wood ? woodMain : hexOf(rnd, PAINTS));
                 if (rnd.nextBoolean()) {
                     books(p, -w / 2 + 0.02, w / 2 - 0.02, y, 0.3, -0.09, 0.09);
@@ -1216,7 +1685,9 @@ public final class SceneGenerator {
                 if (y1 - y0 < 0.2) {
                     continue;
                 }
-                WallDecal d = new WallDecal(WallDecal.Kind.PICTURE, wall, a0, a0 + w, y0, y1, rnd.nextLong());
+                WallDecal d =
+                        new WallDecal(
+                                WallDecal.Kind.PICTURE, wall, a0, a0 + w, y0, y1, rnd.nextLong());
                 if (decalFree(d)) {
                     pictures.add(d);
                 }
@@ -1232,7 +1703,10 @@ public final class SceneGenerator {
             List<WallDecal> taken = new ArrayList<>(pictures);
             taken.addAll(shelves);
             for (WallDecal o : taken) {
-                if (o.wall() == d.wall() && o.overlapsAlong(d.a0(), d.a1(), 0.15) && o.y1() + 0.1 > d.y0() && d.y1() + 0.1 > o.y0()) {
+                if (o.wall() == d.wall()
+                        && o.overlapsAlong(d.a0(), d.a1(), 0.15)
+                        && o.y1() + 0.1 > d.y0()
+                        && d.y1() + 0.1 > o.y0()) {
                     return false;
                 }
             }
@@ -1271,16 +1745,34 @@ public final class SceneGenerator {
                     if (pendant) {
                         double drop = 0.45 + rnd.nextDouble() * 0.15;
                         double r = 0.15 + rnd.nextDouble() * 0.1;
-                        p.cylinder(0, height - drop + 0.15, 0, 0.006, drop - 0.15, OBJECTS, Material.METAL, Rgb.hex(0x202020));
-                        p.cylinder(0, height - drop, 0, r, 0.16, OBJECTS, Material.EMISSIVE, fixture);
+                        p.cylinder(
+                                0,
+                                height - drop + 0.15,
+                                0,
+                                0.006,
+                                drop - 0.15,
+                                OBJECTS,
+                                Material.METAL,
+                                Rgb.hex(0x202020));
+                        p.cylinder(
+                                0, height - drop, 0, r, 0.16, OBJECTS, Material.EMISSIVE, fixture);
                         ly = height - drop - 0.03;
                     } else {
                         double r = 0.12 + rnd.nextDouble() * 0.15;
-                        p.cylinder(0, height - 0.05, 0, r, 0.05, OBJECTS, Material.EMISSIVE, fixture);
+                        p.cylinder(
+                                0, height - 0.05, 0, r, 0.05, OBJECTS, Material.EMISSIVE, fixture);
                         ly = height - 0.3;
                     }
                     fixed.addAll(p.prims);
-                    lights.add(new Light(Light.Kind.LAMP, x, ly, z, power * area / (nx * nz) / 10, 0, 0));
+                    lights.add(
+                            new Light(
+                                    Light.Kind.LAMP,
+                                    x,
+                                    ly,
+                                    z,
+                                    power * area / (nx * nz) / 10,
+                                    0,
+                                    0));
                 }
             }
         }
@@ -1323,7 +1815,15 @@ public final class SceneGenerator {
             if (u < 0.25) {
                 // Cup or glass.
                 double cr = Math.min(r, 0.045);
-                p.cylinder(x, y, z, cr, 0.08 + rnd.nextDouble() * 0.05, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
+                p.cylinder(
+                        x,
+                        y,
+                        z,
+                        cr,
+                        0.08 + rnd.nextDouble() * 0.05,
+                        OBJECTS,
+                        Material.CERAMIC,
+                        hexOf(rnd, CERAMICS));
             } else if (u < 0.45) {
                 // Vase: body and neck, or a tall cylinder.
                 Rgb c = hexOf(rnd, CERAMICS);
@@ -1331,20 +1831,44 @@ public final class SceneGenerator {
                     p.sphere(x, y + r, z, r, OBJECTS, Material.CERAMIC, c);
                     p.cylinder(x, y + 1.7 * r, z, r * 0.4, r * 1.1, OBJECTS, Material.CERAMIC, c);
                 } else {
-                    p.cylinder(x, y, z, r * 0.8, 0.15 + rnd.nextDouble() * 0.2, OBJECTS, Material.CERAMIC, c);
+                    p.cylinder(
+                            x,
+                            y,
+                            z,
+                            r * 0.8,
+                            0.15 + rnd.nextDouble() * 0.2,
+                            OBJECTS,
+                            Material.CERAMIC,
+                            c);
                 }
             } else if (u < 0.62) {
                 // A box.
                 double bh = 0.04 + rnd.nextDouble() * 0.12;
-                p.box(x - r, y, z - r * 0.7, x + r, y + bh, z + r * 0.7, (rnd.nextDouble() - 0.5) * 1.2,
-                        OBJECTS, Material.PAINT, hexOf(rnd, rnd.nextBoolean() ? PLASTICS : PAINTS));
+                p.box(
+                        x - r,
+                        y,
+                        z - r * 0.7,
+                        x + r,
+                        y + bh,
+                        z + r * 0.7,
+                        (rnd.nextDouble() - 0.5) * 1.2,
+                        OBJECTS,
+                        Material.PAINT,
+                        hexOf(rnd, rnd.nextBoolean() ? PLASTICS : PAINTS));
             } else if (u < 0.75) {
                 // A bowl with fruit, or a ball.
                 p.sphere(x, y + r * 0.4, z, r, OBJECTS, Material.PLASTIC, hexOf(rnd, PLASTICS));
             } else if (u < 0.88) {
                 // A small plant.
-                p.cylinder(x, y, z, r * 0.7, r * 1.2, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
-                p.sphere(x, y + r * 1.2 + r * 0.7, z, r * 0.9, OBJECTS, Material.FABRIC,
+                p.cylinder(
+                        x, y, z, r * 0.7, r * 1.2, OBJECTS, Material.CERAMIC, hexOf(rnd, CERAMICS));
+                p.sphere(
+                        x,
+                        y + r * 1.2 + r * 0.7,
+                        z,
+                        r * 0.9,
+                        OBJECTS,
+                        Material.FABRIC,
                         hsv(0.27 + rnd.nextDouble() * 0.1, 0.6, 0.35 + rnd.nextDouble() * 0.2));
             } else {
                 // A few books lying on the top.
@@ -1352,8 +1876,17 @@ public final class SceneGenerator {
                 int n = 1 + rnd.nextInt(3);
                 for (int k = 0; k < n; k++) {
                     double th = 0.02 + rnd.nextDouble() * 0.025;
-                    p.box(x - 0.11, yy, z - 0.08, x + 0.11, yy + th, z + 0.08, (rnd.nextDouble() - 0.5) * 0.5,
-                            BOOKS, Material.BOOK, bookColor());
+                    p.box(
+                            x - 0.11,
+                            yy,
+                            z - 0.08,
+                            x + 0.11,
+                            yy + th,
+                            z + 0.08,
+                            (rnd.nextDouble() - 0.5) * 0.5,
+                            BOOKS,
+                            Material.BOOK,
+                            bookColor());
                     yy += th;
                 }
             }

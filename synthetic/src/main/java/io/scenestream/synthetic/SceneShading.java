@@ -13,15 +13,20 @@ final class SceneShading {
     final int[] material;
     final double[] color;
     final long[] seed;
+
     /**
      * Boxes: the longest local axis (wood grain runs along it) in bits 0-1, and 8 when the box is a
-     * cabinet body whose front gets door or drawer grooves (the texture seed's lowest bit: drawers).
+     * cabinet body whose front gets door or drawer grooves (the texture seed's lowest bit:
+     * drawers).
      */
     final int[] hint;
+
     /** Decals per wall ordinal. */
     final Decal[][] decals = new Decal[4][];
+
     /** Windows on each wall (for sunlight). */
     final Decal[][] windows = new Decal[4][];
+
     /** Per light of the scene, in order: the shadow-ray candidates by direction. */
     final LightBuffer[] lightBuffers;
 
@@ -37,8 +42,10 @@ final class SceneShading {
         final double frame;
         final double mat;
         final double[] frameColor;
+
         /** Six linear colours of the motif, 3 doubles each. */
         final double[] palette = new double[18];
+
         final double split1;
         final double split2;
         final double split3;
@@ -96,8 +103,13 @@ final class SceneShading {
             seed[i] = p.textureSeed();
             if (p.shape() == Primitive.Shape.BOX) {
                 int longest = p.sx() >= p.sy() && p.sx() >= p.sz() ? 0 : p.sy() >= p.sz() ? 1 : 2;
-                boolean panel = p.classId() == SyntheticClasses.FURNITURE && p.sy() > 0.15 && p.sx() > 0.15
-                        && p.sz() > 0.15 && (p.material() == Material.WOOD || p.material() == Material.PAINT);
+                boolean panel =
+                        p.classId() == SyntheticClasses.FURNITURE
+                                && p.sy() > 0.15
+                                && p.sx() > 0.15
+                                && p.sz() > 0.15
+                                && (p.material() == Material.WOOD
+                                        || p.material() == Material.PAINT);
                 hint[i] = longest | (panel ? 8 : 0);
             } else {
                 hint[i] = 1;

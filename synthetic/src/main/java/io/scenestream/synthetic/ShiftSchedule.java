@@ -7,11 +7,11 @@ import java.util.Objects;
 /**
  * Which {@link Domain} a stream is in at each frame: a sequence of segments, each a domain for a
  * number of frames, the last one running on forever. Written as {@code day:300,night:300,haze}
- * (domain:frames, comma-separated; the last segment needs no count, and a count there is
- * ignored), optionally followed by {@code ;blend=N}: then the first N frames of every segment after
- * the first blend from the previous segment's domain into the new one (weight (k + 1) / (N + 1) at
- * the segment's k-th frame), so a shift can be abrupt (N = 0, the default) or gradual. The segment
- * name ({@link #nameAt}) switches at the segment's first frame either way.
+ * (domain:frames, comma-separated; the last segment needs no count, and a count there is ignored),
+ * optionally followed by {@code ;blend=N}: then the first N frames of every segment after the first
+ * blend from the previous segment's domain into the new one (weight (k + 1) / (N + 1) at the
+ * segment's k-th frame), so a shift can be abrupt (N = 0, the default) or gradual. The segment name
+ * ({@link #nameAt}) switches at the segment's first frame either way.
  */
 public final class ShiftSchedule {
 
@@ -47,12 +47,25 @@ public final class ShiftSchedule {
             if (i < segments.size() - 1) {
                 long n = segments.get(i).frames();
                 if (n <= 0) {
-                    throw new IllegalArgumentException("segment " + (i + 1) + " (" + segments.get(i).domain().name()
-                            + ") must last at least one frame, got " + n);
+                    throw new IllegalArgumentException(
+                            "segment "
+                                    + (i + 1)
+                                    + " ("
+                                    + segments.get(i).domain().name()
+                                    + ") must last at least one frame, got "
+                                    + n);
                 }
                 if (i > 0 && blend > n) {
-                    throw new IllegalArgumentException("blend of " + blend + " frames is longer than segment " + (i + 1)
-                            + " (" + segments.get(i).domain().name() + ", " + n + " frames)");
+                    throw new IllegalArgumentException(
+                            "blend of "
+                                    + blend
+                                    + " frames is longer than segment "
+                                    + (i + 1)
+                                    + " ("
+                                    + segments.get(i).domain().name()
+                                    + ", "
+                                    + n
+                                    + " frames)");
                 }
                 at = Math.addExact(at, n);
             }
@@ -77,7 +90,8 @@ public final class ShiftSchedule {
      */
     public static ShiftSchedule parse(String spec) {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException("empty shift schedule; expected e.g. day:300,night:300,haze");
+            throw new IllegalArgumentException(
+                    "empty shift schedule; expected e.g. day:300,night:300,haze");
         }
         String body = spec.trim();
         int blend = 0;
@@ -86,8 +100,12 @@ public final class ShiftSchedule {
             String opt = body.substring(semi + 1).trim();
             body = body.substring(0, semi).trim();
             if (!opt.startsWith("blend=")) {
-                throw new IllegalArgumentException("shift schedule '" + spec + "': unknown option '" + opt
-                        + "'; the only option is blend=FRAMES");
+                throw new IllegalArgumentException(
+                        "shift schedule '"
+                                + spec
+                                + "': unknown option '"
+                                + opt
+                                + "'; the only option is blend=FRAMES");
             }
             blend = parseCount(spec, "blend", opt.substring("blend=".length()));
         }
@@ -97,7 +115,8 @@ public final class ShiftSchedule {
             String part = parts[i].trim();
             boolean last = i == parts.length - 1;
             if (part.isEmpty()) {
-                throw new IllegalArgumentException("shift schedule '" + spec + "': segment " + (i + 1) + " is empty");
+                throw new IllegalArgumentException(
+                        "shift schedule '" + spec + "': segment " + (i + 1) + " is empty");
             }
             int colon = part.indexOf(':');
             String name = colon < 0 ? part : part.substring(0, colon).trim();
@@ -105,25 +124,46 @@ public final class ShiftSchedule {
             try {
                 domain = Domain.named(name);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("shift schedule '" + spec + "', segment " + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "shift schedule '" + spec + "', segment " + (i + 1) + ": " + e.getMessage(),
+                        e);
             }
             long frames = 0;
             if (colon >= 0) {
-                frames = parseCount(spec, "segment " + (i + 1) + " (" + name + ")", part.substring(colon + 1));
+                frames =
+                        parseCount(
+                                spec,
+                                "segment " + (i + 1) + " (" + name + ")",
+                                part.substring(colon + 1));
                 if (frames == 0 && !last) {
-                    throw new IllegalArgumentException("shift schedule '" + spec + "': segment " + (i + 1) + " (" + name
-                            + ") must last at least one frame");
+                    throw new IllegalArgumentException(
+                            "shift schedule '"
+                                    + spec
+                                    + "': segment "
+                                    + (i + 1)
+                                    + " ("
+                                    + name
+                                    + ") must last at least one frame");
                 }
             } else if (!last) {
-                throw new IllegalArgumentException("shift schedule '" + spec + "': segment " + (i + 1) + " (" + name
-                        + ") needs a frame count, as in " + name + ":300; only the last segment may omit it");
+                throw new IllegalArgumentException(
+                        "shift schedule '"
+                                + spec
+                                + "': segment "
+                                + (i + 1)
+                                + " ("
+                                + name
+                                + ") needs a frame count, as in "
+                                + name
+                                + ":300; only the last segment may omit it");
             }
             segments.add(new Segment(domain, frames));
         }
         try {
             return new ShiftSchedule(segments, blend);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("shift schedule '" + spec + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "shift schedule '" + spec + "': " + e.getMessage(), e);
         }
     }
 
@@ -136,8 +176,14 @@ public final class ShiftSchedule {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("shift schedule '" + spec + "': " + what
-                    + " needs a whole number of frames >= 0, got '" + t + "'");
+            throw new IllegalArgumentException(
+                    "shift schedule '"
+                            + spec
+                            + "': "
+                            + what
+                            + " needs a whole number of frames >= 0, got '"
+                            + t
+                            + "'");
         }
     }
 

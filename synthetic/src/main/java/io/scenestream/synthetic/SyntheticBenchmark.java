@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Rendering speed of the synthetic world: frames per second of {@link SyntheticStream#next()} (scene
- * generation included when rooms change) after warm-up, on the common fork-join pool.
+ * Rendering speed of the synthetic world: frames per second of {@link SyntheticStream#next()}
+ * (scene generation included when rooms change) after warm-up, on the common fork-join pool.
  */
 @Command(
         name = "synthetic-benchmark",
@@ -27,14 +27,18 @@ public class SyntheticBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", description = "untimed frames first (default: ${DEFAULT-VALUE})")
     int warmup = 60;
 
-    @Option(names = "--domain", description = "domain name or shift schedule (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--domain",
+            description = "domain name or shift schedule (default: ${DEFAULT-VALUE})")
     String domain = "day";
 
     @Option(names = "--seed", description = "world seed (default: ${DEFAULT-VALUE})")
     long seed = 1;
 
-    @Option(names = "--frames-per-room", description = "new room every N frames, 0 keeps one room "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--frames-per-room",
+            description =
+                    "new room every N frames, 0 keeps one room " + "(default: ${DEFAULT-VALUE})")
     int framesPerRoom = 100;
 
     /** The measurement. */
@@ -44,18 +48,37 @@ public class SyntheticBenchmark implements Callable<Integer> {
      * @param fps frames per second, wall clock
      * @param medianMs median wall-clock milliseconds per frame
      * @param p90Ms 90th percentile
-     * @param cpuMsPerFrame process CPU time per frame (all threads), less sensitive than wall
-     *     clock to other work on a shared machine
+     * @param cpuMsPerFrame process CPU time per frame (all threads), less sensitive than wall clock
+     *     to other work on a shared machine
      */
-    public record Result(int height, int width, int frames, double fps, double medianMs, double p90Ms, double cpuMsPerFrame) {}
+    public record Result(
+            int height,
+            int width,
+            int frames,
+            double fps,
+            double medianMs,
+            double p90Ms,
+            double cpuMsPerFrame) {}
 
     @Override
     public Integer call() {
         Result r = run();
-        System.out.printf(Locale.ROOT, "synthetic renderer, %dx%d, domain %s, %d threads, %d frames after %d warm-up%n",
-                r.height, r.width, domain, ForkJoinPool.getCommonPoolParallelism() + 1, r.frames, warmup);
-        System.out.printf(Locale.ROOT, "%.1f frames/s  (median %.1f ms/frame, p90 %.1f ms; %.1f ms CPU/frame)%n",
-                r.fps, r.medianMs, r.p90Ms, r.cpuMsPerFrame);
+        System.out.printf(
+                Locale.ROOT,
+                "synthetic renderer, %dx%d, domain %s, %d threads, %d frames after %d warm-up%n",
+                r.height,
+                r.width,
+                domain,
+                ForkJoinPool.getCommonPoolParallelism() + 1,
+                r.frames,
+                warmup);
+        System.out.printf(
+                Locale.ROOT,
+                "%.1f frames/s  (median %.1f ms/frame, p90 %.1f ms; %.1f ms CPU/frame)%n",
+                r.fps,
+                r.medianMs,
+                r.p90Ms,
+                r.cpuMsPerFrame);
         return 0;
     }
 
@@ -65,7 +88,8 @@ public class SyntheticBenchmark implements Callable<Integer> {
         if (frames <= 0 || warmup < 0) {
             throw new IllegalArgumentException("--frames must be positive and --warmup >= 0");
         }
-        SyntheticStream stream = new SyntheticStream(seed, hw[0], hw[1], ShiftSchedule.parse(domain), framesPerRoom);
+        SyntheticStream stream =
+                new SyntheticStream(seed, hw[0], hw[1], ShiftSchedule.parse(domain), framesPerRoom);
         long checksum = 0;
         for (int i = 0; i < warmup; i++) {
             checksum += stream.next().rgb()[0];
@@ -85,11 +109,19 @@ public class SyntheticBenchmark implements Callable<Integer> {
         if (checksum == Long.MIN_VALUE) {
             System.out.println();
         }
-        return new Result(hw[0], hw[1], frames, frames / seconds, ms[frames / 2], ms[(int) (frames * 0.9)], cpuMs);
+        return new Result(
+                hw[0],
+                hw[1],
+                frames,
+                frames / seconds,
+                ms[frames / 2],
+                ms[(int) (frames * 0.9)],
+                cpuMs);
     }
 
     private static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
             return sun.getProcessCpuTime();
         }
@@ -109,7 +141,8 @@ public class SyntheticBenchmark implements Callable<Integer> {
             }
             return new int[] {h, w};
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("size must be HEIGHTxWIDTH with positive integers, got " + s);
+            throw new IllegalArgumentException(
+                    "size must be HEIGHTxWIDTH with positive integers, got " + s);
         }
     }
 }

@@ -32,7 +32,8 @@ public final class SyntheticClasses {
 
     static void check(int classId) {
         if (classId < 0 || classId >= COUNT) {
-            throw new IllegalArgumentException("class id " + classId + " is not in 0.." + (COUNT - 1));
+            throw new IllegalArgumentException(
+                    "class id " + classId + " is not in 0.." + (COUNT - 1));
         }
     }
 }

@@ -7,17 +7,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A finite, reproducible set of synthetic frames for training and evaluation: {@code count}
- * frames from many rooms, a new room every {@code framesPerRoom} frames, consecutive samples of a
- * room {@code frameStride} video frames apart along the camera's walk (so they are not
- * near-duplicates). Sample {@code i} is a pure function of (seed, i, size, domain, framesPerRoom,
- * frameStride) and is rendered when asked for; a set with another seed has other rooms. Ids are
- * {@code synthetic-<seed>-r<room>-f<frame>}. Thread-safe.
+ * A finite, reproducible set of synthetic frames for training and evaluation: {@code count} frames
+ * from many rooms, a new room every {@code framesPerRoom} frames, consecutive samples of a room
+ * {@code frameStride} video frames apart along the camera's walk (so they are not near-duplicates).
+ * Sample {@code i} is a pure function of (seed, i, size, domain, framesPerRoom, frameStride) and is
+ * rendered when asked for; a set with another seed has other rooms. Ids are {@code
+ * synthetic-<seed>-r<room>-f<frame>}. Thread-safe.
  */
 public final class SyntheticDataset {
 
     /** Default frames drawn from one room. */
     public static final int DEFAULT_FRAMES_PER_ROOM = 8;
+
     /** Default video frames between two samples of a room (0.4 s of walk). */
     public static final int DEFAULT_FRAME_STRIDE = 12;
 
@@ -34,14 +35,23 @@ public final class SyntheticDataset {
         this(seed, count, height, width, domain, DEFAULT_FRAMES_PER_ROOM, DEFAULT_FRAME_STRIDE);
     }
 
-    public SyntheticDataset(long seed, int count, int height, int width, Domain domain, int framesPerRoom,
+    public SyntheticDataset(
+            long seed,
+            int count,
+            int height,
+            int width,
+            Domain domain,
+            int framesPerRoom,
             int frameStride) {
         if (count < 0) {
             throw new IllegalArgumentException("count must be >= 0, got " + count);
         }
         if (framesPerRoom <= 0 || frameStride <= 0) {
-            throw new IllegalArgumentException("framesPerRoom and frameStride must be positive, got "
-                    + framesPerRoom + ", " + frameStride);
+            throw new IllegalArgumentException(
+                    "framesPerRoom and frameStride must be positive, got "
+                            + framesPerRoom
+                            + ", "
+                            + frameStride);
         }
         this.seed = seed;
         this.count = count;
@@ -52,7 +62,8 @@ public final class SyntheticDataset {
     }
 
     /** All {@code count} frames, rendered now. */
-    public static List<DenseSample> frames(long seed, int count, int height, int width, Domain domain) {
+    public static List<DenseSample> frames(
+            long seed, int count, int height, int width, Domain domain) {
         SyntheticDataset ds = new SyntheticDataset(seed, count, height, width, domain);
         List<DenseSample> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -83,7 +94,12 @@ public final class SyntheticDataset {
             previous = pose;
             pose = path.next();
         }
-        return renderer.render("synthetic-" + seed + "-r" + room + "-f" + target, scene, pose, previous, domain,
+        return renderer.render(
+                "synthetic-" + seed + "-r" + room + "-f" + target,
+                scene,
+                pose,
+                previous,
+                domain,
                 Noise.hash(seed, i, 0xd5e11L));
     }
 

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** PNG views of a sample for people: RGB, labels in a fixed palette, depth in grey, or all three side by side. */
+/**
+ * PNG views of a sample for people: RGB, labels in a fixed palette, depth in grey, or all three
+ * side by side.
+ */
 public final class SyntheticImages {
 
     /** One colour per class id (0xRRGGBB), in {@link SyntheticClasses} order. */
@@ -24,7 +27,7 @@ public final class SyntheticImages {
         0x46c8b4, // table
         0x282828, // tv
         0xc8c8be, // wall
-        0x8cf0ff  // window
+        0x8cf0ff // window
     };
 
     private SyntheticImages() {}
@@ -39,7 +42,9 @@ public final class SyntheticImages {
         BufferedImage img = new BufferedImage(s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
         byte[] b = s.rgb();
         for (int i = 0; i < s.height() * s.width(); i++) {
-            img.setRGB(i % s.width(), i / s.width(),
+            img.setRGB(
+                    i % s.width(),
+                    i / s.width(),
                     (b[3 * i] & 0xff) << 16 | (b[3 * i + 1] & 0xff) << 8 | (b[3 * i + 2] & 0xff));
         }
         return img;
@@ -68,7 +73,8 @@ public final class SyntheticImages {
 
     /** RGB, labels and depth (0-8 m) side by side. */
     public static BufferedImage panel(DenseSample s) {
-        BufferedImage out = new BufferedImage(3 * s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage out =
+                new BufferedImage(3 * s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
         BufferedImage[] parts = {rgb(s), labels(s), depth(s, 8)};
         for (int k = 0; k < 3; k++) {
             out.getGraphics().drawImage(parts[k], k * s.width(), 0, null);

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
- * The CPU ray caster. For every pixel it casts the primary ray through the pixel centre, finds
- * the nearest surface (the room's walls, floor and ceiling analytically, the primitives through the
+ * The CPU ray caster. For every pixel it casts the primary ray through the pixel centre, finds the
+ * nearest surface (the room's walls, floor and ceiling analytically, the primitives through the
  * scene's BVH) and writes:
  *
  * <ul>
@@ -19,10 +19,10 @@ import java.util.stream.IntStream;
  *       ceiling lamps and the daylight of the windows (Lambert diffuse with hard shadows from one
  *       shadow ray per light, Blinn-Phong highlights on glossy materials), direct sunlight through
  *       the windows (shadowed), ambient light with an occlusion term in the room's corners and at
- *       the foot of furniture, then haze (a blend towards the haze colour with weight
- *       {@code 1 - exp(-density * distance)}, distance along the ray), camera motion blur, exposure,
- *       white balance, vignetting, sensor noise (Gaussian, variance {@code read^2 + shot^2 * signal}
- *       in linear units), a soft highlight shoulder and sRGB encoding.
+ *       the foot of furniture, then haze (a blend towards the haze colour with weight {@code 1 -
+ *       exp(-density * distance)}, distance along the ray), camera motion blur, exposure, white
+ *       balance, vignetting, sensor noise (Gaussian, variance {@code read^2 + shot^2 * signal} in
+ *       linear units), a soft highlight shoulder and sRGB encoding.
  * </ul>
  *
  * <p><b>Lights.</b> Ceiling lamps are point lights with falloff {@code power / (d^2 + 0.25)}.
@@ -30,15 +30,17 @@ import java.util.stream.IntStream;
  * no shadows; the lobe keeps it off the window's own wall). Sunlight is a directional light that
  * reaches a point only if the ray towards the sun leaves the room through a window's glass. Every
  * light gets one shadow ray per pixel, unless its unshadowed contribution is below 0.1% of white
- * after exposure; a point light's shadow ray tests only the primitives its {@link LightBuffer} lists
- * for the ray's direction (or walks the BVH when that list is long), the sun's walks the BVH. Windows and lamp fixtures glow (emissive, unlit).
+ * after exposure; a point light's shadow ray tests only the primitives its {@link LightBuffer}
+ * lists for the ray's direction (or walks the BVH when that list is long), the sun's walks the BVH.
+ * Windows and lamp fixtures glow (emissive, unlit).
  *
  * <p><b>Motion blur</b> is a post-process: each pixel's world point (from its depth) is projected
  * into the previous frame's camera; the difference is the pixel's image motion over one frame
  * interval; a small random hand tremor (a rotation of 0.0015 rad standard deviation per frame
- * interval, drawn per frame) is added, and the pixel's radiance is averaged over up to 16 taps along
- * that motion scaled by the domain's shutter fraction (the camera integrates while it moves from
- * the previous pose towards this one). Labels and depth are those of the current pose, unblurred.
+ * interval, drawn per frame) is added, and the pixel's radiance is averaged over up to 16 taps
+ * along that motion scaled by the domain's shutter fraction (the camera integrates while it moves
+ * from the previous pose towards this one). Labels and depth are those of the current pose,
+ * unblurred.
  *
  * <p>Rows are rendered in parallel (the common fork-join pool); every value, noise included, is a
  * pure function of the pixel, the frame's noise key and the inputs, so the output is bit-identical
@@ -47,14 +49,19 @@ import java.util.stream.IntStream;
 public final class SyntheticRenderer {
 
     private static final int ROWS_PER_TASK = 4;
+
     /** Standard deviation of the hand's rotation per frame interval (radians). */
     private static final double TREMOR = 0.0015;
+
     private static final double AMBIENT_OCCLUSION_REACH = 0.18;
     private static final double SHADOW_BIAS = 1e-4;
+
     /** Longer light-buffer lists than this go to the BVH instead. */
     private static final int LIST_LIMIT = 24;
+
     /** Light contributions below this (after exposure; white is 1) are skipped. */
     private static final double NEGLIGIBLE = 1e-3;
+
     private static final int TONE_STEPS = 8192;
     private static final double TONE_MAX = 8;
     private static final byte[] TONE = new byte[TONE_STEPS + 1];
@@ -101,7 +108,12 @@ public final class SyntheticRenderer {
      * @param previous the previous frame's pose for motion blur, or null (no blur)
      * @param noiseKey seeds the sensor noise of this frame
      */
-    public DenseSample render(String id, IndoorScene scene, CameraPose pose, CameraPose previous, Domain domain,
+    public DenseSample render(
+            String id,
+            IndoorScene scene,
+            CameraPose pose,
+            CameraPose previous,
+            Domain domain,
             long noiseKey) {
         Frame f = new Frame(scene, pose, domain);
         int h = intrinsics.height();
@@ -110,21 +122,27 @@ public final class SyntheticRenderer {
         float[] depth = new float[h * w];
         int[] labels = new int[h * w];
         int tasks = (h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            Ctx c = new Ctx();
-            int v1 = Math.min(h, (t + 1) * ROWS_PER_TASK);
-            for (int v = t * ROWS_PER_TASK; v < v1; v++) {
-                f.row(v, c, radiance, depth, labels);
-            }
-        });
+        IntStream.range(0, tasks)
+                .parallel()
+                .forEach(
+                        t -> {
+                            Ctx c = new Ctx();
+                            int v1 = Math.min(h, (t + 1) * ROWS_PER_TASK);
+                            for (int v = t * ROWS_PER_TASK; v < v1; v++) {
+                                f.row(v, c, radiance, depth, labels);
+                            }
+                        });
         byte[] rgb = new byte[3 * h * w];
         double[][] prevAxes = previous == null || domain.motionBlur() <= 0 ? null : previous.axes();
-        IntStream.range(0, tasks).parallel().forEach(t -> {
-            int v1 = Math.min(h, (t + 1) * ROWS_PER_TASK);
-            for (int v = t * ROWS_PER_TASK; v < v1; v++) {
-                f.develop(v, radiance, depth, previous, prevAxes, noiseKey, rgb);
-            }
-        });
+        IntStream.range(0, tasks)
+                .parallel()
+                .forEach(
+                        t -> {
+                            int v1 = Math.min(h, (t + 1) * ROWS_PER_TASK);
+                            for (int v = t * ROWS_PER_TASK; v < v1; v++) {
+                                f.develop(v, radiance, depth, previous, prevAxes, noiseKey, rgb);
+                            }
+                        });
         return new DenseSample(id, h, w, rgb, labels, depth);
     }
 
@@ -168,8 +186,10 @@ public final class SyntheticRenderer {
         final double[] lpos;
         final double[] lcol;
         final double[] lobe;
+
         /** Largest channel of each light's colour. */
         final double[] lmax;
+
         final double exposure;
         final double ambR;
         final double ambG;
@@ -202,13 +222,16 @@ public final class SyntheticRenderer {
             oy = pose.y();
             oz = pose.z();
             if (!(ox > 0 && ox < w && oy > 0 && oy < h && oz > 0 && oz < d)) {
-                throw new IllegalArgumentException("camera " + pose + " is not inside the room " + w + " x " + h + " x " + d);
+                throw new IllegalArgumentException(
+                        "camera " + pose + " is not inside the room " + w + " x " + h + " x " + d);
             }
             double[][] axes = pose.axes();
             right = axes[0];
             down = axes[1];
             fwd = axes[2];
-            Rgb lamp = ColorTemperature.of(Math.max(1000, domain.lampKelvin() + scene.lampKelvinOffset()));
+            Rgb lamp =
+                    ColorTemperature.of(
+                            Math.max(1000, domain.lampKelvin() + scene.lampKelvinOffset()));
             Rgb sky = ColorTemperature.of(domain.skyKelvin());
             lights = scene.lights().size();
             lpos = new double[3 * lights];
@@ -222,7 +245,13 @@ public final class SyntheticRenderer {
             for (int i = 0; i < lights; i++) {
                 Light l = scene.lights().get(i);
                 boolean isLamp = l.kind() == Light.Kind.LAMP;
-                Rgb c = (isLamp ? lamp : sky).times(l.power() * (isLamp ? domain.lampIntensity() : domain.windowIntensity()));
+                Rgb c =
+                        (isLamp ? lamp : sky)
+                                .times(
+                                        l.power()
+                                                * (isLamp
+                                                        ? domain.lampIntensity()
+                                                        : domain.windowIntensity()));
                 lpos[3 * i] = l.x();
                 lpos[3 * i + 1] = l.y();
                 lpos[3 * i + 2] = l.z();
@@ -255,7 +284,8 @@ public final class SyntheticRenderer {
             int sw = -1;
             if (s != null && domain.sunIntensity() > 0) {
                 for (Wall wall : Wall.values()) {
-                    if (-wall.nx * s[0] - wall.nz * s[2] > 0 && sh.windows[wall.ordinal()].length > 0) {
+                    if (-wall.nx * s[0] - wall.nz * s[2] > 0
+                            && sh.windows[wall.ordinal()].length > 0) {
                         sw = wall.ordinal();
                     }
                 }
@@ -264,7 +294,9 @@ public final class SyntheticRenderer {
                 sun = s;
                 sunWall = sw;
                 sunWindows = sh.windows[sw];
-                Rgb sc = ColorTemperature.of(Math.max(1000, domain.skyKelvin() - 1200)).times(2.2 * domain.sunIntensity());
+                Rgb sc =
+                        ColorTemperature.of(Math.max(1000, domain.skyKelvin() - 1200))
+                                .times(2.2 * domain.sunIntensity());
                 sunR = sc.r();
                 sunG = sc.g();
                 sunB = sc.b();
@@ -344,7 +376,9 @@ public final class SyntheticRenderer {
             }
         }
 
-        /** Direct and ambient light at a non-emissive surface; leaves the radiance in c.er/eg/eb. */
+        /**
+         * Direct and ambient light at a non-emissive surface; leaves the radiance in c.er/eg/eb.
+         */
         void shade(Ctx c, double px, double py, double pz, double dx, double dy, double dz) {
             double nx = c.nx;
             double ny = c.ny;
@@ -387,14 +421,18 @@ public final class SyntheticRenderer {
                     // Too faint to change the pixel: skip the shadow ray and the light.
                     continue;
                 }
-                // Only the primitives listed in the light buffer's cell of this direction can block it.
+                // Only the primitives listed in the light buffer's cell of this direction can block
+                // it.
                 LightBuffer lb = sh.lightBuffers[i];
                 int cell = LightBuffer.cell(-lx, -ly, -lz);
                 int from = lb.offsets[cell];
                 int to = lb.offsets[cell + 1];
-                boolean blocked = to - from <= LIST_LIMIT
-                        ? to > from && bvh.anyOf(lb.prims, from, to, sx, sy, sz, lx, ly, lz, 1e-7, 1)
-                        : bvh.any(sx, sy, sz, lx, ly, lz, 1e-7, 1, c.stack);
+                boolean blocked =
+                        to - from <= LIST_LIMIT
+                                ? to > from
+                                        && bvh.anyOf(
+                                                lb.prims, from, to, sx, sy, sz, lx, ly, lz, 1e-7, 1)
+                                : bvh.any(sx, sy, sz, lx, ly, lz, 1e-7, 1, c.stack);
                 if (blocked) {
                     continue;
                 }
@@ -430,8 +468,17 @@ public final class SyntheticRenderer {
             c.eb = c.ab * db + sb;
         }
 
-        double specular(Ctx c, double nx, double ny, double nz, double lx, double ly, double lz,
-                double vx, double vy, double vz) {
+        double specular(
+                Ctx c,
+                double nx,
+                double ny,
+                double nz,
+                double lx,
+                double ly,
+                double lz,
+                double vx,
+                double vy,
+                double vz) {
             double hx = lx + vx;
             double hy = ly + vy;
             double hz = lz + vz;
@@ -523,13 +570,17 @@ public final class SyntheticRenderer {
             } else if (m == WOOD) {
                 int axis = box ? hint & 3 : 1;
                 double along = axis == 0 ? lx : axis == 1 ? ly : lz;
-                double across = box ? (axis == 0 ? ly + lz : axis == 1 ? lx + lz : lx + ly) : Math.atan2(lx, lz) * 0.05;
+                double across =
+                        box
+                                ? (axis == 0 ? ly + lz : axis == 1 ? lx + lz : lx + ly)
+                                : Math.atan2(lx, lz) * 0.05;
                 double warp = Noise.value(seed, along * 0.9, across * 3);
                 double ring = 0.5 + 0.5 * Math.sin((across * 70 + warp * 9) + Noise.unit(seed) * 6);
                 double fine = Noise.value(seed + 3, along * 2, across * 90);
                 tone = 0.8 + 0.16 * ring * ring + 0.1 * fine;
             } else if (m == FABRIC || m == BEDDING) {
-                double f = Noise.value(seed, lx * 45 + ly * 13, ly * 45 + lz * 17, lz * 45 + lx * 7);
+                double f =
+                        Noise.value(seed, lx * 45 + ly * 13, ly * 45 + lz * 17, lz * 45 + lx * 7);
                 double broad = Noise.value(seed + 5, lx * 3 + lz * 2, ly * 3);
                 tone = m == FABRIC ? 0.84 + 0.18 * f + 0.08 * broad : 0.9 + 0.06 * f + 0.1 * broad;
                 if (m == BEDDING) {
@@ -604,7 +655,8 @@ public final class SyntheticRenderer {
         double book(Ctx c, int prim, double[] s, long seed) {
             int o = prim * Bvh.STRIDE;
             double[] half = {bvh.geom[o + 3], bvh.geom[o + 4], bvh.geom[o + 5]};
-            int smallest = half[0] <= half[1] && half[0] <= half[2] ? 0 : half[1] <= half[2] ? 1 : 2;
+            int smallest =
+                    half[0] <= half[1] && half[0] <= half[2] ? 0 : half[1] <= half[2] ? 1 : 2;
             int largest = half[0] > half[1] && half[0] > half[2] ? 0 : half[1] > half[2] ? 1 : 2;
             int face = (int) s[6];
             double r = sh.color[3 * prim];
@@ -640,7 +692,8 @@ public final class SyntheticRenderer {
             return 1;
         }
 
-        void shellSurface(Ctx c, int face, double px, double py, double pz, double dx, double dy, double dz) {
+        void shellSurface(
+                Ctx c, int face, double px, double py, double pz, double dx, double dy, double dz) {
             c.er = c.eg = c.eb = 0;
             c.emissiveOnly = false;
             c.ks = 0;
@@ -711,7 +764,15 @@ public final class SyntheticRenderer {
                     double fa = along + shift - col * len;
                     double fc = across - row * s;
                     double grain = Noise.value(plank, fa * 1.5, fc * 40);
-                    double ring = 0.5 + 0.5 * Math.sin(fc * 90 + 6 * Noise.value(plank + 1, fa * 0.8, fc * 4));
+                    double ring =
+                            0.5
+                                    + 0.5
+                                            * Math.sin(
+                                                    fc * 90
+                                                            + 6
+                                                                    * Noise.value(
+                                                                            plank + 1, fa * 0.8,
+                                                                            fc * 4));
                     tone = (0.8 + 0.3 * Noise.unit(plank)) * (0.88 + 0.08 * ring + 0.08 * grain);
                     if (fc < 0.003 || s - fc < 0.003 || fa < 0.003) {
                         tone *= 0.45;
@@ -720,7 +781,8 @@ public final class SyntheticRenderer {
                 case TILES -> {
                     double fx = x / s - Math.floor(x / s);
                     double fz = z / s - Math.floor(z / s);
-                    long tile = Noise.hash(seed, (long) Math.floor(x / s), (long) Math.floor(z / s));
+                    long tile =
+                            Noise.hash(seed, (long) Math.floor(x / s), (long) Math.floor(z / s));
                     double g = 0.006 / s;
                     if (fx < g || fz < g || fx > 1 - g || fz > 1 - g) {
                         c.ar = 0.35;
@@ -770,21 +832,29 @@ public final class SyntheticRenderer {
                         }
                     }
                 }
-                default -> { }
+                default -> {}
             }
             long ws = seed + wall.ordinal() * 31L;
-            double tone = 0.965 + 0.06 * Noise.fbm2(ws, a * 2.5, y * 2.5) + 0.02 * Noise.value(ws + 1, a * 35, y * 35);
+            double tone =
+                    0.965
+                            + 0.06 * Noise.fbm2(ws, a * 2.5, y * 2.5)
+                            + 0.02 * Noise.value(ws + 1, a * 35, y * 35);
             c.ar = base.r() * tone;
             c.ag = base.g() * tone;
             c.ab = base.b() * tone;
         }
 
-        void window(Ctx c, SceneShading.Decal dc, double a, double y, double dx, double dy, double dz) {
+        void window(
+                Ctx c, SceneShading.Decal dc, double a, double y, double dx, double dy, double dz) {
             c.label = SyntheticClasses.WINDOW;
             double f = dc.frame;
-            boolean frame = a - dc.a0 < f || dc.a1 - a < f || y - dc.y0 < f || dc.y1 - y < f
-                    || dc.mullion && Math.abs(a - (dc.a0 + dc.a1) / 2) < 0.025
-                    || dc.transom && Math.abs(y - (dc.y0 + 0.65 * (dc.y1 - dc.y0))) < 0.02;
+            boolean frame =
+                    a - dc.a0 < f
+                            || dc.a1 - a < f
+                            || y - dc.y0 < f
+                            || dc.y1 - y < f
+                            || dc.mullion && Math.abs(a - (dc.a0 + dc.a1) / 2) < 0.025
+                            || dc.transom && Math.abs(y - (dc.y0 + 0.65 * (dc.y1 - dc.y0))) < 0.02;
             if (frame) {
                 Rgb t = scene.trimColor();
                 c.ar = t.r();
@@ -802,7 +872,10 @@ public final class SyntheticRenderer {
             double g;
             double b;
             long cell = (long) Math.floor(az * 2.5);
-            double treeTop = -0.03 + 0.13 * Noise.value(dc.seed + 9, az * 12, 0) + 0.04 * Noise.value(dc.seed + 19, az * 70, 0);
+            double treeTop =
+                    -0.03
+                            + 0.13 * Noise.value(dc.seed + 9, az * 12, 0)
+                            + 0.04 * Noise.value(dc.seed + 19, az * 70, 0);
             boolean building = Noise.unit(Noise.hash(dc.seed, cell, 5)) < 0.45;
             double roof = 0.04 + 0.26 * Noise.unit(Noise.hash(dc.seed, cell, 3));
             if (elev < -0.16) {
@@ -866,18 +939,26 @@ public final class SyntheticRenderer {
             switch (dc.style) {
                 case 0 -> {
                     // Colour blocks separated by dark lines.
-                    boolean line = Math.abs(s - dc.split1) < 0.012 || Math.abs(t - dc.split2) < 0.012
-                            || s > dc.split1 && Math.abs(t - dc.split3) < 0.012;
+                    boolean line =
+                            Math.abs(s - dc.split1) < 0.012
+                                    || Math.abs(t - dc.split2) < 0.012
+                                    || s > dc.split1 && Math.abs(t - dc.split3) < 0.012;
                     if (line) {
                         c.ar = c.ag = c.ab = 0.02;
                         return;
                     }
-                    k = (s < dc.split1 ? 0 : 1) + (t < dc.split2 ? 0 : 2) + (s > dc.split1 && t > dc.split3 ? 2 : 0);
+                    k =
+                            (s < dc.split1 ? 0 : 1)
+                                    + (t < dc.split2 ? 0 : 2)
+                                    + (s > dc.split1 && t > dc.split3 ? 2 : 0);
                     k = Math.min(k, 5);
                 }
                 case 1 -> {
                     // A landscape: sky gradient, hills, a sun.
-                    double hill = 0.35 + 0.12 * Math.sin(s * 7 + dc.split1 * 10) + 0.05 * Math.sin(s * 19);
+                    double hill =
+                            0.35
+                                    + 0.12 * Math.sin(s * 7 + dc.split1 * 10)
+                                    + 0.05 * Math.sin(s * 19);
                     double sunD = Math.hypot(s - dc.split2, t - 0.75);
                     if (sunD < 0.07) {
                         c.ar = 0.95;
@@ -924,7 +1005,13 @@ public final class SyntheticRenderer {
         // ---- the camera ------------------------------------------------------------------------
 
         /** Motion blur, exposure, white balance, vignetting, noise and tone mapping of row v. */
-        void develop(int v, float[] radiance, float[] depth, CameraPose prev, double[][] prevAxes, long noiseKey,
+        void develop(
+                int v,
+                float[] radiance,
+                float[] depth,
+                CameraPose prev,
+                double[][] prevAxes,
+                long noiseKey,
                 byte[] rgb) {
             Intrinsics k = intrinsics;
             int width = k.width();
@@ -953,8 +1040,20 @@ public final class SyntheticRenderer {
                     double wz = oz + z * (fwd[2] + xc * right[2] + yc * down[2]) - prev.z();
                     double pz = wx * prevAxes[2][0] + wy * prevAxes[2][1] + wz * prevAxes[2][2];
                     if (pz > 1e-3) {
-                        double pu = k.cx() + k.fx() * (wx * prevAxes[0][0] + wy * prevAxes[0][1] + wz * prevAxes[0][2]) / pz;
-                        double pv = k.cy() + k.fy() * (wx * prevAxes[1][0] + wy * prevAxes[1][1] + wz * prevAxes[1][2]) / pz;
+                        double pu =
+                                k.cx()
+                                        + k.fx()
+                                                * (wx * prevAxes[0][0]
+                                                        + wy * prevAxes[0][1]
+                                                        + wz * prevAxes[0][2])
+                                                / pz;
+                        double pv =
+                                k.cy()
+                                        + k.fy()
+                                                * (wx * prevAxes[1][0]
+                                                        + wy * prevAxes[1][1]
+                                                        + wz * prevAxes[1][2])
+                                                / pz;
                         double mu = (pu - u + tremorU) * shutter;
                         double mv = (pv - v + tremorV) * shutter;
                         double len = Math.sqrt(mu * mu + mv * mv);

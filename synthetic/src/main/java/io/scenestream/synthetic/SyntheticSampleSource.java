@@ -1,22 +1,26 @@
 package io.scenestream.synthetic;
 
-import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.SampleSource;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The synthetic world as a training or evaluation {@link SampleSource}: sample i is frame
- * {@code perm(i)} of a {@link SyntheticDataset} of one domain, where the permutation spreads
- * consecutive samples over different rooms so that a batch sees many rooms. Rendered on demand at
- * the size asked for; optionally augmented like NYUD (flip, zoom).
+ * The synthetic world as a training or evaluation {@link SampleSource}: sample i is frame {@code
+ * perm(i)} of a {@link SyntheticDataset} of one domain, where the permutation spreads consecutive
+ * samples over different rooms so that a batch sees many rooms. Rendered on demand at the size
+ * asked for; optionally augmented like NYUD (flip, zoom).
  */
 public final class SyntheticSampleSource implements SampleSource {
 
-    /** Distinct frames of the virtual dataset (prime, so that the multiplicative permutation is one). */
+    /**
+     * Distinct frames of the virtual dataset (prime, so that the multiplicative permutation is
+     * one).
+     */
     private static final int FRAMES = 1_000_003;
+
     private static final long STEP = 0x9E3779B1L;
 
     private final Domain domain;
@@ -35,7 +39,12 @@ public final class SyntheticSampleSource implements SampleSource {
 
     @Override
     public String describe() {
-        return "synthetic:" + domain.name() + " (seed " + seed + (augmentation == null ? "" : ", augmented") + ")";
+        return "synthetic:"
+                + domain.name()
+                + " (seed "
+                + seed
+                + (augmentation == null ? "" : ", augmented")
+                + ")";
     }
 
     @Override
@@ -45,8 +54,10 @@ public final class SyntheticSampleSource implements SampleSource {
 
     @Override
     public DenseSample get(long index, int h, int w) {
-        SyntheticDataset ds = bySize.computeIfAbsent(((long) h << 32) | w,
-                k -> new SyntheticDataset(seed, FRAMES, h, w, domain));
+        SyntheticDataset ds =
+                bySize.computeIfAbsent(
+                        ((long) h << 32) | w,
+                        k -> new SyntheticDataset(seed, FRAMES, h, w, domain));
         int frame = (int) Math.floorMod(index * STEP, (long) FRAMES);
         DenseSample s = ds.get(frame);
         if (augmentation == null) {

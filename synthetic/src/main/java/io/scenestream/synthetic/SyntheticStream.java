@@ -4,11 +4,11 @@ import io.scenestream.frames.DenseSample;
 import java.util.Objects;
 
 /**
- * An endless synthetic video: a camera walking through a procedurally generated room
- * ({@link CameraPath}, 30 frames per second), rendered frame by frame by the
- * {@link SyntheticRenderer} with NYU's intrinsics scaled to the output size, the appearance
- * following a {@link ShiftSchedule}. Each {@link DenseSample} carries RGB, 13-class labels (every
- * pixel labelled) and metric Z-depth; its id is {@code synthetic-<seed>-<frame>}.
+ * An endless synthetic video: a camera walking through a procedurally generated room ({@link
+ * CameraPath}, 30 frames per second), rendered frame by frame by the {@link SyntheticRenderer} with
+ * NYU's intrinsics scaled to the output size, the appearance following a {@link ShiftSchedule}.
+ * Each {@link DenseSample} carries RGB, 13-class labels (every pixel labelled) and metric Z-depth;
+ * its id is {@code synthetic-<seed>-<frame>}.
  *
  * <p>By default the room stays and the camera keeps moving; with {@code framesPerRoom > 0} a new
  * room (and a new walk) starts every that many frames. Frame {@code n} of a stream depends only on
@@ -41,7 +41,8 @@ public final class SyntheticStream {
     /**
      * @param framesPerRoom a new room every that many frames; 0 keeps the first room forever
      */
-    public SyntheticStream(long seed, int height, int width, ShiftSchedule schedule, int framesPerRoom) {
+    public SyntheticStream(
+            long seed, int height, int width, ShiftSchedule schedule, int framesPerRoom) {
         if (framesPerRoom < 0) {
             throw new IllegalArgumentException("framesPerRoom must be >= 0, got " + framesPerRoom);
         }
@@ -63,8 +64,14 @@ public final class SyntheticStream {
         }
         CameraPose pose = path.next();
         Domain domain = schedule.domainAt(frame);
-        DenseSample s = renderer.render("synthetic-" + seed + "-" + frame, scene, pose, previous, domain,
-                Noise.hash(seed, frame, 0x5e11L));
+        DenseSample s =
+                renderer.render(
+                        "synthetic-" + seed + "-" + frame,
+                        scene,
+                        pose,
+                        previous,
+                        domain,
+                        Noise.hash(seed, frame, 0x5e11L));
         previous = pose;
         return s;
     }

@@ -13,6 +13,7 @@ public enum Wall {
 
     /** Inward normal x. */
     public final int nx;
+
     /** Inward normal z. */
     public final int nz;
 
@@ -26,7 +27,9 @@ public enum Wall {
         return nz != 0;
     }
 
-    /** The yaw of something whose front (+z of its own frame) faces into the room from this wall. */
+    /**
+     * The yaw of something whose front (+z of its own frame) faces into the room from this wall.
+     */
     public double facingYaw() {
         return Math.atan2(nx, nz);
     }

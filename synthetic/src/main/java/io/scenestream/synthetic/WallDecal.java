@@ -8,13 +8,15 @@ import java.util.Objects;
  *
  * @param kind window or picture
  * @param wall which wall
- * @param a0 start along the wall (x for {@link Wall#SOUTH} and {@link Wall#NORTH}, z for the others)
+ * @param a0 start along the wall (x for {@link Wall#SOUTH} and {@link Wall#NORTH}, z for the
+ *     others)
  * @param a1 end along the wall, greater than {@code a0}
  * @param y0 bottom height
  * @param y1 top height, greater than {@code y0}
  * @param seed varies the contents (picture motif, window mullions)
  */
-public record WallDecal(Kind kind, Wall wall, double a0, double a1, double y0, double y1, long seed) {
+public record WallDecal(
+        Kind kind, Wall wall, double a0, double a1, double y0, double y1, long seed) {
 
     /** What the rectangle is. */
     public enum Kind {
@@ -28,7 +30,8 @@ public record WallDecal(Kind kind, Wall wall, double a0, double a1, double y0, d
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(wall, "wall");
         if (!(a1 > a0 && y1 > y0)) {
-            throw new IllegalArgumentException("empty decal " + a0 + ".." + a1 + " x " + y0 + ".." + y1);
+            throw new IllegalArgumentException(
+                    "empty decal " + a0 + ".." + a1 + " x " + y0 + ".." + y1);
         }
     }
 

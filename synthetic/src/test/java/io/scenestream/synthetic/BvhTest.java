@@ -18,12 +18,39 @@ class BvhTest {
             double z = rnd.nextDouble() * 6;
             double s = 0.02 + rnd.nextDouble() * 0.4;
             int kind = rnd.nextInt(4);
-            prims.add(switch (kind) {
-                case 0 -> Primitive.box(x, y, z, s, s * 0.7, s * 1.3, 0, 5, Material.WOOD, Rgb.WHITE, i);
-                case 1 -> Primitive.box(x, y, z, s, s * 0.5, s * 0.2, rnd.nextDouble() * 3, 5, Material.WOOD, Rgb.WHITE, i);
-                case 2 -> Primitive.cylinder(x, y, z, s, s * 3, 6, Material.CERAMIC, Rgb.WHITE, i);
-                default -> Primitive.sphere(x, y, z, s, 6, Material.CERAMIC, Rgb.WHITE, i);
-            });
+            prims.add(
+                    switch (kind) {
+                        case 0 ->
+                                Primitive.box(
+                                        x,
+                                        y,
+                                        z,
+                                        s,
+                                        s * 0.7,
+                                        s * 1.3,
+                                        0,
+                                        5,
+                                        Material.WOOD,
+                                        Rgb.WHITE,
+                                        i);
+                        case 1 ->
+                                Primitive.box(
+                                        x,
+                                        y,
+                                        z,
+                                        s,
+                                        s * 0.5,
+                                        s * 0.2,
+                                        rnd.nextDouble() * 3,
+                                        5,
+                                        Material.WOOD,
+                                        Rgb.WHITE,
+                                        i);
+                        case 2 ->
+                                Primitive.cylinder(
+                                        x, y, z, s, s * 3, 6, Material.CERAMIC, Rgb.WHITE, i);
+                        default -> Primitive.sphere(x, y, z, s, 6, Material.CERAMIC, Rgb.WHITE, i);
+                    });
         }
         return prims;
     }

@@ -69,11 +69,15 @@ class DomainTest {
 
     @Test
     void namedDomainsAndErrors() {
-        assertThat(Domain.names()).startsWith("day").contains("night", "warm-lamp", "haze", "overexposed", "blur");
+        assertThat(Domain.names())
+                .startsWith("day")
+                .contains("night", "warm-lamp", "haze", "overexposed", "blur");
         assertThat(Domain.named(" Night ").name()).isEqualTo("night");
         assertThatThrownBy(() -> Domain.named("fog"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown domain 'fog'; known domains: " + String.join(", ", Domain.names()));
+                .hasMessage(
+                        "unknown domain 'fog'; known domains: "
+                                + String.join(", ", Domain.names()));
         assertThatThrownBy(() -> Domain.named("day").withExposure(-1)).hasMessageContaining(">= 0");
     }
 
@@ -121,7 +125,8 @@ class DomainTest {
         double nightNoise = noise(r, Domain.named("night"));
         assertThat(nightNoise).isGreaterThan(2 * dayNoise);
         // Blur: less high-frequency energy (mean absolute horizontal gradient) than day.
-        assertThat(gradient(render(Domain.named("blur")))).isLessThan(gradient(render(Domain.named("day"))));
+        assertThat(gradient(render(Domain.named("blur"))))
+                .isLessThan(gradient(render(Domain.named("day"))));
     }
 
     private static double noise(SyntheticRenderer r, Domain d) {

@@ -28,9 +28,23 @@ class LightBufferTest {
                     double dy = l.y() - py;
                     double dz = l.z() - pz;
                     int cell = LightBuffer.cell(-dx, -dy, -dz);
-                    boolean viaBuffer = bvh.anyOf(lb.prims, lb.offsets[cell], lb.offsets[cell + 1], px, py, pz, dx, dy, dz, 1e-7, 1);
+                    boolean viaBuffer =
+                            bvh.anyOf(
+                                    lb.prims,
+                                    lb.offsets[cell],
+                                    lb.offsets[cell + 1],
+                                    px,
+                                    py,
+                                    pz,
+                                    dx,
+                                    dy,
+                                    dz,
+                                    1e-7,
+                                    1);
                     boolean viaBvh = bvh.any(px, py, pz, dx, dy, dz, 1e-7, 1, stack);
-                    assertThat(viaBuffer).as("scene %d light %d ray %d", seed, li, r).isEqualTo(viaBvh);
+                    assertThat(viaBuffer)
+                            .as("scene %d light %d ray %d", seed, li, r)
+                            .isEqualTo(viaBvh);
                     blocked += viaBvh ? 1 : 0;
                     rays++;
                 }
@@ -46,7 +60,8 @@ class LightBufferTest {
             double x = rnd.nextDouble() * 2 - 1;
             double y = rnd.nextDouble() * 2 - 1;
             double z = rnd.nextDouble() * 2 - 1;
-            assertThat(LightBuffer.cell(x, y, z)).isBetween(0, 6 * LightBuffer.N * LightBuffer.N - 1);
+            assertThat(LightBuffer.cell(x, y, z))
+                    .isBetween(0, 6 * LightBuffer.N * LightBuffer.N - 1);
         }
         assertThat(LightBuffer.cell(1, 1, 1)).isEqualTo(LightBuffer.cell(2, 2, 2));
     }

@@ -18,7 +18,8 @@ class SceneGeneratorTest {
         assertThat(NyudDataset.CLASSES_13.indexOf("ceiling")).isEqualTo(SyntheticClasses.CEILING);
         assertThat(NyudDataset.CLASSES_13.indexOf("chair")).isEqualTo(SyntheticClasses.CHAIR);
         assertThat(NyudDataset.CLASSES_13.indexOf("floor")).isEqualTo(SyntheticClasses.FLOOR);
-        assertThat(NyudDataset.CLASSES_13.indexOf("furniture")).isEqualTo(SyntheticClasses.FURNITURE);
+        assertThat(NyudDataset.CLASSES_13.indexOf("furniture"))
+                .isEqualTo(SyntheticClasses.FURNITURE);
         assertThat(NyudDataset.CLASSES_13.indexOf("objects")).isEqualTo(SyntheticClasses.OBJECTS);
         assertThat(NyudDataset.CLASSES_13.indexOf("picture")).isEqualTo(SyntheticClasses.PICTURE);
         assertThat(NyudDataset.CLASSES_13.indexOf("sofa")).isEqualTo(SyntheticClasses.SOFA);
@@ -63,7 +64,9 @@ class SceneGeneratorTest {
                 assertThat(b[3]).as("seed %d %s", seed, p).isLessThan(s.width() + 0.03);
                 assertThat(b[5]).as("seed %d %s", seed, p).isLessThan(s.depth() + 0.03);
                 assertThat(b[1]).as("on or above the floor: %s", p).isGreaterThanOrEqualTo(-1e-9);
-                assertThat(b[4]).as("below the ceiling: %s", p).isLessThanOrEqualTo(s.height() + 1e-9);
+                assertThat(b[4])
+                        .as("below the ceiling: %s", p)
+                        .isLessThanOrEqualTo(s.height() + 1e-9);
             }
             // Every footprint is on the floor of the room.
             List<Footprint> fps = s.footprints();
@@ -78,11 +81,21 @@ class SceneGeneratorTest {
             assertThat(CameraPath.largestFreeRegion(s.width(), s.depth(), fps, 0.1).size() * 0.01)
                     .isGreaterThanOrEqualTo(SceneGenerator.MIN_FREE_AREA);
         }
-        assertThat(kinds).containsExactlyInAnyOrder("bedroom", "living-room", "dining-room", "office", "library");
+        assertThat(kinds)
+                .containsExactlyInAnyOrder(
+                        "bedroom", "living-room", "dining-room", "office", "library");
         // Every class but the shell's own (wall, ceiling; the floor class is used by rugs) and
         // pictures (decals) is built from primitives.
-        assertThat(classes).contains(SyntheticClasses.BED, SyntheticClasses.BOOKS, SyntheticClasses.CHAIR,
-                SyntheticClasses.FURNITURE, SyntheticClasses.OBJECTS, SyntheticClasses.SOFA, SyntheticClasses.TABLE,
-                SyntheticClasses.TV, SyntheticClasses.WINDOW);
+        assertThat(classes)
+                .contains(
+                        SyntheticClasses.BED,
+                        SyntheticClasses.BOOKS,
+                        SyntheticClasses.CHAIR,
+                        SyntheticClasses.FURNITURE,
+                        SyntheticClasses.OBJECTS,
+                        SyntheticClasses.SOFA,
+                        SyntheticClasses.TABLE,
+                        SyntheticClasses.TV,
+                        SyntheticClasses.WINDOW);
     }
 }

@@ -11,7 +11,9 @@ class ShiftScheduleTest {
     @Test
     void parsesSegmentsAndSwitchesAtTheirFirstFrame() {
         ShiftSchedule s = ShiftSchedule.parse("day:300, night:300 ,haze");
-        assertThat(s.segments()).extracting(seg -> seg.domain().name()).containsExactly("day", "night", "haze");
+        assertThat(s.segments())
+                .extracting(seg -> seg.domain().name())
+                .containsExactly("day", "night", "haze");
         assertThat(s.blend()).isZero();
         assertThat(s.nameAt(0)).isEqualTo("day");
         assertThat(s.nameAt(299)).isEqualTo("day");
@@ -44,7 +46,10 @@ class ShiftScheduleTest {
         for (int k = 0; k < 4; k++) {
             Domain d = s.domainAt(10 + k);
             double w = (k + 1) / 5.0;
-            assertThat(d.exposure()).isCloseTo(day.exposure() + (night.exposure() - day.exposure()) * w, within(1e-12));
+            assertThat(d.exposure())
+                    .isCloseTo(
+                            day.exposure() + (night.exposure() - day.exposure()) * w,
+                            within(1e-12));
             assertThat(d.name()).isEqualTo("day>night");
             assertThat(s.nameAt(10 + k)).isEqualTo("night");
         }
@@ -55,20 +60,27 @@ class ShiftScheduleTest {
 
     @Test
     void errorsSayWhatIsWrong() {
-        assertThatThrownBy(() -> ShiftSchedule.parse(" ")).hasMessageContaining("empty shift schedule");
+        assertThatThrownBy(() -> ShiftSchedule.parse(" "))
+                .hasMessageContaining("empty shift schedule");
         assertThatThrownBy(() -> ShiftSchedule.parse("day:10,fog"))
                 .hasMessageContaining("unknown domain 'fog'")
                 .hasMessageContaining("day, night, warm-lamp, haze");
         assertThatThrownBy(() -> ShiftSchedule.parse("day,night"))
                 .hasMessageContaining("segment 1 (day) needs a frame count");
         assertThatThrownBy(() -> ShiftSchedule.parse("day:ten,night"))
-                .hasMessageContaining("whole number of frames").hasMessageContaining("'ten'");
+                .hasMessageContaining("whole number of frames")
+                .hasMessageContaining("'ten'");
         assertThatThrownBy(() -> ShiftSchedule.parse("day:-5,night")).hasMessageContaining("'-5'");
-        assertThatThrownBy(() -> ShiftSchedule.parse("day:0,night")).hasMessageContaining("at least one frame");
-        assertThatThrownBy(() -> ShiftSchedule.parse("day:10,,night")).hasMessageContaining("segment 2 is empty");
-        assertThatThrownBy(() -> ShiftSchedule.parse("day:10,night;fade=3")).hasMessageContaining("unknown option 'fade=3'");
+        assertThatThrownBy(() -> ShiftSchedule.parse("day:0,night"))
+                .hasMessageContaining("at least one frame");
+        assertThatThrownBy(() -> ShiftSchedule.parse("day:10,,night"))
+                .hasMessageContaining("segment 2 is empty");
+        assertThatThrownBy(() -> ShiftSchedule.parse("day:10,night;fade=3"))
+                .hasMessageContaining("unknown option 'fade=3'");
         assertThatThrownBy(() -> ShiftSchedule.parse("day:10,night:5,haze;blend=8"))
-                .hasMessageContaining("blend of 8 frames is longer than segment 2 (night, 5 frames)");
-        assertThatThrownBy(() -> ShiftSchedule.parse("day").nameAt(-1)).hasMessageContaining(">= 0");
+                .hasMessageContaining(
+                        "blend of 8 frames is longer than segment 2 (night, 5 frames)");
+        assertThatThrownBy(() -> ShiftSchedule.parse("day").nameAt(-1))
+                .hasMessageContaining(">= 0");
     }
 }

@@ -15,8 +15,19 @@ class SyntheticCommandsTest {
 
     @Test
     void renderWritesRgbLabelsDepthAndPanelPngs(@TempDir Path dir) throws Exception {
-        int code = new CommandLine(new SyntheticRender()).execute(
-                "--out", dir.toString(), "--size", "48x64", "--frames", "2", "--every", "3", "--domain", "day:4,night");
+        int code =
+                new CommandLine(new SyntheticRender())
+                        .execute(
+                                "--out",
+                                dir.toString(),
+                                "--size",
+                                "48x64",
+                                "--frames",
+                                "2",
+                                "--every",
+                                "3",
+                                "--domain",
+                                "day:4,night");
         assertThat(code).isZero();
         for (String name : new String[] {"day-00002", "night-00005"}) {
             for (String kind : new String[] {"rgb", "labels", "depth"}) {
@@ -24,7 +35,8 @@ class SyntheticCommandsTest {
                 assertThat(img.getWidth()).isEqualTo(64);
                 assertThat(img.getHeight()).isEqualTo(48);
             }
-            assertThat(ImageIO.read(dir.resolve(name + "-panel.png").toFile()).getWidth()).isEqualTo(3 * 64);
+            assertThat(ImageIO.read(dir.resolve(name + "-panel.png").toFile()).getWidth())
+                    .isEqualTo(3 * 64);
         }
         assertThat(Files.exists(dir.resolve("sheet.png"))).isTrue();
     }
@@ -32,12 +44,16 @@ class SyntheticCommandsTest {
     @Test
     void benchmarkMeasuresFramesPerSecond() {
         SyntheticBenchmark b = new SyntheticBenchmark();
-        new CommandLine(b).parseArgs("--size", "32x40", "--frames", "5", "--warmup", "1", "--domain", "haze");
+        new CommandLine(b)
+                .parseArgs("--size", "32x40", "--frames", "5", "--warmup", "1", "--domain", "haze");
         SyntheticBenchmark.Result r = b.run();
         assertThat(r.frames()).isEqualTo(5);
         assertThat(r.height()).isEqualTo(32);
         assertThat(r.fps()).isPositive();
         assertThat(r.medianMs()).isPositive();
-        assertThat(new CommandLine(new SyntheticBenchmark()).execute("--size", "32x", "--frames", "1")).isNotZero();
+        assertThat(
+                        new CommandLine(new SyntheticBenchmark())
+                                .execute("--size", "32x", "--frames", "1"))
+                .isNotZero();
     }
 }

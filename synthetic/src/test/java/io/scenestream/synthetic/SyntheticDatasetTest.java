@@ -49,14 +49,17 @@ class SyntheticDatasetTest {
         String report = Arrays.toString(share);
         assertThat(share[SyntheticClasses.WALL]).as(report).isGreaterThan(0.2);
         assertThat(share[SyntheticClasses.FLOOR]).as(report).isGreaterThan(0.08);
-        assertThat(share[SyntheticClasses.WALL]).as("wall is the largest class " + report)
+        assertThat(share[SyntheticClasses.WALL])
+                .as("wall is the largest class " + report)
                 .isEqualTo(Arrays.stream(share).max().orElseThrow());
         assertThat(share[SyntheticClasses.CEILING]).as(report).isGreaterThan(0.01);
         assertThat(share[SyntheticClasses.FURNITURE]).as(report).isGreaterThan(0.03);
         assertThat(share[SyntheticClasses.WINDOW]).as(report).isGreaterThan(0.01);
         assertThat(share[SyntheticClasses.PICTURE]).as(report).isGreaterThan(0.003);
         for (int c = 0; c < share.length; c++) {
-            assertThat(counts[c]).as("class %s appears: %s", SyntheticClasses.names().get(c), report).isPositive();
+            assertThat(counts[c])
+                    .as("class %s appears: %s", SyntheticClasses.names().get(c), report)
+                    .isPositive();
         }
     }
 }

@@ -18,7 +18,8 @@ class SyntheticRendererTest {
 
     /** An empty 4 m wide, 2.5 m high, 5 m deep room with one lamp. */
     private static IndoorScene.Builder emptyRoom() {
-        return IndoorScene.builder(4, 2.5, 5).light(new Light(Light.Kind.LAMP, 2, 2.2, 2.5, 2, 0, 0));
+        return IndoorScene.builder(4, 2.5, 5)
+                .light(new Light(Light.Kind.LAMP, 2, 2.2, 2.5, 2, 0, 0));
     }
 
     private static int centre(Intrinsics k) {
@@ -30,7 +31,10 @@ class SyntheticRendererTest {
         SyntheticRenderer r = new SyntheticRenderer(H, W);
         // At z = 1 looking along +z: the wall z = 5 is 4 m away, perpendicular to the optical axis.
         // An 8 m wide room, so that the far wall fills the image's width.
-        IndoorScene scene = IndoorScene.builder(8, 2.5, 5).light(new Light(Light.Kind.LAMP, 4, 2.2, 2.5, 2, 0, 0)).build();
+        IndoorScene scene =
+                IndoorScene.builder(8, 2.5, 5)
+                        .light(new Light(Light.Kind.LAMP, 4, 2.2, 2.5, 2, 0, 0))
+                        .build();
         CameraPose pose = new CameraPose(4, 1.5, 1, 0, 0, 0);
         DenseSample s = r.render("wall", scene, pose, null, DAY, 1);
         int c = centre(r.intrinsics());
@@ -63,13 +67,16 @@ class SyntheticRendererTest {
             double[] d = pose.ray(k, u, v);
             // The ray's forward component is 1, so its parameter at the hit is the Z-depth.
             double[][] axes = pose.axes();
-            assertThat(d[0] * axes[2][0] + d[1] * axes[2][1] + d[2] * axes[2][2]).isCloseTo(1, within(1e-12));
+            assertThat(d[0] * axes[2][0] + d[1] * axes[2][1] + d[2] * axes[2][2])
+                    .isCloseTo(1, within(1e-12));
             double t = exitParameter(new double[] {pose.x(), pose.y(), pose.z()}, d, 4, 2.5, 5);
             float depth = s.depth()[v * W + u];
             assertThat((double) depth).as("pixel %d,%d", u, v).isCloseTo(t, within(1e-4));
             double norm = Math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
             if (norm > 1.01) {
-                assertThat(t * norm - depth).as("ray length exceeds Z-depth off-centre").isGreaterThan(0.01);
+                assertThat(t * norm - depth)
+                        .as("ray length exceeds Z-depth off-centre")
+                        .isGreaterThan(0.01);
             }
         }
     }
@@ -92,11 +99,43 @@ class SyntheticRendererTest {
         Intrinsics k = r.intrinsics();
         CameraPose pose = new CameraPose(2, 1.0, 0.5, 0, 0, 0);
         // A box whose front face is 1.5 m ahead, a sphere and a cylinder beside it.
-        IndoorScene scene = emptyRoom()
-                .add(Primitive.box(2, 1.0, 2.25, 0.3, 0.3, 0.25, 0, SyntheticClasses.TABLE, Material.WOOD, Rgb.WHITE, 1))
-                .add(Primitive.sphere(3.0, 1.0, 3.0, 0.3, SyntheticClasses.OBJECTS, Material.CERAMIC, Rgb.WHITE, 2))
-                .add(Primitive.cylinder(1.0, 0.0, 3.0, 0.25, 2.0, SyntheticClasses.FURNITURE, Material.PAINT, Rgb.WHITE, 3))
-                .build();
+        IndoorScene scene =
+                emptyRoom()
+                        .add(
+                                Primitive.box(
+                                        2,
+                                        1.0,
+                                        2.25,
+                                        0.3,
+                                        0.3,
+                                        0.25,
+                                        0,
+                                        SyntheticClasses.TABLE,
+                                        Material.WOOD,
+                                        Rgb.WHITE,
+                                        1))
+                        .add(
+                                Primitive.sphere(
+                                        3.0,
+                                        1.0,
+                                        3.0,
+                                        0.3,
+                                        SyntheticClasses.OBJECTS,
+                                        Material.CERAMIC,
+                                        Rgb.WHITE,
+                                        2))
+                        .add(
+                                Primitive.cylinder(
+                                        1.0,
+                                        0.0,
+                                        3.0,
+                                        0.25,
+                                        2.0,
+                                        SyntheticClasses.FURNITURE,
+                                        Material.PAINT,
+                                        Rgb.WHITE,
+                                        3))
+                        .build();
         DenseSample s = r.render("prims", scene, pose, null, DAY, 1);
         int c = centre(k);
         assertThat(s.semseg()[c]).isEqualTo(SyntheticClasses.TABLE);
@@ -134,9 +173,22 @@ class SyntheticRendererTest {
         Intrinsics k = r.intrinsics();
         CameraPose pose = new CameraPose(2, 1.0, 0.5, 0, 0, 0);
         double yaw = Math.PI / 4;
-        IndoorScene scene = emptyRoom()
-                .add(Primitive.box(2, 1.0, 3.0, 0.4, 0.4, 0.4, yaw, SyntheticClasses.CHAIR, Material.WOOD, Rgb.WHITE, 1))
-                .build();
+        IndoorScene scene =
+                emptyRoom()
+                        .add(
+                                Primitive.box(
+                                        2,
+                                        1.0,
+                                        3.0,
+                                        0.4,
+                                        0.4,
+                                        0.4,
+                                        yaw,
+                                        SyntheticClasses.CHAIR,
+                                        Material.WOOD,
+                                        Rgb.WHITE,
+                                        1))
+                        .build();
         DenseSample s = r.render("yawed", scene, pose, null, DAY, 1);
         // The box's front corner points at the camera: along the ray through pixel u, the hit is
         // on one of the two front faces, planes at distance 0.4 from the centre.
@@ -145,8 +197,11 @@ class SyntheticRendererTest {
             double[] d = pose.ray(k, u, v);
             double best = Double.POSITIVE_INFINITY;
             for (double sign : new double[] {-1, 1}) {
-                // Face normal n = R(yaw) (sign, 0, 0) or R(yaw) (0, 0, -1); plane n . (p - c) = 0.4.
-                double[][] normals = {{Math.cos(yaw) * sign, -Math.sin(yaw) * sign}, {-Math.sin(yaw), -Math.cos(yaw)}};
+                // Face normal n = R(yaw) (sign, 0, 0) or R(yaw) (0, 0, -1); plane n . (p - c) =
+                // 0.4.
+                double[][] normals = {
+                    {Math.cos(yaw) * sign, -Math.sin(yaw) * sign}, {-Math.sin(yaw), -Math.cos(yaw)}
+                };
                 for (double[] n : normals) {
                     double denom = n[0] * d[0] + n[1] * d[2];
                     double t = (0.4 - (n[0] * (2 - 2) + n[1] * (0.5 - 3.0))) / denom;
@@ -168,14 +223,20 @@ class SyntheticRendererTest {
     @Test
     void windowsAndPicturesRelabelTheWall() {
         SyntheticRenderer r = new SyntheticRenderer(H, W);
-        IndoorScene scene = emptyRoom()
-                .decal(new WallDecal(WallDecal.Kind.WINDOW, Wall.NORTH, 1.2, 2.0, 1.0, 2.0, 5))
-                .decal(new WallDecal(WallDecal.Kind.PICTURE, Wall.NORTH, 2.5, 3.3, 1.2, 1.8, 6))
-                .build();
+        IndoorScene scene =
+                emptyRoom()
+                        .decal(
+                                new WallDecal(
+                                        WallDecal.Kind.WINDOW, Wall.NORTH, 1.2, 2.0, 1.0, 2.0, 5))
+                        .decal(
+                                new WallDecal(
+                                        WallDecal.Kind.PICTURE, Wall.NORTH, 2.5, 3.3, 1.2, 1.8, 6))
+                        .build();
         CameraPose pose = new CameraPose(2, 1.5, 1, 0, 0, 0);
         DenseSample s = r.render("decals", scene, pose, null, DAY, 1);
         Intrinsics k = r.intrinsics();
-        // Yaw 0 looks along +z with the camera's x axis along -x: world x = 1.6 maps right of centre.
+        // Yaw 0 looks along +z with the camera's x axis along -x: world x = 1.6 maps right of
+        // centre.
         int uWindow = (int) Math.round(k.cx() + k.fx() * (2 - 1.6) / 4);
         int uPicture = (int) Math.round(k.cx() + k.fx() * (2 - 2.9) / 4);
         int v = (int) Math.round(k.cy() + k.fy() * (1.5 - 1.5) / 4);
@@ -188,7 +249,9 @@ class SyntheticRendererTest {
     }
 
     private static double luma(DenseSample s, int i) {
-        return 0.299 * (s.rgb()[3 * i] & 0xff) + 0.587 * (s.rgb()[3 * i + 1] & 0xff) + 0.114 * (s.rgb()[3 * i + 2] & 0xff);
+        return 0.299 * (s.rgb()[3 * i] & 0xff)
+                + 0.587 * (s.rgb()[3 * i + 1] & 0xff)
+                + 0.114 * (s.rgb()[3 * i + 2] & 0xff);
     }
 
     @Test
@@ -218,7 +281,15 @@ class SyntheticRendererTest {
     @Test
     void rejectsACameraOutsideTheRoom() {
         SyntheticRenderer r = new SyntheticRenderer(H, W);
-        assertThatThrownBy(() -> r.render("x", emptyRoom().build(), new CameraPose(5, 1, 1, 0, 0, 0), null, DAY, 1))
+        assertThatThrownBy(
+                        () ->
+                                r.render(
+                                        "x",
+                                        emptyRoom().build(),
+                                        new CameraPose(5, 1, 1, 0, 0, 0),
+                                        null,
+                                        DAY,
+                                        1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not inside the room");
     }
@@ -226,7 +297,8 @@ class SyntheticRendererTest {
     @Test
     void integerPowersAreExact() {
         for (int n : new int[] {1, 5, 12, 16, 24, 32, 48, 64, 96}) {
-            assertThat(SyntheticRenderer.powInt(0.93, n)).isCloseTo(Math.pow(0.93, n), within(1e-12));
+            assertThat(SyntheticRenderer.powInt(0.93, n))
+                    .isCloseTo(Math.pow(0.93, n), within(1e-12));
         }
     }
 

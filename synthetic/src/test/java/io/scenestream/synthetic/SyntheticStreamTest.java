@@ -7,7 +7,9 @@ import io.scenestream.frames.DenseSample;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The video stream: reproducible, switching domains on schedule, the camera always in free space. */
+/**
+ * The video stream: reproducible, switching domains on schedule, the camera always in free space.
+ */
 class SyntheticStreamTest {
 
     private static final int H = 96;
@@ -47,10 +49,14 @@ class SyntheticStreamTest {
 
     @Test
     void theDomainSwitchesAtTheScheduledFrameAndTheWalkDoesNotDependOnIt() {
-        SyntheticStream shifted = new SyntheticStream(9, H, W, ShiftSchedule.parse("day:6,night:4,haze"));
+        SyntheticStream shifted =
+                new SyntheticStream(9, H, W, ShiftSchedule.parse("day:6,night:4,haze"));
         SyntheticStream dayOnly = new SyntheticStream(9, H, W, Domain.named("day"));
         assertThat(shifted.currentDomain()).isEqualTo("day");
-        String[] expected = {"day", "day", "day", "day", "day", "day", "night", "night", "night", "night", "haze", "haze"};
+        String[] expected = {
+            "day", "day", "day", "day", "day", "day", "night", "night", "night", "night", "haze",
+            "haze"
+        };
         double[] brightness = new double[expected.length];
         for (int i = 0; i < expected.length; i++) {
             DenseSample f = shifted.next();
@@ -78,8 +84,14 @@ class SyntheticStreamTest {
             DenseSample f = s.next();
             IndoorScene scene = s.scene();
             CameraPose p = s.pose();
-            assertThat(scene.isFree(p.x(), p.z(), SceneGenerator.CAMERA_WALL_MARGIN - 1e-9,
-                    SceneGenerator.CAMERA_FURNITURE_MARGIN - 1e-9)).as("frame %d at %s", i, p).isTrue();
+            assertThat(
+                            scene.isFree(
+                                    p.x(),
+                                    p.z(),
+                                    SceneGenerator.CAMERA_WALL_MARGIN - 1e-9,
+                                    SceneGenerator.CAMERA_FURNITURE_MARGIN - 1e-9))
+                    .as("frame %d at %s", i, p)
+                    .isTrue();
             assertThat(p.y()).isBetween(1.19, 1.71);
             for (float d : f.depth()) {
                 assertThat(d).as("frame %d", i).isGreaterThan(0.1f);
@@ -88,7 +100,8 @@ class SyntheticStreamTest {
             if (last != null && room == lastRoom) {
                 double step = Math.hypot(p.x() - last.x(), p.z() - last.z());
                 assertThat(step).as("step at frame %d", i).isLessThan(0.02);
-                assertThat(Math.abs(Math.IEEEremainder(p.yaw() - last.yaw(), 2 * Math.PI))).isLessThan(0.031);
+                assertThat(Math.abs(Math.IEEEremainder(p.yaw() - last.yaw(), 2 * Math.PI)))
+                        .isLessThan(0.031);
             }
             last = p;
             lastRoom = room;

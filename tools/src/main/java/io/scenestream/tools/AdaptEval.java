@@ -3,32 +3,34 @@ package io.scenestream.tools;
 import ai.djl.Model;
 import com.google.gson.GsonBuilder;
 import com.google.protobuf.ByteString;
+import io.scenestream.broker.EmbeddedKafka;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.job.AdaptationProgress;
 import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
 import io.scenestream.job.Topics;
-import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.kafka.serde.PredictionDeserializer;
 import io.scenestream.kafka.serde.PredictionMaps;
+import io.scenestream.model.Task;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
-import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.data.NyudDataset;
-import io.scenestream.frames.FramePrediction;
 import io.scenestream.model.inference.MtiNetPredictor;
-import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
+import io.scenestream.operators.RoundSummary;
 import io.scenestream.synthetic.ShiftSchedule;
 import io.scenestream.synthetic.SyntheticStream;
-import io.scenestream.operators.RoundSummary;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +45,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -69,8 +72,11 @@ import picocli.CommandLine.Option;
  * frozen student and the teacher on the same frames (after the run, so they do not take CPU from
  * it). Writes JSON and a PNG plot of mIoU and depth RMSE over the stream.
  */
-@Command(name = "adapt-eval", mixinStandardHelpOptions = true,
-        description = "Adapting vs frozen student vs teacher over a domain-shifted stream through the real job.")
+@Command(
+        name = "adapt-eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Adapting vs frozen student vs teacher over a domain-shifted stream through the real job.")
 public final class AdaptEval implements Callable<Integer> {
 
     @Option(names = "--student", description = "student checkpoint (default: ${DEFAULT-VALUE})")
@@ -79,34 +85,49 @@ public final class AdaptEval implements Callable<Integer> {
     @Option(names = "--teacher", description = "teacher checkpoint (default: ${DEFAULT-VALUE})")
     Path teacher = Path.of("model/checkpoints/teacher-w18.ckpt.zip");
 
-    @Option(names = "--schedule", description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--schedule",
+            description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
     String schedule = "day:300,night:1200,haze:1200";
 
-    @Option(names = "--nyud", description = "stream these NYUD frames (looped) instead of the synthetic camera")
+    @Option(
+            names = "--nyud",
+            description = "stream these NYUD frames (looped) instead of the synthetic camera")
     Path nyud;
 
-    @Option(names = "--frames", description = "frames to stream; 0 = the schedule's length (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--frames",
+            description = "frames to stream; 0 = the schedule's length (default: ${DEFAULT-VALUE})")
     long frames = 0;
 
     @Option(names = "--fps", description = "camera frame rate (default: ${DEFAULT-VALUE})")
     double fps = 5;
 
-    @Option(names = "--window", description = "frames per reported window (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--window",
+            description = "frames per reported window (default: ${DEFAULT-VALUE})")
     int window = 150;
 
-    @Option(names = "--eval-every", description = "adapting student, frozen student and teacher scored on every n-th frame (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--eval-every",
+            description =
+                    "adapting student, frozen student and teacher scored on every n-th frame (default: ${DEFAULT-VALUE})")
     int evalEvery = 3;
 
     @Option(names = "--seed", description = "camera seed (default: ${DEFAULT-VALUE})")
     long seed = 4242;
 
-    @Option(names = "--out", description = "folder of adapt-eval.json and adapt-eval.png (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--out",
+            description =
+                    "folder of adapt-eval.json and adapt-eval.png (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out/adapt-eval");
 
-    @Mixin
-    ConsoleOptions console = new ConsoleOptions();
+    @Mixin ConsoleOptions console = new ConsoleOptions();
 
-    @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
+    @Option(
+            names = {"-D"},
+            description = "a job option KEY=VALUE (see JobOptions)")
     Map<String, String> jobOptions = Map.of();
 
     private CheckpointManifest manifest;
@@ -120,8 +141,11 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     /** Metrics of one model over one window of frames. */
-    @Option(names = "--adapt-warn-after", description = "warn, saying why, if no self-training round has finished "
-            + "after this many seconds of streaming (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--adapt-warn-after",
+            description =
+                    "warn, saying why, if no self-training round has finished "
+                            + "after this many seconds of streaming (default: ${DEFAULT-VALUE})")
     long warnAfter = 120;
 
     /** A self-training round and the frames streamed when it was reported. */
@@ -131,6 +155,7 @@ public final class AdaptEval implements Callable<Integer> {
 
     /** Frames on which the frozen student, or the teacher, scored directly gave NaN or Inf. */
     private final long[] nonFiniteFrozen = {0};
+
     private final long[] nonFiniteTeacher = {0};
 
     private static final class Score {
@@ -188,7 +213,10 @@ public final class AdaptEval implements Callable<Integer> {
         console.setUp(out);
         for (Path p : List.of(student, teacher)) {
             if (!Files.isRegularFile(p)) {
-                throw new IOException("checkpoint " + p + " does not exist (the shipped ones are in model/checkpoints: docs/model.md)");
+                throw new IOException(
+                        "checkpoint "
+                                + p
+                                + " does not exist (the shipped ones are in model/checkpoints: docs/model.md)");
             }
         }
         if (fps <= 0 || window < 1 || evalEvery < 1) {
@@ -197,9 +225,15 @@ public final class AdaptEval implements Callable<Integer> {
         manifest = Checkpoints.readManifest(student);
         h = manifest.inputHeight();
         w = manifest.inputWidth();
-        int classes = manifest.architecture().tasks().stream()
-                .filter(t -> t.kind() == io.scenestream.model.Task.Kind.SEGMENTATION).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("the student has no segmentation task")).channels();
+        int classes =
+                manifest.architecture().tasks().stream()
+                        .filter(t -> t.kind() == Task.Kind.SEGMENTATION)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "the student has no segmentation task"))
+                        .channels();
         if (nyud != null) {
             nyudDataset = new NyudDataset(nyud, classes, "val");
             if (frames <= 0) {
@@ -210,7 +244,8 @@ public final class AdaptEval implements Callable<Integer> {
             if (frames <= 0) {
                 frames = shift.segments().stream().mapToLong(ShiftSchedule.Segment::frames).sum();
                 if (frames <= 0) {
-                    throw new IllegalArgumentException("--schedule " + schedule + " has an open end: give --frames");
+                    throw new IllegalArgumentException(
+                            "--schedule " + schedule + " has an open end: give --frames");
                 }
             }
         }
@@ -223,20 +258,33 @@ public final class AdaptEval implements Callable<Integer> {
         long t0 = System.nanoTime();
         streamThroughJob(windows);
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "streamed %d frames through the job in %.0f s; scoring the frozen student and the teacher%n",
-                frames, streamSeconds);
+        System.out.printf(
+                Locale.ROOT,
+                "streamed %d frames through the job in %.0f s; scoring the frozen student and the teacher%n",
+                frames,
+                streamSeconds);
         scoreDirectly(student, windows, true);
         scoreDirectly(teacher, windows, false);
 
         Map<String, Object> report = report(windows, streamSeconds);
         Path json = out.resolve("adapt-eval.json");
-        Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-                .toJson(report), StandardCharsets.UTF_8);
+        Files.writeString(
+                json,
+                new GsonBuilder()
+                        .setPrettyPrinting()
+                        .serializeSpecialFloatingPointValues()
+                        .create()
+                        .toJson(report),
+                StandardCharsets.UTF_8);
         Path png = out.resolve("adapt-eval.png");
         plot(windows, png);
         printTable(windows);
-        System.out.println("summary: " + new GsonBuilder().serializeSpecialFloatingPointValues().create()
-                .toJson(report.get("summary")));
+        System.out.println(
+                "summary: "
+                        + new GsonBuilder()
+                                .serializeSpecialFloatingPointValues()
+                                .create()
+                                .toJson(report.get("summary")));
         System.out.printf(Locale.ROOT, "wrote %s and %s%n", json, png);
         String failure = failure(report);
         if (failure != null) {
@@ -247,14 +295,17 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     /**
-     * Null if every model gave finite outputs and every figure of the summary is a number; else what
-     * was not, in words.
+     * Null if every model gave finite outputs and every figure of the summary is a number; else
+     * what was not, in words.
      */
     private String failure(Map<String, Object> report) {
-        for (Map.Entry<String, long[]> e : Map.of("the frozen student", nonFiniteFrozen, "the teacher",
-                nonFiniteTeacher).entrySet()) {
+        for (Map.Entry<String, long[]> e :
+                Map.of("the frozen student", nonFiniteFrozen, "the teacher", nonFiniteTeacher)
+                        .entrySet()) {
             if (e.getValue()[0] > 0) {
-                return e.getKey() + "'s outputs are NaN or infinite on " + e.getValue()[0]
+                return e.getKey()
+                        + "'s outputs are NaN or infinite on "
+                        + e.getValue()[0]
                         + " frames: its numbers are wrong on this machine or its weights are broken";
             }
         }
@@ -263,7 +314,11 @@ public final class AdaptEval implements Callable<Integer> {
         for (Map<String, Object> segment : summary) {
             String bad = nonFiniteIn(segment, "");
             if (bad != null) {
-                return "the summary's " + bad + " (domain " + segment.get("domain") + ") is not a number";
+                return "the summary's "
+                        + bad
+                        + " (domain "
+                        + segment.get("domain")
+                        + ") is not a number";
             }
         }
         return null;
@@ -288,9 +343,12 @@ public final class AdaptEval implements Callable<Integer> {
         return nyudDataset != null ? "nyud" : shift.nameAt(frame);
     }
 
-    /** Frame {@code i} of the camera, with its ground truth, from a fresh source (deterministic). */
+    /**
+     * Frame {@code i} of the camera, with its ground truth, from a fresh source (deterministic).
+     */
     private final class Camera {
-        private final SyntheticStream stream = nyudDataset == null ? new SyntheticStream(seed, h, w, shift) : null;
+        private final SyntheticStream stream =
+                nyudDataset == null ? new SyntheticStream(seed, h, w, shift) : null;
         private long next;
 
         DenseSample next() throws IOException {
@@ -322,35 +380,44 @@ public final class AdaptEval implements Callable<Integer> {
             conf.set(JobOptions.SELF_TRAINING, true);
             // -D self-training.teacher=... wins over --teacher, which is then only
             // the reference scored beside the students.
-            JobOptions.setUnlessGiven(conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+            JobOptions.setUnlessGiven(
+                    conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
             JobClient job = Jobs.startOnKafka(env, settings, "SceneStream adapt-eval");
-            AdaptationProgress adaptation = new AdaptationProgress(job, settings.selfTraining().roundEvery());
+            AdaptationProgress adaptation =
+                    new AdaptationProgress(job, settings.selfTraining().roundEvery());
             long streamStart = System.nanoTime();
             boolean warnedNoRound = false;
             ConcurrentHashMap<Long, DenseSample> truth = new ConcurrentHashMap<>();
             AtomicReference<Exception> producerFailure = new AtomicReference<>();
             AtomicLong sent = new AtomicLong();
-            Thread producer = new Thread(() -> {
-                try {
-                    produce(kafka, settings, truth, sent);
-                } catch (Exception e) {
-                    producerFailure.set(e);
-                }
-            }, "camera");
+            Thread producer =
+                    new Thread(
+                            () -> {
+                                try {
+                                    produce(kafka, settings, truth, sent);
+                                } catch (Exception e) {
+                                    producerFailure.set(e);
+                                }
+                            },
+                            "camera");
             try {
                 producer.start();
                 PredictionDeserializer de = new PredictionDeserializer();
                 long received = 0;
                 long lastReport = System.nanoTime();
                 Window latest = null;
-                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ConsumerConfig.GROUP_ID_CONFIG, "adapt-eval",
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                try (KafkaConsumer<byte[], byte[]> c =
+                        new KafkaConsumer<>(
+                                Map.of(
+                                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                                kafka.bootstrapServers(),
+                                        ConsumerConfig.GROUP_ID_CONFIG, "adapt-eval",
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                                new ByteArrayDeserializer(),
+                                new ByteArrayDeserializer())) {
                     c.subscribe(List.of(settings.predictionsTopic()));
                     long idleSince = System.nanoTime();
                     while (received < frames) {
@@ -358,8 +425,14 @@ public final class AdaptEval implements Callable<Integer> {
                             throw producerFailure.get();
                         }
                         var records = c.poll(Duration.ofMillis(500));
-                        if (records.isEmpty() && System.nanoTime() - idleSince > Duration.ofMinutes(5).toNanos()) {
-                            throw new IOException("no prediction for 5 minutes after " + received + " of " + frames);
+                        if (records.isEmpty()
+                                && System.nanoTime() - idleSince
+                                        > Duration.ofMinutes(5).toNanos()) {
+                            throw new IOException(
+                                    "no prediction for 5 minutes after "
+                                            + received
+                                            + " of "
+                                            + frames);
                         }
                         for (ConsumerRecord<byte[], byte[]> r : records) {
                             idleSince = System.nanoTime();
@@ -370,14 +443,22 @@ public final class AdaptEval implements Callable<Integer> {
                             }
                             received++;
                             Window win = windows.get((int) (p.getSequence() / window));
-                            // Scored on the frames the frozen student and the teacher are scored on, so
-                            // the three are compared on the same frames (with NYUD's 27 looped images
+                            // Scored on the frames the frozen student and the teacher are scored
+                            // on, so
+                            // the three are compared on the same frames (with NYUD's 27 looped
+                            // images
                             // and every 3rd frame, otherwise on different images).
                             if (p.getSequence() % evalEvery == 0) {
-                                byte[] classes = PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(),
-                                        p.getWidth(), p.getHeight());
-                                float[] depth = PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), p.getWidth(),
-                                        p.getHeight());
+                                byte[] classes =
+                                        PredictionMaps.segmentation(
+                                                p.getSegmentationPng().toByteArray(),
+                                                p.getWidth(),
+                                                p.getHeight());
+                                float[] depth =
+                                        PredictionMaps.depthMetres(
+                                                p.getDepthPng().toByteArray(),
+                                                p.getWidth(),
+                                                p.getHeight());
                                 win.adapting.add(gt, classes, depth);
                             }
                             win.maxVersion = Math.max(win.maxVersion, p.getModelVersion());
@@ -397,8 +478,14 @@ public final class AdaptEval implements Callable<Integer> {
                             }
                             // The window of the latest prediction: one just begun has none yet.
                             if (latest != null) {
-                                System.out.printf(Locale.ROOT, "frame %d/%d (%s): serving v%d; %s%n", received, frames,
-                                        latest.domain, latest.maxVersion, adaptation.progress());
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "frame %d/%d (%s): serving v%d; %s%n",
+                                        received,
+                                        frames,
+                                        latest.domain,
+                                        latest.maxVersion,
+                                        adaptation.progress());
                             }
                         }
                     }
@@ -410,32 +497,53 @@ public final class AdaptEval implements Callable<Integer> {
             } finally {
                 producer.interrupt();
                 producer.join(10_000);
-                Jobs.cancelAndWait(job, java.time.Duration.ofSeconds(30));
+                Jobs.cancelAndWait(job, Duration.ofSeconds(30));
             }
         }
     }
 
-    private void produce(EmbeddedKafka kafka, JobSettings settings, Map<Long, DenseSample> truth, AtomicLong sent)
+    private void produce(
+            EmbeddedKafka kafka,
+            JobSettings settings,
+            Map<Long, DenseSample> truth,
+            AtomicLong sent)
             throws Exception {
         Camera camera = new Camera();
         long intervalNs = (long) (1e9 / fps);
         long next = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 0), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> p =
+                new KafkaProducer<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                kafka.bootstrapServers(),
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                0),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             for (long seq = 0; seq < frames; seq++) {
                 DenseSample s = camera.next();
-                // Ground truth of the frame until its prediction is scored: a few hundred KB a frame,
+                // Ground truth of the frame until its prediction is scored: a few hundred KB a
+                // frame,
                 // bounded by pausing the camera when the job falls far behind.
                 while (truth.size() > 256) {
                     Thread.sleep(20);
                 }
                 truth.put(seq, s);
-                Frame f = Frame.newBuilder().setCameraId("eval-camera").setSequence(seq)
-                        .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(w).setHeight(h)
-                        .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(jpeg(s))).build();
-                p.send(new ProducerRecord<>(settings.framesTopic(), f.getCameraId().getBytes(StandardCharsets.UTF_8),
-                        f.toByteArray()));
+                Frame f =
+                        Frame.newBuilder()
+                                .setCameraId("eval-camera")
+                                .setSequence(seq)
+                                .setCaptureTimeUs(System.currentTimeMillis() * 1000)
+                                .setWidth(w)
+                                .setHeight(h)
+                                .setEncoding(Encoding.JPEG)
+                                .setPayload(ByteString.copyFrom(jpeg(s)))
+                                .build();
+                p.send(
+                        new ProducerRecord<>(
+                                settings.framesTopic(),
+                                f.getCameraId().getBytes(StandardCharsets.UTF_8),
+                                f.toByteArray()));
                 sent.incrementAndGet();
                 next += intervalNs;
                 long sleep = next - System.nanoTime();
@@ -448,12 +556,18 @@ public final class AdaptEval implements Callable<Integer> {
         }
     }
 
-    private void scoreDirectly(Path checkpoint, List<Window> windows, boolean frozenStudent) throws IOException {
+    private void scoreDirectly(Path checkpoint, List<Window> windows, boolean frozenStudent)
+            throws IOException {
         Camera camera = new Camera();
         try (Model m = Model.newInstance("direct")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, m.getNDManager());
-            try (MtiNetPredictor predictor = new MtiNetPredictor(lc.net(), m.getNDManager(), lc.manifest().inputHeight(),
-                    lc.manifest().inputWidth(), true)) {
+            try (MtiNetPredictor predictor =
+                    new MtiNetPredictor(
+                            lc.net(),
+                            m.getNDManager(),
+                            lc.manifest().inputHeight(),
+                            lc.manifest().inputWidth(),
+                            true)) {
                 List<DenseSample> batch = new ArrayList<>();
                 List<Long> seqs = new ArrayList<>();
                 for (long seq = 0; seq < frames; seq++) {
@@ -466,8 +580,15 @@ public final class AdaptEval implements Callable<Integer> {
                     if (batch.size() == 4 || seq + evalEvery >= frames) {
                         List<RgbFrame> in = new ArrayList<>();
                         for (DenseSample b : batch) {
-                            byte[] rgb = FramePixels.decode(Frame.newBuilder().setCameraId("c").setWidth(w).setHeight(h)
-                                    .setEncoding(Encoding.JPEG).setPayload(ByteString.copyFrom(jpeg(b))).build());
+                            byte[] rgb =
+                                    FramePixels.decode(
+                                            Frame.newBuilder()
+                                                    .setCameraId("c")
+                                                    .setWidth(w)
+                                                    .setHeight(h)
+                                                    .setEncoding(Encoding.JPEG)
+                                                    .setPayload(ByteString.copyFrom(jpeg(b)))
+                                                    .build());
                             in.add(new RgbFrame(w, h, rgb));
                         }
                         List<FramePrediction> ps = predictor.predict(in);
@@ -476,7 +597,8 @@ public final class AdaptEval implements Callable<Integer> {
                                 (frozenStudent ? nonFiniteFrozen : nonFiniteTeacher)[0]++;
                             }
                             Window win = windows.get((int) (seqs.get(i) / window));
-                            (frozenStudent ? win.frozen : win.teacherScore).add(batch.get(i), ps.get(i).classes(), ps.get(i).depth());
+                            (frozenStudent ? win.frozen : win.teacherScore)
+                                    .add(batch.get(i), ps.get(i).classes(), ps.get(i).depth());
                         }
                         batch.clear();
                         seqs.clear();
@@ -492,8 +614,14 @@ public final class AdaptEval implements Callable<Integer> {
         setup.put("student", student.toString());
         setup.put("student_model", manifest.modelName() + " v" + manifest.modelVersion());
         setup.put("teacher", teacher.toString());
-        setup.put("teacher_in_the_job", jobOptions.getOrDefault(JobOptions.TEACHER_CHECKPOINT.key(), teacher.toString()));
-        setup.put("source", nyudDataset != null ? "nyud:" + nyud : "synthetic schedule " + schedule + ", seed " + seed);
+        setup.put(
+                "teacher_in_the_job",
+                jobOptions.getOrDefault(JobOptions.TEACHER_CHECKPOINT.key(), teacher.toString()));
+        setup.put(
+                "source",
+                nyudDataset != null
+                        ? "nyud:" + nyud
+                        : "synthetic schedule " + schedule + ", seed " + seed);
         setup.put("frames", frames);
         setup.put("fps", fps);
         setup.put("window", window);
@@ -521,7 +649,11 @@ public final class AdaptEval implements Callable<Integer> {
             m.put("frame", at.frame());
             m.put("round", x.round());
             m.put("version", x.version());
-            m.put("outcome", x.accepted() ? "accepted" : Double.isNaN(x.candidateAgreement()) ? "failed" : "rolled back");
+            m.put(
+                    "outcome",
+                    x.accepted()
+                            ? "accepted"
+                            : Double.isNaN(x.candidateAgreement()) ? "failed" : "rolled back");
             m.put("serving_agreement", x.servingAgreement());
             m.put("candidate_agreement", x.candidateAgreement());
             m.put("first_loss", x.firstLoss());
@@ -534,7 +666,9 @@ public final class AdaptEval implements Callable<Integer> {
             rounds.add(m);
         }
         r.put("rounds", rounds);
-        r.put("non_finite_frames", Map.of("frozen_student", nonFiniteFrozen[0], "teacher", nonFiniteTeacher[0]));
+        r.put(
+                "non_finite_frames",
+                Map.of("frozen_student", nonFiniteFrozen[0], "teacher", nonFiniteTeacher[0]));
         return r;
     }
 
@@ -576,7 +710,7 @@ public final class AdaptEval implements Callable<Integer> {
         return out;
     }
 
-    private static double mean(List<Window> ws, java.util.function.Function<Window, Score> f, boolean miou) {
+    private static double mean(List<Window> ws, Function<Window, Score> f, boolean miou) {
         double sum = 0;
         int n = 0;
         for (Window w : ws) {
@@ -590,12 +724,27 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     private void printTable(List<Window> windows) {
-        System.out.printf(Locale.ROOT, "%8s %-10s %4s | %-23s | %-23s%n", "frame", "domain", "ver",
-                "mIoU adapt/frozen/teach", "RMSE adapt/frozen/teach");
+        System.out.printf(
+                Locale.ROOT,
+                "%8s %-10s %4s | %-23s | %-23s%n",
+                "frame",
+                "domain",
+                "ver",
+                "mIoU adapt/frozen/teach",
+                "RMSE adapt/frozen/teach");
         for (Window win : windows) {
-            System.out.printf(Locale.ROOT, "%8d %-10s %4d | %6.1f %6.1f %6.1f    | %6.3f %6.3f %6.3f%n", win.start,
-                    win.domain, win.maxVersion, pct(win.adapting), pct(win.frozen), pct(win.teacherScore),
-                    rmse(win.adapting), rmse(win.frozen), rmse(win.teacherScore));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%8d %-10s %4d | %6.1f %6.1f %6.1f    | %6.3f %6.3f %6.3f%n",
+                    win.start,
+                    win.domain,
+                    win.maxVersion,
+                    pct(win.adapting),
+                    pct(win.frozen),
+                    pct(win.teacherScore),
+                    rmse(win.adapting),
+                    rmse(win.frozen),
+                    rmse(win.teacherScore));
         }
     }
 
@@ -626,7 +775,8 @@ public final class AdaptEval implements Callable<Integer> {
             miou.add(new Curve(names[k], x, yM, CURVE_COLORS[k], false));
             rmse.add(new Curve(names[k], x, yR, CURVE_COLORS[k], false));
         }
-        // Each round where it was reported: accepted at the top of the mIoU chart, rolled back at the bottom.
+        // Each round where it was reported: accepted at the top of the mIoU chart, rolled back at
+        // the bottom.
         for (boolean acceptedRounds : new boolean[] {true, false}) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
@@ -636,40 +786,75 @@ public final class AdaptEval implements Callable<Integer> {
                     y.add(acceptedRounds ? 100.0 : 0.0);
                 }
             }
-            miou.add(new Curve(acceptedRounds ? "round accepted" : "round rolled back", x, y,
-                    acceptedRounds ? CURVE_COLORS[3] : CURVE_COLORS[4], true));
+            miou.add(
+                    new Curve(
+                            acceptedRounds ? "round accepted" : "round rolled back",
+                            x,
+                            y,
+                            acceptedRounds ? CURVE_COLORS[3] : CURVE_COLORS[4],
+                            true));
         }
         String title = nyudDataset != null ? "NYUD frames" : "domains " + schedule;
         plot("Segmentation, " + title, "mIoU (%)", miou, "Depth, " + title, "RMSE (m)", rmse, png);
     }
 
-    /** The colours of the curves: adapting, frozen, teacher, accepted rounds, rolled-back rounds. */
-    static final java.awt.Color[] CURVE_COLORS = {new java.awt.Color(31, 119, 180), new java.awt.Color(255, 127, 14),
-        new java.awt.Color(44, 160, 44), new java.awt.Color(0, 0, 0), new java.awt.Color(214, 39, 40)};
+    /**
+     * The colours of the curves: adapting, frozen, teacher, accepted rounds, rolled-back rounds.
+     */
+    static final Color[] CURVE_COLORS = {
+        new Color(31, 119, 180),
+        new Color(255, 127, 14),
+        new Color(44, 160, 44),
+        new Color(0, 0, 0),
+        new Color(214, 39, 40)
+    };
 
-    /** One curve of a chart: its points, colour, and whether it is drawn as markers rather than a line. */
-    record Curve(String name, List<Double> x, List<Double> y, java.awt.Color color, boolean markers) {}
+    /**
+     * One curve of a chart: its points, colour, and whether it is drawn as markers rather than a
+     * line.
+     */
+    record Curve(String name, List<Double> x, List<Double> y, Color color, boolean markers) {}
 
     /** Two charts side by side over the stream's frames, 900x360 each, written as a PNG. */
-    static void plot(String leftTitle, String leftAxis, List<Curve> left, String rightTitle, String rightAxis,
-            List<Curve> right, Path png) throws IOException {
+    static void plot(
+            String leftTitle,
+            String leftAxis,
+            List<Curve> left,
+            String rightTitle,
+            String rightAxis,
+            List<Curve> right,
+            Path png)
+            throws IOException {
         List<XYChart> charts = new ArrayList<>();
         for (int c = 0; c < 2; c++) {
-            XYChart chart = new XYChartBuilder().width(900).height(360).title(c == 0 ? leftTitle : rightTitle)
-                    .xAxisTitle("frame").yAxisTitle(c == 0 ? leftAxis : rightAxis).build();
+            XYChart chart =
+                    new XYChartBuilder()
+                            .width(900)
+                            .height(360)
+                            .title(c == 0 ? leftTitle : rightTitle)
+                            .xAxisTitle("frame")
+                            .yAxisTitle(c == 0 ? leftAxis : rightAxis)
+                            .build();
             for (Curve curve : c == 0 ? left : right) {
                 if (curve.x().isEmpty()) {
                     continue;
                 }
                 XYSeries series = chart.addSeries(curve.name(), curve.x(), curve.y());
-                series.setXYSeriesRenderStyle(curve.markers() ? XYSeries.XYSeriesRenderStyle.Scatter
-                        : XYSeries.XYSeriesRenderStyle.Line);
+                series.setXYSeriesRenderStyle(
+                        curve.markers()
+                                ? XYSeries.XYSeriesRenderStyle.Scatter
+                                : XYSeries.XYSeriesRenderStyle.Line);
                 series.setLineColor(curve.color());
                 series.setMarkerColor(curve.color());
                 series.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
             }
             charts.add(chart);
         }
-        BitmapEncoder.saveBitmap(charts, 2, 1, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(
+                charts,
+                2,
+                1,
+                png.toString().replaceAll("\\.png$", ""),
+                BitmapEncoder.BitmapFormat.PNG);
     }
 }

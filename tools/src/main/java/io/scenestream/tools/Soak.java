@@ -1,13 +1,13 @@
 package io.scenestream.tools;
 
 import com.google.gson.GsonBuilder;
+import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.job.CameraSources;
 import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
 import io.scenestream.job.Topics;
-import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.proto.Encoding;
@@ -20,11 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,8 +46,11 @@ import picocli.CommandLine.Option;
  * training round, so the growth is the least-squares slope through the medians of five equal
  * windows of that half, not through every sample.
  */
-@Command(name = "soak", mixinStandardHelpOptions = true,
-        description = "Long run with memory sampling; fails if memory grows past a bound per 1000 frames.")
+@Command(
+        name = "soak",
+        mixinStandardHelpOptions = true,
+        description =
+                "Long run with memory sampling; fails if memory grows past a bound per 1000 frames.")
 public final class Soak implements Callable<Integer> {
 
     @Option(names = "--model", description = "student checkpoint (default: ${DEFAULT-VALUE})")
@@ -60,29 +65,42 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--frames", description = "frames to stream (default: ${DEFAULT-VALUE})")
     long frames = 20_000;
 
-    @Option(names = "--camera-size", description = "camera frames WIDTHxHEIGHT (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--camera-size",
+            description = "camera frames WIDTHxHEIGHT (default: ${DEFAULT-VALUE})")
     String cameraSize = "160x128";
 
-    @Option(names = "--schedule", description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--schedule",
+            description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
     String schedule = "day:2000,night:2000,haze:2000,day";
 
-    @Option(names = "--fps", description = "camera frame rate; 0 = as fast as the job takes them. Adaptation runs at "
-            + "low priority on the cores inference leaves idle, so a saturated job barely adapts (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--fps",
+            description =
+                    "camera frame rate; 0 = as fast as the job takes them. Adaptation runs at "
+                            + "low priority on the cores inference leaves idle, so a saturated job barely adapts (default: ${DEFAULT-VALUE})")
     double fps = 10;
 
-    @Option(names = "--sample-seconds", description = "seconds between memory samples (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--sample-seconds",
+            description = "seconds between memory samples (default: ${DEFAULT-VALUE})")
     int sampleSeconds = 5;
 
-    @Option(names = "--max-growth-mb", description = "fail if resident memory grows more than this per 1000 frames (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-growth-mb",
+            description =
+                    "fail if resident memory grows more than this per 1000 frames (default: ${DEFAULT-VALUE})")
     double maxGrowthMb = 4;
 
     @Option(names = "--out", description = "folder of soak.json (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out/soak");
 
-    @Mixin
-    ConsoleOptions console = new ConsoleOptions();
+    @Mixin ConsoleOptions console = new ConsoleOptions();
 
-    @Option(names = {"-D"}, description = "a job option KEY=VALUE (see JobOptions)")
+    @Option(
+            names = {"-D"},
+            description = "a job option KEY=VALUE (see JobOptions)")
     Map<String, String> jobOptions = Map.of();
 
     /** One memory sample. */
@@ -97,8 +115,13 @@ public final class Soak implements Callable<Integer> {
         console.setUp(out);
         var manifest = Checkpoints.readManifest(model);
         if (!(fps >= 0) || frames < 1 || sampleSeconds < 1) {
-            throw new IllegalArgumentException("--fps must be >= 0, --frames and --sample-seconds >= 1; got " + fps + ", "
-                    + frames + ", " + sampleSeconds);
+            throw new IllegalArgumentException(
+                    "--fps must be >= 0, --frames and --sample-seconds >= 1; got "
+                            + fps
+                            + ", "
+                            + frames
+                            + ", "
+                            + sampleSeconds);
         }
         int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
         int w = wh[0];
@@ -115,7 +138,8 @@ public final class Soak implements Callable<Integer> {
             conf.set(JobOptions.STARTING_OFFSETS, "earliest");
             if (!noAdapt) {
                 conf.set(JobOptions.SELF_TRAINING, true);
-                JobOptions.setUnlessGiven(conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
+                JobOptions.setUnlessGiven(
+                        conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
                 // Adaptation at the stream's own priority unless told otherwise: a soak must train
                 // throughout, whatever else the machine runs.
                 JobOptions.setUnlessGiven(conf, JobOptions.TRAINING_NICENESS, 0);
@@ -125,19 +149,33 @@ public final class Soak implements Callable<Integer> {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
             JobClient job = Jobs.startOnKafka(env, settings, "SceneStream soak");
             FrameSupplier camera = CameraSources.synthetic(0, w, h, schedule);
-            FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
-            Thread producerThread = new Thread(() -> {
-                try {
-                    producer.run(camera, "soak-camera", fps, frames, Encoding.JPEG, 0.9f);
-                } catch (IOException e) {
-                    System.err.println("camera stopped: " + e.getMessage());
-                }
-            }, "camera");
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "soak",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
+            FrameProducer producer =
+                    new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
+            Thread producerThread =
+                    new Thread(
+                            () -> {
+                                try {
+                                    producer.run(
+                                            camera,
+                                            "soak-camera",
+                                            fps,
+                                            frames,
+                                            Encoding.JPEG,
+                                            0.9f);
+                                } catch (IOException e) {
+                                    System.err.println("camera stopped: " + e.getMessage());
+                                }
+                            },
+                            "camera");
+            try (KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                            kafka.bootstrapServers(),
+                                    ConsumerConfig.GROUP_ID_CONFIG, "soak",
+                                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                            new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer())) {
                 c.subscribe(List.of(settings.predictionsTopic()));
                 producerThread.start();
                 long received = 0;
@@ -149,14 +187,21 @@ public final class Soak implements Callable<Integer> {
                     if (n > 0) {
                         idleSince = System.nanoTime();
                     } else if (System.nanoTime() - idleSince > Duration.ofMinutes(5).toNanos()) {
-                        throw new IOException("no prediction for 5 minutes after " + received + " of " + frames);
+                        throw new IOException(
+                                "no prediction for 5 minutes after " + received + " of " + frames);
                     }
                     if (System.nanoTime() >= nextSample) {
                         nextSample = System.nanoTime() + sampleSeconds * 1_000_000_000L;
                         Sample s = sample((System.nanoTime() - t0) / 1e9, received);
                         samples.add(s);
-                        System.out.printf(Locale.ROOT, "%7.0f s  frames %7d  heap %7.1f MB  direct %6.1f MB  rss %7.1f MB%n",
-                                s.seconds(), s.frames(), s.heapMb(), s.directMb(), s.rssMb());
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%7.0f s  frames %7d  heap %7.1f MB  direct %6.1f MB  rss %7.1f MB%n",
+                                s.seconds(),
+                                s.frames(),
+                                s.heapMb(),
+                                s.directMb(),
+                                s.rssMb());
                     }
                 }
             } finally {
@@ -176,13 +221,24 @@ public final class Soak implements Callable<Integer> {
         report.put("fps", fps);
         report.put("self_training", !noAdapt);
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
-        report.put("growth_mb_per_1000_frames_second_half", Map.of("rss", rss, "heap", heap, "direct", direct));
+        report.put(
+                "growth_mb_per_1000_frames_second_half",
+                Map.of("rss", rss, "heap", heap, "direct", direct));
         report.put("bound_mb_per_1000_frames", maxGrowthMb);
         report.put("samples", samples);
-        Files.writeString(out.resolve("soak.json"), new GsonBuilder().setPrettyPrinting().create().toJson(report),
+        Files.writeString(
+                out.resolve("soak.json"),
+                new GsonBuilder().setPrettyPrinting().create().toJson(report),
                 StandardCharsets.UTF_8);
-        System.out.printf(Locale.ROOT, "growth per 1000 frames over the second half: rss %.2f MB, heap %.2f MB, direct %.2f MB "
-                + "(bound %.1f MB); samples in %s%n", rss, heap, direct, maxGrowthMb, out.resolve("soak.json"));
+        System.out.printf(
+                Locale.ROOT,
+                "growth per 1000 frames over the second half: rss %.2f MB, heap %.2f MB, direct %.2f MB "
+                        + "(bound %.1f MB); samples in %s%n",
+                rss,
+                heap,
+                direct,
+                maxGrowthMb,
+                out.resolve("soak.json"));
         boolean ok = rss <= maxGrowthMb && heap <= maxGrowthMb;
         System.out.println(ok ? "soak: PASS" : "soak: FAIL: memory grows");
         return ok ? 0 : 1;
@@ -217,7 +273,7 @@ public final class Soak implements Callable<Integer> {
      * Least-squares slope per 1000 frames through the medians of {@code y} (and of frames) in five
      * consecutive windows of equal size: robust to the swings within a training round.
      */
-    static double robustSlopePerThousand(List<Sample> s, java.util.function.ToDoubleFunction<Sample> y) {
+    static double robustSlopePerThousand(List<Sample> s, ToDoubleFunction<Sample> y) {
         int windows = 5;
         if (s.size() < 2 * windows) {
             return slopePerThousand(s, y);
@@ -233,23 +289,28 @@ public final class Soak implements Callable<Integer> {
     }
 
     private static double median(double[] v) {
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         return v[v.length / 2];
     }
 
     /** Least-squares slope of {@code y} against frames, per 1000 frames. */
-    static double slopePerThousand(List<Sample> s, java.util.function.ToDoubleFunction<Sample> y) {
-        return slope(s.stream().mapToDouble(Sample::frames).toArray(), s.stream().mapToDouble(y).toArray());
+    static double slopePerThousand(List<Sample> s, ToDoubleFunction<Sample> y) {
+        return slope(
+                s.stream().mapToDouble(Sample::frames).toArray(),
+                s.stream().mapToDouble(y).toArray());
     }
 
-    /** Least-squares slope of {@code y} against {@code x} (frames), per 1000; NaN with fewer than two points. */
+    /**
+     * Least-squares slope of {@code y} against {@code x} (frames), per 1000; NaN with fewer than
+     * two points.
+     */
     private static double slope(double[] x, double[] y) {
         int n = x.length;
         if (n < 2) {
             return Double.NaN;
         }
-        double mx = java.util.Arrays.stream(x).average().orElse(0);
-        double my = java.util.Arrays.stream(y).average().orElse(0);
+        double mx = Arrays.stream(x).average().orElse(0);
+        double my = Arrays.stream(y).average().orElse(0);
         double sxy = 0;
         double sxx = 0;
         for (int i = 0; i < n; i++) {

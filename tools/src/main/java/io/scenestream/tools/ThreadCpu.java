@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * CPU time of this process's threads, by kind, from {@code /proc/self/task} (Linux): what the
- * pipeline benchmark prints for each burst, to show where the machine's time went besides the model.
+ * pipeline benchmark prints for each burst, to show where the machine's time went besides the
+ * model.
  *
  * <p>Threads are told apart by their kernel names ({@code comm}, the first 15 characters of a Java
  * thread's name). libtorch's OpenMP workers are native threads and carry the name of the thread
@@ -23,23 +24,75 @@ import java.util.TreeMap;
  */
 public final class ThreadCpu {
 
-    /** Linux reports thread times in USER_HZ ticks, 100 a second on every architecture it runs on. */
+    /**
+     * Linux reports thread times in USER_HZ ticks, 100 a second on every architecture it runs on.
+     */
     private static final double TICKS_PER_SECOND = 100;
 
     /** Kinds in the order they are printed, each with the name prefixes that make it. */
-    private static final List<Kind> KINDS = List.of(
-            new Kind("inference", "inference task and its libtorch threads (decode, model, encode)", "infer"),
-            new Kind("jit", "JIT compilers", "C1 CompilerThre", "C2 CompilerThre", "Sweeper thread"),
-            new Kind("gc", "garbage collection and the VM thread", "GC Thread", "G1 ", "VM Thread"),
-            new Kind("kafka-clients", "Kafka clients (the source's fetcher, producers' network threads)",
-                    "Source Data Fet", "kafka-producer-", "kafka-coordinat", "kafka-admin-cli", "consumer_backgr"),
-            new Kind("broker", "embedded Kafka broker and controller", "data-plane-kafk", "kafka-", "quorum-control",
-                    "controller-", "broker-", "raft-", "ExpirationReape", "executor-", "LogDirFailure", "group-",
-                    "transaction-", "share-", "ThrottledChanne", "RaftManager"),
-            new Kind("flink", "Flink's other tasks and runtime threads", "Source: ", "flink-", "OutputFlusher",
-                    "Checkpoint Time", "Time Trigger", "System Time Tri", "jobmanager-", "mini-cluster", "AsyncOperation",
-                    "IOManager", "BLOB", "Flink", "pool-"),
-            new Kind("main", "the benchmark's main thread (its producer of frames, consumer of predictions)", "java"));
+    private static final List<Kind> KINDS =
+            List.of(
+                    new Kind(
+                            "inference",
+                            "inference task and its libtorch threads (decode, model, encode)",
+                            "infer"),
+                    new Kind(
+                            "jit",
+                            "JIT compilers",
+                            "C1 CompilerThre",
+                            "C2 CompilerThre",
+                            "Sweeper thread"),
+                    new Kind(
+                            "gc",
+                            "garbage collection and the VM thread",
+                            "GC Thread",
+                            "G1 ",
+                            "VM Thread"),
+                    new Kind(
+                            "kafka-clients",
+                            "Kafka clients (the source's fetcher, producers' network threads)",
+                            "Source Data Fet",
+                            "kafka-producer-",
+                            "kafka-coordinat",
+                            "kafka-admin-cli",
+                            "consumer_backgr"),
+                    new Kind(
+                            "broker",
+                            "embedded Kafka broker and controller",
+                            "data-plane-kafk",
+                            "kafka-",
+                            "quorum-control",
+                            "controller-",
+                            "broker-",
+                            "raft-",
+                            "ExpirationReape",
+                            "executor-",
+                            "LogDirFailure",
+                            "group-",
+                            "transaction-",
+                            "share-",
+                            "ThrottledChanne",
+                            "RaftManager"),
+                    new Kind(
+                            "flink",
+                            "Flink's other tasks and runtime threads",
+                            "Source: ",
+                            "flink-",
+                            "OutputFlusher",
+                            "Checkpoint Time",
+                            "Time Trigger",
+                            "System Time Tri",
+                            "jobmanager-",
+                            "mini-cluster",
+                            "AsyncOperation",
+                            "IOManager",
+                            "BLOB",
+                            "Flink",
+                            "pool-"),
+                    new Kind(
+                            "main",
+                            "the benchmark's main thread (its producer of frames, consumer of predictions)",
+                            "java"));
 
     private record Kind(String key, String description, String... prefixes) {}
 
@@ -66,7 +119,9 @@ public final class ThreadCpu {
                     String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
                     int tid = Integer.parseInt(task.getFileName().toString());
                     ticks.put(tid, utimePlusStime(stat));
-                    names.put(tid, Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).strip());
+                    names.put(
+                            tid,
+                            Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).strip());
                 } catch (NoSuchFileException ended) {
                     // the thread ended while the directory was read
                 }
@@ -81,7 +136,8 @@ public final class ThreadCpu {
      */
     static long utimePlusStime(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        // after the name: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+        // after the name: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+        // cmajflt utime(14) stime(15)
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
@@ -104,10 +160,11 @@ public final class ThreadCpu {
             out.put(k.key(), 0.0);
         }
         out.put("other", 0.0);
-        ticksByThread.forEach((tid, t) -> {
-            long before = earlier.ticksByThread.getOrDefault(tid, 0L);
-            out.merge(kindOf(names.get(tid)), (t - before) / TICKS_PER_SECOND, Double::sum);
-        });
+        ticksByThread.forEach(
+                (tid, t) -> {
+                    long before = earlier.ticksByThread.getOrDefault(tid, 0L);
+                    out.merge(kindOf(names.get(tid)), (t - before) / TICKS_PER_SECOND, Double::sum);
+                });
         return out;
     }
 
@@ -125,12 +182,23 @@ public final class ThreadCpu {
      */
     public static String describe(Map<String, Double> seconds, double wallSeconds, int frames) {
         double total = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "cores %.2f (%.1f CPU ms a frame) =", total / wallSeconds,
-                1000 * total / frames));
+        StringBuilder b =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "cores %.2f (%.1f CPU ms a frame) =",
+                                total / wallSeconds,
+                                1000 * total / frames));
         String sep = " ";
         for (Map.Entry<String, Double> e : seconds.entrySet()) {
-            b.append(sep).append(String.format(Locale.ROOT, "%s %.2f (%.1f ms)", e.getKey(), e.getValue() / wallSeconds,
-                    1000 * e.getValue() / frames));
+            b.append(sep)
+                    .append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s %.2f (%.1f ms)",
+                                    e.getKey(),
+                                    e.getValue() / wallSeconds,
+                                    1000 * e.getValue() / frames));
             sep = ", ";
         }
         return b.toString();

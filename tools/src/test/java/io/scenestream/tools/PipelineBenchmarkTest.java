@@ -22,15 +22,31 @@ class PipelineBenchmarkTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 8})
     void camerasAreSpreadEvenlyOverTheInferenceSubtasks(int parallelism) {
-        List<String> ids = PipelineBenchmark.camerasSpreadOver("throughput-", 2 * parallelism, parallelism);
-        assertThat(ids).hasSize(2 * parallelism).doesNotHaveDuplicates().allMatch(id -> id.startsWith("throughput-"));
+        List<String> ids =
+                PipelineBenchmark.camerasSpreadOver("throughput-", 2 * parallelism, parallelism);
+        assertThat(ids)
+                .hasSize(2 * parallelism)
+                .doesNotHaveDuplicates()
+                .allMatch(id -> id.startsWith("throughput-"));
         int maxParallelism = KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism);
         for (int c = 0; c < ids.size(); c++) {
-            Frame frame = Frame.newBuilder().setCameraId(ids.get(c)).setSequence(0).setWidth(2).setHeight(2)
-                    .setEncoding(Encoding.RAW_RGB8).setPayload(ByteString.copyFrom(new byte[12])).build();
-            String key = new CameraOfRecord().getKey(new RawRecord("frames", 0, c, 0, null, frame.toByteArray()));
-            assertThat(KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, parallelism))
-                    .as("subtask of camera %s", ids.get(c)).isEqualTo(c % parallelism);
+            Frame frame =
+                    Frame.newBuilder()
+                            .setCameraId(ids.get(c))
+                            .setSequence(0)
+                            .setWidth(2)
+                            .setHeight(2)
+                            .setEncoding(Encoding.RAW_RGB8)
+                            .setPayload(ByteString.copyFrom(new byte[12]))
+                            .build();
+            String key =
+                    new CameraOfRecord()
+                            .getKey(new RawRecord("frames", 0, c, 0, null, frame.toByteArray()));
+            assertThat(
+                            KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                    key, maxParallelism, parallelism))
+                    .as("subtask of camera %s", ids.get(c))
+                    .isEqualTo(c % parallelism);
         }
     }
 }

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The soak's growth estimate: a steady level with swings reads as flat, a steady rise as its rate. */
+/**
+ * The soak's growth estimate: a steady level with swings reads as flat, a steady rise as its rate.
+ */
 class SoakTest {
 
     @Test
@@ -22,7 +24,9 @@ class SoakTest {
             rising.add(new Soak.Sample(i, frames, 500, 100, 3000 + swing + 0.05 * frames));
         }
         assertThat(Soak.robustSlopePerThousand(flat, Soak.Sample::rssMb)).isCloseTo(0, within(1.0));
-        assertThat(Soak.robustSlopePerThousand(rising, Soak.Sample::rssMb)).isCloseTo(50, within(2.0));
-        assertThat(Soak.robustSlopePerThousand(flat, Soak.Sample::heapMb)).isCloseTo(0, within(1e-9));
+        assertThat(Soak.robustSlopePerThousand(rising, Soak.Sample::rssMb))
+                .isCloseTo(50, within(2.0));
+        assertThat(Soak.robustSlopePerThousand(flat, Soak.Sample::heapMb))
+                .isCloseTo(0, within(1e-9));
     }
 }

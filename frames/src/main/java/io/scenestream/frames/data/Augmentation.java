@@ -22,7 +22,9 @@ public final class Augmentation {
         this(scales, flip, null);
     }
 
-    /** @param photometric changes of appearance after the geometric ones; null for none */
+    /**
+     * @param photometric changes of appearance after the geometric ones; null for none
+     */
     public Augmentation(List<Double> scales, boolean flip, PhotometricAugmentation photometric) {
         for (double s : scales) {
             if (s < 1.0) {
@@ -61,8 +63,14 @@ public final class Augmentation {
         }
         out = fitCrop(out, h, w);
         if (photometric != null) {
-            out = new DenseSample(out.id(), out.height(), out.width(), photometric.apply(out.rgb(), random),
-                    out.semseg(), out.depth());
+            out =
+                    new DenseSample(
+                            out.id(),
+                            out.height(),
+                            out.width(),
+                            photometric.apply(out.rgb(), random),
+                            out.semseg(),
+                            out.depth());
         }
         return out;
     }
@@ -90,11 +98,14 @@ public final class Augmentation {
         return new DenseSample(s.id(), h, w, rgb, sem, dep);
     }
 
-    /** Zooms into the centre by {@code scale}: the central 1/scale of the frame, back at full size. */
+    /**
+     * Zooms into the centre by {@code scale}: the central 1/scale of the frame, back at full size.
+     */
     public static DenseSample zoom(DenseSample s, double scale) {
         int ch = Math.max(1, (int) Math.round(s.height() / scale));
         int cw = Math.max(1, (int) Math.round(s.width() / scale));
-        return crop(s, (s.height() - ch) / 2, (s.width() - cw) / 2, ch, cw).resize(s.height(), s.width());
+        return crop(s, (s.height() - ch) / 2, (s.width() - cw) / 2, ch, cw)
+                .resize(s.height(), s.width());
     }
 
     /**
@@ -115,8 +126,21 @@ public final class Augmentation {
     /** The {@code h x w} window of {@code s} at ({@code top}, {@code left}). */
     public static DenseSample crop(DenseSample s, int top, int left, int h, int w) {
         if (top < 0 || left < 0 || top + h > s.height() || left + w > s.width()) {
-            throw new IllegalArgumentException("crop " + h + "x" + w + " at " + top + "," + left
-                    + " leaves the " + s.height() + "x" + s.width() + " frame of " + s.id());
+            throw new IllegalArgumentException(
+                    "crop "
+                            + h
+                            + "x"
+                            + w
+                            + " at "
+                            + top
+                            + ","
+                            + left
+                            + " leaves the "
+                            + s.height()
+                            + "x"
+                            + s.width()
+                            + " frame of "
+                            + s.id());
         }
         if (top == 0 && left == 0 && h == s.height() && w == s.width()) {
             return s;

@@ -49,7 +49,10 @@ public final class Npy {
         }
         byte[] headerBytes = new byte[(int) headerLength];
         in.readFully(headerBytes);
-        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header =
+                new String(
+                        headerBytes,
+                        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
 
         String descr = group(DESCR, header, "descr");
         if ("True".equals(group(FORTRAN, header, "fortran_order"))) {
@@ -63,11 +66,16 @@ public final class Npy {
         if (count > Integer.MAX_VALUE - 8) {
             throw new IOException(".npy array of " + count + " values is too large");
         }
-        int bytesPerValue = switch (descr) {
-            case "<f4" -> 4;
-            case "<f8" -> 8;
-            default -> throw new IOException(".npy dtype " + descr + " is not supported (float32 or float64)");
-        };
+        int bytesPerValue =
+                switch (descr) {
+                    case "<f4" -> 4;
+                    case "<f8" -> 8;
+                    default ->
+                            throw new IOException(
+                                    ".npy dtype "
+                                            + descr
+                                            + " is not supported (float32 or float64)");
+                };
         byte[] data = new byte[Math.toIntExact(count * bytesPerValue)];
         in.readFully(data);
         ByteBuffer buffer = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
@@ -91,8 +99,11 @@ public final class Npy {
     }
 
     private static long[] parseShape(String text) throws IOException {
-        String[] parts = Arrays.stream(text.split(",")).map(String::trim).filter(p -> !p.isEmpty())
-                .toArray(String[]::new);
+        String[] parts =
+                Arrays.stream(text.split(","))
+                        .map(String::trim)
+                        .filter(p -> !p.isEmpty())
+                        .toArray(String[]::new);
         long[] shape = new long[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {

@@ -22,9 +22,21 @@ import javax.imageio.ImageIO;
 public final class NyudDataset {
 
     /** The 13-class NYU label set, in class-id order. */
-    public static final List<String> CLASSES_13 = List.of(
-            "bed", "books", "ceiling", "chair", "floor", "furniture", "objects",
-            "picture", "sofa", "table", "tv", "wall", "window");
+    public static final List<String> CLASSES_13 =
+            List.of(
+                    "bed",
+                    "books",
+                    "ceiling",
+                    "chair",
+                    "floor",
+                    "furniture",
+                    "objects",
+                    "picture",
+                    "sofa",
+                    "table",
+                    "tv",
+                    "wall",
+                    "window");
 
     private final Path root;
     private final int classes;
@@ -45,7 +57,11 @@ public final class NyudDataset {
         if (!Files.isRegularFile(list)) {
             throw new IOException("NYUD split file " + list + " does not exist");
         }
-        ids = Files.readAllLines(list).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        ids =
+                Files.readAllLines(list).stream()
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         if (ids.isEmpty()) {
             throw new IOException("NYUD split file " + list + " lists no samples");
         }
@@ -78,7 +94,9 @@ public final class NyudDataset {
             rgb[3 * i + 2] = (byte) argb[i];
         }
 
-        Path labels = root.resolve(classes == 13 ? "segmentation13" : "segmentation").resolve(id + ".png");
+        Path labels =
+                root.resolve(classes == 13 ? "segmentation13" : "segmentation")
+                        .resolve(id + ".png");
         Raster raster = readImage(id, labels).getRaster();
         checkSize(id, "segmentation " + labels, raster.getHeight(), raster.getWidth(), h, w);
         int[] raw = raster.getSamples(0, 0, w, h, 0, (int[]) null);
@@ -86,8 +104,17 @@ public final class NyudDataset {
         for (int i = 0; i < raw.length; i++) {
             int v = raw[i];
             if (v > classes) {
-                throw new IOException("sample " + id + ": label " + v + " at pixel " + i + " of " + labels
-                        + " is outside 0.." + classes);
+                throw new IOException(
+                        "sample "
+                                + id
+                                + ": label "
+                                + v
+                                + " at pixel "
+                                + i
+                                + " of "
+                                + labels
+                                + " is outside 0.."
+                                + classes);
             }
             semseg[i] = v == 0 ? DenseSample.IGNORE : v - 1;
         }
@@ -125,12 +152,19 @@ public final class NyudDataset {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             d = Npy.read(in);
         } catch (IOException e) {
-            throw new IOException("sample " + id + ": " + file + " is not a .npy array: " + e.getMessage(), e);
+            throw new IOException(
+                    "sample " + id + ": " + file + " is not a .npy array: " + e.getMessage(), e);
         }
         long[] s = d.shape();
         if (s.length != 2) {
-            throw new IOException("sample " + id + ": depth " + file + " has shape " + Arrays.toString(s)
-                    + ", expected (H, W)");
+            throw new IOException(
+                    "sample "
+                            + id
+                            + ": depth "
+                            + file
+                            + " has shape "
+                            + Arrays.toString(s)
+                            + ", expected (H, W)");
         }
         checkSize(id, "depth " + file, (int) s[0], (int) s[1], h, w);
         float[] v = d.values();
@@ -142,10 +176,22 @@ public final class NyudDataset {
         return v;
     }
 
-    private static void checkSize(String id, String what, int h, int w, int imageH, int imageW) throws IOException {
+    private static void checkSize(String id, String what, int h, int w, int imageH, int imageW)
+            throws IOException {
         if (h != imageH || w != imageW) {
-            throw new IOException("sample " + id + ": " + what + " is " + h + "x" + w
-                    + " but the image is " + imageH + "x" + imageW);
+            throw new IOException(
+                    "sample "
+                            + id
+                            + ": "
+                            + what
+                            + " is "
+                            + h
+                            + "x"
+                            + w
+                            + " but the image is "
+                            + imageH
+                            + "x"
+                            + imageW);
         }
     }
 }

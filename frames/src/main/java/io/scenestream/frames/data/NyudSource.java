@@ -30,8 +30,13 @@ public final class NyudSource implements SampleSource {
 
     @Override
     public String describe() {
-        return "nyud (" + dataset.ids().size() + " frames, " + dataset.classes() + " classes"
-                + (augmentation == null ? "" : ", augmented") + ")";
+        return "nyud ("
+                + dataset.ids().size()
+                + " frames, "
+                + dataset.classes()
+                + " classes"
+                + (augmentation == null ? "" : ", augmented")
+                + ")";
     }
 
     @Override
@@ -51,7 +56,8 @@ public final class NyudSource implements SampleSource {
         if (augmentation == null) {
             return Augmentation.fitCrop(s, h, w);
         }
-        return augmentation.apply(s, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index), h, w);
+        return augmentation.apply(
+                s, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index), h, w);
     }
 
     /** The underlying dataset. */

@@ -3,20 +3,26 @@ package io.scenestream.frames.data;
 import java.util.SplittableRandom;
 
 /**
- * Random changes of a frame's appearance that keep its geometry, labels and depth: exposure,
- * white balance, contrast (a veil of flat light, as haze or glare gives), gamma and sensor noise.
- * The changes happen in linear light, as a camera's would. Used to train a model that stays right
- * when the light changes (the teacher), from frames of one lighting only.
+ * Random changes of a frame's appearance that keep its geometry, labels and depth: exposure, white
+ * balance, contrast (a veil of flat light, as haze or glare gives), gamma and sensor noise. The
+ * changes happen in linear light, as a camera's would. Used to train a model that stays right when
+ * the light changes (the teacher), from frames of one lighting only.
  *
  * @param probability chance that a frame is changed at all
  * @param maxStops largest exposure change in stops, either way (a gain of 2^±maxStops)
- * @param maxWhiteBalance largest red/blue gain shift (a gain of 1 ± this on red, the inverse on blue)
+ * @param maxWhiteBalance largest red/blue gain shift (a gain of 1 ± this on red, the inverse on
+ *     blue)
  * @param maxVeil largest share of flat grey light blended in
  * @param maxGamma largest gamma change (a power in 1/(1+g) .. 1+g)
  * @param maxNoise largest standard deviation of additive noise, as a fraction of white
  */
 public record PhotometricAugmentation(
-        double probability, double maxStops, double maxWhiteBalance, double maxVeil, double maxGamma, double maxNoise) {
+        double probability,
+        double maxStops,
+        double maxWhiteBalance,
+        double maxVeil,
+        double maxGamma,
+        double maxNoise) {
 
     private static final float[] TO_LINEAR = new float[256];
 
@@ -31,11 +37,13 @@ public record PhotometricAugmentation(
         double[] all = {probability, maxStops, maxWhiteBalance, maxVeil, maxGamma, maxNoise};
         for (double v : all) {
             if (!(v >= 0) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException("photometric augmentation parameters must be finite and >= 0");
+                throw new IllegalArgumentException(
+                        "photometric augmentation parameters must be finite and >= 0");
             }
         }
         if (probability > 1 || maxWhiteBalance >= 1 || maxVeil > 1) {
-            throw new IllegalArgumentException("probability and veil must be at most 1, white balance below 1");
+            throw new IllegalArgumentException(
+                    "probability and veil must be at most 1, white balance below 1");
         }
     }
 
@@ -47,7 +55,9 @@ public record PhotometricAugmentation(
         return new PhotometricAugmentation(0.8, 2.0, 0.45, 0.5, 0.4, 0.06);
     }
 
-    /** {@code rgb} (interleaved 8-bit sRGB) with appearance drawn from {@code random}; a new array. */
+    /**
+     * {@code rgb} (interleaved 8-bit sRGB) with appearance drawn from {@code random}; a new array.
+     */
     public byte[] apply(byte[] rgb, SplittableRandom random) {
         if (random.nextDouble() >= probability) {
             return rgb;

@@ -1,10 +1,11 @@
 package io.scenestream.frames.data;
 
 import io.scenestream.frames.DenseSample;
+import java.io.IOException;
 
 /**
- * A deterministic, indexable supply of annotated frames for training and evaluation: sample
- * {@code i} is always the same frame (with the same augmentation, where the source augments).
+ * A deterministic, indexable supply of annotated frames for training and evaluation: sample {@code
+ * i} is always the same frame (with the same augmentation, where the source augments).
  */
 public interface SampleSource {
 
@@ -15,5 +16,5 @@ public interface SampleSource {
     long size();
 
     /** Sample number {@code index} at {@code h x w}. */
-    DenseSample get(long index, int h, int w) throws java.io.IOException;
+    DenseSample get(long index, int h, int w) throws IOException;
 }

@@ -12,8 +12,8 @@ import java.util.List;
  * ends; invalid depth (0, negative, NaN or infinite: no measurement) is black, darker than any
  * colour of the map.
  *
- * <p>The map is piecewise linear through ten anchors, the familiar ten-step viridis colours
- * ({@code #440154} ... {@code #FDE725}), interpolated in 8-bit sRGB.
+ * <p>The map is piecewise linear through ten anchors, the familiar ten-step viridis colours ({@code
+ * #440154} ... {@code #FDE725}), interpolated in 8-bit sRGB.
  *
  * <p>Immutable and thread-safe.
  */
@@ -41,19 +41,26 @@ public final class DepthColormap {
 
     /** Ten-step viridis, dark to bright. */
     private static final int[] ANCHORS = {
-        0x440154, 0x482878, 0x3E4A89, 0x31688E, 0x26828E, 0x1F9E89, 0x35B779, 0x6DCD59, 0xB4DE2C, 0xFDE725,
+        0x440154, 0x482878, 0x3E4A89, 0x31688E, 0x26828E, 0x1F9E89, 0x35B779, 0x6DCD59, 0xB4DE2C,
+        0xFDE725,
     };
 
     /** Tick spacings {@link #ticks} chooses from, metres. */
-    private static final double[] STEPS = {0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000};
+    private static final double[] STEPS = {
+        0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000
+    };
 
     private final double min;
     private final double max;
 
     private DepthColormap(double min, double max) {
         if (!Double.isFinite(min) || !Double.isFinite(max) || min < 0 || max <= min) {
-            throw new IllegalArgumentException("depth range must satisfy 0 <= min < max, finite; got ["
-                    + min + ", " + max + "]");
+            throw new IllegalArgumentException(
+                    "depth range must satisfy 0 <= min < max, finite; got ["
+                            + min
+                            + ", "
+                            + max
+                            + "]");
         }
         this.min = min;
         this.max = max;
@@ -66,8 +73,8 @@ public final class DepthColormap {
 
     /**
      * The map over the valid depths of {@code depths} (together), from their 2nd to their 98th
-     * percentile, widened outwards to multiples of 0.5 m; {@link #DEFAULT} when none is valid.
-     * Null arrays are skipped.
+     * percentile, widened outwards to multiples of 0.5 m; {@link #DEFAULT} when none is valid. Null
+     * arrays are skipped.
      */
     public static DepthColormap auto(float[]... depths) {
         int n = 0;
@@ -129,8 +136,8 @@ public final class DepthColormap {
     }
 
     /**
-     * Where {@code metres} falls in the map, 1 at {@link #min()} (brightest) to 0 at {@link
-     * #max()} (darkest), clamped.
+     * Where {@code metres} falls in the map, 1 at {@link #min()} (brightest) to 0 at {@link #max()}
+     * (darkest), clamped.
      */
     public double brightness(double metres) {
         double t = (max - metres) / (max - min);
@@ -163,9 +170,9 @@ public final class DepthColormap {
     }
 
     /**
-     * Round tick values for a scale of this range: the multiples of the smallest spacing among 0.05,
-     * 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10 ... m that gives at most {@code maxTicks} ticks inside
-     * {@code [min, max]}, ascending. At least one tick when {@code maxTicks >= 1}.
+     * Round tick values for a scale of this range: the multiples of the smallest spacing among
+     * 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10 ... m that gives at most {@code maxTicks} ticks
+     * inside {@code [min, max]}, ascending. At least one tick when {@code maxTicks >= 1}.
      */
     public List<Double> ticks(int maxTicks) {
         if (maxTicks < 1) {

@@ -14,8 +14,16 @@ public final class ImageCompare {
      */
     public static double psnr(BufferedImage a, BufferedImage b) {
         if (a.getWidth() < b.getWidth() || a.getHeight() < b.getHeight()) {
-            throw new IllegalArgumentException("the picture compared (" + a.getWidth() + "x" + a.getHeight()
-                    + ") is smaller than the reference (" + b.getWidth() + "x" + b.getHeight() + ")");
+            throw new IllegalArgumentException(
+                    "the picture compared ("
+                            + a.getWidth()
+                            + "x"
+                            + a.getHeight()
+                            + ") is smaller than the reference ("
+                            + b.getWidth()
+                            + "x"
+                            + b.getHeight()
+                            + ")");
         }
         double se = 0;
         long n = 0;

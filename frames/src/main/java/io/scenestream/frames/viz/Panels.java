@@ -1,8 +1,8 @@
 package io.scenestream.frames.viz;
 
 import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.Resize;
 import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.Resize;
 import io.scenestream.frames.RgbFrame;
 import java.awt.Color;
 import java.awt.Font;
@@ -65,7 +65,10 @@ public final class Panels {
         check(rgb.length == 3L * n, "RGB has " + rgb.length + " bytes for " + w + "x" + h);
         int[] px = new int[n];
         for (int i = 0; i < n; i++) {
-            px[i] = ((rgb[3 * i] & 0xff) << 16) | ((rgb[3 * i + 1] & 0xff) << 8) | (rgb[3 * i + 2] & 0xff);
+            px[i] =
+                    ((rgb[3 * i] & 0xff) << 16)
+                            | ((rgb[3 * i + 1] & 0xff) << 8)
+                            | (rgb[3 * i + 2] & 0xff);
         }
         return image(w, h, px);
     }
@@ -82,7 +85,9 @@ public final class Panels {
      */
     public static BufferedImage segmentation(int w, int h, int[] classes, NyuPalette palette) {
         int n = pixels(w, h);
-        check(classes.length == n, "segmentation has " + classes.length + " pixels for " + w + "x" + h);
+        check(
+                classes.length == n,
+                "segmentation has " + classes.length + " pixels for " + w + "x" + h);
         int[] lut = lut(palette);
         int[] px = new int[n];
         for (int i = 0; i < n; i++) {
@@ -91,7 +96,10 @@ public final class Panels {
         return image(w, h, px);
     }
 
-    /** {@link #segmentation(int, int, int[], NyuPalette)} of unsigned-byte ids (as {@link FramePrediction#classes()}). */
+    /**
+     * {@link #segmentation(int, int, int[], NyuPalette)} of unsigned-byte ids (as {@link
+     * FramePrediction#classes()}).
+     */
     public static BufferedImage segmentation(int w, int h, byte[] classes, NyuPalette palette) {
         return segmentation(w, h, toInts(classes), palette);
     }
@@ -102,10 +110,13 @@ public final class Panels {
      *
      * @param alpha opacity of the class colours, in [0, 1]
      */
-    public static BufferedImage segmentationOverlay(BufferedImage rgb, int[] classes, NyuPalette palette, double alpha) {
+    public static BufferedImage segmentationOverlay(
+            BufferedImage rgb, int[] classes, NyuPalette palette, double alpha) {
         int w = rgb.getWidth();
         int h = rgb.getHeight();
-        check(classes.length == (long) w * h, "segmentation has " + classes.length + " pixels, the frame is " + w + "x" + h);
+        check(
+                classes.length == (long) w * h,
+                "segmentation has " + classes.length + " pixels, the frame is " + w + "x" + h);
         check(alpha >= 0 && alpha <= 1, "alpha must be in [0, 1], got " + alpha);
         int[] lut = lut(palette);
         int[] px = rgb.getRGB(0, 0, w, h, null, 0, w);
@@ -117,8 +128,11 @@ public final class Panels {
         return image(w, h, px);
     }
 
-    /** {@link #segmentationOverlay(BufferedImage, int[], NyuPalette, double)} of unsigned-byte ids. */
-    public static BufferedImage segmentationOverlay(BufferedImage rgb, byte[] classes, NyuPalette palette, double alpha) {
+    /**
+     * {@link #segmentationOverlay(BufferedImage, int[], NyuPalette, double)} of unsigned-byte ids.
+     */
+    public static BufferedImage segmentationOverlay(
+            BufferedImage rgb, byte[] classes, NyuPalette palette, double alpha) {
         return segmentationOverlay(rgb, toInts(classes), palette, alpha);
     }
 
@@ -183,7 +197,8 @@ public final class Panels {
      *
      * @param classNames names by class id; an id without a name is shown as {@code "class N"}
      */
-    public static BufferedImage legend(int width, NyuPalette palette, List<String> classNames, BitSet classes) {
+    public static BufferedImage legend(
+            int width, NyuPalette palette, List<String> classNames, BitSet classes) {
         return legend(width, palette, classNames, classes, LEGEND_FONT, PANEL);
     }
 
@@ -201,36 +216,63 @@ public final class Panels {
      *     the ground-truth depth (of the predicted depth when there is none)
      */
     public static BufferedImage evaluationPanel(
-            DenseSample sample, FramePrediction prediction, List<String> classNames, DepthColormap depthColors) {
+            DenseSample sample,
+            FramePrediction prediction,
+            List<String> classNames,
+            DepthColormap depthColors) {
         Objects.requireNonNull(sample, "sample");
         Objects.requireNonNull(prediction, "prediction");
         NyuPalette palette = NyuPalette.forClassCount(classNames.size());
         int w = sample.width();
         int h = sample.height();
         boolean resized = prediction.width() != w || prediction.height() != h;
-        int[] predClasses = prediction.classes() == null
-                ? null
-                : Resize.nearest(toInts(prediction.classes()), prediction.height(), prediction.width(), h, w);
-        float[] predDepth = prediction.depth() == null
-                ? null
-                : Resize.nearest(prediction.depth(), prediction.height(), prediction.width(), h, w);
-        DepthColormap colors = depthColors != null
-                ? depthColors
-                : DepthColormap.auto(sample.depth() != null ? sample.depth() : predDepth);
+        int[] predClasses =
+                prediction.classes() == null
+                        ? null
+                        : Resize.nearest(
+                                toInts(prediction.classes()),
+                                prediction.height(),
+                                prediction.width(),
+                                h,
+                                w);
+        float[] predDepth =
+                prediction.depth() == null
+                        ? null
+                        : Resize.nearest(
+                                prediction.depth(), prediction.height(), prediction.width(), h, w);
+        DepthColormap colors =
+                depthColors != null
+                        ? depthColors
+                        : DepthColormap.auto(sample.depth() != null ? sample.depth() : predDepth);
 
         int font = fontSize(h);
-        String from = resized ? " (from " + prediction.width() + "x" + prediction.height() + ")" : "";
-        List<String> titles = List.of("RGB " + sample.id(), "segmentation: ground truth",
-                "segmentation: prediction" + from, "depth: ground truth", "depth: prediction" + from);
+        String from =
+                resized ? " (from " + prediction.width() + "x" + prediction.height() + ")" : "";
+        List<String> titles =
+                List.of(
+                        "RGB " + sample.id(),
+                        "segmentation: ground truth",
+                        "segmentation: prediction" + from,
+                        "depth: ground truth",
+                        "depth: prediction" + from);
         List<BufferedImage> tiles = new ArrayList<>();
         tiles.add(rgb(w, h, sample.rgb()));
-        tiles.add(sample.semseg() == null ? missing(w, h, "no labels", font)
-                : segmentation(w, h, sample.semseg(), palette));
-        tiles.add(predClasses == null ? missing(w, h, "no segmentation", font)
-                : segmentation(w, h, predClasses, palette));
-        tiles.add(sample.depth() == null ? missing(w, h, "no labels", font)
-                : depth(w, h, sample.depth(), colors));
-        tiles.add(predDepth == null ? missing(w, h, "no depth", font) : depth(w, h, predDepth, colors));
+        tiles.add(
+                sample.semseg() == null
+                        ? missing(w, h, "no labels", font)
+                        : segmentation(w, h, sample.semseg(), palette));
+        tiles.add(
+                predClasses == null
+                        ? missing(w, h, "no segmentation", font)
+                        : segmentation(w, h, predClasses, palette));
+        tiles.add(
+                sample.depth() == null
+                        ? missing(w, h, "no labels", font)
+                        : depth(w, h, sample.depth(), colors));
+        tiles.add(
+                predDepth == null
+                        ? missing(w, h, "no depth", font)
+                        : depth(w, h, predDepth, colors));
         BufferedImage scale = depthScale(h, colors, font, PANEL);
 
         int titleH = titleHeight(font);
@@ -242,9 +284,10 @@ public final class Panels {
         if (predClasses != null) {
             present.or(classesPresent(predClasses));
         }
-        BufferedImage legend = present.isEmpty()
-                ? null
-                : legend(width - 2 * MARGIN, palette, classNames, present, font, PANEL);
+        BufferedImage legend =
+                present.isEmpty()
+                        ? null
+                        : legend(width - 2 * MARGIN, palette, classNames, present, font, PANEL);
         int height = MARGIN + titleH + h + (legend == null ? 0 : GAP + legend.getHeight()) + MARGIN;
 
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -282,7 +325,10 @@ public final class Panels {
      *     so colours mean the same metres in every frame
      */
     public static BufferedImage mosaic(
-            RgbFrame frame, FramePrediction prediction, List<String> classNames, DepthColormap depthColors) {
+            RgbFrame frame,
+            FramePrediction prediction,
+            List<String> classNames,
+            DepthColormap depthColors) {
         Objects.requireNonNull(frame, "frame");
         Objects.requireNonNull(prediction, "prediction");
         int w = frame.width();
@@ -292,12 +338,33 @@ public final class Panels {
         BufferedImage rgb = rgb(frame);
         BufferedImage overlay = rgb;
         if (prediction.classes() != null) {
-            int[] classes = Resize.nearest(toInts(prediction.classes()), prediction.height(), prediction.width(), h, w);
-            overlay = segmentationOverlay(rgb, classes, NyuPalette.forClassCount(classNames.size()), DEFAULT_ALPHA);
+            int[] classes =
+                    Resize.nearest(
+                            toInts(prediction.classes()),
+                            prediction.height(),
+                            prediction.width(),
+                            h,
+                            w);
+            overlay =
+                    segmentationOverlay(
+                            rgb,
+                            classes,
+                            NyuPalette.forClassCount(classNames.size()),
+                            DEFAULT_ALPHA);
         }
-        BufferedImage depth = prediction.depth() == null
-                ? missing(w, h, "no depth", font)
-                : depth(w, h, Resize.nearest(prediction.depth(), prediction.height(), prediction.width(), h, w), colors);
+        BufferedImage depth =
+                prediction.depth() == null
+                        ? missing(w, h, "no depth", font)
+                        : depth(
+                                w,
+                                h,
+                                Resize.nearest(
+                                        prediction.depth(),
+                                        prediction.height(),
+                                        prediction.width(),
+                                        h,
+                                        w),
+                                colors);
         BufferedImage scale = depthScale(h, colors, font, VIDEO);
 
         int width = even(3 * w + scale.getWidth());
@@ -321,10 +388,15 @@ public final class Panels {
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             if (!ImageIO.write(image, "png", tmp.toFile())) {
-                throw new IOException("no PNG writer for a " + image.getType() + "-type image, writing " + file);
+                throw new IOException(
+                        "no PNG writer for a " + image.getType() + "-type image, writing " + file);
             }
             try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(
+                        tmp,
+                        file,
+                        StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
@@ -333,7 +405,8 @@ public final class Panels {
         }
     }
 
-    // ---------------------------------------------------------------- layout (package-private for tests)
+    // ---------------------------------------------------------------- layout (package-private for
+    // tests)
 
     /** Text size for tiles {@code tileHeight} high: about 1/24 of it, 11 to 20 points. */
     static int fontSize(int tileHeight) {
@@ -345,14 +418,18 @@ public final class Panels {
         return metrics(font(fontSize)).getHeight() + 6;
     }
 
-    /** Left edge of the evaluation panel's tile {@code i} (0 = RGB; 5 = the scale) for tiles {@code w} wide. */
+    /**
+     * Left edge of the evaluation panel's tile {@code i} (0 = RGB; 5 = the scale) for tiles {@code
+     * w} wide.
+     */
     static int tileX(int i, int w) {
         return MARGIN + i * (w + GAP);
     }
 
     // ---------------------------------------------------------------- drawing
 
-    private static BufferedImage depthScale(int height, DepthColormap colors, int fontSize, Style style) {
+    private static BufferedImage depthScale(
+            int height, DepthColormap colors, int fontSize, Style style) {
         check(height > 0, "scale height must be positive, got " + height);
         Font font = font(fontSize);
         FontMetrics fm = metrics(font);
@@ -397,7 +474,12 @@ public final class Panels {
     }
 
     private static BufferedImage legend(
-            int width, NyuPalette palette, List<String> classNames, BitSet classes, int fontSize, Style style) {
+            int width,
+            NyuPalette palette,
+            List<String> classNames,
+            BitSet classes,
+            int fontSize,
+            Style style) {
         check(width > 0, "legend width must be positive, got " + width);
         Font font = font(fontSize);
         FontMetrics fm = metrics(font);
@@ -420,7 +502,11 @@ public final class Panels {
             names.add(name);
             x += entryW + spacing;
         }
-        BufferedImage out = new BufferedImage(width, Math.max(1, at.isEmpty() ? 1 : y + rowH), BufferedImage.TYPE_INT_RGB);
+        BufferedImage out =
+                new BufferedImage(
+                        width,
+                        Math.max(1, at.isEmpty() ? 1 : y + rowH),
+                        BufferedImage.TYPE_INT_RGB);
         Graphics2D g = graphics(out, style);
         g.setFont(font);
         for (int i = 0; i < at.size(); i++) {
@@ -431,7 +517,10 @@ public final class Panels {
             g.setColor(BAR_OUTLINE);
             g.drawRect(e[0], sy, square - 1, square - 1);
             g.setColor(style.text());
-            g.drawString(names.get(i), e[0] + square + 4, e[1] + (rowH - fm.getHeight()) / 2 + fm.getAscent());
+            g.drawString(
+                    names.get(i),
+                    e[0] + square + 4,
+                    e[1] + (rowH - fm.getHeight()) / 2 + fm.getAscent());
         }
         g.dispose();
         return out;
@@ -444,19 +533,25 @@ public final class Panels {
         Font font = font(fontSize);
         FontMetrics fm = metrics(font);
         g.setFont(font);
-        g.drawString(text, (w - fm.stringWidth(text)) / 2, (h - fm.getHeight()) / 2 + fm.getAscent());
+        g.drawString(
+                text, (w - fm.stringWidth(text)) / 2, (h - fm.getHeight()) / 2 + fm.getAscent());
         g.dispose();
         return out;
     }
 
-    /** A graphics context filled with the style's background, drawing in its text colour, text antialiased. */
+    /**
+     * A graphics context filled with the style's background, drawing in its text colour, text
+     * antialiased.
+     */
     private static Graphics2D graphics(BufferedImage image, Style style) {
         Graphics2D g = image.createGraphics();
         g.setColor(style.background());
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
         g.setColor(style.text());
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
         return g;
     }
 

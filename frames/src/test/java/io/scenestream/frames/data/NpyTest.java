@@ -15,11 +15,14 @@ class NpyTest {
 
     /** NumPy's layout: magic, version, header length, a dict padded to 64 bytes, the data. */
     private static byte[] npy(String descr, String shape, double... values) {
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }";
+        String dict =
+                "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }";
         int pad = 64 - (10 + dict.length() + 1) % 64;
         String header = dict + " ".repeat(pad % 64) + "\n";
         int width = descr.endsWith("8") ? 8 : 4;
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + width * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(10 + header.length() + width * values.length)
+                        .order(ByteOrder.LITTLE_ENDIAN);
         b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
         b.putShort((short) header.length());
         b.put(header.getBytes(StandardCharsets.ISO_8859_1));
@@ -50,7 +53,11 @@ class NpyTest {
         assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(npy("<i4", "2", 1, 2))))
                 .hasMessageContaining("dtype <i4");
         byte[] truncated = npy("<f4", "4", 1, 2, 3, 4);
-        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(truncated, 0, truncated.length - 3)))
+        assertThatThrownBy(
+                        () ->
+                                Npy.read(
+                                        new ByteArrayInputStream(
+                                                truncated, 0, truncated.length - 3)))
                 .isInstanceOf(IOException.class);
     }
 }

@@ -1,14 +1,15 @@
 package io.scenestream.frames.data;
 
-import io.scenestream.frames.DenseSample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.SharedData;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,7 +40,9 @@ class NyudDatasetTest {
         for (int v : s.semseg()) {
             classes.add(v);
         }
-        assertThat(classes).allMatch(c -> c == DenseSample.IGNORE || (c >= 0 && c < 13)).hasSizeGreaterThan(3);
+        assertThat(classes)
+                .allMatch(c -> c == DenseSample.IGNORE || (c >= 0 && c < 13))
+                .hasSizeGreaterThan(3);
         // Indoor depth in metres, hole-filled.
         double mean = 0;
         for (float d : s.depth()) {
@@ -47,7 +50,7 @@ class NyudDatasetTest {
             mean += d;
         }
         assertThat(mean / s.depth().length).isBetween(1.0, 6.0);
-        assertThat(java.util.Arrays.stream(new NyudDataset(NYUD, 40, "val").read("0001").semseg()).boxed())
+        assertThat(Arrays.stream(new NyudDataset(NYUD, 40, "val").read("0001").semseg()).boxed())
                 .allMatch(c -> c == 255 || c < 40);
     }
 
@@ -56,13 +59,21 @@ class NyudDatasetTest {
         copy(NYUD, dir);
         Files.delete(dir.resolve("depth/0002.npy"));
         NyudDataset nyud = new NyudDataset(dir, 13, "val");
-        assertThatThrownBy(() -> nyud.read("0002")).isInstanceOf(IOException.class)
-                .hasMessageContaining("sample 0002").hasMessageContaining("depth/0002.npy");
-        ImageIO.write(new BufferedImage(320, 240, BufferedImage.TYPE_BYTE_GRAY), "png",
+        assertThatThrownBy(() -> nyud.read("0002"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("sample 0002")
+                .hasMessageContaining("depth/0002.npy");
+        ImageIO.write(
+                new BufferedImage(320, 240, BufferedImage.TYPE_BYTE_GRAY),
+                "png",
                 dir.resolve("segmentation13/0009.png").toFile());
-        assertThatThrownBy(() -> nyud.read("0009")).isInstanceOf(IOException.class)
-                .hasMessageContaining("sample 0009").hasMessageContaining("240x320").hasMessageContaining("480x640");
-        assertThatThrownBy(() -> new NyudDataset(dir, 13, "train")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> nyud.read("0009"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("sample 0009")
+                .hasMessageContaining("240x320")
+                .hasMessageContaining("480x640");
+        assertThatThrownBy(() -> new NyudDataset(dir, 13, "train"))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("train.txt");
     }
 
@@ -95,9 +106,12 @@ class NyudDatasetTest {
         DenseSample b = aug.apply(s, new SplittableRandom(3), 256, 320);
         assertThat(a.rgb()).isEqualTo(b.rgb());
         assertThat(a.semseg()).isEqualTo(b.semseg());
-        List<byte[]> variants = Stream.iterate(1L, x -> x + 1).limit(8)
-                .map(seed -> aug.apply(s, new SplittableRandom(seed), 64, 96).rgb()).toList();
-        assertThat(variants.stream().map(java.util.Arrays::hashCode).distinct().count()).isGreaterThan(2);
+        List<byte[]> variants =
+                Stream.iterate(1L, x -> x + 1)
+                        .limit(8)
+                        .map(seed -> aug.apply(s, new SplittableRandom(seed), 64, 96).rgb())
+                        .toList();
+        assertThat(variants.stream().map(Arrays::hashCode).distinct().count()).isGreaterThan(2);
     }
 
     private static void copy(Path from, Path to) throws IOException {

@@ -1,12 +1,12 @@
 package io.scenestream.frames.data;
 
-import io.scenestream.frames.DenseSample;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scenestream.frames.DenseSample;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -65,9 +65,20 @@ class PhotometricAugmentationTest {
     @Test
     void probabilityZeroIsIdentityAndBadSettingsAreRefused() {
         byte[] rgb = gradient(4, 4).rgb();
-        assertSame(rgb, new PhotometricAugmentation(0, 2, 0.4, 0.5, 0.4, 0.05).apply(rgb, new SplittableRandom(1)));
-        assertThrows(IllegalArgumentException.class, () -> new PhotometricAugmentation(1.5, 1, 0, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new PhotometricAugmentation(1, -1, 0, 0, 0, 0));
-        assertFalse(Arrays.equals(rgb, new PhotometricAugmentation(1, 0, 0, 0, 0, 0.2).apply(rgb, new SplittableRandom(3))));
+        assertSame(
+                rgb,
+                new PhotometricAugmentation(0, 2, 0.4, 0.5, 0.4, 0.05)
+                        .apply(rgb, new SplittableRandom(1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PhotometricAugmentation(1.5, 1, 0, 0, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PhotometricAugmentation(1, -1, 0, 0, 0, 0));
+        assertFalse(
+                Arrays.equals(
+                        rgb,
+                        new PhotometricAugmentation(1, 0, 0, 0, 0, 0.2)
+                                .apply(rgb, new SplittableRandom(3))));
     }
 }

@@ -15,7 +15,8 @@ class DepthColormapTest {
         assertThat(c.rgb(5f)).isEqualTo(0x440154);
         assertThat(c.rgb(0.2f)).isEqualTo(0xFDE725);
         assertThat(c.rgb(80f)).isEqualTo(0x440154);
-        assertThat(c.rgb(3f)).as("the middle of viridis is teal-green")
+        assertThat(c.rgb(3f))
+                .as("the middle of viridis is teal-green")
                 .satisfies(rgb -> assertThat((rgb >> 8) & 0xff).isGreaterThan((rgb >> 16) & 0xff));
     }
 
@@ -24,8 +25,14 @@ class DepthColormapTest {
         DepthColormap c = DepthColormap.DEFAULT;
         assertThat(c.min()).isEqualTo(0);
         assertThat(c.max()).isEqualTo(10);
-        for (float bad : new float[] {0f, -0f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-            assertThat(c.rgb(bad)).as("depth %s", bad).isEqualTo(DepthColormap.INVALID_RGB).isZero();
+        for (float bad :
+                new float[] {
+                    0f, -0f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY
+                }) {
+            assertThat(c.rgb(bad))
+                    .as("depth %s", bad)
+                    .isEqualTo(DepthColormap.INVALID_RGB)
+                    .isZero();
         }
         assertThat(luminance(c.rgb(1e-6f))).isGreaterThan(0.5);
         assertThat(luminance(c.rgb(10f))).isGreaterThan(0.01);
@@ -38,13 +45,15 @@ class DepthColormapTest {
         int steps = 2000;
         for (int i = 0; i <= steps; i++) {
             double l = lightness(c.rgb((float) (0.5 + 7.5 * i / steps)));
-            // 8-bit rounding may wobble by a fraction of a just-noticeable difference (about 1 L*); never more.
+            // 8-bit rounding may wobble by a fraction of a just-noticeable difference (about 1 L*);
+            // never more.
             assertThat(l).as("step %d", i).isLessThanOrEqualTo(previous + 0.25);
             previous = Math.min(previous, l);
         }
         for (int k = 0; k < 30; k++) {
             double near = 0.5 + 0.25 * k;
-            assertThat(lightness(c.rgb((float) (near + 0.25)))).as("%s m", near)
+            assertThat(lightness(c.rgb((float) (near + 0.25))))
+                    .as("%s m", near)
                     .isLessThan(lightness(c.rgb((float) near)) - 1.0);
         }
         assertThat(lightness(c.rgb(0.5f)) - lightness(c.rgb(8f))).as("L* span").isGreaterThan(70);
@@ -55,10 +64,13 @@ class DepthColormapTest {
 
     @Test
     void ticksAreRoundMetresInsideTheRange() {
-        assertThat(DepthColormap.range(0, 10).ticks(6)).containsExactly(0.0, 2.0, 4.0, 6.0, 8.0, 10.0);
-        assertThat(DepthColormap.range(0, 10).ticks(11)).containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
+        assertThat(DepthColormap.range(0, 10).ticks(6))
+                .containsExactly(0.0, 2.0, 4.0, 6.0, 8.0, 10.0);
+        assertThat(DepthColormap.range(0, 10).ticks(11))
+                .containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0);
         assertThat(DepthColormap.range(0, 10).ticks(2)).containsExactly(0.0, 10.0);
-        assertThat(DepthColormap.range(1.5, 4).ticks(6)).containsExactly(1.5, 2.0, 2.5, 3.0, 3.5, 4.0);
+        assertThat(DepthColormap.range(1.5, 4).ticks(6))
+                .containsExactly(1.5, 2.0, 2.5, 3.0, 3.5, 4.0);
         assertThat(DepthColormap.range(0.3, 0.9).ticks(4)).containsExactly(0.4, 0.6, 0.8);
         assertThat(DepthColormap.range(0, 10).ticks(0)).isEmpty();
     }
@@ -105,10 +117,14 @@ class DepthColormapTest {
 
     @Test
     void badRangesAreRejected() {
-        assertThatThrownBy(() -> DepthColormap.range(3, 3)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DepthColormap.range(5, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DepthColormap.range(-1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DepthColormap.range(0, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DepthColormap.range(3, 3))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DepthColormap.range(5, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DepthColormap.range(-1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DepthColormap.range(0, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Relative luminance of an sRGB colour, 0 (black) to 1 (white). */

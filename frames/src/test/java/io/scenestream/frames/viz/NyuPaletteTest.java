@@ -25,7 +25,10 @@ class NyuPaletteTest {
     void fortyClassesWithTheirColours() {
         NyuPalette p = NyuPalette.NYU40;
         assertThat(p.size()).isEqualTo(40);
-        assertThat(p.classNames()).hasSize(40).startsWith("wall", "floor", "cabinet").endsWith("otherprop");
+        assertThat(p.classNames())
+                .hasSize(40)
+                .startsWith("wall", "floor", "cabinet")
+                .endsWith("otherprop");
         assertThat(p.classNames()).doesNotHaveDuplicates();
         assertThat(p.rgb(0)).as("wall").isEqualTo(0xAEC7E8);
         assertThat(p.rgb(39)).as("otherprop").isEqualTo(0x645590);
@@ -34,7 +37,8 @@ class NyuPaletteTest {
     @Test
     void everyClassHasItsOwnColourAndNoneIsBlack() {
         assertDistinct(NyuPalette.NYU13, 30);
-        // The NYU40 palette has one close pair (bookshelf / night stand, 9.6 apart), still visibly different.
+        // The NYU40 palette has one close pair (bookshelf / night stand, 9.6 apart), still visibly
+        // different.
         assertDistinct(NyuPalette.NYU40, 8);
     }
 
@@ -43,7 +47,9 @@ class NyuPaletteTest {
         for (int a = 0; a < p.size(); a++) {
             int ca = p.rgb(a);
             assertThat(seen.add(ca)).as("%s class %d colour %06x is unique", p, a, ca).isTrue();
-            assertThat(ca).as("%s class %d is not the ignore black", p, a).isNotEqualTo(NyuPalette.IGNORE_RGB);
+            assertThat(ca)
+                    .as("%s class %d is not the ignore black", p, a)
+                    .isNotEqualTo(NyuPalette.IGNORE_RGB);
             assertThat(ca & ~0xffffff).as("no alpha bits").isZero();
             for (int b = 0; b < a; b++) {
                 assertThat(distance(ca, p.rgb(b)))
@@ -63,18 +69,23 @@ class NyuPaletteTest {
 
     @Test
     void idsOutsideThePaletteAreErrors() {
-        assertThatThrownBy(() -> NyuPalette.NYU13.rgb(13)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> NyuPalette.NYU13.rgb(13))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("13");
-        assertThatThrownBy(() -> NyuPalette.NYU13.rgb(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> NyuPalette.NYU40.rgb(40)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> NyuPalette.NYU40.rgb(254)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NyuPalette.NYU13.rgb(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NyuPalette.NYU40.rgb(40))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NyuPalette.NYU40.rgb(254))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void paletteByClassCount() {
         assertThat(NyuPalette.forClassCount(13)).isSameAs(NyuPalette.NYU13);
         assertThat(NyuPalette.forClassCount(40)).isSameAs(NyuPalette.NYU40);
-        assertThatThrownBy(() -> NyuPalette.forClassCount(21)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> NyuPalette.forClassCount(21))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("21");
     }
 

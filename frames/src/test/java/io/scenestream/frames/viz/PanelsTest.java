@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.data.NyudDataset;
 import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Stream;
@@ -27,7 +28,9 @@ class PanelsTest {
 
     @Test
     void drawsWithoutADisplay() {
-        assertThat(GraphicsEnvironment.isHeadless()).as("tests run with java.awt.headless=true").isTrue();
+        assertThat(GraphicsEnvironment.isHeadless())
+                .as("tests run with java.awt.headless=true")
+                .isTrue();
     }
 
     @Test
@@ -50,11 +53,14 @@ class PanelsTest {
     @Test
     void segmentationRejectsForeignIdsAndWrongSizes() {
         assertThatThrownBy(() -> Panels.segmentation(2, 1, new int[] {0, 13}, P))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("13");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("13");
         assertThatThrownBy(() -> Panels.segmentation(2, 1, new byte[] {0, (byte) 200}, P))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("200");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("200");
         assertThatThrownBy(() -> Panels.segmentation(2, 2, new int[] {0, 1, 2}, P))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2x2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2x2");
     }
 
     @Test
@@ -66,8 +72,10 @@ class PanelsTest {
         // bed (0, 0, 255) at half over (200, 100, 0): (100, 50, 128) (127.5 rounds up).
         assertThat(rgb(over, 0, 0)).isEqualTo(0x643280);
         assertThat(rgb(over, 1, 0)).isEqualTo(0x0A141E);
-        assertThat(rgb(Panels.segmentationOverlay(frame, new byte[] {0, 0}, P, 1.0), 0, 0)).isEqualTo(0x0000FF);
-        assertThat(rgb(Panels.segmentationOverlay(frame, new int[] {0, 0}, P, 0.0), 0, 0)).isEqualTo(0xC86400);
+        assertThat(rgb(Panels.segmentationOverlay(frame, new byte[] {0, 0}, P, 1.0), 0, 0))
+                .isEqualTo(0x0000FF);
+        assertThat(rgb(Panels.segmentationOverlay(frame, new int[] {0, 0}, P, 0.0), 0, 0))
+                .isEqualTo(0xC86400);
         assertThatThrownBy(() -> Panels.segmentationOverlay(frame, new int[] {0, 0}, P, 1.5))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -87,7 +95,7 @@ class PanelsTest {
         int w = 40;
         int h = 240;
         float[] depth = new float[w * h];
-        java.util.Arrays.fill(depth, 3f);
+        Arrays.fill(depth, 3f);
         DepthColormap c = DepthColormap.DEFAULT;
         BufferedImage img = Panels.depthWithScale(w, h, depth, c);
         assertThat(img.getHeight()).isEqualTo(h);
@@ -95,7 +103,8 @@ class PanelsTest {
         assertThat(rgb(img, 5, 5)).isEqualTo(c.rgb(3f));
         assertThat(rgb(img, w - 1, h - 1)).isEqualTo(c.rgb(3f));
 
-        // Down the scale's middle column of the bar: dark at the top (10 m), bright at the bottom (0 m).
+        // Down the scale's middle column of the bar: dark at the top (10 m), bright at the bottom
+        // (0 m).
         BufferedImage scale = Panels.depthScale(h, c);
         int barX = barColumn(scale);
         assertThat(barX).as("a column of colormap colours").isGreaterThanOrEqualTo(0);
@@ -119,7 +128,8 @@ class PanelsTest {
     void legendListsThePresentClassesOnly() {
         BitSet present = Panels.classesPresent(new int[] {FLOOR, 255, FLOOR, 11});
         assertThat(present.stream().toArray()).containsExactly(FLOOR, 11);
-        assertThat(Panels.classesPresent(new byte[] {(byte) 255, 2}).stream().toArray()).containsExactly(2);
+        assertThat(Panels.classesPresent(new byte[] {(byte) 255, 2}).stream().toArray())
+                .containsExactly(2);
         BufferedImage legend = Panels.legend(400, P, NAMES, present);
         assertThat(legend.getWidth()).isEqualTo(400);
         assertThat(count(legend, P.rgb(FLOOR))).as("floor square").isGreaterThan(20);
@@ -141,11 +151,11 @@ class PanelsTest {
         rgb[3 * 5 + 1] = 34;
         rgb[3 * 5 + 2] = 51;
         int[] semseg = new int[w * h];
-        java.util.Arrays.fill(semseg, 11);
+        Arrays.fill(semseg, 11);
         semseg[2 * w + 3] = FLOOR; // pixel (3, 2)
         semseg[0] = 255;
         float[] depth = new float[w * h];
-        java.util.Arrays.fill(depth, 2f);
+        Arrays.fill(depth, 2f);
         depth[1] = 6f;
         DenseSample sample = new DenseSample("tiny", h, w, rgb, semseg, depth);
         // The prediction at 2x2, shown at the sample's 4x3.
@@ -190,9 +200,12 @@ class PanelsTest {
         assertThat(rgb(panel, gt - 1, tileY + 1)).isEqualTo(0xFFFFFF);
         assertThat(rgb(panel, Panels.tileX(5, w) - 1, tileY + 1)).isEqualTo(0xFFFFFF);
         // The legend, below, shows classes of both segmentations.
-        BufferedImage below = panel.getSubimage(0, tileY + h, panel.getWidth(), panel.getHeight() - tileY - h);
+        BufferedImage below =
+                panel.getSubimage(0, tileY + h, panel.getWidth(), panel.getHeight() - tileY - h);
         for (int id : new int[] {0, 3, FLOOR, 11, 12}) {
-            assertThat(count(below, P.rgb(id))).as("legend square of %s", NAMES.get(id)).isPositive();
+            assertThat(count(below, P.rgb(id)))
+                    .as("legend square of %s", NAMES.get(id))
+                    .isPositive();
         }
         assertThat(count(below, P.rgb(1))).as("books are in neither").isZero();
     }
@@ -203,7 +216,7 @@ class PanelsTest {
         int h = 64;
         DenseSample sample = new DenseSample("unlabelled", h, w, new byte[w * h * 3], null, null);
         float[] d = new float[w * h];
-        java.util.Arrays.fill(d, 2.5f);
+        Arrays.fill(d, 2.5f);
         byte[] classes = new byte[w * h];
         FramePrediction pred = new FramePrediction(w, h, d, classes, new float[w * h]);
 
@@ -213,7 +226,9 @@ class PanelsTest {
         assertThat(rgb(panel, Panels.tileX(1, w) + 1, tileY + 1)).isEqualTo(Panels.MISSING_RGB);
         assertThat(rgb(panel, Panels.tileX(3, w) + 1, tileY + 1)).isEqualTo(Panels.MISSING_RGB);
         assertThat(count(panel.getSubimage(Panels.tileX(1, w), tileY, w, h), Panels.MISSING_RGB))
-                .as("grey with some text on it").isLessThan(w * h).isGreaterThan(w * h / 2);
+                .as("grey with some text on it")
+                .isLessThan(w * h)
+                .isGreaterThan(w * h / 2);
         assertThat(rgb(panel, Panels.tileX(2, w) + 1, tileY + 1)).isEqualTo(P.rgb(0));
         // Auto range from the prediction alone: 2.5 m -> [2.5, 3], so 2.5 m is the bright end.
         assertThat(rgb(panel, Panels.tileX(4, w) + 1, tileY + 1)).isEqualTo(0xFDE725);
@@ -225,12 +240,12 @@ class PanelsTest {
             int w = size[0];
             int h = size[1];
             byte[] rgb = new byte[w * h * 3];
-            java.util.Arrays.fill(rgb, (byte) 90);
+            Arrays.fill(rgb, (byte) 90);
             RgbFrame frame = new RgbFrame(w, h, rgb);
             byte[] classes = new byte[w * h];
-            java.util.Arrays.fill(classes, (byte) FLOOR);
+            Arrays.fill(classes, (byte) FLOOR);
             float[] depth = new float[w * h];
-            java.util.Arrays.fill(depth, 4f);
+            Arrays.fill(depth, 4f);
             FramePrediction pred = new FramePrediction(w, h, depth, classes, new float[w * h]);
 
             BufferedImage m = Panels.mosaic(frame, pred, NAMES, null);
@@ -243,12 +258,15 @@ class PanelsTest {
             assertThat(rgb(m, w + w / 2, h / 2)).isEqualTo(0x9CA639);
             assertThat(rgb(m, 2 * w + w - 1, h - 1)).isEqualTo(DepthColormap.DEFAULT.rgb(4f));
 
-            // A frame with nothing in common (no segmentation, half-resolution depth) has the same size.
+            // A frame with nothing in common (no segmentation, half-resolution depth) has the same
+            // size.
             FramePrediction other = new FramePrediction(1, 1, new float[] {9f}, null, null);
             BufferedImage m2 = Panels.mosaic(frame, other, NAMES, null);
             assertThat(m2.getWidth()).isEqualTo(m.getWidth());
             assertThat(m2.getHeight()).isEqualTo(m.getHeight());
-            assertThat(rgb(m2, w + w / 2, h / 2)).as("no segmentation: plain frame").isEqualTo(0x5A5A5A);
+            assertThat(rgb(m2, w + w / 2, h / 2))
+                    .as("no segmentation: plain frame")
+                    .isEqualTo(0x5A5A5A);
             assertThat(rgb(m2, 2 * w, 0)).isEqualTo(DepthColormap.DEFAULT.rgb(9f));
         }
     }

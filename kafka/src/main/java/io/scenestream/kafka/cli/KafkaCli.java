@@ -1,19 +1,16 @@
 package io.scenestream.kafka.cli;
 
-import com.google.protobuf.ByteString;
+import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.ImageFolderSource;
 import io.scenestream.kafka.producer.SyntheticCameraSource;
 import io.scenestream.kafka.producer.VideoSource;
 import io.scenestream.kafka.proto.Encoding;
-import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.recorder.PredictionRecorder;
 import io.scenestream.kafka.recorder.RecorderLoop;
-import io.scenestream.kafka.serde.FramePixels;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +22,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** SceneStream's Kafka tools: camera producers and the recorder. */
-@Command(name = "scenestream-kafka", mixinStandardHelpOptions = true,
+@Command(
+        name = "scenestream-kafka",
+        mixinStandardHelpOptions = true,
         subcommands = {KafkaCli.Produce.class, KafkaCli.Record.class},
         description = "Publish camera frames, record predictions.")
 public final class KafkaCli {
@@ -36,20 +35,33 @@ public final class KafkaCli {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with the project's error handling: user errors print one line and exit with 2. */
+    /**
+     * The command line with the project's error handling: user errors print one line and exit with
+     * 2.
+     */
     public static CommandLine commandLine() {
-        return new CommandLine(new KafkaCli()).setExecutionExceptionHandler((ex, cmd, parse) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof IOException) {
-                cmd.getErr().println(cmd.getCommandName() + ": error: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
+        return new CommandLine(new KafkaCli())
+                .setExecutionExceptionHandler(
+                        (ex, cmd, parse) -> {
+                            if (ex instanceof IllegalArgumentException
+                                    || ex instanceof IOException) {
+                                cmd.getErr()
+                                        .println(
+                                                cmd.getCommandName()
+                                                        + ": error: "
+                                                        + ex.getMessage());
+                                return 2;
+                            }
+                            throw ex;
+                        });
     }
 
     /** Publishes one camera's frames. */
-    @Command(name = "produce", mixinStandardHelpOptions = true,
-            description = "Publish a camera's frames (video, device, image folder or the synthetic world) to a topic.")
+    @Command(
+            name = "produce",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Publish a camera's frames (video, device, image folder or the synthetic world) to a topic.")
     static final class Produce implements Callable<Integer> {
 
         static final class Source {
@@ -59,7 +71,9 @@ public final class KafkaCli {
             @Option(names = "--images", description = "image folder or NYUD-layout dataset")
             Path images;
 
-            @Option(names = "--synthetic", description = "synthetic camera with this domain schedule, e.g. day:300,night")
+            @Option(
+                    names = "--synthetic",
+                    description = "synthetic camera with this domain schedule, e.g. day:300,night")
             String synthetic;
         }
 
@@ -75,19 +89,28 @@ public final class KafkaCli {
         @Option(names = "--camera", required = true, description = "camera id (the record key)")
         String camera;
 
-        @Option(names = "--fps", description = "pacing; 0 = the source's own rate (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--fps",
+                description = "pacing; 0 = the source's own rate (default: ${DEFAULT-VALUE})")
         double fps = 0;
 
-        @Option(names = "--frames", description = "stop after N frames; 0 = when the source ends (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--frames",
+                description =
+                        "stop after N frames; 0 = when the source ends (default: ${DEFAULT-VALUE})")
         long frames = 0;
 
-        @Option(names = "--size", description = "resize to WIDTHxHEIGHT (default: the source's; synthetic: 320x256)")
+        @Option(
+                names = "--size",
+                description = "resize to WIDTHxHEIGHT (default: the source's; synthetic: 320x256)")
         String size;
 
         @Option(names = "--loop", description = "start a video or folder again at its end")
         boolean loop;
 
-        @Option(names = "--encoding", description = "JPEG, PNG or RAW_RGB8 (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--encoding",
+                description = "JPEG, PNG or RAW_RGB8 (default: ${DEFAULT-VALUE})")
         Encoding encoding = Encoding.JPEG;
 
         @Option(names = "--seed", description = "synthetic camera seed (default: ${DEFAULT-VALUE})")
@@ -96,9 +119,11 @@ public final class KafkaCli {
         @Override
         public Integer call() throws Exception {
             int[] wh = size == null ? new int[] {0, 0} : parse(size);
-            try (FrameSupplier s = open(wh); FrameProducer p = new FrameProducer(bootstrap, topic, Map.of())) {
+            try (FrameSupplier s = open(wh);
+                    FrameProducer p = new FrameProducer(bootstrap, topic, Map.of())) {
                 Runtime.getRuntime().addShutdownHook(new Thread(p::stop));
-                System.err.println("publishing " + s.describe() + " as camera " + camera + " to " + topic);
+                System.err.println(
+                        "publishing " + s.describe() + " as camera " + camera + " to " + topic);
                 long n = p.run(s, camera, fps, frames, encoding, 0.9f);
                 System.err.println("sent " + n + " frames");
             }
@@ -112,13 +137,17 @@ public final class KafkaCli {
             if (source.images != null) {
                 return new ImageFolderSource(source.images, loop, wh[0], wh[1]);
             }
-            return new SyntheticCameraSource(seed, wh[0] > 0 ? wh[0] : 320, wh[1] > 0 ? wh[1] : 256, source.synthetic);
+            return new SyntheticCameraSource(
+                    seed, wh[0] > 0 ? wh[0] : 320, wh[1] > 0 ? wh[1] : 256, source.synthetic);
         }
     }
 
     /** Records predictions as videos and snapshots. */
-    @Command(name = "record", mixinStandardHelpOptions = true,
-            description = "Write an MP4 mosaic per camera and PNG snapshots from the predictions topic.")
+    @Command(
+            name = "record",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write an MP4 mosaic per camera and PNG snapshots from the predictions topic.")
     static final class Record implements Callable<Integer> {
 
         @Option(names = "--bootstrap-servers", description = "(default: ${DEFAULT-VALUE})")
@@ -136,37 +165,54 @@ public final class KafkaCli {
         @Option(names = "--fps", description = "video frame rate (default: ${DEFAULT-VALUE})")
         double fps = 10;
 
-        @Option(names = "--snapshot-every", description = "a PNG every N predictions per camera (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--snapshot-every",
+                description = "a PNG every N predictions per camera (default: ${DEFAULT-VALUE})")
         int snapshotEvery = 50;
 
-        @Option(names = "--classes", split = ",", description = "class names (default: the 13 NYU classes)")
-        List<String> classes = io.scenestream.frames.data.NyudDataset.CLASSES_13;
+        @Option(
+                names = "--classes",
+                split = ",",
+                description = "class names (default: the 13 NYU classes)")
+        List<String> classes = NyudDataset.CLASSES_13;
 
         @Override
         public Integer call() throws Exception {
-            try (PredictionRecorder recorder = new PredictionRecorder(out, classes, fps, snapshotEvery, null)) {
-                RecorderLoop loop = new RecorderLoop(bootstrap, framesTopic, predictionsTopic, recorder, null);
+            try (PredictionRecorder recorder =
+                    new PredictionRecorder(out, classes, fps, snapshotEvery, null)) {
+                RecorderLoop loop =
+                        new RecorderLoop(bootstrap, framesTopic, predictionsTopic, recorder, null);
                 CountDownLatch done = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    loop.stop();
-                    try {
-                        done.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }));
+                Runtime.getRuntime()
+                        .addShutdownHook(
+                                new Thread(
+                                        () -> {
+                                            loop.stop();
+                                            try {
+                                                done.await();
+                                            } catch (InterruptedException e) {
+                                                Thread.currentThread().interrupt();
+                                            }
+                                        }));
                 try {
                     loop.run();
                 } finally {
                     done.countDown();
                 }
                 if (loop.failure() != null) {
-                    System.err.printf(Locale.ROOT, "the recorder stopped early (%s) after %d predictions%n",
-                            loop.failure(), loop.recorded());
+                    System.err.printf(
+                            Locale.ROOT,
+                            "the recorder stopped early (%s) after %d predictions%n",
+                            loop.failure(),
+                            loop.recorded());
                     return 1;
                 }
-                System.err.printf(Locale.ROOT, "recorded %d predictions in %s (%d bad records skipped)%n",
-                        loop.recorded(), out, loop.skipped());
+                System.err.printf(
+                        Locale.ROOT,
+                        "recorded %d predictions in %s (%d bad records skipped)%n",
+                        loop.recorded(),
+                        out,
+                        loop.skipped());
             }
             return 0;
         }

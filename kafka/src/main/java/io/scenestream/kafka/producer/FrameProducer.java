@@ -1,12 +1,13 @@
 package io.scenestream.kafka.producer;
 
 import com.google.protobuf.ByteString;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.serde.FramePixels;
-import io.scenestream.frames.RgbFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,8 +23,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class FrameProducer implements AutoCloseable {
 
     /**
-     * Producer batch size: a frame is tens to hundreds of kilobytes, above the client's default
-     * (16 KB), which would send every frame of a backlog in a request of its own.
+     * Producer batch size: a frame is tens to hundreds of kilobytes, above the client's default (16
+     * KB), which would send every frame of a backlog in a request of its own.
      */
     public static final int BATCH_BYTES = 1 << 20;
 
@@ -36,12 +37,19 @@ public final class FrameProducer implements AutoCloseable {
      * @param extra further producer properties (security settings, ...), may be empty
      */
     public FrameProducer(String bootstrapServers, String topic, Map<String, Object> extra) {
-        Map<String, Object> props = new java.util.HashMap<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 << 20,
-                ProducerConfig.LINGER_MS_CONFIG, 2,
-                ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
-                ProducerConfig.ACKS_CONFIG, "all"));
+        Map<String, Object> props =
+                new HashMap<>(
+                        Map.of(
+                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrapServers,
+                                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                                64 << 20,
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                2,
+                                ProducerConfig.BATCH_SIZE_CONFIG,
+                                BATCH_BYTES,
+                                ProducerConfig.ACKS_CONFIG,
+                                "all"));
         props.putAll(extra);
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
@@ -50,12 +58,19 @@ public final class FrameProducer implements AutoCloseable {
     /**
      * Sends frames of {@code source} as camera {@code cameraId}.
      *
-     * @param fps pacing in frames per second; 0 = the source's own rate, or as fast as possible if it has none
+     * @param fps pacing in frames per second; 0 = the source's own rate, or as fast as possible if
+     *     it has none
      * @param maxFrames stop after this many frames; 0 = no limit
      * @param encoding JPEG, PNG or RAW_RGB8
      * @return frames sent
      */
-    public long run(FrameSupplier source, String cameraId, double fps, long maxFrames, Encoding encoding, float jpegQuality)
+    public long run(
+            FrameSupplier source,
+            String cameraId,
+            double fps,
+            long maxFrames,
+            Encoding encoding,
+            float jpegQuality)
             throws IOException {
         double rate = fps > 0 ? fps : source.frameRate();
         long periodNanos = rate > 0 ? (long) (1e9 / rate) : 0;
@@ -79,15 +94,25 @@ public final class FrameProducer implements AutoCloseable {
                     }
                 }
             }
-            byte[] payload = switch (encoding) {
-                case JPEG -> FramePixels.jpeg(f.rgb(), f.width(), f.height(), jpegQuality);
-                case PNG -> FramePixels.png(f.rgb(), f.width(), f.height());
-                case RAW_RGB8 -> f.rgb();
-                default -> throw new IllegalArgumentException("cannot send frames as " + encoding);
-            };
-            Frame record = Frame.newBuilder().setCameraId(cameraId).setSequence(sequence)
-                    .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(f.width()).setHeight(f.height())
-                    .setEncoding(encoding).setPayload(ByteString.copyFrom(payload)).build();
+            byte[] payload =
+                    switch (encoding) {
+                        case JPEG -> FramePixels.jpeg(f.rgb(), f.width(), f.height(), jpegQuality);
+                        case PNG -> FramePixels.png(f.rgb(), f.width(), f.height());
+                        case RAW_RGB8 -> f.rgb();
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "cannot send frames as " + encoding);
+                    };
+            Frame record =
+                    Frame.newBuilder()
+                            .setCameraId(cameraId)
+                            .setSequence(sequence)
+                            .setCaptureTimeUs(System.currentTimeMillis() * 1000)
+                            .setWidth(f.width())
+                            .setHeight(f.height())
+                            .setEncoding(encoding)
+                            .setPayload(ByteString.copyFrom(payload))
+                            .build();
             producer.send(new ProducerRecord<>(topic, key, record.toByteArray()));
             sequence++;
             sent.incrementAndGet();

@@ -1,8 +1,8 @@
 package io.scenestream.kafka.producer;
 
-import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.frames.Resize;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.kafka.serde.FramePixels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,9 +12,8 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * The images of a folder, in name order, as a camera: a NYUD-layout dataset ({@code images/}
- * inside the folder is used when present) or any folder of .png/.jpg files; optionally resized and
- * looped.
+ * The images of a folder, in name order, as a camera: a NYUD-layout dataset ({@code images/} inside
+ * the folder is used when present) or any folder of .png/.jpg files; optionally resized and looped.
  */
 public final class ImageFolderSource implements FrameSupplier {
 
@@ -31,7 +30,10 @@ public final class ImageFolderSource implements FrameSupplier {
             throw new IOException("image folder " + folder + " does not exist");
         }
         try (Stream<Path> files = Files.list(dir)) {
-            images = files.filter(p -> p.getFileName().toString().matches("(?i).*\\.(png|jpe?g)")).sorted().toList();
+            images =
+                    files.filter(p -> p.getFileName().toString().matches("(?i).*\\.(png|jpe?g)"))
+                            .sorted()
+                            .toList();
         }
         if (images.isEmpty()) {
             throw new IOException("image folder " + dir + " holds no .png or .jpg files");
@@ -57,7 +59,10 @@ public final class ImageFolderSource implements FrameSupplier {
         }
         byte[] rgb = FramePixels.rgb(img);
         if (width > 0 && height > 0 && (img.getWidth() != width || img.getHeight() != height)) {
-            return new RgbFrame(width, height, Resize.bilinearRgb(rgb, img.getHeight(), img.getWidth(), height, width));
+            return new RgbFrame(
+                    width,
+                    height,
+                    Resize.bilinearRgb(rgb, img.getHeight(), img.getWidth(), height, width));
         }
         return new RgbFrame(img.getWidth(), img.getHeight(), rgb);
     }

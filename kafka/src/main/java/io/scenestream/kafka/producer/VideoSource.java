@@ -1,9 +1,10 @@
 package io.scenestream.kafka.producer;
 
-import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.kafka.serde.FramePixels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.util.Locale;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -74,8 +75,17 @@ public final class VideoSource implements FrameSupplier {
 
     @Override
     public String describe() {
-        return "video " + location + " (" + grabber.getImageWidth() + "x" + grabber.getImageHeight() + ", "
-                + String.format(java.util.Locale.ROOT, "%.1f", frameRate()) + " fps" + (loop ? ", looped" : "") + ")";
+        return "video "
+                + location
+                + " ("
+                + grabber.getImageWidth()
+                + "x"
+                + grabber.getImageHeight()
+                + ", "
+                + String.format(Locale.ROOT, "%.1f", frameRate())
+                + " fps"
+                + (loop ? ", looped" : "")
+                + ")";
     }
 
     @Override

@@ -1,15 +1,17 @@
 package io.scenestream.kafka.recorder;
 
-import io.scenestream.kafka.proto.Prediction;
-import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.RgbFrame;
 import io.scenestream.frames.viz.DepthColormap;
 import io.scenestream.frames.viz.Panels;
+import io.scenestream.kafka.proto.Prediction;
+import io.scenestream.kafka.serde.PredictionMaps;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,9 +43,15 @@ public final class PredictionRecorder implements AutoCloseable {
      * @param classNames the model's segmentation classes
      * @param fps frame rate of the videos
      * @param snapshotEvery a PNG every N predictions of a camera, 0 for none
-     * @param depthColors the depth range of the colours, fixed so that colours mean the same everywhere
+     * @param depthColors the depth range of the colours, fixed so that colours mean the same
+     *     everywhere
      */
-    public PredictionRecorder(Path out, List<String> classNames, double fps, int snapshotEvery, DepthColormap depthColors)
+    public PredictionRecorder(
+            Path out,
+            List<String> classNames,
+            double fps,
+            int snapshotEvery,
+            DepthColormap depthColors)
             throws IOException {
         Files.createDirectories(out);
         this.out = out;
@@ -56,17 +64,27 @@ public final class PredictionRecorder implements AutoCloseable {
     }
 
     /**
-     * Adds a prediction, with the frame it was made from (or null if that frame is unknown: a
-     * grey frame of the prediction's size stands in).
+     * Adds a prediction, with the frame it was made from (or null if that frame is unknown: a grey
+     * frame of the prediction's size stands in).
      */
     public void record(RgbFrame frame, Prediction p) throws IOException {
         int w = p.getWidth();
         int h = p.getHeight();
-        float[] depth = p.getDepthPng().isEmpty() ? null : PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h);
-        byte[] classes = p.getSegmentationPng().isEmpty() ? null
-                : PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(), w, h);
+        float[] depth =
+                p.getDepthPng().isEmpty()
+                        ? null
+                        : PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h);
+        byte[] classes =
+                p.getSegmentationPng().isEmpty()
+                        ? null
+                        : PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(), w, h);
         RgbFrame shown = frame != null ? frame : grey(w, h);
-        BufferedImage mosaic = Panels.mosaic(shown, new FramePrediction(w, h, depth, classes, null), classNames, depthColors);
+        BufferedImage mosaic =
+                Panels.mosaic(
+                        shown,
+                        new FramePrediction(w, h, depth, classes, null),
+                        classNames,
+                        depthColors);
         String camera = safe(p.getCameraId());
         BufferedImage picture = videoPicture(mosaic);
         FFmpegFrameRecorder video = videos.get(camera);
@@ -74,19 +92,30 @@ public final class PredictionRecorder implements AutoCloseable {
             video = open(out.resolve(camera + ".mp4"), picture.getWidth(), picture.getHeight());
             videos.put(camera, video);
         }
-        if (picture.getWidth() != video.getImageWidth() || picture.getHeight() != video.getImageHeight()) {
-            throw new IOException("camera " + p.getCameraId() + " changed frame size to " + mosaic.getWidth() + "x"
-                    + mosaic.getHeight() + " in the middle of its video");
+        if (picture.getWidth() != video.getImageWidth()
+                || picture.getHeight() != video.getImageHeight()) {
+            throw new IOException(
+                    "camera "
+                            + p.getCameraId()
+                            + " changed frame size to "
+                            + mosaic.getWidth()
+                            + "x"
+                            + mosaic.getHeight()
+                            + " in the middle of its video");
         }
         try {
             // A 3-byte BGR picture converts to a BGR24 frame, which the recorder takes as such.
             video.record(converter.convert(picture));
         } catch (FrameRecorder.Exception e) {
-            throw new IOException("writing the video of " + p.getCameraId() + " failed: " + e.getMessage(), e);
+            throw new IOException(
+                    "writing the video of " + p.getCameraId() + " failed: " + e.getMessage(), e);
         }
         long n = counts.merge(camera, 1L, Long::sum);
         if (snapshotEvery > 0 && (n - 1) % snapshotEvery == 0) {
-            Panels.writePng(mosaic, out.resolve(String.format(Locale.ROOT, "%s-%06d.png", camera, p.getSequence())));
+            Panels.writePng(
+                    mosaic,
+                    out.resolve(
+                            String.format(Locale.ROOT, "%s-%06d.png", camera, p.getSequence())));
         }
     }
 
@@ -95,8 +124,10 @@ public final class PredictionRecorder implements AutoCloseable {
      * ({@link Panels#mosaic} makes it of even width and height, as 4:2:0 chroma needs.)
      */
     static BufferedImage videoPicture(BufferedImage mosaic) {
-        BufferedImage bgr = new BufferedImage(mosaic.getWidth(), mosaic.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-        java.awt.Graphics2D g = bgr.createGraphics();
+        BufferedImage bgr =
+                new BufferedImage(
+                        mosaic.getWidth(), mosaic.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = bgr.createGraphics();
         try {
             g.drawImage(mosaic, 0, 0, null);
         } finally {
@@ -125,7 +156,7 @@ public final class PredictionRecorder implements AutoCloseable {
 
     private static RgbFrame grey(int w, int h) {
         byte[] rgb = new byte[w * h * 3];
-        java.util.Arrays.fill(rgb, (byte) 96);
+        Arrays.fill(rgb, (byte) 96);
         return new RgbFrame(w, h, rgb);
     }
 
@@ -150,7 +181,13 @@ public final class PredictionRecorder implements AutoCloseable {
             try {
                 e.getValue().close();
             } catch (FrameRecorder.Exception ex) {
-                failure = new IOException("finishing the video of " + e.getKey() + " failed: " + ex.getMessage(), ex);
+                failure =
+                        new IOException(
+                                "finishing the video of "
+                                        + e.getKey()
+                                        + " failed: "
+                                        + ex.getMessage(),
+                                ex);
             }
         }
         videos.clear();

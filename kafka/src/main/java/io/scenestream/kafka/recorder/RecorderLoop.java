@@ -1,11 +1,11 @@
 package io.scenestream.kafka.recorder;
 
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.FrameDeserializer;
 import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.kafka.serde.PredictionDeserializer;
-import io.scenestream.frames.RgbFrame;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,15 +47,26 @@ public final class RecorderLoop implements Runnable {
     /**
      * @param listener sees every prediction recorded (progress, latency), may be null
      */
-    public RecorderLoop(String bootstrapServers, String framesTopic, String predictionsTopic, PredictionRecorder recorder,
+    public RecorderLoop(
+            String bootstrapServers,
+            String framesTopic,
+            String predictionsTopic,
+            PredictionRecorder recorder,
             Consumer<Prediction> listener) {
-        this.consumerProps = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "scenestream-recorder-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 128 << 20);
+        this.consumerProps =
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "scenestream-recorder-" + System.nanoTime(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        64 << 20,
+                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                        128 << 20);
         this.framesTopic = framesTopic;
         this.predictionsTopic = predictionsTopic;
         this.recorder = recorder;
@@ -66,8 +77,9 @@ public final class RecorderLoop implements Runnable {
     public void run() {
         FrameDeserializer frameDe = new FrameDeserializer();
         PredictionDeserializer predictionDe = new PredictionDeserializer();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(
+                        consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(framesTopic, predictionsTopic));
             List<ConsumerRecord<byte[], Prediction>> waiting = new ArrayList<>();
             while (!stopped.get()) {
@@ -79,18 +91,31 @@ public final class RecorderLoop implements Runnable {
                     try {
                         if (r.topic().equals(framesTopic)) {
                             Frame f = frameDe.deserialize(r.topic(), r.value());
-                            frames.computeIfAbsent(f.getCameraId(), k -> new LinkedHashMap<>(16, 0.75f, false) {
-                                @Override
-                                protected boolean removeEldestEntry(Map.Entry<Long, RgbFrame> e) {
-                                    return size() > FRAMES_KEPT;
-                                }
-                            }).put(f.getSequence(), new RgbFrame(f.getWidth(), f.getHeight(), FramePixels.decode(f)));
+                            frames.computeIfAbsent(
+                                            f.getCameraId(),
+                                            k ->
+                                                    new LinkedHashMap<>(16, 0.75f, false) {
+                                                        @Override
+                                                        protected boolean removeEldestEntry(
+                                                                Map.Entry<Long, RgbFrame> e) {
+                                                            return size() > FRAMES_KEPT;
+                                                        }
+                                                    })
+                                    .put(
+                                            f.getSequence(),
+                                            new RgbFrame(
+                                                    f.getWidth(),
+                                                    f.getHeight(),
+                                                    FramePixels.decode(f)));
                         } else {
                             Prediction p = predictionDe.deserialize(r.topic(), r.value());
-                            waiting.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), p));
+                            waiting.add(
+                                    new ConsumerRecord<>(
+                                            r.topic(), r.partition(), r.offset(), r.key(), p));
                         }
                     } catch (RuntimeException e) {
-                        // BadRecordException and any other failure to decode. Bad frames are the job's dead letters; the recorder skips them and goes on.
+                        // BadRecordException and any other failure to decode. Bad frames are the
+                        // job's dead letters; the recorder skips them and goes on.
                         skip(r, e.getMessage());
                     }
                 }
@@ -122,8 +147,14 @@ public final class RecorderLoop implements Runnable {
     private void skip(ConsumerRecord<?, ?> r, String why) {
         long n = skipped.incrementAndGet();
         if (n <= 10 || n % 1000 == 0) {
-            LOG.warn("recorder skips the record at {}-{}@{}: {} ({} skipped so far{})", r.topic(), r.partition(),
-                    r.offset(), why, n, n == 10 ? "; from now on every thousandth is logged" : "");
+            LOG.warn(
+                    "recorder skips the record at {}-{}@{}: {} ({} skipped so far{})",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    why,
+                    n,
+                    n == 10 ? "; from now on every thousandth is logged" : "");
         }
     }
 
@@ -146,5 +177,4 @@ public final class RecorderLoop implements Runnable {
     public void stop() {
         stopped.set(true);
     }
-
 }

@@ -2,7 +2,10 @@ package io.scenestream.kafka.serde;
 
 import org.apache.kafka.common.errors.SerializationException;
 
-/** A record that cannot be used, with the typed reason why; the stream sends it to the dead-letter topic. */
+/**
+ * A record that cannot be used, with the typed reason why; the stream sends it to the dead-letter
+ * topic.
+ */
 public class BadRecordException extends SerializationException {
 
     private static final long serialVersionUID = 1L;

@@ -21,18 +21,21 @@ import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** Encodes interleaved RGB8 pixels as a frame's payload and decodes them back, checking dimensions. */
+/**
+ * Encodes interleaved RGB8 pixels as a frame's payload and decodes them back, checking dimensions.
+ */
 public final class FramePixels {
 
     private FramePixels() {}
 
     /**
      * The frame's pixels as {@code height * width * 3} bytes, R G B. The image's size is read from
-     * its header first (so an image that claims a huge size is refused before it is decoded);
-     * the pixels are decoded by OpenCV (libjpeg-turbo, libpng) straight into RGB order, which
-     * takes about two thirds of the time of ImageIO's decoder for JPEG (docs/benchmarks/2026-11-pipeline.md, "Frame and map codecs");
-     * swapping OpenCV's BGR in Java afterwards added 0.3-0.45 ms to a 320x256 frame's 0.65 ms
-     * ({@code bin/scenestream-maps-benchmark}).
+     * its header first (so an image that claims a huge size is refused before it is decoded); the
+     * pixels are decoded by OpenCV (libjpeg-turbo, libpng) straight into RGB order, which takes
+     * about two thirds of the time of ImageIO's decoder for JPEG
+     * (docs/benchmarks/2026-11-pipeline.md, "Frame and map codecs"); swapping OpenCV's BGR in Java
+     * afterwards added 0.3-0.45 ms to a 320x256 frame's 0.65 ms ({@code
+     * bin/scenestream-maps-benchmark}).
      *
      * @throws BadRecordException UNDECODABLE if the payload is not an image of its encoding,
      *     BAD_DIMENSIONS if the image's size differs from the frame's
@@ -53,15 +56,34 @@ public final class FramePixels {
         byte[] payload = f.getPayload().toByteArray();
         Encoding actual = sniff(payload);
         if (!sniff && actual != null && actual != f.getEncoding()) {
-            throw new BadRecordException(BadRecordException.Reason.ENCODING_MISMATCH,
-                    "frame " + f.getCameraId() + "#" + f.getSequence() + " declares " + f.getEncoding()
-                            + " but its payload is a " + actual + " image (frames.sniff-encoding=true decodes it as such)");
+            throw new BadRecordException(
+                    BadRecordException.Reason.ENCODING_MISMATCH,
+                    "frame "
+                            + f.getCameraId()
+                            + "#"
+                            + f.getSequence()
+                            + " declares "
+                            + f.getEncoding()
+                            + " but its payload is a "
+                            + actual
+                            + " image (frames.sniff-encoding=true decodes it as such)");
         }
         int[] size = headerSize(f, payload);
         if (size[0] != f.getWidth() || size[1] != f.getHeight()) {
-            throw new BadRecordException(BadRecordException.Reason.BAD_DIMENSIONS,
-                    "frame " + f.getCameraId() + "#" + f.getSequence() + " says " + f.getWidth() + "x" + f.getHeight()
-                            + " but its image is " + size[0] + "x" + size[1]);
+            throw new BadRecordException(
+                    BadRecordException.Reason.BAD_DIMENSIONS,
+                    "frame "
+                            + f.getCameraId()
+                            + "#"
+                            + f.getSequence()
+                            + " says "
+                            + f.getWidth()
+                            + "x"
+                            + f.getHeight()
+                            + " but its image is "
+                            + size[0]
+                            + "x"
+                            + size[1]);
         }
         int w = f.getWidth();
         int h = f.getHeight();
@@ -69,10 +91,20 @@ public final class FramePixels {
         try (BytePointer data = new BytePointer(payload);
                 Mat encoded = new Mat(1, payload.length, opencv_core.CV_8UC1, data);
                 Mat rgb = opencv_imgcodecs.imdecode(encoded, opencv_imgcodecs.IMREAD_COLOR_RGB)) {
-            if (rgb.empty() || rgb.cols() != w || rgb.rows() != h || rgb.channels() != 3
-                    || rgb.depth() != opencv_core.CV_8U || !rgb.isContinuous()) {
-                throw new BadRecordException(BadRecordException.Reason.UNDECODABLE,
-                        "frame " + f.getCameraId() + "#" + f.getSequence() + ": " + f.getEncoding()
+            if (rgb.empty()
+                    || rgb.cols() != w
+                    || rgb.rows() != h
+                    || rgb.channels() != 3
+                    || rgb.depth() != opencv_core.CV_8U
+                    || !rgb.isContinuous()) {
+                throw new BadRecordException(
+                        BadRecordException.Reason.UNDECODABLE,
+                        "frame "
+                                + f.getCameraId()
+                                + "#"
+                                + f.getSequence()
+                                + ": "
+                                + f.getEncoding()
                                 + " payload cannot be decoded (corrupt or truncated image data)");
             }
             rgb.data().get(out);
@@ -80,9 +112,17 @@ public final class FramePixels {
             if (e instanceof BadRecordException bad) {
                 throw bad;
             }
-            throw new BadRecordException(BadRecordException.Reason.UNDECODABLE,
-                    "frame " + f.getCameraId() + "#" + f.getSequence() + ": " + f.getEncoding() + " payload cannot be decoded: "
-                            + e.getMessage(), e);
+            throw new BadRecordException(
+                    BadRecordException.Reason.UNDECODABLE,
+                    "frame "
+                            + f.getCameraId()
+                            + "#"
+                            + f.getSequence()
+                            + ": "
+                            + f.getEncoding()
+                            + " payload cannot be decoded: "
+                            + e.getMessage(),
+                    e);
         }
         return out;
     }
@@ -115,11 +155,19 @@ public final class FramePixels {
 
     /** Width and height from the image's header, without decoding its pixels. */
     private static int[] headerSize(Frame f, byte[] payload) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(payload))) {
+        try (ImageInputStream in =
+                ImageIO.createImageInputStream(new ByteArrayInputStream(payload))) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new BadRecordException(BadRecordException.Reason.UNDECODABLE,
-                        "frame " + f.getCameraId() + "#" + f.getSequence() + ": payload is not a " + f.getEncoding() + " image");
+                throw new BadRecordException(
+                        BadRecordException.Reason.UNDECODABLE,
+                        "frame "
+                                + f.getCameraId()
+                                + "#"
+                                + f.getSequence()
+                                + ": payload is not a "
+                                + f.getEncoding()
+                                + " image");
             }
             ImageReader reader = readers.next();
             try {
@@ -132,9 +180,17 @@ public final class FramePixels {
             if (e instanceof BadRecordException bad) {
                 throw bad;
             }
-            throw new BadRecordException(BadRecordException.Reason.UNDECODABLE,
-                    "frame " + f.getCameraId() + "#" + f.getSequence() + ": " + f.getEncoding() + " payload cannot be decoded: "
-                            + e.getMessage(), e);
+            throw new BadRecordException(
+                    BadRecordException.Reason.UNDECODABLE,
+                    "frame "
+                            + f.getCameraId()
+                            + "#"
+                            + f.getSequence()
+                            + ": "
+                            + f.getEncoding()
+                            + " payload cannot be decoded: "
+                            + e.getMessage(),
+                    e);
         }
     }
 

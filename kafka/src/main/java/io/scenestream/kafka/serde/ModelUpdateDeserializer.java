@@ -23,31 +23,50 @@ public class ModelUpdateDeserializer implements Deserializer<ModelUpdate> {
             return null;
         }
         if (data.length > MAX_BYTES) {
-            throw new BadRecordException(BadRecordException.Reason.OVERSIZED,
+            throw new BadRecordException(
+                    BadRecordException.Reason.OVERSIZED,
                     "model update of " + data.length + " bytes exceeds " + MAX_BYTES);
         }
         ModelUpdate u;
         try {
             u = ModelUpdate.parseFrom(data);
         } catch (InvalidProtocolBufferException e) {
-            throw new BadRecordException(BadRecordException.Reason.UNPARSABLE,
-                    "not a ModelUpdate record (" + data.length + " bytes): " + e.getMessage(), e);
+            throw new BadRecordException(
+                    BadRecordException.Reason.UNPARSABLE,
+                    "not a ModelUpdate record (" + data.length + " bytes): " + e.getMessage(),
+                    e);
         }
         if (u.getModelName().isEmpty()) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD, "model update has no model_name");
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD, "model update has no model_name");
         }
         if (u.getVersion() == 0) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD,
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD,
                     "model update of " + u.getModelName() + " has no version");
         }
         if (u.getCheckpoint().isEmpty()) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD,
-                    "model update " + u.getModelName() + " v" + u.getVersion() + " has no checkpoint");
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD,
+                    "model update "
+                            + u.getModelName()
+                            + " v"
+                            + u.getVersion()
+                            + " has no checkpoint");
         }
         String actual = sha256(u.getCheckpoint().toByteArray());
         if (!actual.equalsIgnoreCase(u.getSha256())) {
-            throw new BadRecordException(BadRecordException.Reason.INTEGRITY, "model update " + u.getModelName() + " v"
-                    + u.getVersion() + ": checkpoint hashes to " + actual + ", the record says '" + u.getSha256() + "'");
+            throw new BadRecordException(
+                    BadRecordException.Reason.INTEGRITY,
+                    "model update "
+                            + u.getModelName()
+                            + " v"
+                            + u.getVersion()
+                            + ": checkpoint hashes to "
+                            + actual
+                            + ", the record says '"
+                            + u.getSha256()
+                            + "'");
         }
         return u;
     }

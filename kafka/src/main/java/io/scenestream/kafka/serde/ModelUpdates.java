@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,16 +25,21 @@ public final class ModelUpdates {
      *
      * @param validation the candidate's validation figures
      */
-    public static ModelUpdate create(String modelName, long version, byte[] checkpoint, Map<String, Double> validation,
+    public static ModelUpdate create(
+            String modelName,
+            long version,
+            byte[] checkpoint,
+            Map<String, Double> validation,
             byte[] key) {
         String sha = ModelUpdateDeserializer.sha256(checkpoint);
-        ModelUpdate.Builder b = ModelUpdate.newBuilder()
-                .setModelName(modelName)
-                .setVersion(version)
-                .setCheckpoint(ByteString.copyFrom(checkpoint))
-                .setSha256(sha)
-                .putAllValidation(validation)
-                .setCreatedTimeUs(System.currentTimeMillis() * 1000);
+        ModelUpdate.Builder b =
+                ModelUpdate.newBuilder()
+                        .setModelName(modelName)
+                        .setVersion(version)
+                        .setCheckpoint(ByteString.copyFrom(checkpoint))
+                        .setSha256(sha)
+                        .putAllValidation(validation)
+                        .setCreatedTimeUs(System.currentTimeMillis() * 1000);
         if (key != null && key.length > 0) {
             b.setSignature(ByteString.copyFrom(signature(modelName, version, sha, key)));
         }
@@ -59,17 +65,33 @@ public final class ModelUpdates {
     public static ModelUpdate verify(byte[] record, byte[] key) {
         ModelUpdate u = new ModelUpdateDeserializer().deserialize(null, record);
         if (u == null) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD, "empty model update record");
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD, "empty model update record");
         }
         if (key != null && key.length > 0) {
             if (u.getSignature().isEmpty()) {
-                throw new BadRecordException(BadRecordException.Reason.INTEGRITY, "model update " + u.getModelName()
-                        + " v" + u.getVersion() + " is not signed, and updates must be");
+                throw new BadRecordException(
+                        BadRecordException.Reason.INTEGRITY,
+                        "model update "
+                                + u.getModelName()
+                                + " v"
+                                + u.getVersion()
+                                + " is not signed, and updates must be");
             }
-            byte[] expected = signature(u.getModelName(), u.getVersion(), u.getSha256().toLowerCase(java.util.Locale.ROOT), key);
+            byte[] expected =
+                    signature(
+                            u.getModelName(),
+                            u.getVersion(),
+                            u.getSha256().toLowerCase(Locale.ROOT),
+                            key);
             if (!MessageDigest.isEqual(expected, u.getSignature().toByteArray())) {
-                throw new BadRecordException(BadRecordException.Reason.INTEGRITY, "model update " + u.getModelName()
-                        + " v" + u.getVersion() + " has a signature that does not match the configured key");
+                throw new BadRecordException(
+                        BadRecordException.Reason.INTEGRITY,
+                        "model update "
+                                + u.getModelName()
+                                + " v"
+                                + u.getVersion()
+                                + " has a signature that does not match the configured key");
             }
         }
         return u;
@@ -80,7 +102,8 @@ public final class ModelUpdates {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal((modelName + "\n" + version + "\n" + sha256).getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(
+                    (modelName + "\n" + version + "\n" + sha256).getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available: " + e, e);
         }

@@ -4,7 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.scenestream.kafka.proto.Prediction;
 import org.apache.kafka.common.serialization.Deserializer;
 
-/** Reads a {@link Prediction}: null in, null out; unparsable bytes or missing fields are a {@link BadRecordException}. */
+/**
+ * Reads a {@link Prediction}: null in, null out; unparsable bytes or missing fields are a {@link
+ * BadRecordException}.
+ */
 public class PredictionDeserializer implements Deserializer<Prediction> {
 
     @Override
@@ -16,15 +19,26 @@ public class PredictionDeserializer implements Deserializer<Prediction> {
         try {
             p = Prediction.parseFrom(data);
         } catch (InvalidProtocolBufferException e) {
-            throw new BadRecordException(BadRecordException.Reason.UNPARSABLE,
-                    "not a Prediction record (" + data.length + " bytes): " + e.getMessage(), e);
+            throw new BadRecordException(
+                    BadRecordException.Reason.UNPARSABLE,
+                    "not a Prediction record (" + data.length + " bytes): " + e.getMessage(),
+                    e);
         }
         if (p.getCameraId().isEmpty()) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD, "prediction has no camera_id");
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD, "prediction has no camera_id");
         }
         if (p.getWidth() == 0 || p.getHeight() == 0) {
-            throw new BadRecordException(BadRecordException.Reason.BAD_DIMENSIONS,
-                    "prediction " + p.getCameraId() + "#" + p.getSequence() + " is " + p.getWidth() + "x" + p.getHeight());
+            throw new BadRecordException(
+                    BadRecordException.Reason.BAD_DIMENSIONS,
+                    "prediction "
+                            + p.getCameraId()
+                            + "#"
+                            + p.getSequence()
+                            + " is "
+                            + p.getWidth()
+                            + "x"
+                            + p.getHeight());
         }
         return p;
     }

@@ -14,8 +14,8 @@ final class ProtoFields {
     private ProtoFields() {}
 
     /**
-     * The value of string field {@code field} of {@code data}: the last one, as parsing would take it;
-     * empty when the record has none; null when the record cannot be read that far.
+     * The value of string field {@code field} of {@code data}: the last one, as parsing would take
+     * it; empty when the record has none; null when the record cannot be read that far.
      */
     static String lastString(byte[] data, int field) {
         if (data == null) {

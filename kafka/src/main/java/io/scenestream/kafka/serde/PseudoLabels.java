@@ -2,8 +2,10 @@ package io.scenestream.kafka.serde;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.kafka.proto.Encoding;
+import io.scenestream.kafka.proto.Frame;
+import io.scenestream.kafka.proto.PseudoLabel;
 
 /**
  * A pseudo-labelled frame as a {@link PseudoLabel} record and back: the frame as an RGB PNG, the
@@ -18,23 +20,27 @@ public final class PseudoLabels {
     private PseudoLabels() {}
 
     /**
-     * The record of {@code sample}, with the metadata already set on {@code meta} (camera, sequence,
-     * teacher, shares, ...); sets width, height and the three images.
+     * The record of {@code sample}, with the metadata already set on {@code meta} (camera,
+     * sequence, teacher, shares, ...); sets width, height and the three images.
      */
     public static PseudoLabel encode(PseudoLabel.Builder meta, DenseSample sample) {
         int w = sample.width();
         int h = sample.height();
-        meta.setWidth(w).setHeight(h).setImagePng(ByteString.copyFrom(FramePixels.png(sample.rgb(), w, h)));
+        meta.setWidth(w)
+                .setHeight(h)
+                .setImagePng(ByteString.copyFrom(FramePixels.png(sample.rgb(), w, h)));
         if (sample.semseg() != null) {
             byte[] classes = new byte[w * h];
             for (int i = 0; i < classes.length; i++) {
                 int c = sample.semseg()[i];
                 if (c < 0 || c > DenseSample.IGNORE) {
-                    throw new IllegalArgumentException(sample.id() + ": class " + c + " does not fit a byte");
+                    throw new IllegalArgumentException(
+                            sample.id() + ": class " + c + " does not fit a byte");
                 }
                 classes[i] = (byte) c;
             }
-            meta.setSegmentationPng(ByteString.copyFrom(PredictionMaps.segmentationPng(classes, w, h)));
+            meta.setSegmentationPng(
+                    ByteString.copyFrom(PredictionMaps.segmentationPng(classes, w, h)));
         }
         if (sample.depth() != null) {
             meta.setDepthPng(ByteString.copyFrom(PredictionMaps.depthPng(sample.depth(), w, h)));
@@ -45,25 +51,41 @@ public final class PseudoLabels {
     /** Parses and checks a record's bytes. */
     public static PseudoLabel parse(byte[] data, FrameLimits limits) {
         if (data == null || data.length == 0) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD, "empty pseudo-label record");
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD, "empty pseudo-label record");
         }
         if (data.length > MAX_BYTES) {
-            throw new BadRecordException(BadRecordException.Reason.OVERSIZED,
+            throw new BadRecordException(
+                    BadRecordException.Reason.OVERSIZED,
                     "pseudo-label record of " + data.length + " bytes exceeds " + MAX_BYTES);
         }
         PseudoLabel p;
         try {
             p = PseudoLabel.parseFrom(data);
         } catch (InvalidProtocolBufferException e) {
-            throw new BadRecordException(BadRecordException.Reason.UNPARSABLE,
-                    "not a PseudoLabel record (" + data.length + " bytes): " + e.getMessage(), e);
+            throw new BadRecordException(
+                    BadRecordException.Reason.UNPARSABLE,
+                    "not a PseudoLabel record (" + data.length + " bytes): " + e.getMessage(),
+                    e);
         }
-        if (p.getWidth() == 0 || p.getHeight() == 0 || p.getWidth() > limits.maxWidth() || p.getHeight() > limits.maxHeight()) {
-            throw new BadRecordException(BadRecordException.Reason.BAD_DIMENSIONS, "pseudo-label " + p.getCameraId() + "#"
-                    + p.getSequence() + " is " + p.getWidth() + "x" + p.getHeight());
+        if (p.getWidth() == 0
+                || p.getHeight() == 0
+                || p.getWidth() > limits.maxWidth()
+                || p.getHeight() > limits.maxHeight()) {
+            throw new BadRecordException(
+                    BadRecordException.Reason.BAD_DIMENSIONS,
+                    "pseudo-label "
+                            + p.getCameraId()
+                            + "#"
+                            + p.getSequence()
+                            + " is "
+                            + p.getWidth()
+                            + "x"
+                            + p.getHeight());
         }
         if (p.getImagePng().isEmpty()) {
-            throw new BadRecordException(BadRecordException.Reason.MISSING_FIELD,
+            throw new BadRecordException(
+                    BadRecordException.Reason.MISSING_FIELD,
                     "pseudo-label " + p.getCameraId() + "#" + p.getSequence() + " has no image");
         }
         return p;
@@ -74,18 +96,29 @@ public final class PseudoLabels {
         int w = p.getWidth();
         int h = p.getHeight();
         String id = p.getCameraId() + "#" + p.getSequence();
-        byte[] rgb = FramePixels.decode(io.scenestream.kafka.proto.Frame.newBuilder().setCameraId(p.getCameraId())
-                .setSequence(p.getSequence()).setWidth(w).setHeight(h)
-                .setEncoding(io.scenestream.kafka.proto.Encoding.PNG).setPayload(p.getImagePng()).build());
+        byte[] rgb =
+                FramePixels.decode(
+                        Frame.newBuilder()
+                                .setCameraId(p.getCameraId())
+                                .setSequence(p.getSequence())
+                                .setWidth(w)
+                                .setHeight(h)
+                                .setEncoding(Encoding.PNG)
+                                .setPayload(p.getImagePng())
+                                .build());
         int[] semseg = null;
         if (!p.getSegmentationPng().isEmpty()) {
-            byte[] classes = PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(), w, h);
+            byte[] classes =
+                    PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(), w, h);
             semseg = new int[classes.length];
             for (int i = 0; i < classes.length; i++) {
                 semseg[i] = classes[i] & 0xff;
             }
         }
-        float[] depth = p.getDepthPng().isEmpty() ? null : PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h);
+        float[] depth =
+                p.getDepthPng().isEmpty()
+                        ? null
+                        : PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h);
         return new DenseSample(id, h, w, rgb, semseg, depth);
     }
 }

@@ -3,12 +3,12 @@ package io.scenestream.kafka.recorder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.frames.viz.ImageCompare;
 import io.scenestream.kafka.producer.VideoSource;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.PredictionMaps;
-import io.scenestream.frames.data.NyudDataset;
-import io.scenestream.frames.RgbFrame;
-import io.scenestream.frames.viz.ImageCompare;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -16,19 +16,22 @@ import javax.imageio.ImageIO;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Java2DFrameConverter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real footage in through FFmpeg, mosaics out to MP4 and PNG, and the MP4 reads back. */
 class VideoRoundTripTest {
 
-    private static final Path VIDEO = Paths.get(System.getProperty("scenestream.shared", "../shared"), "data/video/vtest.avi");
+    private static final Path VIDEO =
+            Paths.get(
+                    System.getProperty("scenestream.shared", "../shared"), "data/video/vtest.avi");
 
     @Test
     void readsTheCameraClipResizedAndRecordsMosaics(@TempDir Path dir) throws Exception {
         try (VideoSource source = new VideoSource(VIDEO.toString(), false, 320, 240);
-                PredictionRecorder recorder = new PredictionRecorder(dir, NyudDataset.CLASSES_13, 10, 5, null)) {
+                PredictionRecorder recorder =
+                        new PredictionRecorder(dir, NyudDataset.CLASSES_13, 10, 5, null)) {
             assertThat(source.frameRate()).isEqualTo(10.0);
             assertThat(source.describe()).contains("vtest.avi");
             for (int i = 0; i < 12; i++) {
@@ -63,10 +66,13 @@ class VideoRoundTripTest {
      */
     @ParameterizedTest
     @CsvSource({"160, 120, false", "161, 121, false", "320, 240, true"})
-    void theVideoShowsTheMosaicsThatWentIn(int w, int h, boolean realFootage, @TempDir Path dir) throws Exception {
+    void theVideoShowsTheMosaicsThatWentIn(int w, int h, boolean realFootage, @TempDir Path dir)
+            throws Exception {
         int frames = 8;
-        try (VideoSource source = realFootage ? new VideoSource(VIDEO.toString(), false, w, h) : null;
-                PredictionRecorder recorder = new PredictionRecorder(dir, NyudDataset.CLASSES_13, 10, 1, null)) {
+        try (VideoSource source =
+                        realFootage ? new VideoSource(VIDEO.toString(), false, w, h) : null;
+                PredictionRecorder recorder =
+                        new PredictionRecorder(dir, NyudDataset.CLASSES_13, 10, 1, null)) {
             for (int i = 0; i < frames; i++) {
                 RgbFrame f = realFootage ? source.next() : pattern(w, h, i);
                 recorder.record(f, prediction("cam", i, w, h));
@@ -79,17 +85,23 @@ class VideoRoundTripTest {
                 org.bytedeco.javacv.Frame frame = g.grabImage();
                 assertThat(frame).as("video frame %d", i).isNotNull();
                 BufferedImage decoded = converter.convert(frame);
-                BufferedImage snapshot = ImageIO.read(dir.resolve(String.format("cam-%06d.png", i)).toFile());
-                assertThat(decoded.getWidth()).isEqualTo(snapshot.getWidth() + (snapshot.getWidth() & 1));
-                assertThat(decoded.getHeight()).isEqualTo(snapshot.getHeight() + (snapshot.getHeight() & 1));
-                assertThat(ImageCompare.psnr(decoded, snapshot)).as("PSNR of video frame %d against its snapshot, dB", i)
+                BufferedImage snapshot =
+                        ImageIO.read(dir.resolve(String.format("cam-%06d.png", i)).toFile());
+                assertThat(decoded.getWidth())
+                        .isEqualTo(snapshot.getWidth() + (snapshot.getWidth() & 1));
+                assertThat(decoded.getHeight())
+                        .isEqualTo(snapshot.getHeight() + (snapshot.getHeight() & 1));
+                assertThat(ImageCompare.psnr(decoded, snapshot))
+                        .as("PSNR of video frame %d against its snapshot, dB", i)
                         .isGreaterThanOrEqualTo(30);
             }
             assertThat(g.grabImage()).as("frames beyond those recorded").isNull();
         }
     }
 
-    /** A frame of gradients and a moving square: structure that a scrambled picture would not keep. */
+    /**
+     * A frame of gradients and a moving square: structure that a scrambled picture would not keep.
+     */
     static RgbFrame pattern(int w, int h, int i) {
         byte[] rgb = new byte[w * h * 3];
         for (int y = 0; y < h; y++) {
@@ -127,8 +139,14 @@ class VideoRoundTripTest {
             depth[i] = 1 + (i % w) * 0.05f;
             classes[i] = (byte) ((i / w) * 13 / h);
         }
-        return Prediction.newBuilder().setCameraId(camera).setSequence(seq).setWidth(w).setHeight(h)
+        return Prediction.newBuilder()
+                .setCameraId(camera)
+                .setSequence(seq)
+                .setWidth(w)
+                .setHeight(h)
                 .setDepthPng(ByteString.copyFrom(PredictionMaps.depthPng(depth, w, h)))
-                .setSegmentationPng(ByteString.copyFrom(PredictionMaps.segmentationPng(classes, w, h))).build();
+                .setSegmentationPng(
+                        ByteString.copyFrom(PredictionMaps.segmentationPng(classes, w, h)))
+                .build();
     }
 }

@@ -29,8 +29,15 @@ class FrameSerdeTest {
     }
 
     private static Frame frame(Encoding enc, byte[] payload, int w, int h) {
-        return Frame.newBuilder().setCameraId("cam-1").setSequence(7).setCaptureTimeUs(1_700_000_000_000_000L)
-                .setWidth(w).setHeight(h).setEncoding(enc).setPayload(ByteString.copyFrom(payload)).build();
+        return Frame.newBuilder()
+                .setCameraId("cam-1")
+                .setSequence(7)
+                .setCaptureTimeUs(1_700_000_000_000_000L)
+                .setWidth(w)
+                .setHeight(h)
+                .setEncoding(enc)
+                .setPayload(ByteString.copyFrom(payload))
+                .build();
     }
 
     @Test
@@ -40,7 +47,8 @@ class FrameSerdeTest {
         assertThat(de.deserialize("frames", ser.serialize("frames", raw))).isEqualTo(raw);
         assertThat(FramePixels.decode(raw)).isEqualTo(rgb);
         Frame png = frame(Encoding.PNG, FramePixels.png(rgb, 64, 48), 64, 48);
-        assertThat(FramePixels.decode(de.deserialize("frames", ser.serialize("frames", png)))).isEqualTo(rgb);
+        assertThat(FramePixels.decode(de.deserialize("frames", ser.serialize("frames", png))))
+                .isEqualTo(rgb);
         Frame jpeg = frame(Encoding.JPEG, FramePixels.jpeg(rgb, 64, 48, 0.95f), 64, 48);
         byte[] back = FramePixels.decode(de.deserialize("frames", ser.serialize("frames", jpeg)));
         double err = 0;
@@ -60,14 +68,32 @@ class FrameSerdeTest {
         Arrays.fill(garbage, (byte) 0xff);
         assertReason(garbage, BadRecordException.Reason.UNPARSABLE);
         assertReason(new byte[(1 << 20) + 1], BadRecordException.Reason.OVERSIZED);
-        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(64, 48), 64, 47)), BadRecordException.Reason.BAD_DIMENSIONS);
-        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, new byte[3 * 700 * 2], 700, 2)), BadRecordException.Reason.BAD_DIMENSIONS);
-        assertReason(ser.serialize("f", frame(Encoding.PNG, new byte[] {1}, 64, 0)), BadRecordException.Reason.BAD_DIMENSIONS);
-        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(8, 8), 8, 8).toBuilder().setEncodingValue(42).build()),
+        assertReason(
+                ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(64, 48), 64, 47)),
+                BadRecordException.Reason.BAD_DIMENSIONS);
+        assertReason(
+                ser.serialize("f", frame(Encoding.RAW_RGB8, new byte[3 * 700 * 2], 700, 2)),
+                BadRecordException.Reason.BAD_DIMENSIONS);
+        assertReason(
+                ser.serialize("f", frame(Encoding.PNG, new byte[] {1}, 64, 0)),
+                BadRecordException.Reason.BAD_DIMENSIONS);
+        assertReason(
+                ser.serialize(
+                        "f",
+                        frame(Encoding.RAW_RGB8, gradient(8, 8), 8, 8).toBuilder()
+                                .setEncodingValue(42)
+                                .build()),
                 BadRecordException.Reason.UNKNOWN_ENCODING);
-        assertReason(ser.serialize("f", frame(Encoding.RAW_RGB8, gradient(8, 8), 8, 8).toBuilder().clearCameraId().build()),
+        assertReason(
+                ser.serialize(
+                        "f",
+                        frame(Encoding.RAW_RGB8, gradient(8, 8), 8, 8).toBuilder()
+                                .clearCameraId()
+                                .build()),
                 BadRecordException.Reason.MISSING_FIELD);
-        assertReason(ser.serialize("f", frame(Encoding.JPEG, new byte[0], 8, 8)), BadRecordException.Reason.MISSING_FIELD);
+        assertReason(
+                ser.serialize("f", frame(Encoding.JPEG, new byte[0], 8, 8)),
+                BadRecordException.Reason.MISSING_FIELD);
     }
 
     @Test
@@ -75,10 +101,17 @@ class FrameSerdeTest {
         Frame f = frame(Encoding.RAW_RGB8, gradient(64, 48), 64, 48);
         assertThat(FrameDeserializer.cameraIdOf(ser.serialize("f", f))).isEqualTo("cam-1");
         // Wherever the field sits, and as parsing does, the last camera_id counts.
-        byte[] idLast = concat(f.toBuilder().clearCameraId().build().toByteArray(),
-                Frame.newBuilder().setCameraId("cam-2").build().toByteArray());
-        assertThat(FrameDeserializer.cameraIdOf(idLast)).isEqualTo("cam-2").isEqualTo(Frame.parseFrom(idLast).getCameraId());
-        byte[] twice = concat(ser.serialize("f", f), Frame.newBuilder().setCameraId("cam-3").build().toByteArray());
+        byte[] idLast =
+                concat(
+                        f.toBuilder().clearCameraId().build().toByteArray(),
+                        Frame.newBuilder().setCameraId("cam-2").build().toByteArray());
+        assertThat(FrameDeserializer.cameraIdOf(idLast))
+                .isEqualTo("cam-2")
+                .isEqualTo(Frame.parseFrom(idLast).getCameraId());
+        byte[] twice =
+                concat(
+                        ser.serialize("f", f),
+                        Frame.newBuilder().setCameraId("cam-3").build().toByteArray());
         assertThat(FrameDeserializer.cameraIdOf(twice)).isEqualTo("cam-3");
         // Not readable: empty, never an exception (records are keyed before they are checked).
         byte[] good = ser.serialize("f", f);
@@ -88,8 +121,14 @@ class FrameSerdeTest {
         assertThat(FrameDeserializer.cameraIdOf(Arrays.copyOf(good, 4))).isEmpty();
         assertThat(FrameDeserializer.cameraIdOf(null)).isEmpty();
         assertThat(FrameDeserializer.cameraIdOf(new byte[0])).isEmpty();
-        assertThat(FrameDeserializer.cameraIdOf(ser.serialize("f", f.toBuilder().clearCameraId().build()))).isEmpty();
-        assertThat(FrameDeserializer.cameraIdOf(ser.serialize("f", f.toBuilder().setCameraId("c".repeat(300)).build())))
+        assertThat(
+                        FrameDeserializer.cameraIdOf(
+                                ser.serialize("f", f.toBuilder().clearCameraId().build())))
+                .isEmpty();
+        assertThat(
+                        FrameDeserializer.cameraIdOf(
+                                ser.serialize(
+                                        "f", f.toBuilder().setCameraId("c".repeat(300)).build())))
                 .isEmpty();
     }
 
@@ -102,19 +141,37 @@ class FrameSerdeTest {
     @Test
     void pixelsThatDisagreeWithTheRecordAreRefusedWhenDecoded() {
         Frame wrongSize = frame(Encoding.PNG, FramePixels.png(gradient(32, 32), 32, 32), 64, 48);
-        assertThatThrownBy(() -> FramePixels.decode(wrongSize)).isInstanceOfSatisfying(BadRecordException.class,
-                e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.BAD_DIMENSIONS));
+        assertThatThrownBy(() -> FramePixels.decode(wrongSize))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(BadRecordException.Reason.BAD_DIMENSIONS));
         Frame notJpeg = frame(Encoding.JPEG, "definitely not a jpeg".getBytes(), 64, 48);
-        assertThatThrownBy(() -> FramePixels.decode(notJpeg)).isInstanceOfSatisfying(BadRecordException.class,
-                e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.UNDECODABLE));
+        assertThatThrownBy(() -> FramePixels.decode(notJpeg))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(BadRecordException.Reason.UNDECODABLE));
         byte[] jpeg = FramePixels.jpeg(gradient(64, 48), 64, 48, 0.9f);
         byte[] png = FramePixels.png(gradient(64, 48), 64, 48);
-        for (Frame truncated : List.of(frame(Encoding.JPEG, Arrays.copyOf(jpeg, jpeg.length * 3 / 4), 64, 48),
-                frame(Encoding.JPEG, Arrays.copyOf(jpeg, jpeg.length / 2), 64, 48),
-                frame(Encoding.PNG, Arrays.copyOf(png, png.length / 2), 64, 48))) {
-            assertThatThrownBy(() -> FramePixels.decode(truncated)).as(truncated.getEncoding() + " cut to "
-                    + truncated.getPayload().size() + " bytes").isInstanceOfSatisfying(BadRecordException.class,
-                    e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.UNDECODABLE));
+        for (Frame truncated :
+                List.of(
+                        frame(Encoding.JPEG, Arrays.copyOf(jpeg, jpeg.length * 3 / 4), 64, 48),
+                        frame(Encoding.JPEG, Arrays.copyOf(jpeg, jpeg.length / 2), 64, 48),
+                        frame(Encoding.PNG, Arrays.copyOf(png, png.length / 2), 64, 48))) {
+            assertThatThrownBy(() -> FramePixels.decode(truncated))
+                    .as(
+                            truncated.getEncoding()
+                                    + " cut to "
+                                    + truncated.getPayload().size()
+                                    + " bytes")
+                    .isInstanceOfSatisfying(
+                            BadRecordException.class,
+                            e ->
+                                    assertThat(e.reason())
+                                            .isEqualTo(BadRecordException.Reason.UNDECODABLE));
         }
     }
 
@@ -123,21 +180,37 @@ class FrameSerdeTest {
         byte[] rgb = gradient(64, 48);
         Frame pngSaysJpeg = frame(Encoding.JPEG, FramePixels.png(rgb, 64, 48), 64, 48);
         Frame jpegSaysPng = frame(Encoding.PNG, FramePixels.jpeg(rgb, 64, 48, 0.9f), 64, 48);
-        assertThatThrownBy(() -> FramePixels.decode(pngSaysJpeg)).isInstanceOfSatisfying(BadRecordException.class,
-                e -> {
-                    assertThat(e.reason()).isEqualTo(BadRecordException.Reason.ENCODING_MISMATCH);
-                    assertThat(e.getMessage()).contains("declares JPEG but its payload is a PNG image");
-                });
-        assertThatThrownBy(() -> FramePixels.decode(jpegSaysPng)).isInstanceOfSatisfying(BadRecordException.class,
-                e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.ENCODING_MISMATCH));
+        assertThatThrownBy(() -> FramePixels.decode(pngSaysJpeg))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e -> {
+                            assertThat(e.reason())
+                                    .isEqualTo(BadRecordException.Reason.ENCODING_MISMATCH);
+                            assertThat(e.getMessage())
+                                    .contains("declares JPEG but its payload is a PNG image");
+                        });
+        assertThatThrownBy(() -> FramePixels.decode(jpegSaysPng))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(BadRecordException.Reason.ENCODING_MISMATCH));
         // Sniffed, the PNG decodes to its exact pixels and the JPEG to its own.
         assertThat(FramePixels.decode(pngSaysJpeg, true)).isEqualTo(rgb);
-        assertThat(FramePixels.decode(jpegSaysPng, true)).isEqualTo(FramePixels.decode(
-                frame(Encoding.JPEG, jpegSaysPng.getPayload().toByteArray(), 64, 48)));
+        assertThat(FramePixels.decode(jpegSaysPng, true))
+                .isEqualTo(
+                        FramePixels.decode(
+                                frame(
+                                        Encoding.JPEG,
+                                        jpegSaysPng.getPayload().toByteArray(),
+                                        64,
+                                        48)));
     }
 
     private void assertReason(byte[] data, BadRecordException.Reason reason) {
-        assertThatThrownBy(() -> de.deserialize("frames", data)).isInstanceOfSatisfying(BadRecordException.class,
-                e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason));
+        assertThatThrownBy(() -> de.deserialize("frames", data))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason));
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.protobuf.ByteString;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.Prediction;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class PredictionAndUpdateSerdeTest {
@@ -31,33 +32,63 @@ class PredictionAndUpdateSerdeTest {
         assertThat(back[5]).isZero();
         assertThat(back[6]).isZero();
         assertThat(back[7]).isEqualTo(65.535f);
-        assertThat(PredictionMaps.segmentation(PredictionMaps.segmentationPng(classes, w, h), w, h)).isEqualTo(classes);
+        assertThat(PredictionMaps.segmentation(PredictionMaps.segmentationPng(classes, w, h), w, h))
+                .isEqualTo(classes);
 
-        Prediction p = Prediction.newBuilder().setCameraId("c").setSequence(3).setWidth(w).setHeight(h)
-                .setDepthPng(ByteString.copyFrom(PredictionMaps.depthPng(depth, w, h))).setModelVersion(2).build();
-        assertThat(new PredictionDeserializer().deserialize("p", new PredictionSerializer().serialize("p", p))).isEqualTo(p);
-        assertThatThrownBy(() -> PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w + 1, h))
-                .isInstanceOf(BadRecordException.class).hasMessageContaining("40x30");
+        Prediction p =
+                Prediction.newBuilder()
+                        .setCameraId("c")
+                        .setSequence(3)
+                        .setWidth(w)
+                        .setHeight(h)
+                        .setDepthPng(ByteString.copyFrom(PredictionMaps.depthPng(depth, w, h)))
+                        .setModelVersion(2)
+                        .build();
+        assertThat(
+                        new PredictionDeserializer()
+                                .deserialize("p", new PredictionSerializer().serialize("p", p)))
+                .isEqualTo(p);
+        assertThatThrownBy(
+                        () -> PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w + 1, h))
+                .isInstanceOf(BadRecordException.class)
+                .hasMessageContaining("40x30");
     }
 
     @Test
     void modelUpdatesMustMatchTheirChecksum() {
         byte[] ckpt = "weights".getBytes();
-        ModelUpdate ok = ModelUpdate.newBuilder().setModelName("student").setVersion(4)
-                .setCheckpoint(ByteString.copyFrom(ckpt)).setSha256(ModelUpdateDeserializer.sha256(ckpt))
-                .putValidation("agreement", 0.91).build();
+        ModelUpdate ok =
+                ModelUpdate.newBuilder()
+                        .setModelName("student")
+                        .setVersion(4)
+                        .setCheckpoint(ByteString.copyFrom(ckpt))
+                        .setSha256(ModelUpdateDeserializer.sha256(ckpt))
+                        .putValidation("agreement", 0.91)
+                        .build();
         ModelUpdateDeserializer de = new ModelUpdateDeserializer();
         byte[] bytes = new ModelUpdateSerializer().serialize("u", ok);
         assertThat(de.deserialize("u", bytes)).isEqualTo(ok);
-        ModelUpdate tampered = ok.toBuilder().setCheckpoint(ByteString.copyFrom("weightz".getBytes())).build();
-        assertThatThrownBy(() -> de.deserialize("u", tampered.toByteArray())).isInstanceOfSatisfying(
-                BadRecordException.class, e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.INTEGRITY));
-        assertThatThrownBy(() -> de.deserialize("u", java.util.Arrays.copyOf(bytes, bytes.length - 3)))
-                .isInstanceOfSatisfying(BadRecordException.class,
-                        e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.UNPARSABLE));
-        assertThatThrownBy(() -> de.deserialize("u", ok.toBuilder().setVersion(0).build().toByteArray()))
-                .isInstanceOfSatisfying(BadRecordException.class,
-                        e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.MISSING_FIELD));
+        ModelUpdate tampered =
+                ok.toBuilder().setCheckpoint(ByteString.copyFrom("weightz".getBytes())).build();
+        assertThatThrownBy(() -> de.deserialize("u", tampered.toByteArray()))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(BadRecordException.Reason.INTEGRITY));
+        assertThatThrownBy(() -> de.deserialize("u", Arrays.copyOf(bytes, bytes.length - 3)))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(BadRecordException.Reason.UNPARSABLE));
+        assertThatThrownBy(
+                        () ->
+                                de.deserialize(
+                                        "u", ok.toBuilder().setVersion(0).build().toByteArray()))
+                .isInstanceOfSatisfying(
+                        BadRecordException.class,
+                        e ->
+                                assertThat(e.reason())
+                                        .isEqualTo(BadRecordException.Reason.MISSING_FIELD));
         assertThat(de.deserialize("u", null)).isNull();
     }
 }

@@ -32,16 +32,26 @@ import picocli.CommandLine.Option;
 @Command(
         name = "benchmark",
         mixinStandardHelpOptions = true,
-        description = "Time MTI-Net inference (eval mode) and print ms/frame, GMAC/frame and GFLOP/s.")
+        description =
+                "Time MTI-Net inference (eval mode) and print ms/frame, GMAC/frame and GFLOP/s.")
 public class ModelBenchmark implements Callable<Integer> {
 
-    @Option(names = "--models", split = ",", description = "configurations (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--models",
+            split = ",",
+            description = "configurations (default: ${DEFAULT-VALUE})")
     List<String> models = List.of("w18", "lite");
 
-    @Option(names = "--batches", split = ",", description = "batch sizes (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batches",
+            split = ",",
+            description = "batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches = List.of(1, 4);
 
-    @Option(names = "--sizes", split = ",", description = "HEIGHTxWIDTH, multiples of 32 (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--sizes",
+            split = ",",
+            description = "HEIGHTxWIDTH, multiples of 32 (default: ${DEFAULT-VALUE})")
     List<String> sizes = List.of("256x320", "480x640");
 
     @Option(names = "--classes", description = "segmentation classes (default: ${DEFAULT-VALUE})")
@@ -53,12 +63,23 @@ public class ModelBenchmark implements Callable<Integer> {
     @Option(names = "--runs", description = "timed runs (default: ${DEFAULT-VALUE})")
     int runs = 5;
 
-    @Option(names = "--kernels", split = ",", description = "CPU convolution kernels to time: auto (the "
-            + "process's checked choice), onednn, native (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--kernels",
+            split = ",",
+            description =
+                    "CPU convolution kernels to time: auto (the "
+                            + "process's checked choice), onednn, native (default: ${DEFAULT-VALUE})")
     List<String> kernels = List.of("auto");
 
     /** One measured row. */
-    public record Row(String model, String kernels, int batch, int height, int width, long params, double gmac,
+    public record Row(
+            String model,
+            String kernels,
+            int batch,
+            int height,
+            int width,
+            long params,
+            double gmac,
             double msPerFrame) {
         public double gflops() {
             return 2 * gmac / (msPerFrame / 1000.0);
@@ -68,16 +89,42 @@ public class ModelBenchmark implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        out.printf(Locale.ROOT, "MTI-Net inference, eval mode, float32, OMP_NUM_THREADS=%s, allocator %s, median of %d runs after %d warm-up%n",
+        out.printf(
+                Locale.ROOT,
+                "MTI-Net inference, eval mode, float32, OMP_NUM_THREADS=%s, allocator %s, median of %d runs after %d warm-up%n",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
-                System.getenv().getOrDefault("SCENESTREAM_MALLOC", "system"), runs, warmup);
-        out.printf(Locale.ROOT, "processor %s; kernels: %s (%s)%n", Kernels.processor(),
-                Kernels.cpuPath().description(), Kernels.reason());
-        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %10s %8s %10s %10s%n",
-                "model", "kernels", "batch", "size", "params", "GMAC/f", "ms/frame", "GFLOP/s");
+                System.getenv().getOrDefault("SCENESTREAM_MALLOC", "system"),
+                runs,
+                warmup);
+        out.printf(
+                Locale.ROOT,
+                "processor %s; kernels: %s (%s)%n",
+                Kernels.processor(),
+                Kernels.cpuPath().description(),
+                Kernels.reason());
+        out.printf(
+                Locale.ROOT,
+                "%-15s %-8s %5s %9s %10s %8s %10s %10s%n",
+                "model",
+                "kernels",
+                "batch",
+                "size",
+                "params",
+                "GMAC/f",
+                "ms/frame",
+                "GFLOP/s");
         for (Row r : run()) {
-            out.printf(Locale.ROOT, "%-15s %-8s %5d %9s %10d %8.2f %10.1f %10.1f%n",
-                    r.model, r.kernels, r.batch, r.height + "x" + r.width, r.params, r.gmac, r.msPerFrame, r.gflops());
+            out.printf(
+                    Locale.ROOT,
+                    "%-15s %-8s %5d %9s %10d %8.2f %10.1f %10.1f%n",
+                    r.model,
+                    r.kernels,
+                    r.batch,
+                    r.height + "x" + r.width,
+                    r.params,
+                    r.gmac,
+                    r.msPerFrame,
+                    r.gflops());
         }
         return 0;
     }
@@ -91,17 +138,34 @@ public class ModelBenchmark implements Callable<Integer> {
             try (Model model = Model.newInstance(name)) {
                 MtiNet net = new MtiNet(config);
                 int[] first = Sizes.parse(sizes.get(0));
-                net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, first[0], first[1]));
+                net.initialize(
+                        model.getNDManager(),
+                        DataType.FLOAT32,
+                        new Shape(1, 3, first[0], first[1]));
                 model.setBlock(net);
                 long params = StateDict.countLearnable(net);
                 for (String size : sizes) {
                     int[] hw = Sizes.parse(size);
-                    double gmac = Complexity.macsPerFrame(net, model.getNDManager(), hw[0], hw[1]) / 1e9;
+                    double gmac =
+                            Complexity.macsPerFrame(net, model.getNDManager(), hw[0], hw[1]) / 1e9;
                     for (String k : kernels) {
                         KernelPath path = k.equals("auto") ? Kernels.cpuPath() : parseKernels(k);
                         for (int batch : batches) {
-                            double ms = onKernels(path, () -> time(net, model.getNDManager(), batch, hw[0], hw[1])) / batch;
-                            rows.add(new Row(name, path.id(), batch, hw[0], hw[1], params, gmac, ms));
+                            double ms =
+                                    onKernels(
+                                                    path,
+                                                    () ->
+                                                            time(
+                                                                    net,
+                                                                    model.getNDManager(),
+                                                                    batch,
+                                                                    hw[0],
+                                                                    hw[1]))
+                                            / batch;
+                            rows.add(
+                                    new Row(
+                                            name, path.id(), batch, hw[0], hw[1], params, gmac,
+                                            ms));
                         }
                     }
                 }
@@ -114,11 +178,13 @@ public class ModelBenchmark implements Callable<Integer> {
         return switch (k) {
             case "onednn" -> KernelPath.ONEDNN;
             case "native" -> KernelPath.NATIVE;
-            default -> throw new IllegalArgumentException("--kernels takes auto, onednn or native, not '" + k + "'");
+            default ->
+                    throw new IllegalArgumentException(
+                            "--kernels takes auto, onednn or native, not '" + k + "'");
         };
     }
 
-    private static double onKernels(KernelPath path, java.util.concurrent.Callable<Double> body) {
+    private static double onKernels(KernelPath path, Callable<Double> body) {
         try {
             return Kernels.on(path, body);
         } catch (RuntimeException e) {
@@ -152,5 +218,4 @@ public class ModelBenchmark implements Callable<Integer> {
         Arrays.sort(ms);
         return ms[ms.length / 2];
     }
-
 }

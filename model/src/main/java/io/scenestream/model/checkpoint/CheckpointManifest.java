@@ -18,9 +18,8 @@ import java.util.Objects;
  * file. Immutable; {@link #from(MtiNetConfig)} starts a builder.
  *
  * <p>The architecture is stored field by field (configuration name, HRNet layout, tasks and
- * auxiliary tasks with name, kind and channels), so {@link #toConfig()} rebuilds exactly the
- * {@link MtiNetConfig} the weights were trained with, including for configurations that are not
- * built in.
+ * auxiliary tasks with name, kind and channels), so {@link #toConfig()} rebuilds exactly the {@link
+ * MtiNetConfig} the weights were trained with, including for configurations that are not built in.
  *
  * <p>{@code training} is free-form provenance (command line, seed, steps, data, evaluation
  * figures). Its values must be JSON-like and are normalised on construction so that a manifest
@@ -71,12 +70,14 @@ public record CheckpointManifest(
     public record Probe(long seed, double atol, double rtol, String computedOn, String sha256) {
         public Probe {
             if (!(atol >= 0) || !(rtol >= 0)) {
-                throw new IllegalArgumentException("probe tolerances must be >= 0, got atol " + atol + ", rtol " + rtol);
+                throw new IllegalArgumentException(
+                        "probe tolerances must be >= 0, got atol " + atol + ", rtol " + rtol);
             }
             Objects.requireNonNull(computedOn, "computedOn");
             sha256 = Objects.requireNonNull(sha256, "sha256").toLowerCase(Locale.ROOT);
             if (!sha256.matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("probe SHA-256 must be 64 hex digits, got " + sha256);
+                throw new IllegalArgumentException(
+                        "probe SHA-256 must be 64 hex digits, got " + sha256);
             }
         }
     }
@@ -93,7 +94,8 @@ public record CheckpointManifest(
             throw new IllegalArgumentException("must set a model name");
         }
         if (modelVersion < 0) {
-            throw new IllegalArgumentException("model version must be at least 0, got " + modelVersion);
+            throw new IllegalArgumentException(
+                    "model version must be at least 0, got " + modelVersion);
         }
         Objects.requireNonNull(architecture, "architecture");
         classNames = classNames == null ? List.of() : List.copyOf(classNames);
@@ -106,13 +108,16 @@ public record CheckpointManifest(
             OffsetDateTime.parse(createdAt);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(
-                    "creation time must be ISO-8601 with an offset (2025-01-31T12:00:00Z), got " + createdAt, e);
+                    "creation time must be ISO-8601 with an offset (2025-01-31T12:00:00Z), got "
+                            + createdAt,
+                    e);
         }
         training = JsonValues.normaliseMap(training == null ? Map.of() : training, "training");
         if (weightsSha256 != null) {
             weightsSha256 = weightsSha256.toLowerCase(Locale.ROOT);
             if (!weightsSha256.matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("weights SHA-256 must be 64 hex digits, got " + weightsSha256);
+                throw new IllegalArgumentException(
+                        "weights SHA-256 must be 64 hex digits, got " + weightsSha256);
             }
         }
     }
@@ -124,11 +129,19 @@ public record CheckpointManifest(
         Task seg = segmentationTask(architecture);
         if (seg == null) {
             throw new IllegalArgumentException(
-                    "class names given, but model " + architecture.name() + " has no segmentation task");
+                    "class names given, but model "
+                            + architecture.name()
+                            + " has no segmentation task");
         }
         if (classNames.size() != seg.channels()) {
-            throw new IllegalArgumentException("task " + seg.name() + " has " + seg.channels()
-                    + " classes, but " + classNames.size() + " class names are given");
+            throw new IllegalArgumentException(
+                    "task "
+                            + seg.name()
+                            + " has "
+                            + seg.channels()
+                            + " classes, but "
+                            + classNames.size()
+                            + " class names are given");
         }
         for (String c : classNames) {
             if (c.isBlank()) {
@@ -140,7 +153,10 @@ public record CheckpointManifest(
     private static void checkInputSize(int height, int width) {
         if (height <= 0 || width <= 0 || height % 32 != 0 || width % 32 != 0) {
             throw new IllegalArgumentException(
-                    "input height and width must be positive multiples of 32, got " + height + "x" + width);
+                    "input height and width must be positive multiples of 32, got "
+                            + height
+                            + "x"
+                            + width);
         }
     }
 
@@ -156,21 +172,43 @@ public record CheckpointManifest(
         return null;
     }
 
-    /** The configuration to build the network with; equal to the one the checkpoint was saved from. */
+    /**
+     * The configuration to build the network with; equal to the one the checkpoint was saved from.
+     */
     public MtiNetConfig toConfig() {
         return architecture;
     }
 
     /** This manifest with the given weights checksum. */
     public CheckpointManifest withWeightsSha256(String sha256) {
-        return new CheckpointManifest(formatVersion, modelName, modelVersion, architecture, classNames,
-                inputHeight, inputWidth, createdAt, training, sha256, probe);
+        return new CheckpointManifest(
+                formatVersion,
+                modelName,
+                modelVersion,
+                architecture,
+                classNames,
+                inputHeight,
+                inputWidth,
+                createdAt,
+                training,
+                sha256,
+                probe);
     }
 
     /** This manifest with the given probe. */
     public CheckpointManifest withProbe(Probe probe) {
-        return new CheckpointManifest(formatVersion, modelName, modelVersion, architecture, classNames,
-                inputHeight, inputWidth, createdAt, training, weightsSha256, probe);
+        return new CheckpointManifest(
+                formatVersion,
+                modelName,
+                modelVersion,
+                architecture,
+                classNames,
+                inputHeight,
+                inputWidth,
+                createdAt,
+                training,
+                weightsSha256,
+                probe);
     }
 
     /** The manifest as the pretty-printed JSON stored in {@code manifest.json}. */
@@ -185,8 +223,8 @@ public record CheckpointManifest(
 
     /**
      * A builder holding everything of this manifest but the checksum, with the current format
-     * version and creation time now: for the next version of a model, call
-     * {@code toBuilder().optModelVersion(modelVersion() + 1)}.
+     * version and creation time now: for the next version of a model, call {@code
+     * toBuilder().optModelVersion(modelVersion() + 1)}.
      */
     public Builder toBuilder() {
         return new Builder(architecture)
@@ -198,9 +236,9 @@ public record CheckpointManifest(
     }
 
     /**
-     * Builds a {@link CheckpointManifest}. Required: {@link #setModelName} and
-     * {@link #setInputSize}. Defaults: model version 1, no class names, created now, empty
-     * training map, no checksum.
+     * Builds a {@link CheckpointManifest}. Required: {@link #setModelName} and {@link
+     * #setInputSize}. Defaults: model version 1, no class names, created now, empty training map,
+     * no checksum.
      */
     public static final class Builder {
 
@@ -274,11 +312,22 @@ public record CheckpointManifest(
             if (inputHeight == 0 && inputWidth == 0) {
                 throw new IllegalArgumentException("must set the input size (setInputSize)");
             }
-            String created = createdAt != null
-                    ? createdAt
-                    : Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-            return new CheckpointManifest(FORMAT_VERSION, modelName, modelVersion, architecture, classNames,
-                    inputHeight, inputWidth, created, training, null, null);
+            String created =
+                    createdAt != null
+                            ? createdAt
+                            : Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+            return new CheckpointManifest(
+                    FORMAT_VERSION,
+                    modelName,
+                    modelVersion,
+                    architecture,
+                    classNames,
+                    inputHeight,
+                    inputWidth,
+                    created,
+                    training,
+                    null,
+                    null);
         }
     }
 }

@@ -34,7 +34,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -59,10 +58,10 @@ import java.util.zip.ZipOutputStream;
  * the reference PyTorch code reads it too). The manifest records the SHA-256 of {@value #WEIGHTS};
  * loading checks it, and the zip's CRCs, before using anything.
  *
- * <p>Every reading method throws {@link CheckpointException}, naming the file and the problem,
- * when the file is missing, is not a SceneStream checkpoint, is truncated or damaged, has an
- * invalid manifest or one of a newer format version, lacks its weights, fails its checksum, or
- * holds weights or an architecture that do not fit.
+ * <p>Every reading method throws {@link CheckpointException}, naming the file and the problem, when
+ * the file is missing, is not a SceneStream checkpoint, is truncated or damaged, has an invalid
+ * manifest or one of a newer format version, lacks its weights, fails its checksum, or holds
+ * weights or an architecture that do not fit.
  */
 public final class Checkpoints {
 
@@ -99,7 +98,8 @@ public final class Checkpoints {
      * @throws IllegalArgumentException if the manifest's architecture is not {@code net}'s
      * @throws IOException if writing fails; {@code file} is then unchanged
      */
-    public static CheckpointManifest save(Path file, MtiNet net, CheckpointManifest manifest) throws IOException {
+    public static CheckpointManifest save(Path file, MtiNet net, CheckpointManifest manifest)
+            throws IOException {
         return save(file, net, manifest, DataType.FLOAT32, null);
     }
 
@@ -111,14 +111,25 @@ public final class Checkpoints {
      * @param optimizerState named arrays stored as {@value #OPTIMIZER}, or null for none
      */
     public static CheckpointManifest save(
-            Path file, MtiNet net, CheckpointManifest manifest, DataType weightsType, NDList optimizerState)
+            Path file,
+            MtiNet net,
+            CheckpointManifest manifest,
+            DataType weightsType,
+            NDList optimizerState)
             throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(manifest, "manifest");
         if (!manifest.toConfig().equals(net.getConfig())) {
-            throw new IllegalArgumentException("the manifest describes another architecture than the network: "
-                    + String.join("; ", differences(manifest.toConfig(), net.getConfig(), "manifest", "network")));
+            throw new IllegalArgumentException(
+                    "the manifest describes another architecture than the network: "
+                            + String.join(
+                                    "; ",
+                                    differences(
+                                            manifest.toConfig(),
+                                            net.getConfig(),
+                                            "manifest",
+                                            "network")));
         }
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
@@ -127,9 +138,13 @@ public final class Checkpoints {
         boolean moved = false;
         try {
             CheckpointManifest written;
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    ZipOutputStream zip = new ZipOutputStream(
-                            new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16))) {
+            try (FileChannel channel =
+                            FileChannel.open(
+                                    tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    ZipOutputStream zip =
+                            new ZipOutputStream(
+                                    new BufferedOutputStream(
+                                            Channels.newOutputStream(channel), 1 << 16))) {
                 // The .npz is deflated already: store it as is.
                 zip.setLevel(Deflater.NO_COMPRESSION);
                 zip.putNextEntry(new ZipEntry(WEIGHTS));
@@ -160,7 +175,11 @@ public final class Checkpoints {
                 channel.force(true);
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        tmp,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
@@ -179,8 +198,13 @@ public final class Checkpoints {
      * A new probe of the weights as they are stored: with float16 storage the network's float32
      * weights are not what a reader gets, so the probe runs on a copy loaded from {@code weights}.
      */
-    private static ProbeEntry probeOf(Path file, CheckpointManifest manifest, MtiNet net, byte[] weights,
-            DataType weightsType) throws IOException {
+    private static ProbeEntry probeOf(
+            Path file,
+            CheckpointManifest manifest,
+            MtiNet net,
+            byte[] weights,
+            DataType weightsType)
+            throws IOException {
         NDManager owner = net.getParameters().valueAt(0).getArray().getManager();
         String model = describe(manifest, file);
         try (NDManager m = owner.newSubManager()) {
@@ -188,28 +212,42 @@ public final class Checkpoints {
                 return probeEntry(file, model, net, m);
             }
             MtiNet copy = new MtiNet(net.getConfig());
-            copy.initialize(m, DataType.FLOAT32, new Shape(1, 3, manifest.inputHeight(), manifest.inputWidth()));
+            copy.initialize(
+                    m,
+                    DataType.FLOAT32,
+                    new Shape(1, 3, manifest.inputHeight(), manifest.inputWidth()));
             try {
                 StateDict.load(copy, NDList.decode(m, new ByteArrayInputStream(weights)), WEIGHTS);
             } catch (IncompatibleWeightsException e) {
-                throw new IllegalStateException("the weights just written do not load back: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "the weights just written do not load back: " + e.getMessage(), e);
             }
             return probeEntry(file, model, copy, m);
         }
     }
 
     /** A new probe of {@code net} as the entry's bytes and the manifest's description of it. */
-    private static ProbeEntry probeEntry(Path file, String model, MtiNet net, NDManager m) throws IOException {
+    private static ProbeEntry probeEntry(Path file, String model, MtiNet net, NDManager m)
+            throws IOException {
         NumericsProbe probe = NumericsSelfTest.newProbe(file, model, net, m);
         byte[] bytes = probe.toNpz(m);
-        String computedOn = "float64 on " + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
-        return new ProbeEntry(bytes, new CheckpointManifest.Probe(probe.seed(), probe.atol(), probe.rtol(),
-                computedOn, sha256Hex(bytes)));
+        String computedOn =
+                "float64 on "
+                        + (m.getDevice().isGpu() ? m.getDevice().toString() : Kernels.processor());
+        return new ProbeEntry(
+                bytes,
+                new CheckpointManifest.Probe(
+                        probe.seed(), probe.atol(), probe.rtol(), computedOn, sha256Hex(bytes)));
     }
 
     /** The model in words for messages: name, version and file. */
     static String describe(CheckpointManifest manifest, Path file) {
-        return manifest.modelName() + " v" + manifest.modelVersion() + " (" + file.getFileName() + ")";
+        return manifest.modelName()
+                + " v"
+                + manifest.modelVersion()
+                + " ("
+                + file.getFileName()
+                + ")";
     }
 
     private static String sha256Hex(byte[] bytes) {
@@ -220,7 +258,8 @@ public final class Checkpoints {
      * A checkpoint as bytes (the same .ckpt.zip {@link #save} writes), e.g. to send a model over
      * Kafka or keep it in Flink state.
      */
-    public static byte[] toBytes(MtiNet net, CheckpointManifest manifest, DataType weightsType, NDList optimizerState)
+    public static byte[] toBytes(
+            MtiNet net, CheckpointManifest manifest, DataType weightsType, NDList optimizerState)
             throws IOException {
         Path tmp = Files.createTempFile("scenestream-", EXTENSION);
         try {
@@ -237,12 +276,17 @@ public final class Checkpoints {
      *
      * @param source names the bytes in error messages (e.g. "model update v3")
      */
-    public static LoadedCheckpoint fromBytes(byte[] bytes, String source, NDManager manager, MtiNetConfig expected)
+    public static LoadedCheckpoint fromBytes(
+            byte[] bytes, String source, NDManager manager, MtiNetConfig expected)
             throws CheckpointException {
-        return staged(bytes, source, file -> {
-            LoadedCheckpoint lc = load(file, manager, expected);
-            return new LoadedCheckpoint(Path.of(source), lc.manifest(), lc.net(), lc.numerics());
-        });
+        return staged(
+                bytes,
+                source,
+                file -> {
+                    LoadedCheckpoint lc = load(file, manager, expected);
+                    return new LoadedCheckpoint(
+                            Path.of(source), lc.manifest(), lc.net(), lc.numerics());
+                });
     }
 
     /** The optimiser state within checkpoint bytes ({@link #toBytes}), or null if it has none. */
@@ -259,7 +303,8 @@ public final class Checkpoints {
      * {@code reader} applied to {@code bytes} written to a temporary file (the readers work on zip
      * files), errors naming {@code source} instead of that file.
      */
-    private static <T> T staged(byte[] bytes, String source, FileReader<T> reader) throws CheckpointException {
+    private static <T> T staged(byte[] bytes, String source, FileReader<T> reader)
+            throws CheckpointException {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("scenestream-", EXTENSION);
@@ -315,9 +360,9 @@ public final class Checkpoints {
     }
 
     /**
-     * {@link #load(Path, NDManager)}, failing unless the checkpoint's architecture equals
-     * {@code expected}; the message names every difference. The architecture is checked before
-     * anything is built or read beyond the manifest.
+     * {@link #load(Path, NDManager)}, failing unless the checkpoint's architecture equals {@code
+     * expected}; the message names every difference. The architecture is checked before anything is
+     * built or read beyond the manifest.
      *
      * @param expected the required architecture; null accepts any
      * @throws CheckpointException if the architecture differs, or the file cannot be used
@@ -330,12 +375,17 @@ public final class Checkpoints {
             CheckpointManifest manifest = manifest(zip, file);
             MtiNetConfig config = manifest.toConfig();
             if (expected != null && !config.equals(expected)) {
-                throw new CheckpointException(file, "its architecture differs from the expected one: "
-                        + String.join("; ", differences(config, expected, "checkpoint", "expected")));
+                throw new CheckpointException(
+                        file,
+                        "its architecture differs from the expected one: "
+                                + String.join(
+                                        "; ",
+                                        differences(config, expected, "checkpoint", "expected")));
             }
             ZipEntry entry = zip.getEntry(WEIGHTS);
             if (entry == null) {
-                throw new CheckpointException(file, "it has no " + WEIGHTS + " (the weights are missing)");
+                throw new CheckpointException(
+                        file, "it has no " + WEIGHTS + " (the weights are missing)");
             }
             verifyWeights(zip, entry, manifest.weightsSha256(), file);
 
@@ -344,23 +394,30 @@ public final class Checkpoints {
             NumericsSelfTest.Verdict verdict;
             boolean loaded = false;
             try {
-                net.initialize(parameters, DataType.FLOAT32,
+                net.initialize(
+                        parameters,
+                        DataType.FLOAT32,
                         new Shape(1, 3, manifest.inputHeight(), manifest.inputWidth()));
                 try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
-                        InputStream in = new BufferedInputStream(zip.getInputStream(entry), 1 << 16)) {
+                        InputStream in =
+                                new BufferedInputStream(zip.getInputStream(entry), 1 << 16)) {
                     NDList weights;
                     try {
                         weights = NDList.decode(scratch, in);
                     } catch (RuntimeException e) {
-                        throw new CheckpointException(file, WEIGHTS + " is not a readable .npz archive: "
-                                + e.getMessage(), e);
+                        throw new CheckpointException(
+                                file,
+                                WEIGHTS + " is not a readable .npz archive: " + e.getMessage(),
+                                e);
                     }
                     StateDict.load(net, weights, WEIGHTS);
                 } catch (IncompatibleWeightsException e) {
                     throw new CheckpointException(file, e.getMessage(), e);
                 }
                 NumericsProbe probe = readProbe(zip, manifest, file, parameters);
-                verdict = NumericsSelfTest.verify(file, describe(manifest, file), net, probe, parameters);
+                verdict =
+                        NumericsSelfTest.verify(
+                                file, describe(manifest, file), net, probe, parameters);
                 loaded = true;
             } finally {
                 if (!loaded) {
@@ -377,8 +434,11 @@ public final class Checkpoints {
         }
     }
 
-    /** The probe the manifest announces, checked against its SHA-256; null if the manifest has none. */
-    private static NumericsProbe readProbe(ZipFile zip, CheckpointManifest manifest, Path file, NDManager manager)
+    /**
+     * The probe the manifest announces, checked against its SHA-256; null if the manifest has none.
+     */
+    private static NumericsProbe readProbe(
+            ZipFile zip, CheckpointManifest manifest, Path file, NDManager manager)
             throws CheckpointException {
         CheckpointManifest.Probe info = manifest.probe();
         if (info == null) {
@@ -386,40 +446,54 @@ public final class Checkpoints {
         }
         ZipEntry entry = zip.getEntry(PROBE);
         if (entry == null) {
-            throw new CheckpointException(file, "its manifest announces a numerics probe, but it has no " + PROBE);
+            throw new CheckpointException(
+                    file, "its manifest announces a numerics probe, but it has no " + PROBE);
         }
         byte[] bytes = readChecked(zip, entry, file);
         String actual = sha256Hex(bytes);
         if (!actual.equals(info.sha256())) {
-            throw new CheckpointException(file, PROBE + " fails its checksum: the manifest records SHA-256 "
-                    + info.sha256() + ", the probe hashes to " + actual + " (the file was modified or damaged)");
+            throw new CheckpointException(
+                    file,
+                    PROBE
+                            + " fails its checksum: the manifest records SHA-256 "
+                            + info.sha256()
+                            + ", the probe hashes to "
+                            + actual
+                            + " (the file was modified or damaged)");
         }
         try {
             return NumericsProbe.fromNpz(bytes, info.seed(), info.atol(), info.rtol(), manager);
         } catch (RuntimeException e) {
-            throw new CheckpointException(file, PROBE + " is not a readable probe: " + e.getMessage(), e);
+            throw new CheckpointException(
+                    file, PROBE + " is not a readable probe: " + e.getMessage(), e);
         }
     }
 
     /**
      * Writes {@code out}: {@code in} with a new numerics probe computed here from its weights, and
-     * everything else (weights, optimiser state, the rest of the manifest) as it was, byte for byte.
-     * For checkpoints written before probes existed, or to renew a probe.
+     * everything else (weights, optimiser state, the rest of the manifest) as it was, byte for
+     * byte. For checkpoints written before probes existed, or to renew a probe.
      *
      * @return the manifest written
      * @throws CheckpointException if {@code in} cannot be used, or its numbers are wrong here
      */
-    public static CheckpointManifest withNewProbe(Path in, Path out, NDManager manager) throws IOException {
+    public static CheckpointManifest withNewProbe(Path in, Path out, NDManager manager)
+            throws IOException {
         LoadedCheckpoint lc = load(in, manager);
-        try (NDManager m = manager.newSubManager(); ZipFile zip = open(in)) {
+        try (NDManager m = manager.newSubManager();
+                ZipFile zip = open(in)) {
             ProbeEntry probe = probeEntry(in, describe(lc.manifest(), in), lc.net(), m);
             byte[] bytes = probe.bytes();
             CheckpointManifest written = lc.manifest().withProbe(probe.info());
             Path target = out.toAbsolutePath();
             Files.createDirectories(target.getParent());
-            Path tmp = target.getParent().resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            Path tmp =
+                    target.getParent()
+                            .resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
             try {
-                try (ZipOutputStream z = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+                try (ZipOutputStream z =
+                        new ZipOutputStream(
+                                new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                     for (String name : List.of(WEIGHTS, OPTIMIZER)) {
                         ZipEntry e = zip.getEntry(name);
                         if (e != null) {
@@ -452,19 +526,21 @@ public final class Checkpoints {
      *
      * @throws CheckpointException if the file or the entry cannot be read
      */
-    public static NDList readOptimizerState(Path file, NDManager manager) throws CheckpointException {
+    public static NDList readOptimizerState(Path file, NDManager manager)
+            throws CheckpointException {
         try (ZipFile zip = open(file)) {
             ZipEntry entry = zip.getEntry(OPTIMIZER);
             if (entry == null) {
                 return null;
             }
-            try (InputStream in = new java.io.BufferedInputStream(zip.getInputStream(entry))) {
+            try (InputStream in = new BufferedInputStream(zip.getInputStream(entry))) {
                 return NDList.decode(manager, in);
             }
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException(file, OPTIMIZER + " cannot be read: " + e.getMessage(), e);
+            throw new CheckpointException(
+                    file, OPTIMIZER + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -479,10 +555,15 @@ public final class Checkpoints {
             return new ZipFile(file.toFile());
         } catch (ZipException e) {
             if (startsLikeZip(file)) {
-                throw new CheckpointException(file,
-                        "it is truncated or damaged: the zip archive cannot be read (" + e.getMessage() + ")", e);
+                throw new CheckpointException(
+                        file,
+                        "it is truncated or damaged: the zip archive cannot be read ("
+                                + e.getMessage()
+                                + ")",
+                        e);
             }
-            throw new CheckpointException(file, "not a SceneStream checkpoint: not a zip archive", e);
+            throw new CheckpointException(
+                    file, "not a SceneStream checkpoint: not a zip archive", e);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot be read: " + e, e);
         }
@@ -499,16 +580,18 @@ public final class Checkpoints {
     private static CheckpointManifest manifest(ZipFile zip, Path file) throws CheckpointException {
         ZipEntry entry = zip.getEntry(MANIFEST);
         if (entry == null) {
-            throw new CheckpointException(file,
-                    "not a SceneStream checkpoint: the zip archive has no " + MANIFEST);
+            throw new CheckpointException(
+                    file, "not a SceneStream checkpoint: the zip archive has no " + MANIFEST);
         }
         byte[] bytes = readChecked(zip, entry, file);
         String json;
         try {
-            json = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            json =
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes))
+                            .toString();
         } catch (CharacterCodingException e) {
             throw new CheckpointException(file, MANIFEST + " is not UTF-8 text", e);
         }
@@ -516,16 +599,24 @@ public final class Checkpoints {
     }
 
     /** An entry's bytes, its CRC checked. */
-    private static byte[] readChecked(ZipFile zip, ZipEntry entry, Path file) throws CheckpointException {
-        try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
+    private static byte[] readChecked(ZipFile zip, ZipEntry entry, Path file)
+            throws CheckpointException {
+        try (CheckedInputStream in =
+                new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
             byte[] bytes = in.readAllBytes();
             checkCrc(entry, in.getChecksum().getValue(), file);
             return bytes;
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException e) {
-            throw new CheckpointException(file, "it is damaged or truncated: cannot read " + entry.getName()
-                    + " (" + e.getMessage() + ")", e);
+            throw new CheckpointException(
+                    file,
+                    "it is damaged or truncated: cannot read "
+                            + entry.getName()
+                            + " ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         }
     }
 
@@ -533,24 +624,38 @@ public final class Checkpoints {
     private static void verifyWeights(ZipFile zip, ZipEntry entry, String expectedSha, Path file)
             throws CheckpointException {
         MessageDigest sha = sha256();
-        try (CheckedInputStream in = new CheckedInputStream(
-                new DigestInputStream(zip.getInputStream(entry), sha), new CRC32())) {
+        try (CheckedInputStream in =
+                new CheckedInputStream(
+                        new DigestInputStream(zip.getInputStream(entry), sha), new CRC32())) {
             in.transferTo(OutputStream.nullOutputStream());
             checkCrc(entry, in.getChecksum().getValue(), file);
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException e) {
-            throw new CheckpointException(file, "it is damaged or truncated: cannot read " + WEIGHTS
-                    + " (" + e.getMessage() + ")", e);
+            throw new CheckpointException(
+                    file,
+                    "it is damaged or truncated: cannot read "
+                            + WEIGHTS
+                            + " ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         }
         String actual = HexFormat.of().formatHex(sha.digest());
         if (!actual.equals(expectedSha)) {
-            throw new CheckpointException(file, WEIGHTS + " fails its checksum: the manifest records SHA-256 "
-                    + expectedSha + ", the weights hash to " + actual + " (the file was modified or damaged)");
+            throw new CheckpointException(
+                    file,
+                    WEIGHTS
+                            + " fails its checksum: the manifest records SHA-256 "
+                            + expectedSha
+                            + ", the weights hash to "
+                            + actual
+                            + " (the file was modified or damaged)");
         }
     }
 
-    private static void checkCrc(ZipEntry entry, long actual, Path file) throws CheckpointException {
+    private static void checkCrc(ZipEntry entry, long actual, Path file)
+            throws CheckpointException {
         if (entry.getCrc() != -1 && entry.getCrc() != actual) {
             throw new CheckpointException(file, "it is damaged: CRC error in " + entry.getName());
         }
@@ -573,16 +678,40 @@ public final class Checkpoints {
         differ(out, "backbone stem channels", x.stemChannels(), y.stemChannels(), aName, bName);
         differ(out, "backbone stage-1 planes", x.stage1Planes(), y.stage1Planes(), aName, bName);
         differ(out, "backbone stage-1 blocks", x.stage1Blocks(), y.stage1Blocks(), aName, bName);
-        differ(out, "backbone widths", Arrays.toString(x.widths()), Arrays.toString(y.widths()), aName, bName);
-        differ(out, "backbone modules per stage",
-                Arrays.toString(x.modulesPerStage()), Arrays.toString(y.modulesPerStage()), aName, bName);
-        differ(out, "backbone blocks per branch", x.blocksPerBranch(), y.blocksPerBranch(), aName, bName);
+        differ(
+                out,
+                "backbone widths",
+                Arrays.toString(x.widths()),
+                Arrays.toString(y.widths()),
+                aName,
+                bName);
+        differ(
+                out,
+                "backbone modules per stage",
+                Arrays.toString(x.modulesPerStage()),
+                Arrays.toString(y.modulesPerStage()),
+                aName,
+                bName);
+        differ(
+                out,
+                "backbone blocks per branch",
+                x.blocksPerBranch(),
+                y.blocksPerBranch(),
+                aName,
+                bName);
         differ(out, "tasks", describe(a.tasks()), describe(b.tasks()), aName, bName);
-        differ(out, "auxiliary tasks", describe(a.auxiliaryTasks()), describe(b.auxiliaryTasks()), aName, bName);
+        differ(
+                out,
+                "auxiliary tasks",
+                describe(a.auxiliaryTasks()),
+                describe(b.auxiliaryTasks()),
+                aName,
+                bName);
         return out;
     }
 
-    private static void differ(List<String> out, String what, Object x, Object y, String aName, String bName) {
+    private static void differ(
+            List<String> out, String what, Object x, Object y, String aName, String bName) {
         if (!x.equals(y)) {
             out.add(what + ": " + aName + " has " + x + ", " + bName + " has " + y);
         }
@@ -591,7 +720,13 @@ public final class Checkpoints {
     private static String describe(List<Task> tasks) {
         List<String> s = new ArrayList<>();
         for (Task t : tasks) {
-            s.add(t.name() + " (" + t.kind().name().toLowerCase(Locale.ROOT) + ", " + t.channels() + ")");
+            s.add(
+                    t.name()
+                            + " ("
+                            + t.kind().name().toLowerCase(Locale.ROOT)
+                            + ", "
+                            + t.channels()
+                            + ")");
         }
         return s.toString();
     }

@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * The free-form JSON values of a manifest's training map, in the one Java form they take both
- * before writing and after reading: unmodifiable maps (string keys, order kept) and lists,
- * String, Boolean, Long (integral numbers), Double (other finite numbers) and null.
+ * before writing and after reading: unmodifiable maps (string keys, order kept) and lists, String,
+ * Boolean, Long (integral numbers), Double (other finite numbers) and null.
  */
 final class JsonValues {
 
@@ -29,7 +29,8 @@ final class JsonValues {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
-                throw new IllegalArgumentException(path + " has a key that is not a string: " + e.getKey());
+                throw new IllegalArgumentException(
+                        path + " has a key that is not a string: " + e.getKey());
             }
             out.put(key, normalise(e.getValue(), path + "." + key));
         }
@@ -79,8 +80,11 @@ final class JsonValues {
                 list.add(normalise(Array.get(v, i), path + "[" + i + "]"));
             }
         } else {
-            throw new IllegalArgumentException(path + " is a " + v.getClass().getName()
-                    + "; training values must be strings, numbers, booleans, null, lists or maps");
+            throw new IllegalArgumentException(
+                    path
+                            + " is a "
+                            + v.getClass().getName()
+                            + "; training values must be strings, numbers, booleans, null, lists or maps");
         }
         return Collections.unmodifiableList(list);
     }

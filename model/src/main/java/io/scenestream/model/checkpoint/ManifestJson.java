@@ -46,7 +46,8 @@ import java.util.Map;
  */
 final class ManifestJson {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
     private ManifestJson() {}
 
@@ -132,14 +133,19 @@ final class ManifestJson {
             }
             o = root.getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new CheckpointException(file, "manifest.json is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(
+                    file, "manifest.json is not valid JSON: " + e.getMessage(), e);
         }
         try {
             int version = integer(o, "format_version");
             if (version > CheckpointManifest.FORMAT_VERSION) {
-                throw new CheckpointException(file, "its format version " + version
-                        + " is newer than this SceneStream supports (up to "
-                        + CheckpointManifest.FORMAT_VERSION + "); use a newer SceneStream to read it");
+                throw new CheckpointException(
+                        file,
+                        "its format version "
+                                + version
+                                + " is newer than this SceneStream supports (up to "
+                                + CheckpointManifest.FORMAT_VERSION
+                                + "); use a newer SceneStream to read it");
             }
             JsonObject input = object(o, "input_size");
             List<String> classNames = new ArrayList<>();
@@ -150,7 +156,9 @@ final class ManifestJson {
             }
             Map<String, Object> training = Map.of();
             if (o.has("training") && !o.get("training").isJsonNull()) {
-                training = JsonValues.normaliseMap((Map<?, ?>) JsonValues.fromJson(object(o, "training")), "training");
+                training =
+                        JsonValues.normaliseMap(
+                                (Map<?, ?>) JsonValues.fromJson(object(o, "training")), "training");
             }
             return new CheckpointManifest(
                     version,
@@ -184,13 +192,14 @@ final class ManifestJson {
 
     private static MtiNetConfig architecture(JsonObject a) throws InvalidField {
         JsonObject b = object(a, "backbone", "architecture.backbone");
-        HrNetConfig backbone = new HrNetConfig(
-                integer(b, "stem_channels", "architecture.backbone.stem_channels"),
-                integer(b, "stage1_planes", "architecture.backbone.stage1_planes"),
-                integer(b, "stage1_blocks", "architecture.backbone.stage1_blocks"),
-                ints(b, "widths", "architecture.backbone.widths"),
-                ints(b, "modules_per_stage", "architecture.backbone.modules_per_stage"),
-                integer(b, "blocks_per_branch", "architecture.backbone.blocks_per_branch"));
+        HrNetConfig backbone =
+                new HrNetConfig(
+                        integer(b, "stem_channels", "architecture.backbone.stem_channels"),
+                        integer(b, "stage1_planes", "architecture.backbone.stage1_planes"),
+                        integer(b, "stage1_blocks", "architecture.backbone.stage1_blocks"),
+                        ints(b, "widths", "architecture.backbone.widths"),
+                        ints(b, "modules_per_stage", "architecture.backbone.modules_per_stage"),
+                        integer(b, "blocks_per_branch", "architecture.backbone.blocks_per_branch"));
         return new MtiNetConfig(
                 string(a, "config", "architecture.config"),
                 backbone,
@@ -212,9 +221,14 @@ final class ManifestJson {
             try {
                 k = Task.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new InvalidField(at + ".kind is '" + kind + "', not one of segmentation, depth");
+                throw new InvalidField(
+                        at + ".kind is '" + kind + "', not one of segmentation, depth");
             }
-            tasks.add(new Task(string(t, "name", at + ".name"), k, integer(t, "channels", at + ".channels")));
+            tasks.add(
+                    new Task(
+                            string(t, "name", at + ".name"),
+                            k,
+                            integer(t, "channels", at + ".channels")));
         }
         return tasks;
     }

@@ -13,8 +13,10 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     static final int USAGE = 2;
 
     @Override
-    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parse) throws Exception {
-        if (ex instanceof IllegalArgumentException || ex instanceof IOException
+    public int handleExecutionException(
+            Exception ex, CommandLine cmd, CommandLine.ParseResult parse) throws Exception {
+        if (ex instanceof IllegalArgumentException
+                || ex instanceof IOException
                 || ex instanceof IncompatibleWeightsException) {
             cmd.getErr().println(cmd.getCommandName() + ": error: " + ex.getMessage());
             return USAGE;

@@ -2,25 +2,25 @@ package io.scenestream.model.cli;
 
 import ai.djl.Model;
 import com.google.gson.GsonBuilder;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.data.SampleSource;
+import io.scenestream.frames.viz.Panels;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.data.DataSpec;
-import io.scenestream.frames.data.SampleSource;
 import io.scenestream.model.train.Evaluation;
-import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.FramePrediction;
-import io.scenestream.frames.viz.Panels;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
-import java.util.function.BiConsumer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,23 +28,35 @@ import picocli.CommandLine.Option;
  * Evaluates a checkpoint on a dataset: prints the metrics table (mIoU, pixel accuracy, RMSE, abs
  * rel, δ1-3) and optionally writes it as JSON.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
         description = "Evaluate a checkpoint: mIoU, pixel accuracy, depth RMSE, abs rel, delta1-3.")
 public class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, description = "a .ckpt.zip")
     Path checkpoint;
 
-    @Option(names = "--data", required = true, description = "sources, e.g. nyud:PATH or synthetic:night")
+    @Option(
+            names = "--data",
+            required = true,
+            description = "sources, e.g. nyud:PATH or synthetic:night")
     String data;
 
-    @Option(names = "--frames", description = "frames to evaluate (default: all of a finite set, 64 of an endless one)")
+    @Option(
+            names = "--frames",
+            description = "frames to evaluate (default: all of a finite set, 64 of an endless one)")
     Integer frames;
 
-    @Option(names = "--size", description = "input resolution HEIGHTxWIDTH (default: the checkpoint's)")
+    @Option(
+            names = "--size",
+            description = "input resolution HEIGHTxWIDTH (default: the checkpoint's)")
     String size;
 
-    @Option(names = "--label-size", description = "resolution the metrics are computed at (default: 480x640 for NYUD, else the input size)")
+    @Option(
+            names = "--label-size",
+            description =
+                    "resolution the metrics are computed at (default: 480x640 for NYUD, else the input size)")
     String labelSize;
 
     @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
@@ -56,10 +68,15 @@ public class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "write the metrics as JSON to this file")
     Path json;
 
-    @Option(names = "--panels", description = "write PNG panels (RGB | ground truth | prediction, segmentation and depth) to this folder")
+    @Option(
+            names = "--panels",
+            description =
+                    "write PNG panels (RGB | ground truth | prediction, segmentation and depth) to this folder")
     Path panels;
 
-    @Option(names = "--panel-count", description = "panels for the first N frames (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--panel-count",
+            description = "panels for the first N frames (default: ${DEFAULT-VALUE})")
     int panelCount = 8;
 
     /** Parses {@code args} and evaluates. */
@@ -84,10 +101,15 @@ public class EvaluateCommand implements Callable<Integer> {
         SampleSource source = spec.open(seed, null, (d, s) -> Sources.synthetic(d, s, null));
         try (Model djl = Model.newInstance("evaluate")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
-            int[] in = size != null ? Sizes.parse(size)
-                    : new int[] {lc.manifest().inputHeight(), lc.manifest().inputWidth()};
+            int[] in =
+                    size != null
+                            ? Sizes.parse(size)
+                            : new int[] {lc.manifest().inputHeight(), lc.manifest().inputWidth()};
             boolean allNyud = spec.entries().stream().allMatch(e -> e.kind().equals("nyud"));
-            int[] label = labelSize != null ? Sizes.parse(labelSize) : allNyud ? new int[] {480, 640} : in;
+            int[] label =
+                    labelSize != null
+                            ? Sizes.parse(labelSize)
+                            : allNyud ? new int[] {480, 640} : in;
             int count = frames != null ? frames : source.size() < 0 ? 64 : (int) source.size();
             if (count <= 0) {
                 throw new IllegalArgumentException("--frames must be positive");
@@ -95,25 +117,53 @@ public class EvaluateCommand implements Callable<Integer> {
             List<String> classes = lc.manifest().classNames();
             int[] written = {0};
             IOException[] failure = {null};
-            BiConsumer<DenseSample, FramePrediction> panel = panels == null ? null : (sample, prediction) -> {
-                if (written[0] < panelCount && failure[0] == null) {
-                    try {
-                        Panels.writePng(Panels.evaluationPanel(sample, prediction, classes, null),
-                                panels.resolve(String.format(Locale.ROOT, "panel-%03d.png", written[0])));
-                        written[0]++;
-                    } catch (IOException e) {
-                        failure[0] = e;
-                    }
-                }
-            };
-            Evaluation.Result r = Evaluation.run(lc.net(), djl.getNDManager(), source, count, batch,
-                    in[0], in[1], label[0], label[1], panel);
+            BiConsumer<DenseSample, FramePrediction> panel =
+                    panels == null
+                            ? null
+                            : (sample, prediction) -> {
+                                if (written[0] < panelCount && failure[0] == null) {
+                                    try {
+                                        Panels.writePng(
+                                                Panels.evaluationPanel(
+                                                        sample, prediction, classes, null),
+                                                panels.resolve(
+                                                        String.format(
+                                                                Locale.ROOT,
+                                                                "panel-%03d.png",
+                                                                written[0])));
+                                        written[0]++;
+                                    } catch (IOException e) {
+                                        failure[0] = e;
+                                    }
+                                }
+                            };
+            Evaluation.Result r =
+                    Evaluation.run(
+                            lc.net(),
+                            djl.getNDManager(),
+                            source,
+                            count,
+                            batch,
+                            in[0],
+                            in[1],
+                            label[0],
+                            label[1],
+                            panel);
             if (failure[0] != null) {
                 throw failure[0];
             }
-            out.printf(Locale.ROOT, "%s (%s, version %d) on %s, %d frames, input %dx%d, labels %dx%d%n",
-                    checkpoint, lc.manifest().modelName(), lc.manifest().modelVersion(), source.describe(),
-                    r.frames(), in[0], in[1], label[0], label[1]);
+            out.printf(
+                    Locale.ROOT,
+                    "%s (%s, version %d) on %s, %d frames, input %dx%d, labels %dx%d%n",
+                    checkpoint,
+                    lc.manifest().modelName(),
+                    lc.manifest().modelVersion(),
+                    source.describe(),
+                    r.frames(),
+                    in[0],
+                    in[1],
+                    label[0],
+                    label[1]);
             out.printf(Locale.ROOT, "kernels: %s%n", lc.numerics());
             out.print(table(r.metrics()));
             if (panels != null) {
@@ -135,8 +185,15 @@ public class EvaluateCommand implements Callable<Integer> {
                 }
                 Path parent = json.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
-                Files.writeString(json, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                        .create().toJson(doc) + "\n", StandardCharsets.UTF_8);
+                Files.writeString(
+                        json,
+                        new GsonBuilder()
+                                        .setPrettyPrinting()
+                                        .serializeSpecialFloatingPointValues()
+                                        .create()
+                                        .toJson(doc)
+                                + "\n",
+                        StandardCharsets.UTF_8);
             }
             return r;
         }
@@ -144,7 +201,8 @@ public class EvaluateCommand implements Callable<Integer> {
 
     /** The metrics as a two-column table: percentages for shares, metres for RMSE. */
     static String table(Map<String, Double> metrics) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-12s %10s%n", "metric", "value"));
+        StringBuilder sb =
+                new StringBuilder(String.format(Locale.ROOT, "%-12s %10s%n", "metric", "value"));
         row(sb, metrics, "miou", "mIoU", "%9.2f%%", 100);
         row(sb, metrics, "pixel_acc", "pixel acc", "%9.2f%%", 100);
         row(sb, metrics, "rmse", "RMSE", "%8.3f m", 1);
@@ -155,7 +213,13 @@ public class EvaluateCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static void row(StringBuilder sb, Map<String, Double> m, String key, String label, String fmt, double scale) {
+    private static void row(
+            StringBuilder sb,
+            Map<String, Double> m,
+            String key,
+            String label,
+            String fmt,
+            double scale) {
         if (m.containsKey(key)) {
             sb.append(String.format(Locale.ROOT, "%-12s " + fmt + "%n", label, m.get(key) * scale));
         }

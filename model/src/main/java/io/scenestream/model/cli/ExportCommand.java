@@ -15,11 +15,16 @@ import picocli.CommandLine.Option;
  * Writes a deployable copy of a checkpoint: the weights (float32 or float16) and the manifest,
  * without the optimiser state a training checkpoint carries.
  */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Copy a checkpoint for deployment: weights and manifest, no optimiser state.")
 public class ExportCommand implements Callable<Integer> {
 
-    @Option(names = "--checkpoint", required = true, description = "a .ckpt.zip (e.g. a run's last.ckpt.zip)")
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            description = "a .ckpt.zip (e.g. a run's last.ckpt.zip)")
     Path checkpoint;
 
     @Option(names = "--out", required = true, description = "the .ckpt.zip to write")
@@ -32,10 +37,21 @@ public class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Model djl = Model.newInstance("export")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
-            CheckpointManifest written = Checkpoints.save(out, lc.net(), lc.manifest(),
-                    fp16 ? DataType.FLOAT16 : DataType.FLOAT32, null);
-            System.out.printf(Locale.ROOT, "wrote %s (%s v%d, %s weights, sha256 %s)%n", out, written.modelName(),
-                    written.modelVersion(), fp16 ? "float16" : "float32", written.weightsSha256());
+            CheckpointManifest written =
+                    Checkpoints.save(
+                            out,
+                            lc.net(),
+                            lc.manifest(),
+                            fp16 ? DataType.FLOAT16 : DataType.FLOAT32,
+                            null);
+            System.out.printf(
+                    Locale.ROOT,
+                    "wrote %s (%s v%d, %s weights, sha256 %s)%n",
+                    out,
+                    written.modelName(),
+                    written.modelVersion(),
+                    fp16 ? "float16" : "float32",
+                    written.weightsSha256());
         }
         return 0;
     }

@@ -1,6 +1,8 @@
 package io.scenestream.model.cli;
 
 import io.scenestream.model.bench.ModelBenchmark;
+import io.scenestream.synthetic.SyntheticBenchmark;
+import io.scenestream.synthetic.SyntheticRender;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,14 +10,24 @@ import picocli.CommandLine.Command;
 @Command(
         name = "scenestream-model",
         mixinStandardHelpOptions = true,
-        subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, ProbeCommand.class, ModelBenchmark.class,
-            io.scenestream.synthetic.SyntheticBenchmark.class, io.scenestream.synthetic.SyntheticRender.class},
+        subcommands = {
+            TrainCommand.class,
+            EvaluateCommand.class,
+            ExportCommand.class,
+            ProbeCommand.class,
+            ModelBenchmark.class,
+            SyntheticBenchmark.class,
+            SyntheticRender.class
+        },
         description = "MTI-Net tools of SceneStream.")
 public final class ModelCli {
 
     private ModelCli() {}
 
-    /** A command line ready to execute, with the project's error handling (exit code 2 for user errors). */
+    /**
+     * A command line ready to execute, with the project's error handling (exit code 2 for user
+     * errors).
+     */
     public static CommandLine commandLine() {
         return new CommandLine(new ModelCli()).setExecutionExceptionHandler(new CliErrors());
     }

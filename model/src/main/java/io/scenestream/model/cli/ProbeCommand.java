@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
  * of the manifest are copied byte for byte; the probe's reference outputs come from kernels checked
  * here (libtorch's native convolutions, cross-checked with oneDNN).
  */
-@Command(name = "probe", mixinStandardHelpOptions = true,
-        description = "Add a numerics probe to a checkpoint, weights unchanged; every load checks it.")
+@Command(
+        name = "probe",
+        mixinStandardHelpOptions = true,
+        description =
+                "Add a numerics probe to a checkpoint, weights unchanged; every load checks it.")
 public class ProbeCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, description = "the .ckpt.zip to probe")
@@ -29,9 +32,18 @@ public class ProbeCommand implements Callable<Integer> {
         Path target = out != null ? out : checkpoint;
         try (Model djl = Model.newInstance("probe")) {
             CheckpointManifest m = Checkpoints.withNewProbe(checkpoint, target, djl.getNDManager());
-            System.out.printf(Locale.ROOT, "wrote %s (%s v%d, weights sha256 %s unchanged; probe seed %d, "
-                    + "tolerance %.0e + %.0e x scale, computed on %s)%n", target, m.modelName(), m.modelVersion(),
-                    m.weightsSha256(), m.probe().seed(), m.probe().atol(), m.probe().rtol(), m.probe().computedOn());
+            System.out.printf(
+                    Locale.ROOT,
+                    "wrote %s (%s v%d, weights sha256 %s unchanged; probe seed %d, "
+                            + "tolerance %.0e + %.0e x scale, computed on %s)%n",
+                    target,
+                    m.modelName(),
+                    m.modelVersion(),
+                    m.weightsSha256(),
+                    m.probe().seed(),
+                    m.probe().atol(),
+                    m.probe().rtol(),
+                    m.probe().computedOn());
         }
         return 0;
     }

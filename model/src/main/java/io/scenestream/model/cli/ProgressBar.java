@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar with a message and the estimated time left. On a terminal it redraws
- * in place; elsewhere (logs, CI) it prints a line at every tenth of the way.
+ * A one-line progress bar with a message and the estimated time left. On a terminal it redraws in
+ * place; elsewhere (logs, CI) it prints a line at every tenth of the way.
  */
 final class ProgressBar {
 
@@ -18,7 +18,9 @@ final class ProgressBar {
     private final boolean terminal = System.console() != null;
     private int lastTenth = -1;
 
-    /** @param start units already done before this bar (a resumed run) */
+    /**
+     * @param start units already done before this bar (a resumed run)
+     */
     ProgressBar(PrintStream out, long start, long total) {
         this.out = out;
         this.start = start;
@@ -31,8 +33,17 @@ final class ProgressBar {
         double perUnit = doneHere > 0 ? elapsed / doneHere : 0;
         long eta = Math.round(perUnit * (total - done));
         int filled = (int) (WIDTH * done / Math.max(1, total));
-        String line = String.format(Locale.ROOT, "[%s%s] %d/%d %s %.2f s/step ETA %s",
-                "=".repeat(filled), " ".repeat(WIDTH - filled), done, total, message, perUnit, hms(eta));
+        String line =
+                String.format(
+                        Locale.ROOT,
+                        "[%s%s] %d/%d %s %.2f s/step ETA %s",
+                        "=".repeat(filled),
+                        " ".repeat(WIDTH - filled),
+                        done,
+                        total,
+                        message,
+                        perUnit,
+                        hms(eta));
         if (terminal) {
             out.print("\r" + line);
             if (done == total) {
@@ -49,6 +60,7 @@ final class ProgressBar {
     }
 
     static String hms(long seconds) {
-        return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+        return String.format(
+                Locale.ROOT, "%d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
     }
 }

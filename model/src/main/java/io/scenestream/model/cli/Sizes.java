@@ -7,7 +7,10 @@ public final class Sizes {
 
     private Sizes() {}
 
-    /** {@code HEIGHTxWIDTH}, both positive multiples of 32, as {height, width}; IllegalArgumentException otherwise. */
+    /**
+     * {@code HEIGHTxWIDTH}, both positive multiples of 32, as {height, width};
+     * IllegalArgumentException otherwise.
+     */
     public static int[] parse(String s) {
         String[] p = s.toLowerCase(Locale.ROOT).split("x");
         if (p.length != 2) {
@@ -22,7 +25,8 @@ public final class Sizes {
             throw new IllegalArgumentException("size must be HEIGHTxWIDTH, got " + s);
         }
         if (h <= 0 || w <= 0 || h % 32 != 0 || w % 32 != 0) {
-            throw new IllegalArgumentException("size " + s + ": height and width must be positive multiples of 32");
+            throw new IllegalArgumentException(
+                    "size " + s + ": height and width must be positive multiples of 32");
         }
         return new int[] {h, w};
     }

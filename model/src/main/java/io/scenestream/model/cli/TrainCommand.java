@@ -7,17 +7,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.Augmentation;
+import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.frames.data.PhotometricAugmentation;
+import io.scenestream.frames.data.SampleSource;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
-import io.scenestream.frames.data.Augmentation;
 import io.scenestream.model.data.BatchPrefetcher;
 import io.scenestream.model.data.DataSpec;
-import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.data.NyudDataset;
-import io.scenestream.frames.data.PhotometricAugmentation;
-import io.scenestream.frames.data.SampleSource;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.train.Evaluation;
 import io.scenestream.model.train.MtiNetTrainer;
@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,33 +47,50 @@ import picocli.CommandLine.Spec;
  * {@code model.ckpt.zip} (the final model, with its manifest: command, seed, steps, data,
  * evaluation) and {@code train-log.jsonl} (a JSON line per logged step and evaluation).
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train MTI-Net (Adam, weight decay, poly decay, deep supervision).")
 public class TrainCommand implements Callable<Integer> {
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", description = "configuration: reference-tiny, w18, lite (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--model",
+            description = "configuration: reference-tiny, w18, lite (default: ${DEFAULT-VALUE})")
     String model = "lite";
 
-    @Option(names = "--name", description = "model name in the manifest (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--name",
+            description = "model name in the manifest (default: ${DEFAULT-VALUE})")
     String name = "student";
 
-    @Option(names = "--data", required = true,
-            description = "sources, e.g. synthetic:day or nyud:PATH or synthetic:day;weight=3,nyud:PATH;tasks=semseg")
+    @Option(
+            names = "--data",
+            required = true,
+            description =
+                    "sources, e.g. synthetic:day or nyud:PATH or synthetic:day;weight=3,nyud:PATH;tasks=semseg")
     String data;
 
-    @Option(names = "--eval-data", description = "evaluation sources (default: held-out frames of the training sources)")
+    @Option(
+            names = "--eval-data",
+            description = "evaluation sources (default: held-out frames of the training sources)")
     String evalData;
 
-    @Option(names = "--eval-frames", description = "frames per evaluation (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--eval-frames",
+            description = "frames per evaluation (default: ${DEFAULT-VALUE})")
     int evalFrames = 32;
 
-    @Option(names = "--eval-every", description = "evaluate every N steps, 0 = only at the end (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--eval-every",
+            description = "evaluate every N steps, 0 = only at the end (default: ${DEFAULT-VALUE})")
     int evalEvery = 0;
 
-    @Option(names = "--size", description = "training resolution HEIGHTxWIDTH, multiples of 32 (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--size",
+            description =
+                    "training resolution HEIGHTxWIDTH, multiples of 32 (default: ${DEFAULT-VALUE})")
     String size = "256x320";
 
     @Option(names = "--steps", description = "optimisation steps (default: ${DEFAULT-VALUE})")
@@ -92,43 +108,68 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", description = "L2 weight decay (default: ${DEFAULT-VALUE})")
     float weightDecay = 1e-4f;
 
-    @Option(names = "--poly-power", description = "poly learning-rate decay exponent (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--poly-power",
+            description = "poly learning-rate decay exponent (default: ${DEFAULT-VALUE})")
     float polyPower = 0.9f;
 
-    @Option(names = "--seed", description = "seed of initialisation, data order and augmentation (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            description =
+                    "seed of initialisation, data order and augmentation (default: ${DEFAULT-VALUE})")
     long seed = 1;
 
-    @Option(names = "--photometric", description = "also change exposure, white balance, contrast, gamma and noise "
-            + "of training frames at random (a model that keeps working when the light changes)")
+    @Option(
+            names = "--photometric",
+            description =
+                    "also change exposure, white balance, contrast, gamma and noise "
+                            + "of training frames at random (a model that keeps working when the light changes)")
     boolean photometric;
 
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
-    @Option(names = "--checkpoint-every", description = "save last.ckpt.zip every N steps (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--checkpoint-every",
+            description = "save last.ckpt.zip every N steps (default: ${DEFAULT-VALUE})")
     int checkpointEvery = 100;
 
-    @Option(names = "--init", description = "start from these weights (a .ckpt.zip or a reference .npz state dict)")
+    @Option(
+            names = "--init",
+            description = "start from these weights (a .ckpt.zip or a reference .npz state dict)")
     Path init;
 
-    @Option(names = "--depth-prior", description = "initial depth output of a model trained from scratch, metres (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--depth-prior",
+            description =
+                    "initial depth output of a model trained from scratch, metres (default: ${DEFAULT-VALUE})")
     float depthPrior = 2.5f;
 
     @Option(names = "--no-resume", description = "start over even if --out holds last.ckpt.zip")
     boolean noResume;
 
-    @Option(names = "--pause-after", description = "stop after this many steps of this run (checkpointed; run again to resume)")
+    @Option(
+            names = "--pause-after",
+            description =
+                    "stop after this many steps of this run (checkpointed; run again to resume)")
     Integer pauseAfter;
 
-    @Option(names = "--fp16", description = "store the final model's weights as float16 (half the size)")
+    @Option(
+            names = "--fp16",
+            description = "store the final model's weights as float16 (half the size)")
     boolean fp16;
 
-    @Option(names = "--prefetch", description = "steps whose frames are made in advance on threads of their own, "
-            + "while a step trains (for a GPU, which trains faster than one thread renders); the batches are "
-            + "the same either way (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--prefetch",
+            description =
+                    "steps whose frames are made in advance on threads of their own, "
+                            + "while a step trains (for a GPU, which trains faster than one thread renders); the batches are "
+                            + "the same either way (default: ${DEFAULT-VALUE})")
     int prefetch = 0;
 
-    @Option(names = "--prefetch-threads", description = "threads making frames ahead (default: the cores)")
+    @Option(
+            names = "--prefetch-threads",
+            description = "threads making frames ahead (default: the cores)")
     Integer prefetchThreads;
 
     /**
@@ -138,7 +179,12 @@ public class TrainCommand implements Callable<Integer> {
      * @param steps steps done when it ended
      * @param checkpoint the final model, or last.ckpt.zip if the run paused
      */
-    public record Result(int startStep, int steps, float firstLoss, float lastLoss, Path checkpoint,
+    public record Result(
+            int startStep,
+            int steps,
+            float firstLoss,
+            float lastLoss,
+            Path checkpoint,
             Evaluation.Result evaluation) {}
 
     private Result result;
@@ -165,14 +211,18 @@ public class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be positive");
         }
         DataSpec spec = DataSpec.parse(data);
-        Augmentation augmentation = photometric
-                ? Augmentation.reference().withPhotometric(PhotometricAugmentation.standard())
-                : Augmentation.reference();
-        SampleSource train = spec.open(seed, augmentation, (d, s) -> Sources.synthetic(d, s, augmentation));
+        Augmentation augmentation =
+                photometric
+                        ? Augmentation.reference()
+                                .withPhotometric(PhotometricAugmentation.standard())
+                        : Augmentation.reference();
+        SampleSource train =
+                spec.open(seed, augmentation, (d, s) -> Sources.synthetic(d, s, augmentation));
         int total = totalSteps(train);
         DataSpec evalSpec = DataSpec.parse(evalData != null ? evalData : data);
         // Held out: another seed for synthetic worlds; NYUD frames without augmentation.
-        SampleSource eval = evalSpec.open(seed + 7_919, null, (d, s) -> Sources.synthetic(d, s, null));
+        SampleSource eval =
+                evalSpec.open(seed + 7_919, null, (d, s) -> Sources.synthetic(d, s, null));
         Files.createDirectories(out);
         Path last = out.resolve("last" + Checkpoints.EXTENSION);
         Path log = out.resolve("train-log.jsonl");
@@ -200,22 +250,41 @@ public class TrainCommand implements Callable<Integer> {
                 OutputInit.apply(net, depthPrior, seed);
             }
             djl.setBlock(net);
-            err.printf(Locale.ROOT, "training %s (%s, %,d parameters) on %s at %dx%d, batch %d, %d steps%n",
-                    name, model, StateDict.countLearnable(net), train.describe(), hw[0], hw[1], batch, total);
+            err.printf(
+                    Locale.ROOT,
+                    "training %s (%s, %,d parameters) on %s at %dx%d, batch %d, %d steps%n",
+                    name,
+                    model,
+                    StateDict.countLearnable(net),
+                    train.describe(),
+                    hw[0],
+                    hw[1],
+                    batch,
+                    total);
 
-            MtiNetTrainer.Options options = new MtiNetTrainer.Options(lr, weightDecay, total, polyPower, Map.of());
+            MtiNetTrainer.Options options =
+                    new MtiNetTrainer.Options(lr, weightDecay, total, polyPower, Map.of());
             float first = Float.NaN;
             float lastLoss = Float.NaN;
             Evaluation.Result evaluation = null;
             if (prefetch < 0 || (prefetchThreads != null && prefetchThreads <= 0)) {
-                throw new IllegalArgumentException("--prefetch must be >= 0 and --prefetch-threads positive");
+                throw new IllegalArgumentException(
+                        "--prefetch must be >= 0 and --prefetch-threads positive");
             }
-            int threads = prefetchThreads != null ? prefetchThreads : Runtime.getRuntime().availableProcessors();
+            int threads =
+                    prefetchThreads != null
+                            ? prefetchThreads
+                            : Runtime.getRuntime().availableProcessors();
             try (MtiNetTrainer trainer = new MtiNetTrainer(djl, options, shape);
-                    BatchPrefetcher batches = new BatchPrefetcher(train, batch, hw[0], hw[1], start + 1, prefetch,
-                            threads);
-                    Writer logWriter = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                    BatchPrefetcher batches =
+                            new BatchPrefetcher(
+                                    train, batch, hw[0], hw[1], start + 1, prefetch, threads);
+                    Writer logWriter =
+                            Files.newBufferedWriter(
+                                    log,
+                                    StandardCharsets.UTF_8,
+                                    StandardOpenOption.CREATE,
+                                    StandardOpenOption.APPEND)) {
                 if (optimizerState != null) {
                     trainer.restoreOptimizerState(optimizerState);
                 }
@@ -240,33 +309,72 @@ public class TrainCommand implements Callable<Integer> {
                     logWriter.write(gson.toJson(line) + "\n");
                     boolean end = step == stop;
                     if ((evalEvery > 0 && step % evalEvery == 0) || end) {
-                        evaluation = Evaluation.run(net, djl.getNDManager(), eval, evalFrames, batch,
-                                hw[0], hw[1], hw[0], hw[1], null);
-                        logWriter.write(gson.toJson(Map.of("step", step, "eval", evaluation.metrics())) + "\n");
-                        err.printf(Locale.ROOT, "%nstep %d evaluation on %d frames: %s%n", step, evaluation.frames(),
+                        evaluation =
+                                Evaluation.run(
+                                        net,
+                                        djl.getNDManager(),
+                                        eval,
+                                        evalFrames,
+                                        batch,
+                                        hw[0],
+                                        hw[1],
+                                        hw[0],
+                                        hw[1],
+                                        null);
+                        logWriter.write(
+                                gson.toJson(Map.of("step", step, "eval", evaluation.metrics()))
+                                        + "\n");
+                        err.printf(
+                                Locale.ROOT,
+                                "%nstep %d evaluation on %d frames: %s%n",
+                                step,
+                                evaluation.frames(),
                                 Sources.format(evaluation.metrics()));
                     }
                     logWriter.flush();
                     if (step % checkpointEvery == 0 || end) {
                         try (NDManager m = djl.getNDManager().newSubManager()) {
-                            Checkpoints.save(last, net, manifest(config, hw, step, total, evaluation),
-                                    DataType.FLOAT32, trainer.optimizerState(m));
+                            Checkpoints.save(
+                                    last,
+                                    net,
+                                    manifest(config, hw, step, total, evaluation),
+                                    DataType.FLOAT32,
+                                    trainer.optimizerState(m));
                         }
                     }
                 }
                 if (start >= total) {
-                    evaluation = Evaluation.run(net, djl.getNDManager(), eval, evalFrames, batch, hw[0], hw[1], hw[0], hw[1], null);
+                    evaluation =
+                            Evaluation.run(
+                                    net,
+                                    djl.getNDManager(),
+                                    eval,
+                                    evalFrames,
+                                    batch,
+                                    hw[0],
+                                    hw[1],
+                                    hw[0],
+                                    hw[1],
+                                    null);
                 }
             }
             int done = pauseAfter == null ? total : Math.min(total, start + pauseAfter);
             Path written = last;
             if (done == total) {
                 written = out.resolve("model" + Checkpoints.EXTENSION);
-                Checkpoints.save(written, net, manifest(config, hw, total, total, evaluation),
-                        fp16 ? DataType.FLOAT16 : DataType.FLOAT32, null);
+                Checkpoints.save(
+                        written,
+                        net,
+                        manifest(config, hw, total, total, evaluation),
+                        fp16 ? DataType.FLOAT16 : DataType.FLOAT32,
+                        null);
                 err.printf(Locale.ROOT, "wrote %s%n", written);
             } else {
-                err.printf(Locale.ROOT, "paused at step %d of %d; run the same command to resume%n", done, total);
+                err.printf(
+                        Locale.ROOT,
+                        "paused at step %d of %d; run the same command to resume%n",
+                        done,
+                        total);
             }
             result = new Result(start, done, first, lastLoss, written, evaluation);
         }
@@ -300,35 +408,63 @@ public class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--epochs must be positive");
             }
             if (train.size() < 0) {
-                throw new IllegalArgumentException("--epochs needs a finite dataset; " + train.describe()
-                        + " is endless: use --steps");
+                throw new IllegalArgumentException(
+                        "--epochs needs a finite dataset; "
+                                + train.describe()
+                                + " is endless: use --steps");
             }
             return (int) Math.max(1, (epochs * train.size() + batch - 1) / batch);
         }
         throw new IllegalArgumentException("give --steps or --epochs");
     }
 
-    private CheckpointManifest manifest(MtiNetConfig config, int[] hw, int step, int total, Evaluation.Result eval) {
+    private CheckpointManifest manifest(
+            MtiNetConfig config, int[] hw, int step, int total, Evaluation.Result eval) {
         Map<String, Object> training = new LinkedHashMap<>();
-        List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
+        List<String> args =
+                spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
         String joined = String.join(" ", args);
-        training.put("command", "bin/scenestream-model " + (joined.startsWith("train ") ? joined : "train " + joined));
+        training.put(
+                "command",
+                "bin/scenestream-model "
+                        + (joined.startsWith("train ") ? joined : "train " + joined));
         training.put("data", data);
         training.put("seed", seed);
         training.put("step", step);
         training.put("steps", total);
         training.put("batch", batch);
-        training.put("augmentation", photometric ? "flip, zoom 1.0/1.2/1.5, photometric" : "flip, zoom 1.0/1.2/1.5");
-        training.put("optimizer", Map.of("name", "adam", "lr", lr, "weight_decay", weightDecay, "poly_power", polyPower));
+        training.put(
+                "augmentation",
+                photometric ? "flip, zoom 1.0/1.2/1.5, photometric" : "flip, zoom 1.0/1.2/1.5");
+        training.put(
+                "optimizer",
+                Map.of(
+                        "name",
+                        "adam",
+                        "lr",
+                        lr,
+                        "weight_decay",
+                        weightDecay,
+                        "poly_power",
+                        polyPower));
         if (eval != null) {
-            training.put("evaluation", Map.of("data", evalData != null ? evalData : data + " (held out)",
-                    "frames", eval.frames(), "metrics", eval.metrics()));
+            training.put(
+                    "evaluation",
+                    Map.of(
+                            "data",
+                            evalData != null ? evalData : data + " (held out)",
+                            "frames",
+                            eval.frames(),
+                            "metrics",
+                            eval.metrics()));
         }
         return CheckpointManifest.from(config)
                 .setModelName(name)
                 .setInputSize(hw[0], hw[1])
-                .optClassNames(NyudDataset.CLASSES_13.size() == config.task("semseg").channels()
-                        ? NyudDataset.CLASSES_13 : List.of())
+                .optClassNames(
+                        NyudDataset.CLASSES_13.size() == config.task("semseg").channels()
+                                ? NyudDataset.CLASSES_13
+                                : List.of())
                 .optTraining(training)
                 .build();
     }

@@ -15,10 +15,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The training batches of consecutive steps, step {@code s} (1-based) being samples
- * {@code (s-1)*batch .. s*batch-1} of a {@link SampleSource}, made ahead on threads of their own
- * while the current step trains: on a GPU the step takes less time than rendering its frames on
- * one thread. With {@code ahead = 0} each batch is made when asked for, on the caller's thread.
+ * The training batches of consecutive steps, step {@code s} (1-based) being samples {@code
+ * (s-1)*batch .. s*batch-1} of a {@link SampleSource}, made ahead on threads of their own while the
+ * current step trains: on a GPU the step takes less time than rendering its frames on one thread.
+ * With {@code ahead = 0} each batch is made when asked for, on the caller's thread.
  *
  * <p>The batches are the same whatever {@code ahead} and {@code threads} are, since a sample is a
  * pure function of its index (the {@link SampleSource} contract), so a run is reproducible and
@@ -41,12 +41,25 @@ public final class BatchPrefetcher implements AutoCloseable {
      * @param ahead steps made in advance (0: none)
      * @param threads threads making samples (ignored when {@code ahead} is 0)
      */
-    public BatchPrefetcher(SampleSource source, int batch, int height, int width, long firstStep, int ahead,
+    public BatchPrefetcher(
+            SampleSource source,
+            int batch,
+            int height,
+            int width,
+            long firstStep,
+            int ahead,
             int threads) {
         this.source = Objects.requireNonNull(source, "source");
         if (batch <= 0 || firstStep < 1 || ahead < 0 || (ahead > 0 && threads <= 0)) {
-            throw new IllegalArgumentException("batch " + batch + ", first step " + firstStep + ", ahead " + ahead
-                    + ", threads " + threads);
+            throw new IllegalArgumentException(
+                    "batch "
+                            + batch
+                            + ", first step "
+                            + firstStep
+                            + ", ahead "
+                            + ahead
+                            + ", threads "
+                            + threads);
         }
         this.batch = batch;
         this.height = height;
@@ -58,11 +71,14 @@ public final class BatchPrefetcher implements AutoCloseable {
             workers = null;
         } else {
             AtomicInteger n = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "batch-prefetch-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            workers =
+                    Executors.newFixedThreadPool(
+                            threads,
+                            r -> {
+                                Thread t = new Thread(r, "batch-prefetch-" + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            });
         }
     }
 
@@ -81,13 +97,15 @@ public final class BatchPrefetcher implements AutoCloseable {
             List<Future<DenseSample>> futures = new ArrayList<>(batch);
             for (int b = 0; b < batch; b++) {
                 long index = (s - 1) * batch + b;
-                futures.add(workers.submit(() -> {
-                    try {
-                        return source.get(index, height, width);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }));
+                futures.add(
+                        workers.submit(
+                                () -> {
+                                    try {
+                                        return source.get(index, height, width);
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                }));
             }
             queue.add(futures);
         }

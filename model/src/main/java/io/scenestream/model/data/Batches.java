@@ -1,15 +1,16 @@
 package io.scenestream.model.data;
 
-import io.scenestream.frames.DenseSample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,8 @@ import java.util.Map;
  *
  * <p>An array made from a Java array lives in a direct buffer that DJL allocates for it and that
  * only a garbage collection frees; a trainer making a batch every step would leave hundreds of
- * megabytes of them waiting between collections, scattered among libtorch's own allocations.
- * With {@link Staging} the batches of a trainer are made in buffers it reuses instead.
+ * megabytes of them waiting between collections, scattered among libtorch's own allocations. With
+ * {@link Staging} the batches of a trainer are made in buffers it reuses instead.
  */
 public final class Batches {
 
@@ -79,8 +80,12 @@ public final class Batches {
         return labels(manager, samples, config, null);
     }
 
-    /** As {@link #labels(NDManager, List, MtiNetConfig)}, made in {@code staging}'s buffers if it is not null. */
-    public static NDList labels(NDManager manager, List<DenseSample> samples, MtiNetConfig config, Staging staging) {
+    /**
+     * As {@link #labels(NDManager, List, MtiNetConfig)}, made in {@code staging}'s buffers if it is
+     * not null.
+     */
+    public static NDList labels(
+            NDManager manager, List<DenseSample> samples, MtiNetConfig config, Staging staging) {
         DenseSample first = samples.get(0);
         int h = first.height();
         int w = first.width();
@@ -94,7 +99,7 @@ public final class Batches {
                     for (int b = 0; b < samples.size(); b++) {
                         int[] src = sameSize(samples.get(b), h, w).semseg();
                         if (src == null) {
-                            java.util.Arrays.fill(v, b * pixels, (b + 1) * pixels, DenseSample.IGNORE);
+                            Arrays.fill(v, b * pixels, (b + 1) * pixels, DenseSample.IGNORE);
                         } else {
                             System.arraycopy(src, 0, v, b * pixels, pixels);
                         }
@@ -132,7 +137,16 @@ public final class Batches {
     private static DenseSample sameSize(DenseSample s, int h, int w) {
         if (s.height() != h || s.width() != w) {
             throw new IllegalArgumentException(
-                    "sample " + s.id() + " is " + s.height() + "x" + s.width() + ", the batch is " + h + "x" + w);
+                    "sample "
+                            + s.id()
+                            + " is "
+                            + s.height()
+                            + "x"
+                            + s.width()
+                            + ", the batch is "
+                            + h
+                            + "x"
+                            + w);
         }
         return s;
     }

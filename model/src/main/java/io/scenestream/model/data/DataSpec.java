@@ -1,10 +1,10 @@
 package io.scenestream.model.data;
 
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.frames.data.NyudSource;
 import io.scenestream.frames.data.SampleSource;
-import io.scenestream.frames.data.Augmentation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,14 +15,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A mix of training or evaluation sources given on the command line: comma-separated entries
- * {@code KIND:ARG[;key=value]...}:
+ * A mix of training or evaluation sources given on the command line: comma-separated entries {@code
+ * KIND:ARG[;key=value]...}:
  *
  * <ul>
- *   <li>{@code nyud:PATH} — NYUD layout; keys {@code split} (default {@code val}), {@code
- *       classes} (13 or 40, default 13);
- *   <li>{@code synthetic:DOMAIN} — the synthetic indoor world in that appearance domain; key
- *       {@code seed};
+ *   <li>{@code nyud:PATH} — NYUD layout; keys {@code split} (default {@code val}), {@code classes}
+ *       (13 or 40, default 13);
+ *   <li>{@code synthetic:DOMAIN} — the synthetic indoor world in that appearance domain; key {@code
+ *       seed};
  * </ul>
  *
  * and for every entry {@code weight} (share of the mix, default 1) and {@code tasks} ({@code
@@ -31,7 +31,13 @@ import java.util.SplittableRandom;
 public final class DataSpec {
 
     /** One parsed entry. */
-    public record Entry(String kind, String argument, Map<String, String> options, double weight, boolean semseg, boolean depth) {}
+    public record Entry(
+            String kind,
+            String argument,
+            Map<String, String> options,
+            double weight,
+            boolean semseg,
+            boolean depth) {}
 
     private final String text;
     private final List<Entry> entries;
@@ -52,18 +58,26 @@ public final class DataSpec {
             String head = fields[0].trim();
             int colon = head.indexOf(':');
             if (colon <= 0 || colon == head.length() - 1) {
-                throw new IllegalArgumentException("data source '" + part.trim() + "' is not KIND:ARG (e.g. nyud:PATH, synthetic:day)");
+                throw new IllegalArgumentException(
+                        "data source '"
+                                + part.trim()
+                                + "' is not KIND:ARG (e.g. nyud:PATH, synthetic:day)");
             }
             String kind = head.substring(0, colon).toLowerCase(Locale.ROOT);
             if (!kind.equals("nyud") && !kind.equals("synthetic")) {
-                throw new IllegalArgumentException("unknown data source kind '" + kind + "' in '" + part.trim()
-                        + "'; known: nyud, synthetic");
+                throw new IllegalArgumentException(
+                        "unknown data source kind '"
+                                + kind
+                                + "' in '"
+                                + part.trim()
+                                + "'; known: nyud, synthetic");
             }
             Map<String, String> options = new LinkedHashMap<>();
             for (int i = 1; i < fields.length; i++) {
                 String[] kv = fields[i].split("=", 2);
                 if (kv.length != 2 || kv[0].isBlank()) {
-                    throw new IllegalArgumentException("option '" + fields[i] + "' of '" + head + "' is not key=value");
+                    throw new IllegalArgumentException(
+                            "option '" + fields[i] + "' of '" + head + "' is not key=value");
                 }
                 options.put(kv[0].trim(), kv[1].trim());
             }
@@ -88,16 +102,28 @@ public final class DataSpec {
                     switch (t.trim()) {
                         case "semseg" -> semseg = true;
                         case "depth" -> depth = true;
-                        default -> throw new IllegalArgumentException("unknown task '" + t + "' in tasks of '" + head
-                                + "'; known: semseg, depth");
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "unknown task '"
+                                                + t
+                                                + "' in tasks of '"
+                                                + head
+                                                + "'; known: semseg, depth");
                     }
                 }
             }
             for (String key : options.keySet()) {
-                List<String> known = kind.equals("nyud") ? List.of("split", "classes") : List.of("seed");
+                List<String> known =
+                        kind.equals("nyud") ? List.of("split", "classes") : List.of("seed");
                 if (!known.contains(key)) {
-                    throw new IllegalArgumentException("unknown option '" + key + "' for " + kind + " (known: "
-                            + known + ", weight, tasks)");
+                    throw new IllegalArgumentException(
+                            "unknown option '"
+                                    + key
+                                    + "' for "
+                                    + kind
+                                    + " (known: "
+                                    + known
+                                    + ", weight, tasks)");
                 }
             }
             entries.add(new Entry(kind, head.substring(colon + 1), options, weight, semseg, depth));
@@ -122,7 +148,8 @@ public final class DataSpec {
      * @param augmentation the augmentation of NYUD frames; null for none
      * @param synthetic opens a synthetic entry (domain, seed) as a source
      */
-    public SampleSource open(long seed, Augmentation augmentation, SyntheticOpener synthetic) throws IOException {
+    public SampleSource open(long seed, Augmentation augmentation, SyntheticOpener synthetic)
+            throws IOException {
         List<SampleSource> sources = new ArrayList<>();
         double[] cumulative = new double[entries.size()];
         double total = 0;
@@ -131,10 +158,16 @@ public final class DataSpec {
             SampleSource s;
             if (e.kind().equals("nyud")) {
                 int classes = Integer.parseInt(e.options().getOrDefault("classes", "13"));
-                NyudDataset ds = new NyudDataset(Path.of(e.argument()), classes, e.options().getOrDefault("split", "val"));
+                NyudDataset ds =
+                        new NyudDataset(
+                                Path.of(e.argument()),
+                                classes,
+                                e.options().getOrDefault("split", "val"));
                 s = new NyudSource(ds, augmentation, seed + i);
             } else {
-                long s0 = Long.parseLong(e.options().getOrDefault("seed", Long.toString(seed + 1000L * i)));
+                long s0 =
+                        Long.parseLong(
+                                e.options().getOrDefault("seed", Long.toString(seed + 1000L * i)));
                 s = synthetic.open(e.argument(), s0);
             }
             sources.add(labelFilter(s, e.semseg(), e.depth()));
@@ -150,7 +183,10 @@ public final class DataSpec {
             public String describe() {
                 StringBuilder sb = new StringBuilder("mix of");
                 for (int i = 0; i < sources.size(); i++) {
-                    sb.append(' ').append(sources.get(i).describe()).append(" x").append(entries.get(i).weight());
+                    sb.append(' ')
+                            .append(sources.get(i).describe())
+                            .append(" x")
+                            .append(entries.get(i).weight());
                 }
                 return sb.toString();
             }
@@ -162,7 +198,9 @@ public final class DataSpec {
 
             @Override
             public DenseSample get(long index, int h, int w) throws IOException {
-                double u = new SplittableRandom(seed ^ (index * 0xBF58476D1CE4E5B9L)).nextDouble() * sum;
+                double u =
+                        new SplittableRandom(seed ^ (index * 0xBF58476D1CE4E5B9L)).nextDouble()
+                                * sum;
                 int k = 0;
                 while (k < cumulative.length - 1 && u >= cumulative[k]) {
                     k++;

@@ -1,8 +1,8 @@
 package io.scenestream.model.data;
 
 /**
- * Turns interleaved RGB8 pixels into the network's input: planar (C, H, W) floats, scaled to
- * [0, 1], minus the ImageNet mean, over the ImageNet standard deviation, as the reference's NYUD
+ * Turns interleaved RGB8 pixels into the network's input: planar (C, H, W) floats, scaled to [0,
+ * 1], minus the ImageNet mean, over the ImageNet standard deviation, as the reference's NYUD
  * transforms do.
  */
 public final class ImageNormalization {
@@ -18,7 +18,8 @@ public final class ImageNormalization {
      */
     public static void toChw(byte[] rgb, int pixels, float[] out, int offset) {
         if (rgb.length != 3 * pixels) {
-            throw new IllegalArgumentException("expected " + 3 * pixels + " RGB bytes, got " + rgb.length);
+            throw new IllegalArgumentException(
+                    "expected " + 3 * pixels + " RGB bytes, got " + rgb.length);
         }
         for (int c = 0; c < 3; c++) {
             float scale = 1f / (255f * STD[c]);

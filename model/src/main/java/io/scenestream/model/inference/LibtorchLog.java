@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * libtorch's own log level: the C++ warnings it prints on standard error (an unsupported NNPACK on
  * every convolution, deprecation notes) say nothing a user can act on. c10 compares every message
- * with its {@code FLAGS_caffe2_log_level}; this sets that flag, through JNA, from the system property
- * {@value #PROPERTY}: {@code info}, {@code warning} or {@code error} (the default).
+ * with its {@code FLAGS_caffe2_log_level}; this sets that flag, through JNA, from the system
+ * property {@value #PROPERTY}: {@code info}, {@code warning} or {@code error} (the default).
  */
 public final class LibtorchLog {
 
@@ -32,20 +32,29 @@ public final class LibtorchLog {
         }
         applied = true;
         String value = System.getProperty(PROPERTY, "error").trim().toLowerCase(Locale.ROOT);
-        int level = switch (value) {
-            case "info" -> 0;
-            case "warning" -> 1;
-            case "error" -> 2;
-            default -> throw new IllegalArgumentException(
-                    "-D" + PROPERTY + " must be info, warning or error, not '" + value + "'");
-        };
+        int level =
+                switch (value) {
+                    case "info" -> 0;
+                    case "warning" -> 1;
+                    case "error" -> 2;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "-D"
+                                            + PROPERTY
+                                            + " must be info, warning or error, not '"
+                                            + value
+                                            + "'");
+                };
         Engine.getEngine("PyTorch");
         try {
             Path c10 = Path.of(LibUtils.getLibtorchPath()).resolve("libc10.so");
-            NativeLibrary lib = NativeLibrary.getInstance(Files.isRegularFile(c10) ? c10.toString() : "c10");
+            NativeLibrary lib =
+                    NativeLibrary.getInstance(Files.isRegularFile(c10) ? c10.toString() : "c10");
             lib.getGlobalVariableAddress("FLAGS_caffe2_log_level").setInt(0, level);
         } catch (RuntimeException | LinkageError e) {
-            LOG.warn("cannot set libtorch's log level ({}); its warnings stay on standard error", e.toString());
+            LOG.warn(
+                    "cannot set libtorch's log level ({}); its warnings stay on standard error",
+                    e.toString());
         }
     }
 }

@@ -1,16 +1,16 @@
 package io.scenestream.model.inference;
 
-import io.scenestream.frames.RgbFrame;
-import io.scenestream.frames.FramePrediction;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.Resize;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.Task;
 import io.scenestream.model.data.ImageNormalization;
-import io.scenestream.frames.Resize;
 import io.scenestream.model.nn.Layers;
 import io.scenestream.model.nn.MtiNet;
 import java.nio.ByteBuffer;
@@ -50,7 +50,12 @@ public final class MtiNetPredictor implements AutoCloseable {
      * @param outputAtFrameSize whether predictions are resized back to each frame's own size
      *     (bilinear on logits and depth) or returned at the input resolution
      */
-    public MtiNetPredictor(MtiNet net, NDManager parent, int inputHeight, int inputWidth, boolean outputAtFrameSize) {
+    public MtiNetPredictor(
+            MtiNet net,
+            NDManager parent,
+            int inputHeight,
+            int inputWidth,
+            boolean outputAtFrameSize) {
         MtiNet.checkInputShape(new Shape(1, 3, inputHeight, inputWidth));
         this.net = net;
         this.parent = parent;
@@ -86,14 +91,20 @@ public final class MtiNetPredictor implements AutoCloseable {
         float[] input = new float[b * 3 * pixels];
         for (int i = 0; i < b; i++) {
             RgbFrame f = frames.get(i);
-            byte[] rgb = f.height() == inputHeight && f.width() == inputWidth
-                    ? f.rgb()
-                    : Resize.bilinearRgb(f.rgb(), f.height(), f.width(), inputHeight, inputWidth);
+            byte[] rgb =
+                    f.height() == inputHeight && f.width() == inputWidth
+                            ? f.rgb()
+                            : Resize.bilinearRgb(
+                                    f.rgb(), f.height(), f.width(), inputHeight, inputWidth);
             ImageNormalization.toChw(rgb, pixels, input, i * 3 * pixels);
         }
         List<FramePrediction> out = new ArrayList<>(b);
         try (NDManager m = parent.newSubManager()) {
-            NDArray x = m.create(staged(input), new Shape(b, 3, inputHeight, inputWidth), DataType.FLOAT32);
+            NDArray x =
+                    m.create(
+                            staged(input),
+                            new Shape(b, 3, inputHeight, inputWidth),
+                            DataType.FLOAT32);
             NDList y = net.forward(new ParameterStore(m, false), new NDList(x), false);
             NDArray depthAll = depthIndex >= 0 ? y.get(net.finalIndex(depthIndex)) : null;
             NDArray logitsAll = semsegIndex >= 0 ? y.get(net.finalIndex(semsegIndex)) : null;
@@ -104,17 +115,37 @@ public final class MtiNetPredictor implements AutoCloseable {
                 Maps maps = maps(depthAll, logitsAll, h, w);
                 int n = h * w;
                 for (int i = 0; i < b; i++) {
-                    out.add(new FramePrediction(w, h,
-                            maps.depth == null ? null : Arrays.copyOfRange(maps.depth, i * n, (i + 1) * n),
-                            maps.classes == null ? null : Arrays.copyOfRange(maps.classes, i * n, (i + 1) * n),
-                            maps.confidence == null ? null : Arrays.copyOfRange(maps.confidence, i * n, (i + 1) * n)));
+                    out.add(
+                            new FramePrediction(
+                                    w,
+                                    h,
+                                    maps.depth == null
+                                            ? null
+                                            : Arrays.copyOfRange(maps.depth, i * n, (i + 1) * n),
+                                    maps.classes == null
+                                            ? null
+                                            : Arrays.copyOfRange(maps.classes, i * n, (i + 1) * n),
+                                    maps.confidence == null
+                                            ? null
+                                            : Arrays.copyOfRange(
+                                                    maps.confidence, i * n, (i + 1) * n)));
                 }
             } else {
                 for (int i = 0; i < b; i++) {
                     RgbFrame f = frames.get(i);
-                    Maps maps = maps(depthAll == null ? null : depthAll.get(i).expandDims(0),
-                            logitsAll == null ? null : logitsAll.get(i).expandDims(0), f.height(), f.width());
-                    out.add(new FramePrediction(f.width(), f.height(), maps.depth, maps.classes, maps.confidence));
+                    Maps maps =
+                            maps(
+                                    depthAll == null ? null : depthAll.get(i).expandDims(0),
+                                    logitsAll == null ? null : logitsAll.get(i).expandDims(0),
+                                    f.height(),
+                                    f.width());
+                    out.add(
+                            new FramePrediction(
+                                    f.width(),
+                                    f.height(),
+                                    maps.depth,
+                                    maps.classes,
+                                    maps.confidence));
                 }
             }
         }
@@ -175,8 +206,12 @@ public final class MtiNetPredictor implements AutoCloseable {
         if (owner == null) {
             owner = current;
         } else if (owner != current) {
-            throw new IllegalStateException("an MtiNetPredictor belongs to thread " + owner.getName()
-                    + "; create one per thread (called from " + current.getName() + ")");
+            throw new IllegalStateException(
+                    "an MtiNetPredictor belongs to thread "
+                            + owner.getName()
+                            + "; create one per thread (called from "
+                            + current.getName()
+                            + ")");
         }
     }
 

@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Why fewer: libgomp (libtorch's OpenMP) keeps a team of worker threads for every thread that
  * ran a parallel region, and while the process holds more such threads than there are cores, every
- * team stops spinning at its barriers and sleeps instead, so each parallel region of inference waits
- * for sleeping workers. A teacher and a trainer on one thread each start no team at all (measured:
- * see docs/architecture.md, "Online self-training").
+ * team stops spinning at its barriers and sleeps instead, so each parallel region of inference
+ * waits for sleeping workers. A teacher and a trainer on one thread each start no team at all
+ * (measured: see docs/architecture.md, "Online self-training").
  */
 public final class TorchThreads {
 
@@ -53,7 +53,8 @@ public final class TorchThreads {
      */
     public static int useOnThisThread(int threads) {
         if (threads < 0) {
-            throw new IllegalArgumentException("libtorch thread count must be >= 0 (0: libtorch's default), got " + threads);
+            throw new IllegalArgumentException(
+                    "libtorch thread count must be >= 0 (0: libtorch's default), got " + threads);
         }
         int d = libtorchDefault();
         int n = threads == 0 ? d : threads;
@@ -62,13 +63,16 @@ public final class TorchThreads {
             JniUtils.getNumThreads();
             JniUtils.setNumThreads(n);
             if (n != d) {
-                // ...and the process-wide default back to libtorch's, set from a thread that then ends,
-                // so threads that never call this (a benchmark's model alone, a loader) keep libtorch's
+                // ...and the process-wide default back to libtorch's, set from a thread that then
+                // ends,
+                // so threads that never call this (a benchmark's model alone, a loader) keep
+                // libtorch's
                 // choice rather than the last number set here.
-                onFreshThread(() -> {
-                    JniUtils.getNumThreads();
-                    JniUtils.setNumThreads(d);
-                });
+                onFreshThread(
+                        () -> {
+                            JniUtils.getNumThreads();
+                            JniUtils.setNumThreads(d);
+                        });
             }
         }
         return JniUtils.getNumThreads();

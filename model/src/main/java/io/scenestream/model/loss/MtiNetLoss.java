@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MTI-Net's multi-task loss: per task, the loss of the final output plus the loss of every
- * scale's initial prediction (deep supervision) upsampled bilinearly to the label size, each
- * weighted by the task's weight. Segmentation: cross-entropy, pixels labelled {@link #IGNORE}
- * ignored. Depth: L1 over valid pixels (finite and positive).
+ * MTI-Net's multi-task loss: per task, the loss of the final output plus the loss of every scale's
+ * initial prediction (deep supervision) upsampled bilinearly to the label size, each weighted by
+ * the task's weight. Segmentation: cross-entropy, pixels labelled {@link #IGNORE} ignored. Depth:
+ * L1 over valid pixels (finite and positive).
  *
  * <p>Labels: an {@link NDList} with one array per auxiliary task, in the configuration's order:
  * segmentation (B, H, W) or (B, 1, H, W) of class ids (any numeric type), depth (B, H, W) or (B, 1,
@@ -76,7 +76,12 @@ public class MtiNetLoss extends Loss {
         List<Task> aux = config.auxiliaryTasks();
         if (labels.size() != aux.size()) {
             throw new IllegalArgumentException(
-                    "expected " + aux.size() + " label maps (one per task " + names(aux) + "), got " + labels.size());
+                    "expected "
+                            + aux.size()
+                            + " label maps (one per task "
+                            + names(aux)
+                            + "), got "
+                            + labels.size());
         }
         int expectedOutputs = tasks.size() + MtiNet.SCALES * aux.size();
         if (predictions.size() != expectedOutputs) {
@@ -87,12 +92,15 @@ public class MtiNetLoss extends Loss {
         for (int s = 0; s < MtiNet.SCALES; s++) {
             for (int a = 0; a < aux.size(); a++) {
                 NDArray pred = predictions.get(tasks.size() + s * aux.size() + a);
-                terms.put("scale_" + s + "_" + aux.get(a).name(), term(aux.get(a), a, pred, labels.get(a)));
+                terms.put(
+                        "scale_" + s + "_" + aux.get(a).name(),
+                        term(aux.get(a), a, pred, labels.get(a)));
             }
         }
         for (int t = 0; t < tasks.size(); t++) {
             int a = aux.indexOf(tasks.get(t));
-            terms.put(tasks.get(t).name(), term(tasks.get(t), a, predictions.get(t), labels.get(a)));
+            terms.put(
+                    tasks.get(t).name(), term(tasks.get(t), a, predictions.get(t), labels.get(a)));
         }
         return terms;
     }
@@ -120,7 +128,8 @@ public class MtiNetLoss extends Loss {
     public static NDArray l1(NDArray prediction, NDArray labels) {
         NDArray y = labels.getShape().dimension() == 3 ? labels.expandDims(1) : labels;
         NDArray target = y.toType(prediction.getDataType(), false);
-        // NaN > 0 is false, so NaN labels are invalid too; replace them so that 0 * NaN cannot leak in.
+        // NaN > 0 is false, so NaN labels are invalid too; replace them so that 0 * NaN cannot leak
+        // in.
         NDArray valid = target.gt(0f).logicalAnd(target.isInfinite().logicalNot());
         NDArray safeTarget = NDArrays.where(valid, target, target.zerosLike());
         NDArray mask = valid.toType(prediction.getDataType(), false);

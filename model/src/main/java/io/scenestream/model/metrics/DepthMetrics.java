@@ -19,7 +19,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #rmse()}: root mean squared error {@code sqrt(mean((p - g)^2))}, in metres;
  *   <li>{@link #absRel()}: absolute relative error {@code mean(|p - g| / g)}, a fraction;
- *   <li>{@link #delta(int)}: the share of pixels with {@code max(p / g, g / p) < 1.25^k}, k = 1, 2, 3.
+ *   <li>{@link #delta(int)}: the share of pixels with {@code max(p / g, g / p) < 1.25^k}, k = 1, 2,
+ *       3.
  * </ul>
  *
  * <p>Only the δ ratio clamps a prediction {@code p <= 0} to {@value #MIN_PREDICTION}, as the
@@ -64,6 +65,7 @@ public final class DepthMetrics {
     private long validPixels;
     private double sumSquaredError;
     private double sumAbsRel;
+
     /** {@code withinDelta[k-1]}: valid pixels whose ratio is below {@code 1.25^k}. */
     private final long[] withinDelta = new long[DELTAS];
 
@@ -83,7 +85,10 @@ public final class DepthMetrics {
         Objects.requireNonNull(groundTruth, "groundTruth");
         if (predicted.length != groundTruth.length) {
             throw new IllegalArgumentException(
-                    predicted.length + " predicted pixels but " + groundTruth.length + " ground-truth pixels");
+                    predicted.length
+                            + " predicted pixels but "
+                            + groundTruth.length
+                            + " ground-truth pixels");
         }
         for (int i = 0; i < groundTruth.length; i++) {
             double g = groundTruth[i];
@@ -111,15 +116,19 @@ public final class DepthMetrics {
      * returning.
      *
      * @param predicted predicted depth in metres, of any floating-point data type
-     * @param groundTruth measured depth in metres, of the same shape, of any floating-point data type
+     * @param groundTruth measured depth in metres, of the same shape, of any floating-point data
+     *     type
      * @throws IllegalArgumentException if the shapes differ or a data type is not floating point
      */
     public void update(NDArray predicted, NDArray groundTruth) {
         Objects.requireNonNull(predicted, "predicted");
         Objects.requireNonNull(groundTruth, "groundTruth");
         if (!predicted.getShape().equals(groundTruth.getShape())) {
-            throw new IllegalArgumentException("predicted depth has shape " + predicted.getShape()
-                    + " but ground truth has shape " + groundTruth.getShape());
+            throw new IllegalArgumentException(
+                    "predicted depth has shape "
+                            + predicted.getShape()
+                            + " but ground truth has shape "
+                            + groundTruth.getShape());
         }
         update(toFloats(predicted, "predicted depth"), toFloats(groundTruth, "ground-truth depth"));
     }
@@ -127,7 +136,8 @@ public final class DepthMetrics {
     private static float[] toFloats(NDArray a, String what) {
         DataType type = a.getDataType();
         if (!type.isFloating()) {
-            throw new IllegalArgumentException(what + " must be floating point (metres), not " + type);
+            throw new IllegalArgumentException(
+                    what + " must be floating point (metres), not " + type);
         }
         if (type == DataType.FLOAT32) {
             return a.toFloatArray();

@@ -13,8 +13,8 @@ import java.util.Objects;
  *
  * <p>Every call to {@code update} adds its pixels to one confusion matrix; the metrics are computed
  * from the totals, so an image contributes in proportion to its labelled pixels and the result does
- * not depend on how the dataset is split into batches. Row {@code l}, column {@code p} of the matrix
- * counts pixels labelled {@code l} and predicted {@code p}.
+ * not depend on how the dataset is split into batches. Row {@code l}, column {@code p} of the
+ * matrix counts pixels labelled {@code l} and predicted {@code p}.
  *
  * <p>Pixels whose label is the ignore label ({@link #IGNORE_LABEL}, 255, unless chosen otherwise)
  * are skipped: they count nowhere, neither as labelled pixels nor in any class. Every other label
@@ -36,10 +36,13 @@ public final class SegmentationMetrics {
 
     private final int numClasses;
     private final int ignoreLabel;
+
     /** {@code confusion[label][predicted]}. */
     private final long[][] confusion;
 
-    /** An empty accumulator for {@code numClasses} classes, ignoring label {@value #IGNORE_LABEL}. */
+    /**
+     * An empty accumulator for {@code numClasses} classes, ignoring label {@value #IGNORE_LABEL}.
+     */
     public SegmentationMetrics(int numClasses) {
         this(numClasses, IGNORE_LABEL);
     }
@@ -86,12 +89,25 @@ public final class SegmentationMetrics {
             int p = predicted[i];
             if (p < 0 || p >= numClasses) {
                 throw new IllegalArgumentException(
-                        "predicted class " + p + " at position " + i + " is not in [0, " + numClasses + ")");
+                        "predicted class "
+                                + p
+                                + " at position "
+                                + i
+                                + " is not in [0, "
+                                + numClasses
+                                + ")");
             }
             int l = labels[i];
             if (l != ignoreLabel && (l < 0 || l >= numClasses)) {
-                throw new IllegalArgumentException("label " + l + " at position " + i + " is not in [0, "
-                        + numClasses + ") nor the ignore label " + ignoreLabel);
+                throw new IllegalArgumentException(
+                        "label "
+                                + l
+                                + " at position "
+                                + i
+                                + " is not in [0, "
+                                + numClasses
+                                + ") nor the ignore label "
+                                + ignoreLabel);
             }
         }
         for (int i = 0; i < labels.length; i++) {
@@ -116,8 +132,11 @@ public final class SegmentationMetrics {
         Objects.requireNonNull(predictedClasses, "predictedClasses");
         Objects.requireNonNull(labels, "labels");
         if (!predictedClasses.getShape().equals(labels.getShape())) {
-            throw new IllegalArgumentException("predicted classes have shape " + predictedClasses.getShape()
-                    + " but labels have shape " + labels.getShape());
+            throw new IllegalArgumentException(
+                    "predicted classes have shape "
+                            + predictedClasses.getShape()
+                            + " but labels have shape "
+                            + labels.getShape());
         }
         update(toInts(predictedClasses, "predicted classes"), toInts(labels, "labels"));
     }
@@ -139,9 +158,16 @@ public final class SegmentationMetrics {
     public void merge(SegmentationMetrics other) {
         Objects.requireNonNull(other, "other");
         if (other.numClasses != numClasses || other.ignoreLabel != ignoreLabel) {
-            throw new IllegalArgumentException("cannot merge metrics of " + other.numClasses
-                    + " classes (ignore " + other.ignoreLabel + ") into metrics of " + numClasses
-                    + " classes (ignore " + ignoreLabel + ")");
+            throw new IllegalArgumentException(
+                    "cannot merge metrics of "
+                            + other.numClasses
+                            + " classes (ignore "
+                            + other.ignoreLabel
+                            + ") into metrics of "
+                            + numClasses
+                            + " classes (ignore "
+                            + ignoreLabel
+                            + ")");
         }
         long[][] add = other.confusion();
         for (int l = 0; l < numClasses; l++) {
@@ -236,7 +262,9 @@ public final class SegmentationMetrics {
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    /** Correctly classified pixels over labelled pixels, in {@code [0, 1]}; NaN when there are none. */
+    /**
+     * Correctly classified pixels over labelled pixels, in {@code [0, 1]}; NaN when there are none.
+     */
     public double pixelAccuracy() {
         long correct = 0;
         for (int c = 0; c < numClasses; c++) {

@@ -43,11 +43,17 @@ public class BasicBlock extends AbstractBlock {
      * @param bnMomentum PyTorch-style BatchNorm momentum
      * @param projection whether the residual path gets a 1x1 convolution + BatchNorm
      */
-    public BasicBlock(int inChannels, int planes, int stride, float bnMomentum, boolean projection) {
+    public BasicBlock(
+            int inChannels, int planes, int stride, float bnMomentum, boolean projection) {
         if (!projection && (stride != 1 || inChannels != planes)) {
             throw new IllegalArgumentException(
-                    "a BasicBlock from " + inChannels + " to " + planes + " channels with stride "
-                            + stride + " needs a projection");
+                    "a BasicBlock from "
+                            + inChannels
+                            + " to "
+                            + planes
+                            + " channels with stride "
+                            + stride
+                            + " needs a projection");
         }
         conv1 = addChildBlock("conv1", Layers.conv3x3(planes, stride, false));
         bn1 = addChildBlock("bn1", Layers.batchNorm(bnMomentum));
@@ -69,9 +75,13 @@ public class BasicBlock extends AbstractBlock {
         NDList out = conv1.forward(ps, inputs, training);
         out = bn1.forward(ps, out, training);
         NDArray y = out.singletonOrThrow().getNDArrayInternal().relu();
-        y = bn2.forward(ps, conv2.forward(ps, new NDList(y), training), training).singletonOrThrow();
+        y =
+                bn2.forward(ps, conv2.forward(ps, new NDList(y), training), training)
+                        .singletonOrThrow();
         NDArray residual =
-                downsample == null ? x : downsample.forward(ps, inputs, training).singletonOrThrow();
+                downsample == null
+                        ? x
+                        : downsample.forward(ps, inputs, training).singletonOrThrow();
         return new NDList(y.add(residual).getNDArrayInternal().relu());
     }
 
@@ -81,7 +91,8 @@ public class BasicBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         conv1.initialize(manager, dataType, inputShapes);
         Shape[] mid = conv1.getOutputShapes(inputShapes);
         bn1.initialize(manager, dataType, mid);

@@ -63,7 +63,9 @@ public class Bottleneck extends AbstractBlock {
         y = new NDList(y.singletonOrThrow().getNDArrayInternal().relu());
         NDArray out = bn3.forward(ps, conv3.forward(ps, y, training), training).singletonOrThrow();
         NDArray residual =
-                downsample == null ? x : downsample.forward(ps, inputs, training).singletonOrThrow();
+                downsample == null
+                        ? x
+                        : downsample.forward(ps, inputs, training).singletonOrThrow();
         return new NDList(out.add(residual).getNDArrayInternal().relu());
     }
 
@@ -73,7 +75,8 @@ public class Bottleneck extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         conv1.initialize(manager, dataType, inputShapes);
         Shape[] s1 = conv1.getOutputShapes(inputShapes);
         bn1.initialize(manager, dataType, s1);

@@ -10,9 +10,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.util.Pair;
 
 /**
- * Multiply-accumulate count of a network at a given input size: every convolution and linear
- * layer, as the usual GMAC figures of vision papers (BatchNorm, activations and resizing are not
- * counted).
+ * Multiply-accumulate count of a network at a given input size: every convolution and linear layer,
+ * as the usual GMAC figures of vision papers (BatchNorm, activations and resizing are not counted).
  */
 public final class Complexity {
 

@@ -53,7 +53,10 @@ public class FeaturePropagationModule extends AbstractBlock {
                         new BasicBlock(shared, perTaskChannels, 1, Layers.HEAD_BN_MOMENTUM, true));
         se = new Block[tasks.size()];
         for (int i = 0; i < tasks.size(); i++) {
-            se[i] = addChildBlock("se." + tasks.get(i).name(), new SqueezeExcitation(perTaskChannels, SE_REDUCTION));
+            se[i] =
+                    addChildBlock(
+                            "se." + tasks.get(i).name(),
+                            new SqueezeExcitation(perTaskChannels, SE_REDUCTION));
         }
     }
 
@@ -70,12 +73,19 @@ public class FeaturePropagationModule extends AbstractBlock {
         // The reference views (B, N*C, H, W) row-major as (B, C, N, H, W): the softmax runs over
         // groups of N adjacent channels, which is what it learnt with.
         NDArray mask = shared.reshape(b, channels, n, h, w).softmax(2);
-        NDArray weighted = mask.mul(concat.reshape(b, channels, n, h, w)).reshape(b, (long) n * channels, h, w);
+        NDArray weighted =
+                mask.mul(concat.reshape(b, channels, n, h, w))
+                        .reshape(b, (long) n * channels, h, w);
         NDArray reduced =
-                dimensionalityReduction.forward(ps, new NDList(weighted), training).singletonOrThrow();
+                dimensionalityReduction
+                        .forward(ps, new NDList(weighted), training)
+                        .singletonOrThrow();
         NDList out = new NDList(n);
         for (int i = 0; i < n; i++) {
-            out.add(se[i].forward(ps, new NDList(reduced), training).singletonOrThrow().add(inputs.get(i)));
+            out.add(
+                    se[i].forward(ps, new NDList(reduced), training)
+                            .singletonOrThrow()
+                            .add(inputs.get(i)));
         }
         return out;
     }
@@ -86,9 +96,11 @@ public class FeaturePropagationModule extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape one = inputShapes[0];
-        Shape concat = new Shape(one.get(0), (long) tasks.size() * channels, one.get(2), one.get(3));
+        Shape concat =
+                new Shape(one.get(0), (long) tasks.size() * channels, one.get(2), one.get(3));
         nonLinear.initialize(manager, dataType, concat);
         dimensionalityReduction.initialize(manager, dataType, concat);
         for (Block b : se) {

@@ -60,7 +60,8 @@ public class HighResolutionHead extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         lastLayer.initialize(manager, dataType, concatShape(inputShapes[0]));
     }
 }

@@ -12,17 +12,18 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * One HRNet module: parallel branches of BasicBlocks, one per resolution, followed by the
- * exchange unit that fuses every branch into every other (strided 3x3 convolutions to go down,
- * 1x1 convolution and bilinear upsampling to go up, summed, then ReLU).
+ * One HRNet module: parallel branches of BasicBlocks, one per resolution, followed by the exchange
+ * unit that fuses every branch into every other (strided 3x3 convolutions to go down, 1x1
+ * convolution and bilinear upsampling to go up, summed, then ReLU).
  *
- * <p>Input and output: an {@link NDList} of {@code channels.length} tensors, branch i of shape
- * (B, channels[i], H / 2^i, W / 2^i).
+ * <p>Input and output: an {@link NDList} of {@code channels.length} tensors, branch i of shape (B,
+ * channels[i], H / 2^i, W / 2^i).
  */
 public class HighResolutionModule extends AbstractBlock {
 
     private final int[] channels;
     private final Block[] branches;
+
     /** fuse[i][j] brings branch j to branch i; null on the diagonal. */
     private final Block[][] fuse;
 
@@ -113,7 +114,8 @@ public class HighResolutionModule extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         int n = channels.length;
         Shape[] branchOut = new Shape[n];
         for (int i = 0; i < n; i++) {

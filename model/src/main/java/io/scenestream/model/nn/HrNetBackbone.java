@@ -10,14 +10,15 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.Arrays;
 
 /**
- * The HRNet backbone: a stride-4 stem, a Bottleneck stage, then three stages of
- * {@link HighResolutionModule}s that add a branch at half the resolution each, joined by transition
+ * The HRNet backbone: a stride-4 stem, a Bottleneck stage, then three stages of {@link
+ * HighResolutionModule}s that add a branch at half the resolution each, joined by transition
  * layers.
  *
- * <p>Input (B, 3, H, W) with H and W multiples of 32; output an {@link NDList} of four feature maps,
- * branch i of shape (B, widths[i], H / 2^(i+2), W / 2^(i+2)).
+ * <p>Input (B, 3, H, W) with H and W multiples of 32; output an {@link NDList} of four feature
+ * maps, branch i of shape (B, widths[i], H / 2^(i+2), W / 2^(i+2)).
  */
 public class HrNetBackbone extends AbstractBlock {
 
@@ -27,8 +28,10 @@ public class HrNetBackbone extends AbstractBlock {
     private final Block conv2;
     private final Block bn2;
     private final Block layer1;
+
     /** transitions[s][i]: into branch i of stage s+2; null where the branch passes through. */
     private final Block[][] transitions = new Block[3][];
+
     private final Block[] stages = new Block[3];
 
     public HrNetBackbone(HrNetConfig config) {
@@ -51,7 +54,7 @@ public class HrNetBackbone extends AbstractBlock {
         int[] previous = {in};
         for (int s = 0; s < 3; s++) {
             int branches = s + 2;
-            int[] current = java.util.Arrays.copyOf(widths, branches);
+            int[] current = Arrays.copyOf(widths, branches);
             transitions[s] = new Block[branches];
             for (int i = 0; i < branches; i++) {
                 Block t = transition(previous, current, i);
@@ -112,7 +115,10 @@ public class HrNetBackbone extends AbstractBlock {
                 // A new branch grows from the coarsest branch of the previous stage.
                 NDArray src = y.get(Math.min(i, y.size() - 1));
                 Block t = transitions[s][i];
-                branchesIn.add(t == null ? src : t.forward(ps, new NDList(src), training).singletonOrThrow());
+                branchesIn.add(
+                        t == null
+                                ? src
+                                : t.forward(ps, new NDList(src), training).singletonOrThrow());
             }
             y = stages[s].forward(ps, branchesIn, training);
         }
@@ -136,7 +142,8 @@ public class HrNetBackbone extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         conv1.initialize(manager, dataType, inputShapes);
         Shape[] s = conv1.getOutputShapes(inputShapes);
         bn1.initialize(manager, dataType, s);

@@ -3,12 +3,13 @@ package io.scenestream.model.nn;
 import java.util.Arrays;
 
 /**
- * Layout of the HRNet backbone. The defaults are HRNet-W18-Small-v2 as the reference's
- * {@code hrnet_w18.yml}: a stem of two stride-2 3x3 convolutions with 64 channels, stage 1 of two
+ * Layout of the HRNet backbone. The defaults are HRNet-W18-Small-v2 as the reference's {@code
+ * hrnet_w18.yml}: a stem of two stride-2 3x3 convolutions with 64 channels, stage 1 of two
  * Bottlenecks (64 planes, 256 out), and stages 2-4 with 1/3/2 modules of 2 BasicBlocks per branch.
  *
  * @param stemChannels channels of the two stem convolutions (64 in the reference)
- * @param stage1Planes planes of the stage-1 Bottlenecks; stage 1 outputs 4x this (64 in the reference)
+ * @param stage1Planes planes of the stage-1 Bottlenecks; stage 1 outputs 4x this (64 in the
+ *     reference)
  * @param stage1Blocks Bottlenecks in stage 1 (2)
  * @param widths widths of the four branches, finest first (18/36/72/144 for W18)
  * @param modulesPerStage HighResolutionModules in stages 2, 3, 4 (1/3/2)
@@ -34,7 +35,8 @@ public record HrNetConfig(
         }
         for (int w : widths) {
             if (w <= 0) {
-                throw new IllegalArgumentException("branch widths must be positive: " + Arrays.toString(widths));
+                throw new IllegalArgumentException(
+                        "branch widths must be positive: " + Arrays.toString(widths));
             }
         }
         if (stemChannels <= 0 || stage1Planes <= 0 || stage1Blocks <= 0 || blocksPerBranch <= 0) {
@@ -77,8 +79,18 @@ public record HrNetConfig(
 
     @Override
     public String toString() {
-        return "HrNetConfig[stem=" + stemChannels + ", stage1=" + stage1Blocks + "x" + stage1Planes
-                + ", widths=" + Arrays.toString(widths) + ", modules=" + Arrays.toString(modulesPerStage)
-                + ", blocks=" + blocksPerBranch + "]";
+        return "HrNetConfig[stem="
+                + stemChannels
+                + ", stage1="
+                + stage1Blocks
+                + "x"
+                + stage1Planes
+                + ", widths="
+                + Arrays.toString(widths)
+                + ", modules="
+                + Arrays.toString(modulesPerStage)
+                + ", blocks="
+                + blocksPerBranch
+                + "]";
     }
 }

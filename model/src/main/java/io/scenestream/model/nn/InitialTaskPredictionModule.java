@@ -21,8 +21,8 @@ import java.util.List;
  * 1x1 convolution into a prediction.
  *
  * <p>Input: {@code [backbone]} at the coarsest scale, else {@code [backbone, propagated_0, ...,
- * propagated_{N-1}]} with one propagated tensor per auxiliary task. Output: {@code [features_0, ...,
- * features_{N-1}, prediction_0, ..., prediction_{N-1}]}, features (B, taskChannels, h, w),
+ * propagated_{N-1}]} with one propagated tensor per auxiliary task. Output: {@code [features_0,
+ * ..., features_{N-1}, prediction_0, ..., prediction_{N-1}]}, features (B, taskChannels, h, w),
  * predictions (B, task channels, h, w).
  */
 public class InitialTaskPredictionModule extends AbstractBlock {
@@ -63,7 +63,10 @@ public class InitialTaskPredictionModule extends AbstractBlock {
         boolean propagated = inputs.size() > 1;
         if (propagated && inputs.size() != n + 1) {
             throw new IllegalArgumentException(
-                    "expected backbone features and " + n + " propagated tensors, got " + inputs.size());
+                    "expected backbone features and "
+                            + n
+                            + " propagated tensors, got "
+                            + inputs.size());
         }
         Shape cs = current.getShape();
         NDArray[] features = new NDArray[n];
@@ -75,7 +78,8 @@ public class InitialTaskPredictionModule extends AbstractBlock {
                 x = NDArrays.concat(new NDList(current, up), 1);
             }
             features[i] = refinement[i].forward(ps, new NDList(x), training).singletonOrThrow();
-            predictions[i] = decoders[i].forward(ps, new NDList(features[i]), training).singletonOrThrow();
+            predictions[i] =
+                    decoders[i].forward(ps, new NDList(features[i]), training).singletonOrThrow();
         }
         NDList out = new NDList(2 * n);
         out.addAll(new NDList(features));
@@ -85,7 +89,12 @@ public class InitialTaskPredictionModule extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape in = new Shape(inputShapes[0].get(0), inputChannels, inputShapes[0].get(2), inputShapes[0].get(3));
+        Shape in =
+                new Shape(
+                        inputShapes[0].get(0),
+                        inputChannels,
+                        inputShapes[0].get(2),
+                        inputShapes[0].get(3));
         int n = tasks.size();
         Shape[] out = new Shape[2 * n];
         for (int i = 0; i < n; i++) {
@@ -96,11 +105,18 @@ public class InitialTaskPredictionModule extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        Shape in = new Shape(inputShapes[0].get(0), inputChannels, inputShapes[0].get(2), inputShapes[0].get(3));
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in =
+                new Shape(
+                        inputShapes[0].get(0),
+                        inputChannels,
+                        inputShapes[0].get(2),
+                        inputShapes[0].get(3));
         for (int i = 0; i < tasks.size(); i++) {
             refinement[i].initialize(manager, dataType, in);
-            decoders[i].initialize(manager, dataType, refinement[i].getOutputShapes(new Shape[] {in}));
+            decoders[i].initialize(
+                    manager, dataType, refinement[i].getOutputShapes(new Shape[] {in}));
         }
     }
 }

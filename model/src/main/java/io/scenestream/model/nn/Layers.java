@@ -56,8 +56,8 @@ public final class Layers {
     /**
      * BatchNorm over the channel axis.
      *
-     * @param torchMomentum momentum as PyTorch defines it (weight of the new batch statistic);
-     *     DJL defines it as the weight of the running value, so it is stored as the complement
+     * @param torchMomentum momentum as PyTorch defines it (weight of the new batch statistic); DJL
+     *     defines it as the weight of the running value, so it is stored as the complement
      */
     public static BatchNorm batchNorm(float torchMomentum) {
         return BatchNorm.builder().optEpsilon(BN_EPS).optMomentum(1f - torchMomentum).build();

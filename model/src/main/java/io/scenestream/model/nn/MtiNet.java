@@ -12,12 +12,13 @@ import ai.djl.util.PairList;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.numerics.Kernels;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * MTI-Net (Vandenhende et al., ECCV 2020): an HRNet backbone, initial task predictions at four
- * scales linked coarse to fine by feature propagation, multi-modal distillation at every scale,
- * and per-task aggregation heads.
+ * scales linked coarse to fine by feature propagation, multi-modal distillation at every scale, and
+ * per-task aggregation heads.
  *
  * <p>Input (B, 3, H, W), a normalised RGB batch, H and W multiples of 32. Output, in this fixed
  * order (see {@link #finalIndex} and {@link #deepSupervisionIndex}):
@@ -40,7 +41,8 @@ public class MtiNet extends AbstractBlock {
     private final HrNetBackbone backbone;
     private final FeaturePropagationModule[] fpm = new FeaturePropagationModule[SCALES];
     private final InitialTaskPredictionModule[] scale = new InitialTaskPredictionModule[SCALES];
-    private final MultiTaskDistillationModule[] distillation = new MultiTaskDistillationModule[SCALES];
+    private final MultiTaskDistillationModule[] distillation =
+            new MultiTaskDistillationModule[SCALES];
     private final Block[] heads;
 
     public MtiNet(MtiNetConfig config) {
@@ -52,19 +54,29 @@ public class MtiNet extends AbstractBlock {
         int[] c = config.backbone().widths();
         backbone = addChildBlock("backbone", new HrNetBackbone(config.backbone()));
         for (int s = SCALES - 1; s >= 1; s--) {
-            fpm[s] = addChildBlock("fpm_scale_" + s, new FeaturePropagationModule(auxiliaryTasks, c[s]));
+            fpm[s] =
+                    addChildBlock(
+                            "fpm_scale_" + s, new FeaturePropagationModule(auxiliaryTasks, c[s]));
         }
         for (int s = 0; s < SCALES; s++) {
             int in = s == SCALES - 1 ? c[s] : c[s] + c[s + 1];
-            scale[s] = addChildBlock("scale_" + s, new InitialTaskPredictionModule(auxiliaryTasks, in, c[s]));
+            scale[s] =
+                    addChildBlock(
+                            "scale_" + s,
+                            new InitialTaskPredictionModule(auxiliaryTasks, in, c[s]));
         }
         for (int s = 0; s < SCALES; s++) {
             distillation[s] =
-                    addChildBlock("distillation_scale_" + s, new MultiTaskDistillationModule(tasks, auxiliaryTasks, c[s]));
+                    addChildBlock(
+                            "distillation_scale_" + s,
+                            new MultiTaskDistillationModule(tasks, auxiliaryTasks, c[s]));
         }
         heads = new Block[tasks.size()];
         for (int t = 0; t < tasks.size(); t++) {
-            heads[t] = addChildBlock("heads." + tasks.get(t).name(), new HighResolutionHead(c, tasks.get(t).channels()));
+            heads[t] =
+                    addChildBlock(
+                            "heads." + tasks.get(t).name(),
+                            new HighResolutionHead(c, tasks.get(t).channels()));
         }
     }
 
@@ -90,7 +102,10 @@ public class MtiNet extends AbstractBlock {
         }
         if (s.get(2) <= 0 || s.get(3) <= 0 || s.get(2) % 32 != 0 || s.get(3) % 32 != 0) {
             throw new IllegalArgumentException(
-                    "MTI-Net input height and width must be multiples of 32, got " + s.get(2) + "x" + s.get(3));
+                    "MTI-Net input height and width must be multiples of 32, got "
+                            + s.get(2)
+                            + "x"
+                            + s.get(3));
         }
     }
 
@@ -149,14 +164,19 @@ public class MtiNet extends AbstractBlock {
             long f = 4L << s;
             for (int a = 0; a < n; a++) {
                 out[deepSupervisionIndex(s, a)] =
-                        new Shape(in.get(0), auxiliaryTasks.get(a).channels(), in.get(2) / f, in.get(3) / f);
+                        new Shape(
+                                in.get(0),
+                                auxiliaryTasks.get(a).channels(),
+                                in.get(2) / f,
+                                in.get(3) / f);
             }
         }
         return out;
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         int n = auxiliaryTasks.size();
         backbone.initialize(manager, dataType, inputShapes);
         Shape[] features = backbone.getOutputShapes(inputShapes);
@@ -169,7 +189,7 @@ public class MtiNet extends AbstractBlock {
                 System.arraycopy(propagated, 0, in, 1, propagated.length);
             }
             scale[s].initialize(manager, dataType, in);
-            initial[s] = java.util.Arrays.copyOf(scale[s].getOutputShapes(in), n);
+            initial[s] = Arrays.copyOf(scale[s].getOutputShapes(in), n);
             if (s > 0) {
                 fpm[s].initialize(manager, dataType, initial[s]);
                 propagated = fpm[s].getOutputShapes(initial[s]);

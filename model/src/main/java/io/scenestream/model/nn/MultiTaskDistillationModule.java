@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.scenestream.model.Task;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,6 +24,7 @@ public class MultiTaskDistillationModule extends AbstractBlock {
 
     private final List<Task> tasks;
     private final List<Task> auxiliaryTasks;
+
     /** attention[t][a]: from auxiliary task a into task t; null where a == t. */
     private final Block[][] attention;
 
@@ -36,7 +38,9 @@ public class MultiTaskDistillationModule extends AbstractBlock {
                 String an = auxiliaryTasks.get(a).name();
                 if (!tn.equals(an)) {
                     attention[t][a] =
-                            addChildBlock("self_attention." + tn + "." + an, new SpatialAttention(channels));
+                            addChildBlock(
+                                    "self_attention." + tn + "." + an,
+                                    new SpatialAttention(channels));
                 }
             }
         }
@@ -50,7 +54,11 @@ public class MultiTaskDistillationModule extends AbstractBlock {
             NDArray y = inputs.get(auxiliaryTasks.indexOf(tasks.get(t)));
             for (int a = 0; a < auxiliaryTasks.size(); a++) {
                 if (attention[t][a] != null) {
-                    y = y.add(attention[t][a].forward(ps, new NDList(inputs.get(a)), training).singletonOrThrow());
+                    y =
+                            y.add(
+                                    attention[t][a]
+                                            .forward(ps, new NDList(inputs.get(a)), training)
+                                            .singletonOrThrow());
                 }
             }
             out.add(y);
@@ -61,12 +69,13 @@ public class MultiTaskDistillationModule extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape[] out = new Shape[tasks.size()];
-        java.util.Arrays.fill(out, inputShapes[0]);
+        Arrays.fill(out, inputShapes[0]);
         return out;
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         for (Block[] row : attention) {
             for (int a = 0; a < row.length; a++) {
                 if (row[a] != null) {

@@ -13,8 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The spatial attention of multi-modal distillation (the reference's SABlock):
- * {@code conv3x3(x) * sigmoid(conv3x3'(x))}, both convolutions without bias.
+ * The spatial attention of multi-modal distillation (the reference's SABlock): {@code conv3x3(x) *
+ * sigmoid(conv3x3'(x))}, both convolutions without bias.
  *
  * <p>Input (B, C, H, W); output (B, outChannels, H, W).
  */
@@ -44,7 +44,8 @@ public class SpatialAttention extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         attention.initialize(manager, dataType, inputShapes);
         conv.initialize(manager, dataType, inputShapes);
     }

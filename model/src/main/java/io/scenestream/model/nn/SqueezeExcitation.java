@@ -15,8 +15,8 @@ import ai.djl.util.PairList;
 
 /**
  * Squeeze-and-excitation: a per-channel gate computed from the global mean of the input, through
- * Linear(C, C/r), ReLU, Linear(C/r, C), sigmoid. Used per task inside the
- * {@link FeaturePropagationModule}.
+ * Linear(C, C/r), ReLU, Linear(C/r, C), sigmoid. Used per task inside the {@link
+ * FeaturePropagationModule}.
  *
  * <p>Input and output (B, C, H, W).
  */
@@ -32,7 +32,10 @@ public class SqueezeExcitation extends AbstractBlock {
     public SqueezeExcitation(int channels, int reduction) {
         if (channels / reduction < 1) {
             throw new IllegalArgumentException(
-                    "squeeze-excitation over " + channels + " channels with reduction " + reduction
+                    "squeeze-excitation over "
+                            + channels
+                            + " channels with reduction "
+                            + reduction
                             + " has no hidden unit");
         }
         this.channels = channels;
@@ -60,7 +63,8 @@ public class SqueezeExcitation extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         squeeze.initialize(manager, dataType, new Shape(inputShapes[0].get(0), channels));
     }
 }

@@ -29,13 +29,30 @@ final class ConvolutionCheck {
         }
     }
 
-    private static final List<Conv> CONVS = List.of(
-            new Conv(3, 16, 3, 2), new Conv(3, 64, 3, 2), new Conv(8, 8, 3, 1), new Conv(13, 13, 3, 1),
-            new Conv(16, 16, 3, 1), new Conv(18, 18, 3, 1), new Conv(18, 36, 3, 2), new Conv(24, 24, 3, 1),
-            new Conv(36, 36, 3, 1), new Conv(72, 72, 3, 1), new Conv(144, 144, 3, 1), new Conv(64, 18, 3, 1),
-            new Conv(270, 18, 1, 1), new Conv(18, 13, 1, 1), new Conv(36, 9, 1, 1), new Conv(256, 64, 1, 1),
-            new Conv(8, 16, 3, 2), new Conv(16, 24, 3, 2), new Conv(24, 32, 3, 2), new Conv(32, 32, 3, 1),
-            new Conv(80, 8, 1, 1), new Conv(64, 64, 3, 1));
+    private static final List<Conv> CONVS =
+            List.of(
+                    new Conv(3, 16, 3, 2),
+                    new Conv(3, 64, 3, 2),
+                    new Conv(8, 8, 3, 1),
+                    new Conv(13, 13, 3, 1),
+                    new Conv(16, 16, 3, 1),
+                    new Conv(18, 18, 3, 1),
+                    new Conv(18, 36, 3, 2),
+                    new Conv(24, 24, 3, 1),
+                    new Conv(36, 36, 3, 1),
+                    new Conv(72, 72, 3, 1),
+                    new Conv(144, 144, 3, 1),
+                    new Conv(64, 18, 3, 1),
+                    new Conv(270, 18, 1, 1),
+                    new Conv(18, 13, 1, 1),
+                    new Conv(36, 9, 1, 1),
+                    new Conv(256, 64, 1, 1),
+                    new Conv(8, 16, 3, 2),
+                    new Conv(16, 24, 3, 2),
+                    new Conv(24, 32, 3, 2),
+                    new Conv(32, 32, 3, 1),
+                    new Conv(80, 8, 1, 1),
+                    new Conv(64, 64, 3, 1));
 
     /**
      * Batch and size of the inputs: oneDNN picks its kernels by shape, so each convolution runs on
@@ -52,14 +69,21 @@ final class ConvolutionCheck {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "largest difference %.2g of the output's scale at conv %s, tolerance %.0g",
-                    relativeError, where, RELATIVE_TOLERANCE);
+            return String.format(
+                    Locale.ROOT,
+                    "largest difference %.2g of the output's scale at conv %s, tolerance %.0g",
+                    relativeError,
+                    where,
+                    RELATIVE_TOLERANCE);
         }
     }
 
     private ConvolutionCheck() {}
 
-    /** Runs every convolution on every input shape with oneDNN on and off ({@code setOneDnn}), leaving oneDNN on. */
+    /**
+     * Runs every convolution on every input shape with oneDNN on and off ({@code setOneDnn}),
+     * leaving oneDNN on.
+     */
     static Result run(Consumer<Boolean> setOneDnn) {
         SplittableRandom random = new SplittableRandom(20201);
         double worst = -1;
@@ -68,8 +92,12 @@ final class ConvolutionCheck {
             for (int[] in : INPUTS) {
                 for (Conv c : CONVS) {
                     NDArray x = gaussian(m, random, new Shape(in[0], c.in, in[1], in[2]), 1);
-                    NDArray w = gaussian(m, random, new Shape(c.out, c.in, c.kernel, c.kernel),
-                            1 / Math.sqrt((double) c.in * c.kernel * c.kernel));
+                    NDArray w =
+                            gaussian(
+                                    m,
+                                    random,
+                                    new Shape(c.out, c.in, c.kernel, c.kernel),
+                                    1 / Math.sqrt((double) c.in * c.kernel * c.kernel));
                     NDArray b = gaussian(m, random, new Shape(c.out), 0.1);
                     Shape stride = new Shape(c.stride, c.stride);
                     Shape pad = new Shape(c.kernel / 2, c.kernel / 2);

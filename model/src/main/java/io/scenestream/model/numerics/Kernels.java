@@ -2,10 +2,10 @@ package io.scenestream.model.numerics;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.LibUtils;
-import io.scenestream.model.inference.LibtorchLog;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.scenestream.model.inference.LibtorchLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * expose it; it holds for every model of the process.
  *
  * <p>The setting {@value #PROPERTY} (system property) or {@value #ENV} (environment) picks:
+ *
  * <ul>
  *   <li>{@code auto} (default): oneDNN if a check of convolutions of the model's channel counts,
  *       oneDNN against native on the same input, agrees; native otherwise. A model whose probe
- *       fails on oneDNN and passes on native moves the process to native too
- *       ({@link NumericsSelfTest}).
+ *       fails on oneDNN and passes on native moves the process to native too ({@link
+ *       NumericsSelfTest}).
  *   <li>{@code onednn}: oneDNN, never switched: a model that fails its probe is refused.
  *   <li>{@code native}: libtorch's native convolutions.
  * </ul>
@@ -45,7 +46,9 @@ public final class Kernels {
 
     /** How the process chooses its CPU kernels. */
     public enum Mode {
-        AUTO, ONEDNN, NATIVE;
+        AUTO,
+        ONEDNN,
+        NATIVE;
 
         /** Parses {@code auto}, {@code onednn} or {@code native}, naming a wrong value. */
         public static Mode parse(String value, String source) {
@@ -54,8 +57,9 @@ public final class Kernels {
                 case "", "auto" -> AUTO;
                 case "onednn" -> ONEDNN;
                 case "native" -> NATIVE;
-                default -> throw new IllegalArgumentException(
-                        source + " must be auto, onednn or native, not '" + value + "'");
+                default ->
+                        throw new IllegalArgumentException(
+                                source + " must be auto, onednn or native, not '" + value + "'");
             };
         }
     }
@@ -88,7 +92,10 @@ public final class Kernels {
         return cpuPath;
     }
 
-    /** The process's CPU kernels if they have been chosen (a model was built), else null; chooses nothing. */
+    /**
+     * The process's CPU kernels if they have been chosen (a model was built), else null; chooses
+     * nothing.
+     */
     public static synchronized KernelPath chosen() {
         return cpuPath;
     }
@@ -106,7 +113,10 @@ public final class Kernels {
             lib();
         } catch (RuntimeException | LinkageError e) {
             cpuPath = KernelPath.ONEDNN;
-            reason = "libtorch's kernels cannot be switched here (" + e.getMessage() + "); models are still checked";
+            reason =
+                    "libtorch's kernels cannot be switched here ("
+                            + e.getMessage()
+                            + "); models are still checked";
             LOG.warn("CPU kernels: {} ({})", cpuPath.description(), reason);
             return;
         }
@@ -116,11 +126,18 @@ public final class Kernels {
             case AUTO -> {
                 ConvolutionCheck.Result r = ConvolutionCheck.run(on -> lib().setOneDnn(on));
                 if (r.agrees()) {
-                    set(KernelPath.ONEDNN, "convolution check passed (oneDNN against native: " + r + ")");
+                    set(
+                            KernelPath.ONEDNN,
+                            "convolution check passed (oneDNN against native: " + r + ")");
                 } else {
-                    set(KernelPath.NATIVE, "oneDNN's convolutions are wrong on this processor (" + r + ")");
-                    LOG.warn("oneDNN computes wrong convolutions on {} ({}); using libtorch's native "
-                            + "convolutions for every model of this process", processor(), r);
+                    set(
+                            KernelPath.NATIVE,
+                            "oneDNN's convolutions are wrong on this processor (" + r + ")");
+                    LOG.warn(
+                            "oneDNN computes wrong convolutions on {} ({}); using libtorch's native "
+                                    + "convolutions for every model of this process",
+                            processor(),
+                            r);
                 }
             }
         }
@@ -143,7 +160,10 @@ public final class Kernels {
         }
         if (cpuPath != KernelPath.NATIVE) {
             set(KernelPath.NATIVE, why);
-            LOG.warn("switched every model of this process to {}: {}", KernelPath.NATIVE.description(), why);
+            LOG.warn(
+                    "switched every model of this process to {}: {}",
+                    KernelPath.NATIVE.description(),
+                    why);
         }
     }
 
@@ -165,7 +185,9 @@ public final class Kernels {
         }
     }
 
-    /** Turns TF32 off for the GPU's convolutions and matrix products, for good (libtorch allows it). */
+    /**
+     * Turns TF32 off for the GPU's convolutions and matrix products, for good (libtorch allows it).
+     */
     static synchronized void disableTf32() {
         tf32Disabled = true;
         lib().allowTf32(false);
@@ -181,12 +203,16 @@ public final class Kernels {
         }
     }
 
-    /** The processor's model name, as {@code /proc/cpuinfo} gives it, else the JVM's architecture. */
+    /**
+     * The processor's model name, as {@code /proc/cpuinfo} gives it, else the JVM's architecture.
+     */
     public static String processor() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim() + " (" + Runtime.getRuntime().availableProcessors()
+                    return line.substring(line.indexOf(':') + 1).trim()
+                            + " ("
+                            + Runtime.getRuntime().availableProcessors()
                             + " cores)";
                 }
             }
@@ -215,10 +241,17 @@ public final class Kernels {
             Path so = dir.resolve("libtorch_cpu.so");
             NativeLibrary lib;
             try {
-                lib = NativeLibrary.getInstance(Files.isRegularFile(so) ? so.toString() : "torch_cpu");
+                lib =
+                        NativeLibrary.getInstance(
+                                Files.isRegularFile(so) ? so.toString() : "torch_cpu");
             } catch (UnsatisfiedLinkError e) {
-                throw new IllegalStateException("cannot open libtorch's libtorch_cpu in " + dir + " to choose "
-                        + "convolution kernels: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot open libtorch's libtorch_cpu in "
+                                + dir
+                                + " to choose "
+                                + "convolution kernels: "
+                                + e.getMessage(),
+                        e);
             }
             globalContext = lib.getFunction("_ZN2at13globalContextEv");
             setUserEnabledMkldnn = lib.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb");

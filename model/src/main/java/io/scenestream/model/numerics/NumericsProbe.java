@@ -9,25 +9,31 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.weights.StateDict;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A model's numerics probe: a fixed input and the outputs the model gave for it where it was made,
  * on kernels known to be right. Run again wherever the model is loaded, it tells whether this
  * machine's kernels compute the same function.
  *
- * <p>The input is a batch of {@link #INPUT} standard-normal values drawn from a seed
- * (SplitMix64 and a Box-Muller transform in strict math, so every JVM draws the same numbers); a
- * batch of two makes libtorch run every convolution through the kernels that serve batches. The
- * stored outputs are the final map of every task, averaged over {@value #POOL}x{@value #POOL}
- * cells (small enough to travel with every model update; a wrong kernel moves whole regions of a
- * map, not single pixels). They are held as plain arrays: a probe owns no native memory.
+ * <p>The input is a batch of {@link #INPUT} standard-normal values drawn from a seed (SplitMix64
+ * and a Box-Muller transform in strict math, so every JVM draws the same numbers); a batch of two
+ * makes libtorch run every convolution through the kernels that serve batches. The stored outputs
+ * are the final map of every task, averaged over {@value #POOL}x{@value #POOL} cells (small enough
+ * to travel with every model update; a wrong kernel moves whole regions of a map, not single
+ * pixels). They are held as plain arrays: a probe owns no native memory.
  */
 public final class NumericsProbe {
 
@@ -64,9 +70,16 @@ public final class NumericsProbe {
     private final List<Shape> shapes;
     private final List<float[]> values;
 
-    NumericsProbe(long seed, double atol, double rtol, List<String> names, List<Shape> shapes, List<float[]> values) {
+    NumericsProbe(
+            long seed,
+            double atol,
+            double rtol,
+            List<String> names,
+            List<Shape> shapes,
+            List<float[]> values) {
         if (names.isEmpty() || names.size() != shapes.size() || names.size() != values.size()) {
-            throw new IllegalArgumentException("a probe needs as many outputs, shapes and names, at least one");
+            throw new IllegalArgumentException(
+                    "a probe needs as many outputs, shapes and names, at least one");
         }
         this.seed = seed;
         this.atol = atol;
@@ -109,7 +122,9 @@ public final class NumericsProbe {
         return StrictMath.sqrt(-2 * StrictMath.log(u)) * StrictMath.cos(2 * StrictMath.PI * v);
     }
 
-    /** The model's pooled final outputs for the probe's input, as a probe with this one's tolerance. */
+    /**
+     * The model's pooled final outputs for the probe's input, as a probe with this one's tolerance.
+     */
     NumericsProbe rerun(MtiNet net, NDManager manager) {
         return run(net, manager, seed, atol, rtol, DataType.FLOAT32);
     }
@@ -118,28 +133,35 @@ public final class NumericsProbe {
      * A new probe of {@code net}: its outputs computed in float64 (libtorch's native convolutions;
      * oneDNN has no float64 kernels), so they depend on no float32 kernel. The tolerance's absolute
      * part grows to ten times the model's own float32 rounding noise, measured as the difference
-     * between its float32 outputs on native kernels and the float64 ones: a trained model's noise is
-     * about 1e-6 and leaves {@link #ATOL}; an untrained one's activations reach 1e5 and its noise
-     * 1e-3 of that.
+     * between its float32 outputs on native kernels and the float64 ones: a trained model's noise
+     * is about 1e-6 and leaves {@link #ATOL}; an untrained one's activations reach 1e5 and its
+     * noise 1e-3 of that.
      *
      * @param float32Run runs {@code body} on the float32 kernels to measure the noise with
      */
-    static NumericsProbe reference(MtiNet net, NDManager manager,
-            java.util.function.Function<java.util.concurrent.Callable<NumericsProbe>, NumericsProbe> float32Run) {
+    static NumericsProbe reference(
+            MtiNet net,
+            NDManager manager,
+            Function<Callable<NumericsProbe>, NumericsProbe> float32Run) {
         NumericsProbe exact;
         try (NDManager m = manager.newSubManager()) {
             MtiNet wide = new MtiNet(net.getConfig());
             wide.initialize(m, DataType.FLOAT64, new Shape(1, 3, INPUT.get(2), INPUT.get(3)));
-            java.util.Map<String, ai.djl.nn.Parameter> from = io.scenestream.model.weights.StateDict.parameters(net);
-            java.util.Map<String, ai.djl.nn.Parameter> to = io.scenestream.model.weights.StateDict.parameters(wide);
-            for (java.util.Map.Entry<String, ai.djl.nn.Parameter> e : from.entrySet()) {
+            Map<String, ai.djl.nn.Parameter> from = StateDict.parameters(net);
+            Map<String, ai.djl.nn.Parameter> to = StateDict.parameters(wide);
+            for (Map.Entry<String, ai.djl.nn.Parameter> e : from.entrySet()) {
                 NDArray target = to.get(e.getKey()).getArray();
-                target.set(java.nio.DoubleBuffer.wrap(e.getValue().getArray().toType(DataType.FLOAT64, false)
-                        .toDoubleArray()));
+                target.set(
+                        DoubleBuffer.wrap(
+                                e.getValue()
+                                        .getArray()
+                                        .toType(DataType.FLOAT64, false)
+                                        .toDoubleArray()));
             }
             exact = run(wide, m, SEED, ATOL, RTOL, DataType.FLOAT64);
         }
-        NumericsProbe single = float32Run.apply(() -> run(net, manager, SEED, ATOL, RTOL, DataType.FLOAT32));
+        NumericsProbe single =
+                float32Run.apply(() -> run(net, manager, SEED, ATOL, RTOL, DataType.FLOAT32));
         double noise = 0;
         for (int i = 0; i < exact.values.size(); i++) {
             float[] a = exact.values.get(i);
@@ -148,11 +170,16 @@ public final class NumericsProbe {
                 noise = Math.max(noise, Math.abs(a[k] - b[k]));
             }
         }
-        return new NumericsProbe(SEED, Math.max(ATOL, 10 * noise), RTOL, exact.names, exact.shapes, exact.values);
+        return new NumericsProbe(
+                SEED, Math.max(ATOL, 10 * noise), RTOL, exact.names, exact.shapes, exact.values);
     }
 
-    /** Runs {@code net} (eval mode) on the probe input of {@code seed} and keeps its pooled final outputs. */
-    private static NumericsProbe run(MtiNet net, NDManager manager, long seed, double atol, double rtol, DataType type) {
+    /**
+     * Runs {@code net} (eval mode) on the probe input of {@code seed} and keeps its pooled final
+     * outputs.
+     */
+    private static NumericsProbe run(
+            MtiNet net, NDManager manager, long seed, double atol, double rtol, DataType type) {
         List<Task> tasks = net.getConfig().tasks();
         List<String> names = new ArrayList<>();
         List<Shape> shapes = new ArrayList<>();
@@ -160,7 +187,11 @@ public final class NumericsProbe {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager m = manager.newSubManager()) {
-            NDList out = net.forward(new ParameterStore(m, false), new NDList(input(m, seed).toType(type, false)), false);
+            NDList out =
+                    net.forward(
+                            new ParameterStore(m, false),
+                            new NDList(input(m, seed).toType(type, false)),
+                            false);
             for (int t = 0; t < tasks.size(); t++) {
                 NDArray pooled = pool(out.get(net.finalIndex(t)));
                 names.add(tasks.get(t).name());
@@ -177,7 +208,9 @@ public final class NumericsProbe {
         Shape s = x.getShape();
         long h = s.get(2) / POOL;
         long w = s.get(3) / POOL;
-        return x.reshape(s.get(0), s.get(1), h, POOL, w, POOL).mean(new int[] {5}).mean(new int[] {3});
+        return x.reshape(s.get(0), s.get(1), h, POOL, w, POOL)
+                .mean(new int[] {5})
+                .mean(new int[] {3});
     }
 
     /** How far {@code actual} (the same probe run here) is from this reference. */
@@ -186,7 +219,11 @@ public final class NumericsProbe {
         for (int i = 0; i < names.size(); i++) {
             int j = actual.names.indexOf(names.get(i));
             if (j < 0 || !actual.shapes.get(j).equals(shapes.get(i))) {
-                return new Mismatch(names.get(i), Double.POSITIVE_INFINITY, 0, 0,
+                return new Mismatch(
+                        names.get(i),
+                        Double.POSITIVE_INFINITY,
+                        0,
+                        0,
                         "the model gives no output " + names.get(i) + " of shape " + shapes.get(i));
             }
             float[] ref = values.get(i);
@@ -215,7 +252,8 @@ public final class NumericsProbe {
     }
 
     /** The worst output of a comparison: its largest absolute difference against its tolerance. */
-    public record Mismatch(String output, double error, double tolerance, int nonFinite, String problem) {
+    public record Mismatch(
+            String output, double error, double tolerance, int nonFinite, String problem) {
 
         public boolean passes() {
             return problem == null && nonFinite == 0 && error <= tolerance;
@@ -231,9 +269,15 @@ public final class NumericsProbe {
                 return problem;
             }
             if (nonFinite > 0) {
-                return String.format(Locale.ROOT, "%d non-finite values (NaN or Inf) in %s", nonFinite, output);
+                return String.format(
+                        Locale.ROOT, "%d non-finite values (NaN or Inf) in %s", nonFinite, output);
             }
-            return String.format(Locale.ROOT, "largest difference %.3g in %s (tolerance %.2g)", error, output, tolerance);
+            return String.format(
+                    Locale.ROOT,
+                    "largest difference %.3g in %s (tolerance %.2g)",
+                    error,
+                    output,
+                    tolerance);
         }
     }
 
@@ -257,7 +301,8 @@ public final class NumericsProbe {
      *
      * @throws IllegalArgumentException if the archive holds no float arrays
      */
-    public static NumericsProbe fromNpz(byte[] npz, long seed, double atol, double rtol, NDManager manager) {
+    public static NumericsProbe fromNpz(
+            byte[] npz, long seed, double atol, double rtol, NDManager manager) {
         try (NDManager m = manager.newSubManager()) {
             NDList list = NDList.decode(m, new ByteArrayInputStream(npz));
             List<String> names = new ArrayList<>();
@@ -265,8 +310,12 @@ public final class NumericsProbe {
             List<float[]> values = new ArrayList<>();
             for (NDArray a : list) {
                 if (a.getDataType() != DataType.FLOAT32 || a.getName() == null) {
-                    throw new IllegalArgumentException("holds " + a.getName() + " of type " + a.getDataType()
-                            + "; a probe holds named float32 arrays");
+                    throw new IllegalArgumentException(
+                            "holds "
+                                    + a.getName()
+                                    + " of type "
+                                    + a.getDataType()
+                                    + "; a probe holds named float32 arrays");
                 }
                 names.add(a.getName());
                 shapes.add(a.getShape());
@@ -276,8 +325,10 @@ public final class NumericsProbe {
         }
     }
 
-    /** This probe with its stored outputs replaced by {@code f} of them (tests corrupt a probe so). */
-    public NumericsProbe mapValues(java.util.function.UnaryOperator<float[]> f) {
+    /**
+     * This probe with its stored outputs replaced by {@code f} of them (tests corrupt a probe so).
+     */
+    public NumericsProbe mapValues(UnaryOperator<float[]> f) {
         List<float[]> v = new ArrayList<>();
         for (float[] a : values) {
             v.add(f.apply(a.clone()));

@@ -34,14 +34,28 @@ public final class NumericsSelfTest {
      * @param model the model, as named in messages ("teacher v1 (teacher-w18.ckpt.zip)")
      * @param device the device the model is on
      * @param path the kernel path it runs on
-     * @param probed whether the model carried a probe (else its kernels were compared with each other)
+     * @param probed whether the model carried a probe (else its kernels were compared with each
+     *     other)
      * @param result the comparison that passed
      */
-    public record Verdict(String model, Device device, KernelPath path, boolean probed, NumericsProbe.Mismatch result) {
+    public record Verdict(
+            String model,
+            Device device,
+            KernelPath path,
+            boolean probed,
+            NumericsProbe.Mismatch result) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s on %s runs on %s: %s %s", model, device, path.description(),
-                    probed ? "probe reproduced," : "no stored probe; its float64 outputs reproduced,", result);
+            return String.format(
+                    Locale.ROOT,
+                    "%s on %s runs on %s: %s %s",
+                    model,
+                    device,
+                    path.description(),
+                    probed
+                            ? "probe reproduced,"
+                            : "no stored probe; its float64 outputs reproduced,",
+                    result);
         }
     }
 
@@ -53,7 +67,8 @@ public final class NumericsSelfTest {
      * @param probe the stored probe, or null if the model has none
      * @throws NumericsException if the model's numbers are wrong on every path the process may use
      */
-    public static Verdict verify(Path file, String model, MtiNet net, NumericsProbe probe, NDManager manager)
+    public static Verdict verify(
+            Path file, String model, MtiNet net, NumericsProbe probe, NDManager manager)
             throws NumericsException {
         Device device = manager.getDevice();
         Verdict v;
@@ -61,11 +76,16 @@ public final class NumericsSelfTest {
             boolean stored = probe != null;
             NumericsProbe p = probe;
             if (!stored) {
-                LOG.warn("{} carries no numerics probe; checking it against its own float64 outputs instead (add a "
-                        + "probe: bin/scenestream-model probe --checkpoint FILE)", model);
+                LOG.warn(
+                        "{} carries no numerics probe; checking it against its own float64 outputs instead (add a "
+                                + "probe: bin/scenestream-model probe --checkpoint FILE)",
+                        model);
                 p = newProbe(file, model, net, manager);
             }
-            v = device.isGpu() ? onGpu(file, model, net, p, stored, manager) : onCpu(file, model, net, p, stored, manager);
+            v =
+                    device.isGpu()
+                            ? onGpu(file, model, net, p, stored, manager)
+                            : onCpu(file, model, net, p, stored, manager);
         } catch (NumericsException e) {
             throw e;
         } catch (Exception e) {
@@ -75,8 +95,14 @@ public final class NumericsSelfTest {
         return v;
     }
 
-    private static Verdict onCpu(Path file, String model, MtiNet net, NumericsProbe probe, boolean stored,
-            NDManager manager) throws Exception {
+    private static Verdict onCpu(
+            Path file,
+            String model,
+            MtiNet net,
+            NumericsProbe probe,
+            boolean stored,
+            NDManager manager)
+            throws Exception {
         KernelPath path = Kernels.cpuPath();
         NumericsProbe.Mismatch first = probe.compare(probe.rerun(net, manager), 1);
         if (first.passes()) {
@@ -84,38 +110,83 @@ public final class NumericsSelfTest {
         }
         if (path == KernelPath.ONEDNN && Kernels.mode() == Kernels.Mode.AUTO) {
             NumericsProbe.Mismatch second =
-                    Kernels.on(KernelPath.NATIVE, () -> probe.compare(probe.rerun(net, manager), 1));
+                    Kernels.on(
+                            KernelPath.NATIVE, () -> probe.compare(probe.rerun(net, manager), 1));
             if (second.passes()) {
-                Kernels.switchToNative(model + "'s probe fails on oneDNN (" + first + ") and passes on native");
+                Kernels.switchToNative(
+                        model + "'s probe fails on oneDNN (" + first + ") and passes on native");
                 return new Verdict(model, manager.getDevice(), KernelPath.NATIVE, stored, second);
             }
-            throw refused(file, model, manager.getDevice(), "on " + KernelPath.ONEDNN.description() + ": " + first
-                    + "; on " + KernelPath.NATIVE.description() + ": " + second);
+            throw refused(
+                    file,
+                    model,
+                    manager.getDevice(),
+                    "on "
+                            + KernelPath.ONEDNN.description()
+                            + ": "
+                            + first
+                            + "; on "
+                            + KernelPath.NATIVE.description()
+                            + ": "
+                            + second);
         }
-        throw refused(file, model, manager.getDevice(), "on " + path.description() + " (kernels "
-                + (Kernels.mode() == Kernels.Mode.AUTO ? "chosen: " + Kernels.reason() : "forced by "
-                + Kernels.PROPERTY + "=" + Kernels.mode().name().toLowerCase(Locale.ROOT)) + "): " + first);
+        throw refused(
+                file,
+                model,
+                manager.getDevice(),
+                "on "
+                        + path.description()
+                        + " (kernels "
+                        + (Kernels.mode() == Kernels.Mode.AUTO
+                                ? "chosen: " + Kernels.reason()
+                                : "forced by "
+                                        + Kernels.PROPERTY
+                                        + "="
+                                        + Kernels.mode().name().toLowerCase(Locale.ROOT))
+                        + "): "
+                        + first);
     }
 
-    private static Verdict onGpu(Path file, String model, MtiNet net, NumericsProbe probe, boolean stored,
-            NDManager manager) throws Exception {
-        NumericsProbe.Mismatch first = probe.compare(probe.rerun(net, manager), GPU_TOLERANCE_SCALE);
+    private static Verdict onGpu(
+            Path file,
+            String model,
+            MtiNet net,
+            NumericsProbe probe,
+            boolean stored,
+            NDManager manager)
+            throws Exception {
+        NumericsProbe.Mismatch first =
+                probe.compare(probe.rerun(net, manager), GPU_TOLERANCE_SCALE);
         if (first.passes()) {
             return new Verdict(model, manager.getDevice(), KernelPath.GPU, stored, first);
         }
         Kernels.disableTf32();
         NumericsProbe.Mismatch second = probe.compare(probe.rerun(net, manager), 1);
         if (second.passes()) {
-            LOG.warn("{} fails its probe on the GPU with TF32 ({}); TF32 is now off for this process", model, first);
+            LOG.warn(
+                    "{} fails its probe on the GPU with TF32 ({}); TF32 is now off for this process",
+                    model,
+                    first);
             return new Verdict(model, manager.getDevice(), KernelPath.GPU_FP32, stored, second);
         }
-        throw refused(file, model, manager.getDevice(), "with TF32: " + first + "; without TF32: " + second);
+        throw refused(
+                file,
+                model,
+                manager.getDevice(),
+                "with TF32: " + first + "; without TF32: " + second);
     }
 
     private static NumericsException refused(Path file, String model, Device device, String what) {
-        return new NumericsException(file, model + " computes wrong numbers on " + device + " of this machine ("
-                + Kernels.processor() + "); its numerics probe does not reproduce " + what
-                + ". Refusing to serve it.");
+        return new NumericsException(
+                file,
+                model
+                        + " computes wrong numbers on "
+                        + device
+                        + " of this machine ("
+                        + Kernels.processor()
+                        + "); its numerics probe does not reproduce "
+                        + what
+                        + ". Refusing to serve it.");
     }
 
     /**
@@ -124,18 +195,24 @@ public final class NumericsSelfTest {
      *
      * @throws NumericsException if the probe cannot be computed
      */
-    public static NumericsProbe newProbe(Path file, String model, MtiNet net, NDManager manager) throws NumericsException {
+    public static NumericsProbe newProbe(Path file, String model, MtiNet net, NDManager manager)
+            throws NumericsException {
         boolean gpu = manager.getDevice().isGpu();
         try {
-            return NumericsProbe.reference(net, manager, body -> {
-                try {
-                    return gpu ? Kernels.withoutTf32(body) : Kernels.on(KernelPath.NATIVE, body);
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            return NumericsProbe.reference(
+                    net,
+                    manager,
+                    body -> {
+                        try {
+                            return gpu
+                                    ? Kernels.withoutTf32(body)
+                                    : Kernels.on(KernelPath.NATIVE, body);
+                        } catch (RuntimeException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
         } catch (RuntimeException e) {
             throw new NumericsException(file, "its numerics probe could not be computed: " + e, e);
         }

@@ -15,11 +15,15 @@ public record AdaptiveStride(int min, int max, double lowAgreement, double highA
 
     public AdaptiveStride {
         if (min < 1 || max < min) {
-            throw new IllegalArgumentException("stride bounds must satisfy 1 <= min <= max, got " + min + ".." + max);
+            throw new IllegalArgumentException(
+                    "stride bounds must satisfy 1 <= min <= max, got " + min + ".." + max);
         }
         if (!(lowAgreement >= 0 && lowAgreement <= highAgreement && highAgreement <= 1)) {
-            throw new IllegalArgumentException("agreement bounds must satisfy 0 <= low <= high <= 1, got "
-                    + lowAgreement + ".." + highAgreement);
+            throw new IllegalArgumentException(
+                    "agreement bounds must satisfy 0 <= low <= high <= 1, got "
+                            + lowAgreement
+                            + ".."
+                            + highAgreement);
         }
     }
 
@@ -33,7 +37,10 @@ public record AdaptiveStride(int min, int max, double lowAgreement, double highA
         return min;
     }
 
-    /** The stride after a labelled frame on which the student agreed {@code agreement} with the teacher. */
+    /**
+     * The stride after a labelled frame on which the student agreed {@code agreement} with the
+     * teacher.
+     */
     public int next(int stride, double agreement) {
         if (agreement < lowAgreement) {
             return Math.max(min, stride / 2);

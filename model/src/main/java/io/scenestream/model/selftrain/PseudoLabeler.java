@@ -6,23 +6,25 @@ import java.util.Arrays;
 
 /**
  * Turns a teacher's predictions on a frame into pseudo-labels the student can learn from, keeping
- * only what the teacher is sure of: a segmentation pixel when the teacher's probability of its class
- * reaches that class's threshold, a depth pixel when the teacher's depth agrees with its depth of
- * the mirrored frame (mirrored back) within a relative tolerance. Every other pixel gets the ignore
- * value ({@link DenseSample#IGNORE} for classes, 0 for depth), which the loss skips.
+ * only what the teacher is sure of: a segmentation pixel when the teacher's probability of its
+ * class reaches that class's threshold, a depth pixel when the teacher's depth agrees with its
+ * depth of the mirrored frame (mirrored back) within a relative tolerance. Every other pixel gets
+ * the ignore value ({@link DenseSample#IGNORE} for classes, 0 for depth), which the loss skips.
  */
 public final class PseudoLabeler {
 
     /**
      * @param threshold minimum teacher probability of a segmentation pixel (default 0.9)
-     * @param classThresholds per-class thresholds overriding {@code threshold}, indexed by class id;
-     *     null for none
+     * @param classThresholds per-class thresholds overriding {@code threshold}, indexed by class
+     *     id; null for none
      * @param maxDepthRelDiff largest |d - d_flip| / d for a depth pixel (default 0.05)
-     * @param classShare class balance: at least this share of the pixels the teacher assigns to each
-     *     class, its most confident ones, is labelled even below the threshold, so that small or
-     *     hard classes get labels too and the student is not pulled towards the large ones; 0 for none
+     * @param classShare class balance: at least this share of the pixels the teacher assigns to
+     *     each class, its most confident ones, is labelled even below the threshold, so that small
+     *     or hard classes get labels too and the student is not pulled towards the large ones; 0
+     *     for none
      */
-    public record Settings(float threshold, float[] classThresholds, float maxDepthRelDiff, float classShare) {
+    public record Settings(
+            float threshold, float[] classThresholds, float maxDepthRelDiff, float classShare) {
 
         /** Without class balance. */
         public Settings(float threshold, float[] classThresholds, float maxDepthRelDiff) {
@@ -31,22 +33,26 @@ public final class PseudoLabeler {
 
         public Settings {
             if (!(threshold >= 0 && threshold <= 1)) {
-                throw new IllegalArgumentException("pseudo-label threshold must be in [0, 1], got " + threshold);
+                throw new IllegalArgumentException(
+                        "pseudo-label threshold must be in [0, 1], got " + threshold);
             }
             if (classThresholds != null) {
                 classThresholds = classThresholds.clone();
                 for (float t : classThresholds) {
                     if (!(t >= 0 && t <= 1)) {
-                        throw new IllegalArgumentException("per-class thresholds must be in [0, 1], got "
-                                + Arrays.toString(classThresholds));
+                        throw new IllegalArgumentException(
+                                "per-class thresholds must be in [0, 1], got "
+                                        + Arrays.toString(classThresholds));
                     }
                 }
             }
             if (!(classShare >= 0 && classShare <= 1)) {
-                throw new IllegalArgumentException("class share must be in [0, 1], got " + classShare);
+                throw new IllegalArgumentException(
+                        "class share must be in [0, 1], got " + classShare);
             }
             if (!(maxDepthRelDiff >= 0) || Float.isInfinite(maxDepthRelDiff)) {
-                throw new IllegalArgumentException("depth flip tolerance must be finite and >= 0, got " + maxDepthRelDiff);
+                throw new IllegalArgumentException(
+                        "depth flip tolerance must be finite and >= 0, got " + maxDepthRelDiff);
             }
         }
 
@@ -57,11 +63,14 @@ public final class PseudoLabeler {
 
         /** The threshold of class {@code c}. */
         public float thresholdOf(int c) {
-            return classThresholds != null && c < classThresholds.length ? classThresholds[c] : threshold;
+            return classThresholds != null && c < classThresholds.length
+                    ? classThresholds[c]
+                    : threshold;
         }
 
         /**
-         * Parses per-class thresholds as {@code "0.9,0.8,..."} (one per class id) or {@code ""} for none.
+         * Parses per-class thresholds as {@code "0.9,0.8,..."} (one per class id) or {@code ""} for
+         * none.
          */
         public static float[] parseClassThresholds(String text) {
             if (text == null || text.isBlank()) {
@@ -73,8 +82,12 @@ public final class PseudoLabeler {
                 try {
                     out[i] = Float.parseFloat(parts[i].trim());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("per-class threshold " + (i + 1) + " is not a number: '"
-                            + parts[i].trim() + "'");
+                    throw new IllegalArgumentException(
+                            "per-class threshold "
+                                    + (i + 1)
+                                    + " is not a number: '"
+                                    + parts[i].trim()
+                                    + "'");
                 }
             }
             return out;
@@ -109,7 +122,8 @@ public final class PseudoLabeler {
      * @param teacherOnFlipped the teacher's prediction on the mirrored frame (not mirrored back);
      *     null to keep no depth labels
      */
-    public Result label(String id, byte[] rgb, FramePrediction teacher, FramePrediction teacherOnFlipped) {
+    public Result label(
+            String id, byte[] rgb, FramePrediction teacher, FramePrediction teacherOnFlipped) {
         int h = teacher.height();
         int w = teacher.width();
         int n = h * w;
@@ -130,10 +144,20 @@ public final class PseudoLabeler {
         }
         float[] depth = null;
         int consistent = 0;
-        if (teacher.depth() != null && teacherOnFlipped != null && teacherOnFlipped.depth() != null) {
+        if (teacher.depth() != null
+                && teacherOnFlipped != null
+                && teacherOnFlipped.depth() != null) {
             if (teacherOnFlipped.width() != w || teacherOnFlipped.height() != h) {
-                throw new IllegalArgumentException(id + ": flipped prediction is " + teacherOnFlipped.width() + "x"
-                        + teacherOnFlipped.height() + ", the frame's " + w + "x" + h);
+                throw new IllegalArgumentException(
+                        id
+                                + ": flipped prediction is "
+                                + teacherOnFlipped.width()
+                                + "x"
+                                + teacherOnFlipped.height()
+                                + ", the frame's "
+                                + w
+                                + "x"
+                                + h);
             }
             depth = new float[n];
             float tol = settings.maxDepthRelDiff();
@@ -142,7 +166,11 @@ public final class PseudoLabeler {
                     int i = y * w + x;
                     float d = teacher.depth()[i];
                     float f = teacherOnFlipped.depth()[y * w + (w - 1 - x)];
-                    if (d > 0 && f > 0 && Float.isFinite(d) && Float.isFinite(f) && Math.abs(d - f) <= tol * d) {
+                    if (d > 0
+                            && f > 0
+                            && Float.isFinite(d)
+                            && Float.isFinite(f)
+                            && Math.abs(d - f) <= tol * d) {
                         depth[i] = 0.5f * (d + f);
                         consistent++;
                     }
@@ -154,8 +182,8 @@ public final class PseudoLabeler {
     }
 
     /**
-     * The threshold of every class id for this frame: the configured one, lowered with class balance
-     * to the confidence of the class's {@code classShare} most confident pixels.
+     * The threshold of every class id for this frame: the configured one, lowered with class
+     * balance to the confidence of the class's {@code classShare} most confident pixels.
      */
     private float[] thresholds(FramePrediction teacher) {
         float[] t = new float[256];
@@ -194,13 +222,17 @@ public final class PseudoLabeler {
     }
 
     /**
-     * Share of pixels where the student's class equals the teacher's confident pseudo-label, over the
-     * pseudo-labelled pixels (1 when there are none): how far the student agrees with the teacher.
+     * Share of pixels where the student's class equals the teacher's confident pseudo-label, over
+     * the pseudo-labelled pixels (1 when there are none): how far the student agrees with the
+     * teacher.
      */
     public static double agreement(byte[] studentClasses, int[] pseudoLabels) {
         if (studentClasses.length != pseudoLabels.length) {
-            throw new IllegalArgumentException("student classes " + studentClasses.length + " pixels, labels "
-                    + pseudoLabels.length);
+            throw new IllegalArgumentException(
+                    "student classes "
+                            + studentClasses.length
+                            + " pixels, labels "
+                            + pseudoLabels.length);
         }
         long labelled = 0;
         long same = 0;

@@ -6,20 +6,22 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.Augmentation;
+import io.scenestream.frames.data.SampleSource;
 import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
-import io.scenestream.frames.data.Augmentation;
-import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.data.SampleSource;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.train.Evaluation;
 import io.scenestream.model.train.MtiNetTrainer;
 import io.scenestream.model.weights.StateDict;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.FloatBuffer;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -29,11 +31,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The student's side of online self-training: a replay buffer of recent pseudo-labelled frames
- * (and a held-out set of them), rounds of a few optimiser steps of the student's multi-task loss
- * with deep supervision on the confident pixels, and a check of every candidate before it may
- * serve: it must agree with the teacher on the held-out frames at least as well as the serving
- * student does, or it is rolled back (weights and optimiser state) and never served.
+ * The student's side of online self-training: a replay buffer of recent pseudo-labelled frames (and
+ * a held-out set of them), rounds of a few optimiser steps of the student's multi-task loss with
+ * deep supervision on the confident pixels, and a check of every candidate before it may serve: it
+ * must agree with the teacher on the held-out frames at least as well as the serving student does,
+ * or it is rolled back (weights and optimiser state) and never served.
  *
  * <p>Owns a model of its own (its NDManager closes with {@link #close}); thread-confined: libtorch
  * keeps autograd mode per thread, so construct and use it on one thread.
@@ -50,16 +52,30 @@ public final class SelfTrainer implements AutoCloseable {
      * @param weightDecay L2 weight decay
      * @param seed of batch draws and flips
      */
-    public record Settings(int bufferSize, int heldOutSize, int heldOutEvery, int stepsPerRound, int batch,
-            float learningRate, float weightDecay, long seed) implements java.io.Serializable {
+    public record Settings(
+            int bufferSize,
+            int heldOutSize,
+            int heldOutEvery,
+            int stepsPerRound,
+            int batch,
+            float learningRate,
+            float weightDecay,
+            long seed)
+            implements Serializable {
 
         public Settings {
-            if (bufferSize < 1 || heldOutSize < 1 || heldOutEvery < 2 || stepsPerRound < 1 || batch < 1) {
-                throw new IllegalArgumentException("self-training needs buffer, held-out set, steps and batch >= 1"
-                        + " and held-out every >= 2 frames");
+            if (bufferSize < 1
+                    || heldOutSize < 1
+                    || heldOutEvery < 2
+                    || stepsPerRound < 1
+                    || batch < 1) {
+                throw new IllegalArgumentException(
+                        "self-training needs buffer, held-out set, steps and batch >= 1"
+                                + " and held-out every >= 2 frames");
             }
             if (!(learningRate > 0) || !(weightDecay >= 0)) {
-                throw new IllegalArgumentException("learning rate must be > 0 and weight decay >= 0");
+                throw new IllegalArgumentException(
+                        "learning rate must be > 0 and weight decay >= 0");
             }
         }
 
@@ -74,14 +90,21 @@ public final class SelfTrainer implements AutoCloseable {
      *
      * @param version the serving version after the round
      * @param accepted whether the candidate now serves
-     * @param servingAgreement agreement of the student before the round with the teacher on the held-out set
+     * @param servingAgreement agreement of the student before the round with the teacher on the
+     *     held-out set
      * @param candidateAgreement agreement of the candidate
      * @param firstLoss loss of the round's first step
      * @param lastLoss loss of its last step
      * @param validation the candidate's metrics against the held-out pseudo-labels
      */
-    public record Round(long version, boolean accepted, double servingAgreement, double candidateAgreement,
-            float firstLoss, float lastLoss, Map<String, Double> validation) {}
+    public record Round(
+            long version,
+            boolean accepted,
+            double servingAgreement,
+            double candidateAgreement,
+            float firstLoss,
+            float lastLoss,
+            Map<String, Double> validation) {}
 
     private final Settings settings;
     private final Model model;
@@ -105,7 +128,8 @@ public final class SelfTrainer implements AutoCloseable {
      *     state if it has one (as {@link #state} writes)
      * @param source names the bytes in messages
      */
-    public SelfTrainer(byte[] checkpoint, String source, Settings settings) throws CheckpointException {
+    public SelfTrainer(byte[] checkpoint, String source, Settings settings)
+            throws CheckpointException {
         this.settings = settings;
         this.random = new SplittableRandom(settings.seed());
         Model m = Model.newInstance("self-training");
@@ -114,8 +138,13 @@ public final class SelfTrainer implements AutoCloseable {
             m.setBlock(lc.net());
             height = lc.manifest().inputHeight();
             width = lc.manifest().inputWidth();
-            MtiNetTrainer.Options options = new MtiNetTrainer.Options(settings.learningRate(), settings.weightDecay(),
-                    Integer.MAX_VALUE, 0f, Map.of());
+            MtiNetTrainer.Options options =
+                    new MtiNetTrainer.Options(
+                            settings.learningRate(),
+                            settings.weightDecay(),
+                            Integer.MAX_VALUE,
+                            0f,
+                            Map.of());
             trainer = new MtiNetTrainer(m, options, new Shape(settings.batch(), 3, height, width));
             try (NDManager scratch = m.getNDManager().newSubManager()) {
                 NDList opt = Checkpoints.optimizerStateFromBytes(checkpoint, source, scratch);
@@ -133,8 +162,8 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * Adds a pseudo-labelled frame (at the student's input size, else it is resized): every
-     * {@code heldOutEvery}-th to the held-out set ({@link #isHeldOut}), the others to the buffer.
+     * Adds a pseudo-labelled frame (at the student's input size, else it is resized): every {@code
+     * heldOutEvery}-th to the held-out set ({@link #isHeldOut}), the others to the buffer.
      */
     public void add(DenseSample pseudo) {
         add(pseudo, isHeldOut(received + 1, settings));
@@ -170,12 +199,16 @@ public final class SelfTrainer implements AutoCloseable {
      */
     public void acceptWithin(double tolerance) {
         if (!(tolerance >= 0 && tolerance < 1)) {
-            throw new IllegalArgumentException("acceptance tolerance must be in [0, 1), got " + tolerance);
+            throw new IllegalArgumentException(
+                    "acceptance tolerance must be in [0, 1), got " + tolerance);
         }
         acceptTolerance = tolerance;
     }
 
-    /** The rollback check: whether a candidate with {@code candidate} agreement replaces the serving student. */
+    /**
+     * The rollback check: whether a candidate with {@code candidate} agreement replaces the serving
+     * student.
+     */
     public static boolean accepts(double serving, double candidate, double tolerance) {
         return candidate >= serving - tolerance;
     }
@@ -225,7 +258,10 @@ public final class SelfTrainer implements AutoCloseable {
         return heldOut.size();
     }
 
-    /** Replaces the training buffer and held-out set with these frames, oldest first (restored state). */
+    /**
+     * Replaces the training buffer and held-out set with these frames, oldest first (restored
+     * state).
+     */
     public void restoreFrames(List<DenseSample> training, List<DenseSample> held) {
         buffer.clear();
         heldOut.clear();
@@ -235,13 +271,19 @@ public final class SelfTrainer implements AutoCloseable {
 
     /**
      * One round: K steps on batches drawn from the buffer (each frame mirrored at random), then the
-     * check against the held-out set. An accepted candidate becomes the serving version (version
-     * + 1); a rejected one is rolled back.
+     * check against the held-out set. An accepted candidate becomes the serving version (version +
+     * 1); a rejected one is rolled back.
      */
     public Round round() throws IOException {
         if (!canRun()) {
-            throw new IllegalStateException("a round needs " + settings.batch() + " training frames and a held-out one; "
-                    + "have " + buffer.size() + " and " + heldOut.size());
+            throw new IllegalStateException(
+                    "a round needs "
+                            + settings.batch()
+                            + " training frames and a held-out one; "
+                            + "have "
+                            + buffer.size()
+                            + " and "
+                            + heldOut.size());
         }
         sinceRound = 0;
         rounds++;
@@ -261,7 +303,8 @@ public final class SelfTrainer implements AutoCloseable {
             for (int k = 0; k < settings.stepsPerRound(); k++) {
                 List<DenseSample> batch = new ArrayList<>(settings.batch());
                 for (int b = 0; b < settings.batch(); b++) {
-                    boolean fromSource = !sourceFrames.isEmpty() && random.nextDouble() < sourceShare;
+                    boolean fromSource =
+                            !sourceFrames.isEmpty() && random.nextDouble() < sourceShare;
                     List<DenseSample> from = fromSource ? sourceFrames : pool;
                     DenseSample s = from.get(random.nextInt(from.size()));
                     batch.add(random.nextBoolean() ? Augmentation.flipHorizontally(s) : s);
@@ -273,7 +316,8 @@ public final class SelfTrainer implements AutoCloseable {
                 last = loss;
             }
         } catch (RuntimeException e) {
-            // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next round
+            // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
+            // round
             // starts from the serving student, not from what the failed steps left.
             rollBack(params, saved, optimizerBefore);
             throw e;
@@ -281,26 +325,38 @@ public final class SelfTrainer implements AutoCloseable {
         Evaluation.Result after = validate();
         double candidateAgreement = agreement(after);
         // A candidate that gives NaN or Inf anywhere is never served, whatever its agreement.
-        boolean accepted = after.nonFiniteFrames() == 0 && accepts(servingAgreement, candidateAgreement, acceptTolerance);
+        boolean accepted =
+                after.nonFiniteFrames() == 0
+                        && accepts(servingAgreement, candidateAgreement, acceptTolerance);
         if (accepted) {
             version++;
         } else {
             rollBack(params, saved, optimizerBefore);
         }
-        return new Round(version, accepted, servingAgreement, candidateAgreement, first, last, after.metrics());
+        return new Round(
+                version,
+                accepted,
+                servingAgreement,
+                candidateAgreement,
+                first,
+                last,
+                after.metrics());
     }
 
-    /** The student's manifest, named {@code name} at the serving version, with {@code provenance}. */
+    /**
+     * The student's manifest, named {@code name} at the serving version, with {@code provenance}.
+     */
     private CheckpointManifest manifest(String name, Map<String, ?> provenance) {
         return student.manifest().toBuilder()
                 .setModelName(name)
                 .optModelVersion(version)
-                .optCreatedAt(java.time.Instant.now())
+                .optCreatedAt(Instant.now())
                 .optTraining(provenance)
                 .build();
     }
 
-    private void rollBack(Map<String, Parameter> params, Map<String, float[]> saved, byte[] optimizerBefore) {
+    private void rollBack(
+            Map<String, Parameter> params, Map<String, float[]> saved, byte[] optimizerBefore) {
         params.forEach((name, p) -> p.getArray().set(FloatBuffer.wrap(saved.get(name))));
         try (NDManager m = model.getNDManager().newSubManager()) {
             trainer.restoreOptimizerState(NDList.decode(m, optimizerBefore));
@@ -314,24 +370,34 @@ public final class SelfTrainer implements AutoCloseable {
     /** The serving student's metrics against the held-out pseudo-labels. */
     public Evaluation.Result validate() throws IOException {
         List<DenseSample> held = List.copyOf(heldOut);
-        SampleSource src = new SampleSource() {
-            @Override
-            public String describe() {
-                return "held-out pseudo-labels (" + held.size() + " frames)";
-            }
+        SampleSource src =
+                new SampleSource() {
+                    @Override
+                    public String describe() {
+                        return "held-out pseudo-labels (" + held.size() + " frames)";
+                    }
 
-            @Override
-            public long size() {
-                return held.size();
-            }
+                    @Override
+                    public long size() {
+                        return held.size();
+                    }
 
-            @Override
-            public DenseSample get(long index, int h, int w) {
-                return held.get((int) index).resize(h, w);
-            }
-        };
-        return Evaluation.run(student.net(), model.getNDManager(), src, held.size(), settings.batch(),
-                height, width, height, width, null);
+                    @Override
+                    public DenseSample get(long index, int h, int w) {
+                        return held.get((int) index).resize(h, w);
+                    }
+                };
+        return Evaluation.run(
+                student.net(),
+                model.getNDManager(),
+                src,
+                held.size(),
+                settings.batch(),
+                height,
+                width,
+                height,
+                width,
+                null);
     }
 
     /**
@@ -362,15 +428,23 @@ public final class SelfTrainer implements AutoCloseable {
      * @param withOptimizer whether the optimiser state goes with it (for state, to resume training)
      * @param provenance recorded in the manifest's training section
      */
-    public byte[] checkpoint(String name, DataType weightsType, boolean withOptimizer, Map<String, ?> provenance)
+    public byte[] checkpoint(
+            String name, DataType weightsType, boolean withOptimizer, Map<String, ?> provenance)
             throws IOException {
         CheckpointManifest manifest = manifest(name, provenance);
         try (NDManager m = model.getNDManager().newSubManager()) {
-            return Checkpoints.toBytes(student.net(), manifest, weightsType, withOptimizer ? trainer.optimizerState(m) : null);
+            return Checkpoints.toBytes(
+                    student.net(),
+                    manifest,
+                    weightsType,
+                    withOptimizer ? trainer.optimizerState(m) : null);
         }
     }
 
-    /** The mean loss of the serving student on the training frames (inference mode; changes nothing). */
+    /**
+     * The mean loss of the serving student on the training frames (inference mode; changes
+     * nothing).
+     */
     public double bufferLoss() {
         List<DenseSample> all = new ArrayList<>(buffer);
         double sum = 0;
@@ -395,7 +469,8 @@ public final class SelfTrainer implements AutoCloseable {
     /** Parameters, for tests: the current value of every weight under its state-dict name. */
     Map<String, float[]> weights() {
         Map<String, float[]> out = new LinkedHashMap<>();
-        StateDict.parameters(student.net()).forEach((name, p) -> out.put(name, p.getArray().toFloatArray()));
+        StateDict.parameters(student.net())
+                .forEach((name, p) -> out.put(name, p.getArray().toFloatArray()));
         return out;
     }
 

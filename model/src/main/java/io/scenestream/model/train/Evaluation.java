@@ -1,12 +1,12 @@
 package io.scenestream.model.train;
 
 import ai.djl.ndarray.NDManager;
-import io.scenestream.model.Task;
 import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.data.SampleSource;
 import io.scenestream.frames.FramePrediction;
-import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.data.SampleSource;
+import io.scenestream.model.Task;
+import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.nn.MtiNet;
@@ -39,7 +39,10 @@ public final class Evaluation {
          */
         public String failure() {
             if (nonFiniteFrames > 0) {
-                return "the model's outputs are NaN or infinite on " + nonFiniteFrames + " of " + frames
+                return "the model's outputs are NaN or infinite on "
+                        + nonFiniteFrames
+                        + " of "
+                        + frames
                         + " frames: its numbers are wrong on this machine or its weights are broken";
             }
             for (Map.Entry<String, Double> e : metrics.entrySet()) {
@@ -50,7 +53,10 @@ public final class Evaluation {
             return null;
         }
 
-        /** Metric {@code key} (see {@link SegmentationMetrics#toMap} and {@link DepthMetrics#toMap}). */
+        /**
+         * Metric {@code key} (see {@link SegmentationMetrics#toMap} and {@link
+         * DepthMetrics#toMap}).
+         */
         public double get(String key) {
             Double v = metrics.get(key);
             if (v == null) {
@@ -65,20 +71,31 @@ public final class Evaluation {
      * @param labelWidth columns of the labels
      * @param each called with every sample and its prediction (for panels), may be null
      */
-    public static Result run(MtiNet net, NDManager manager, SampleSource source, int count, int batch,
-            int inputHeight, int inputWidth, int labelHeight, int labelWidth,
-            BiConsumer<DenseSample, FramePrediction> each) throws IOException {
+    public static Result run(
+            MtiNet net,
+            NDManager manager,
+            SampleSource source,
+            int count,
+            int batch,
+            int inputHeight,
+            int inputWidth,
+            int labelHeight,
+            int labelWidth,
+            BiConsumer<DenseSample, FramePrediction> each)
+            throws IOException {
         Task semseg = null;
         for (Task t : net.getConfig().tasks()) {
             if (t.kind() == Task.Kind.SEGMENTATION && semseg == null) {
                 semseg = t;
             }
         }
-        SegmentationMetrics seg = semseg == null ? null : new SegmentationMetrics(semseg.channels());
+        SegmentationMetrics seg =
+                semseg == null ? null : new SegmentationMetrics(semseg.channels());
         DepthMetrics depth = new DepthMetrics();
         long n = source.size() < 0 ? count : Math.min(count, source.size());
         long nonFinite = 0;
-        try (MtiNetPredictor predictor = new MtiNetPredictor(net, manager, inputHeight, inputWidth, true)) {
+        try (MtiNetPredictor predictor =
+                new MtiNetPredictor(net, manager, inputHeight, inputWidth, true)) {
             for (long start = 0; start < n; start += batch) {
                 List<DenseSample> samples = new ArrayList<>();
                 List<RgbFrame> frames = new ArrayList<>();

@@ -10,18 +10,21 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.data.Batches;
-import io.scenestream.frames.DenseSample;
 import io.scenestream.model.loss.MtiNetLoss;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Trains an MTI-Net with its multi-task loss and deep supervision, as the reference does: Adam,
- * L2 weight decay, poly learning-rate decay, BatchNorm in training mode (batch statistics, running
+ * Trains an MTI-Net with its multi-task loss and deep supervision, as the reference does: Adam, L2
+ * weight decay, poly learning-rate decay, BatchNorm in training mode (batch statistics, running
  * statistics updated). Wraps DJL's {@link Trainer}; one instance per model, not thread-safe.
  */
 public final class MtiNetTrainer implements AutoCloseable {
@@ -34,7 +37,11 @@ public final class MtiNetTrainer implements AutoCloseable {
      * @param taskWeights loss weight per task name (absent: 1)
      */
     public record Options(
-            float learningRate, float weightDecay, int totalSteps, float polyPower, Map<String, Float> taskWeights) {
+            float learningRate,
+            float weightDecay,
+            int totalSteps,
+            float polyPower,
+            Map<String, Float> taskWeights) {
 
         /** The reference's optimiser for {@code totalSteps} steps. */
         public static Options reference(int totalSteps) {
@@ -54,8 +61,13 @@ public final class MtiNetTrainer implements AutoCloseable {
     private final Trainer trainer;
     private final MtiNet net;
     private final ResumableAdam adam;
-    /** Each step's batch is made in these (steps run one at a time; its arrays are closed at its end). */
+
+    /**
+     * Each step's batch is made in these (steps run one at a time; its arrays are closed at its
+     * end).
+     */
     private final Batches.Staging staging = new Batches.Staging();
+
     private int steps;
 
     /**
@@ -69,13 +81,19 @@ public final class MtiNetTrainer implements AutoCloseable {
         this.config = net.getConfig();
         this.loss = new MtiNetLoss(config, options.taskWeights());
         this.net = net;
-        adam = ResumableAdam.builder()
-                .setLearningRateTracker(new PolyDecay(options.learningRate(), options.totalSteps(), options.polyPower()))
-                .optWeightDecays(options.weightDecay())
-                .build();
-        DefaultTrainingConfig tc = new DefaultTrainingConfig(loss)
-                .optOptimizer(adam)
-                .optDevices(new Device[] {model.getNDManager().getDevice()});
+        adam =
+                ResumableAdam.builder()
+                        .setLearningRateTracker(
+                                new PolyDecay(
+                                        options.learningRate(),
+                                        options.totalSteps(),
+                                        options.polyPower()))
+                        .optWeightDecays(options.weightDecay())
+                        .build();
+        DefaultTrainingConfig tc =
+                new DefaultTrainingConfig(loss)
+                        .optOptimizer(adam)
+                        .optDevices(new Device[] {model.getNDManager().getDevice()});
         trainer = model.newTrainer(tc);
         trainer.initialize(inputShape);
     }
@@ -83,7 +101,7 @@ public final class MtiNetTrainer implements AutoCloseable {
     /** One optimisation step on {@code batch} (all samples the same size). */
     public StepResult step(List<DenseSample> batch) {
         float total;
-        Map<String, Float> terms = new java.util.LinkedHashMap<>();
+        Map<String, Float> terms = new LinkedHashMap<>();
         try (NDManager m = trainer.getManager().newSubManager()) {
             NDList x = new NDList(Batches.images(m, batch, staging));
             NDList y = Batches.labels(m, batch, config, staging);
@@ -100,13 +118,17 @@ public final class MtiNetTrainer implements AutoCloseable {
                     terms.put(e.getKey(), e.getValue().getFloat());
                 }
             }
-            // A non-finite loss means non-finite gradients: checked before the optimiser applies them,
-            // so a diverged step leaves the weights as they were, and its gradients are cleared (DJL
-            // zeroes a gradient by subtracting it from itself, which leaves NaN as it is, so every later
+            // A non-finite loss means non-finite gradients: checked before the optimiser applies
+            // them,
+            // so a diverged step leaves the weights as they were, and its gradients are cleared
+            // (DJL
+            // zeroes a gradient by subtracting it from itself, which leaves NaN as it is, so every
+            // later
             // step would diverge too).
             if (!Float.isFinite(total)) {
                 clearGradients();
-                throw new IllegalStateException("training diverged: loss " + total + " at step " + (steps + 1));
+                throw new IllegalStateException(
+                        "training diverged: loss " + total + " at step " + (steps + 1));
             }
             trainer.step();
         }
@@ -118,9 +140,10 @@ public final class MtiNetTrainer implements AutoCloseable {
         for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : net.getParameters()) {
             NDArray w = p.getValue().getArray();
             if (w.hasGradient()) {
-                // Not closed: the gradient array is the parameter's own (as in DJL's zeroGradients).
+                // Not closed: the gradient array is the parameter's own (as in DJL's
+                // zeroGradients).
                 NDArray g = w.getGradient();
-                g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+                g.set(FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
             }
         }
     }
@@ -149,21 +172,26 @@ public final class MtiNetTrainer implements AutoCloseable {
 
     /** The optimiser's state under state-dict names, on {@code manager}, for a checkpoint. */
     public NDList optimizerState(NDManager manager) {
-        Map<String, String> names = new java.util.HashMap<>();
+        Map<String, String> names = new HashMap<>();
         StateDict.parameters(net).forEach((name, p) -> names.put(p.getId(), name));
         return adam.exportState(manager, names);
     }
 
-    /** Restores the optimiser's state saved by {@link #optimizerState}; training continues from there. */
+    /**
+     * Restores the optimiser's state saved by {@link #optimizerState}; training continues from
+     * there.
+     */
     public void restoreOptimizerState(NDList state) {
-        Map<String, String> ids = new java.util.HashMap<>();
-        Map<String, Shape> shapes = new java.util.HashMap<>();
-        StateDict.parameters(net).forEach((name, p) -> {
-            if (p.requiresGradient()) {
-                ids.put(name, p.getId());
-                shapes.put(name, p.getArray().getShape());
-            }
-        });
+        Map<String, String> ids = new HashMap<>();
+        Map<String, Shape> shapes = new HashMap<>();
+        StateDict.parameters(net)
+                .forEach(
+                        (name, p) -> {
+                            if (p.requiresGradient()) {
+                                ids.put(name, p.getId());
+                                shapes.put(name, p.getArray().getShape());
+                            }
+                        });
         adam.importState(state, ids, shapes);
         steps = adam.steps();
     }

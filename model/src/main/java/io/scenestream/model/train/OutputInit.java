@@ -5,15 +5,16 @@ import ai.djl.nn.Parameter;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Initialises the prediction layers of a network trained from scratch: small weights (N(0,
- * 0.01²)), so that the first outputs are near their biases, and depth biases at a prior depth, so
- * that depth does not have to climb from 0 m at the optimiser's pace (Adam moves a bias by about
- * the learning rate per step). Segmentation biases start at 0 (uniform classes).
+ * Initialises the prediction layers of a network trained from scratch: small weights (N(0, 0.01²)),
+ * so that the first outputs are near their biases, and depth biases at a prior depth, so that depth
+ * does not have to climb from 0 m at the optimiser's pace (Adam moves a bias by about the learning
+ * rate per step). Segmentation biases start at 0 (uniform classes).
  */
 public final class OutputInit {
 
@@ -34,7 +35,8 @@ public final class OutputInit {
         }
     }
 
-    private static void init(Map<String, Parameter> params, String layer, Task t, float depthPrior, Random random) {
+    private static void init(
+            Map<String, Parameter> params, String layer, Task t, float depthPrior, Random random) {
         NDArray w = params.get(layer + ".weight").getArray();
         float[] values = new float[(int) w.size()];
         for (int i = 0; i < values.length; i++) {
@@ -43,7 +45,7 @@ public final class OutputInit {
         w.set(values);
         NDArray b = params.get(layer + ".bias").getArray();
         float[] bias = new float[(int) b.size()];
-        java.util.Arrays.fill(bias, t.kind() == Task.Kind.DEPTH ? depthPrior : 0f);
+        Arrays.fill(bias, t.kind() == Task.Kind.DEPTH ? depthPrior : 0f);
         b.set(bias);
     }
 }

@@ -14,14 +14,17 @@ public final class PolyDecay implements Tracker {
 
     public PolyDecay(float base, int total, float power) {
         if (total <= 0) {
-            throw new IllegalArgumentException("poly decay needs a positive number of steps, got " + total);
+            throw new IllegalArgumentException(
+                    "poly decay needs a positive number of steps, got " + total);
         }
         this.base = base;
         this.total = total;
         this.power = power;
     }
 
-    /** @param numUpdate the 1-based update count DJL's optimisers pass */
+    /**
+     * @param numUpdate the 1-based update count DJL's optimisers pass
+     */
     @Override
     public float getNewValue(int numUpdate) {
         double progress = Math.min(1.0, Math.max(0, numUpdate - 1) / (double) total);

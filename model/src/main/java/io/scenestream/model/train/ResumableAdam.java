@@ -13,13 +13,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Adam (with L2 weight decay, as PyTorch's {@code Adam(weight_decay=...)}) whose state can be
- * saved and restored, so that training resumes exactly and self-training state survives a
- * restart. DJL's own Adam keeps its moments private and detached from any manager; here they
- * belong to a manager this optimiser owns and closes.
+ * Adam (with L2 weight decay, as PyTorch's {@code Adam(weight_decay=...)}) whose state can be saved
+ * and restored, so that training resumes exactly and self-training state survives a restart. DJL's
+ * own Adam keeps its moments private and detached from any manager; here they belong to a manager
+ * this optimiser owns and closes.
  *
- * <p>State is exported under PyTorch-style names: {@code NAME.exp_avg}, {@code NAME.exp_avg_sq}
- * and {@code NAME.step}, where NAME is the parameter's state-dict name.
+ * <p>State is exported under PyTorch-style names: {@code NAME.exp_avg}, {@code NAME.exp_avg_sq} and
+ * {@code NAME.step}, where NAME is the parameter's state-dict name.
  */
 public final class ResumableAdam extends Optimizer implements AutoCloseable {
 
@@ -56,8 +56,19 @@ public final class ResumableAdam extends Optimizer implements AutoCloseable {
         NDArray m = means.computeIfAbsent(parameterId, k -> zeros(weight));
         NDArray v = variances.computeIfAbsent(parameterId, k -> zeros(weight));
         NDArrayEx ex = weight.getNDArrayInternal();
-        ex.adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), lr, lrCorrected,
-                getWeightDecay(), rescaleGrad, clipGrad, beta1, beta2, epsilon, true, false);
+        ex.adamUpdate(
+                new NDList(weight, grad, m, v),
+                new NDList(weight),
+                lr,
+                lrCorrected,
+                getWeightDecay(),
+                rescaleGrad,
+                clipGrad,
+                beta1,
+                beta2,
+                epsilon,
+                true,
+                false);
     }
 
     private NDArray zeros(NDArray like) {
@@ -78,7 +89,11 @@ public final class ResumableAdam extends Optimizer implements AutoCloseable {
             }
             out.add(named(means.get(e.getKey()).duplicate(), name + ".exp_avg", manager));
             out.add(named(variances.get(e.getKey()).duplicate(), name + ".exp_avg_sq", manager));
-            out.add(named(manager.create(new long[] {e.getValue()}, new Shape(1)), name + ".step", manager));
+            out.add(
+                    named(
+                            manager.create(new long[] {e.getValue()}, new Shape(1)),
+                            name + ".step",
+                            manager));
         }
         return out;
     }
@@ -104,7 +119,8 @@ public final class ResumableAdam extends Optimizer implements AutoCloseable {
         for (String key : byName.keySet()) {
             String name = key.substring(0, key.lastIndexOf('.'));
             if (!ids.containsKey(name)) {
-                throw new IllegalArgumentException("optimiser state names unknown parameter " + name);
+                throw new IllegalArgumentException(
+                        "optimiser state names unknown parameter " + name);
             }
         }
         clearState();
@@ -117,8 +133,13 @@ public final class ResumableAdam extends Optimizer implements AutoCloseable {
             }
             Shape expected = shapes.get(e.getKey());
             if (!m.getShape().equals(expected) || !v.getShape().equals(expected)) {
-                throw new IllegalArgumentException("optimiser state of " + e.getKey() + " has shape " + m.getShape()
-                        + ", the parameter " + expected);
+                throw new IllegalArgumentException(
+                        "optimiser state of "
+                                + e.getKey()
+                                + " has shape "
+                                + m.getShape()
+                                + ", the parameter "
+                                + expected);
             }
             means.put(e.getValue(), copy(m));
             variances.put(e.getValue(), copy(v));

@@ -40,7 +40,8 @@ public class IncompatibleWeightsException extends RuntimeException {
 
     private static String describe(
             String source, List<String> missing, List<String> unexpected, List<String> wrongShape) {
-        StringBuilder sb = new StringBuilder("weights in ").append(source).append(" do not fit the model:");
+        StringBuilder sb =
+                new StringBuilder("weights in ").append(source).append(" do not fit the model:");
         section(sb, "missing", missing);
         section(sb, "unexpected", unexpected);
         section(sb, "wrong shape", wrongShape);

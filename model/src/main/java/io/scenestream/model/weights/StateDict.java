@@ -21,11 +21,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The bridge between a DJL block tree and a PyTorch state dict: every parameter and BatchNorm
- * buffer under the reference implementation's name ({@code backbone.stage2.0.fuse_layers.1.0.0.weight}).
+ * buffer under the reference implementation's name ({@code
+ * backbone.stage2.0.fuse_layers.1.0.0.weight}).
  *
  * <p>This is the one place that knows how names map. A child block's PyTorch name is its DJL child
  * name without the insertion-order prefix DJL adds ({@code "03bn1"} is {@code bn1}), except inside
@@ -63,9 +65,10 @@ public final class StateDict {
 
     /** DJL names children {@code String.format("%02d%s", order, name)} with order from 1. */
     private static String stripOrderPrefix(String djlName, int order) {
-        String p = String.format(java.util.Locale.ROOT, "%02d", order);
+        String p = String.format(Locale.ROOT, "%02d", order);
         if (!djlName.startsWith(p)) {
-            throw new IllegalStateException("unexpected DJL child name " + djlName + " at position " + order);
+            throw new IllegalStateException(
+                    "unexpected DJL child name " + djlName + " at position " + order);
         }
         return djlName.substring(p.length());
     }
@@ -113,9 +116,11 @@ public final class StateDict {
             if (a == null) {
                 missing.add(e.getKey() + " " + expected);
             } else if (!a.getShape().equals(expected)) {
-                wrongShape.add(e.getKey() + ": model has " + expected + ", weights have " + a.getShape());
+                wrongShape.add(
+                        e.getKey() + ": model has " + expected + ", weights have " + a.getShape());
             } else if (!a.getDataType().isFloating()) {
-                wrongShape.add(e.getKey() + ": weights are " + a.getDataType() + ", not floating point");
+                wrongShape.add(
+                        e.getKey() + ": weights are " + a.getDataType() + ", not floating point");
             }
         }
         if (!missing.isEmpty() || !unexpected.isEmpty() || !wrongShape.isEmpty()) {
@@ -124,9 +129,8 @@ public final class StateDict {
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             NDArray target = e.getValue().getArray();
             NDArray src = byName.get(e.getKey());
-            float[] values = src.getDataType() == DataType.FLOAT32
-                    ? src.toFloatArray()
-                    : toFloat(src);
+            float[] values =
+                    src.getDataType() == DataType.FLOAT32 ? src.toFloatArray() : toFloat(src);
             target.set(FloatBuffer.wrap(values));
         }
     }
@@ -137,7 +141,10 @@ public final class StateDict {
         }
     }
 
-    /** Reads an {@code .npz} state dict and loads it into {@code root}; see {@link #load(Block, NDList, String)}. */
+    /**
+     * Reads an {@code .npz} state dict and loads it into {@code root}; see {@link #load(Block,
+     * NDList, String)}.
+     */
     public static void load(Block root, Path npz) throws IOException {
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu());
                 InputStream in = new BufferedInputStream(Files.newInputStream(npz))) {
@@ -145,13 +152,17 @@ public final class StateDict {
             try {
                 weights = NDList.decode(manager, in);
             } catch (RuntimeException e) {
-                throw new IOException("cannot read " + npz + " as an .npz state dict: " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot read " + npz + " as an .npz state dict: " + e.getMessage(), e);
             }
             load(root, weights, npz.toString());
         }
     }
 
-    /** Writes every parameter of {@code root} under its PyTorch name as an {@code .npz} archive, float32. */
+    /**
+     * Writes every parameter of {@code root} under its PyTorch name as an {@code .npz} archive,
+     * float32.
+     */
     public static void save(Block root, OutputStream out) throws IOException {
         save(root, out, DataType.FLOAT32);
     }
@@ -163,7 +174,8 @@ public final class StateDict {
      */
     public static void save(Block root, OutputStream out, DataType storage) throws IOException {
         if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
-            throw new IllegalArgumentException("weights are stored as float32 or float16, not " + storage);
+            throw new IllegalArgumentException(
+                    "weights are stored as float32 or float16, not " + storage);
         }
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             NDList list = new NDList();
@@ -187,7 +199,9 @@ public final class StateDict {
         }
     }
 
-    /** Total number of values in the learnable parameters (BatchNorm running statistics excluded). */
+    /**
+     * Total number of values in the learnable parameters (BatchNorm running statistics excluded).
+     */
     public static long countLearnable(Block root) {
         long n = 0;
         for (Map.Entry<String, Parameter> e : parameters(root).entrySet()) {

@@ -23,17 +23,21 @@ class CheckpointManifestTest {
     @Test
     void jsonRoundTripRebuildsACustomArchitectureExactly() throws CheckpointException {
         // Not a built-in configuration: an auxiliary task without a final output, odd backbone.
-        MtiNetConfig custom = new MtiNetConfig("custom",
-                new HrNetConfig(24, 16, 1, new int[] {8, 16, 32, 48}, new int[] {1, 2, 1}, 1),
-                List.of(Task.depth()),
-                List.of(Task.semseg(5), Task.depth()));
-        CheckpointManifest m = CheckpointManifest.from(custom)
-                .setModelName("student")
-                .optModelVersion(12)
-                .setInputSize(96, 128)
-                .optClassNames(List.of("a", "b", "c", "d", "e"))
-                .build()
-                .withWeightsSha256(SHA);
+        MtiNetConfig custom =
+                new MtiNetConfig(
+                        "custom",
+                        new HrNetConfig(
+                                24, 16, 1, new int[] {8, 16, 32, 48}, new int[] {1, 2, 1}, 1),
+                        List.of(Task.depth()),
+                        List.of(Task.semseg(5), Task.depth()));
+        CheckpointManifest m =
+                CheckpointManifest.from(custom)
+                        .setModelName("student")
+                        .optModelVersion(12)
+                        .setInputSize(96, 128)
+                        .optClassNames(List.of("a", "b", "c", "d", "e"))
+                        .build()
+                        .withWeightsSha256(SHA);
 
         CheckpointManifest read = ManifestJson.parse(m.toJson(), FILE);
 
@@ -51,19 +55,20 @@ class CheckpointManifestTest {
         nested.put("float", 0.1f);
         nested.put("nan", Double.NaN);
         nested.put("null", null);
-        CheckpointManifest m = CheckpointManifest.from(MtiNetConfig.named("lite"))
-                .setModelName("student")
-                .setInputSize(480, 640)
-                .optTraining("seed", 42)
-                .optTraining("lr", 1e-3)
-                .optTraining("whole", 2.0)
-                .optTraining("ious", new double[] {0.5, 0.25})
-                .optTraining("steps", new int[] {1, 2})
-                .optTraining("kind", Task.Kind.DEPTH)
-                .optTraining("ok", true)
-                .optTraining("nested", nested)
-                .build()
-                .withWeightsSha256(SHA);
+        CheckpointManifest m =
+                CheckpointManifest.from(MtiNetConfig.named("lite"))
+                        .setModelName("student")
+                        .setInputSize(480, 640)
+                        .optTraining("seed", 42)
+                        .optTraining("lr", 1e-3)
+                        .optTraining("whole", 2.0)
+                        .optTraining("ious", new double[] {0.5, 0.25})
+                        .optTraining("steps", new int[] {1, 2})
+                        .optTraining("kind", Task.Kind.DEPTH)
+                        .optTraining("ok", true)
+                        .optTraining("nested", nested)
+                        .build()
+                        .withWeightsSha256(SHA);
 
         assertThat(m.training())
                 .containsEntry("seed", 42L)
@@ -83,16 +88,17 @@ class CheckpointManifestTest {
         CheckpointManifest read = ManifestJson.parse(m.toJson(), FILE);
         assertThat(read).isEqualTo(m);
         assertThat(read.training().get("whole")).isInstanceOf(Double.class);
-        assertThat(read.training().keySet()).containsExactly(
-                "seed", "lr", "whole", "ious", "steps", "kind", "ok", "nested");
+        assertThat(read.training().keySet())
+                .containsExactly("seed", "lr", "whole", "ious", "steps", "kind", "ok", "nested");
     }
 
     @Test
     void trainingRejectsValuesThatAreNotJson() {
-        CheckpointManifest.Builder b = CheckpointManifest.from(MtiNetConfig.named("lite"))
-                .setModelName("student")
-                .setInputSize(64, 64)
-                .optTraining("data", Map.of("root", Path.of("/data")));
+        CheckpointManifest.Builder b =
+                CheckpointManifest.from(MtiNetConfig.named("lite"))
+                        .setModelName("student")
+                        .setInputSize(64, 64)
+                        .optTraining("data", Map.of("root", Path.of("/data")));
         assertThatThrownBy(b::build)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("training.data.root");
@@ -100,10 +106,18 @@ class CheckpointManifestTest {
 
     @Test
     void builderNamesWhatIsMissing() {
-        assertThatThrownBy(() -> CheckpointManifest.from(MtiNetConfig.named("lite")).setInputSize(64, 64).build())
+        assertThatThrownBy(
+                        () ->
+                                CheckpointManifest.from(MtiNetConfig.named("lite"))
+                                        .setInputSize(64, 64)
+                                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must set modelName");
-        assertThatThrownBy(() -> CheckpointManifest.from(MtiNetConfig.named("lite")).setModelName("s").build())
+        assertThatThrownBy(
+                        () ->
+                                CheckpointManifest.from(MtiNetConfig.named("lite"))
+                                        .setModelName("s")
+                                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must set the input size");
     }
@@ -111,8 +125,11 @@ class CheckpointManifestTest {
     @Test
     void builderDefaults() {
         Instant before = Instant.now().minusSeconds(1);
-        CheckpointManifest m = CheckpointManifest.from(MtiNetConfig.named("lite"))
-                .setModelName("student").setInputSize(64, 64).build();
+        CheckpointManifest m =
+                CheckpointManifest.from(MtiNetConfig.named("lite"))
+                        .setModelName("student")
+                        .setInputSize(64, 64)
+                        .build();
         assertThat(m.formatVersion()).isEqualTo(CheckpointManifest.FORMAT_VERSION);
         assertThat(m.modelVersion()).isEqualTo(1L);
         assertThat(m.classNames()).isEmpty();
@@ -123,7 +140,8 @@ class CheckpointManifestTest {
 
     @Test
     void validatesClassNamesAndInputSize() {
-        CheckpointManifest.Builder b = CheckpointManifest.from(MtiNetConfig.named("lite")).setModelName("student");
+        CheckpointManifest.Builder b =
+                CheckpointManifest.from(MtiNetConfig.named("lite")).setModelName("student");
         assertThatThrownBy(() -> b.setInputSize(64, 64).optClassNames(List.of("a", "b")).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("semseg has 13 classes, but 2 class names");
@@ -137,17 +155,33 @@ class CheckpointManifestTest {
 
     @Test
     void invalidManifestsNameTheField() {
-        String json = CheckpointManifest.from(MtiNetConfig.named("reference-tiny"))
-                .setModelName("student").setInputSize(64, 64).build().withWeightsSha256(SHA).toJson();
+        String json =
+                CheckpointManifest.from(MtiNetConfig.named("reference-tiny"))
+                        .setModelName("student")
+                        .setInputSize(64, 64)
+                        .build()
+                        .withWeightsSha256(SHA)
+                        .toJson();
 
-        assertThatThrownBy(() -> ManifestJson.parse(json.replace("\"widths\"", "\"width_list\""), FILE))
+        assertThatThrownBy(
+                        () ->
+                                ManifestJson.parse(
+                                        json.replace("\"widths\"", "\"width_list\""), FILE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("test.ckpt.zip")
                 .hasMessageContaining("missing field architecture.backbone.widths");
-        assertThatThrownBy(() -> ManifestJson.parse(json.replace("\"segmentation\"", "\"instances\""), FILE))
+        assertThatThrownBy(
+                        () ->
+                                ManifestJson.parse(
+                                        json.replace("\"segmentation\"", "\"instances\""), FILE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("architecture.tasks[0].kind is 'instances'");
-        assertThatThrownBy(() -> ManifestJson.parse(json.replace("\"model_version\": 1", "\"model_version\": 1.5"), FILE))
+        assertThatThrownBy(
+                        () ->
+                                ManifestJson.parse(
+                                        json.replace(
+                                                "\"model_version\": 1", "\"model_version\": 1.5"),
+                                        FILE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("model_version must be an integer");
         assertThatThrownBy(() -> ManifestJson.parse(json.replace(SHA, "xyz"), FILE))
@@ -160,11 +194,29 @@ class CheckpointManifestTest {
 
     @Test
     void jsonUsesTheDocumentedKeys() {
-        String json = CheckpointManifest.from(MtiNetConfig.named("reference-tiny"))
-                .setModelName("student").setInputSize(64, 64).build().withWeightsSha256(SHA).toJson();
-        for (String key : Arrays.asList("format_version", "model_name", "model_version", "architecture", "config",
-                "backbone", "stem_channels", "modules_per_stage", "auxiliary_tasks", "class_names", "input_size",
-                "created_at", "training", "weights_sha256")) {
+        String json =
+                CheckpointManifest.from(MtiNetConfig.named("reference-tiny"))
+                        .setModelName("student")
+                        .setInputSize(64, 64)
+                        .build()
+                        .withWeightsSha256(SHA)
+                        .toJson();
+        for (String key :
+                Arrays.asList(
+                        "format_version",
+                        "model_name",
+                        "model_version",
+                        "architecture",
+                        "config",
+                        "backbone",
+                        "stem_channels",
+                        "modules_per_stage",
+                        "auxiliary_tasks",
+                        "class_names",
+                        "input_size",
+                        "created_at",
+                        "training",
+                        "weights_sha256")) {
             assertThat(json).contains("\"" + key + "\"");
         }
     }

@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import io.scenestream.model.MtiNetConfig;
 import io.scenestream.frames.SharedData;
+import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.IncompatibleWeightsException;
@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,19 +45,30 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointsTest {
 
     private static final MtiNetConfig TINY = MtiNetConfig.named("reference-tiny");
-    private static final List<String> NYU13 = List.of("bed", "books", "ceiling", "chair", "floor", "furniture",
-            "objects", "picture", "sofa", "table", "tv", "wall", "window");
+    private static final List<String> NYU13 =
+            List.of(
+                    "bed",
+                    "books",
+                    "ceiling",
+                    "chair",
+                    "floor",
+                    "furniture",
+                    "objects",
+                    "picture",
+                    "sofa",
+                    "table",
+                    "tv",
+                    "wall",
+                    "window");
 
-    @TempDir
-    static Path fixtures;
+    @TempDir static Path fixtures;
 
     /** A valid reference-tiny checkpoint, for the tests that only read or damage one. */
     private static Path valid;
 
     private static CheckpointManifest written;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void saveReferenceCheckpoint() throws IOException {
@@ -111,20 +123,31 @@ class CheckpointsTest {
             assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
             for (Map.Entry<String, Parameter> e : expected.entrySet()) {
                 NDArray a = actual.get(e.getKey()).getArray();
-                assertThat(a.getShape()).as("shape of %s", e.getKey()).isEqualTo(e.getValue().getArray().getShape());
-                assertThat(a.toFloatArray()).as("values of %s", e.getKey())
+                assertThat(a.getShape())
+                        .as("shape of %s", e.getKey())
+                        .isEqualTo(e.getValue().getArray().getShape());
+                assertThat(a.toFloatArray())
+                        .as("values of %s", e.getKey())
                         .isEqualTo(e.getValue().getArray().toFloatArray());
             }
 
             NDArray input = original.randomNormal(new Shape(2, 3, 64, 64));
-            NDList before = net.forward(new ParameterStore(original, false), new NDList(input), false);
-            NDList after = loaded.net().forward(
-                    new ParameterStore(loadedManager, false), new NDList(input.toDevice(loadedManager.getDevice(), true)),
-                    false);
+            NDList before =
+                    net.forward(new ParameterStore(original, false), new NDList(input), false);
+            NDList after =
+                    loaded.net()
+                            .forward(
+                                    new ParameterStore(loadedManager, false),
+                                    new NDList(input.toDevice(loadedManager.getDevice(), true)),
+                                    false);
             assertThat(after).hasSameSizeAs(before);
             for (int i = 0; i < before.size(); i++) {
-                assertThat(after.get(i).getShape()).as("shape of output %d", i).isEqualTo(before.get(i).getShape());
-                assertThat(after.get(i).toFloatArray()).as("output %d", i).isEqualTo(before.get(i).toFloatArray());
+                assertThat(after.get(i).getShape())
+                        .as("shape of output %d", i)
+                        .isEqualTo(before.get(i).getShape());
+                assertThat(after.get(i).toFloatArray())
+                        .as("output %d", i)
+                        .isEqualTo(before.get(i).toFloatArray());
             }
         }
     }
@@ -139,7 +162,8 @@ class CheckpointsTest {
             MtiNet fresh = new MtiNet(TINY);
             fresh.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             assertThat(names).containsExactlyElementsOf(StateDict.parameters(fresh).keySet());
-            assertThat(names).contains("heads.semseg.last_layer.0.weight", "scale_3.decoders.depth.bias");
+            assertThat(names)
+                    .contains("heads.semseg.last_layer.0.weight", "scale_3.decoders.depth.bias");
             StateDict.load(fresh, weights, "weights.npz");
         }
     }
@@ -171,7 +195,8 @@ class CheckpointsTest {
             MtiNet net = referenceNet(manager);
             Checkpoints.save(file, net, manifest(TINY));
             CheckpointManifest second =
-                    Checkpoints.save(file, net, manifest(TINY).toBuilder().optModelVersion(8).build());
+                    Checkpoints.save(
+                            file, net, manifest(TINY).toBuilder().optModelVersion(8).build());
             assertThat(Checkpoints.readManifest(file)).isEqualTo(second);
             assertThat(second.modelVersion()).isEqualTo(8L);
         }
@@ -184,8 +209,11 @@ class CheckpointsTest {
     void saveRefusesAManifestOfAnotherArchitecture() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             MtiNet net = referenceNet(manager);
-            CheckpointManifest w18 = CheckpointManifest.from(MtiNetConfig.named("w18"))
-                    .setModelName("student").setInputSize(64, 64).build();
+            CheckpointManifest w18 =
+                    CheckpointManifest.from(MtiNetConfig.named("w18"))
+                            .setModelName("student")
+                            .setInputSize(64, 64)
+                            .build();
             assertThatThrownBy(() -> Checkpoints.save(dir.resolve("x.ckpt.zip"), net, w18))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("backbone widths");
@@ -209,7 +237,11 @@ class CheckpointsTest {
     @Test
     void garbageIsNotAZip() throws IOException {
         Path file = dir.resolve("garbage.ckpt.zip");
-        Files.write(file, "this is not a checkpoint at all, just some text\n".repeat(100).getBytes(StandardCharsets.UTF_8));
+        Files.write(
+                file,
+                "this is not a checkpoint at all, just some text\n"
+                        .repeat(100)
+                        .getBytes(StandardCharsets.UTF_8));
         assertRefused(file, "not a zip archive");
     }
 
@@ -217,7 +249,7 @@ class CheckpointsTest {
     void truncatedFile() throws IOException {
         Path file = dir.resolve("truncated.ckpt.zip");
         byte[] all = Files.readAllBytes(valid);
-        Files.write(file, java.util.Arrays.copyOf(all, all.length / 2));
+        Files.write(file, Arrays.copyOf(all, all.length / 2));
         assertRefused(file, "truncated");
     }
 
@@ -242,24 +274,44 @@ class CheckpointsTest {
     @Test
     void unparsableManifest() throws IOException {
         Path file = dir.resolve("badjson.ckpt.zip");
-        rewrite(valid, file, e -> e.put(Checkpoints.MANIFEST, "{\"format_version\": 1, \"model_name\": ".getBytes()));
+        rewrite(
+                valid,
+                file,
+                e ->
+                        e.put(
+                                Checkpoints.MANIFEST,
+                                "{\"format_version\": 1, \"model_name\": ".getBytes()));
         assertRefused(file, "manifest.json is not valid JSON");
     }
 
     @Test
     void manifestMissingAField() throws IOException {
         Path file = dir.resolve("noname.ckpt.zip");
-        rewrite(valid, file, e -> e.put(Checkpoints.MANIFEST,
-                manifestJson(e).replaceFirst("\"model_name\"", "\"modelname\"").getBytes(StandardCharsets.UTF_8)));
+        rewrite(
+                valid,
+                file,
+                e ->
+                        e.put(
+                                Checkpoints.MANIFEST,
+                                manifestJson(e)
+                                        .replaceFirst("\"model_name\"", "\"modelname\"")
+                                        .getBytes(StandardCharsets.UTF_8)));
         assertRefused(file, "missing field model_name");
     }
 
     @Test
     void manifestOfANewerFormatVersion() throws IOException {
         Path file = dir.resolve("v99.ckpt.zip");
-        rewrite(valid, file, e -> e.put(Checkpoints.MANIFEST,
-                manifestJson(e).replaceFirst("\"format_version\": 1", "\"format_version\": 99")
-                        .getBytes(StandardCharsets.UTF_8)));
+        rewrite(
+                valid,
+                file,
+                e ->
+                        e.put(
+                                Checkpoints.MANIFEST,
+                                manifestJson(e)
+                                        .replaceFirst(
+                                                "\"format_version\": 1", "\"format_version\": 99")
+                                        .getBytes(StandardCharsets.UTF_8)));
         assertRefused(file, "format version 99 is newer");
     }
 
@@ -274,11 +326,14 @@ class CheckpointsTest {
     @Test
     void tamperedWeightsFailTheChecksum() throws IOException {
         Path file = dir.resolve("tampered.ckpt.zip");
-        rewrite(valid, file, e -> {
-            byte[] w = e.get(Checkpoints.WEIGHTS).clone();
-            w[w.length / 2] ^= 1;
-            e.put(Checkpoints.WEIGHTS, w);
-        });
+        rewrite(
+                valid,
+                file,
+                e -> {
+                    byte[] w = e.get(Checkpoints.WEIGHTS).clone();
+                    w[w.length / 2] ^= 1;
+                    e.put(Checkpoints.WEIGHTS, w);
+                });
         assertRefused(file, "weights.npz fails its checksum");
     }
 
@@ -286,11 +341,20 @@ class CheckpointsTest {
     void weightsThatDoNotFitTheArchitecture() throws IOException {
         // The manifest claims 14 classes; the weights (checksum intact) have 13.
         Path file = dir.resolve("misfit.ckpt.zip");
-        rewrite(valid, file, e -> e.put(Checkpoints.MANIFEST, manifestJson(e)
-                .replace("\"channels\": 13", "\"channels\": 14")
-                .replaceAll("(?s)\"class_names\": \\[.*?\\]", "\"class_names\": []")
-                .getBytes(StandardCharsets.UTF_8)));
-        assertThat(Checkpoints.readManifest(file).toConfig().task(Task.SEMSEG).channels()).isEqualTo(14);
+        rewrite(
+                valid,
+                file,
+                e ->
+                        e.put(
+                                Checkpoints.MANIFEST,
+                                manifestJson(e)
+                                        .replace("\"channels\": 13", "\"channels\": 14")
+                                        .replaceAll(
+                                                "(?s)\"class_names\": \\[.*?\\]",
+                                                "\"class_names\": []")
+                                        .getBytes(StandardCharsets.UTF_8)));
+        assertThat(Checkpoints.readManifest(file).toConfig().task(Task.SEMSEG).channels())
+                .isEqualTo(14);
         try (NDManager manager = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> Checkpoints.load(file, manager))
                     .isInstanceOf(CheckpointException.class)
@@ -308,8 +372,10 @@ class CheckpointsTest {
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining(valid.toString())
                     .hasMessageContaining("architecture differs")
-                    .hasMessageContaining("configuration name: checkpoint has reference-tiny, expected has w18")
-                    .hasMessageContaining("backbone widths: checkpoint has [8, 16, 24, 32], expected has [18, 36, 72, 144]")
+                    .hasMessageContaining(
+                            "configuration name: checkpoint has reference-tiny, expected has w18")
+                    .hasMessageContaining(
+                            "backbone widths: checkpoint has [8, 16, 24, 32], expected has [18, 36, 72, 144]")
                     .hasMessageNotContaining("tasks");
         }
     }
@@ -320,7 +386,8 @@ class CheckpointsTest {
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining(problem)
-                    .satisfies(e -> assertThat(((CheckpointException) e).getFile()).isEqualTo(file));
+                    .satisfies(
+                            e -> assertThat(((CheckpointException) e).getFile()).isEqualTo(file));
         }
     }
 
@@ -341,7 +408,8 @@ class CheckpointsTest {
     }
 
     /** Copies the zip {@code src} to {@code dst}, with its entries changed by {@code edit}. */
-    private static void rewrite(Path src, Path dst, Consumer<Map<String, byte[]>> edit) throws IOException {
+    private static void rewrite(Path src, Path dst, Consumer<Map<String, byte[]>> edit)
+            throws IOException {
         Map<String, byte[]> e = entries(src);
         edit.accept(e);
         try (OutputStream out = Files.newOutputStream(dst);

@@ -12,6 +12,7 @@ class ModelCliTest {
     void syntheticCommandsAreSubcommandsOfTheModelCli() {
         CommandLine cli = new CommandLine(ModelCli.class);
         assertThat(cli.getSubcommands())
-                .containsKeys("train", "evaluate", "probe", "synthetic-benchmark", "synthetic-render");
+                .containsKeys(
+                        "train", "evaluate", "probe", "synthetic-benchmark", "synthetic-render");
     }
 }

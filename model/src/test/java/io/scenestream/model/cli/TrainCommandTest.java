@@ -23,9 +23,26 @@ class TrainCommandTest {
     private static final String NYUD = "nyud:" + SharedData.path("data/nyud-mini");
 
     private static String[] args(Path out, int steps, String... more) {
-        String[] base = {"--model", "reference-tiny", "--data", NYUD, "--size", "64x96", "--batch", "2",
-            "--steps", Integer.toString(steps), "--checkpoint-every", "2", "--eval-frames", "2", "--seed", "5",
-            "--out", out.toString()};
+        String[] base = {
+            "--model",
+            "reference-tiny",
+            "--data",
+            NYUD,
+            "--size",
+            "64x96",
+            "--batch",
+            "2",
+            "--steps",
+            Integer.toString(steps),
+            "--checkpoint-every",
+            "2",
+            "--eval-frames",
+            "2",
+            "--seed",
+            "5",
+            "--out",
+            out.toString()
+        };
         String[] all = new String[base.length + more.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(more, 0, all, base.length, more.length);
@@ -33,13 +50,15 @@ class TrainCommandTest {
     }
 
     @Test
-    void aPausedRunResumesExactlyWhereAnUninterruptedRunWouldBe(@TempDir Path dir) throws Exception {
+    void aPausedRunResumesExactlyWhereAnUninterruptedRunWouldBe(@TempDir Path dir)
+            throws Exception {
         TrainCommand.Result straight = TrainCommand.run(args(dir.resolve("a"), 4));
         assertThat(straight.startStep()).isZero();
         assertThat(straight.steps()).isEqualTo(4);
         assertThat(straight.checkpoint()).exists().hasFileName("model.ckpt.zip");
 
-        TrainCommand.Result paused = TrainCommand.run(args(dir.resolve("b"), 4, "--pause-after", "2"));
+        TrainCommand.Result paused =
+                TrainCommand.run(args(dir.resolve("b"), 4, "--pause-after", "2"));
         assertThat(paused.steps()).isEqualTo(2);
         assertThat(dir.resolve("b/model.ckpt.zip")).doesNotExist();
         TrainCommand.Result resumed = TrainCommand.run(args(dir.resolve("b"), 4));
@@ -56,7 +75,10 @@ class TrainCommandTest {
                 assertThat(max).as(k).isLessThan(1e-5f);
             }
             CheckpointManifest manifest = a.manifest();
-            assertThat(manifest.training()).containsEntry("seed", 5L).containsEntry("steps", 4L).containsKey("evaluation");
+            assertThat(manifest.training())
+                    .containsEntry("seed", 5L)
+                    .containsEntry("steps", 4L)
+                    .containsKey("evaluation");
             assertThat((String) manifest.training().get("data")).startsWith("nyud:");
             assertThat(manifest.classNames()).hasSize(13).contains("wall", "floor");
         }
@@ -67,10 +89,23 @@ class TrainCommandTest {
     void evaluateReportsTheMetricsAndWritesJson(@TempDir Path dir) throws Exception {
         TrainCommand.Result trained = TrainCommand.run(args(dir.resolve("t"), 2));
         Path json = dir.resolve("eval.json");
-        Evaluation.Result r = EvaluateCommand.run("--checkpoint", trained.checkpoint().toString(), "--data", NYUD,
-                "--frames", "3", "--json", json.toString(), "--panels", dir.resolve("panels").toString(), "--panel-count", "2");
+        Evaluation.Result r =
+                EvaluateCommand.run(
+                        "--checkpoint",
+                        trained.checkpoint().toString(),
+                        "--data",
+                        NYUD,
+                        "--frames",
+                        "3",
+                        "--json",
+                        json.toString(),
+                        "--panels",
+                        dir.resolve("panels").toString(),
+                        "--panel-count",
+                        "2");
         assertThat(r.frames()).isEqualTo(3);
-        assertThat(r.metrics()).containsKeys("miou", "pixel_acc", "rmse", "abs_rel", "delta1", "delta2", "delta3");
+        assertThat(r.metrics())
+                .containsKeys("miou", "pixel_acc", "rmse", "abs_rel", "delta1", "delta2", "delta3");
         assertThat(r.get("pixel_acc")).isBetween(0.0, 1.0);
         assertThat(Files.readString(json)).contains("\"miou\"").contains("\"label_size\"");
         assertThat(EvaluateCommand.table(r.metrics())).contains("mIoU").contains("RMSE");
@@ -82,27 +117,81 @@ class TrainCommandTest {
     @Test
     void badOptionsAndBadFilesExitWithCodeTwoAndAClearMessage(@TempDir Path dir) throws Exception {
         assertThat(exec("train", "--data", NYUD)).startsWith("2|").contains("--out");
-        assertThat(exec("train", "--data", NYUD, "--out", dir.toString(), "--steps", "1", "--size", "100x96"))
-                .startsWith("2|").contains("multiples of 32");
-        assertThat(exec("train", "--data", NYUD, "--out", dir.toString(), "--steps", "1", "--model", "w99"))
-                .startsWith("2|").contains("unknown model configuration 'w99'");
+        assertThat(
+                        exec(
+                                "train",
+                                "--data",
+                                NYUD,
+                                "--out",
+                                dir.toString(),
+                                "--steps",
+                                "1",
+                                "--size",
+                                "100x96"))
+                .startsWith("2|")
+                .contains("multiples of 32");
+        assertThat(
+                        exec(
+                                "train",
+                                "--data",
+                                NYUD,
+                                "--out",
+                                dir.toString(),
+                                "--steps",
+                                "1",
+                                "--model",
+                                "w99"))
+                .startsWith("2|")
+                .contains("unknown model configuration 'w99'");
         assertThat(exec("train", "--data", "imagenet:/x", "--out", dir.toString(), "--steps", "1"))
-                .startsWith("2|").contains("unknown data source kind 'imagenet'");
-        assertThat(exec("train", "--data", "nyud:/nowhere", "--out", dir.toString(), "--steps", "1"))
-                .startsWith("2|").contains("/nowhere");
-        assertThat(exec("evaluate", "--checkpoint", dir.resolve("missing.ckpt.zip").toString(), "--data", NYUD))
-                .startsWith("2|").contains("missing.ckpt.zip");
+                .startsWith("2|")
+                .contains("unknown data source kind 'imagenet'");
+        assertThat(
+                        exec(
+                                "train",
+                                "--data",
+                                "nyud:/nowhere",
+                                "--out",
+                                dir.toString(),
+                                "--steps",
+                                "1"))
+                .startsWith("2|")
+                .contains("/nowhere");
+        assertThat(
+                        exec(
+                                "evaluate",
+                                "--checkpoint",
+                                dir.resolve("missing.ckpt.zip").toString(),
+                                "--data",
+                                NYUD))
+                .startsWith("2|")
+                .contains("missing.ckpt.zip");
         Path junk = dir.resolve("junk.ckpt.zip");
         Files.writeString(junk, "not a checkpoint");
         assertThat(exec("evaluate", "--checkpoint", junk.toString(), "--data", NYUD))
-                .startsWith("2|").contains("junk.ckpt.zip");
+                .startsWith("2|")
+                .contains("junk.ckpt.zip");
         // A checkpoint of another architecture cannot be resumed into this one.
         TrainCommand.Result tiny = TrainCommand.run(args(dir.resolve("tiny"), 1));
         Path other = dir.resolve("other");
         Files.createDirectories(other);
         Files.copy(tiny.checkpoint(), other.resolve("last.ckpt.zip"));
-        assertThat(exec("train", "--model", "lite", "--data", NYUD, "--size", "64x96", "--steps", "1",
-                "--out", other.toString())).startsWith("2|").contains("reference-tiny").contains("lite");
+        assertThat(
+                        exec(
+                                "train",
+                                "--model",
+                                "lite",
+                                "--data",
+                                NYUD,
+                                "--size",
+                                "64x96",
+                                "--steps",
+                                "1",
+                                "--out",
+                                other.toString()))
+                .startsWith("2|")
+                .contains("reference-tiny")
+                .contains("lite");
     }
 
     private static String exec(String... args) {

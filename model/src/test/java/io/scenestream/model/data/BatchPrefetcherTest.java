@@ -1,12 +1,12 @@
 package io.scenestream.model.data;
 
-import io.scenestream.frames.DenseSample;
-import io.scenestream.frames.data.SampleSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.data.SampleSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +66,9 @@ class BatchPrefetcherTest {
             assertEquals(Set.of(Thread.currentThread().getName()), source.threads);
             return;
         }
-        assertTrue(source.threads.stream().allMatch(t -> t.startsWith("batch-prefetch-")), source.threads.toString());
+        assertTrue(
+                source.threads.stream().allMatch(t -> t.startsWith("batch-prefetch-")),
+                source.threads.toString());
         // the batches of the next `ahead` steps were asked for before they were needed (the last
         // sample of step 4 + ahead is 7 + 2 * ahead)
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -89,8 +91,14 @@ class BatchPrefetcherTest {
 
     @Test
     void rejectsBadSettings() {
-        assertThrows(IllegalArgumentException.class, () -> new BatchPrefetcher(new Numbered(), 0, 1, 1, 1, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new BatchPrefetcher(new Numbered(), 2, 1, 1, 0, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new BatchPrefetcher(new Numbered(), 2, 1, 1, 1, 1, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new BatchPrefetcher(new Numbered(), 0, 1, 1, 1, 0, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new BatchPrefetcher(new Numbered(), 2, 1, 1, 0, 0, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new BatchPrefetcher(new Numbered(), 2, 1, 1, 1, 1, 0));
     }
 }

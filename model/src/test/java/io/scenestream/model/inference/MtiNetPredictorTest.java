@@ -1,7 +1,5 @@
 package io.scenestream.model.inference;
 
-import io.scenestream.frames.RgbFrame;
-import io.scenestream.frames.FramePrediction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,13 +10,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.scenestream.model.MtiNetConfig;
-import io.scenestream.frames.SharedData;
-import io.scenestream.model.data.Batches;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.SharedData;
 import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.data.Batches;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,11 +59,16 @@ class MtiNetPredictorTest {
     @Test
     void predictionsEqualTheNetworkOutputs() {
         List<FramePrediction> p;
-        try (MtiNetPredictor predictor = new MtiNetPredictor(net, model.getNDManager(), 96, 128, false)) {
+        try (MtiNetPredictor predictor =
+                new MtiNetPredictor(net, model.getNDManager(), 96, 128, false)) {
             p = predictor.predict(List.of(frame(a), frame(b)));
         }
         try (NDManager m = model.getNDManager().newSubManager()) {
-            NDList y = net.forward(new ParameterStore(m, false), new NDList(Batches.images(m, List.of(a, b))), false);
+            NDList y =
+                    net.forward(
+                            new ParameterStore(m, false),
+                            new NDList(Batches.images(m, List.of(a, b))),
+                            false);
             NDArray prob = y.get(0).softmax(1);
             float[] conf = prob.max(new int[] {1}).toFloatArray();
             long[] cls = prob.argMax(1).toLongArray();
@@ -77,10 +83,14 @@ class MtiNetPredictorTest {
                     expectedClasses[k] = (byte) cls[i * n + k];
                 }
                 assertThat(f.classes()).containsExactly(expectedClasses);
-                // The largest softmax probability, computed as 1 / sum(exp(logit - max)): equal up to rounding.
-                assertThat(f.confidence()).containsExactly(java.util.Arrays.copyOfRange(conf, i * n, (i + 1) * n),
-                        org.assertj.core.data.Offset.offset(1e-6f));
-                assertThat(f.depth()).containsExactly(java.util.Arrays.copyOfRange(depth, i * n, (i + 1) * n));
+                // The largest softmax probability, computed as 1 / sum(exp(logit - max)): equal up
+                // to rounding.
+                assertThat(f.confidence())
+                        .containsExactly(
+                                Arrays.copyOfRange(conf, i * n, (i + 1) * n),
+                                org.assertj.core.data.Offset.offset(1e-6f));
+                assertThat(f.depth())
+                        .containsExactly(Arrays.copyOfRange(depth, i * n, (i + 1) * n));
                 assertThat(f.meanConfidence()).isBetween(1.0 / 13, 1.0);
             }
         }
@@ -89,7 +99,8 @@ class MtiNetPredictorTest {
     @Test
     void framesOfAnySizeComeBackAtTheirSizeWhenAsked() {
         RgbFrame big = new RgbFrame(160, 120, DenseSample.class.cast(a.resize(120, 160)).rgb());
-        try (MtiNetPredictor predictor = new MtiNetPredictor(net, model.getNDManager(), 96, 128, true)) {
+        try (MtiNetPredictor predictor =
+                new MtiNetPredictor(net, model.getNDManager(), 96, 128, true)) {
             FramePrediction f = predictor.predict(List.of(big)).get(0);
             assertThat(f.width()).isEqualTo(160);
             assertThat(f.height()).isEqualTo(120);
@@ -101,7 +112,8 @@ class MtiNetPredictorTest {
     @Test
     void everyArrayOfABatchIsFreed() {
         int before = model.getNDManager().getManagedArrays().size();
-        try (MtiNetPredictor predictor = new MtiNetPredictor(net, model.getNDManager(), 96, 128, true)) {
+        try (MtiNetPredictor predictor =
+                new MtiNetPredictor(net, model.getNDManager(), 96, 128, true)) {
             for (int i = 0; i < 5; i++) {
                 predictor.predict(List.of(frame(a), frame(b)));
             }
@@ -116,20 +128,36 @@ class MtiNetPredictorTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<?> misuse = pool.submit(() -> mine.predict(List.of(frame(a))));
-            assertThatThrownBy(misuse::get).hasCauseInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(misuse::get)
+                    .hasCauseInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("one per thread");
             // Two threads, each with its own predictor, get the same answers concurrently.
-            List<Future<List<FramePrediction>>> results = List.of(
-                    pool.submit(() -> {
-                        try (MtiNetPredictor p = new MtiNetPredictor(net, model.getNDManager(), 96, 128, false)) {
-                            return p.predict(List.of(frame(a)));
-                        }
-                    }),
-                    pool.submit(() -> {
-                        try (MtiNetPredictor p = new MtiNetPredictor(net, model.getNDManager(), 96, 128, false)) {
-                            return p.predict(List.of(frame(a)));
-                        }
-                    }));
+            List<Future<List<FramePrediction>>> results =
+                    List.of(
+                            pool.submit(
+                                    () -> {
+                                        try (MtiNetPredictor p =
+                                                new MtiNetPredictor(
+                                                        net,
+                                                        model.getNDManager(),
+                                                        96,
+                                                        128,
+                                                        false)) {
+                                            return p.predict(List.of(frame(a)));
+                                        }
+                                    }),
+                            pool.submit(
+                                    () -> {
+                                        try (MtiNetPredictor p =
+                                                new MtiNetPredictor(
+                                                        net,
+                                                        model.getNDManager(),
+                                                        96,
+                                                        128,
+                                                        false)) {
+                                            return p.predict(List.of(frame(a)));
+                                        }
+                                    }));
             for (Future<List<FramePrediction>> r : results) {
                 assertThat(r.get().get(0).depth()).containsExactly(here.get(0).depth());
                 assertThat(r.get().get(0).classes()).containsExactly(here.get(0).classes());

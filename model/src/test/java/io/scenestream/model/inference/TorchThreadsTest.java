@@ -28,16 +28,18 @@ class TorchThreadsTest {
             assertEquals(3, onThread(a, () -> TorchThreads.useOnThisThread(3)));
             assertEquals(1, onThread(b, () -> TorchThreads.useOnThisThread(1)));
             // Work on each thread, then each still has its own number.
-            Callable<Integer> work = () -> {
-                try (NDManager m = NDManager.newBaseManager()) {
-                    NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(64, 64));
-                    x.matMul(x).sum().getFloat();
-                }
-                return TorchThreads.onThisThread();
-            };
+            Callable<Integer> work =
+                    () -> {
+                        try (NDManager m = NDManager.newBaseManager()) {
+                            NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(64, 64));
+                            x.matMul(x).sum().getFloat();
+                        }
+                        return TorchThreads.onThisThread();
+                    };
             assertEquals(3, onThread(a, work));
             assertEquals(1, onThread(b, work));
-            // A thread that never sets its number still gets libtorch's default, not the last one set.
+            // A thread that never sets its number still gets libtorch's default, not the last one
+            // set.
             assertEquals(libtorchDefault, onThread(later, work));
             assertEquals(libtorchDefault, onThread(later, () -> TorchThreads.useOnThisThread(0)));
             assertEquals(3, onThread(a, TorchThreads::onThisThread));
@@ -50,7 +52,9 @@ class TorchThreadsTest {
 
     @Test
     void aNegativeCountIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchThreads.useOnThisThread(-1));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> TorchThreads.useOnThisThread(-1));
         assertTrue(e.getMessage().contains("-1"));
     }
 }

@@ -21,7 +21,8 @@ class MtiNetLossTest {
             NDArray logits = m.create(new float[] {0, 0, 0, ln3, ln3, ln3}, new Shape(1, 2, 1, 3));
             NDArray labels = m.create(new int[] {0, 1, 255}, new Shape(1, 1, 3));
             float expected = (float) ((-Math.log(0.25) - Math.log(0.75)) / 2);
-            assertThat(MtiNetLoss.crossEntropy(logits, labels).getFloat()).isCloseTo(expected, within(1e-6f));
+            assertThat(MtiNetLoss.crossEntropy(logits, labels).getFloat())
+                    .isCloseTo(expected, within(1e-6f));
             NDArray allVoid = m.create(new int[] {255, 255, 255}, new Shape(1, 1, 3));
             assertThat(MtiNetLoss.crossEntropy(logits, allVoid).getFloat()).isZero();
         }
@@ -51,17 +52,24 @@ class MtiNetLossTest {
                 predictions.add(constSemseg(m, size, size));
                 predictions.add(m.full(new Shape(1, 1, size, size), 2f));
             }
-            NDList labels = new NDList(m.zeros(new Shape(1, 8, 8), ai.djl.ndarray.types.DataType.INT32),
-                    m.full(new Shape(1, 8, 8), 3f));
+            NDList labels =
+                    new NDList(
+                            m.zeros(new Shape(1, 8, 8), ai.djl.ndarray.types.DataType.INT32),
+                            m.full(new Shape(1, 8, 8), 3f));
             MtiNetLoss loss = new MtiNetLoss(config, Map.of("depth", 0.5f));
             Map<String, NDArray> terms = loss.terms(labels, predictions);
-            assertThat(terms).hasSize(10).containsKeys("semseg", "depth", "scale_0_semseg", "scale_3_depth");
+            assertThat(terms)
+                    .hasSize(10)
+                    .containsKeys("semseg", "depth", "scale_0_semseg", "scale_3_depth");
             double ce = -Math.log(Math.E / (Math.E + 12));
             for (Map.Entry<String, NDArray> e : terms.entrySet()) {
                 double expected = e.getKey().endsWith("semseg") ? ce : 0.5 * 1.0;
-                assertThat((double) e.getValue().getFloat()).as(e.getKey()).isCloseTo(expected, within(1e-5));
+                assertThat((double) e.getValue().getFloat())
+                        .as(e.getKey())
+                        .isCloseTo(expected, within(1e-5));
             }
-            assertThat((double) loss.evaluate(labels, predictions).getFloat()).isCloseTo(5 * ce + 5 * 0.5, within(1e-4));
+            assertThat((double) loss.evaluate(labels, predictions).getFloat())
+                    .isCloseTo(5 * ce + 5 * 0.5, within(1e-4));
         }
     }
 

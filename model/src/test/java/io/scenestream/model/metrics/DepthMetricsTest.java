@@ -102,7 +102,8 @@ class DepthMetricsTest {
 
     @Test
     void twoUpdatesEqualOneUpdateOfTheConcatenation() {
-        // Pixels 0-1 alone: RMSE sqrt(1.04 / 2) = 0.7211; pixels 2-7 alone: sqrt(12.61 / 2) = 2.5110.
+        // Pixels 0-1 alone: RMSE sqrt(1.04 / 2) = 0.7211; pixels 2-7 alone: sqrt(12.61 / 2) =
+        // 2.5110.
         // Their mean, 1.616, is not the dataset's pooled 1.8473.
         DepthMetrics m = new DepthMetrics();
         m.update(Arrays.copyOfRange(PRED, 0, 2), Arrays.copyOfRange(GT, 0, 2));
@@ -131,7 +132,8 @@ class DepthMetricsTest {
     @Test
     void lengthMismatchIsRejected() {
         DepthMetrics m = new DepthMetrics();
-        assertThatThrownBy(() -> m.update(new float[2], new float[3])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> m.update(new float[2], new float[3]))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(m.validPixels()).isZero();
     }
 
@@ -157,9 +159,11 @@ class DepthMetricsTest {
             assertThat(pred.toFloatArray()).containsExactly(PRED);
 
             NDArray flat = manager.create(GT, new Shape(8));
-            assertThatThrownBy(() -> m.update(pred, flat)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> m.update(pred, flat))
+                    .isInstanceOf(IllegalArgumentException.class);
             NDArray ints = manager.create(new int[8], new Shape(1, 2, 4));
-            assertThatThrownBy(() -> m.update(pred, ints)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> m.update(pred, ints))
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThat(m.validPixels()).isEqualTo(4);
         }
     }

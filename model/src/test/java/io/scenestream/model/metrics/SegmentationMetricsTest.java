@@ -83,12 +83,14 @@ class SegmentationMetricsTest {
         assertThatThrownBy(() -> m.update(new int[] {0}, new int[] {255}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("255");
-        assertThatThrownBy(() -> new SegmentationMetrics(3, 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SegmentationMetrics(3, 2))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void classesAbsentFromLabelsAndPredictionsAreLeftOutOfTheMean() {
-        // Four classes; class 3 occurs nowhere: its IoU is undefined and the mean is the 3-class one.
+        // Four classes; class 3 occurs nowhere: its IoU is undefined and the mean is the 3-class
+        // one.
         SegmentationMetrics m = new SegmentationMetrics(4);
         m.update(PREDICTED, LABELS);
         assertThat(m.iou(3)).isNaN();
@@ -137,7 +139,8 @@ class SegmentationMetricsTest {
         // b is unchanged.
         assertThat(b.pixels()).isEqualTo(5);
 
-        assertThatThrownBy(() -> a.merge(new SegmentationMetrics(4))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.merge(new SegmentationMetrics(4)))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> a.merge(new SegmentationMetrics(3, -1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -186,7 +189,9 @@ class SegmentationMetricsTest {
             try (NDArray ints = manager.create(LABELS, new Shape(1, 2, 5))) {
                 labels = ints.toType(DataType.UINT8, true);
             }
-            NDArray predicted = manager.create(Arrays.stream(PREDICTED).asLongStream().toArray(), new Shape(1, 2, 5));
+            NDArray predicted =
+                    manager.create(
+                            Arrays.stream(PREDICTED).asLongStream().toArray(), new Shape(1, 2, 5));
             assertThat(labels.getDataType()).isEqualTo(DataType.UINT8);
             assertThat(predicted.getDataType()).isEqualTo(DataType.INT64);
             int before = manager.getManagedArrays().size();
@@ -210,9 +215,11 @@ class SegmentationMetricsTest {
             assertThat(labels32.toIntArray()).containsExactly(LABELS);
 
             NDArray other = manager.create(PREDICTED, new Shape(10));
-            assertThatThrownBy(() -> m.update(other, labels32)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> m.update(other, labels32))
+                    .isInstanceOf(IllegalArgumentException.class);
             NDArray floats = manager.create(new float[10], new Shape(2, 5));
-            assertThatThrownBy(() -> m.update(floats, labels32)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> m.update(floats, labels32))
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThat(m.pixels()).isEqualTo(18);
         }
     }

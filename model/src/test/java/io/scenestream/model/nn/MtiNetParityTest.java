@@ -9,8 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.scenestream.model.MtiNetConfig;
 import io.scenestream.frames.SharedData;
+import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.weights.StateDict;
 import java.io.BufferedInputStream;
@@ -46,7 +46,8 @@ class MtiNetParityTest {
         model.setBlock(net);
         StateDict.load(net, ref.resolve("weights.npz"));
         data = model.getNDManager().newSubManager();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(ref.resolve("io.npz")))) {
+        try (InputStream in =
+                new BufferedInputStream(Files.newInputStream(ref.resolve("io.npz")))) {
             io = NDList.decode(data, in);
         }
         outputs = net.forward(new ParameterStore(data, false), new NDList(io.get("input")), false);
@@ -77,7 +78,9 @@ class MtiNetParityTest {
         List<Task> aux = net.getConfig().auxiliaryTasks();
         for (int s = 0; s < MtiNet.SCALES; s++) {
             for (int a = 0; a < aux.size(); a++) {
-                assertClose("ds_scale_" + s + "_" + aux.get(a).name(), outputs.get(net.deepSupervisionIndex(s, a)));
+                assertClose(
+                        "ds_scale_" + s + "_" + aux.get(a).name(),
+                        outputs.get(net.deepSupervisionIndex(s, a)));
             }
         }
     }
@@ -95,6 +98,8 @@ class MtiNetParityTest {
         NDArray expected = io.get(key);
         assertThat(actual.getShape()).as("shape of %s", key).isEqualTo(expected.getShape());
         float maxDiff = actual.sub(expected).abs().max().getFloat();
-        assertThat((double) maxDiff).as("max |java - reference| of %s", key).isLessThanOrEqualTo(TOLERANCE);
+        assertThat((double) maxDiff)
+                .as("max |java - reference| of %s", key)
+                .isLessThanOrEqualTo(TOLERANCE);
     }
 }

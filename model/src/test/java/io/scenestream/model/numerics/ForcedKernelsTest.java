@@ -29,7 +29,8 @@ class ForcedKernelsTest {
     @BeforeAll
     static void needsBfloat16() throws IOException {
         String flags = Files.readString(Path.of("/proc/cpuinfo"));
-        assumeTrue(flags.contains("avx512_bf16") || flags.contains("amx_bf16"),
+        assumeTrue(
+                flags.contains("avx512_bf16") || flags.contains("amx_bf16"),
                 "oneDNN computes in bfloat16 only on processors with AVX512-BF16 or AMX");
     }
 
@@ -37,18 +38,23 @@ class ForcedKernelsTest {
     void autoModeMovesToNativeKernelsAndServesRightNumbers() throws Exception {
         Run r = run("auto");
         assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("oneDNN computes wrong convolutions on " + Kernels.processor())
-                .contains("SERVES teacher v1 (teacher-w18.ckpt.zip) on cpu() runs on libtorch's native convolutions, "
-                        + "oneDNN off: probe reproduced");
+        assertThat(r.output)
+                .contains("oneDNN computes wrong convolutions on " + Kernels.processor())
+                .contains(
+                        "SERVES teacher v1 (teacher-w18.ckpt.zip) on cpu() runs on libtorch's native convolutions, "
+                                + "oneDNN off: probe reproduced");
     }
 
     @Test
     void forcedOneDnnIsRefusedWithTheClearError() throws Exception {
         Run r = run("onednn");
         assertThat(r.exit).as(r.output).isEqualTo(3);
-        assertThat(r.output).contains("REFUSED")
-                .contains("teacher v1 (teacher-w18.ckpt.zip) computes wrong numbers on cpu() of this machine ("
-                        + Kernels.processor() + ")")
+        assertThat(r.output)
+                .contains("REFUSED")
+                .contains(
+                        "teacher v1 (teacher-w18.ckpt.zip) computes wrong numbers on cpu() of this machine ("
+                                + Kernels.processor()
+                                + ")")
                 .contains("kernels forced by scenestream.kernels=onednn")
                 .containsPattern("largest difference 0\\.0\\d+ in (semseg|depth)")
                 .contains("Refusing to serve it");
@@ -57,10 +63,17 @@ class ForcedKernelsTest {
     private record Run(int exit, String output) {}
 
     private static Run run(String kernels) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Xmx2g", "-D" + Kernels.PROPERTY + "=" + kernels,
-                "-cp", System.getProperty("java.class.path"), LoadMain.class.getName(), TEACHER.toString()));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Dai.djl.offline=true",
+                                "-Xmx2g",
+                                "-D" + Kernels.PROPERTY + "=" + kernels,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                LoadMain.class.getName(),
+                                TEACHER.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("ONEDNN_DEFAULT_FPMATH_MODE", "BF16");
         Process p = pb.start();

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -31,8 +32,7 @@ class NumericsSelfTestTest {
     private static final Path STUDENT = Path.of("checkpoints", "student-lite.ckpt.zip");
     private static final Path TEACHER = Path.of("checkpoints", "teacher-w18.ckpt.zip");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void shippedCheckpointsCarryProbesThatReproduce() throws Exception {
@@ -44,7 +44,8 @@ class NumericsSelfTestTest {
                 assertThat(lc.numerics().result().passes()).isTrue();
                 assertThat(lc.numerics().result().error()).isLessThan(1e-4);
                 assertThat(lc.numerics().path()).isEqualTo(Kernels.cpuPath());
-                assertThat(lc.numerics().toString()).contains(file.getFileName().toString(), "probe reproduced");
+                assertThat(lc.numerics().toString())
+                        .contains(file.getFileName().toString(), "probe reproduced");
             }
         }
     }
@@ -52,12 +53,15 @@ class NumericsSelfTestTest {
     @Test
     void aCorruptedProbeIsRefusedNamingModelDeviceProcessorAndMismatch() throws Exception {
         Path bad = dir.resolve("bad-probe.ckpt.zip");
-        rewriteProbe(STUDENT, bad, v -> {
-            for (int i = 0; i < v.length; i += 7) {
-                v[i] += 0.5f;
-            }
-            return v;
-        });
+        rewriteProbe(
+                STUDENT,
+                bad,
+                v -> {
+                    for (int i = 0; i < v.length; i += 7) {
+                        v[i] += 0.5f;
+                    }
+                    return v;
+                });
         KernelPath before = Kernels.cpuPath();
         try (NDManager m = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> Checkpoints.load(bad, m))
@@ -68,17 +72,23 @@ class NumericsSelfTestTest {
                     .hasMessageContaining("largest difference 0.5")
                     .hasMessageContaining("Refusing to serve it");
         }
-        // A probe wrong on every path says nothing about the kernels: the process stays where it was.
+        // A probe wrong on every path says nothing about the kernels: the process stays where it
+        // was.
         assertThat(Kernels.cpuPath()).isEqualTo(before);
     }
 
     @Test
     void aProbeChangedWithoutItsManifestFailsItsChecksum() throws Exception {
         Path bad = dir.resolve("tampered.ckpt.zip");
-        copyReplacing(STUDENT, bad, Map.of(Checkpoints.PROBE, bytes -> {
-            bytes[bytes.length / 2] ^= 1;
-            return bytes;
-        }));
+        copyReplacing(
+                STUDENT,
+                bad,
+                Map.of(
+                        Checkpoints.PROBE,
+                        bytes -> {
+                            bytes[bytes.length / 2] ^= 1;
+                            return bytes;
+                        }));
         try (NDManager m = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> Checkpoints.load(bad, m))
                     .isInstanceOf(CheckpointException.class)
@@ -92,8 +102,13 @@ class NumericsSelfTestTest {
             LoadedCheckpoint lc = Checkpoints.load(STUDENT, m);
             for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
                 Path out = dir.resolve("saved-" + type + ".ckpt.zip");
-                CheckpointManifest written = Checkpoints.save(out, lc.net(),
-                        lc.manifest().toBuilder().optModelVersion(2).build(), type, null);
+                CheckpointManifest written =
+                        Checkpoints.save(
+                                out,
+                                lc.net(),
+                                lc.manifest().toBuilder().optModelVersion(2).build(),
+                                type,
+                                null);
                 assertThat(written.probe()).isNotNull();
                 assertThat(written.probe().computedOn()).contains(Kernels.processor());
                 LoadedCheckpoint back = Checkpoints.load(out, m);
@@ -115,37 +130,59 @@ class NumericsSelfTestTest {
             assertThat(unprobed.numerics().result().passes()).isTrue();
             CheckpointManifest written = Checkpoints.withNewProbe(old, probed, m);
             assertThat(written.weightsSha256()).isEqualTo(unprobed.manifest().weightsSha256());
-            assertThat(entry(probed, Checkpoints.WEIGHTS)).isEqualTo(entry(STUDENT, Checkpoints.WEIGHTS));
+            assertThat(entry(probed, Checkpoints.WEIGHTS))
+                    .isEqualTo(entry(STUDENT, Checkpoints.WEIGHTS));
             assertThat(Checkpoints.load(probed, m).numerics().probed()).isTrue();
         }
     }
 
-    /** {@code from} copied to {@code to} with its probe's outputs changed by {@code f}, manifest made to match. */
+    /**
+     * {@code from} copied to {@code to} with its probe's outputs changed by {@code f}, manifest
+     * made to match.
+     */
     static void rewriteProbe(Path from, Path to, UnaryOperator<float[]> f) throws IOException {
         CheckpointManifest manifest = Checkpoints.readManifest(from);
         CheckpointManifest.Probe p = manifest.probe();
         byte[] probe;
         try (NDManager m = NDManager.newBaseManager()) {
-            probe = NumericsProbe.fromNpz(entry(from, Checkpoints.PROBE), p.seed(), p.atol(), p.rtol(), m)
-                    .mapValues(f).toNpz(m);
+            probe =
+                    NumericsProbe.fromNpz(
+                                    entry(from, Checkpoints.PROBE), p.seed(), p.atol(), p.rtol(), m)
+                            .mapValues(f)
+                            .toNpz(m);
         }
-        CheckpointManifest changed = manifest.withProbe(new CheckpointManifest.Probe(p.seed(), p.atol(), p.rtol(),
-                p.computedOn(), sha256(probe)));
-        copyReplacing(from, to, Map.of(Checkpoints.PROBE, b -> probe,
-                Checkpoints.MANIFEST, b -> changed.toJson().getBytes(StandardCharsets.UTF_8)));
+        CheckpointManifest changed =
+                manifest.withProbe(
+                        new CheckpointManifest.Probe(
+                                p.seed(), p.atol(), p.rtol(), p.computedOn(), sha256(probe)));
+        copyReplacing(
+                from,
+                to,
+                Map.of(
+                        Checkpoints.PROBE,
+                        b -> probe,
+                        Checkpoints.MANIFEST,
+                        b -> changed.toJson().getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void copyWithout(Path from, Path to, String dropped) throws IOException {
         CheckpointManifest manifest = Checkpoints.readManifest(from).withProbe(null);
-        copyReplacing(from, to, Map.of(dropped, b -> null,
-                Checkpoints.MANIFEST, b -> manifest.toJson().getBytes(StandardCharsets.UTF_8)));
+        copyReplacing(
+                from,
+                to,
+                Map.of(
+                        dropped,
+                        b -> null,
+                        Checkpoints.MANIFEST,
+                        b -> manifest.toJson().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static void copyReplacing(Path from, Path to, Map<String, UnaryOperator<byte[]>> change) throws IOException {
+    private static void copyReplacing(Path from, Path to, Map<String, UnaryOperator<byte[]>> change)
+            throws IOException {
         try (ZipFile in = new ZipFile(from.toFile());
                 OutputStream os = Files.newOutputStream(to);
                 ZipOutputStream out = new ZipOutputStream(os)) {
-            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+            for (ZipEntry e : Collections.list(in.entries())) {
                 byte[] bytes;
                 try (InputStream is = in.getInputStream(e)) {
                     bytes = is.readAllBytes();
@@ -163,7 +200,8 @@ class NumericsSelfTestTest {
     }
 
     static byte[] entry(Path zip, String name) throws IOException {
-        try (ZipFile z = new ZipFile(zip.toFile()); InputStream in = z.getInputStream(z.getEntry(name))) {
+        try (ZipFile z = new ZipFile(zip.toFile());
+                InputStream in = z.getInputStream(z.getEntry(name))) {
             return in.readAllBytes();
         }
     }

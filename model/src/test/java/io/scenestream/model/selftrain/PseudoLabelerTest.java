@@ -31,25 +31,40 @@ class PseudoLabelerTest {
 
         // Class 1 needs only 0.6, class 3 needs 0.995.
         float[] perClass = PseudoLabeler.Settings.parseClassThresholds("0.9, 0.6, 0.9, 0.995");
-        PseudoLabeler byClass = new PseudoLabeler(new PseudoLabeler.Settings(0.9f, perClass, 0.05f));
+        PseudoLabeler byClass =
+                new PseudoLabeler(new PseudoLabeler.Settings(0.9f, perClass, 0.05f));
         assertThat(byClass.label("f", new byte[3 * W * H], t, null).sample().semseg())
                 .containsExactly(0, ig, 1, 1, 2, ig, ig, ig);
     }
 
     @Test
     void classBalanceLabelsTheMostConfidentShareOfEveryClass() {
-        // Class 0 is sure everywhere; class 1 never reaches 0.9, its best pixels are at 0.6 and 0.5.
+        // Class 0 is sure everywhere; class 1 never reaches 0.9, its best pixels are at 0.6 and
+        // 0.5.
         byte[] classes = {0, 0, 0, 0, 1, 1, 1, 1};
         float[] conf = {0.95f, 0.96f, 0.97f, 0.98f, 0.6f, 0.3f, 0.5f, 0.2f};
         int ig = DenseSample.IGNORE;
         PseudoLabeler plain = new PseudoLabeler(PseudoLabeler.Settings.defaults());
-        assertThat(plain.label("f", new byte[3 * W * H], prediction(classes, conf, null), null).sample().semseg())
+        assertThat(
+                        plain.label("f", new byte[3 * W * H], prediction(classes, conf, null), null)
+                                .sample()
+                                .semseg())
                 .containsExactly(0, 0, 0, 0, ig, ig, ig, ig);
-        // A share of 0.5: class 1's two most confident pixels are labelled too; class 0 keeps all (above 0.9).
-        PseudoLabeler balanced = new PseudoLabeler(new PseudoLabeler.Settings(0.9f, null, 0.05f, 0.5f));
-        assertThat(balanced.label("f", new byte[3 * W * H], prediction(classes, conf, null), null).sample().semseg())
+        // A share of 0.5: class 1's two most confident pixels are labelled too; class 0 keeps all
+        // (above 0.9).
+        PseudoLabeler balanced =
+                new PseudoLabeler(new PseudoLabeler.Settings(0.9f, null, 0.05f, 0.5f));
+        assertThat(
+                        balanced.label(
+                                        "f",
+                                        new byte[3 * W * H],
+                                        prediction(classes, conf, null),
+                                        null)
+                                .sample()
+                                .semseg())
                 .containsExactly(0, 0, 0, 0, 1, ig, 1, ig);
-        assertThatThrownBy(() -> new PseudoLabeler.Settings(0.9f, null, 0.05f, 1.5f)).hasMessageContaining("class share");
+        assertThatThrownBy(() -> new PseudoLabeler.Settings(0.9f, null, 0.05f, 1.5f))
+                .hasMessageContaining("class share");
     }
 
     @Test
@@ -60,9 +75,14 @@ class PseudoLabelerTest {
         byte[] classes = new byte[W * H];
         float[] conf = new float[W * H];
         PseudoLabeler l = new PseudoLabeler(PseudoLabeler.Settings.defaults());
-        PseudoLabeler.Result r = l.label("f", new byte[3 * W * H], prediction(classes, conf, depth),
-                prediction(classes, conf, flipped));
-        // Row 1: pixel x pairs with flipped[3 - x]: x=0 -> 2 vs 2, x=1 -> 2 vs 2, x=2 -> 2 vs 2.2 (10%), x=3 -> 2 vs 2.08 (4%).
+        PseudoLabeler.Result r =
+                l.label(
+                        "f",
+                        new byte[3 * W * H],
+                        prediction(classes, conf, depth),
+                        prediction(classes, conf, flipped));
+        // Row 1: pixel x pairs with flipped[3 - x]: x=0 -> 2 vs 2, x=1 -> 2 vs 2, x=2 -> 2 vs 2.2
+        // (10%), x=3 -> 2 vs 2.08 (4%).
         assertThat(r.sample().depth()).containsExactly(1, 2, 3, 4, 2, 2, 0, 2.04f);
         assertThat(r.consistentShare()).isEqualTo(7 / 8.0);
         // No pixel is confident at probability 0: all ignored.
@@ -72,13 +92,15 @@ class PseudoLabelerTest {
     @Test
     void agreementCountsOnlyPseudoLabelledPixels() {
         int ig = DenseSample.IGNORE;
-        assertThat(PseudoLabeler.agreement(new byte[] {1, 2, 3, 4}, new int[] {1, 2, 0, ig})).isEqualTo(2 / 3.0);
+        assertThat(PseudoLabeler.agreement(new byte[] {1, 2, 3, 4}, new int[] {1, 2, 0, ig}))
+                .isEqualTo(2 / 3.0);
         assertThat(PseudoLabeler.agreement(new byte[] {1, 2}, new int[] {ig, ig})).isEqualTo(1.0);
     }
 
     @Test
     void badSettingsAreRefusedWithTheReason() {
-        assertThatThrownBy(() -> new PseudoLabeler.Settings(1.2f, null, 0.05f)).hasMessageContaining("[0, 1]");
+        assertThatThrownBy(() -> new PseudoLabeler.Settings(1.2f, null, 0.05f))
+                .hasMessageContaining("[0, 1]");
         assertThatThrownBy(() -> PseudoLabeler.Settings.parseClassThresholds("0.9,high"))
                 .hasMessageContaining("'high'");
         assertThatThrownBy(() -> new PseudoLabeler.Settings(0.9f, new float[] {2f}, 0.05f))

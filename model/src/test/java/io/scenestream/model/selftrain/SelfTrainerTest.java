@@ -7,19 +7,23 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.frames.DenseSample;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticDataset;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Rounds of self-training on a small student: the loss falls, a worse candidate is rolled back, state round-trips. */
+/**
+ * Rounds of self-training on a small student: the loss falls, a worse candidate is rolled back,
+ * state round-trips.
+ */
 class SelfTrainerTest {
 
     private static final int H = 64;
@@ -31,23 +35,34 @@ class SelfTrainerTest {
         try (Model m = Model.newInstance("student")) {
             MtiNet net = new MtiNet(config);
             net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            CheckpointManifest manifest = CheckpointManifest.from(config).setModelName("student")
-                    .setInputSize(H, W).optModelVersion(version).build();
+            CheckpointManifest manifest =
+                    CheckpointManifest.from(config)
+                            .setModelName("student")
+                            .setInputSize(H, W)
+                            .optModelVersion(version)
+                            .build();
             return Checkpoints.toBytes(net, manifest, DataType.FLOAT32, null);
         }
     }
 
-    /** Ground truth of synthetic frames with a quarter of the pixels unlabelled, as a teacher's confident labels would be. */
+    /**
+     * Ground truth of synthetic frames with a quarter of the pixels unlabelled, as a teacher's
+     * confident labels would be.
+     */
     private static List<DenseSample> pseudoLabelled(long seed, int n) {
-        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream().map(s -> {
-            int[] sem = s.semseg().clone();
-            float[] dep = s.depth().clone();
-            for (int i = 0; i < sem.length; i += 4) {
-                sem[i] = DenseSample.IGNORE;
-                dep[i] = 0;
-            }
-            return new DenseSample(s.id(), s.height(), s.width(), s.rgb(), sem, dep);
-        }).toList();
+        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream()
+                .map(
+                        s -> {
+                            int[] sem = s.semseg().clone();
+                            float[] dep = s.depth().clone();
+                            for (int i = 0; i < sem.length; i += 4) {
+                                sem[i] = DenseSample.IGNORE;
+                                dep[i] = 0;
+                            }
+                            return new DenseSample(
+                                    s.id(), s.height(), s.width(), s.rgb(), sem, dep);
+                        })
+                .toList();
     }
 
     private static SelfTrainer.Settings settings(int steps) {
@@ -64,7 +79,8 @@ class SelfTrainerTest {
             double before = t.bufferLoss();
             SelfTrainer.Round r = t.round();
             double after = t.bufferLoss();
-            System.out.printf("self-training round: buffer loss %.3f -> %.3f, agreement %.3f -> %.3f, accepted %s%n",
+            System.out.printf(
+                    "self-training round: buffer loss %.3f -> %.3f, agreement %.3f -> %.3f, accepted %s%n",
                     before, after, r.servingAgreement(), r.candidateAgreement(), r.accepted());
             assertThat(r.accepted()).isTrue();
             assertThat(r.candidateAgreement()).isGreaterThanOrEqualTo(r.servingAgreement());
@@ -76,13 +92,16 @@ class SelfTrainerTest {
     }
 
     private static List<DenseSample> uniform(long seed, int n, int label, float metres) {
-        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream().map(s -> {
-            int[] sem = new int[H * W];
-            float[] dep = new float[H * W];
-            Arrays.fill(sem, label);
-            Arrays.fill(dep, metres);
-            return new DenseSample(s.id(), H, W, s.rgb(), sem, dep);
-        }).toList();
+        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream()
+                .map(
+                        s -> {
+                            int[] sem = new int[H * W];
+                            float[] dep = new float[H * W];
+                            Arrays.fill(sem, label);
+                            Arrays.fill(dep, metres);
+                            return new DenseSample(s.id(), H, W, s.rgb(), sem, dep);
+                        })
+                .toList();
     }
 
     @Test
@@ -94,12 +113,15 @@ class SelfTrainerTest {
             SelfTrainer.Round first = t.round();
             assertThat(first.accepted()).isTrue();
             assertThat(t.version()).isEqualTo(5);
-            // Then training frames say "class 7 at 8 m" while the held-out frames still say otherwise:
+            // Then training frames say "class 7 at 8 m" while the held-out frames still say
+            // otherwise:
             // the candidate drifts away from the teacher on the held-out set and must not serve.
             t.restoreFrames(uniform(11, 12, 7, 8f), held);
             Map<String, float[]> before = t.weights();
             SelfTrainer.Round r = t.round();
-            assertThat(r.accepted()).as("agreement %f -> %f", r.servingAgreement(), r.candidateAgreement()).isFalse();
+            assertThat(r.accepted())
+                    .as("agreement %f -> %f", r.servingAgreement(), r.candidateAgreement())
+                    .isFalse();
             assertThat(r.candidateAgreement()).isLessThan(r.servingAgreement());
             assertThat(r.version()).isEqualTo(5);
             assertThat(t.version()).isEqualTo(5);
@@ -134,15 +156,18 @@ class SelfTrainerTest {
     @Test
     void sourceFramesAreMixedIntoTrainingAgainstForgetting() throws Exception {
         try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", settings(15))) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.useSourceFrames(List.of(), 1.5))
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> t.useSourceFrames(List.of(), 1.5))
                     .hasMessageContaining("[0, 1]");
-            // Pseudo-labels say "class 7 at 8 m", the labelled source frames "class 3 at 2 m". With every
+            // Pseudo-labels say "class 7 at 8 m", the labelled source frames "class 3 at 2 m". With
+            // every
             // training frame drawn from the source, the student learns class 3, never class 7.
             t.useSourceFrames(uniform(30, 8, 3, 2f), 1.0);
             t.restoreFrames(uniform(31, 12, 7, 8f), uniform(32, 4, 3, 2f));
             SelfTrainer.Round r = t.round();
             assertThat(r.accepted()).isTrue();
-            assertThat(r.validation().get("pixel_acc")).as("share of held-out pixels predicted as class 3")
+            assertThat(r.validation().get("pixel_acc"))
+                    .as("share of held-out pixels predicted as class 3")
                     .isGreaterThan(0.9);
         }
     }
@@ -154,7 +179,12 @@ class SelfTrainerTest {
         try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", settings(3))) {
             pseudoLabelled(21, 8).forEach(t::add);
             t.round();
-            state = t.checkpoint("student", DataType.FLOAT32, true, Map.of("self_training_rounds", t.rounds()));
+            state =
+                    t.checkpoint(
+                            "student",
+                            DataType.FLOAT32,
+                            true,
+                            Map.of("self_training_rounds", t.rounds()));
             weights = t.weights();
             try (SelfTrainer back = new SelfTrainer(state, "saved state", settings(3))) {
                 assertThat(back.version()).isEqualTo(t.version());
@@ -163,7 +193,11 @@ class SelfTrainerTest {
             }
         }
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-            Object rounds = Checkpoints.fromBytes(state, "saved state", m, null).manifest().training().get("self_training_rounds");
+            Object rounds =
+                    Checkpoints.fromBytes(state, "saved state", m, null)
+                            .manifest()
+                            .training()
+                            .get("self_training_rounds");
             assertThat(((Number) rounds).intValue()).isEqualTo(1);
         }
     }
@@ -175,7 +209,8 @@ class SelfTrainerTest {
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", wild)) {
             t.restoreFrames(uniform(10, 12, 0, 1f), uniform(9, 4, 0, 1f));
             Map<String, float[]> before = t.weights();
-            org.assertj.core.api.Assertions.assertThatThrownBy(t::round).hasMessageContaining("diverged");
+            org.assertj.core.api.Assertions.assertThatThrownBy(t::round)
+                    .hasMessageContaining("diverged");
             assertThat(t.version()).isEqualTo(4);
             Map<String, float[]> after = t.weights();
             before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
@@ -183,7 +218,7 @@ class SelfTrainerTest {
     }
 
     private static Map<String, float[]> copy(Map<String, float[]> w) {
-        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        Map<String, float[]> out = new LinkedHashMap<>();
         w.forEach((k, v) -> out.put(k, v.clone()));
         return out;
     }
@@ -194,8 +229,11 @@ class SelfTrainerTest {
      */
     private static void assertSameWeights(String name, float[] actual, float[] expected) {
         assertThat(actual).as(name).isNotNull().hasSameSizeAs(expected);
-        int i = java.util.Arrays.mismatch(actual, expected);
-        assertThat(i).as("%s: first differing value at %d (%s against %s)", name, i,
-                i < 0 ? "" : actual[i], i < 0 ? "" : expected[i]).isEqualTo(-1);
+        int i = Arrays.mismatch(actual, expected);
+        assertThat(i)
+                .as(
+                        "%s: first differing value at %d (%s against %s)",
+                        name, i, i < 0 ? "" : actual[i], i < 0 ? "" : expected[i])
+                .isEqualTo(-1);
     }
 }

@@ -10,13 +10,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import io.scenestream.model.MtiNetConfig;
-import io.scenestream.frames.SharedData;
-import io.scenestream.model.data.Batches;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.SharedData;
 import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.data.Batches;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,8 @@ class MtiNetTrainerTest {
     @Test
     void liteOverfitsTwoNyudFramesAndEvalModeUsesRunningStatistics() throws Exception {
         NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
-        List<DenseSample> batch = List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
+        List<DenseSample> batch =
+                List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
         ai.djl.engine.Engine.getInstance().setRandomSeed(7);
         MtiNetConfig config = MtiNetConfig.named("lite");
         try (Model model = Model.newInstance("overfit")) {
@@ -42,17 +45,24 @@ class MtiNetTrainerTest {
 
             float first;
             float last;
-            try (MtiNetTrainer trainer = new MtiNetTrainer(model, MtiNetTrainer.Options.reference(STEPS).withLearningRate(1e-3f), shape)) {
+            try (MtiNetTrainer trainer =
+                    new MtiNetTrainer(
+                            model,
+                            MtiNetTrainer.Options.reference(STEPS).withLearningRate(1e-3f),
+                            shape)) {
                 MtiNetTrainer.StepResult r = trainer.step(batch);
                 first = r.loss();
-                assertThat(r.terms()).containsKeys("semseg", "depth", "scale_0_semseg", "scale_3_depth");
+                assertThat(r.terms())
+                        .containsKeys("semseg", "depth", "scale_0_semseg", "scale_3_depth");
                 for (int i = 1; i < STEPS; i++) {
                     r = trainer.step(batch);
                 }
                 last = r.loss();
             }
             System.out.printf("lite overfit: loss %.3f -> %.3f in %d steps%n", first, last, STEPS);
-            assertThat(last).as("loss after %d steps (first %f)", STEPS, first).isLessThanOrEqualTo(first / 2);
+            assertThat(last)
+                    .as("loss after %d steps (first %f)", STEPS, first)
+                    .isLessThanOrEqualTo(first / 2);
 
             // Training mode updated BatchNorm's running statistics.
             assertThat(bn.getArray().toFloatArray()).isNotEqualTo(meanBefore);
@@ -69,42 +79,58 @@ class MtiNetTrainerTest {
                 // Training mode normalises with the batch statistics instead: a different output.
                 NDArray train = net.forward(ps, new NDList(x), true).get(1);
                 float diff = train.sub(eval1).abs().max().getFloat();
-                assertThat(diff).as("train-mode vs eval-mode depth difference").isGreaterThan(1e-4f);
+                assertThat(diff)
+                        .as("train-mode vs eval-mode depth difference")
+                        .isGreaterThan(1e-4f);
             }
         }
     }
 
     @Test
-    void aDivergedStepChangesNothingAndTrainingGoesOnOnceTheWeightsAreSoundAgain() throws Exception {
+    void aDivergedStepChangesNothingAndTrainingGoesOnOnceTheWeightsAreSoundAgain()
+            throws Exception {
         NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
-        List<DenseSample> batch = List.of(nyud.read("0001").resize(64, 64), nyud.read("0002").resize(64, 64));
+        List<DenseSample> batch =
+                List.of(nyud.read("0001").resize(64, 64), nyud.read("0002").resize(64, 64));
         MtiNetConfig config = MtiNetConfig.named("reference-tiny");
         try (Model model = Model.newInstance("diverge")) {
             MtiNet net = new MtiNet(config);
             Shape shape = new Shape(2, 3, 64, 64);
             net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
             model.setBlock(net);
-            try (MtiNetTrainer trainer = new MtiNetTrainer(model, MtiNetTrainer.Options.reference(10), shape)) {
+            try (MtiNetTrainer trainer =
+                    new MtiNetTrainer(model, MtiNetTrainer.Options.reference(10), shape)) {
                 assertThat(trainer.step(batch).loss()).isFinite();
-                // One weight turns NaN (as a blown-up step would leave it): the next step diverges...
-                Map<String, float[]> sound = new java.util.LinkedHashMap<>();
-                StateDict.parameters(net).forEach((n, p) -> sound.put(n, p.getArray().toFloatArray()));
+                // One weight turns NaN (as a blown-up step would leave it): the next step
+                // diverges...
+                Map<String, float[]> sound = new LinkedHashMap<>();
+                StateDict.parameters(net)
+                        .forEach((n, p) -> sound.put(n, p.getArray().toFloatArray()));
                 Parameter conv = StateDict.parameters(net).get("backbone.conv1.weight");
                 float[] poisoned = sound.get("backbone.conv1.weight").clone();
                 poisoned[0] = Float.NaN;
-                conv.getArray().set(java.nio.FloatBuffer.wrap(poisoned));
+                conv.getArray().set(FloatBuffer.wrap(poisoned));
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.step(batch))
                         .hasMessageContaining("diverged");
-                // ...and the optimiser applied nothing (batch-norm statistics move in any forward pass in
-                // training mode; a rollback, as self-training does, restores them with the weights),
-                StateDict.parameters(net).forEach((n, p) -> {
-                    if (!n.contains("running_") && !n.equals("backbone.conv1.weight")) {
-                        assertThat(p.getArray().toFloatArray()).as(n).containsExactly(sound.get(n));
-                    }
-                });
-                // and once everything is rolled back, training goes on with finite losses: the diverged
+                // ...and the optimiser applied nothing (batch-norm statistics move in any forward
+                // pass in
+                // training mode; a rollback, as self-training does, restores them with the
+                // weights),
+                StateDict.parameters(net)
+                        .forEach(
+                                (n, p) -> {
+                                    if (!n.contains("running_")
+                                            && !n.equals("backbone.conv1.weight")) {
+                                        assertThat(p.getArray().toFloatArray())
+                                                .as(n)
+                                                .containsExactly(sound.get(n));
+                                    }
+                                });
+                // and once everything is rolled back, training goes on with finite losses: the
+                // diverged
                 // step's gradients do not linger.
-                StateDict.parameters(net).forEach((n, p) -> p.getArray().set(java.nio.FloatBuffer.wrap(sound.get(n))));
+                StateDict.parameters(net)
+                        .forEach((n, p) -> p.getArray().set(FloatBuffer.wrap(sound.get(n))));
                 assertThat(trainer.step(batch).loss()).isFinite();
                 assertThat(trainer.step(batch).loss()).isFinite();
             }
@@ -122,9 +148,11 @@ class MtiNetTrainerTest {
             Shape shape = new Shape(2, 3, 64, 64);
             net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
             model.setBlock(net);
-            try (MtiNetTrainer trainer = new MtiNetTrainer(model, MtiNetTrainer.Options.reference(10), shape)) {
+            try (MtiNetTrainer trainer =
+                    new MtiNetTrainer(model, MtiNetTrainer.Options.reference(10), shape)) {
                 // No depth anywhere: every depth term is exactly zero, segmentation terms are not.
-                Map<String, Float> terms = trainer.step(List.of(a.withoutDepth(), b.withoutDepth())).terms();
+                Map<String, Float> terms =
+                        trainer.step(List.of(a.withoutDepth(), b.withoutDepth())).terms();
                 assertThat(terms.get("depth")).isZero();
                 assertThat(terms.get("scale_2_depth")).isZero();
                 assertThat(terms.get("semseg")).isPositive();

@@ -10,8 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.scenestream.model.MtiNetConfig;
 import io.scenestream.frames.SharedData;
+import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.nn.Complexity;
 import io.scenestream.model.nn.MtiNet;
 import java.io.BufferedInputStream;
@@ -33,36 +33,45 @@ class StateDictTest {
     }
 
     private static NDList referenceWeights(NDManager m) throws IOException {
-        try (InputStream in = new BufferedInputStream(
-                Files.newInputStream(SharedData.path("mtinet-reference/weights.npz")))) {
+        try (InputStream in =
+                new BufferedInputStream(
+                        Files.newInputStream(SharedData.path("mtinet-reference/weights.npz")))) {
             return NDList.decode(m, in);
         }
     }
 
     @Test
     void namesAreExactlyTheReferenceStateDict() throws IOException {
-        try (Model model = Model.newInstance("names"); NDManager m = NDManager.newBaseManager()) {
+        try (Model model = Model.newInstance("names");
+                NDManager m = NDManager.newBaseManager()) {
             MtiNet net = tiny(model);
             NDList ref = referenceWeights(m);
             Map<String, Parameter> params = StateDict.parameters(net);
             assertThat(params).hasSize(ref.size());
             for (NDArray a : ref) {
                 assertThat(params).containsKey(a.getName());
-                assertThat(params.get(a.getName()).getArray().getShape()).as(a.getName()).isEqualTo(a.getShape());
+                assertThat(params.get(a.getName()).getArray().getShape())
+                        .as(a.getName())
+                        .isEqualTo(a.getShape());
             }
         }
     }
 
     @Test
     void missingUnexpectedAndMisshapenNamesAreAllListedAndNothingIsLoaded() throws IOException {
-        try (Model model = Model.newInstance("bad"); NDManager m = NDManager.newBaseManager()) {
+        try (Model model = Model.newInstance("bad");
+                NDManager m = NDManager.newBaseManager()) {
             MtiNet net = tiny(model);
-            float[] before = StateDict.parameters(net).get("backbone.conv1.weight").getArray().toFloatArray();
+            float[] before =
+                    StateDict.parameters(net)
+                            .get("backbone.conv1.weight")
+                            .getArray()
+                            .toFloatArray();
             NDList ref = referenceWeights(m);
             NDList broken = new NDList();
             for (NDArray a : ref) {
                 switch (a.getName()) {
-                    case "heads.depth.last_layer.3.bias" -> { } // drop: missing
+                    case "heads.depth.last_layer.3.bias" -> {} // drop: missing
                     case "scale_0.decoders.semseg.weight" -> {
                         NDArray wrong = m.zeros(new Shape(12, 8, 1, 1));
                         wrong.setName(a.getName());
@@ -76,15 +85,35 @@ class StateDictTest {
             broken.add(extra);
 
             assertThatThrownBy(() -> StateDict.load(net, broken, "broken.npz"))
-                    .isInstanceOfSatisfying(IncompatibleWeightsException.class, e -> {
-                        assertThat(e.getMissing()).singleElement().asString().startsWith("heads.depth.last_layer.3.bias");
-                        assertThat(e.getUnexpected()).singleElement().asString().startsWith("heads.normals.last_layer.0.weight");
-                        assertThat(e.getWrongShape()).singleElement().asString()
-                                .contains("scale_0.decoders.semseg.weight").contains("(13, 8, 1, 1)").contains("(12, 8, 1, 1)");
-                        assertThat(e.getMessage()).contains("broken.npz").contains("1 missing").contains("1 unexpected");
-                    });
-            assertThat(StateDict.parameters(net).get("backbone.conv1.weight").getArray().toFloatArray())
-                    .as("no partial load").containsExactly(before);
+                    .isInstanceOfSatisfying(
+                            IncompatibleWeightsException.class,
+                            e -> {
+                                assertThat(e.getMissing())
+                                        .singleElement()
+                                        .asString()
+                                        .startsWith("heads.depth.last_layer.3.bias");
+                                assertThat(e.getUnexpected())
+                                        .singleElement()
+                                        .asString()
+                                        .startsWith("heads.normals.last_layer.0.weight");
+                                assertThat(e.getWrongShape())
+                                        .singleElement()
+                                        .asString()
+                                        .contains("scale_0.decoders.semseg.weight")
+                                        .contains("(13, 8, 1, 1)")
+                                        .contains("(12, 8, 1, 1)");
+                                assertThat(e.getMessage())
+                                        .contains("broken.npz")
+                                        .contains("1 missing")
+                                        .contains("1 unexpected");
+                            });
+            assertThat(
+                            StateDict.parameters(net)
+                                    .get("backbone.conv1.weight")
+                                    .getArray()
+                                    .toFloatArray())
+                    .as("no partial load")
+                    .containsExactly(before);
         }
     }
 
@@ -93,13 +122,26 @@ class StateDictTest {
         try (Model model = Model.newInstance("w18")) {
             MtiNet net = new MtiNet(MtiNetConfig.named("w18"));
             net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
-            assertThatThrownBy(() -> StateDict.load(net, SharedData.path("mtinet-reference/weights.npz")))
-                    .isInstanceOfSatisfying(IncompatibleWeightsException.class, e -> {
-                        assertThat(e.getMessage()).contains("wrong shape").contains("and ").contains("more");
-                        assertThat(e.getWrongShape()).anySatisfy(line -> assertThat(line)
-                                .startsWith("backbone.stage4.0.branches.3.0.conv1.weight")
-                                .contains("(144, 144, 3, 3)").contains("(32, 32, 3, 3)"));
-                    });
+            assertThatThrownBy(
+                            () ->
+                                    StateDict.load(
+                                            net, SharedData.path("mtinet-reference/weights.npz")))
+                    .isInstanceOfSatisfying(
+                            IncompatibleWeightsException.class,
+                            e -> {
+                                assertThat(e.getMessage())
+                                        .contains("wrong shape")
+                                        .contains("and ")
+                                        .contains("more");
+                                assertThat(e.getWrongShape())
+                                        .anySatisfy(
+                                                line ->
+                                                        assertThat(line)
+                                                                .startsWith(
+                                                                        "backbone.stage4.0.branches.3.0.conv1.weight")
+                                                                .contains("(144, 144, 3, 3)")
+                                                                .contains("(32, 32, 3, 3)"));
+                            });
         }
     }
 
@@ -117,7 +159,8 @@ class StateDictTest {
 
     @Test
     void saveThenLoadIsExact(@TempDir Path dir) throws IOException {
-        try (Model a = Model.newInstance("a"); Model b = Model.newInstance("b")) {
+        try (Model a = Model.newInstance("a");
+                Model b = Model.newInstance("b")) {
             MtiNet src = tiny(a);
             StateDict.load(src, SharedData.path("mtinet-reference/weights.npz"));
             Path file = dir.resolve("copy.npz");
@@ -127,7 +170,9 @@ class StateDictTest {
             Map<String, Parameter> p = StateDict.parameters(src);
             Map<String, Parameter> q = StateDict.parameters(dst);
             for (String k : p.keySet()) {
-                assertThat(q.get(k).getArray().toFloatArray()).as(k).containsExactly(p.get(k).getArray().toFloatArray());
+                assertThat(q.get(k).getArray().toFloatArray())
+                        .as(k)
+                        .containsExactly(p.get(k).getArray().toFloatArray());
             }
         }
     }
@@ -140,9 +185,14 @@ class StateDictTest {
             MtiNet net = new MtiNet(MtiNetConfig.named("w18", MtiNetConfig.nyud13(40)));
             net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 256, 320));
             assertThat(StateDict.countLearnable(net)).isEqualTo(8_578_179L);
-            long backbone = StateDict.parameters(net).entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("backbone.") && e.getValue().requiresGradient())
-                    .mapToLong(e -> e.getValue().getArray().getShape().size()).sum();
+            long backbone =
+                    StateDict.parameters(net).entrySet().stream()
+                            .filter(
+                                    e ->
+                                            e.getKey().startsWith("backbone.")
+                                                    && e.getValue().requiresGradient())
+                            .mapToLong(e -> e.getValue().getArray().getShape().size())
+                            .sum();
             assertThat(backbone).isEqualTo(3_860_720L);
             double g480 = Complexity.macsPerFrame(net, model.getNDManager(), 480, 640) / 1e9;
             double g256 = Complexity.macsPerFrame(net, model.getNDManager(), 256, 320) / 1e9;

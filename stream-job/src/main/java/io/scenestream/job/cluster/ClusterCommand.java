@@ -20,21 +20,27 @@ import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
- * {@code bin/scenestream-cluster}: a standalone Flink cluster and a Kafka broker as processes of their
- * own on this machine ({@link StandaloneCluster}), and the SceneStream job submitted to it.
+ * {@code bin/scenestream-cluster}: a standalone Flink cluster and a Kafka broker as processes of
+ * their own on this machine ({@link StandaloneCluster}), and the SceneStream job submitted to it.
  */
-@Command(name = "scenestream-cluster", mixinStandardHelpOptions = true,
-        subcommands = {ClusterCommand.Start.class, ClusterCommand.Submit.class, ClusterCommand.Status.class,
-            ClusterCommand.AddTaskManager.class, ClusterCommand.Stop.class},
-        description = "A standalone Flink cluster (JobManager, TaskManagers) and a Kafka broker on this machine, "
-                + "each a JVM of its own, and the SceneStream job on it.")
+@Command(
+        name = "scenestream-cluster",
+        mixinStandardHelpOptions = true,
+        subcommands = {
+            ClusterCommand.Start.class,
+            ClusterCommand.Submit.class,
+            ClusterCommand.Status.class,
+            ClusterCommand.AddTaskManager.class,
+            ClusterCommand.Stop.class
+        },
+        description =
+                "A standalone Flink cluster (JobManager, TaskManagers) and a Kafka broker on this machine, "
+                        + "each a JVM of its own, and the SceneStream job on it.")
 public final class ClusterCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec commandSpec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
     public static void main(String[] args) {
         System.exit(Jobs.run(new ClusterCommand(), "scenestream-cluster", args));
@@ -48,89 +54,160 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /** The option every subcommand has. */
     static class DirOption {
-        @Option(names = "--dir", description = "the cluster's folder: configuration, logs, Kafka data, checkpoints "
-                + "(default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--dir",
+                description =
+                        "the cluster's folder: configuration, logs, Kafka data, checkpoints "
+                                + "(default: ${DEFAULT-VALUE})")
         Path dir = Path.of("out/cluster");
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
-            description = "Start Kafka, the JobManager and the TaskManagers; returns when all are up (they keep running).")
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Start Kafka, the JobManager and the TaskManagers; returns when all are up (they keep running).")
     static final class Start extends DirOption implements Callable<Integer> {
 
-        @Option(names = "--taskmanagers", description = "TaskManager processes (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--taskmanagers",
+                description = "TaskManager processes (default: ${DEFAULT-VALUE})")
         int taskManagers = 2;
 
-        @Option(names = "--slots", description = "task slots per TaskManager (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--slots",
+                description = "task slots per TaskManager (default: ${DEFAULT-VALUE})")
         int slots = 1;
 
-        @Option(names = "--jobmanager-memory", description = "JobManager process size (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--jobmanager-memory",
+                description = "JobManager process size (default: ${DEFAULT-VALUE})")
         String jobManagerMemory = "1g";
 
-        @Option(names = "--taskmanager-memory", description = "TaskManager process size (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--taskmanager-memory",
+                description = "TaskManager process size (default: ${DEFAULT-VALUE})")
         String taskManagerMemory = "2g";
 
-        @Option(names = "--kafka-heap", description = "the broker's heap (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--kafka-heap",
+                description = "the broker's heap (default: ${DEFAULT-VALUE})")
         String kafkaHeap = "512m";
 
-        @Option(names = "--kafka-port", description = "the broker's client port, 0 for a free one (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--kafka-port",
+                description =
+                        "the broker's client port, 0 for a free one (default: ${DEFAULT-VALUE})")
         int kafkaPort = 9092;
 
-        @Option(names = "--controller-port", description = "the KRaft controller's port (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--controller-port",
+                description = "the KRaft controller's port (default: ${DEFAULT-VALUE})")
         int controllerPort = 9093;
 
-        @Option(names = "--rpc-port", description = "the JobManager's RPC port (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--rpc-port",
+                description = "the JobManager's RPC port (default: ${DEFAULT-VALUE})")
         int rpcPort = 6123;
 
-        @Option(names = "--rest-port", description = "REST API and web UI port (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--rest-port",
+                description = "REST API and web UI port (default: ${DEFAULT-VALUE})")
         int restPort = 8081;
 
-        @Option(names = "--omp-threads", description = "OMP_NUM_THREADS of the TaskManagers (libtorch's threads); "
-                + "default: this environment's")
+        @Option(
+                names = "--omp-threads",
+                description =
+                        "OMP_NUM_THREADS of the TaskManagers (libtorch's threads); "
+                                + "default: this environment's")
         Integer ompThreads;
 
-        @Option(names = "--classpath", description = "classpath of the Flink processes (default: this command's: "
-                + "Flink, Kafka and the job's classes), e.g. a Flink distribution's lib/*.jar and the job jar")
+        @Option(
+                names = "--classpath",
+                description =
+                        "classpath of the Flink processes (default: this command's: "
+                                + "Flink, Kafka and the job's classes), e.g. a Flink distribution's lib/*.jar and the job jar")
         String classpath;
 
-        @Option(names = "--kafka-classpath", description = "classpath of the broker (default: --classpath)")
+        @Option(
+                names = "--kafka-classpath",
+                description = "classpath of the broker (default: --classpath)")
         String kafkaClasspath;
 
-        @Option(names = "-D", description = "a Flink option KEY=VALUE over the defaults, e.g. -D heartbeat.timeout=5000")
+        @Option(
+                names = "-D",
+                description =
+                        "a Flink option KEY=VALUE over the defaults, e.g. -D heartbeat.timeout=5000")
         Map<String, String> flink = new LinkedHashMap<>();
 
         @Override
         public Integer call() throws Exception {
             if (ompThreads != null && ompThreads < 1) {
-                throw new IllegalArgumentException("--omp-threads must be at least 1, got " + ompThreads);
+                throw new IllegalArgumentException(
+                        "--omp-threads must be at least 1, got " + ompThreads);
             }
-            ClusterSpec spec = new ClusterSpec(dir, classpath != null ? classpath : ClusterSpec.currentClasspath(),
-                    kafkaClasspath, ClusterSpec.currentJava(), taskManagers, slots, jobManagerMemory, taskManagerMemory, kafkaHeap,
-                    kafkaPort, controllerPort, rpcPort, restPort, flink,
-                    ompThreads == null ? Map.of() : Map.of("OMP_NUM_THREADS", ompThreads.toString()));
+            ClusterSpec spec =
+                    new ClusterSpec(
+                            dir,
+                            classpath != null ? classpath : ClusterSpec.currentClasspath(),
+                            kafkaClasspath,
+                            ClusterSpec.currentJava(),
+                            taskManagers,
+                            slots,
+                            jobManagerMemory,
+                            taskManagerMemory,
+                            kafkaHeap,
+                            kafkaPort,
+                            controllerPort,
+                            rpcPort,
+                            restPort,
+                            flink,
+                            ompThreads == null
+                                    ? Map.of()
+                                    : Map.of("OMP_NUM_THREADS", ompThreads.toString()));
             long t0 = System.nanoTime();
             StandaloneCluster cluster = StandaloneCluster.start(spec);
-            System.out.printf(Locale.ROOT, "cluster up in %.1f s: Kafka %s, Flink web UI %s, %d TaskManager(s) x %d slot(s)%n"
-                    + "  processes: %s%n  logs: %s%n  stop: bin/scenestream-cluster stop --dir %s%n",
-                    (System.nanoTime() - t0) / 1e9, cluster.bootstrapServers(), cluster.restUrl(), taskManagers, slots,
-                    cluster.describeProcesses(), cluster.spec().dir().resolve("log"), dir);
+            System.out.printf(
+                    Locale.ROOT,
+                    "cluster up in %.1f s: Kafka %s, Flink web UI %s, %d TaskManager(s) x %d slot(s)%n"
+                            + "  processes: %s%n  logs: %s%n  stop: bin/scenestream-cluster stop --dir %s%n",
+                    (System.nanoTime() - t0) / 1e9,
+                    cluster.bootstrapServers(),
+                    cluster.restUrl(),
+                    taskManagers,
+                    slots,
+                    cluster.describeProcesses(),
+                    cluster.spec().dir().resolve("log"),
+                    dir);
             return 0;
         }
     }
 
-    @Command(name = "submit", mixinStandardHelpOptions = true,
-            description = "Submit the SceneStream job to the cluster (against its broker unless -D kafka.bootstrap-servers "
-                    + "says otherwise); creates missing topics; prints the job id.")
+    @Command(
+            name = "submit",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Submit the SceneStream job to the cluster (against its broker unless -D kafka.bootstrap-servers "
+                            + "says otherwise); creates missing topics; prints the job id.")
     static final class Submit extends DirOption implements Callable<Integer> {
 
-        @Option(names = "--config", description = "job options from a properties file (-D options win)")
+        @Option(
+                names = "--config",
+                description = "job options from a properties file (-D options win)")
         Path config;
 
-        @Option(names = "-D", description = "a job option KEY=VALUE (see JobOptions) or a Flink option, "
-                + "e.g. -D job.parallelism=2, -D execution.state-recovery.path=DIR/chk-7")
+        @Option(
+                names = "-D",
+                description =
+                        "a job option KEY=VALUE (see JobOptions) or a Flink option, "
+                                + "e.g. -D job.parallelism=2, -D execution.state-recovery.path=DIR/chk-7")
         Map<String, String> options = new LinkedHashMap<>();
 
-        @Option(names = "--partitions", description = "partitions of new frames and predictions topics "
-                + "(default: job.parallelism)")
+        @Option(
+                names = "--partitions",
+                description =
+                        "partitions of new frames and predictions topics "
+                                + "(default: job.parallelism)")
         Integer partitions;
 
         @Option(names = "--no-create-topics", description = "do not create missing topics")
@@ -160,33 +237,54 @@ public final class ClusterCommand implements Callable<Integer> {
             if (!noCreateTopics) {
                 List<String> created = ClusterJob.createTopics(settings, p);
                 if (!created.isEmpty()) {
-                    System.out.println("created topics " + created + " on " + settings.bootstrapServers());
+                    System.out.println(
+                            "created topics " + created + " on " + settings.bootstrapServers());
                 }
             }
             int free = cluster.rest().freeSlots();
             if (free < settings.parallelism()) {
-                System.err.printf(Locale.ROOT, "warning: %d free slot(s) for parallelism %d: the job waits for "
-                        + "TaskManagers (bin/scenestream-cluster add-taskmanager)%n", free, settings.parallelism());
+                System.err.printf(
+                        Locale.ROOT,
+                        "warning: %d free slot(s) for parallelism %d: the job waits for "
+                                + "TaskManagers (bin/scenestream-cluster add-taskmanager)%n",
+                        free,
+                        settings.parallelism());
             }
             JobID id = ClusterJob.submit("127.0.0.1", cluster.spec().restPort(), conf, name);
-            System.out.printf(Locale.ROOT, "submitted %s: job %s (%s/#/job/running/%s/overview)%n"
-                    + "  frames from %s topic %s, predictions to %s, checkpoints in %s%n",
-                    name, id, cluster.restUrl(), id, settings.bootstrapServers(), settings.framesTopic(),
-                    settings.predictionsTopic(), settings.checkpointDir());
+            System.out.printf(
+                    Locale.ROOT,
+                    "submitted %s: job %s (%s/#/job/running/%s/overview)%n"
+                            + "  frames from %s topic %s, predictions to %s, checkpoints in %s%n",
+                    name,
+                    id,
+                    cluster.restUrl(),
+                    id,
+                    settings.bootstrapServers(),
+                    settings.framesTopic(),
+                    settings.predictionsTopic(),
+                    settings.checkpointDir());
             return 0;
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "The cluster's processes, TaskManagers and jobs.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "The cluster's processes, TaskManagers and jobs.")
     static final class Status extends DirOption implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StandaloneCluster cluster = StandaloneCluster.attach(dir);
             System.out.println("processes: " + cluster.describeProcesses());
-            System.out.println("Kafka: " + cluster.bootstrapServers() + ", web UI: " + cluster.restUrl());
+            System.out.println(
+                    "Kafka: " + cluster.bootstrapServers() + ", web UI: " + cluster.restUrl());
             FlinkRest rest = cluster.rest();
             try {
-                System.out.println("registered TaskManagers: " + rest.taskManagerIds() + ", free slots: " + rest.freeSlots());
+                System.out.println(
+                        "registered TaskManagers: "
+                                + rest.taskManagerIds()
+                                + ", free slots: "
+                                + rest.freeSlots());
                 rest.jobs().forEach((id, state) -> System.out.println("job " + id + ": " + state));
             } catch (IOException e) {
                 System.out.println("JobManager not answering: " + e.getMessage());
@@ -195,27 +293,37 @@ public final class ClusterCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "add-taskmanager", mixinStandardHelpOptions = true,
+    @Command(
+            name = "add-taskmanager",
+            mixinStandardHelpOptions = true,
             description = "Start one more TaskManager (e.g. to replace one that was lost).")
     static final class AddTaskManager extends DirOption implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StandaloneCluster cluster = StandaloneCluster.attach(dir);
             String name = cluster.startTaskManager();
-            System.out.println("started " + name + " (pid " + cluster.processes().get(name).pid() + ")");
+            System.out.println(
+                    "started " + name + " (pid " + cluster.processes().get(name).pid() + ")");
             return 0;
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Cancel running jobs (their checkpoints are kept), stop the TaskManagers, the JobManager and Kafka.")
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Cancel running jobs (their checkpoints are kept), stop the TaskManagers, the JobManager and Kafka.")
     static final class Stop extends DirOption implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StandaloneCluster cluster = StandaloneCluster.attach(dir);
             String processes = cluster.describeProcesses();
             cluster.stop();
-            System.out.println("stopped " + processes + "; data, checkpoints and logs stay in " + cluster.spec().dir());
+            System.out.println(
+                    "stopped "
+                            + processes
+                            + "; data, checkpoints and logs stay in "
+                            + cluster.spec().dir());
             return 0;
         }
     }

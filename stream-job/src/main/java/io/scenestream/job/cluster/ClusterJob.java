@@ -20,9 +20,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Submits the SceneStream job to a running Flink cluster through its REST API. The job graph is
- * built here and sent without a jar: the job's classes are on the cluster's classpath (as in a Flink
- * distribution whose {@code lib/} holds the job jar), so libtorch is loaded by the TaskManager's
- * own class loader, once per process, and a restarted task finds it loaded.
+ * built here and sent without a jar: the job's classes are on the cluster's classpath (as in a
+ * Flink distribution whose {@code lib/} holds the job jar), so libtorch is loaded by the
+ * TaskManager's own class loader, once per process, and a restarted task finds it loaded.
  */
 public final class ClusterJob {
 
@@ -32,18 +32,22 @@ public final class ClusterJob {
      * Submits the job with {@code options} (job options, {@link JobOptions}, and any Flink options,
      * e.g. {@code execution.state-recovery.path}) and returns its id once the cluster accepted it.
      */
-    public static JobID submit(String restHost, int restPort, Configuration options, String name) throws Exception {
+    public static JobID submit(String restHost, int restPort, Configuration options, String name)
+            throws Exception {
         JobSettings settings = JobOptions.settings(options);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(restHost, restPort, options);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createRemoteEnvironment(restHost, restPort, options);
         return Jobs.startOnKafka(env, settings, name).getJobID();
     }
 
     /**
      * The job's options on {@code cluster}: {@code given} over the cluster's broker and checkpoint
      * folder; the shipped student when no model is given; the model's own resolution when none is
-     * given; model paths made absolute (the TaskManagers resolve them, from another working folder).
+     * given; model paths made absolute (the TaskManagers resolve them, from another working
+     * folder).
      */
-    public static Configuration options(StandaloneCluster cluster, Map<String, String> given) throws IOException {
+    public static Configuration options(StandaloneCluster cluster, Map<String, String> given)
+            throws IOException {
         Configuration c = new Configuration();
         c.set(JobOptions.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
         c.set(JobOptions.CHECKPOINT_DIR, cluster.checkpointDir());
@@ -55,7 +59,12 @@ public final class ClusterJob {
         }
         Path model = Path.of(c.get(JobOptions.MODEL_CHECKPOINT));
         if (!Files.isRegularFile(model)) {
-            throw new IOException("model checkpoint " + model + " does not exist (option " + JobOptions.MODEL_CHECKPOINT.key() + ")");
+            throw new IOException(
+                    "model checkpoint "
+                            + model
+                            + " does not exist (option "
+                            + JobOptions.MODEL_CHECKPOINT.key()
+                            + ")");
         }
         if (!given.containsKey(JobOptions.RESOLUTION.key())) {
             CheckpointManifest m = Checkpoints.readManifest(model);
@@ -72,8 +81,8 @@ public final class ClusterJob {
     }
 
     /**
-     * Creates the job's topics that do not exist on its brokers (frames and predictions with
-     * {@code partitions} partitions), with the job's Kafka client properties; returns those created.
+     * Creates the job's topics that do not exist on its brokers (frames and predictions with {@code
+     * partitions} partitions), with the job's Kafka client properties; returns those created.
      */
     public static List<String> createTopics(JobSettings settings, int partitions) throws Exception {
         Properties p = settings.kafkaClientProperties();

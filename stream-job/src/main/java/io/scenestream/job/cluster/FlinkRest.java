@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -23,9 +24,12 @@ import java.util.OptionalLong;
 public final class FlinkRest {
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** @param base e.g. {@code http://127.0.0.1:8081} */
+    /**
+     * @param base e.g. {@code http://127.0.0.1:8081}
+     */
     public FlinkRest(String base) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
@@ -43,13 +47,23 @@ public final class FlinkRest {
     private JsonObject send(HttpRequest.Builder request) throws IOException {
         HttpResponse<String> r;
         try {
-            r = http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            r =
+                    http.send(
+                            request.timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted calling " + base, e);
         }
         if (r.statusCode() / 100 != 2) {
-            throw new IOException(r.request().method() + " " + r.uri() + ": HTTP " + r.statusCode() + " " + r.body());
+            throw new IOException(
+                    r.request().method()
+                            + " "
+                            + r.uri()
+                            + ": HTTP "
+                            + r.statusCode()
+                            + " "
+                            + r.body());
         }
         String body = r.body();
         return body.isBlank() ? new JsonObject() : JsonParser.parseString(body).getAsJsonObject();
@@ -113,15 +127,17 @@ public final class FlinkRest {
 
     /**
      * The task manager (resource id) of every subtask of the job's vertex whose name contains
-     * {@code operator} (a vertex of chained operators is named after all of them), by subtask index.
+     * {@code operator} (a vertex of chained operators is named after all of them), by subtask
+     * index.
      */
     public List<String> taskManagersOf(String jobId, String operator) throws IOException {
         JsonObject job = get("/jobs/" + jobId);
         for (JsonElement v : job.getAsJsonArray("vertices")) {
             JsonObject vertex = v.getAsJsonObject();
             if (vertex.get("name").getAsString().contains(operator)) {
-                JsonArray subtasks = get("/jobs/" + jobId + "/vertices/" + vertex.get("id").getAsString())
-                        .getAsJsonArray("subtasks");
+                JsonArray subtasks =
+                        get("/jobs/" + jobId + "/vertices/" + vertex.get("id").getAsString())
+                                .getAsJsonArray("subtasks");
                 List<String> out = new ArrayList<>();
                 for (JsonElement s : subtasks) {
                     JsonElement tm = s.getAsJsonObject().get("taskmanager-id");
@@ -135,12 +151,16 @@ public final class FlinkRest {
 
     /** Completed checkpoints of the job so far. */
     public int completedCheckpoints(String jobId) throws IOException {
-        return get("/jobs/" + jobId + "/checkpoints").getAsJsonObject("counts").get("completed").getAsInt();
+        return get("/jobs/" + jobId + "/checkpoints")
+                .getAsJsonObject("counts")
+                .get("completed")
+                .getAsInt();
     }
 
     /** Trigger time (epoch ms) of the job's latest completed checkpoint, if any. */
     public OptionalLong latestCompletedCheckpointTime(String jobId) throws IOException {
-        JsonElement latest = get("/jobs/" + jobId + "/checkpoints").getAsJsonObject("latest").get("completed");
+        JsonElement latest =
+                get("/jobs/" + jobId + "/checkpoints").getAsJsonObject("latest").get("completed");
         if (latest == null || latest.isJsonNull()) {
             return OptionalLong.empty();
         }
@@ -148,21 +168,24 @@ public final class FlinkRest {
     }
 
     /**
-     * The checkpoint the job last restored from: its id and the time (epoch ms) of the restore; empty
-     * if it never restored.
+     * The checkpoint the job last restored from: its id and the time (epoch ms) of the restore;
+     * empty if it never restored.
      */
-    public java.util.Optional<long[]> latestRestore(String jobId) throws IOException {
-        JsonElement restored = get("/jobs/" + jobId + "/checkpoints").getAsJsonObject("latest").get("restored");
+    public Optional<long[]> latestRestore(String jobId) throws IOException {
+        JsonElement restored =
+                get("/jobs/" + jobId + "/checkpoints").getAsJsonObject("latest").get("restored");
         if (restored == null || restored.isJsonNull()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         JsonObject r = restored.getAsJsonObject();
-        return java.util.Optional.of(new long[] {r.get("id").getAsLong(), r.get("restore_timestamp").getAsLong()});
+        return Optional.of(
+                new long[] {r.get("id").getAsLong(), r.get("restore_timestamp").getAsLong()});
     }
 
     /** Cancels the job (returns once the request is accepted). */
     public void cancel(String jobId) throws IOException {
-        send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
     }
 }

@@ -6,11 +6,15 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,15 +40,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Kafka: {@code kafka.Kafka server.properties}, KRaft broker and controller in one process,
  *       its storage formatted on first use and kept in {@code DIR/kafka};
  *   <li>the JobManager: {@code StandaloneSessionClusterEntrypoint --configDir DIR/conf};
- *   <li>TaskManagers {@code tm-1}, {@code tm-2}, ...: {@code TaskManagerRunner --configDir DIR/conf}
- *       with {@code taskmanager.resource-id} set to their name.
+ *   <li>TaskManagers {@code tm-1}, {@code tm-2}, ...: {@code TaskManagerRunner --configDir
+ *       DIR/conf} with {@code taskmanager.resource-id} set to their name.
  * </ul>
  *
- * Flink's JVM memory flags and memory options come from Flink's own calculation
- * ({@link FlinkJvmParams}, as Flink's scripts do). Each process logs to {@code DIR/log/NAME.log};
- * its pid is in {@code DIR/run/NAME.pid}, so that another command ({@link #attach}) can stop the
- * cluster, add a TaskManager or submit a job. The processes outlive the JVM that started them;
- * {@link #stop} (or {@link #close}) ends them.
+ * Flink's JVM memory flags and memory options come from Flink's own calculation ({@link
+ * FlinkJvmParams}, as Flink's scripts do). Each process logs to {@code DIR/log/NAME.log}; its pid
+ * is in {@code DIR/run/NAME.pid}, so that another command ({@link #attach}) can stop the cluster,
+ * add a TaskManager or submit a job. The processes outlive the JVM that started them; {@link #stop}
+ * (or {@link #close}) ends them.
  */
 public final class StandaloneCluster implements AutoCloseable {
 
@@ -52,46 +56,54 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Process name of the broker. */
     public static final String KAFKA = "kafka";
+
     /** Process name of the JobManager. */
     public static final String JOB_MANAGER = "jobmanager";
+
     private static final String TASK_MANAGER_PREFIX = "tm-";
 
-    private static final String JM_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+    private static final String JM_MAIN =
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     private static final String TM_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final String KAFKA_MAIN = "kafka.Kafka";
 
     /**
-     * JVM options every Flink process gets ({@code env.java.default-opts.all}): access to JDK internals
-     * that Flink's serializers and network stack use on Java 17, and DJL without network access.
+     * JVM options every Flink process gets ({@code env.java.default-opts.all}): access to JDK
+     * internals that Flink's serializers and network stack use on Java 17, and DJL without network
+     * access.
      */
-    static final String DEFAULT_JVM_OPTS = String.join(" ",
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED",
-            "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
-            "-Dai.djl.offline=true",
-            "-Dai.djl.pytorch.graph_optimizer=false");
+    static final String DEFAULT_JVM_OPTS =
+            String.join(
+                    " ",
+                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.net=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-opens=java.base/java.text=ALL-UNNAMED",
+                    "--add-opens=java.base/java.time=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
+                    "-Dai.djl.offline=true",
+                    "-Dai.djl.pytorch.graph_optimizer=false");
 
     /** Logging of every process (slf4j-simple on the classpath): INFO with timestamps. */
-    private static final List<String> LOGGING = List.of(
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-            "-Dorg.slf4j.simpleLogger.showDateTime=true",
-            "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss,SSS",
-            "-Dorg.slf4j.simpleLogger.showThreadName=true");
+    private static final List<String> LOGGING =
+            List.of(
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                    "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                    "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss,SSS",
+                    "-Dorg.slf4j.simpleLogger.showThreadName=true");
 
     private final ClusterSpec spec;
-    private final Map<String, ProcessHandle> processes = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, ProcessHandle> processes =
+            Collections.synchronizedMap(new LinkedHashMap<>());
     private FlinkJvmParams taskManagerParams;
 
     private StandaloneCluster(ClusterSpec spec) {
@@ -99,8 +111,9 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * Starts Kafka, the JobManager and {@code spec.taskManagers()} TaskManagers, and returns once the
-     * broker answers and every TaskManager has registered. On failure everything started is stopped.
+     * Starts Kafka, the JobManager and {@code spec.taskManagers()} TaskManagers, and returns once
+     * the broker answers and every TaskManager has registered. On failure everything started is
+     * stopped.
      *
      * @throws IOException a port in use, a cluster already running in the folder, a process that
      *     exits or does not come up (with the end of its log)
@@ -110,12 +123,19 @@ public final class StandaloneCluster implements AutoCloseable {
         Files.createDirectories(dir.resolve("run"));
         Optional<StandaloneCluster> running = attachIfRunning(dir);
         if (running.isPresent()) {
-            throw new IOException("a cluster is already running in " + dir + " (" + running.get().describeProcesses()
-                    + "): stop it first");
+            throw new IOException(
+                    "a cluster is already running in "
+                            + dir
+                            + " ("
+                            + running.get().describeProcesses()
+                            + "): stop it first");
         }
-        ClusterSpec spec = requested.withPorts(
-                port(requested.kafkaPort(), "--kafka-port"), port(requested.controllerPort(), "--controller-port"),
-                port(requested.rpcPort(), "--rpc-port"), port(requested.restPort(), "--rest-port"));
+        ClusterSpec spec =
+                requested.withPorts(
+                        port(requested.kafkaPort(), "--kafka-port"),
+                                port(requested.controllerPort(), "--controller-port"),
+                        port(requested.rpcPort(), "--rpc-port"),
+                                port(requested.restPort(), "--rest-port"));
         for (String d : List.of("conf", "log", "kafka", "checkpoints", "tmp", "plugins")) {
             Files.createDirectories(dir.resolve(d));
         }
@@ -125,11 +145,21 @@ public final class StandaloneCluster implements AutoCloseable {
         StandaloneCluster cluster = new StandaloneCluster(spec);
         try {
             cluster.launchKafka();
-            FlinkJvmParams jm = FlinkJvmParams.compute(FlinkJvmParams.Role.JOB_MANAGER, spec.java(), spec.classpath(),
-                    cluster.confDir(), Map.of());
+            FlinkJvmParams jm =
+                    FlinkJvmParams.compute(
+                            FlinkJvmParams.Role.JOB_MANAGER,
+                            spec.java(),
+                            spec.classpath(),
+                            cluster.confDir(),
+                            Map.of());
             cluster.launchFlink(JOB_MANAGER, JM_MAIN, jm, Map.of(), Map.of());
-            cluster.taskManagerParams = FlinkJvmParams.compute(FlinkJvmParams.Role.TASK_MANAGER, spec.java(),
-                    spec.classpath(), cluster.confDir(), Map.of());
+            cluster.taskManagerParams =
+                    FlinkJvmParams.compute(
+                            FlinkJvmParams.Role.TASK_MANAGER,
+                            spec.java(),
+                            spec.classpath(),
+                            cluster.confDir(),
+                            Map.of());
             List<String> tms = new ArrayList<>();
             for (int i = 0; i < spec.taskManagers(); i++) {
                 tms.add(cluster.launchTaskManager());
@@ -147,7 +177,8 @@ public final class StandaloneCluster implements AutoCloseable {
     /** The cluster whose processes run in {@code dir}, as another command started it. */
     public static StandaloneCluster attach(Path dir) throws IOException {
         Path abs = dir.toAbsolutePath().normalize();
-        return attachIfRunning(abs).orElseThrow(() -> new IOException("no cluster is running in " + abs));
+        return attachIfRunning(abs)
+                .orElseThrow(() -> new IOException("no cluster is running in " + abs));
     }
 
     private static Optional<StandaloneCluster> attachIfRunning(Path dir) throws IOException {
@@ -161,7 +192,8 @@ public final class StandaloneCluster implements AutoCloseable {
             try (Stream<Path> pids = Files.list(run)) {
                 for (Path f : pids.filter(p -> p.toString().endsWith(".pid")).sorted().toList()) {
                     String name = f.getFileName().toString().replaceFirst("\\.pid$", "");
-                    Optional<ProcessHandle> h = ours(Long.parseLong(Files.readString(f).trim()), cluster.marker(name));
+                    Optional<ProcessHandle> h =
+                            ours(Long.parseLong(Files.readString(f).trim()), cluster.marker(name));
                     if (h.isPresent()) {
                         cluster.processes.put(name, h.get());
                     } else {
@@ -173,16 +205,25 @@ public final class StandaloneCluster implements AutoCloseable {
         return cluster.processes.isEmpty() ? Optional.empty() : Optional.of(cluster);
     }
 
-    /** The process {@code pid} if it is alive and its command line names this cluster's {@code marker}. */
+    /**
+     * The process {@code pid} if it is alive and its command line names this cluster's {@code
+     * marker}.
+     */
     private static Optional<ProcessHandle> ours(long pid, String marker) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> commandLine(h).contains(marker));
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> commandLine(h).contains(marker));
     }
 
-    /** The whole command line (ProcessHandle.Info cuts it at 4 KB; the classpath alone is longer). */
+    /**
+     * The whole command line (ProcessHandle.Info cuts it at 4 KB; the classpath alone is longer).
+     */
     private static String commandLine(ProcessHandle h) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+                            StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
         } catch (IOException | RuntimeException e) {
             return h.info().commandLine().orElse("");
         }
@@ -222,18 +263,22 @@ public final class StandaloneCluster implements AutoCloseable {
     public Map<String, ProcessHandle> processes() {
         synchronized (processes) {
             Map<String, ProcessHandle> alive = new LinkedHashMap<>();
-            processes.forEach((k, v) -> {
-                if (v.isAlive()) {
-                    alive.put(k, v);
-                }
-            });
+            processes.forEach(
+                    (k, v) -> {
+                        if (v.isAlive()) {
+                            alive.put(k, v);
+                        }
+                    });
             return alive;
         }
     }
 
     /** Names of the TaskManager processes that are alive. */
     public List<String> taskManagers() {
-        return processes().keySet().stream().filter(n -> n.startsWith(TASK_MANAGER_PREFIX)).sorted().toList();
+        return processes().keySet().stream()
+                .filter(n -> n.startsWith(TASK_MANAGER_PREFIX))
+                .sorted()
+                .toList();
     }
 
     /** "name pid, ..." of the running processes. */
@@ -243,11 +288,18 @@ public final class StandaloneCluster implements AutoCloseable {
         return String.join(", ", parts);
     }
 
-    /** Starts one more TaskManager and returns its name once it has registered with the JobManager. */
+    /**
+     * Starts one more TaskManager and returns its name once it has registered with the JobManager.
+     */
     public String startTaskManager() throws IOException {
         if (taskManagerParams == null) {
-            taskManagerParams = FlinkJvmParams.compute(FlinkJvmParams.Role.TASK_MANAGER, spec.java(), spec.classpath(),
-                    confDir(), Map.of());
+            taskManagerParams =
+                    FlinkJvmParams.compute(
+                            FlinkJvmParams.Role.TASK_MANAGER,
+                            spec.java(),
+                            spec.classpath(),
+                            confDir(),
+                            Map.of());
         }
         String name = launchTaskManager();
         awaitTaskManagers(List.of(name), Duration.ofSeconds(120));
@@ -255,13 +307,14 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * Kills a TaskManager with SIGKILL (no shutdown of any kind: a machine lost) and waits until it is
-     * gone.
+     * Kills a TaskManager with SIGKILL (no shutdown of any kind: a machine lost) and waits until it
+     * is gone.
      */
     public void killTaskManager(String name) throws IOException {
         ProcessHandle h = processes().get(name);
         if (h == null || !name.startsWith(TASK_MANAGER_PREFIX)) {
-            throw new IllegalArgumentException("no running TaskManager " + name + " (running: " + taskManagers() + ")");
+            throw new IllegalArgumentException(
+                    "no running TaskManager " + name + " (running: " + taskManagers() + ")");
         }
         h.destroyForcibly();
         await(h, Duration.ofSeconds(30));
@@ -289,8 +342,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /**
      * Stops everything: cancels running jobs (so that their Kafka transactions end and their
-     * checkpoints are kept), then TaskManagers and JobManager, then the broker; SIGTERM first, SIGKILL
-     * for a process that does not end within its time. Data, checkpoints and logs stay in the folder.
+     * checkpoints are kept), then TaskManagers and JobManager, then the broker; SIGTERM first,
+     * SIGKILL for a process that does not end within its time. Data, checkpoints and logs stay in
+     * the folder.
      */
     public void stop() {
         Map<String, ProcessHandle> alive = processes();
@@ -300,7 +354,12 @@ public final class StandaloneCluster implements AutoCloseable {
         List<Thread> stoppers = new ArrayList<>();
         for (Map.Entry<String, ProcessHandle> e : alive.entrySet()) {
             if (!e.getKey().equals(KAFKA)) {
-                Thread t = new Thread(() -> terminateQuietly(e.getKey(), e.getValue(), Duration.ofSeconds(30)), "stop-" + e.getKey());
+                Thread t =
+                        new Thread(
+                                () ->
+                                        terminateQuietly(
+                                                e.getKey(), e.getValue(), Duration.ofSeconds(30)),
+                                "stop-" + e.getKey());
                 t.start();
                 stoppers.add(t);
             }
@@ -362,7 +421,11 @@ public final class StandaloneCluster implements AutoCloseable {
         try {
             h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.warn("{} (pid {}) did not stop within {} s of SIGTERM: killing it", name, h.pid(), timeout.toSeconds());
+            LOG.warn(
+                    "{} (pid {}) did not stop within {} s of SIGTERM: killing it",
+                    name,
+                    h.pid(),
+                    timeout.toSeconds());
             h.destroyForcibly();
             await(h, Duration.ofSeconds(30));
         } catch (ExecutionException e) {
@@ -379,7 +442,8 @@ public final class StandaloneCluster implements AutoCloseable {
         try {
             h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            throw new IOException("process " + h.pid() + " did not end within " + timeout.toSeconds() + " s", e);
+            throw new IOException(
+                    "process " + h.pid() + " did not end within " + timeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for process " + h.pid(), e);
@@ -406,12 +470,13 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * The Flink configuration of the cluster: loopback addresses and the spec's ports, sizes and slots;
-     * no managed memory (the job keeps its state on the heap) and room outside Flink's budget for
-     * libtorch's native memory (a quarter of the process as JVM overhead); the job's classes found
-     * parent-first, so that libtorch is never loaded by a job's class loader; a TaskManager that
-     * stops answering is given up after 10 s; failed jobs restart with a backoff from 1 s to 10 s;
-     * checkpoints are kept when a job is cancelled. Then the spec's own options, which win.
+     * The Flink configuration of the cluster: loopback addresses and the spec's ports, sizes and
+     * slots; no managed memory (the job keeps its state on the heap) and room outside Flink's
+     * budget for libtorch's native memory (a quarter of the process as JVM overhead); the job's
+     * classes found parent-first, so that libtorch is never loaded by a job's class loader; a
+     * TaskManager that stops answering is given up after 10 s; failed jobs restart with a backoff
+     * from 1 s to 10 s; checkpoints are kept when a job is cancelled. Then the spec's own options,
+     * which win.
      */
     public static Map<String, String> flinkConfiguration(ClusterSpec spec) {
         Map<String, String> c = new TreeMap<>();
@@ -437,7 +502,9 @@ public final class StandaloneCluster implements AutoCloseable {
         c.put("restart-strategy.type", "exponential-delay");
         c.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
         c.put("restart-strategy.exponential-delay.max-backoff", "10 s");
-        c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        c.put(
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
         c.put("env.java.default-opts.all", DEFAULT_JVM_OPTS);
         c.putAll(spec.flinkConfig());
         return c;
@@ -446,9 +513,11 @@ public final class StandaloneCluster implements AutoCloseable {
     private static void writeFlinkConfiguration(ClusterSpec spec) throws IOException {
         Path file = spec.dir().resolve("conf").resolve("config.yaml");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("# Written by scenestream-cluster start; overwritten on the next start (use -D KEY=VALUE there).\n");
+            w.write(
+                    "# Written by scenestream-cluster start; overwritten on the next start (use -D KEY=VALUE there).\n");
             for (Map.Entry<String, String> e : flinkConfiguration(spec).entrySet()) {
-                // Flat keys; every value a single-quoted YAML string (Flink converts it to the option's type).
+                // Flat keys; every value a single-quoted YAML string (Flink converts it to the
+                // option's type).
                 w.write(e.getKey() + ": '" + e.getValue().replace("'", "''") + "'\n");
             }
         }
@@ -457,8 +526,12 @@ public final class StandaloneCluster implements AutoCloseable {
     private List<String> javaOpts(String role) {
         Map<String, String> c = flinkConfiguration(spec);
         List<String> opts = new ArrayList<>();
-        for (String key : List.of("env.java.default-opts.all", "env.java.opts.all",
-                "env.java.default-opts." + role, "env.java.opts." + role)) {
+        for (String key :
+                List.of(
+                        "env.java.default-opts.all",
+                        "env.java.opts.all",
+                        "env.java.default-opts." + role,
+                        "env.java.opts." + role)) {
             String v = c.getOrDefault(key, "").trim();
             if (!v.isEmpty()) {
                 opts.addAll(List.of(v.split("\\s+")));
@@ -472,10 +545,19 @@ public final class StandaloneCluster implements AutoCloseable {
     private void launchKafka() throws IOException {
         Path data = spec.dir().resolve("kafka").resolve("data");
         Files.createDirectories(data);
-        EmbeddedKafka.writeAndFormat(EmbeddedKafka.singleNodeProperties(data, spec.kafkaPort(), spec.controllerPort()),
-                kafkaConfig(), data);
-        List<String> cmd = new ArrayList<>(List.of(spec.java(), "-Xms" + spec.kafkaHeap(), "-Xmx" + spec.kafkaHeap(),
-                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"));
+        EmbeddedKafka.writeAndFormat(
+                EmbeddedKafka.singleNodeProperties(data, spec.kafkaPort(), spec.controllerPort()),
+                kafkaConfig(),
+                data);
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                spec.java(),
+                                "-Xms" + spec.kafkaHeap(),
+                                "-Xmx" + spec.kafkaHeap(),
+                                "-XX:+UseG1GC",
+                                "-XX:MaxGCPauseMillis=20",
+                                "-Djava.awt.headless=true"));
         cmd.addAll(LOGGING);
         cmd.addAll(List.of("-cp", spec.kafkaClasspath(), KAFKA_MAIN, kafkaConfig().toString()));
         launch(KAFKA, cmd, Map.of());
@@ -483,16 +565,27 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private String launchTaskManager() throws IOException {
         int n = 1;
-        while (processes.containsKey(TASK_MANAGER_PREFIX + n) || Files.exists(pidFile(TASK_MANAGER_PREFIX + n))) {
+        while (processes.containsKey(TASK_MANAGER_PREFIX + n)
+                || Files.exists(pidFile(TASK_MANAGER_PREFIX + n))) {
             n++;
         }
         String name = TASK_MANAGER_PREFIX + n;
-        launchFlink(name, TM_MAIN, taskManagerParams, Map.of("taskmanager.resource-id", name), spec.taskManagerEnv());
+        launchFlink(
+                name,
+                TM_MAIN,
+                taskManagerParams,
+                Map.of("taskmanager.resource-id", name),
+                spec.taskManagerEnv());
         return name;
     }
 
-    private void launchFlink(String name, String main, FlinkJvmParams params, Map<String, String> dynamic,
-            Map<String, String> env) throws IOException {
+    private void launchFlink(
+            String name,
+            String main,
+            FlinkJvmParams params,
+            Map<String, String> dynamic,
+            Map<String, String> env)
+            throws IOException {
         String role = name.equals(JOB_MANAGER) ? "jobmanager" : "taskmanager";
         List<String> cmd = new ArrayList<>();
         cmd.add(spec.java());
@@ -507,25 +600,30 @@ public final class StandaloneCluster implements AutoCloseable {
         cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.flink.metrics.MetricGroup=error");
         cmd.addAll(List.of("-cp", spec.classpath(), main, "--configDir", confDir().toString()));
         cmd.addAll(params.dynamicProperties());
-        dynamic.forEach((k, v) -> {
-            cmd.add("-D");
-            cmd.add(k + "=" + v);
-        });
+        dynamic.forEach(
+                (k, v) -> {
+                    cmd.add("-D");
+                    cmd.add(k + "=" + v);
+                });
         launch(name, cmd, env);
     }
 
     private void launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
         File log = log(name).toFile();
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-                .redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                        .redirectErrorStream(true);
         // Flink looks for plugins (e.g. flink-external-resource-gpu) in subfolders of this one.
         pb.environment().put("FLINK_PLUGINS_DIR", spec.dir().resolve("plugins").toString());
         pb.environment().putAll(env);
-        Files.writeString(log.toPath(), String.format(Locale.ROOT, "%n==== %s starting %s ====%n",
-                java.time.Instant.now(), name), StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                log.toPath(),
+                String.format(Locale.ROOT, "%n==== %s starting %s ====%n", Instant.now(), name),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         Process p = pb.start();
         processes.put(name, p.toHandle());
         Files.writeString(pidFile(name), Long.toString(p.pid()));
@@ -541,9 +639,15 @@ public final class StandaloneCluster implements AutoCloseable {
                 sleep(300);
                 continue;
             }
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+            try (Admin admin =
+                    Admin.create(
+                            Map.of(
+                                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    bootstrapServers(),
+                                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                    3000,
+                                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                    5000))) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {
@@ -551,8 +655,16 @@ public final class StandaloneCluster implements AutoCloseable {
                 sleep(500);
             }
         }
-        throw new IOException("Kafka did not come up on " + bootstrapServers() + " within " + timeout.toSeconds()
-                + " s; end of " + log(KAFKA) + ":\n" + tail(log(KAFKA)), last);
+        throw new IOException(
+                "Kafka did not come up on "
+                        + bootstrapServers()
+                        + " within "
+                        + timeout.toSeconds()
+                        + " s; end of "
+                        + log(KAFKA)
+                        + ":\n"
+                        + tail(log(KAFKA)),
+                last);
     }
 
     private void awaitTaskManagers(List<String> names, Duration timeout) throws IOException {
@@ -572,8 +684,15 @@ public final class StandaloneCluster implements AutoCloseable {
             }
             sleep(500);
         }
-        throw new IOException("TaskManagers " + names + " did not register with the JobManager at " + restUrl()
-                + " within " + timeout.toSeconds() + " s; see " + spec.dir().resolve("log"));
+        throw new IOException(
+                "TaskManagers "
+                        + names
+                        + " did not register with the JobManager at "
+                        + restUrl()
+                        + " within "
+                        + timeout.toSeconds()
+                        + " s; see "
+                        + spec.dir().resolve("log"));
     }
 
     private void checkAlive(String name) throws IOException {
@@ -597,8 +716,8 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private static boolean accepts(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
             return true;
         } catch (IOException e) {
             return false;
@@ -609,8 +728,14 @@ public final class StandaloneCluster implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
-            throw new IOException("port " + port + " (" + option + ") is in use: another broker or cluster? "
-                    + "Stop it or choose another port", e);
+            throw new IOException(
+                    "port "
+                            + port
+                            + " ("
+                            + option
+                            + ") is in use: another broker or cluster? "
+                            + "Stop it or choose another port",
+                    e);
         }
     }
 

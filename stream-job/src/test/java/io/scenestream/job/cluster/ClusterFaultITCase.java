@@ -21,8 +21,11 @@ import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +34,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,8 +44,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,8 +76,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  *       (at-least-once: none missing; exactly-once: exactly one each, in order, read with
  *       read_committed); the job serves and trains on from its last adapted student, not from the
  *       shipped one.
- *   <li>The broker is stopped (SIGTERM) and started again on its data mid-stream: the job recovers and
- *       every frame gets its prediction.
+ *   <li>The broker is stopped (SIGTERM) and started again on its data mid-stream: the job recovers
+ *       and every frame gets its prediction.
  * </ul>
  *
  * Each prints what recovery took ({@code RECOVERY ...} lines).
@@ -81,8 +88,7 @@ class ClusterFaultITCase {
     private static final int W = 96;
     private static final double FPS_PER_CAMERA = 5;
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     private static StandaloneCluster cluster;
     private static Path student;
@@ -111,11 +117,28 @@ class ClusterFaultITCase {
         flink.put("restart-strategy.fixed-delay.attempts", "1000");
         flink.put("taskmanager.memory.task.off-heap.size", "128m");
         // Three TaskManagers of one slot: two for the job, one spare for when one is lost.
-        ClusterSpec spec = new ClusterSpec(dir.resolve("cluster"), ClusterSpec.currentClasspath(), null, ClusterSpec.currentJava(),
-                3, 1, "768m", "1600m", "384m", 0, 0, 0, 0, flink, Map.of("OMP_NUM_THREADS", "1"));
+        ClusterSpec spec =
+                new ClusterSpec(
+                        dir.resolve("cluster"),
+                        ClusterSpec.currentClasspath(),
+                        null,
+                        ClusterSpec.currentJava(),
+                        3,
+                        1,
+                        "768m",
+                        "1600m",
+                        "384m",
+                        0,
+                        0,
+                        0,
+                        0,
+                        flink,
+                        Map.of("OMP_NUM_THREADS", "1"));
         cluster = StandaloneCluster.start(spec);
         // Should this JVM be ended abruptly, take the cluster's processes with it.
-        killOnExit = new Thread(() -> cluster.processes().values().forEach(ProcessHandle::destroyForcibly));
+        killOnExit =
+                new Thread(
+                        () -> cluster.processes().values().forEach(ProcessHandle::destroyForcibly));
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
@@ -133,10 +156,11 @@ class ClusterFaultITCase {
             Runtime.getRuntime().removeShutdownHook(killOnExit);
             // Keep the processes' logs for a look after the run (the temporary folder goes).
             Path logs = Path.of("target", "cluster-fault-logs");
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(cluster.spec().dir().resolve("log"))) {
-                java.nio.file.Files.createDirectories(logs);
+            try (Stream<Path> files = Files.list(cluster.spec().dir().resolve("log"))) {
+                Files.createDirectories(logs);
                 for (Path f : files.toList()) {
-                    java.nio.file.Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(
+                            f, logs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             } catch (IOException e) {
                 System.err.println("could not keep the cluster's logs: " + e);
@@ -144,33 +168,41 @@ class ClusterFaultITCase {
         }
     }
 
-    /** Makes sure the spare is back: three free slots (the replacement of a killed TaskManager registered). */
+    /**
+     * Makes sure the spare is back: three free slots (the replacement of a killed TaskManager
+     * registered).
+     */
     @BeforeEach
     void threeFreeSlots() throws Exception {
         if (replacement != null) {
             replacement.get(120, TimeUnit.SECONDS);
             replacement = null;
         }
-        await("three free slots", Duration.ofSeconds(120), () -> {
-            try {
-                return cluster.rest().freeSlots() == 3;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await(
+                "three free slots",
+                Duration.ofSeconds(120),
+                () -> {
+                    try {
+                        return cluster.rest().freeSlots() == 3;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     /**
-     * A TaskManager lost mid-stream: the job restores from its last checkpoint on the spare; every frame
-     * gets its prediction (at-least-once: none missing; exactly-once: exactly one each, in order). With
-     * self-training on, it also comes back with the student it had adapted by that checkpoint, serving
-     * and training on from there, not from the shipped version 1. (Self-training in one of the two
-     * runs: on two cores, restoring the trainer is most of a recovery's time.)
+     * A TaskManager lost mid-stream: the job restores from its last checkpoint on the spare; every
+     * frame gets its prediction (at-least-once: none missing; exactly-once: exactly one each, in
+     * order). With self-training on, it also comes back with the student it had adapted by that
+     * checkpoint, serving and training on from there, not from the shipped version 1.
+     * (Self-training in one of the two runs: on two cores, restoring the trainer is most of a
+     * recovery's time.)
      */
     @ParameterizedTest(name = "{0}, self-training {1}")
     @CsvSource({"at-least-once, false", "exactly-once, true"})
     @Timeout(360)
-    void aKilledTaskManagerIsReplacedAndNothingIsLost(String delivery, boolean selfTraining) throws Exception {
+    void aKilledTaskManagerIsReplacedAndNothingIsLost(String delivery, boolean selfTraining)
+            throws Exception {
         String name = "kill-" + delivery;
         Map<String, String> options = options(name, delivery, 2);
         if (selfTraining) {
@@ -188,60 +220,111 @@ class ClusterFaultITCase {
                 Map<String, Long> adapted = new TreeMap<>();
                 if (selfTraining) {
                     // Every camera served by an adapted student...
-                    await("an adapted student serving every camera", Duration.ofSeconds(120),
-                            () -> cameras.stream().allMatch(c -> predictions.seen().stream()
-                                    .anyMatch(p -> p.camera().equals(c) && p.version() >= 2)));
+                    await(
+                            "an adapted student serving every camera",
+                            Duration.ofSeconds(120),
+                            () ->
+                                    cameras.stream()
+                                            .allMatch(
+                                                    c ->
+                                                            predictions.seen().stream()
+                                                                    .anyMatch(
+                                                                            p ->
+                                                                                    p.camera()
+                                                                                                    .equals(
+                                                                                                            c)
+                                                                                            && p
+                                                                                                            .version()
+                                                                                                    >= 2)));
                     for (Reader.Seen p : predictions.seen()) {
                         adapted.merge(p.camera(), p.version(), Math::max);
                     }
                 } else {
-                    await("predictions", Duration.ofSeconds(90), () -> predictions.seen().size() >= 10);
+                    await(
+                            "predictions",
+                            Duration.ofSeconds(90),
+                            () -> predictions.seen().size() >= 10);
                 }
                 // ... and a checkpoint taken after that.
                 long seenAt = System.currentTimeMillis();
-                await("a checkpoint after " + predictions.seen().size() + " predictions", Duration.ofSeconds(60),
-                        () -> latestCheckpointTime(job) > seenAt, () -> checkpoints(job));
+                await(
+                        "a checkpoint after " + predictions.seen().size() + " predictions",
+                        Duration.ofSeconds(60),
+                        () -> latestCheckpointTime(job) > seenAt,
+                        () -> checkpoints(job));
 
-                String victim = rest.taskManagersOf(job, selfTraining ? "self-training" : "infer").get(0);
+                String victim =
+                        rest.taskManagersOf(job, selfTraining ? "self-training" : "infer").get(0);
                 long killedAt = System.currentTimeMillis();
                 cluster.killTaskManager(victim);
                 Recovery r = awaitRecovery(job, killedAt, predictions);
-                report(name, "SIGKILL of TaskManager " + victim
-                        + (selfTraining ? " (inference, teacher, self-training)" : " (inference 1/2)"), r);
+                report(
+                        name,
+                        "SIGKILL of TaskManager "
+                                + victim
+                                + (selfTraining
+                                        ? " (inference, teacher, self-training)"
+                                        : " (inference 1/2)"),
+                        r);
                 long recoveredAt = killedAt + Math.round(r.runningSeconds() * 1000);
-                replacement = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return cluster.startTaskManager(); // the spare for the next test
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                replacement =
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        return cluster
+                                                .startTaskManager(); // the spare for the next test
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                });
 
                 // Frames go on after recovery (with self-training: until its next update).
-                await("predictions after recovery" + (selfTraining ? " and a model update" : ""), Duration.ofSeconds(90),
-                        () -> predictions.seen().stream().filter(p -> p.arrivedAt() > recoveredAt).count() >= 10
-                                && (!selfTraining || updates.raw().stream().anyMatch(u -> u.arrivedAt() > recoveredAt)));
+                await(
+                        "predictions after recovery" + (selfTraining ? " and a model update" : ""),
+                        Duration.ofSeconds(90),
+                        () ->
+                                predictions.seen().stream()
+                                                        .filter(p -> p.arrivedAt() > recoveredAt)
+                                                        .count()
+                                                >= 10
+                                        && (!selfTraining
+                                                || updates.raw().stream()
+                                                        .anyMatch(
+                                                                u -> u.arrivedAt() > recoveredAt)));
                 feed.stop();
                 Set<String> expected = feed.acked();
                 assertThat(feed.failed()).as("frames whose send failed").isZero();
-                await("a prediction for every frame", Duration.ofSeconds(90),
+                await(
+                        "a prediction for every frame",
+                        Duration.ofSeconds(90),
                         () -> predictions.keys().containsAll(expected));
                 Thread.sleep(1500); // a duplicate would show up now
 
                 assertThat(r.restoredCheckpoint()).as("restored from a checkpoint").isPositive();
                 List<Reader.Seen> seen = predictions.seen();
                 assertThat(seen.stream().map(Reader.Seen::key).collect(Collectors.toSet()))
-                        .as("every frame predicted, no prediction of a frame never sent").isEqualTo(expected);
+                        .as("every frame predicted, no prediction of a frame never sent")
+                        .isEqualTo(expected);
                 if (delivery.equals("exactly-once")) {
                     for (String camera : cameras) {
-                        List<Long> sequences = seen.stream().filter(s -> s.camera().equals(camera))
-                                .map(Reader.Seen::sequence).toList();
-                        assertThat(sequences).as("camera %s: each frame exactly once, in order", camera)
-                                .containsExactlyElementsOf(LongStream.range(0, feed.sent(camera)).boxed().toList());
+                        List<Long> sequences =
+                                seen.stream()
+                                        .filter(s -> s.camera().equals(camera))
+                                        .map(Reader.Seen::sequence)
+                                        .toList();
+                        assertThat(sequences)
+                                .as("camera %s: each frame exactly once, in order", camera)
+                                .containsExactlyElementsOf(
+                                        LongStream.range(0, feed.sent(camera)).boxed().toList());
                     }
                 }
-                System.out.printf(Locale.ROOT, "RECOVERY %s: %d frames, %d predictions (%d duplicates)%n", name,
-                        expected.size(), seen.size(), seen.size() - expected.size());
+                System.out.printf(
+                        Locale.ROOT,
+                        "RECOVERY %s: %d frames, %d predictions (%d duplicates)%n",
+                        name,
+                        expected.size(),
+                        seen.size(),
+                        seen.size() - expected.size());
                 if (selfTraining) {
                     assertAdaptedVersionRestored(name, adapted, seen, updates, recoveredAt);
                 }
@@ -252,40 +335,58 @@ class ClusterFaultITCase {
     }
 
     /**
-     * A camera keeps its inference subtask across the restart, and that subtask restored its serving
-     * version: every camera is served at least the version it was served before the kill (2 or more;
-     * the shipped student is 1). The self-training operator restored its student: its next update
-     * continues the version numbers.
+     * A camera keeps its inference subtask across the restart, and that subtask restored its
+     * serving version: every camera is served at least the version it was served before the kill (2
+     * or more; the shipped student is 1). The self-training operator restored its student: its next
+     * update continues the version numbers.
      */
-    private static void assertAdaptedVersionRestored(String name, Map<String, Long> adapted, List<Reader.Seen> seen,
-            Reader updates, long recoveredAt) {
-        Map<String, java.util.SortedSet<Long>> servedAfter = new TreeMap<>();
+    private static void assertAdaptedVersionRestored(
+            String name,
+            Map<String, Long> adapted,
+            List<Reader.Seen> seen,
+            Reader updates,
+            long recoveredAt) {
+        Map<String, SortedSet<Long>> servedAfter = new TreeMap<>();
         for (Reader.Seen p : seen) {
             if (p.arrivedAt() > recoveredAt) {
-                servedAfter.computeIfAbsent(p.camera(), c -> new java.util.TreeSet<>()).add(p.version());
+                servedAfter.computeIfAbsent(p.camera(), c -> new TreeSet<>()).add(p.version());
             }
         }
         List<Long> publishedAfter = new ArrayList<>();
         for (Reader.Raw u : updates.raw()) {
             if (u.arrivedAt() > recoveredAt) {
-                publishedAfter.add(ModelUpdates.verify(u.value(), "secret".getBytes(StandardCharsets.UTF_8)).getVersion());
+                publishedAfter.add(
+                        ModelUpdates.verify(u.value(), "secret".getBytes(StandardCharsets.UTF_8))
+                                .getVersion());
             }
         }
         long newest = adapted.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-        System.out.printf(Locale.ROOT, "RECOVERY %s: served before the kill up to %s, after recovery %s; updates "
-                + "published after recovery %s%n", name, adapted, servedAfter, publishedAfter);
+        System.out.printf(
+                Locale.ROOT,
+                "RECOVERY %s: served before the kill up to %s, after recovery %s; updates "
+                        + "published after recovery %s%n",
+                name,
+                adapted,
+                servedAfter,
+                publishedAfter);
         for (Map.Entry<String, Long> e : adapted.entrySet()) {
-            assertThat(servedAfter.get(e.getKey())).as("versions served to %s after recovery (before the kill: v%d; "
-                    + "shipped: v1)", e.getKey(), e.getValue())
-                    .isNotEmpty().allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(e.getValue()));
+            assertThat(servedAfter.get(e.getKey()))
+                    .as(
+                            "versions served to %s after recovery (before the kill: v%d; "
+                                    + "shipped: v1)",
+                            e.getKey(), e.getValue())
+                    .isNotEmpty()
+                    .allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(e.getValue()));
         }
-        assertThat(publishedAfter).as("updates published after recovery continue from the adapted student")
-                .isNotEmpty().allSatisfy(v -> assertThat(v).isGreaterThan(newest));
+        assertThat(publishedAfter)
+                .as("updates published after recovery continue from the adapted student")
+                .isNotEmpty()
+                .allSatisfy(v -> assertThat(v).isGreaterThan(newest));
     }
 
     /**
-     * Self-training as in SelfTrainingITCase (an untrained teacher is never sure: take all its pixels;
-     * short rounds), with a small replay buffer: the state a restart restores stays small.
+     * Self-training as in SelfTrainingITCase (an untrained teacher is never sure: take all its
+     * pixels; short rounds), with a small replay buffer: the state a restart restores stays small.
      */
     private static void selfTraining(Map<String, String> options) {
         options.put(JobOptions.SELF_TRAINING.key(), "true");
@@ -317,7 +418,9 @@ class ClusterFaultITCase {
             try {
                 await("the job running", Duration.ofSeconds(90), () -> allTasksRunning(job));
                 feed.start();
-                await("predictions and a checkpoint", Duration.ofSeconds(90),
+                await(
+                        "predictions and a checkpoint",
+                        Duration.ofSeconds(90),
                         () -> predictions.seen().size() >= 20 && completedCheckpoints(job) >= 1);
 
                 long stoppedAt = System.currentTimeMillis();
@@ -328,27 +431,59 @@ class ClusterFaultITCase {
                 cluster.startKafka();
                 long upAt = System.currentTimeMillis();
                 long sentBeforeUp = feed.sentTotal();
-                await("a prediction of a frame sent after the restart", Duration.ofSeconds(120),
-                        () -> predictions.seen().stream().anyMatch(s -> s.arrivedAt() > upAt
-                                && s.sequence() >= sentBeforeUp / cameras.size()));
-                long flowingAt = predictions.seen().stream().filter(s -> s.arrivedAt() > upAt
-                        && s.sequence() >= sentBeforeUp / cameras.size()).mapToLong(Reader.Seen::arrivedAt).min().orElseThrow();
-                System.out.printf(Locale.ROOT, "RECOVERY %s: SIGTERM to Kafka, stopped in %.1f s, down %.1f s, "
-                        + "up again %.1f s after its start; first prediction of a new frame %.1f s after the broker was up "
-                        + "(%.1f s after the stop)%n", name, stopSeconds, (restartAt - stoppedAt) / 1e3,
-                        (upAt - restartAt) / 1e3, (flowingAt - upAt) / 1e3, (flowingAt - stoppedAt) / 1e3);
+                await(
+                        "a prediction of a frame sent after the restart",
+                        Duration.ofSeconds(120),
+                        () ->
+                                predictions.seen().stream()
+                                        .anyMatch(
+                                                s ->
+                                                        s.arrivedAt() > upAt
+                                                                && s.sequence()
+                                                                        >= sentBeforeUp
+                                                                                / cameras.size()));
+                long flowingAt =
+                        predictions.seen().stream()
+                                .filter(
+                                        s ->
+                                                s.arrivedAt() > upAt
+                                                        && s.sequence()
+                                                                >= sentBeforeUp / cameras.size())
+                                .mapToLong(Reader.Seen::arrivedAt)
+                                .min()
+                                .orElseThrow();
+                System.out.printf(
+                        Locale.ROOT,
+                        "RECOVERY %s: SIGTERM to Kafka, stopped in %.1f s, down %.1f s, "
+                                + "up again %.1f s after its start; first prediction of a new frame %.1f s after the broker was up "
+                                + "(%.1f s after the stop)%n",
+                        name,
+                        stopSeconds,
+                        (restartAt - stoppedAt) / 1e3,
+                        (upAt - restartAt) / 1e3,
+                        (flowingAt - upAt) / 1e3,
+                        (flowingAt - stoppedAt) / 1e3);
 
                 Thread.sleep(1000);
                 feed.stop();
                 Set<String> expected = feed.acked();
                 assertThat(feed.failed()).as("frames whose send failed").isZero();
                 assertThat(expected).hasSize((int) feed.sentTotal());
-                await("a prediction for every frame", Duration.ofSeconds(90),
+                await(
+                        "a prediction for every frame",
+                        Duration.ofSeconds(90),
                         () -> predictions.keys().containsAll(expected));
                 assertThat(cluster.rest().jobState(job)).isEqualTo("RUNNING");
-                System.out.printf(Locale.ROOT, "RECOVERY %s: %d frames, %d predictions, restored from a checkpoint: %s%n",
-                        name, expected.size(), predictions.seen().size(),
-                        cluster.rest().latestRestore(job).map(x -> "checkpoint " + x[0]).orElse("no (sources reconnected)"));
+                System.out.printf(
+                        Locale.ROOT,
+                        "RECOVERY %s: %d frames, %d predictions, restored from a checkpoint: %s%n",
+                        name,
+                        expected.size(),
+                        predictions.seen().size(),
+                        cluster.rest()
+                                .latestRestore(job)
+                                .map(x -> "checkpoint " + x[0])
+                                .orElse("no (sources reconnected)"));
             } finally {
                 cancel(job);
             }
@@ -397,41 +532,65 @@ class ClusterFaultITCase {
     }
 
     /** What recovery from a lost TaskManager took, in seconds from the kill. */
-    record Recovery(long restoredCheckpoint, double restoreSeconds, double runningSeconds, double predictingSeconds) {}
+    record Recovery(
+            long restoredCheckpoint,
+            double restoreSeconds,
+            double runningSeconds,
+            double predictingSeconds) {}
 
     /**
-     * Waits until the job has restored from a checkpoint after {@code killedAt} and runs all its tasks
-     * again, then for the first prediction after that.
+     * Waits until the job has restored from a checkpoint after {@code killedAt} and runs all its
+     * tasks again, then for the first prediction after that.
      */
-    private static Recovery awaitRecovery(String job, long killedAt, Reader predictions) throws Exception {
+    private static Recovery awaitRecovery(String job, long killedAt, Reader predictions)
+            throws Exception {
         FlinkRest rest = cluster.rest();
         long[] restored = new long[2];
-        await("the job restored from a checkpoint and running again", Duration.ofSeconds(120), () -> {
-            try {
-                Optional<long[]> r = rest.latestRestore(job);
-                if (r.isPresent() && r.get()[1] >= killedAt && rest.allTasksRunning(job)) {
-                    restored[0] = r.get()[0];
-                    restored[1] = r.get()[1];
-                    return true;
-                }
-                return false;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await(
+                "the job restored from a checkpoint and running again",
+                Duration.ofSeconds(120),
+                () -> {
+                    try {
+                        Optional<long[]> r = rest.latestRestore(job);
+                        if (r.isPresent() && r.get()[1] >= killedAt && rest.allTasksRunning(job)) {
+                            restored[0] = r.get()[0];
+                            restored[1] = r.get()[1];
+                            return true;
+                        }
+                        return false;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
         long runningAt = System.currentTimeMillis();
-        await("a prediction after recovery", Duration.ofSeconds(60),
+        await(
+                "a prediction after recovery",
+                Duration.ofSeconds(60),
                 () -> predictions.seen().stream().anyMatch(s -> s.arrivedAt() > runningAt));
-        long predictingAt = predictions.seen().stream().mapToLong(Reader.Seen::arrivedAt).filter(t -> t > runningAt)
-                .min().orElseThrow();
-        return new Recovery(restored[0], (restored[1] - killedAt) / 1e3, (runningAt - killedAt) / 1e3,
+        long predictingAt =
+                predictions.seen().stream()
+                        .mapToLong(Reader.Seen::arrivedAt)
+                        .filter(t -> t > runningAt)
+                        .min()
+                        .orElseThrow();
+        return new Recovery(
+                restored[0],
+                (restored[1] - killedAt) / 1e3,
+                (runningAt - killedAt) / 1e3,
                 (predictingAt - killedAt) / 1e3);
     }
 
     private static void report(String name, String fault, Recovery r) {
-        System.out.printf(Locale.ROOT, "RECOVERY %s: %s; restored checkpoint %d %.1f s after the kill, all tasks "
-                + "running %.1f s after, first new prediction %.1f s after%n", name, fault, r.restoredCheckpoint(),
-                r.restoreSeconds(), r.runningSeconds(), r.predictingSeconds());
+        System.out.printf(
+                Locale.ROOT,
+                "RECOVERY %s: %s; restored checkpoint %d %.1f s after the kill, all tasks "
+                        + "running %.1f s after, first new prediction %.1f s after%n",
+                name,
+                fault,
+                r.restoredCheckpoint(),
+                r.restoreSeconds(),
+                r.runningSeconds(),
+                r.predictingSeconds());
     }
 
     private static boolean allTasksRunning(String job) {
@@ -458,18 +617,28 @@ class ClusterFaultITCase {
         }
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    private static void await(String what, Duration timeout, BooleanSupplier condition)
+            throws InterruptedException {
         await(what, timeout, condition, () -> "");
     }
 
     /** Waits for {@code condition}; on timeout an AssertionError with {@code state}. */
-    private static void await(String what, Duration timeout, BooleanSupplier condition,
-            java.util.function.Supplier<String> state) throws InterruptedException {
+    private static void await(
+            String what, Duration timeout, BooleanSupplier condition, Supplier<String> state)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what + " "
-                        + state.get() + " (cluster: " + cluster.describeProcesses() + "; logs in target/cluster-fault-logs)");
+                throw new AssertionError(
+                        "timed out after "
+                                + timeout.toSeconds()
+                                + " s waiting for "
+                                + what
+                                + " "
+                                + state.get()
+                                + " (cluster: "
+                                + cluster.describeProcesses()
+                                + "; logs in target/cluster-fault-logs)");
             }
             Thread.sleep(100);
         }
@@ -489,8 +658,14 @@ class ClusterFaultITCase {
         try (Model m = Model.newInstance(name)) {
             MtiNet net = new MtiNet(config);
             net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            Checkpoints.save(file, net, CheckpointManifest.from(config).setModelName(name).setInputSize(H, W)
-                    .optModelVersion(1).build());
+            Checkpoints.save(
+                    file,
+                    net,
+                    CheckpointManifest.from(config)
+                            .setModelName(name)
+                            .setInputSize(H, W)
+                            .optModelVersion(1)
+                            .build());
         }
     }
 
@@ -508,10 +683,23 @@ class ClusterFaultITCase {
         private volatile boolean stop;
 
         Feed(String bootstrap, String topic, List<String> cameras) {
-            this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5,
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000), new ByteArraySerializer(), new ByteArraySerializer());
+            this.producer =
+                    new KafkaProducer<>(
+                            Map.of(
+                                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    bootstrap,
+                                    ProducerConfig.ACKS_CONFIG,
+                                    "all",
+                                    ProducerConfig.LINGER_MS_CONFIG,
+                                    5,
+                                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                                    180_000,
+                                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                    10_000,
+                                    ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                                    120_000),
+                            new ByteArraySerializer(),
+                            new ByteArraySerializer());
             this.topic = topic;
             this.cameras = cameras;
             cameras.forEach(c -> next.put(c, new AtomicLong()));
@@ -527,12 +715,24 @@ class ClusterFaultITCase {
             while (!stop) {
                 for (String camera : cameras) {
                     long seq = next.get(camera).get();
-                    Frame f = Frame.newBuilder().setCameraId(camera).setSequence(seq)
-                            .setCaptureTimeUs(System.currentTimeMillis() * 1000).setWidth(W).setHeight(H)
-                            .setEncoding(Encoding.RAW_RGB8)
-                            .setPayload(ByteString.copyFrom(pictures.get((int) (seq % pictures.size())))).build();
+                    Frame f =
+                            Frame.newBuilder()
+                                    .setCameraId(camera)
+                                    .setSequence(seq)
+                                    .setCaptureTimeUs(System.currentTimeMillis() * 1000)
+                                    .setWidth(W)
+                                    .setHeight(H)
+                                    .setEncoding(Encoding.RAW_RGB8)
+                                    .setPayload(
+                                            ByteString.copyFrom(
+                                                    pictures.get((int) (seq % pictures.size()))))
+                                    .build();
                     String key = camera + "/" + seq;
-                    producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), f.toByteArray()),
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    camera.getBytes(StandardCharsets.UTF_8),
+                                    f.toByteArray()),
                             (md, e) -> {
                                 if (e == null) {
                                     acked.add(key);
@@ -603,32 +803,49 @@ class ClusterFaultITCase {
 
         Reader(String bootstrap, String topic) {
             this.predictions = topic.endsWith("-predictions");
-            KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.GROUP_ID_CONFIG, "test-" + topic,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
+            KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                    bootstrap,
+                                    ConsumerConfig.GROUP_ID_CONFIG,
+                                    "test-" + topic,
+                                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                    "earliest",
+                                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                    "read_committed",
+                                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                                    64 << 20),
+                            new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer());
             c.subscribe(List.of(topic));
             PredictionDeserializer de = new PredictionDeserializer();
-            thread = new Thread(() -> {
-                try (c) {
-                    while (!stop) {
-                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                            long now = System.currentTimeMillis();
-                            if (predictions) {
-                                Prediction p = de.deserialize(topic, r.value());
-                                Seen s = new Seen(p.getCameraId(), p.getSequence(), p.getModelVersion(), now);
-                                seen.add(s);
-                                keys.add(s.key());
-                            } else {
-                                raw.add(new Raw(r.value(), now));
-                            }
-                        }
-                    }
-                }
-            }, "reader-" + topic);
+            thread =
+                    new Thread(
+                            () -> {
+                                try (c) {
+                                    while (!stop) {
+                                        for (ConsumerRecord<byte[], byte[]> r :
+                                                c.poll(Duration.ofMillis(100))) {
+                                            long now = System.currentTimeMillis();
+                                            if (predictions) {
+                                                Prediction p = de.deserialize(topic, r.value());
+                                                Seen s =
+                                                        new Seen(
+                                                                p.getCameraId(),
+                                                                p.getSequence(),
+                                                                p.getModelVersion(),
+                                                                now);
+                                                seen.add(s);
+                                                keys.add(s.key());
+                                            } else {
+                                                raw.add(new Raw(r.value(), now));
+                                            }
+                                        }
+                                    }
+                                }
+                            },
+                            "reader-" + topic);
             thread.setDaemon(true);
             thread.start();
         }
