@@ -75,7 +75,8 @@ public final class JobOptions {
             ConfigOptions.key("inference.batch-size")
                     .intType()
                     .defaultValue(4)
-                    .withDescription("Largest micro-batch of frames per model call.");
+                    .withDescription(
+                            "Largest micro-batch of frames per model call; 8 or more on a GPU.");
 
     public static final ConfigOption<Long> BATCH_DELAY_MS =
             ConfigOptions.key("inference.batch-delay-ms")
@@ -121,7 +122,7 @@ public final class JobOptions {
                     .intType()
                     .defaultValue(1)
                     .withDescription(
-                            "Parallel inference instances. On a CPU serving more cameras "
+                            "Parallel inference instances; the teacher runs at the same parallelism, self-training at 1. On a CPU serving more cameras "
                                     + "than cores, instances on one libtorch thread each (inference.threads=1), one more than the cores, ran "
                                     + "fastest on a 2-core machine (docs/benchmarks/2026-11-pipeline.md).");
 
@@ -129,18 +130,23 @@ public final class JobOptions {
             ConfigOptions.key("job.checkpoint-interval-ms")
                     .longType()
                     .defaultValue(10_000L)
-                    .withDescription("Interval of Flink checkpoints.");
+                    .withDescription(
+                            "Interval of Flink checkpoints; bounds what is replayed after a failure.");
+
+    /** {@link #CHECKPOINT_DIR} unless set: a folder under the JVM's temp directory. */
+    public static String defaultCheckpointDir() {
+        return "file://" + System.getProperty("java.io.tmpdir") + "/scenestream-checkpoints";
+    }
 
     public static final ConfigOption<String> CHECKPOINT_DIR =
             ConfigOptions.key("job.checkpoint-dir")
                     .stringType()
-                    .defaultValue(
-                            "file://"
-                                    + System.getProperty("java.io.tmpdir")
-                                    + "/scenestream-checkpoints")
+                    .noDefaultValue()
                     .withDescription(
                             "Where checkpoints go (a URI every Flink process can reach: file:// on one machine, "
-                                    + "s3:// or hdfs:// on a cluster). The models in the state are larger than in-memory checkpoints allow.");
+                                    + "s3:// or hdfs:// on a cluster); default file://TMPDIR/scenestream-checkpoints, "
+                                    + "TMPDIR being the JVM's java.io.tmpdir. The models in the state are larger than "
+                                    + "in-memory checkpoints allow.");
 
     public static final ConfigOption<String> DELIVERY =
             ConfigOptions.key("job.delivery")

@@ -191,7 +191,8 @@ public record JobSettings(
                 teacher,
                 selfTraining,
                 c.get(JobOptions.TEACHER_SLOT_GROUP),
-                c.get(JobOptions.CHECKPOINT_DIR),
+                c.getOptional(JobOptions.CHECKPOINT_DIR)
+                        .orElseGet(JobOptions::defaultCheckpointDir),
                 kafkaProperties(c));
     }
 
