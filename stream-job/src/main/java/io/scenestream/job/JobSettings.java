@@ -1,12 +1,12 @@
 package io.scenestream.job;
 
+import io.scenestream.frames.Size;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.operators.InferenceSettings;
 import io.scenestream.operators.SelfTrainingSettings;
 import io.scenestream.operators.TeacherSettings;
 import java.io.Serializable;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
@@ -58,19 +58,13 @@ public record JobSettings(
             throw new IllegalArgumentException(
                     "option " + JobOptions.MODEL_CHECKPOINT.key() + " is required");
         }
-        String[] hw = c.get(JobOptions.RESOLUTION).toLowerCase(Locale.ROOT).split("x");
-        int h;
-        int w;
-        try {
-            h = Integer.parseInt(hw[0]);
-            w = Integer.parseInt(hw[1]);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "option "
-                            + JobOptions.RESOLUTION.key()
-                            + " must be HEIGHTxWIDTH, got "
-                            + c.get(JobOptions.RESOLUTION));
-        }
+        Size resolution =
+                Size.parse(
+                        c.get(JobOptions.RESOLUTION),
+                        Size.Order.HEIGHT_BY_WIDTH,
+                        "option " + JobOptions.RESOLUTION.key());
+        int h = resolution.height();
+        int w = resolution.width();
         boolean adapt = c.get(JobOptions.SELF_TRAINING);
         String key = c.get(JobOptions.UPDATE_KEY);
         InferenceSettings inference =

@@ -2,7 +2,6 @@ package io.scenestream.job;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,24 +33,6 @@ public final class Jobs {
         SceneStreamJob.configure(env, settings);
         SceneStreamJob.build(env, JobIo.kafka(settings), settings);
         return env.executeAsync(name);
-    }
-
-    /**
-     * A camera size {@code WIDTHxHEIGHT} as {width, height}; IllegalArgumentException naming {@code
-     * option}.
-     */
-    public static int[] widthHeight(String s, String option) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        try {
-            int w = Integer.parseInt(p[0]);
-            int h = Integer.parseInt(p[1]);
-            if (p.length == 2 && w > 0 && h > 0) {
-                return new int[] {w, h};
-            }
-        } catch (RuntimeException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException(option + " must be WIDTHxHEIGHT, got " + s);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.scenestream.job;
 
 import io.scenestream.broker.EmbeddedKafka;
+import io.scenestream.frames.Size;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.ImageFolderSource;
@@ -138,7 +139,7 @@ public final class LocalMode implements Callable<Integer> {
         }
         console.setUp(out);
         CheckpointManifest manifest = Checkpoints.readManifest(model);
-        int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
+        Size wh = Size.parse(cameraSize, Size.Order.WIDTH_BY_HEIGHT, "--camera-size");
         List<FrameSupplier> sources = new ArrayList<>();
         for (int c = 0; c < cameras; c++) {
             sources.add(openSource(c, wh));
@@ -348,14 +349,14 @@ public final class LocalMode implements Callable<Integer> {
         return 0;
     }
 
-    private FrameSupplier openSource(int camera, int[] wh) throws IOException {
+    private FrameSupplier openSource(int camera, Size wh) throws IOException {
         if (video != null) {
-            return new VideoSource(video, true, wh[0], wh[1]);
+            return new VideoSource(video, true, wh.width(), wh.height());
         }
         if (images != null) {
-            return new ImageFolderSource(images, true, wh[0], wh[1]);
+            return new ImageFolderSource(images, true, wh.width(), wh.height());
         }
-        return CameraSources.synthetic(camera, wh[0], wh[1], schedule);
+        return CameraSources.synthetic(camera, wh.width(), wh.height(), schedule);
     }
 
     private static float[] drain(ConcurrentLinkedQueue<Float> q) {

@@ -1,6 +1,7 @@
 package io.scenestream.synthetic;
 
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.Size;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -84,12 +85,13 @@ public class SyntheticBenchmark implements Callable<Integer> {
 
     /** Renders warm-up and timed frames and returns the timing. */
     public Result run() {
-        int[] hw = parseSize(size);
+        Size hw = Size.parse(size, Size.Order.HEIGHT_BY_WIDTH, "--size");
         if (frames <= 0 || warmup < 0) {
             throw new IllegalArgumentException("--frames must be positive and --warmup >= 0");
         }
         SyntheticStream stream =
-                new SyntheticStream(seed, hw[0], hw[1], ShiftSchedule.parse(domain), framesPerRoom);
+                new SyntheticStream(
+                        seed, hw.height(), hw.width(), ShiftSchedule.parse(domain), framesPerRoom);
         long checksum = 0;
         for (int i = 0; i < warmup; i++) {
             checksum += stream.next().rgb()[0];
@@ -110,8 +112,8 @@ public class SyntheticBenchmark implements Callable<Integer> {
             System.out.println();
         }
         return new Result(
-                hw[0],
-                hw[1],
+                hw.height(),
+                hw.width(),
                 frames,
                 frames / seconds,
                 ms[frames / 2],
@@ -126,23 +128,5 @@ public class SyntheticBenchmark implements Callable<Integer> {
             return sun.getProcessCpuTime();
         }
         return -1;
-    }
-
-    static int[] parseSize(String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        if (p.length != 2) {
-            throw new IllegalArgumentException("size must be HEIGHTxWIDTH, got " + s);
-        }
-        try {
-            int h = Integer.parseInt(p[0].trim());
-            int w = Integer.parseInt(p[1].trim());
-            if (h <= 0 || w <= 0) {
-                throw new NumberFormatException();
-            }
-            return new int[] {h, w};
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "size must be HEIGHTxWIDTH with positive integers, got " + s);
-        }
     }
 }

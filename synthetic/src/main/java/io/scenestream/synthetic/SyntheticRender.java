@@ -1,6 +1,7 @@
 package io.scenestream.synthetic;
 
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.Size;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -53,14 +54,15 @@ public class SyntheticRender implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[] hw = SyntheticBenchmark.parseSize(size);
+        Size hw = Size.parse(size, Size.Order.HEIGHT_BY_WIDTH, "--size");
         if (frames <= 0 || every <= 0) {
             throw new IllegalArgumentException("--frames and --every must be positive");
         }
         SyntheticStream stream =
-                new SyntheticStream(seed, hw[0], hw[1], ShiftSchedule.parse(domain), framesPerRoom);
+                new SyntheticStream(
+                        seed, hw.height(), hw.width(), ShiftSchedule.parse(domain), framesPerRoom);
         BufferedImage sheet =
-                new BufferedImage(3 * hw[1], frames * hw[0], BufferedImage.TYPE_INT_RGB);
+                new BufferedImage(3 * hw.width(), frames * hw.height(), BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < frames; i++) {
             DenseSample s = null;
             for (int k = 0; k < every; k++) {
@@ -74,7 +76,7 @@ public class SyntheticRender implements Callable<Integer> {
             SyntheticImages.write(SyntheticImages.depth(s, 8), out.resolve(name + "-depth.png"));
             BufferedImage panel = SyntheticImages.panel(s);
             SyntheticImages.write(panel, out.resolve(name + "-panel.png"));
-            sheet.getGraphics().drawImage(panel, 0, i * hw[0], null);
+            sheet.getGraphics().drawImage(panel, 0, i * hw.height(), null);
             System.out.printf(
                     Locale.ROOT,
                     "%s  %s room (%.1f x %.1f x %.1f m), %d primitives%n",

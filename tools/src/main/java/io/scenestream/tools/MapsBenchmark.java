@@ -3,6 +3,7 @@ package io.scenestream.tools;
 import ar.com.hjg.pngj.FilterType;
 import com.google.protobuf.ByteString;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.Size;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.VideoSource;
@@ -67,11 +68,11 @@ public final class MapsBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[] wh = parse(size);
+        Size wh = Size.parse(size, Size.Order.WIDTH_BY_HEIGHT, "--size");
         var ds = new NyudDataset(nyud, 13, "val");
         List<DenseSample> frames = new ArrayList<>();
         for (String id : ds.ids()) {
-            frames.add(ds.read(id).resize(wh[1], wh[0]));
+            frames.add(ds.read(id).resize(wh.height(), wh.width()));
         }
         double depthMs = 0;
         double segMs = 0;
@@ -94,10 +95,12 @@ public final class MapsBenchmark implements Callable<Integer> {
                     cls[i] = (byte) s.semseg()[i];
                 }
                 long t = System.nanoTime();
-                bytes += PredictionMaps.depthPngMm(mm, wh[0], wh[1], level, filter).length;
+                bytes +=
+                        PredictionMaps.depthPngMm(mm, wh.width(), wh.height(), level, filter)
+                                .length;
                 depthMs += (System.nanoTime() - t) / 1e6;
                 t = System.nanoTime();
-                PredictionMaps.segmentationPng(cls, wh[0], wh[1], level);
+                PredictionMaps.segmentationPng(cls, wh.width(), wh.height(), level);
                 segMs += (System.nanoTime() - t) / 1e6;
             }
         }
@@ -115,7 +118,7 @@ public final class MapsBenchmark implements Callable<Integer> {
                 bytes / n,
                 segMs / n);
         List<Frame> jpegs = new ArrayList<>();
-        try (FrameSupplier source = new VideoSource(video, true, wh[0], wh[1])) {
+        try (FrameSupplier source = new VideoSource(video, true, wh.width(), wh.height())) {
             for (int i = 0; i < videoFrames; i++) {
                 var f = source.next();
                 jpegs.add(
@@ -150,14 +153,5 @@ public final class MapsBenchmark implements Callable<Integer> {
                 passes,
                 decodeMs);
         return 0;
-    }
-
-    private static int[] parse(String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        try {
-            return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("size must be WIDTHxHEIGHT, got " + s);
-        }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.Model;
 import com.google.protobuf.ByteString;
 import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.frames.Size;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
@@ -198,10 +199,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     "--pairs, --rounds, --batch and --cameras must be at least 1 and --frames at least 2");
         }
         aloneMalloc(1); // a bad --alone-malloc fails here, before anything runs
-        int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
+        Size wh = Size.parse(cameraSize, Size.Order.WIDTH_BY_HEIGHT, "--camera-size");
         CheckpointManifest manifest = Checkpoints.readManifest(model);
         List<RgbFrame> clip = new ArrayList<>();
-        try (FrameSupplier source = new VideoSource(video, true, wh[0], wh[1])) {
+        try (FrameSupplier source = new VideoSource(video, true, wh.width(), wh.height())) {
             for (int i = 0; i < frames; i++) {
                 clip.add(source.next());
             }
@@ -225,8 +226,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 manifest.inputWidth(),
                 batch,
                 frames,
-                wh[0],
-                wh[1],
+                wh.width(),
+                wh.height(),
                 device());
         Configuration layout = layout();
         System.out.printf(

@@ -2,6 +2,7 @@ package io.scenestream.tools;
 
 import com.google.gson.GsonBuilder;
 import io.scenestream.broker.EmbeddedKafka;
+import io.scenestream.frames.Size;
 import io.scenestream.job.CameraSources;
 import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
@@ -123,9 +124,9 @@ public final class Soak implements Callable<Integer> {
                             + ", "
                             + sampleSeconds);
         }
-        int[] wh = Jobs.widthHeight(cameraSize, "--camera-size");
-        int w = wh[0];
-        int h = wh[1];
+        Size wh = Size.parse(cameraSize, Size.Order.WIDTH_BY_HEIGHT, "--camera-size");
+        int w = wh.width();
+        int h = wh.height();
         Files.createDirectories(out);
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();

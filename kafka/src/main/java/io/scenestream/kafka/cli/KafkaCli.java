@@ -1,5 +1,6 @@
 package io.scenestream.kafka.cli;
 
+import io.scenestream.frames.Size;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
@@ -118,7 +119,7 @@ public final class KafkaCli {
 
         @Override
         public Integer call() throws Exception {
-            int[] wh = size == null ? new int[] {0, 0} : parse(size);
+            Size wh = size == null ? null : Size.parse(size, Size.Order.WIDTH_BY_HEIGHT, "--size");
             try (FrameSupplier s = open(wh);
                     FrameProducer p = new FrameProducer(bootstrap, topic, Map.of())) {
                 Runtime.getRuntime().addShutdownHook(new Thread(p::stop));
@@ -130,15 +131,18 @@ public final class KafkaCli {
             return 0;
         }
 
-        private FrameSupplier open(int[] wh) throws IOException {
+        /** {@code size} null: the source's own size (the synthetic camera's: 320x256). */
+        private FrameSupplier open(Size size) throws IOException {
+            int w = size == null ? 0 : size.width();
+            int h = size == null ? 0 : size.height();
             if (source.video != null) {
-                return new VideoSource(source.video, loop, wh[0], wh[1]);
+                return new VideoSource(source.video, loop, w, h);
             }
             if (source.images != null) {
-                return new ImageFolderSource(source.images, loop, wh[0], wh[1]);
+                return new ImageFolderSource(source.images, loop, w, h);
             }
             return new SyntheticCameraSource(
-                    seed, wh[0] > 0 ? wh[0] : 320, wh[1] > 0 ? wh[1] : 256, source.synthetic);
+                    seed, size == null ? 320 : w, size == null ? 256 : h, source.synthetic);
         }
     }
 
@@ -215,15 +219,6 @@ public final class KafkaCli {
                         loop.skipped());
             }
             return 0;
-        }
-    }
-
-    static int[] parse(String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        try {
-            return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("size must be WIDTHxHEIGHT, got " + s);
         }
     }
 }

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.scenestream.frames.Size;
 import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.cli.Sizes;
 import io.scenestream.model.inference.Engines;
 import io.scenestream.model.nn.Complexity;
 import io.scenestream.model.nn.MtiNet;
@@ -137,17 +137,23 @@ public class ModelBenchmark implements Callable<Integer> {
             MtiNetConfig config = MtiNetConfig.named(name, MtiNetConfig.nyud13(classes));
             try (Model model = Model.newInstance(name)) {
                 MtiNet net = new MtiNet(config);
-                int[] first = Sizes.parse(sizes.get(0));
+                Size first =
+                        Size.parse(sizes.get(0), Size.Order.HEIGHT_BY_WIDTH, "--sizes")
+                                .requireMultipleOf(32, "--sizes");
                 net.initialize(
                         model.getNDManager(),
                         DataType.FLOAT32,
-                        new Shape(1, 3, first[0], first[1]));
+                        new Shape(1, 3, first.height(), first.width()));
                 model.setBlock(net);
                 long params = StateDict.countLearnable(net);
                 for (String size : sizes) {
-                    int[] hw = Sizes.parse(size);
+                    Size hw =
+                            Size.parse(size, Size.Order.HEIGHT_BY_WIDTH, "--sizes")
+                                    .requireMultipleOf(32, "--sizes");
                     double gmac =
-                            Complexity.macsPerFrame(net, model.getNDManager(), hw[0], hw[1]) / 1e9;
+                            Complexity.macsPerFrame(
+                                            net, model.getNDManager(), hw.height(), hw.width())
+                                    / 1e9;
                     for (String k : kernels) {
                         KernelPath path = k.equals("auto") ? Kernels.cpuPath() : parseKernels(k);
                         for (int batch : batches) {
@@ -159,12 +165,18 @@ public class ModelBenchmark implements Callable<Integer> {
                                                                     net,
                                                                     model.getNDManager(),
                                                                     batch,
-                                                                    hw[0],
-                                                                    hw[1]))
+                                                                    hw.height(),
+                                                                    hw.width()))
                                             / batch;
                             rows.add(
                                     new Row(
-                                            name, path.id(), batch, hw[0], hw[1], params, gmac,
+                                            name,
+                                            path.id(),
+                                            batch,
+                                            hw.height(),
+                                            hw.width(),
+                                            params,
+                                            gmac,
                                             ms));
                         }
                     }

@@ -4,6 +4,7 @@ import ai.djl.Model;
 import com.google.gson.GsonBuilder;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.Size;
 import io.scenestream.frames.data.SampleSource;
 import io.scenestream.frames.viz.Panels;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -101,15 +102,17 @@ public class EvaluateCommand implements Callable<Integer> {
         SampleSource source = spec.open(seed, null, (d, s) -> Sources.synthetic(d, s, null));
         try (Model djl = Model.newInstance("evaluate")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
-            int[] in =
+            Size in =
                     size != null
-                            ? Sizes.parse(size)
-                            : new int[] {lc.manifest().inputHeight(), lc.manifest().inputWidth()};
+                            ? Size.parse(size, Size.Order.HEIGHT_BY_WIDTH, "--size")
+                                    .requireMultipleOf(32, "--size")
+                            : new Size(lc.manifest().inputWidth(), lc.manifest().inputHeight());
             boolean allNyud = spec.entries().stream().allMatch(e -> e.kind().equals("nyud"));
-            int[] label =
+            Size label =
                     labelSize != null
-                            ? Sizes.parse(labelSize)
-                            : allNyud ? new int[] {480, 640} : in;
+                            ? Size.parse(labelSize, Size.Order.HEIGHT_BY_WIDTH, "--label-size")
+                                    .requireMultipleOf(32, "--label-size")
+                            : allNyud ? new Size(640, 480) : in;
             int count = frames != null ? frames : source.size() < 0 ? 64 : (int) source.size();
             if (count <= 0) {
                 throw new IllegalArgumentException("--frames must be positive");
@@ -144,10 +147,10 @@ public class EvaluateCommand implements Callable<Integer> {
                             source,
                             count,
                             batch,
-                            in[0],
-                            in[1],
-                            label[0],
-                            label[1],
+                            in.height(),
+                            in.width(),
+                            label.height(),
+                            label.width(),
                             panel);
             if (failure[0] != null) {
                 throw failure[0];
@@ -160,10 +163,10 @@ public class EvaluateCommand implements Callable<Integer> {
                     lc.manifest().modelVersion(),
                     source.describe(),
                     r.frames(),
-                    in[0],
-                    in[1],
-                    label[0],
-                    label[1]);
+                    in.height(),
+                    in.width(),
+                    label.height(),
+                    label.width());
             out.printf(Locale.ROOT, "kernels: %s%n", lc.numerics());
             out.print(table(r.metrics()));
             if (panels != null) {
@@ -175,8 +178,8 @@ public class EvaluateCommand implements Callable<Integer> {
                 doc.put("model", lc.manifest().modelName());
                 doc.put("data", data);
                 doc.put("frames", r.frames());
-                doc.put("input_size", Map.of("height", in[0], "width", in[1]));
-                doc.put("label_size", Map.of("height", label[0], "width", label[1]));
+                doc.put("input_size", Map.of("height", in.height(), "width", in.width()));
+                doc.put("label_size", Map.of("height", label.height(), "width", label.width()));
                 doc.put("metrics", r.metrics());
                 doc.put("non_finite_frames", r.nonFiniteFrames());
                 doc.put("kernels", lc.numerics().path().id());

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.Size;
 import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.frames.data.PhotometricAugmentation;
@@ -205,7 +206,9 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     private void train() throws Exception {
-        int[] hw = Sizes.parse(size);
+        Size hw =
+                Size.parse(size, Size.Order.HEIGHT_BY_WIDTH, "--size")
+                        .requireMultipleOf(32, "--size");
         MtiNetConfig config = MtiNetConfig.named(model);
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be positive");
@@ -230,7 +233,7 @@ public class TrainCommand implements Callable<Integer> {
         Engine.getInstance().setRandomSeed((int) seed);
 
         try (Model djl = Model.newInstance(name)) {
-            Shape shape = new Shape(batch, 3, hw[0], hw[1]);
+            Shape shape = new Shape(batch, 3, hw.height(), hw.width());
             MtiNet net;
             int start = 0;
             NDList optimizerState = null;
@@ -257,8 +260,8 @@ public class TrainCommand implements Callable<Integer> {
                     model,
                     StateDict.countLearnable(net),
                     train.describe(),
-                    hw[0],
-                    hw[1],
+                    hw.height(),
+                    hw.width(),
                     batch,
                     total);
 
@@ -278,7 +281,13 @@ public class TrainCommand implements Callable<Integer> {
             try (MtiNetTrainer trainer = new MtiNetTrainer(djl, options, shape);
                     BatchPrefetcher batches =
                             new BatchPrefetcher(
-                                    train, batch, hw[0], hw[1], start + 1, prefetch, threads);
+                                    train,
+                                    batch,
+                                    hw.height(),
+                                    hw.width(),
+                                    start + 1,
+                                    prefetch,
+                                    threads);
                     Writer logWriter =
                             Files.newBufferedWriter(
                                     log,
@@ -316,10 +325,10 @@ public class TrainCommand implements Callable<Integer> {
                                         eval,
                                         evalFrames,
                                         batch,
-                                        hw[0],
-                                        hw[1],
-                                        hw[0],
-                                        hw[1],
+                                        hw.height(),
+                                        hw.width(),
+                                        hw.height(),
+                                        hw.width(),
                                         null);
                         logWriter.write(
                                 gson.toJson(Map.of("step", step, "eval", evaluation.metrics()))
@@ -351,10 +360,10 @@ public class TrainCommand implements Callable<Integer> {
                                     eval,
                                     evalFrames,
                                     batch,
-                                    hw[0],
-                                    hw[1],
-                                    hw[0],
-                                    hw[1],
+                                    hw.height(),
+                                    hw.width(),
+                                    hw.height(),
+                                    hw.width(),
                                     null);
                 }
             }
@@ -419,7 +428,7 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     private CheckpointManifest manifest(
-            MtiNetConfig config, int[] hw, int step, int total, Evaluation.Result eval) {
+            MtiNetConfig config, Size hw, int step, int total, Evaluation.Result eval) {
         Map<String, Object> training = new LinkedHashMap<>();
         List<String> args =
                 spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
@@ -460,7 +469,7 @@ public class TrainCommand implements Callable<Integer> {
         }
         return CheckpointManifest.from(config)
                 .setModelName(name)
-                .setInputSize(hw[0], hw[1])
+                .setInputSize(hw.height(), hw.width())
                 .optClassNames(
                         NyudDataset.CLASSES_13.size() == config.task("semseg").channels()
                                 ? NyudDataset.CLASSES_13
