@@ -1,5 +1,6 @@
 package io.scenestream.operators;
 
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.model.inference.TorchThreads;
 import java.util.ArrayDeque;

@@ -1,5 +1,6 @@
 package io.scenestream.operators;
 
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.serde.FrameDeserializer;
 import org.apache.flink.api.java.functions.KeySelector;
 

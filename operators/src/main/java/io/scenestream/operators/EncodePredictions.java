@@ -1,6 +1,7 @@
 package io.scenestream.operators;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.scenestream.kafka.flink.SerializedPrediction;
 import io.scenestream.kafka.proto.ConfidenceSummary;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.proto.Timings;

@@ -1,5 +1,7 @@
 package io.scenestream.operators;
 
+import io.scenestream.kafka.flink.DeadLetter;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameDeserializer;

@@ -1,6 +1,8 @@
 package io.scenestream.operators;
 
 import io.scenestream.frames.FramePrediction;
+import io.scenestream.kafka.flink.DeadLetter;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.model.inference.MtiNetPredictor;
 import java.util.ArrayList;
 import java.util.List;

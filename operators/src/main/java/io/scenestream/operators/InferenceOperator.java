@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.Resize;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.kafka.flink.DeadLetter;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;

@@ -2,6 +2,8 @@ package io.scenestream.operators;
 
 import ai.djl.ndarray.types.DataType;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.kafka.flink.PseudoLabelRecord;
+import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.BadRecordException;

@@ -3,6 +3,8 @@ package io.scenestream.operators;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.Resize;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.kafka.flink.PseudoLabelRecord;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Model;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.RgbFrame;
+import io.scenestream.kafka.flink.DeadLetter;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;

@@ -2,6 +2,8 @@ package io.scenestream.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scenestream.kafka.flink.PseudoLabelRecord;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.ModelUpdates;

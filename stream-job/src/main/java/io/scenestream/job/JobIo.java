@@ -1,10 +1,10 @@
 package io.scenestream.job;
 
-import io.scenestream.operators.DeadLetter;
-import io.scenestream.operators.PseudoLabelRecord;
-import io.scenestream.operators.RawRecord;
-import io.scenestream.operators.SerializedModelUpdate;
-import io.scenestream.operators.SerializedPrediction;
+import io.scenestream.kafka.flink.DeadLetter;
+import io.scenestream.kafka.flink.PseudoLabelRecord;
+import io.scenestream.kafka.flink.RawRecord;
+import io.scenestream.kafka.flink.SerializedModelUpdate;
+import io.scenestream.kafka.flink.SerializedPrediction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 

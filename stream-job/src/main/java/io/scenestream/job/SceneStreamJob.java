@@ -1,16 +1,17 @@
 package io.scenestream.job;
 
+import io.scenestream.kafka.flink.DeadLetter;
+import io.scenestream.kafka.flink.KafkaRecords;
+import io.scenestream.kafka.flink.PseudoLabelRecord;
+import io.scenestream.kafka.flink.RawRecord;
+import io.scenestream.kafka.flink.RawRecordSchema;
+import io.scenestream.kafka.flink.SerializedModelUpdate;
+import io.scenestream.kafka.flink.SerializedPrediction;
 import io.scenestream.operators.CameraOfRecord;
-import io.scenestream.operators.DeadLetter;
 import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
-import io.scenestream.operators.PseudoLabelRecord;
 import io.scenestream.operators.RawPrediction;
-import io.scenestream.operators.RawRecord;
-import io.scenestream.operators.RawRecordSchema;
 import io.scenestream.operators.SelfTrainingOperator;
-import io.scenestream.operators.SerializedModelUpdate;
-import io.scenestream.operators.SerializedPrediction;
 import io.scenestream.operators.TeacherOperator;
 import java.io.IOException;
 import java.util.Properties;

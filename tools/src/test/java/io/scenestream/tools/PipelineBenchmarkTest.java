@@ -3,10 +3,10 @@ package io.scenestream.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.operators.CameraOfRecord;
-import io.scenestream.operators.RawRecord;
 import java.util.List;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.junit.jupiter.params.ParameterizedTest;

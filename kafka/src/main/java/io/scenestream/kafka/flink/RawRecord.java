@@ -1,4 +1,4 @@
-package io.scenestream.operators;
+package io.scenestream.kafka.flink;
 
 /**
  * A Kafka record as read, before any parsing, with where it came from, so that a record that cannot

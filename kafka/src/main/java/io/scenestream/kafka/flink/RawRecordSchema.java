@@ -1,4 +1,4 @@
-package io.scenestream.operators;
+package io.scenestream.kafka.flink;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

@@ -1,4 +1,4 @@
-package io.scenestream.operators;
+package io.scenestream.kafka.flink;
 
 /**
  * A record the job could not use: where it came from, why (a {@code BadRecordException.Reason}

@@ -1,4 +1,4 @@
-package io.scenestream.operators;
+package io.scenestream.kafka.flink;
 
 /** A serialized {@code ModelUpdate} record and its key (the model name). A Flink POJO. */
 public class SerializedModelUpdate {

@@ -1,21 +1,17 @@
-package io.scenestream.job;
+package io.scenestream.kafka.flink;
 
-import io.scenestream.operators.DeadLetter;
-import io.scenestream.operators.PseudoLabelRecord;
-import io.scenestream.operators.SerializedModelUpdate;
-import io.scenestream.operators.SerializedPrediction;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** How the job's outputs become Kafka records. */
-final class KafkaRecords {
+public final class KafkaRecords {
 
     private KafkaRecords() {}
 
     /** Predictions keyed by camera, so that a camera's predictions stay in order. */
-    static KafkaRecordSerializationSchema<SerializedPrediction> predictions(String topic) {
+    public static KafkaRecordSerializationSchema<SerializedPrediction> predictions(String topic) {
         return (p, ctx, ts) ->
                 new ProducerRecord<>(
                         topic, null, null, p.cameraId.getBytes(StandardCharsets.UTF_8), p.payload);
@@ -25,7 +21,7 @@ final class KafkaRecords {
      * Dead letters: the original key and value, with headers naming the reason, the message and
      * where the record came from.
      */
-    static KafkaRecordSerializationSchema<DeadLetter> deadLetters(String topic) {
+    public static KafkaRecordSerializationSchema<DeadLetter> deadLetters(String topic) {
         return (d, ctx, ts) -> {
             RecordHeaders h = new RecordHeaders();
             h.add("reason", utf8(d.reason));
@@ -38,12 +34,12 @@ final class KafkaRecords {
     }
 
     /** Pseudo-labels keyed by camera. */
-    static KafkaRecordSerializationSchema<PseudoLabelRecord> pseudoLabels(String topic) {
+    public static KafkaRecordSerializationSchema<PseudoLabelRecord> pseudoLabels(String topic) {
         return (p, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(p.cameraId), p.payload);
     }
 
     /** Model updates keyed by model name: a compacted topic keeps each model's latest. */
-    static KafkaRecordSerializationSchema<SerializedModelUpdate> modelUpdates(String topic) {
+    public static KafkaRecordSerializationSchema<SerializedModelUpdate> modelUpdates(String topic) {
         return (u, ctx, ts) ->
                 new ProducerRecord<>(topic, null, null, utf8(u.modelName), u.payload);
     }

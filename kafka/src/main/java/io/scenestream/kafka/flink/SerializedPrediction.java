@@ -1,4 +1,4 @@
-package io.scenestream.operators;
+package io.scenestream.kafka.flink;
 
 /**
  * A prediction record ready for Kafka: the camera (the record key) and the Protocol Buffers bytes.

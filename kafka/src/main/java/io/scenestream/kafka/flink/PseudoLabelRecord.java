@@ -1,4 +1,4 @@
-package io.scenestream.operators;
+package io.scenestream.kafka.flink;
 
 /** A serialized {@code PseudoLabel} record and its key. A Flink POJO. */
 public class PseudoLabelRecord {
