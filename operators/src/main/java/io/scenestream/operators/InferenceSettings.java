@@ -43,54 +43,103 @@ public record InferenceSettings(
         boolean overlapCodecs)
         implements Serializable {
 
-    /** Without self-training and with unsigned updates. */
-    public InferenceSettings(
-            String checkpoint,
-            int inputHeight,
-            int inputWidth,
-            int maxBatch,
-            long maxDelayMs,
-            String device,
-            float confidenceThreshold) {
-        this(
-                checkpoint,
-                inputHeight,
-                inputWidth,
-                maxBatch,
-                maxDelayMs,
-                device,
-                confidenceThreshold,
-                0,
-                "",
-                0,
-                0,
-                overlapByDefault(device));
+    public static final int DEFAULT_MAX_BATCH = 4;
+    public static final long DEFAULT_MAX_DELAY_MS = 50;
+    public static final String DEFAULT_DEVICE = "cpu";
+    public static final float DEFAULT_CONFIDENCE_THRESHOLD = 0.9f;
+
+    /**
+     * A builder: the checkpoint and the resolution are required, the rest has the defaults above.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** With libtorch's default number of threads. */
-    public InferenceSettings(
-            String checkpoint,
-            int inputHeight,
-            int inputWidth,
-            int maxBatch,
-            long maxDelayMs,
-            String device,
-            float confidenceThreshold,
-            int keyFrameEvery,
-            String updateKey) {
-        this(
-                checkpoint,
-                inputHeight,
-                inputWidth,
-                maxBatch,
-                maxDelayMs,
-                device,
-                confidenceThreshold,
-                keyFrameEvery,
-                updateKey,
-                0,
-                0,
-                overlapByDefault(device));
+    /** Builds {@link InferenceSettings}; {@code setX} are required, {@code optX} optional. */
+    public static final class Builder {
+        private String checkpoint;
+        private int inputHeight;
+        private int inputWidth;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+        private long maxDelayMs = DEFAULT_MAX_DELAY_MS;
+        private String device = DEFAULT_DEVICE;
+        private float confidenceThreshold = DEFAULT_CONFIDENCE_THRESHOLD;
+        private int keyFrameEvery;
+        private String updateKey = "";
+        private int threads;
+        private int codecThreads;
+        private Boolean overlapCodecs;
+
+        private Builder() {}
+
+        public Builder setCheckpoint(String checkpoint) {
+            this.checkpoint = checkpoint;
+            return this;
+        }
+
+        public Builder setResolution(int inputHeight, int inputWidth) {
+            this.inputHeight = inputHeight;
+            this.inputWidth = inputWidth;
+            return this;
+        }
+
+        public Builder optBatch(int maxBatch, long maxDelayMs) {
+            this.maxBatch = maxBatch;
+            this.maxDelayMs = maxDelayMs;
+            return this;
+        }
+
+        public Builder optDevice(String device) {
+            this.device = device;
+            return this;
+        }
+
+        public Builder optConfidenceThreshold(float confidenceThreshold) {
+            this.confidenceThreshold = confidenceThreshold;
+            return this;
+        }
+
+        public Builder optKeyFrameEvery(int keyFrameEvery) {
+            this.keyFrameEvery = keyFrameEvery;
+            return this;
+        }
+
+        public Builder optUpdateKey(String updateKey) {
+            this.updateKey = updateKey;
+            return this;
+        }
+
+        public Builder optThreads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder optCodecThreads(int codecThreads) {
+            this.codecThreads = codecThreads;
+            return this;
+        }
+
+        /** Null: {@link #overlapByDefault} for the device. */
+        public Builder optOverlapCodecs(Boolean overlapCodecs) {
+            this.overlapCodecs = overlapCodecs;
+            return this;
+        }
+
+        public InferenceSettings build() {
+            return new InferenceSettings(
+                    checkpoint,
+                    inputHeight,
+                    inputWidth,
+                    maxBatch,
+                    maxDelayMs,
+                    device,
+                    confidenceThreshold,
+                    keyFrameEvery,
+                    updateKey,
+                    threads,
+                    codecThreads,
+                    overlapCodecs != null ? overlapCodecs : overlapByDefault(device));
+        }
     }
 
     /**

@@ -39,14 +39,95 @@ public record SelfTrainingSettings(
         double acceptTolerance)
         implements Serializable {
 
-    /** Without source frames. */
-    public SelfTrainingSettings(
-            String studentCheckpoint,
-            SelfTrainer.Settings trainer,
-            int roundEvery,
-            long roundIntervalMs,
-            String updateKey) {
-        this(studentCheckpoint, trainer, roundEvery, roundIntervalMs, updateKey, "", 0, 0, 0, 0, 0);
+    public static final int DEFAULT_ROUND_EVERY = 16;
+    public static final long DEFAULT_ROUND_INTERVAL_MS = 60_000;
+    public static final int DEFAULT_SOURCE_FRAMES = 32;
+    public static final double DEFAULT_SOURCE_SHARE = 0.25;
+    public static final int DEFAULT_NICENESS = TeacherSettings.DEFAULT_NICENESS;
+    public static final int DEFAULT_THREADS = TeacherSettings.DEFAULT_THREADS;
+
+    /** A builder: the student checkpoint is required, the rest has the defaults above. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link SelfTrainingSettings}; {@code setX} are required, {@code optX} optional. */
+    public static final class Builder {
+        private String studentCheckpoint;
+        private SelfTrainer.Settings trainer = SelfTrainer.Settings.builder().build();
+        private int roundEvery = DEFAULT_ROUND_EVERY;
+        private long roundIntervalMs = DEFAULT_ROUND_INTERVAL_MS;
+        private String updateKey = "";
+        private String sourceData = "";
+        private int sourceFrames = DEFAULT_SOURCE_FRAMES;
+        private double sourceShare = DEFAULT_SOURCE_SHARE;
+        private int niceness = DEFAULT_NICENESS;
+        private int threads = DEFAULT_THREADS;
+        private double acceptTolerance;
+
+        private Builder() {}
+
+        public Builder setStudentCheckpoint(String studentCheckpoint) {
+            this.studentCheckpoint = studentCheckpoint;
+            return this;
+        }
+
+        public Builder optTrainer(SelfTrainer.Settings trainer) {
+            this.trainer = trainer;
+            return this;
+        }
+
+        /**
+         * A round starts after {@code roundEvery} new training frames, or after {@code
+         * roundIntervalMs} if any came.
+         */
+        public Builder optRounds(int roundEvery, long roundIntervalMs) {
+            this.roundEvery = roundEvery;
+            this.roundIntervalMs = roundIntervalMs;
+            return this;
+        }
+
+        public Builder optUpdateKey(String updateKey) {
+            this.updateKey = updateKey;
+            return this;
+        }
+
+        /**
+         * Labelled source-domain frames mixed into training: a data spec, how many, their share.
+         */
+        public Builder optSource(String sourceData, int sourceFrames, double sourceShare) {
+            this.sourceData = sourceData;
+            this.sourceFrames = sourceFrames;
+            this.sourceShare = sourceShare;
+            return this;
+        }
+
+        /** The worker thread's nice value and libtorch threads. */
+        public Builder optWorker(int niceness, int threads) {
+            this.niceness = niceness;
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder optAcceptTolerance(double acceptTolerance) {
+            this.acceptTolerance = acceptTolerance;
+            return this;
+        }
+
+        public SelfTrainingSettings build() {
+            return new SelfTrainingSettings(
+                    studentCheckpoint,
+                    trainer,
+                    roundEvery,
+                    roundIntervalMs,
+                    updateKey,
+                    sourceData,
+                    sourceFrames,
+                    sourceShare,
+                    niceness,
+                    threads,
+                    acceptTolerance);
+        }
     }
 
     public SelfTrainingSettings {

@@ -42,6 +42,102 @@ public record TeacherSettings(
         String updateKey)
         implements Serializable {
 
+    public static final String DEFAULT_DEVICE = "cpu";
+    public static final float DEFAULT_THRESHOLD = 0.9f;
+    public static final float DEFAULT_DEPTH_FLIP_TOLERANCE = 0.05f;
+    public static final int DEFAULT_MIN_STRIDE = 8;
+    public static final int DEFAULT_MAX_STRIDE = 64;
+    public static final double DEFAULT_LOW_AGREEMENT = 0.80;
+    public static final double DEFAULT_HIGH_AGREEMENT = 0.95;
+    public static final int DEFAULT_NICENESS = 19;
+    public static final int DEFAULT_THREADS = 1;
+
+    /** A builder: the checkpoint is required, the rest has the defaults above. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link TeacherSettings}; {@code setX} are required, {@code optX} optional. */
+    public static final class Builder {
+        private String checkpoint;
+        private String device = DEFAULT_DEVICE;
+        private float threshold = DEFAULT_THRESHOLD;
+        private String classThresholds = "";
+        private float maxDepthRelDiff = DEFAULT_DEPTH_FLIP_TOLERANCE;
+        private int minStride = DEFAULT_MIN_STRIDE;
+        private int maxStride = DEFAULT_MAX_STRIDE;
+        private double lowAgreement = DEFAULT_LOW_AGREEMENT;
+        private double highAgreement = DEFAULT_HIGH_AGREEMENT;
+        private float classShare;
+        private int niceness = DEFAULT_NICENESS;
+        private int threads = DEFAULT_THREADS;
+        private String updateKey = "";
+
+        private Builder() {}
+
+        public Builder setCheckpoint(String checkpoint) {
+            this.checkpoint = checkpoint;
+            return this;
+        }
+
+        public Builder optDevice(String device) {
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * The pseudo-labels: class threshold, per-class thresholds, depth flip tolerance, class
+         * share.
+         */
+        public Builder optLabels(
+                float threshold, String classThresholds, float maxDepthRelDiff, float classShare) {
+            this.threshold = threshold;
+            this.classThresholds = classThresholds;
+            this.maxDepthRelDiff = maxDepthRelDiff;
+            this.classShare = classShare;
+            return this;
+        }
+
+        /** The adaptive stride: its bounds and the agreements at which it halves and doubles. */
+        public Builder optStride(
+                int minStride, int maxStride, double lowAgreement, double highAgreement) {
+            this.minStride = minStride;
+            this.maxStride = maxStride;
+            this.lowAgreement = lowAgreement;
+            this.highAgreement = highAgreement;
+            return this;
+        }
+
+        /** The worker thread's nice value and libtorch threads. */
+        public Builder optWorker(int niceness, int threads) {
+            this.niceness = niceness;
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder optUpdateKey(String updateKey) {
+            this.updateKey = updateKey;
+            return this;
+        }
+
+        public TeacherSettings build() {
+            return new TeacherSettings(
+                    checkpoint,
+                    device,
+                    threshold,
+                    classThresholds,
+                    maxDepthRelDiff,
+                    minStride,
+                    maxStride,
+                    lowAgreement,
+                    highAgreement,
+                    classShare,
+                    niceness,
+                    threads,
+                    updateKey);
+        }
+    }
+
     public TeacherSettings {
         if (checkpoint == null || checkpoint.isBlank()) {
             throw new IllegalArgumentException("self-training needs a teacher checkpoint");

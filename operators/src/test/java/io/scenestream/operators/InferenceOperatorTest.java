@@ -106,19 +106,18 @@ class InferenceOperatorTest {
         Path shipped =
                 TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
         InferenceSettings settings =
-                new InferenceSettings(
-                        shipped.toString(),
-                        TinyModels.H,
-                        TinyModels.W,
-                        2,
-                        1000,
-                        "cpu",
-                        0.9f,
-                        0,
-                        "test-key",
-                        0,
-                        0,
-                        overlap);
+                InferenceSettings.builder()
+                        .setCheckpoint(shipped.toString())
+                        .setResolution(TinyModels.H, TinyModels.W)
+                        .optBatch(2, 1000)
+                        .optDevice("cpu")
+                        .optConfidenceThreshold(0.9f)
+                        .optKeyFrameEvery(0)
+                        .optUpdateKey("test-key")
+                        .optThreads(0)
+                        .optCodecThreads(0)
+                        .optOverlapCodecs(overlap)
+                        .build();
         byte[] v2 = TinyModels.checkpoint("student", 2, 2);
         List<DecodedFrame> frames = TinyModels.frames("kitchen", 3, 8);
         OperatorSubtaskState snapshot;
@@ -209,16 +208,15 @@ class InferenceOperatorTest {
         Path shipped =
                 TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
         InferenceSettings settings =
-                new InferenceSettings(
-                        shipped.toString(),
-                        TinyModels.H,
-                        TinyModels.W,
-                        1,
-                        1000,
-                        "cpu",
-                        0.9f,
-                        3,
-                        "");
+                InferenceSettings.builder()
+                        .setCheckpoint(shipped.toString())
+                        .setResolution(TinyModels.H, TinyModels.W)
+                        .optBatch(1, 1000)
+                        .optDevice("cpu")
+                        .optConfidenceThreshold(0.9f)
+                        .optKeyFrameEvery(3)
+                        .optUpdateKey("")
+                        .build();
         try (var h = harness(settings)) {
             h.open();
             List<DecodedFrame> frames = TinyModels.frames("hall", 5, 7);
@@ -259,19 +257,18 @@ class InferenceOperatorTest {
         // Batches of 5 records on 3 threads: records 0 and 3 of a batch here, 1 and 4 on one
         // helper, 2 on another.
         InferenceSettings settings =
-                new InferenceSettings(
-                        shipped.toString(),
-                        TinyModels.H,
-                        TinyModels.W,
-                        5,
-                        1000,
-                        "cpu",
-                        0.9f,
-                        0,
-                        "",
-                        0,
-                        3,
-                        false);
+                InferenceSettings.builder()
+                        .setCheckpoint(shipped.toString())
+                        .setResolution(TinyModels.H, TinyModels.W)
+                        .optBatch(5, 1000)
+                        .optDevice("cpu")
+                        .optConfidenceThreshold(0.9f)
+                        .optKeyFrameEvery(0)
+                        .optUpdateKey("")
+                        .optThreads(0)
+                        .optCodecThreads(3)
+                        .optOverlapCodecs(false)
+                        .build();
         List<DecodedFrame> frames = TinyModels.frames("yard", 10, 11);
         try (var h = harness(settings)) {
             h.open();
@@ -356,19 +353,18 @@ class InferenceOperatorTest {
         // Batches of 2 records: decoded as they arrive on 3 codec threads, run on the model thread,
         // encoded on the codec threads while the next batch runs.
         InferenceSettings settings =
-                new InferenceSettings(
-                        shipped.toString(),
-                        TinyModels.H,
-                        TinyModels.W,
-                        2,
-                        1000,
-                        "cpu",
-                        0.9f,
-                        0,
-                        "",
-                        0,
-                        3,
-                        true);
+                InferenceSettings.builder()
+                        .setCheckpoint(shipped.toString())
+                        .setResolution(TinyModels.H, TinyModels.W)
+                        .optBatch(2, 1000)
+                        .optDevice("cpu")
+                        .optConfidenceThreshold(0.9f)
+                        .optKeyFrameEvery(0)
+                        .optUpdateKey("")
+                        .optThreads(0)
+                        .optCodecThreads(3)
+                        .optOverlapCodecs(true)
+                        .build();
         List<DecodedFrame> frames = TinyModels.frames("yard", 12, 8);
         try (var h = harness(settings)) {
             h.open();
@@ -438,11 +434,35 @@ class InferenceOperatorTest {
 
     @Test
     void codecsOverlapTheModelOnAGpuUnlessConfigured() {
-        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu", 0.9f).overlapCodecs())
+        assertThat(
+                        InferenceSettings.builder()
+                                .setCheckpoint("m.ckpt.zip")
+                                .setResolution(32, 32)
+                                .optBatch(1, 0)
+                                .optDevice("gpu")
+                                .optConfidenceThreshold(0.9f)
+                                .build()
+                                .overlapCodecs())
                 .isTrue();
-        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "gpu:1", 0.9f).overlapCodecs())
+        assertThat(
+                        InferenceSettings.builder()
+                                .setCheckpoint("m.ckpt.zip")
+                                .setResolution(32, 32)
+                                .optBatch(1, 0)
+                                .optDevice("gpu:1")
+                                .optConfidenceThreshold(0.9f)
+                                .build()
+                                .overlapCodecs())
                 .isTrue();
-        assertThat(new InferenceSettings("m.ckpt.zip", 32, 32, 1, 0, "cpu", 0.9f).overlapCodecs())
+        assertThat(
+                        InferenceSettings.builder()
+                                .setCheckpoint("m.ckpt.zip")
+                                .setResolution(32, 32)
+                                .optBatch(1, 0)
+                                .optDevice("cpu")
+                                .optConfidenceThreshold(0.9f)
+                                .build()
+                                .overlapCodecs())
                 .isFalse();
     }
 }

@@ -85,9 +85,22 @@ class SelfTrainingOperatorTest {
     void acceptedRoundsBecomeSignedUpdatesAndTheStudentSurvivesARestore() throws Exception {
         Path student =
                 TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 5, 1));
-        SelfTrainer.Settings trainer = new SelfTrainer.Settings(32, 4, 4, 6, 2, 1e-3f, 1e-4f, 3);
+        SelfTrainer.Settings trainer =
+                SelfTrainer.Settings.builder()
+                        .optBuffers(32, 4, 4)
+                        .optSteps(6, 2)
+                        .optLearningRate(1e-3f)
+                        .optWeightDecay(1e-4f)
+                        .optSeed(3)
+                        .build();
         SelfTrainingSettings settings =
-                new SelfTrainingSettings(student.toString(), trainer, 6, 3_600_000, "k");
+                SelfTrainingSettings.builder()
+                        .setStudentCheckpoint(student.toString())
+                        .optTrainer(trainer)
+                        .optRounds(6, 3_600_000)
+                        .optUpdateKey("k")
+                        .optWorker(0, 0)
+                        .build();
         List<DenseSample> frames = TinyModels.labelled(17, 16);
         OperatorSubtaskState snapshot;
         long version;

@@ -80,8 +80,14 @@ class TeacherOperatorTest {
                 TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
         // Stride fixed at 4 frames; nice 0 (the test's thread priority).
         TeacherSettings settings =
-                new TeacherSettings(
-                        teacher.toString(), "cpu", 0.5f, "", 0.05f, 4, 4, 0.8, 0.95, 0f, 0, 0, "");
+                TeacherSettings.builder()
+                        .setCheckpoint(teacher.toString())
+                        .optDevice("cpu")
+                        .optLabels(0.5f, "", 0.05f, 0f)
+                        .optStride(4, 4, 0.8, 0.95)
+                        .optWorker(0, 0)
+                        .optUpdateKey("")
+                        .build();
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
         try (var h = harness(settings)) {
             h.open();
@@ -143,20 +149,14 @@ class TeacherOperatorTest {
                 TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 1));
         // Stride 1: every frame is labelled.
         TeacherSettings settings =
-                new TeacherSettings(
-                        teacher.toString(),
-                        "cpu",
-                        0.5f,
-                        "",
-                        0.05f,
-                        1,
-                        1,
-                        0.8,
-                        0.95,
-                        0f,
-                        0,
-                        0,
-                        "test-key");
+                TeacherSettings.builder()
+                        .setCheckpoint(teacher.toString())
+                        .optDevice("cpu")
+                        .optLabels(0.5f, "", 0.05f, 0f)
+                        .optStride(1, 1, 0.8, 0.95)
+                        .optWorker(0, 0)
+                        .optUpdateKey("test-key")
+                        .build();
         List<DecodedFrame> frames = TinyModels.frames("porch", 4, 6);
         long[] clock = {0};
         OperatorSubtaskState snapshot;

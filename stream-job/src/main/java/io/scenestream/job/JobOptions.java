@@ -1,5 +1,9 @@
 package io.scenestream.job;
 
+import io.scenestream.model.selftrain.SelfTrainer;
+import io.scenestream.operators.InferenceSettings;
+import io.scenestream.operators.SelfTrainingSettings;
+import io.scenestream.operators.TeacherSettings;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -67,27 +71,27 @@ public final class JobOptions {
     public static final ConfigOption<String> DEVICE =
             ConfigOptions.key("model.device")
                     .stringType()
-                    .defaultValue("cpu")
+                    .defaultValue(InferenceSettings.DEFAULT_DEVICE)
                     .withDescription(
                             "cpu, gpu (the slot's GPU resource or subtask index modulo GPUs) or gpu:N.");
 
     public static final ConfigOption<Integer> BATCH_SIZE =
             ConfigOptions.key("inference.batch-size")
                     .intType()
-                    .defaultValue(4)
+                    .defaultValue(InferenceSettings.DEFAULT_MAX_BATCH)
                     .withDescription(
                             "Largest micro-batch of frames per model call; 8 or more on a GPU.");
 
     public static final ConfigOption<Long> BATCH_DELAY_MS =
             ConfigOptions.key("inference.batch-delay-ms")
                     .longType()
-                    .defaultValue(50L)
+                    .defaultValue(InferenceSettings.DEFAULT_MAX_DELAY_MS)
                     .withDescription("Longest a frame waits for its micro-batch to fill.");
 
     public static final ConfigOption<Float> CONFIDENCE_THRESHOLD =
             ConfigOptions.key("inference.confidence-threshold")
                     .floatType()
-                    .defaultValue(0.9f)
+                    .defaultValue(InferenceSettings.DEFAULT_CONFIDENCE_THRESHOLD)
                     .withDescription("Probability at which a pixel counts as confident.");
 
     public static final ConfigOption<Integer> INFERENCE_THREADS =
@@ -227,7 +231,7 @@ public final class JobOptions {
     public static final ConfigOption<String> TEACHER_DEVICE =
             ConfigOptions.key("self-training.teacher-device")
                     .stringType()
-                    .defaultValue("cpu")
+                    .defaultValue(TeacherSettings.DEFAULT_DEVICE)
                     .withDescription("Device of the teacher: cpu, gpu or gpu:N.");
 
     public static final ConfigOption<String> TEACHER_SLOT_GROUP =
@@ -240,7 +244,7 @@ public final class JobOptions {
     public static final ConfigOption<Float> PSEUDO_LABEL_THRESHOLD =
             ConfigOptions.key("self-training.threshold")
                     .floatType()
-                    .defaultValue(0.9f)
+                    .defaultValue(TeacherSettings.DEFAULT_THRESHOLD)
                     .withDescription("Minimum teacher probability of a class pseudo-label.");
 
     public static final ConfigOption<String> CLASS_THRESHOLDS =
@@ -261,68 +265,68 @@ public final class JobOptions {
     public static final ConfigOption<Float> DEPTH_FLIP_TOLERANCE =
             ConfigOptions.key("self-training.depth-flip-tolerance")
                     .floatType()
-                    .defaultValue(0.05f)
+                    .defaultValue(TeacherSettings.DEFAULT_DEPTH_FLIP_TOLERANCE)
                     .withDescription(
                             "Largest relative change of the teacher's depth under a horizontal flip for a depth pseudo-label.");
 
     public static final ConfigOption<Integer> MIN_STRIDE =
             ConfigOptions.key("self-training.min-stride")
                     .intType()
-                    .defaultValue(8)
+                    .defaultValue(TeacherSettings.DEFAULT_MIN_STRIDE)
                     .withDescription("Fewest frames between two labelled frames of a camera.");
 
     public static final ConfigOption<Integer> MAX_STRIDE =
             ConfigOptions.key("self-training.max-stride")
                     .intType()
-                    .defaultValue(64)
+                    .defaultValue(TeacherSettings.DEFAULT_MAX_STRIDE)
                     .withDescription("Most frames between two labelled frames of a camera.");
 
     public static final ConfigOption<Double> LOW_AGREEMENT =
             ConfigOptions.key("self-training.low-agreement")
                     .doubleType()
-                    .defaultValue(0.80)
+                    .defaultValue(TeacherSettings.DEFAULT_LOW_AGREEMENT)
                     .withDescription("Student-teacher agreement below which the stride halves.");
 
     public static final ConfigOption<Double> HIGH_AGREEMENT =
             ConfigOptions.key("self-training.high-agreement")
                     .doubleType()
-                    .defaultValue(0.95)
+                    .defaultValue(TeacherSettings.DEFAULT_HIGH_AGREEMENT)
                     .withDescription("Agreement above which the stride doubles.");
 
     public static final ConfigOption<Integer> BUFFER_SIZE =
             ConfigOptions.key("self-training.buffer-size")
                     .intType()
-                    .defaultValue(256)
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_BUFFER_SIZE)
                     .withDescription("Pseudo-labelled frames in the replay buffer.");
 
     public static final ConfigOption<Integer> HELD_OUT_SIZE =
             ConfigOptions.key("self-training.held-out-size")
                     .intType()
-                    .defaultValue(32)
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_HELD_OUT_SIZE)
                     .withDescription("Pseudo-labelled frames held out to check candidates.");
 
     public static final ConfigOption<Integer> HELD_OUT_EVERY =
             ConfigOptions.key("self-training.held-out-every")
                     .intType()
-                    .defaultValue(5)
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_HELD_OUT_EVERY)
                     .withDescription("Every n-th pseudo-labelled frame is held out.");
 
     public static final ConfigOption<Integer> STEPS_PER_ROUND =
             ConfigOptions.key("self-training.steps-per-round")
                     .intType()
-                    .defaultValue(10)
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_STEPS_PER_ROUND)
                     .withDescription("Optimiser steps per self-training round.");
 
     public static final ConfigOption<Integer> TRAIN_BATCH =
             ConfigOptions.key("self-training.batch-size")
                     .intType()
-                    .defaultValue(4)
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_BATCH)
                     .withDescription("Frames per self-training step.");
 
     public static final ConfigOption<Float> LEARNING_RATE =
             ConfigOptions.key("self-training.learning-rate")
                     .floatType()
-                    .defaultValue(1e-4f)
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_LEARNING_RATE)
                     .withDescription("Adam learning rate of self-training.");
 
     public static final ConfigOption<String> SOURCE_DATA =
@@ -336,19 +340,19 @@ public final class JobOptions {
     public static final ConfigOption<Integer> SOURCE_FRAMES =
             ConfigOptions.key("self-training.source-frames")
                     .intType()
-                    .defaultValue(32)
+                    .defaultValue(SelfTrainingSettings.DEFAULT_SOURCE_FRAMES)
                     .withDescription("How many labelled source frames to keep.");
 
     public static final ConfigOption<Double> SOURCE_SHARE =
             ConfigOptions.key("self-training.source-share")
                     .doubleType()
-                    .defaultValue(0.25)
+                    .defaultValue(SelfTrainingSettings.DEFAULT_SOURCE_SHARE)
                     .withDescription("Chance that a training frame is a source frame.");
 
     public static final ConfigOption<Integer> TRAINING_NICENESS =
             ConfigOptions.key("self-training.nice")
                     .intType()
-                    .defaultValue(19)
+                    .defaultValue(TeacherSettings.DEFAULT_NICENESS)
                     .withDescription(
                             "Nice value (0..19) of the threads that run the teacher and the "
                                     + "training rounds (Linux): adaptation takes the cores inference leaves idle and yields them when "
@@ -358,7 +362,7 @@ public final class JobOptions {
     public static final ConfigOption<Integer> TRAINING_THREADS =
             ConfigOptions.key("self-training.threads")
                     .intType()
-                    .defaultValue(1)
+                    .defaultValue(TeacherSettings.DEFAULT_THREADS)
                     .withDescription(
                             "libtorch threads of the teacher's and the trainer's threads "
                                     + "(0: libtorch's default, all cores). One each keeps their OpenMP teams from contending with "
@@ -367,14 +371,14 @@ public final class JobOptions {
     public static final ConfigOption<Integer> ROUND_EVERY =
             ConfigOptions.key("self-training.round-every")
                     .intType()
-                    .defaultValue(16)
+                    .defaultValue(SelfTrainingSettings.DEFAULT_ROUND_EVERY)
                     .withDescription(
                             "A round starts after this many new pseudo-labelled training frames...");
 
     public static final ConfigOption<Long> ROUND_INTERVAL_MS =
             ConfigOptions.key("self-training.round-interval-ms")
                     .longType()
-                    .defaultValue(60_000L)
+                    .defaultValue(SelfTrainingSettings.DEFAULT_ROUND_INTERVAL_MS)
                     .withDescription("...or after this long if any new frame came.");
 
     /**

@@ -68,22 +68,18 @@ public record JobSettings(
         boolean adapt = c.get(JobOptions.SELF_TRAINING);
         String key = c.get(JobOptions.UPDATE_KEY);
         InferenceSettings inference =
-                new InferenceSettings(
-                        checkpoint,
-                        h,
-                        w,
-                        c.get(JobOptions.BATCH_SIZE),
-                        c.get(JobOptions.BATCH_DELAY_MS),
-                        c.get(JobOptions.DEVICE),
-                        c.get(JobOptions.CONFIDENCE_THRESHOLD),
-                        adapt ? c.get(JobOptions.MIN_STRIDE) : 0,
-                        key,
-                        c.get(JobOptions.INFERENCE_THREADS),
-                        c.get(JobOptions.CODEC_THREADS),
-                        c.getOptional(JobOptions.OVERLAP_CODECS)
-                                .orElse(
-                                        InferenceSettings.overlapByDefault(
-                                                c.get(JobOptions.DEVICE))));
+                InferenceSettings.builder()
+                        .setCheckpoint(checkpoint)
+                        .setResolution(h, w)
+                        .optBatch(c.get(JobOptions.BATCH_SIZE), c.get(JobOptions.BATCH_DELAY_MS))
+                        .optDevice(c.get(JobOptions.DEVICE))
+                        .optConfidenceThreshold(c.get(JobOptions.CONFIDENCE_THRESHOLD))
+                        .optKeyFrameEvery(adapt ? c.get(JobOptions.MIN_STRIDE) : 0)
+                        .optUpdateKey(key)
+                        .optThreads(c.get(JobOptions.INFERENCE_THREADS))
+                        .optCodecThreads(c.get(JobOptions.CODEC_THREADS))
+                        .optOverlapCodecs(c.getOptional(JobOptions.OVERLAP_CODECS).orElse(null))
+                        .build();
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;
         if (adapt) {
@@ -95,43 +91,52 @@ public record JobSettings(
                                 + " must name the teacher's .ckpt.zip when self-training is on");
             }
             teacher =
-                    new TeacherSettings(
-                            teacherModel,
-                            c.get(JobOptions.TEACHER_DEVICE),
-                            c.get(JobOptions.PSEUDO_LABEL_THRESHOLD),
-                            c.get(JobOptions.CLASS_THRESHOLDS),
-                            c.get(JobOptions.DEPTH_FLIP_TOLERANCE),
-                            c.get(JobOptions.MIN_STRIDE),
-                            c.get(JobOptions.MAX_STRIDE),
-                            c.get(JobOptions.LOW_AGREEMENT),
-                            c.get(JobOptions.HIGH_AGREEMENT),
-                            c.get(JobOptions.CLASS_SHARE),
-                            c.get(JobOptions.TRAINING_NICENESS),
-                            c.get(JobOptions.TRAINING_THREADS),
-                            key);
+                    TeacherSettings.builder()
+                            .setCheckpoint(teacherModel)
+                            .optDevice(c.get(JobOptions.TEACHER_DEVICE))
+                            .optLabels(
+                                    c.get(JobOptions.PSEUDO_LABEL_THRESHOLD),
+                                    c.get(JobOptions.CLASS_THRESHOLDS),
+                                    c.get(JobOptions.DEPTH_FLIP_TOLERANCE),
+                                    c.get(JobOptions.CLASS_SHARE))
+                            .optStride(
+                                    c.get(JobOptions.MIN_STRIDE),
+                                    c.get(JobOptions.MAX_STRIDE),
+                                    c.get(JobOptions.LOW_AGREEMENT),
+                                    c.get(JobOptions.HIGH_AGREEMENT))
+                            .optWorker(
+                                    c.get(JobOptions.TRAINING_NICENESS),
+                                    c.get(JobOptions.TRAINING_THREADS))
+                            .optUpdateKey(key)
+                            .build();
             SelfTrainer.Settings trainer =
-                    new SelfTrainer.Settings(
-                            c.get(JobOptions.BUFFER_SIZE),
-                            c.get(JobOptions.HELD_OUT_SIZE),
-                            c.get(JobOptions.HELD_OUT_EVERY),
-                            c.get(JobOptions.STEPS_PER_ROUND),
-                            c.get(JobOptions.TRAIN_BATCH),
-                            c.get(JobOptions.LEARNING_RATE),
-                            1e-4f,
-                            7);
+                    SelfTrainer.Settings.builder()
+                            .optBuffers(
+                                    c.get(JobOptions.BUFFER_SIZE),
+                                    c.get(JobOptions.HELD_OUT_SIZE),
+                                    c.get(JobOptions.HELD_OUT_EVERY))
+                            .optSteps(
+                                    c.get(JobOptions.STEPS_PER_ROUND),
+                                    c.get(JobOptions.TRAIN_BATCH))
+                            .optLearningRate(c.get(JobOptions.LEARNING_RATE))
+                            .build();
             selfTraining =
-                    new SelfTrainingSettings(
-                            checkpoint,
-                            trainer,
-                            c.get(JobOptions.ROUND_EVERY),
-                            c.get(JobOptions.ROUND_INTERVAL_MS),
-                            key,
-                            c.get(JobOptions.SOURCE_DATA),
-                            c.get(JobOptions.SOURCE_FRAMES),
-                            c.get(JobOptions.SOURCE_SHARE),
-                            c.get(JobOptions.TRAINING_NICENESS),
-                            c.get(JobOptions.TRAINING_THREADS),
-                            c.get(JobOptions.ACCEPT_TOLERANCE));
+                    SelfTrainingSettings.builder()
+                            .setStudentCheckpoint(checkpoint)
+                            .optTrainer(trainer)
+                            .optRounds(
+                                    c.get(JobOptions.ROUND_EVERY),
+                                    c.get(JobOptions.ROUND_INTERVAL_MS))
+                            .optUpdateKey(key)
+                            .optSource(
+                                    c.get(JobOptions.SOURCE_DATA),
+                                    c.get(JobOptions.SOURCE_FRAMES),
+                                    c.get(JobOptions.SOURCE_SHARE))
+                            .optWorker(
+                                    c.get(JobOptions.TRAINING_NICENESS),
+                                    c.get(JobOptions.TRAINING_THREADS))
+                            .optAcceptTolerance(c.get(JobOptions.ACCEPT_TOLERANCE))
+                            .build();
         }
         DeliveryGuarantee delivery =
                 switch (c.get(JobOptions.DELIVERY)) {

@@ -79,9 +79,79 @@ public final class SelfTrainer implements AutoCloseable {
             }
         }
 
-        /** 256 frames, 32 held out (every 5th), 10 steps of batch 4 at lr 1e-4 per round. */
-        public static Settings defaults() {
-            return new Settings(256, 32, 5, 10, 4, 1e-4f, 1e-4f, 7);
+        public static final int DEFAULT_BUFFER_SIZE = 256;
+        public static final int DEFAULT_HELD_OUT_SIZE = 32;
+        public static final int DEFAULT_HELD_OUT_EVERY = 5;
+        public static final int DEFAULT_STEPS_PER_ROUND = 10;
+        public static final int DEFAULT_BATCH = 4;
+        public static final float DEFAULT_LEARNING_RATE = 1e-4f;
+        public static final float DEFAULT_WEIGHT_DECAY = 1e-4f;
+
+        /**
+         * A builder with the defaults: 256 frames, 32 held out (every 5th), 10 steps of batch 4 at
+         * lr 1e-4 per round.
+         */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builds {@link Settings}; every {@code optX} is optional. */
+        public static final class Builder {
+            private int bufferSize = DEFAULT_BUFFER_SIZE;
+            private int heldOutSize = DEFAULT_HELD_OUT_SIZE;
+            private int heldOutEvery = DEFAULT_HELD_OUT_EVERY;
+            private int stepsPerRound = DEFAULT_STEPS_PER_ROUND;
+            private int batch = DEFAULT_BATCH;
+            private float learningRate = DEFAULT_LEARNING_RATE;
+            private float weightDecay = DEFAULT_WEIGHT_DECAY;
+            private long seed = 7;
+
+            private Builder() {}
+
+            /**
+             * The replay buffer's size, the held-out set's size and which frames go to it (every
+             * n-th).
+             */
+            public Builder optBuffers(int bufferSize, int heldOutSize, int heldOutEvery) {
+                this.bufferSize = bufferSize;
+                this.heldOutSize = heldOutSize;
+                this.heldOutEvery = heldOutEvery;
+                return this;
+            }
+
+            /** Optimiser steps per round and frames per step. */
+            public Builder optSteps(int stepsPerRound, int batch) {
+                this.stepsPerRound = stepsPerRound;
+                this.batch = batch;
+                return this;
+            }
+
+            public Builder optLearningRate(float learningRate) {
+                this.learningRate = learningRate;
+                return this;
+            }
+
+            public Builder optWeightDecay(float weightDecay) {
+                this.weightDecay = weightDecay;
+                return this;
+            }
+
+            public Builder optSeed(long seed) {
+                this.seed = seed;
+                return this;
+            }
+
+            public Settings build() {
+                return new Settings(
+                        bufferSize,
+                        heldOutSize,
+                        heldOutEvery,
+                        stepsPerRound,
+                        batch,
+                        learningRate,
+                        weightDecay,
+                        seed);
+            }
         }
     }
 

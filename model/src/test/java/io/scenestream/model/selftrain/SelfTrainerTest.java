@@ -66,7 +66,13 @@ class SelfTrainerTest {
     }
 
     private static SelfTrainer.Settings settings(int steps) {
-        return new SelfTrainer.Settings(64, 8, 4, steps, 4, 1e-3f, 1e-4f, 11);
+        return SelfTrainer.Settings.builder()
+                .optBuffers(64, 8, 4)
+                .optSteps(steps, 4)
+                .optLearningRate(1e-3f)
+                .optWeightDecay(1e-4f)
+                .optSeed(11)
+                .build();
     }
 
     @Test
@@ -205,7 +211,14 @@ class SelfTrainerTest {
     @Test
     void aRoundThatDivergesIsRolledBackAndTheNextStartsFromTheServingStudent() throws Exception {
         // A learning rate that blows the weights up within a few steps.
-        SelfTrainer.Settings wild = new SelfTrainer.Settings(64, 8, 4, 15, 4, 1e30f, 0f, 11);
+        SelfTrainer.Settings wild =
+                SelfTrainer.Settings.builder()
+                        .optBuffers(64, 8, 4)
+                        .optSteps(15, 4)
+                        .optLearningRate(1e30f)
+                        .optWeightDecay(0f)
+                        .optSeed(11)
+                        .build();
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", wild)) {
             t.restoreFrames(uniform(10, 12, 0, 1f), uniform(9, 4, 0, 1f));
             Map<String, float[]> before = t.weights();
