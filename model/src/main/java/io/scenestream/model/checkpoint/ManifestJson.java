@@ -1,19 +1,21 @@
 package io.scenestream.model.checkpoint;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.HrNetConfig;
-import java.math.BigDecimal;
+import java.io.StringReader;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,84 +39,110 @@ import java.util.Map;
  *   "input_size": {"height": 480, "width": 640},
  *   "created_at": "2025-01-31T12:00:00Z",
  *   "training": {...},
- *   "weights_sha256": "..."
+ *   "weights_sha256": "...",
+ *   "probe": {"entry": "probe.npz", "seed": 1, "atol": 1e-3, "rtol": 1e-3, "computed_on": "...", "sha256": "..."}
  * }
  * }</pre>
  *
- * {@code class_names} and {@code training} may be absent (empty); everything else is required.
- * Unknown keys are ignored.
+ * The document is bound by Gson to the records below, named as the keys are; {@link #toManifest}
+ * then checks it in one place. {@code class_names}, {@code training} and {@code probe} may be
+ * absent; everything else is required. Unknown keys are ignored.
  */
 final class ManifestJson {
 
     private static final Gson GSON =
-            new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+            new GsonBuilder()
+                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                    .setPrettyPrinting()
+                    .serializeNulls()
+                    .create();
+
+    /** {@code manifest.json} as a whole. */
+    record Document(
+            Integer formatVersion,
+            String modelName,
+            Long modelVersion,
+            Architecture architecture,
+            List<String> classNames,
+            InputSize inputSize,
+            String createdAt,
+            JsonElement training,
+            String weightsSha256,
+            Probe probe) {}
+
+    record Architecture(
+            String config,
+            Backbone backbone,
+            List<TaskEntry> tasks,
+            List<TaskEntry> auxiliaryTasks) {}
+
+    record Backbone(
+            Integer stemChannels,
+            Integer stage1Planes,
+            Integer stage1Blocks,
+            int[] widths,
+            int[] modulesPerStage,
+            Integer blocksPerBranch) {}
+
+    record TaskEntry(String name, String kind, Integer channels) {}
+
+    record InputSize(Integer height, Integer width) {}
+
+    record Probe(
+            String entry, Long seed, Double atol, Double rtol, String computedOn, String sha256) {}
 
     private ManifestJson() {}
 
     static String write(CheckpointManifest m) {
-        JsonObject o = new JsonObject();
-        o.addProperty("format_version", m.formatVersion());
-        o.addProperty("model_name", m.modelName());
-        o.addProperty("model_version", m.modelVersion());
-        o.add("architecture", architecture(m.architecture()));
-        JsonArray classes = new JsonArray();
-        m.classNames().forEach(classes::add);
-        o.add("class_names", classes);
-        JsonObject input = new JsonObject();
-        input.addProperty("height", m.inputHeight());
-        input.addProperty("width", m.inputWidth());
-        o.add("input_size", input);
-        o.addProperty("created_at", m.createdAt());
-        o.add("training", JsonValues.toJson(m.training()));
-        o.addProperty("weights_sha256", m.weightsSha256());
-        if (m.probe() != null) {
-            JsonObject p = new JsonObject();
-            p.addProperty("entry", Checkpoints.PROBE);
-            p.addProperty("seed", m.probe().seed());
-            p.addProperty("atol", m.probe().atol());
-            p.addProperty("rtol", m.probe().rtol());
-            p.addProperty("computed_on", m.probe().computedOn());
-            p.addProperty("sha256", m.probe().sha256());
-            o.add("probe", p);
+        MtiNetConfig c = m.architecture();
+        HrNetConfig b = c.backbone();
+        CheckpointManifest.Probe p = m.probe();
+        Document d =
+                new Document(
+                        m.formatVersion(),
+                        m.modelName(),
+                        m.modelVersion(),
+                        new Architecture(
+                                c.name(),
+                                new Backbone(
+                                        b.stemChannels(),
+                                        b.stage1Planes(),
+                                        b.stage1Blocks(),
+                                        b.widths(),
+                                        b.modulesPerStage(),
+                                        b.blocksPerBranch()),
+                                entries(c.tasks()),
+                                entries(c.auxiliaryTasks())),
+                        m.classNames(),
+                        new InputSize(m.inputHeight(), m.inputWidth()),
+                        m.createdAt(),
+                        JsonValues.toJson(m.training()),
+                        m.weightsSha256(),
+                        p == null
+                                ? null
+                                : new Probe(
+                                        Checkpoints.PROBE,
+                                        p.seed(),
+                                        p.atol(),
+                                        p.rtol(),
+                                        p.computedOn(),
+                                        p.sha256()));
+        JsonObject o = GSON.toJsonTree(d).getAsJsonObject();
+        if (p == null) {
+            o.remove("probe");
         }
         return GSON.toJson(o) + "\n";
     }
 
-    private static JsonObject architecture(MtiNetConfig c) {
-        HrNetConfig b = c.backbone();
-        JsonObject backbone = new JsonObject();
-        backbone.addProperty("stem_channels", b.stemChannels());
-        backbone.addProperty("stage1_planes", b.stage1Planes());
-        backbone.addProperty("stage1_blocks", b.stage1Blocks());
-        backbone.add("widths", ints(b.widths()));
-        backbone.add("modules_per_stage", ints(b.modulesPerStage()));
-        backbone.addProperty("blocks_per_branch", b.blocksPerBranch());
-        JsonObject a = new JsonObject();
-        a.addProperty("config", c.name());
-        a.add("backbone", backbone);
-        a.add("tasks", tasks(c.tasks()));
-        a.add("auxiliary_tasks", tasks(c.auxiliaryTasks()));
-        return a;
-    }
-
-    private static JsonArray ints(int[] values) {
-        JsonArray a = new JsonArray();
-        for (int v : values) {
-            a.add(v);
-        }
-        return a;
-    }
-
-    private static JsonArray tasks(List<Task> tasks) {
-        JsonArray a = new JsonArray();
-        for (Task t : tasks) {
-            JsonObject o = new JsonObject();
-            o.addProperty("name", t.name());
-            o.addProperty("kind", t.kind().name().toLowerCase(Locale.ROOT));
-            o.addProperty("channels", t.channels());
-            a.add(o);
-        }
-        return a;
+    private static List<TaskEntry> entries(List<Task> tasks) {
+        return tasks.stream()
+                .map(
+                        t ->
+                                new TaskEntry(
+                                        t.name(),
+                                        t.kind().name().toLowerCase(Locale.ROOT),
+                                        t.channels()))
+                .toList();
     }
 
     /**
@@ -125,98 +153,114 @@ final class ManifestJson {
      *     version is newer than {@link CheckpointManifest#FORMAT_VERSION}
      */
     static CheckpointManifest parse(String json, Path file) throws CheckpointException {
-        JsonObject o;
+        JsonElement root;
         try {
-            JsonElement root = JsonParser.parseString(json);
-            if (!root.isJsonObject()) {
-                throw new CheckpointException(file, "manifest.json is not a JSON object");
-            }
-            o = root.getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
+            root = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
             throw new CheckpointException(
                     file, "manifest.json is not valid JSON: " + e.getMessage(), e);
         }
+        if (!root.isJsonObject()) {
+            throw new CheckpointException(file, "manifest.json is not a JSON object");
+        }
+        Document d;
+        // From the text, not the tree: the tree's numbers would round 1.5 to an integer field.
+        JsonReader reader = new JsonReader(new StringReader(json));
         try {
-            int version = integer(o, "format_version");
-            if (version > CheckpointManifest.FORMAT_VERSION) {
-                throw new CheckpointException(
-                        file,
-                        "its format version "
-                                + version
-                                + " is newer than this SceneStream supports (up to "
-                                + CheckpointManifest.FORMAT_VERSION
-                                + "); use a newer SceneStream to read it");
-            }
-            JsonObject input = object(o, "input_size");
-            List<String> classNames = new ArrayList<>();
-            if (o.has("class_names")) {
-                for (JsonElement e : array(o, "class_names")) {
-                    classNames.add(string(e, "class_names[]"));
-                }
-            }
-            Map<String, Object> training = Map.of();
-            if (o.has("training") && !o.get("training").isJsonNull()) {
-                training =
-                        JsonValues.normaliseMap(
-                                (Map<?, ?>) JsonValues.fromJson(object(o, "training")), "training");
-            }
-            return new CheckpointManifest(
-                    version,
-                    string(o, "model_name"),
-                    longInteger(o, "model_version"),
-                    architecture(object(o, "architecture")),
-                    classNames,
-                    integer(input, "height", "input_size.height"),
-                    integer(input, "width", "input_size.width"),
-                    string(o, "created_at"),
-                    training,
-                    string(o, "weights_sha256"),
-                    probe(o));
+            d = GSON.fromJson(reader, Document.class);
+        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+            throw new CheckpointException(
+                    file,
+                    "manifest.json is invalid: " + wrongType(reader.getPath(), e.getMessage()),
+                    e);
+        }
+        try {
+            return toManifest(d, file);
         } catch (InvalidField | IllegalArgumentException e) {
             throw new CheckpointException(file, "manifest.json is invalid: " + e.getMessage(), e);
         }
     }
 
-    private static CheckpointManifest.Probe probe(JsonObject o) throws InvalidField {
-        if (!o.has("probe") || o.get("probe").isJsonNull()) {
+    /**
+     * Checks a bound document and makes the manifest: the one place a manifest's JSON is validated.
+     */
+    private static CheckpointManifest toManifest(Document d, Path file)
+            throws InvalidField, CheckpointException {
+        int version = required(d.formatVersion(), "format_version");
+        if (version > CheckpointManifest.FORMAT_VERSION) {
+            throw new CheckpointException(
+                    file,
+                    "its format version "
+                            + version
+                            + " is newer than this SceneStream supports (up to "
+                            + CheckpointManifest.FORMAT_VERSION
+                            + "); use a newer SceneStream to read it");
+        }
+        Architecture a = required(d.architecture(), "architecture");
+        Backbone b = required(a.backbone(), "architecture.backbone");
+        MtiNetConfig config =
+                new MtiNetConfig(
+                        required(a.config(), "architecture.config"),
+                        new HrNetConfig(
+                                required(b.stemChannels(), "architecture.backbone.stem_channels"),
+                                required(b.stage1Planes(), "architecture.backbone.stage1_planes"),
+                                required(b.stage1Blocks(), "architecture.backbone.stage1_blocks"),
+                                required(b.widths(), "architecture.backbone.widths"),
+                                required(
+                                        b.modulesPerStage(),
+                                        "architecture.backbone.modules_per_stage"),
+                                required(
+                                        b.blocksPerBranch(),
+                                        "architecture.backbone.blocks_per_branch")),
+                        tasks(a.tasks(), "architecture.tasks"),
+                        tasks(a.auxiliaryTasks(), "architecture.auxiliary_tasks"));
+        List<String> classNames = d.classNames() == null ? List.of() : d.classNames();
+        for (int i = 0; i < classNames.size(); i++) {
+            required(classNames.get(i), "class_names[" + i + "]");
+        }
+        Map<String, Object> training = Map.of();
+        if (d.training() != null && !d.training().isJsonNull()) {
+            if (!d.training().isJsonObject()) {
+                throw new InvalidField("training must be an object, got " + d.training());
+            }
+            training =
+                    JsonValues.normaliseMap(
+                            (Map<?, ?>) JsonValues.fromJson(d.training()), "training");
+        }
+        InputSize input = required(d.inputSize(), "input_size");
+        return new CheckpointManifest(
+                version,
+                required(d.modelName(), "model_name"),
+                required(d.modelVersion(), "model_version"),
+                config,
+                classNames,
+                required(input.height(), "input_size.height"),
+                required(input.width(), "input_size.width"),
+                required(d.createdAt(), "created_at"),
+                training,
+                required(d.weightsSha256(), "weights_sha256"),
+                probe(d.probe()));
+    }
+
+    private static CheckpointManifest.Probe probe(Probe p) throws InvalidField {
+        if (p == null) {
             return null;
         }
-        JsonObject p = object(o, "probe", "probe");
         return new CheckpointManifest.Probe(
-                exact(field(p, "seed", "probe.seed"), "probe.seed").longValue(),
-                number(p, "atol", "probe.atol"),
-                number(p, "rtol", "probe.rtol"),
-                string(p, "computed_on", "probe.computed_on"),
-                string(p, "sha256", "probe.sha256"));
+                required(p.seed(), "probe.seed"),
+                required(p.atol(), "probe.atol"),
+                required(p.rtol(), "probe.rtol"),
+                required(p.computedOn(), "probe.computed_on"),
+                required(p.sha256(), "probe.sha256"));
     }
 
-    private static MtiNetConfig architecture(JsonObject a) throws InvalidField {
-        JsonObject b = object(a, "backbone", "architecture.backbone");
-        HrNetConfig backbone =
-                new HrNetConfig(
-                        integer(b, "stem_channels", "architecture.backbone.stem_channels"),
-                        integer(b, "stage1_planes", "architecture.backbone.stage1_planes"),
-                        integer(b, "stage1_blocks", "architecture.backbone.stage1_blocks"),
-                        ints(b, "widths", "architecture.backbone.widths"),
-                        ints(b, "modules_per_stage", "architecture.backbone.modules_per_stage"),
-                        integer(b, "blocks_per_branch", "architecture.backbone.blocks_per_branch"));
-        return new MtiNetConfig(
-                string(a, "config", "architecture.config"),
-                backbone,
-                tasks(a, "tasks", "architecture.tasks"),
-                tasks(a, "auxiliary_tasks", "architecture.auxiliary_tasks"));
-    }
-
-    private static List<Task> tasks(JsonObject o, String key, String path) throws InvalidField {
-        JsonArray a = array(o, key, path);
-        List<Task> tasks = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
+    private static List<Task> tasks(List<TaskEntry> entries, String path) throws InvalidField {
+        required(entries, path);
+        List<Task> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
             String at = path + "[" + i + "]";
-            if (!a.get(i).isJsonObject()) {
-                throw new InvalidField(at + " must be an object");
-            }
-            JsonObject t = a.get(i).getAsJsonObject();
-            String kind = string(t, "kind", at + ".kind");
+            TaskEntry t = required(entries.get(i), at);
+            String kind = required(t.kind(), at + ".kind");
             Task.Kind k;
             try {
                 k = Task.Kind.valueOf(kind.toUpperCase(Locale.ROOT));
@@ -226,11 +270,84 @@ final class ManifestJson {
             }
             tasks.add(
                     new Task(
-                            string(t, "name", at + ".name"),
+                            required(t.name(), at + ".name"),
                             k,
-                            integer(t, "channels", at + ".channels")));
+                            required(t.channels(), at + ".channels")));
         }
         return tasks;
+    }
+
+    private static <T> T required(T value, String path) throws InvalidField {
+        if (value == null) {
+            throw new InvalidField("missing field " + path);
+        }
+        return value;
+    }
+
+    /**
+     * Gson's message about a value that does not fit its field, said as the field's path and what
+     * it must be ("model_version must be an integer (...)").
+     */
+    private static String wrongType(String readerPath, String gsonMessage) {
+        String path = readerPath.replaceFirst("^\\$\\.?", "");
+        Type type = typeAt(Document.class, path);
+        String must =
+                type == Integer.class || type == Long.class || type == int.class
+                        ? "an integer"
+                        : type == Double.class
+                                ? "a number"
+                                : type == String.class
+                                        ? "a string"
+                                        : type instanceof Class<?> c && c.isRecord()
+                                                ? "an object"
+                                                : "of another type";
+        return path + " must be " + must + " (" + gsonMessage + ")";
+    }
+
+    /**
+     * The type of the field at a Gson path such as {@code architecture.tasks[0].kind}; null if
+     * unknown.
+     */
+    private static Type typeAt(Type root, String path) {
+        Type t = root;
+        for (String part : path.split("\\.")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            String name = part.replaceAll("\\[\\d+]", "");
+            if (!(t instanceof Class<?> c) || !c.isRecord()) {
+                return null;
+            }
+            Type next = null;
+            for (RecordComponent rc : c.getRecordComponents()) {
+                if (FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES
+                        .translateName(fieldOf(c, rc))
+                        .equals(name)) {
+                    next = rc.getGenericType();
+                }
+            }
+            if (next == null) {
+                return null;
+            }
+            if (part.contains("[")) {
+                next =
+                        next instanceof ParameterizedType pt
+                                ? pt.getActualTypeArguments()[0]
+                                : next instanceof Class<?> arr && arr.isArray()
+                                        ? arr.getComponentType()
+                                        : next;
+            }
+            t = next;
+        }
+        return t;
+    }
+
+    private static java.lang.reflect.Field fieldOf(Class<?> c, RecordComponent rc) {
+        try {
+            return c.getDeclaredField(rc.getName());
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A field that is missing or of the wrong type; its message names the field. */
@@ -240,108 +357,5 @@ final class ManifestJson {
         InvalidField(String message) {
             super(message);
         }
-    }
-
-    private static JsonElement field(JsonObject o, String key, String path) throws InvalidField {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            throw new InvalidField("missing field " + path);
-        }
-        return e;
-    }
-
-    private static JsonObject object(JsonObject o, String key) throws InvalidField {
-        return object(o, key, key);
-    }
-
-    private static JsonObject object(JsonObject o, String key, String path) throws InvalidField {
-        JsonElement e = field(o, key, path);
-        if (!e.isJsonObject()) {
-            throw new InvalidField(path + " must be an object, got " + e);
-        }
-        return e.getAsJsonObject();
-    }
-
-    private static JsonArray array(JsonObject o, String key) throws InvalidField {
-        return array(o, key, key);
-    }
-
-    private static JsonArray array(JsonObject o, String key, String path) throws InvalidField {
-        JsonElement e = field(o, key, path);
-        if (!e.isJsonArray()) {
-            throw new InvalidField(path + " must be an array, got " + e);
-        }
-        return e.getAsJsonArray();
-    }
-
-    private static String string(JsonObject o, String key) throws InvalidField {
-        return string(o, key, key);
-    }
-
-    private static String string(JsonObject o, String key, String path) throws InvalidField {
-        return string(field(o, key, path), path);
-    }
-
-    private static String string(JsonElement e, String path) throws InvalidField {
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new InvalidField(path + " must be a string, got " + e);
-        }
-        return e.getAsString();
-    }
-
-    private static int integer(JsonObject o, String key) throws InvalidField {
-        return integer(o, key, key);
-    }
-
-    private static int integer(JsonObject o, String key, String path) throws InvalidField {
-        return integer(field(o, key, path), path);
-    }
-
-    private static int integer(JsonElement e, String path) throws InvalidField {
-        try {
-            return exact(e, path).intValueExact();
-        } catch (ArithmeticException x) {
-            throw new InvalidField(path + " must be an integer, got " + e);
-        }
-    }
-
-    private static long longInteger(JsonObject o, String key) throws InvalidField {
-        JsonElement e = field(o, key, key);
-        try {
-            return exact(e, key).longValueExact();
-        } catch (ArithmeticException x) {
-            throw new InvalidField(key + " must be an integer, got " + e);
-        }
-    }
-
-    private static double number(JsonObject o, String key, String path) throws InvalidField {
-        JsonElement e = field(o, key, path);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new InvalidField(path + " must be a number, got " + e);
-        }
-        return e.getAsDouble();
-    }
-
-    private static BigDecimal exact(JsonElement e, String path) throws InvalidField {
-        if (e.isJsonPrimitive()) {
-            JsonPrimitive p = e.getAsJsonPrimitive();
-            if (p.isNumber()) {
-                try {
-                    return new BigDecimal(p.getAsString());
-                } catch (NumberFormatException ignored) {
-                    // reported below
-                }
-            }
-        }
-        throw new InvalidField(path + " must be an integer, got " + e);
-    }
-
-    private static int[] ints(JsonObject o, String key, String path) throws InvalidField {
-        JsonArray a = array(o, key, path);
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = integer(a.get(i), path + "[" + i + "]");
-        }
-        return out;
     }
 }

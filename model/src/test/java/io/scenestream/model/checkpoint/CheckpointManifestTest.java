@@ -184,6 +184,22 @@ class CheckpointManifestTest {
                                         FILE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("model_version must be an integer");
+        assertThatThrownBy(
+                        () ->
+                                ManifestJson.parse(
+                                        json.replaceFirst(
+                                                "\"widths\": \\[\\s*8", "\"widths\": [\"x\""),
+                                        FILE))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("architecture.backbone.widths[0] must be an integer");
+        assertThatThrownBy(
+                        () ->
+                                ManifestJson.parse(
+                                        json.replaceFirst(
+                                                "\"input_size\": \\{[^}]*}", "\"input_size\": 7"),
+                                        FILE))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("input_size must be an object");
         assertThatThrownBy(() -> ManifestJson.parse(json.replace(SHA, "xyz"), FILE))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("SHA-256");
