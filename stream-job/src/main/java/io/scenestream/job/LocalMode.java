@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -145,41 +146,44 @@ public final class LocalMode implements Callable<Integer> {
             sources.add(openSource(c, wh));
         }
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Configuration conf = new Configuration();
-            jobOptions.forEach(conf::setString);
-            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-            JobOptions.setUnlessGiven(
-                    conf,
-                    JobOptions.RESOLUTION,
-                    manifest.inputHeight() + "x" + manifest.inputWidth());
-            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-            if (adapt) {
-                conf.set(JobOptions.SELF_TRAINING, true);
-                // -D self-training.teacher=... wins over --teacher.
-                if (!conf.contains(JobOptions.TEACHER_CHECKPOINT)) {
-                    if (!Files.isRegularFile(teacher)) {
-                        throw new IOException(
-                                "teacher checkpoint "
-                                        + teacher
-                                        + " does not exist (the shipped ones are in model/checkpoints; training: docs/model.md)");
-                    }
-                    conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
-                }
-            }
-            JobSettings settings = JobOptions.settings(conf);
-            Topics.create(kafka, settings, Math.max(1, cameras));
-
-            Configuration flink = new Configuration();
-            flink.set(RestOptions.PORT, webPort);
-            // Accumulators (self-training's rounds) reach the console with the heartbeats.
-            flink.set(
-                    org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_INTERVAL,
-                    Duration.ofSeconds(2));
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            JobClient job = Jobs.startOnKafka(env, settings, "SceneStream (local)");
+        if (adapt
+                && !jobOptions.containsKey(JobOptions.TEACHER_CHECKPOINT.key())
+                && !Files.isRegularFile(teacher)) {
+            throw new IOException(
+                    "teacher checkpoint "
+                            + teacher
+                            + " does not exist (the shipped ones are in model/checkpoints;"
+                            + " training: docs/model.md)");
+        }
+        Configuration flink = new Configuration();
+        flink.set(RestOptions.PORT, webPort);
+        // Accumulators (self-training's rounds) reach the console with the heartbeats.
+        flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
+        try (LocalPipeline pipeline =
+                LocalPipeline.start(
+                        jobOptions,
+                        conf -> {
+                            conf.set(
+                                    JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
+                            JobOptions.setUnlessGiven(
+                                    conf,
+                                    JobOptions.RESOLUTION,
+                                    manifest.inputHeight() + "x" + manifest.inputWidth());
+                            if (adapt) {
+                                conf.set(JobOptions.SELF_TRAINING, true);
+                                // -D self-training.teacher=... wins over --teacher.
+                                JobOptions.setUnlessGiven(
+                                        conf,
+                                        JobOptions.TEACHER_CHECKPOINT,
+                                        teacher.toAbsolutePath().toString());
+                            }
+                        },
+                        cameras,
+                        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink),
+                        "SceneStream (local)")) {
+            EmbeddedKafka kafka = pipeline.kafka();
+            JobSettings settings = pipeline.settings();
+            JobClient job = pipeline.job();
             AdaptationProgress adaptation =
                     adapt
                             ? new AdaptationProgress(job, settings.selfTraining().roundEvery())
@@ -315,7 +319,6 @@ public final class LocalMode implements Callable<Integer> {
                 }
                 loop.stop();
                 recorderThread.join(10_000);
-                Jobs.cancelAndWait(job, Duration.ofSeconds(30));
                 producers.forEach(FrameProducer::close);
                 for (FrameSupplier s : sources) {
                     s.close();

@@ -13,7 +13,7 @@ import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
-import io.scenestream.job.Topics;
+import io.scenestream.job.LocalPipeline;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
@@ -46,7 +46,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -370,22 +369,28 @@ public final class AdaptEval implements Callable<Integer> {
     }
 
     private void streamThroughJob(List<Window> windows) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Configuration conf = new Configuration();
-            jobOptions.forEach(conf::setString);
-            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            conf.set(JobOptions.MODEL_CHECKPOINT, student.toAbsolutePath().toString());
-            conf.set(JobOptions.RESOLUTION, h + "x" + w);
-            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-            conf.set(JobOptions.SELF_TRAINING, true);
-            // -D self-training.teacher=... wins over --teacher, which is then only
-            // the reference scored beside the students.
-            JobOptions.setUnlessGiven(
-                    conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
-            JobSettings settings = JobOptions.settings(conf);
-            Topics.create(kafka, settings, 1);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
-            JobClient job = Jobs.startOnKafka(env, settings, "SceneStream adapt-eval");
+        try (LocalPipeline pipeline =
+                LocalPipeline.start(
+                        jobOptions,
+                        conf -> {
+                            conf.set(
+                                    JobOptions.MODEL_CHECKPOINT,
+                                    student.toAbsolutePath().toString());
+                            conf.set(JobOptions.RESOLUTION, h + "x" + w);
+                            conf.set(JobOptions.SELF_TRAINING, true);
+                            // -D self-training.teacher=... wins over --teacher, which is then only
+                            // the reference scored beside the students.
+                            JobOptions.setUnlessGiven(
+                                    conf,
+                                    JobOptions.TEACHER_CHECKPOINT,
+                                    teacher.toAbsolutePath().toString());
+                        },
+                        1,
+                        StreamExecutionEnvironment.createLocalEnvironment(),
+                        "SceneStream adapt-eval")) {
+            EmbeddedKafka kafka = pipeline.kafka();
+            JobSettings settings = pipeline.settings();
+            JobClient job = pipeline.job();
             AdaptationProgress adaptation =
                     new AdaptationProgress(job, settings.selfTraining().roundEvery());
             long streamStart = System.nanoTime();
@@ -497,7 +502,6 @@ public final class AdaptEval implements Callable<Integer> {
             } finally {
                 producer.interrupt();
                 producer.join(10_000);
-                Jobs.cancelAndWait(job, Duration.ofSeconds(30));
             }
         }
     }

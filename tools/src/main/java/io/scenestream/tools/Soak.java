@@ -8,7 +8,7 @@ import io.scenestream.job.ConsoleOptions;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
 import io.scenestream.job.Jobs;
-import io.scenestream.job.Topics;
+import io.scenestream.job.LocalPipeline;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.proto.Encoding;
@@ -28,8 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -130,25 +128,31 @@ public final class Soak implements Callable<Integer> {
         Files.createDirectories(out);
         List<Sample> samples = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Configuration conf = new Configuration();
-            jobOptions.forEach(conf::setString);
-            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            conf.set(JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-            conf.set(JobOptions.RESOLUTION, manifest.inputHeight() + "x" + manifest.inputWidth());
-            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-            if (!noAdapt) {
-                conf.set(JobOptions.SELF_TRAINING, true);
-                JobOptions.setUnlessGiven(
-                        conf, JobOptions.TEACHER_CHECKPOINT, teacher.toAbsolutePath().toString());
-                // Adaptation at the stream's own priority unless told otherwise: a soak must train
-                // throughout, whatever else the machine runs.
-                JobOptions.setUnlessGiven(conf, JobOptions.TRAINING_NICENESS, 0);
-            }
-            JobSettings settings = JobOptions.settings(conf);
-            Topics.create(kafka, settings, 1);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
-            JobClient job = Jobs.startOnKafka(env, settings, "SceneStream soak");
+        try (LocalPipeline pipeline =
+                LocalPipeline.start(
+                        jobOptions,
+                        conf -> {
+                            conf.set(
+                                    JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
+                            conf.set(
+                                    JobOptions.RESOLUTION,
+                                    manifest.inputHeight() + "x" + manifest.inputWidth());
+                            if (!noAdapt) {
+                                conf.set(JobOptions.SELF_TRAINING, true);
+                                JobOptions.setUnlessGiven(
+                                        conf,
+                                        JobOptions.TEACHER_CHECKPOINT,
+                                        teacher.toAbsolutePath().toString());
+                                // Adaptation at the stream's own priority unless told otherwise: a
+                                // soak must train throughout, whatever else the machine runs.
+                                JobOptions.setUnlessGiven(conf, JobOptions.TRAINING_NICENESS, 0);
+                            }
+                        },
+                        1,
+                        StreamExecutionEnvironment.createLocalEnvironment(),
+                        "SceneStream soak")) {
+            EmbeddedKafka kafka = pipeline.kafka();
+            JobSettings settings = pipeline.settings();
             FrameSupplier camera = CameraSources.synthetic(0, w, h, schedule);
             FrameProducer producer =
                     new FrameProducer(kafka.bootstrapServers(), settings.framesTopic(), Map.of());
@@ -209,7 +213,6 @@ public final class Soak implements Callable<Integer> {
                 producer.stop();
                 producerThread.join(10_000);
                 producer.close();
-                Jobs.cancelAndWait(job, Duration.ofSeconds(30));
             }
         }
         List<Sample> late = samples.subList(samples.size() / 2, samples.size());
