@@ -108,8 +108,7 @@ final class BesideTask implements InferenceBatch.Execution {
                                 });
         beside.add(b);
         // Once done, the batch leaves from the mailbox, between two records, unless a later run (or
-        // a
-        // checkpoint barrier, a model swap, the end of input) has sent it already.
+        // a checkpoint barrier, a model swap, the end of input) has sent it already.
         b.done.whenComplete(
                 (ignored, failure) -> {
                     try {

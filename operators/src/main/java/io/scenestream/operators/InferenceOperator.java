@@ -378,8 +378,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         // An update still loading is kept too: its offset is behind the checkpoint, so it would not
-        // be
-        // read again. On restore the newest of the two serves.
+        // be read again. On restore the newest of the two serves.
         servingState.snapshot(
                 subtask(), slot == null ? restoredUpdate : slot.servingUpdate(), pendingRecord);
     }

@@ -314,9 +314,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
             }
         }
         // Agreement over the whole frame with the teacher's classes, sure or not: on its confident
-        // pixels
-        // alone (the easy ones) a student that fails under a new light still agrees, and the stride
-        // would grow just when labels are needed.
+        // pixels alone (the easy ones) a student that fails under a new light still agrees, and the
+        // stride would grow just when labels are needed.
         double agreement =
                 l.teacherClasses() == null ? 1.0 : agreement(student, l.teacherClasses());
         int current = stride.value() == null ? strides.initial() : stride.value();

@@ -371,8 +371,7 @@ class InferenceOperatorTest {
             // Decoded on a codec thread as it arrives: a dead letter, and the rest goes on.
             feedWithGarbageAfter(h, frames, 3);
             // Batches {0, 1}, {2, 3}, {garbage, 4} and {5, 6} leave once encoded, from the mailbox
-            // or
-            // at a later flush, in order, with no barrier; frame 7 waits for its batch.
+            // or at a later flush, in order, with no barrier; frame 7 waits for its batch.
             assertThat(awaitPredictions(h, 7))
                     .extracting(p -> p.sequence)
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);

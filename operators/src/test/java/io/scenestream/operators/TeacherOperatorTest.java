@@ -92,8 +92,7 @@ class TeacherOperatorTest {
         try (var h = harness(settings)) {
             h.open();
             // Frame 1 comes while frame 0 is being labelled (skipped as busy) or just after
-            // (skipped by
-            // the stride): either way frame 0 is the only one labelled.
+            // (skipped by the stride): either way frame 0 is the only one labelled.
             h.processElement1(new StreamRecord<>(keyFrame(frames.get(0))));
             h.processElement1(new StreamRecord<>(keyFrame(frames.get(1))));
             long deadline = System.nanoTime() + 60_000_000_000L;

@@ -86,9 +86,8 @@ public final class SceneStreamJob {
         storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, settings.checkpointDir());
         // Compressed snapshots: Flink 2.2 restores uncompressed operator state from a file one byte
-        // per
-        // read call, which took 60-80 s for self-training's 58 MB student on a 2-core machine (12 s
-        // compressed; see docs/operations.md, "Compressed snapshots").
+        // per read call, which took 60-80 s for self-training's 58 MB student on a 2-core machine
+        // (12 s compressed; see docs/operations.md, "Compressed snapshots").
         storage.set(ExecutionOptions.SNAPSHOT_COMPRESSION, true);
         env.configure(storage);
     }
@@ -128,8 +127,7 @@ public final class SceneStreamJob {
                                 .uid("model-updates-source")
                                 .setParallelism(1)
                         // No update input: a bounded stream that ends at once (an empty collection
-                        // source
-                        // cannot be used: Flink's generator fails on zero elements).
+                        // source cannot be used: Flink's generator fails on zero elements).
                         : env.fromSequence(0, 0)
                                 .uid("model-updates-source")
                                 .name("no-model-updates")
@@ -285,8 +283,7 @@ public final class SceneStreamJob {
         Properties p = s.kafkaClientProperties();
         p.setProperty("max.request.size", Integer.toString(64 << 20));
         // A micro-batch's predictions (tens of kilobytes each, above the client's 16 KB default) in
-        // one
-        // request rather than one each: the broker's work is per request
+        // one request rather than one each: the broker's work is per request
         // (docs/benchmarks/2026-11-pipeline.md).
         p.putIfAbsent("batch.size", Integer.toString(1 << 20));
         // Below the broker's transaction.max.timeout.ms (15 min) for exactly-once.

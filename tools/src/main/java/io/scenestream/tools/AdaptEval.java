@@ -449,10 +449,8 @@ public final class AdaptEval implements Callable<Integer> {
                             received++;
                             Window win = windows.get((int) (p.getSequence() / window));
                             // Scored on the frames the frozen student and the teacher are scored
-                            // on, so
-                            // the three are compared on the same frames (with NYUD's 27 looped
-                            // images
-                            // and every 3rd frame, otherwise on different images).
+                            // on, so the three are compared on the same frames (with NYUD's 27
+                            // looped images and every 3rd frame, otherwise on different images).
                             if (p.getSequence() % evalEvery == 0) {
                                 byte[] classes =
                                         PredictionMaps.segmentation(
@@ -527,8 +525,7 @@ public final class AdaptEval implements Callable<Integer> {
             for (long seq = 0; seq < frames; seq++) {
                 DenseSample s = camera.next();
                 // Ground truth of the frame until its prediction is scored: a few hundred KB a
-                // frame,
-                // bounded by pausing the camera when the job falls far behind.
+                // frame, bounded by pausing the camera when the job falls far behind.
                 while (truth.size() > 256) {
                     Thread.sleep(20);
                 }

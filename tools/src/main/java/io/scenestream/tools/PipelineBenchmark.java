@@ -250,10 +250,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         double quietBefore = modelAloneInAProcessOfItsOwn(false);
         // The job's process, broker and controller included, is stopped for 10-30 s while the model
         // alone runs: with the default 9 s the controller, continued, found its broker's session
-        // expired
-        // and fenced it (clients then retried on NotLeaderOrFollower), and the recovery's code was
-        // being
-        // compiled in the next burst (up to 0.19 of this machine's cores for the JIT).
+        // expired and fenced it (clients then retried on NotLeaderOrFollower), and the recovery's
+        // code was being compiled in the next burst (up to 0.19 of this machine's cores for the
+        // JIT).
         try (EmbeddedKafka kafka =
                 EmbeddedKafka.start(Map.of("broker.session.timeout.ms", "600000"))) {
             try (Pipeline job = new Pipeline(kafka, manifest, false, "p-", clip, jpegs)) {
@@ -307,8 +306,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     percents(ratios));
             if (adapt) {
                 // The teacher and the trainer keep working after a burst, so these are fresh jobs,
-                // one at a
-                // time, in alternating order, compared with each other only.
+                // one at a time, in alternating order, compared with each other only.
                 for (int r = 1; r <= rounds; r++) {
                     boolean adaptFirst = r % 2 == 0;
                     double adapting =
@@ -419,10 +417,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             // The job's process is stopped while the model alone runs (up to minutes on a slow
-            // host): with
-            // Flink's 50 s default the JobManager, continued, timed out its TaskManager's heartbeat
-            // and
-            // restarted the job in the middle of the pairs.
+            // host): with Flink's 50 s default the JobManager, continued, timed out its
+            // TaskManager's heartbeat and restarted the job in the middle of the pairs.
             Configuration cluster = new Configuration();
             cluster.set(
                     org.apache.flink.configuration.HeartbeatManagerOptions.HEARTBEAT_TIMEOUT,
@@ -799,8 +795,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             }
             passOver(open, WARM_UP_FRAMES / lanes);
             // Then, as the pipeline's job, passes over the clip until the JIT compilers take under
-            // 1% of
-            // the machine during one (at most --warm-up frames): a fresh process compiles too.
+            // 1% of the machine during one (at most --warm-up frames): a fresh process compiles
+            // too.
             for (int done = 0; done < warmUp && ThreadCpu.available(); done += clip.size()) {
                 ThreadCpu before = ThreadCpu.sample();
                 long t0 = System.nanoTime();

@@ -64,10 +64,8 @@ public final class TorchThreads {
             JniUtils.setNumThreads(n);
             if (n != d) {
                 // ...and the process-wide default back to libtorch's, set from a thread that then
-                // ends,
-                // so threads that never call this (a benchmark's model alone, a loader) keep
-                // libtorch's
-                // choice rather than the last number set here.
+                // ends, so threads that never call this (a benchmark's model alone, a loader) keep
+                // libtorch's choice rather than the last number set here.
                 onFreshThread(
                         () -> {
                             JniUtils.getNumThreads();

@@ -387,8 +387,7 @@ public final class SelfTrainer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
-            // round
-            // starts from the serving student, not from what the failed steps left.
+            // round starts from the serving student, not from what the failed steps left.
             rollBack(params, saved, optimizerBefore);
             throw e;
         }

@@ -119,12 +119,9 @@ public final class MtiNetTrainer implements AutoCloseable {
                 }
             }
             // A non-finite loss means non-finite gradients: checked before the optimiser applies
-            // them,
-            // so a diverged step leaves the weights as they were, and its gradients are cleared
-            // (DJL
-            // zeroes a gradient by subtracting it from itself, which leaves NaN as it is, so every
-            // later
-            // step would diverge too).
+            // them, so a diverged step leaves the weights as they were, and its gradients are
+            // cleared (DJL zeroes a gradient by subtracting it from itself, which leaves NaN as it
+            // is, so every later step would diverge too).
             if (!Float.isFinite(total)) {
                 clearGradients();
                 throw new IllegalStateException(

@@ -120,8 +120,8 @@ class SelfTrainerTest {
             assertThat(first.accepted()).isTrue();
             assertThat(t.version()).isEqualTo(5);
             // Then training frames say "class 7 at 8 m" while the held-out frames still say
-            // otherwise:
-            // the candidate drifts away from the teacher on the held-out set and must not serve.
+            // otherwise: the candidate drifts away from the teacher on the held-out set and must
+            // not serve.
             t.restoreFrames(uniform(11, 12, 7, 8f), held);
             Map<String, float[]> before = t.weights();
             SelfTrainer.Round r = t.round();
@@ -166,8 +166,8 @@ class SelfTrainerTest {
                             () -> t.useSourceFrames(List.of(), 1.5))
                     .hasMessageContaining("[0, 1]");
             // Pseudo-labels say "class 7 at 8 m", the labelled source frames "class 3 at 2 m". With
-            // every
-            // training frame drawn from the source, the student learns class 3, never class 7.
+            // every training frame drawn from the source, the student learns class 3, never class
+            // 7.
             t.useSourceFrames(uniform(30, 8, 3, 2f), 1.0);
             t.restoreFrames(uniform(31, 12, 7, 8f), uniform(32, 4, 3, 2f));
             SelfTrainer.Round r = t.round();

@@ -113,8 +113,7 @@ class MtiNetTrainerTest {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.step(batch))
                         .hasMessageContaining("diverged");
                 // ...and the optimiser applied nothing (batch-norm statistics move in any forward
-                // pass in
-                // training mode; a rollback, as self-training does, restores them with the
+                // pass in training mode; a rollback, as self-training does, restores them with the
                 // weights),
                 StateDict.parameters(net)
                         .forEach(
@@ -127,8 +126,7 @@ class MtiNetTrainerTest {
                                     }
                                 });
                 // and once everything is rolled back, training goes on with finite losses: the
-                // diverged
-                // step's gradients do not linger.
+                // diverged step's gradients do not linger.
                 StateDict.parameters(net)
                         .forEach((n, p) -> p.getArray().set(FloatBuffer.wrap(sound.get(n))));
                 assertThat(trainer.step(batch).loss()).isFinite();
