@@ -17,6 +17,13 @@ launch() {
   fi
   SCENESTREAM_PROCESS=job
   source "$root/bin/lib/native-memory.sh"
+  # A module's provided dependencies (Flink's runtime, the broker, video: kept out of the job jar)
+  # are listed apart, in classpath-local.txt.
+  local cp
+  cp="$root/$module/target/classes:$(cat "$cp_file")"
+  if [[ -f "$root/$module/target/classpath-local.txt" ]]; then
+    cp="$cp:$(cat "$root/$module/target/classpath-local.txt")"
+  fi
   exec java ${SCENESTREAM_JAVA_OPTS:--Xmx3g -XX:MaxDirectMemorySize=1g} -Dai.djl.offline=true \
-    -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"
+    -cp "$cp" "$main" "$@"
 }
