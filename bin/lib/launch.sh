@@ -1,7 +1,8 @@
 # Sourced by the launchers of the streaming job and the tools built on it:
 #   launch MODULE MAIN_CLASS ARGS...
 # runs MAIN_CLASS on MODULE's runtime classpath (MODULE/target/classpath.txt), building the project
-# first when it has not been built, with the job's allocator (bin/lib/native-memory.sh) and
+# first when it has not been built, with the job's allocator (bin/lib/native-memory.sh; a launcher
+# may set SCENESTREAM_PROCESS=model for a model process) and
 # libtorch from the Maven artifacts (nothing is downloaded at run time). SCENESTREAM_JAVA_OPTS
 # replaces the default heap settings. Relative paths are taken from the checkout's root.
 launch() {
@@ -15,7 +16,7 @@ launch() {
     echo "building SceneStream (first run only)..." >&2
     mvn -B -q -DskipTests -Djavacpp.platform=linux-x86_64 install >&2
   fi
-  SCENESTREAM_PROCESS=job
+  SCENESTREAM_PROCESS="${SCENESTREAM_PROCESS:-job}"
   source "$root/bin/lib/native-memory.sh"
   # A module's provided dependencies (Flink's runtime, the broker, video: kept out of the job jar)
   # are listed apart, in classpath-local.txt.

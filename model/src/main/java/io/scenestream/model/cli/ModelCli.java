@@ -1,12 +1,10 @@
 package io.scenestream.model.cli;
 
-import io.scenestream.model.bench.ModelBenchmark;
-import io.scenestream.synthetic.SyntheticBenchmark;
 import io.scenestream.synthetic.SyntheticRender;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The model module's command line: training, evaluation and benchmarks. */
+/** The model module's command line: training, evaluation, export, probes, synthetic renders. */
 @Command(
         name = "scenestream-model",
         mixinStandardHelpOptions = true,
@@ -15,8 +13,6 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             ExportCommand.class,
             ProbeCommand.class,
-            ModelBenchmark.class,
-            SyntheticBenchmark.class,
             SyntheticRender.class
         },
         description = "MTI-Net tools of SceneStream.")

@@ -1,7 +1,10 @@
-package io.scenestream.synthetic;
+package io.scenestream.tools;
 
 import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.Size;
+import io.scenestream.job.Jobs;
+import io.scenestream.synthetic.ShiftSchedule;
+import io.scenestream.synthetic.SyntheticStream;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -14,10 +17,14 @@ import picocli.CommandLine.Option;
  * (scene generation included when rooms change) after warm-up, on the common fork-join pool.
  */
 @Command(
-        name = "synthetic-benchmark",
+        name = "scenestream-synthetic-benchmark",
         mixinStandardHelpOptions = true,
         description = "Time the synthetic renderer and print frames per second.")
 public class SyntheticBenchmark implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(Jobs.run(new SyntheticBenchmark(), "scenestream-synthetic-benchmark", args));
+    }
 
     @Option(names = "--size", description = "HEIGHTxWIDTH (default: ${DEFAULT-VALUE})")
     String size = "256x320";

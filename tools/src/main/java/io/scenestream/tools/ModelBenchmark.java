@@ -1,4 +1,4 @@
-package io.scenestream.model.bench;
+package io.scenestream.tools;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.scenestream.frames.Size;
+import io.scenestream.job.Jobs;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.inference.Engines;
 import io.scenestream.model.nn.Complexity;
@@ -30,11 +31,15 @@ import picocli.CommandLine.Option;
  * configuration, batch size and resolution.
  */
 @Command(
-        name = "benchmark",
+        name = "scenestream-model-benchmark",
         mixinStandardHelpOptions = true,
         description =
                 "Time MTI-Net inference (eval mode) and print ms/frame, GMAC/frame and GFLOP/s.")
 public class ModelBenchmark implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(Jobs.run(new ModelBenchmark(), "scenestream-model-benchmark", args));
+    }
 
     @Option(
             names = "--models",
