@@ -61,6 +61,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With self-training, every {@code keyFrameEvery}-th frame of a camera also leaves on {@link
  * #KEY_FRAMES} with the student's classes, for the teacher.
+ *
+ * <p>Its length is Flink's operator contract (two inputs, timers, snapshots, side outputs) around
+ * one batch's path; the two ways to run a batch and the model slot live in their own classes.
  */
 public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         implements TwoInputStreamOperator<RawRecord, RawRecord, RawPrediction>,

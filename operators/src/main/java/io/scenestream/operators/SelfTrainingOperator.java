@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>Flink state holds the student as of the last finished round (weights and optimiser state), the
  * buffers (as the pseudo-label records) and the counters: a restored job trains on from its last
  * adapted version, not from the shipped checkpoint.
+ *
+ * <p>Its length is the state it keeps (student, replay buffer, held-out set, counters) and the
+ * round's bookkeeping; the training itself is {@link SelfTrainer}'s.
  */
 public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModelUpdate>
         implements OneInputStreamOperator<PseudoLabelRecord, SerializedModelUpdate> {

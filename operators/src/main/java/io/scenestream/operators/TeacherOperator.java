@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * with a higher version is checked like the inference operators check theirs ({@link
  * UpdateCandidate}) and swapped in on the worker between two frames; the teacher that labels is
  * kept in Flink state.
+ *
+ * <p>Its length is the teacher's own work (stride per camera, labelling on the worker, agreement,
+ * the pseudo-label record); the model slot and the worker it shares with the other operators live
+ * in {@link ModelSlot} and {@link BackgroundWorker}.
  */
 public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         implements TwoInputStreamOperator<KeyFrame, RawRecord, PseudoLabelRecord>,

@@ -8,6 +8,9 @@ import java.util.List;
  * depth-first order), with nearest-hit and any-hit ray queries. Rays are {@code o + t d} with an
  * arbitrary (not necessarily unit) direction; {@code t} is returned in units of {@code d}.
  * Immutable after construction; queries are thread-safe given a per-thread stack.
+ *
+ * <p>One file: the bounding-volume hierarchy's build and its traversal depend on the same flat node
+ * layout, which is kept private to it.
  */
 final class Bvh {
 

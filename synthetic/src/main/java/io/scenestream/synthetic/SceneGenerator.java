@@ -27,6 +27,10 @@ import java.util.SplittableRandom;
  * camera.
  *
  * <p>Same seed, same room: {@link #generate(long)} is a pure function.
+ *
+ * <p>One file: the room grammar (layout, furniture, decals, lights) is one set of rules that place
+ * objects relative to each other and draw from one random stream, so that a seed always gives the
+ * same room.
  */
 public final class SceneGenerator {
 

@@ -45,6 +45,9 @@ import java.util.stream.IntStream;
  * <p>Rows are rendered in parallel (the common fork-join pool); every value, noise included, is a
  * pure function of the pixel, the frame's noise key and the inputs, so the output is bit-identical
  * whatever the scheduling. A renderer is immutable and may be shared between threads.
+ *
+ * <p>One file: the per-pixel path (ray, hit, material, lights, camera noise) is read top to bottom
+ * in one place; splitting it would scatter the hot loop over files.
  */
 public final class SyntheticRenderer {
 

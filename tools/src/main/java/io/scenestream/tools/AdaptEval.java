@@ -70,6 +70,9 @@ import picocli.CommandLine.Option;
  * scores the predictions the job emits (the adapting student) window by window, and scores the
  * frozen student and the teacher on the same frames (after the run, so they do not take CPU from
  * it). Writes JSON and a PNG plot of mIoU and depth RMSE over the stream.
+ *
+ * <p>One file: the evaluation protocol (stream, score windows, summarise, plot) is one procedure
+ * whose parts share its windows and rounds.
  */
 @Command(
         name = "adapt-eval",

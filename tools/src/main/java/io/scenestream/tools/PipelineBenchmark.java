@@ -77,6 +77,10 @@ import picocli.CommandLine.Option;
  * <p>Before the pairs the job is warmed until the JIT compilers are nearly done ({@code
  * warmUntilCompiled}), and every burst prints the CPU time of this process by kind of thread
  * ({@link ThreadCpu}), so that what the pipeline spends besides the model can be seen.
+ *
+ * <p>One file: the measurement protocol (warm-up, pairs in alternating order, the model alone in a
+ * process of its own, latency at half capacity) is one procedure whose steps depend on each other's
+ * timing.
  */
 @Command(
         name = "pipeline-benchmark",

@@ -31,6 +31,9 @@ import javax.imageio.ImageIO;
  * are {@link BufferedImage#TYPE_INT_RGB}; pixels are copied, never interpolated, so a class or a
  * depth shows in exactly its colour. Label maps and depth maps are row-major, {@code w * h} long.
  * Stateless and thread-safe.
+ *
+ * <p>One file: every picture the project draws (panels, legends, mosaics) shares the same layout
+ * and lettering helpers.
  */
 public final class Panels {
 

@@ -62,6 +62,9 @@ import java.util.zip.ZipOutputStream;
  * the file is missing, is not a SceneStream checkpoint, is truncated or damaged, has an invalid
  * manifest or one of a newer format version, lacks its weights, fails its checksum, or holds
  * weights or an architecture that do not fit.
+ *
+ * <p>One file: the checkpoint format (its zip entries, their checks, the probe and the self-test on
+ * load) is written and read in one place, so that writer and reader cannot drift apart.
  */
 public final class Checkpoints {
 

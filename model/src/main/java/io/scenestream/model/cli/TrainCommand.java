@@ -47,6 +47,9 @@ import picocli.CommandLine.Spec;
  * <p>Writes into {@code --out}: {@code last.ckpt.zip} (weights and optimiser state, to resume),
  * {@code model.ckpt.zip} (the final model, with its manifest: command, seed, steps, data,
  * evaluation) and {@code train-log.jsonl} (a JSON line per logged step and evaluation).
+ *
+ * <p>One command in one file: its options, data, loop, evaluation and checkpoints follow the order
+ * of a training run.
  */
 @Command(
         name = "train",

@@ -39,6 +39,9 @@ import java.util.SplittableRandom;
  *
  * <p>Owns a model of its own (its NDManager closes with {@link #close}); thread-confined: libtorch
  * keeps autograd mode per thread, so construct and use it on one thread.
+ *
+ * <p>One file: a round's steps, its check and its bit-exact rollback share the buffers and the
+ * optimiser state, and read best in one place.
  */
 public final class SelfTrainer implements AutoCloseable {
 

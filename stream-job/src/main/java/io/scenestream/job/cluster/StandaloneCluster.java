@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * is in {@code DIR/run/NAME.pid}, so that another command ({@link #attach}) can stop the cluster,
  * add a TaskManager or submit a job. The processes outlive the JVM that started them; {@link #stop}
  * (or {@link #close}) ends them.
+ *
+ * <p>One file: the cluster's processes (configuration, start, health checks, stop, attach to a
+ * running one) share one folder layout and one process table.
  */
 public final class StandaloneCluster implements AutoCloseable {
 
