@@ -30,6 +30,7 @@ final class BackgroundWorker<R> {
 
     private final String name;
     private final ExecutorService executor;
+    private final AdaptationBudget budget;
     private Future<R> inFlight;
     private boolean pollScheduled;
 
@@ -37,15 +38,21 @@ final class BackgroundWorker<R> {
      * @param name the thread's name
      * @param nice its nice value (0..19; 0 leaves its priority)
      * @param torchThreads its libtorch threads (0: libtorch's default)
+     * @param budget the share of the machine it takes with the other adaptation workers (paced
+     *     after every task and, through {@link #pacer}, within one); null for no limit
      */
-    BackgroundWorker(String name, int nice, int torchThreads) {
+    BackgroundWorker(String name, int nice, int torchThreads, AdaptationBudget budget) {
         this.name = name;
+        this.budget = budget;
         this.executor =
                 Executors.newSingleThreadExecutor(
                         r -> {
                             Thread t =
                                     new Thread(
                                             () -> {
+                                                if (budget != null) {
+                                                    budget.register();
+                                                }
                                                 boolean lowered =
                                                         ThreadNiceness.lowerCurrentThread(nice);
                                                 int threads =
@@ -85,12 +92,40 @@ final class BackgroundWorker<R> {
         return inFlight != null;
     }
 
-    /** Starts a job; one at a time. */
+    /**
+     * Starts a job; one at a time. With a budget, the job first waits until the adaptation threads
+     * are back within it (meanwhile {@link #busy}).
+     */
     void start(Callable<R> job) {
         if (inFlight != null) {
             throw new IllegalStateException(name + " has a job in flight already");
         }
-        inFlight = executor.submit(job);
+        inFlight =
+                executor.submit(
+                        () -> {
+                            if (budget != null) {
+                                budget.pace();
+                            }
+                            return job.call();
+                        });
+    }
+
+    /**
+     * What a long job calls between its pieces of work (a round's steps) to keep within the budget;
+     * does nothing without one. Interrupted, it throws.
+     */
+    Runnable pacer() {
+        return () -> {
+            if (budget == null) {
+                return;
+            }
+            try {
+                budget.pace();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(name + " was interrupted", e);
+            }
+        };
     }
 
     /**

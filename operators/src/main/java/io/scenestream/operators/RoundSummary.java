@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param lastLoss the loss of its last step
  * @param seconds how long the round took
  * @param why why the candidate was rolled back, null if accepted
+ * @param machineShare the share of the machine's cores adaptation had taken by then (see {@link
+ *     AdaptationBudget}); NaN without a budget
  */
 public record RoundSummary(
         long round,
@@ -28,7 +30,8 @@ public record RoundSummary(
         double firstLoss,
         double lastLoss,
         double seconds,
-        String why)
+        String why,
+        double machineShare)
         implements Serializable {
 
     /** Name of the list accumulator of rounds. */
@@ -57,7 +60,7 @@ public record RoundSummary(
         return String.format(
                 Locale.ROOT,
                 "self-training round %d: %s, agreement %.3f -> %.3f, loss %.3f -> %.3f, "
-                        + "%.1f s",
+                        + "%.1f s%s",
                 round,
                 accepted
                         ? "v" + version + " accepted"
@@ -66,6 +69,12 @@ public record RoundSummary(
                 candidateAgreement,
                 firstLoss,
                 lastLoss,
-                seconds);
+                seconds,
+                Double.isNaN(machineShare)
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", adaptation %.0f%% of the machine",
+                                100 * machineShare));
     }
 }

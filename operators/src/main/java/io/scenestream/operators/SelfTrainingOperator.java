@@ -155,6 +155,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         lossGauge = gauges.gauge("trainingLoss");
         agreementGauge = gauges.gauge("heldOutAgreement");
         roundSecondsGauge = gauges.gauge("roundSeconds");
+        AdaptationBudget budget = AdaptationBudget.of(settings.budget());
+        // The share of the machine's cores the teacher and the trainer have taken (this JVM's).
+        getMetricGroup()
+                .gauge("adaptationCpuShare", () -> budget == null ? Double.NaN : budget.used());
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
         worker =
@@ -162,7 +166,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         "self-training-"
                                 + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
                         settings.niceness(),
-                        settings.threads());
+                        settings.threads(),
+                        AdaptationBudget.of(settings.budget()));
         boolean restored = studentState != null;
         byte[] start =
                 restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
@@ -178,6 +183,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             held.stream().map(SelfTrainingOperator::decode).toList());
                     servingVersion = trainer.version();
                     modelName = trainer.modelName();
+                    trainer.betweenSteps(worker.pacer());
                     trainer.acceptWithin(settings.acceptTolerance());
                     if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
                         trainer.useSourceFrames(
@@ -326,7 +332,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             Double.NaN,
                             Double.NaN,
                             0,
-                            String.valueOf(e.getCause())));
+                            String.valueOf(e.getCause()),
+                            machineShare()));
             LOG.error(
                     "a self-training round failed; the serving student stays v{}",
                     servingVersion,
@@ -385,7 +392,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             r.firstLoss(),
                             r.lastLoss(),
                             o.seconds(),
-                            null));
+                            null,
+                            machineShare()));
         } else {
             lastAgreement = r.servingAgreement();
             agreementGauge.set(lastAgreement);
@@ -403,7 +411,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             o.seconds(),
                             Double.isNaN(r.candidateAgreement())
                                     ? "the candidate's outputs are not finite"
-                                    : "agreement fell below the serving student's"));
+                                    : "agreement fell below the serving student's",
+                            machineShare()));
             LOG.info(
                     "self-training: candidate rolled back (agreement {} -> {}); still v{}",
                     fmt(r.servingAgreement()),
@@ -455,6 +464,12 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } finally {
             super.close();
         }
+    }
+
+    /** The share of the machine adaptation has taken in this JVM; NaN without a budget. */
+    private double machineShare() {
+        AdaptationBudget budget = AdaptationBudget.of(settings.budget());
+        return budget == null ? Double.NaN : budget.used();
     }
 
     /** Rounds finished since this instance opened (for tests). */

@@ -24,6 +24,8 @@ import java.io.Serializable;
  *     default
  * @param acceptTolerance agreement a candidate may lose against the serving student and still be
  *     accepted (see {@link SelfTrainer#acceptWithin}), in [0, 1)
+ * @param budget share of the machine's cores that the teacher and the trainer together may take
+ *     ({@link AdaptationBudget}); 0 for no limit
  */
 public record SelfTrainingSettings(
         String studentCheckpoint,
@@ -36,7 +38,8 @@ public record SelfTrainingSettings(
         double sourceShare,
         int niceness,
         int threads,
-        double acceptTolerance)
+        double acceptTolerance,
+        double budget)
         implements Serializable {
 
     public static final int DEFAULT_ROUND_EVERY = 16;
@@ -64,6 +67,7 @@ public record SelfTrainingSettings(
         private int niceness = DEFAULT_NICENESS;
         private int threads = DEFAULT_THREADS;
         private double acceptTolerance;
+        private double budget = TeacherSettings.DEFAULT_BUDGET;
 
         private Builder() {}
 
@@ -114,6 +118,15 @@ public record SelfTrainingSettings(
             return this;
         }
 
+        /**
+         * Share of the machine's cores adaptation may take (see {@link AdaptationBudget}); 0: no
+         * limit.
+         */
+        public Builder optBudget(double budget) {
+            this.budget = budget;
+            return this;
+        }
+
         public SelfTrainingSettings build() {
             return new SelfTrainingSettings(
                     studentCheckpoint,
@@ -126,7 +139,8 @@ public record SelfTrainingSettings(
                     sourceShare,
                     niceness,
                     threads,
-                    acceptTolerance);
+                    acceptTolerance,
+                    budget);
         }
     }
 
@@ -154,6 +168,10 @@ public record SelfTrainingSettings(
         if (!(acceptTolerance >= 0 && acceptTolerance < 1)) {
             throw new IllegalArgumentException(
                     "acceptance tolerance must be in [0, 1), got " + acceptTolerance);
+        }
+        if (!(budget >= 0 && budget <= 1)) {
+            throw new IllegalArgumentException(
+                    "adaptation budget must be in [0, 1] (0: no limit), got " + budget);
         }
         if (threads < 0) {
             throw new IllegalArgumentException(

@@ -120,7 +120,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                 new BackgroundWorker<>(
                         "teacher-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
                         settings.niceness(),
-                        settings.threads());
+                        settings.threads(),
+                        AdaptationBudget.of(settings.budget()));
         // Counted on the worker.
         acceptedUpdates =
                 getMetricGroup().counter("teacherUpdatesAccepted", new ThreadSafeSimpleCounter());

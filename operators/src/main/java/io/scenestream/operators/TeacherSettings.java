@@ -25,6 +25,8 @@ import java.io.Serializable;
  *     libtorch's default
  * @param updateKey key that teacher updates must be signed with (HMAC-SHA256); empty accepts
  *     unsigned ones
+ * @param budget share of the machine's cores that the teacher and the trainer together may take
+ *     ({@link AdaptationBudget}); 0 for no limit
  */
 public record TeacherSettings(
         String checkpoint,
@@ -39,7 +41,8 @@ public record TeacherSettings(
         float classShare,
         int niceness,
         int threads,
-        String updateKey)
+        String updateKey,
+        double budget)
         implements Serializable {
 
     public static final String DEFAULT_DEVICE = "cpu";
@@ -49,7 +52,8 @@ public record TeacherSettings(
     public static final int DEFAULT_MAX_STRIDE = 64;
     public static final double DEFAULT_LOW_AGREEMENT = 0.80;
     public static final double DEFAULT_HIGH_AGREEMENT = 0.95;
-    public static final int DEFAULT_NICENESS = 19;
+    public static final int DEFAULT_NICENESS = 0;
+    public static final double DEFAULT_BUDGET = 0.25;
     public static final int DEFAULT_THREADS = 1;
 
     /** A builder: the checkpoint is required, the rest has the defaults above. */
@@ -72,6 +76,7 @@ public record TeacherSettings(
         private int niceness = DEFAULT_NICENESS;
         private int threads = DEFAULT_THREADS;
         private String updateKey = "";
+        private double budget = DEFAULT_BUDGET;
 
         private Builder() {}
 
@@ -120,6 +125,15 @@ public record TeacherSettings(
             return this;
         }
 
+        /**
+         * Share of the machine's cores adaptation may take (see {@link AdaptationBudget}); 0: no
+         * limit.
+         */
+        public Builder optBudget(double budget) {
+            this.budget = budget;
+            return this;
+        }
+
         public TeacherSettings build() {
             return new TeacherSettings(
                     checkpoint,
@@ -134,7 +148,8 @@ public record TeacherSettings(
                     classShare,
                     niceness,
                     threads,
-                    updateKey);
+                    updateKey,
+                    budget);
         }
     }
 
@@ -162,6 +177,10 @@ public record TeacherSettings(
         if (threads < 0) {
             throw new IllegalArgumentException(
                     "teacher threads must be >= 0 (0: libtorch's default), got " + threads);
+        }
+        if (!(budget >= 0 && budget <= 1)) {
+            throw new IllegalArgumentException(
+                    "adaptation budget must be in [0, 1] (0: no limit), got " + budget);
         }
     }
 

@@ -100,6 +100,7 @@ class SelfTrainingOperatorTest {
                         .optRounds(6, 3_600_000)
                         .optUpdateKey("k")
                         .optWorker(0, 0)
+                        .optBudget(0)
                         .build();
         List<DenseSample> frames = TinyModels.labelled(17, 16);
         OperatorSubtaskState snapshot;

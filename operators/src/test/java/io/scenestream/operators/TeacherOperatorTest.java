@@ -86,6 +86,7 @@ class TeacherOperatorTest {
                         .optLabels(0.5f, "", 0.05f, 0f)
                         .optStride(4, 4, 0.8, 0.95)
                         .optWorker(0, 0)
+                        .optBudget(0)
                         .optUpdateKey("")
                         .build();
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
@@ -154,6 +155,7 @@ class TeacherOperatorTest {
                         .optLabels(0.5f, "", 0.05f, 0f)
                         .optStride(1, 1, 0.8, 0.95)
                         .optWorker(0, 0)
+                        .optBudget(0)
                         .optUpdateKey("test-key")
                         .build();
         List<DecodedFrame> frames = TinyModels.frames("porch", 4, 6);

@@ -349,15 +349,26 @@ public final class JobOptions {
                     .defaultValue(SelfTrainingSettings.DEFAULT_SOURCE_SHARE)
                     .withDescription("Chance that a training frame is a source frame.");
 
+    public static final ConfigOption<Double> ADAPTATION_BUDGET =
+            ConfigOptions.key("self-training.budget")
+                    .doubleType()
+                    .defaultValue(TeacherSettings.DEFAULT_BUDGET)
+                    .withDescription(
+                            "Share of the machine's cores that adaptation (the teacher and the training rounds "
+                                    + "together, per TaskManager) takes, in both directions: their threads run at the "
+                                    + "task's priority, so they get it when inference could use every core, and they "
+                                    + "pause when they run ahead of it (key frames that come meanwhile are skipped and "
+                                    + "counted). 0: no limit.");
+
     public static final ConfigOption<Integer> TRAINING_NICENESS =
             ConfigOptions.key("self-training.nice")
                     .intType()
                     .defaultValue(TeacherSettings.DEFAULT_NICENESS)
                     .withDescription(
-                            "Nice value (0..19) of the threads that run the teacher and the "
-                                    + "training rounds (Linux): adaptation takes the cores inference leaves idle and yields them when "
-                                    + "frames come. 0 leaves them at the task's priority (e.g. when the teacher and trainer have cores "
-                                    + "or a GPU of their own).");
+                            "Nice value (0..19) of the threads that run the teacher and the training rounds "
+                                    + "(Linux). 0, the default, keeps them at the task's priority, where "
+                                    + "self-training.budget bounds them; a higher value makes them yield to inference, "
+                                    + "so on a busy machine they may get nothing.");
 
     public static final ConfigOption<Integer> TRAINING_THREADS =
             ConfigOptions.key("self-training.threads")

@@ -108,6 +108,7 @@ public record JobSettings(
                                     c.get(JobOptions.TRAINING_NICENESS),
                                     c.get(JobOptions.TRAINING_THREADS))
                             .optUpdateKey(key)
+                            .optBudget(c.get(JobOptions.ADAPTATION_BUDGET))
                             .build();
             SelfTrainer.Settings trainer =
                     SelfTrainer.Settings.builder()
@@ -136,6 +137,7 @@ public record JobSettings(
                                     c.get(JobOptions.TRAINING_NICENESS),
                                     c.get(JobOptions.TRAINING_THREADS))
                             .optAcceptTolerance(c.get(JobOptions.ACCEPT_TOLERANCE))
+                            .optBudget(c.get(JobOptions.ADAPTATION_BUDGET))
                             .build();
         }
         DeliveryGuarantee delivery =

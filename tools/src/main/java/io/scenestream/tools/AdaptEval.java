@@ -664,12 +664,31 @@ public final class AdaptEval implements Callable<Integer> {
             m.put("last_loss", x.lastLoss());
             m.put("seconds", x.seconds());
             m.put("pseudo_labels", x.pseudoLabels());
+            m.put("machine_share", x.machineShare());
             if (x.why() != null) {
                 m.put("why", x.why());
             }
             rounds.add(m);
         }
         r.put("rounds", rounds);
+        List<RoundSummary> done = roundHistory.stream().map(RoundAt::round).toList();
+        Map<String, Object> adaptation = new LinkedHashMap<>();
+        adaptation.put("rounds", done.size());
+        adaptation.put("accepted", done.stream().filter(RoundSummary::accepted).count());
+        adaptation.put(
+                "rolled_back",
+                done.stream()
+                        .filter(x -> !x.accepted() && !Double.isNaN(x.candidateAgreement()))
+                        .count());
+        adaptation.put(
+                "failed", done.stream().filter(x -> Double.isNaN(x.candidateAgreement())).count());
+        adaptation.put(
+                "mean_round_seconds",
+                done.stream().mapToDouble(RoundSummary::seconds).average().orElse(Double.NaN));
+        adaptation.put(
+                "machine_share",
+                done.isEmpty() ? Double.NaN : done.get(done.size() - 1).machineShare());
+        r.put("adaptation", adaptation);
         r.put(
                 "non_finite_frames",
                 Map.of("frozen_student", nonFiniteFrozen[0], "teacher", nonFiniteTeacher[0]));

@@ -77,8 +77,8 @@ public final class Soak implements Callable<Integer> {
     @Option(
             names = "--fps",
             description =
-                    "camera frame rate; 0 = as fast as the job takes them. Adaptation runs at "
-                            + "low priority on the cores inference leaves idle, so a saturated job barely adapts (default: ${DEFAULT-VALUE})")
+                    "camera frame rate; 0 = as fast as the job takes them. Adaptation takes its "
+                            + "share of the cores (self-training.budget) either way (default: ${DEFAULT-VALUE})")
     double fps = 10;
 
     @Option(

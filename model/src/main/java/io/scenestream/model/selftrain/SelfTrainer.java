@@ -193,6 +193,7 @@ public final class SelfTrainer implements AutoCloseable {
     private long received;
     private long sinceRound;
     private long version;
+    private Runnable betweenSteps = () -> {};
     private double acceptTolerance;
     private int rounds;
 
@@ -264,6 +265,14 @@ public final class SelfTrainer implements AutoCloseable {
         }
         sourceFrames = frames.stream().map(f -> f.resize(height, width)).toList();
         sourceShare = share;
+    }
+
+    /**
+     * Runs {@code hook} on the round's thread after every training step and validation, e.g. to
+     * keep the round within a share of the machine; nothing by default.
+     */
+    public void betweenSteps(Runnable hook) {
+        this.betweenSteps = hook == null ? () -> {} : hook;
     }
 
     /**
@@ -361,6 +370,7 @@ public final class SelfTrainer implements AutoCloseable {
         sinceRound = 0;
         rounds++;
         Evaluation.Result before = validate();
+        betweenSteps.run();
         double servingAgreement = agreement(before);
         Map<String, Parameter> params = StateDict.parameters(student.net());
         Map<String, float[]> saved = new LinkedHashMap<>();
@@ -387,6 +397,7 @@ public final class SelfTrainer implements AutoCloseable {
                     first = loss;
                 }
                 last = loss;
+                betweenSteps.run();
             }
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
@@ -394,7 +405,9 @@ public final class SelfTrainer implements AutoCloseable {
             rollBack(params, saved, optimizerBefore);
             throw e;
         }
+        betweenSteps.run();
         Evaluation.Result after = validate();
+        betweenSteps.run();
         double candidateAgreement = agreement(after);
         // A candidate that gives NaN or Inf anywhere is never served, whatever its agreement.
         boolean accepted =
