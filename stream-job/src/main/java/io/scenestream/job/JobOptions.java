@@ -358,7 +358,8 @@ public final class JobOptions {
                                     + "together, per TaskManager) takes, in both directions: their threads run at the "
                                     + "task's priority, so they get it when inference could use every core, and they "
                                     + "pause when they run ahead of it (key frames that come meanwhile are skipped and "
-                                    + "counted). 0: no limit.");
+                                    + "counted). 0: no limit. On a CPU that inference also uses, inference loses about twice this "
+                                    + "share of its throughput (docs/benchmarks/2026-12-05-adaptation-budget.md).");
 
     public static final ConfigOption<Integer> TRAINING_NICENESS =
             ConfigOptions.key("self-training.nice")
