@@ -1,13 +1,17 @@
 # Sourced by the launchers of the streaming job and the tools built on it:
-#   launch MODULE MAIN_CLASS ARGS...
+#   launch MODULE MAIN_CLASS ARGS...            a process of the streaming job
+#   launch_as model MODULE MAIN_CLASS ARGS...   a model process (the model benchmarks)
 # runs MAIN_CLASS on MODULE's runtime classpath (MODULE/target/classpath.txt), building the project
-# first when it has not been built, with the job's allocator (bin/lib/native-memory.sh; a launcher
-# may set SCENESTREAM_PROCESS=model for a model process) and
-# libtorch from the Maven artifacts (nothing is downloaded at run time). SCENESTREAM_JAVA_OPTS
+# first when it has not been built, with that kind of process's allocator (bin/lib/native-memory.sh)
+# and libtorch from the Maven artifacts (nothing is downloaded at run time). SCENESTREAM_JAVA_OPTS
 # replaces the default heap settings. Relative paths are taken from the checkout's root.
 launch() {
-  local module="$1" main="$2"
-  shift 2
+  launch_as job "$@"
+}
+
+launch_as() {
+  local process="$1" module="$2" main="$3"
+  shift 3
   local root
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   cd "$root"
@@ -16,7 +20,7 @@ launch() {
     echo "building SceneStream (first run only)..." >&2
     mvn -B -q -DskipTests -Djavacpp.platform=linux-x86_64 install >&2
   fi
-  SCENESTREAM_PROCESS="${SCENESTREAM_PROCESS:-job}"
+  SCENESTREAM_PROCESS="$process"
   source "$root/bin/lib/native-memory.sh"
   # A module's provided dependencies (Flink's runtime, the broker, video: kept out of the job jar)
   # are listed apart, in classpath-local.txt.

@@ -28,7 +28,7 @@ final class AdaptationBudget {
             new ConcurrentHashMap<>();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private final double share;
+    private final int cores;
     private final double coresAllowed;
     private final long maxCreditNs;
     private final List<Thread> threads = new ArrayList<>();
@@ -45,7 +45,7 @@ final class AdaptationBudget {
     private long retiredCpuNs;
 
     private AdaptationBudget(double share, int cores) {
-        this.share = share;
+        this.cores = cores;
         this.coresAllowed = share * cores;
         this.maxCreditNs = (long) (coresAllowed * TimeUnit.SECONDS.toNanos(1));
     }
@@ -106,12 +106,7 @@ final class AdaptationBudget {
     synchronized double used() {
         long cpu = threadsCpu();
         double wall = System.nanoTime() - startNs;
-        return wall <= 0 ? 0 : cpu / wall / (coresAllowed / share);
-    }
-
-    /** The budget: its share of the machine's cores. */
-    double share() {
-        return share;
+        return wall <= 0 ? 0 : cpu / wall / cores;
     }
 
     /** CPU time of the registered threads, those that ended included (they retire here). */

@@ -73,7 +73,10 @@ final class InferenceBatch {
         /** A record joined the operator's buffer. */
         void added(RawRecord record);
 
-        /** The buffered {@code records} go to the model as batch {@code b}. */
+        /**
+         * The buffered {@code records} go to the model as batch {@code b}; the operator clears its
+         * buffer after the call, so they are read before it returns.
+         */
         void run(InferenceBatch b, List<RawRecord> records) throws Exception;
 
         /**

@@ -260,9 +260,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                         slot.predictor(),
                         serving.manifest().modelName(),
                         serving.manifest().modelVersion());
-        List<RawRecord> records = List.copyOf(buffer);
+        execution.run(b, buffer);
         buffer.clear();
-        execution.run(b, records);
     }
 
     @Override

@@ -65,6 +65,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private final SelfTrainingSettings settings;
 
     private transient BackgroundWorker<Outcome> worker;
+
+    /** The share of the machine adaptation may take; null for no limit. */
+    private transient AdaptationBudget budget;
+
     private transient SelfTrainer trainer;
     private transient byte[] studentState;
     private transient volatile String modelName;
@@ -155,10 +159,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         lossGauge = gauges.gauge("trainingLoss");
         agreementGauge = gauges.gauge("heldOutAgreement");
         roundSecondsGauge = gauges.gauge("roundSeconds");
-        AdaptationBudget budget = AdaptationBudget.of(settings.budget());
+        budget = AdaptationBudget.of(settings.budget());
         // The share of the machine's cores the teacher and the trainer have taken (this JVM's).
-        getMetricGroup()
-                .gauge("adaptationCpuShare", () -> budget == null ? Double.NaN : budget.used());
+        getMetricGroup().gauge("adaptationCpuShare", this::machineShare);
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
         worker =
@@ -167,7 +170,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                                 + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
                         settings.niceness(),
                         settings.threads(),
-                        AdaptationBudget.of(settings.budget()));
+                        budget);
         boolean restored = studentState != null;
         byte[] start =
                 restored ? studentState : Files.readAllBytes(Path.of(settings.studentCheckpoint()));
@@ -468,7 +471,6 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
 
     /** The share of the machine adaptation has taken in this JVM; NaN without a budget. */
     private double machineShare() {
-        AdaptationBudget budget = AdaptationBudget.of(settings.budget());
         return budget == null ? Double.NaN : budget.used();
     }
 

@@ -49,6 +49,22 @@ class TeacherOperatorTest {
 
     @TempDir Path dir;
 
+    /**
+     * A teacher with a fixed stride, labelling at probability 0.5, on the test's thread priority
+     * and without an adaptation budget.
+     */
+    private static TeacherSettings settings(Path teacher, int stride, String updateKey) {
+        return TeacherSettings.builder()
+                .setCheckpoint(teacher.toString())
+                .optDevice("cpu")
+                .optLabels(0.5f, "", 0.05f, 0f)
+                .optStride(stride, stride, 0.8, 0.95)
+                .optWorker(0, 0)
+                .optBudget(0)
+                .optUpdateKey(updateKey)
+                .build();
+    }
+
     private static KeyFrame keyFrame(DecodedFrame f) {
         KeyFrame k = new KeyFrame();
         k.cameraId = f.cameraId;
@@ -79,16 +95,7 @@ class TeacherOperatorTest {
         Path teacher =
                 TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
         // Stride fixed at 4 frames; nice 0 (the test's thread priority).
-        TeacherSettings settings =
-                TeacherSettings.builder()
-                        .setCheckpoint(teacher.toString())
-                        .optDevice("cpu")
-                        .optLabels(0.5f, "", 0.05f, 0f)
-                        .optStride(4, 4, 0.8, 0.95)
-                        .optWorker(0, 0)
-                        .optBudget(0)
-                        .optUpdateKey("")
-                        .build();
+        TeacherSettings settings = settings(teacher, 4, "");
         List<DecodedFrame> frames = TinyModels.frames("porch", 3, 9);
         try (var h = harness(settings)) {
             h.open();
@@ -148,16 +155,7 @@ class TeacherOperatorTest {
         Path teacher =
                 TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 1));
         // Stride 1: every frame is labelled.
-        TeacherSettings settings =
-                TeacherSettings.builder()
-                        .setCheckpoint(teacher.toString())
-                        .optDevice("cpu")
-                        .optLabels(0.5f, "", 0.05f, 0f)
-                        .optStride(1, 1, 0.8, 0.95)
-                        .optWorker(0, 0)
-                        .optBudget(0)
-                        .optUpdateKey("test-key")
-                        .build();
+        TeacherSettings settings = settings(teacher, 1, "test-key");
         List<DecodedFrame> frames = TinyModels.frames("porch", 4, 6);
         long[] clock = {0};
         OperatorSubtaskState snapshot;

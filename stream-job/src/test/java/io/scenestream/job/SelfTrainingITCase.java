@@ -2,10 +2,6 @@ package io.scenestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
 import io.scenestream.broker.EmbeddedKafka;
 import io.scenestream.frames.DenseSample;
@@ -18,10 +14,6 @@ import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionDeserializer;
 import io.scenestream.kafka.serde.PseudoLabels;
-import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.checkpoint.CheckpointManifest;
-import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.model.nn.MtiNet;
 import io.scenestream.operators.RoundSummary;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
@@ -59,29 +51,12 @@ class SelfTrainingITCase {
     private static final int H = 64;
     private static final int W = 96;
 
-    private static void save(Path file, String name, int seed) throws Exception {
-        Engine.getInstance().setRandomSeed(seed);
-        MtiNetConfig config = MtiNetConfig.named("lite");
-        try (Model m = Model.newInstance(name)) {
-            MtiNet net = new MtiNet(config);
-            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            Checkpoints.save(
-                    file,
-                    net,
-                    CheckpointManifest.from(config)
-                            .setModelName(name)
-                            .setInputSize(H, W)
-                            .optModelVersion(1)
-                            .build());
-        }
-    }
-
     @Test
     void theStudentAdaptsAndIsHotSwappedWithoutLosingAFrame(@TempDir Path dir) throws Exception {
         Path student = dir.resolve("student.ckpt.zip");
         Path teacher = dir.resolve("teacher.ckpt.zip");
-        save(student, "student", 1);
-        save(teacher, "teacher", 2);
+        LiteCheckpoints.save(student, "student", 1, H, W);
+        LiteCheckpoints.save(teacher, "teacher", 2, H, W);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Configuration conf = new Configuration();

@@ -12,10 +12,12 @@ import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.Task;
 import io.scenestream.model.nn.HrNetConfig;
 import java.io.StringReader;
+import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -256,7 +258,7 @@ final class ManifestJson {
 
     private static List<Task> tasks(List<TaskEntry> entries, String path) throws InvalidField {
         required(entries, path);
-        List<Task> tasks = new java.util.ArrayList<>();
+        List<Task> tasks = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             String at = path + "[" + i + "]";
             TaskEntry t = required(entries.get(i), at);
@@ -342,7 +344,7 @@ final class ManifestJson {
         return t;
     }
 
-    private static java.lang.reflect.Field fieldOf(Class<?> c, RecordComponent rc) {
+    private static Field fieldOf(Class<?> c, RecordComponent rc) {
         try {
             return c.getDeclaredField(rc.getName());
         } catch (NoSuchFieldException e) {

@@ -2,22 +2,15 @@ package io.scenestream.job.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
+import io.scenestream.job.LiteCheckpoints;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionDeserializer;
-import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.checkpoint.CheckpointManifest;
-import io.scenestream.model.checkpoint.Checkpoints;
-import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
 import java.io.IOException;
@@ -101,8 +94,8 @@ class ClusterFaultITCase {
     static void startCluster() throws Exception {
         student = dir.resolve("student.ckpt.zip");
         teacher = dir.resolve("teacher.ckpt.zip");
-        save(student, "student", 1);
-        save(teacher, "teacher", 2);
+        LiteCheckpoints.save(student, "student", 1, H, W);
+        LiteCheckpoints.save(teacher, "teacher", 2, H, W);
         SyntheticStream stream = new SyntheticStream(5, H, W, Domain.named("day"));
         pictures = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
@@ -649,23 +642,6 @@ class ClusterFaultITCase {
             return cluster.rest().get("/jobs/" + job + "/checkpoints").toString();
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    private static void save(Path file, String name, int seed) throws Exception {
-        Engine.getInstance().setRandomSeed(seed);
-        MtiNetConfig config = MtiNetConfig.named("lite");
-        try (Model m = Model.newInstance(name)) {
-            MtiNet net = new MtiNet(config);
-            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            Checkpoints.save(
-                    file,
-                    net,
-                    CheckpointManifest.from(config)
-                            .setModelName(name)
-                            .setInputSize(H, W)
-                            .optModelVersion(1)
-                            .build());
         }
     }
 

@@ -3,26 +3,21 @@ package io.scenestream.job.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.RgbFrame;
 import io.scenestream.job.JobOptions;
 import io.scenestream.job.JobSettings;
+import io.scenestream.job.LiteCheckpoints;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.FramePixels;
 import io.scenestream.kafka.serde.PredictionDeserializer;
 import io.scenestream.kafka.serde.PredictionMaps;
-import io.scenestream.model.MtiNetConfig;
-import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.inference.MtiNetPredictor;
-import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
 import java.io.File;
@@ -70,7 +65,7 @@ class JobJarITCase {
     @Timeout(600)
     void theJobJarOnFlinksRuntimeAloneTurnsJpegFramesIntoPredictions() throws Exception {
         Path student = dir.resolve("student.ckpt.zip");
-        save(student);
+        LiteCheckpoints.save(student, "student", 1, H, W);
         String runtime = flinkRuntimeAndJobJar();
         Map<String, String> flink = new TreeMap<>();
         flink.put("taskmanager.memory.task.off-heap.size", "128m");
@@ -273,22 +268,5 @@ class JobJarITCase {
             }
         }
         return out;
-    }
-
-    private static void save(Path file) throws Exception {
-        Engine.getInstance().setRandomSeed(1);
-        MtiNetConfig config = MtiNetConfig.named("lite");
-        try (Model m = Model.newInstance("student")) {
-            MtiNet net = new MtiNet(config);
-            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            Checkpoints.save(
-                    file,
-                    net,
-                    CheckpointManifest.from(config)
-                            .setModelName("student")
-                            .setInputSize(H, W)
-                            .optModelVersion(1)
-                            .build());
-        }
     }
 }
