@@ -10,13 +10,15 @@ import java.util.Locale;
  * @param round the round's number, from 1
  * @param pseudoLabels pseudo-labels received by the trainer when the round ended
  * @param version the serving version after the round
- * @param accepted whether the candidate replaced the serving student
- * @param servingAgreement the serving student's agreement with the teacher on the held-out frames
+ * @param outcome {@link #ACCEPTED}, {@link #ROLLED_BACK}, {@link #FROZEN} or {@link #FAILED}
+ * @param servingAgreement the serving student's agreement with the teacher on the check frames (the
+ *     newest held out)
  * @param candidateAgreement the candidate's; NaN if the round failed
+ * @param frozenAgreement the frozen student's; NaN when it was the serving one
  * @param firstLoss the loss of the round's first step
  * @param lastLoss the loss of its last step
  * @param seconds how long the round took
- * @param why why the candidate was rolled back, null if accepted
+ * @param why why the candidate did not serve, null if it did
  * @param machineShare the share of the machine's cores adaptation had taken by then (see {@link
  *     AdaptationBudget}); NaN without a budget
  */
@@ -24,15 +26,33 @@ public record RoundSummary(
         long round,
         long pseudoLabels,
         long version,
-        boolean accepted,
+        String outcome,
         double servingAgreement,
         double candidateAgreement,
+        double frozenAgreement,
         double firstLoss,
         double lastLoss,
         double seconds,
         String why,
         double machineShare)
         implements Serializable {
+
+    /** The candidate serves. */
+    public static final String ACCEPTED = "accepted";
+
+    /** The candidate was rolled back. */
+    public static final String ROLLED_BACK = "rolled back";
+
+    /** The adapted students fell behind the frozen one, which serves again. */
+    public static final String FROZEN = "frozen student again";
+
+    /** The round failed; the serving student stays. */
+    public static final String FAILED = "failed";
+
+    /** Whether the candidate serves. */
+    public boolean accepted() {
+        return ACCEPTED.equals(outcome);
+    }
 
     /** Name of the list accumulator of rounds. */
     public static final String ACCUMULATOR = "self-training-rounds";
@@ -59,14 +79,19 @@ public record RoundSummary(
         }
         return String.format(
                 Locale.ROOT,
-                "self-training round %d: %s, agreement %.3f -> %.3f, loss %.3f -> %.3f, "
+                "self-training round %d: %s, agreement %.3f -> %.3f%s, loss %.3f -> %.3f, "
                         + "%.1f s%s",
                 round,
-                accepted
-                        ? "v" + version + " accepted"
-                        : "rolled back (" + why + "), still v" + version,
+                switch (outcome) {
+                    case ACCEPTED -> "v" + version + " accepted";
+                    case FROZEN -> "v" + version + " is the frozen student again (" + why + ")";
+                    default -> "rolled back (" + why + "), still v" + version;
+                },
                 servingAgreement,
                 candidateAgreement,
+                Double.isNaN(frozenAgreement)
+                        ? ""
+                        : String.format(Locale.ROOT, " (frozen %.3f)", frozenAgreement),
                 firstLoss,
                 lastLoss,
                 seconds,

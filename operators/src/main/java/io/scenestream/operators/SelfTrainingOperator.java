@@ -86,6 +86,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient Counter rounds;
     private transient Counter accepted;
     private transient Counter rolledBack;
+    private transient Counter fellBack;
     private transient ListAccumulator<RoundSummary> roundLog;
     private transient LongCounter receivedTotal;
     private transient volatile long servingVersion;
@@ -150,6 +151,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         rounds = getMetricGroup().counter("trainingRounds");
         accepted = getMetricGroup().counter("updatesAccepted");
         rolledBack = getMetricGroup().counter("updatesRolledBack");
+        fellBack = getMetricGroup().counter("frozenFallbacks");
         getMetricGroup().gauge("servingVersion", () -> servingVersion);
         roundLog = new ListAccumulator<>();
         getRuntimeContext().addAccumulator(RoundSummary.ACCUMULATOR, roundLog);
@@ -160,8 +162,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         agreementGauge = gauges.gauge("heldOutAgreement");
         roundSecondsGauge = gauges.gauge("roundSeconds");
         budget = AdaptationBudget.of(settings.budget());
-        // The share of the machine's cores the teacher and the trainer have taken (this JVM's).
-        getMetricGroup().gauge("adaptationCpuShare", this::machineShare);
+        // The share of the machine the teacher and the trainer have taken (this JVM's turns).
+        getMetricGroup().gauge("adaptationMachineShare", this::machineShare);
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
         worker =
@@ -188,6 +190,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     modelName = trainer.modelName();
                     trainer.betweenSteps(worker.pacer());
                     trainer.acceptWithin(settings.acceptTolerance());
+                    trainer.keepFrozen(
+                            Files.readAllBytes(Path.of(settings.studentCheckpoint())),
+                            settings.studentCheckpoint());
                     if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
                         trainer.useSourceFrames(
                                 sourceFrames(trainer.inputSize()), settings.sourceShare());
@@ -309,7 +314,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     byte[] state =
                             trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
                     byte[] update =
-                            r.accepted()
+                            r.newVersion()
                                     ? trainer.checkpoint(
                                             modelName, DataType.FLOAT16, false, provenance)
                                     : null;
@@ -329,8 +334,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             roundsDone,
                             receivedTotal.getLocalValue(),
                             servingVersion,
-                            false,
+                            RoundSummary.FAILED,
                             lastAgreement,
+                            Double.NaN,
                             Double.NaN,
                             Double.NaN,
                             Double.NaN,
@@ -355,14 +361,33 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         SelfTrainer.Round r = o.round();
         lossGauge.set(r.lastLoss());
         roundSecondsGauge.set(o.seconds());
-        if (r.accepted()) {
-            lastAgreement = r.candidateAgreement();
-            agreementGauge.set(lastAgreement);
+        String outcome =
+                switch (r.outcome()) {
+                    case ACCEPTED -> RoundSummary.ACCEPTED;
+                    case FROZEN -> RoundSummary.FROZEN;
+                    case ROLLED_BACK -> RoundSummary.ROLLED_BACK;
+                };
+        String why =
+                switch (r.outcome()) {
+                    case ACCEPTED -> null;
+                    case FROZEN -> "the serving student trails the frozen one on the current scene";
+                    case ROLLED_BACK ->
+                            Double.isNaN(r.candidateAgreement())
+                                    ? "the candidate's outputs are not finite"
+                                    : "the candidate agrees less with the teacher on a task";
+                };
+        if (r.newVersion()) {
+            lastAgreement = r.accepted() ? r.candidateAgreement() : r.frozenAgreement();
             Map<String, Double> validation = new LinkedHashMap<>(r.validation());
-            validation.put("agreement", r.candidateAgreement());
+            validation.put("agreement", lastAgreement);
             validation.put("serving_agreement", r.servingAgreement());
+            validation.put("candidate_agreement", r.candidateAgreement());
             validation.put("first_loss", (double) r.firstLoss());
             validation.put("last_loss", (double) r.lastLoss());
+            if (r.frozen() != null) {
+                validation.put("frozen_agreement", r.frozenAgreement());
+            }
+            validation.put("frozen", r.accepted() ? 0.0 : 1.0);
             ModelUpdate u =
                     ModelUpdates.create(
                             modelName,
@@ -371,57 +396,35 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             validation,
                             settings.updateKey().getBytes(StandardCharsets.UTF_8));
             servingVersion = r.version();
-            accepted.inc();
-            LOG.info(
-                    "self-training: {} v{} accepted (agreement {} -> {}, loss {} -> {}, {} s)",
-                    modelName,
-                    r.version(),
-                    fmt(r.servingAgreement()),
-                    fmt(r.candidateAgreement()),
-                    fmt(r.firstLoss()),
-                    fmt(r.lastLoss()),
-                    fmt(o.seconds()));
+            if (r.accepted()) {
+                accepted.inc();
+            } else {
+                fellBack.inc();
+            }
             output.collect(
                     new StreamRecord<>(
                             new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
-            roundLog.add(
-                    new RoundSummary(
-                            roundsDone,
-                            receivedTotal.getLocalValue(),
-                            r.version(),
-                            true,
-                            r.servingAgreement(),
-                            r.candidateAgreement(),
-                            r.firstLoss(),
-                            r.lastLoss(),
-                            o.seconds(),
-                            null,
-                            machineShare()));
         } else {
             lastAgreement = r.servingAgreement();
-            agreementGauge.set(lastAgreement);
             rolledBack.inc();
-            roundLog.add(
-                    new RoundSummary(
-                            roundsDone,
-                            receivedTotal.getLocalValue(),
-                            r.version(),
-                            false,
-                            r.servingAgreement(),
-                            r.candidateAgreement(),
-                            r.firstLoss(),
-                            r.lastLoss(),
-                            o.seconds(),
-                            Double.isNaN(r.candidateAgreement())
-                                    ? "the candidate's outputs are not finite"
-                                    : "agreement fell below the serving student's",
-                            machineShare()));
-            LOG.info(
-                    "self-training: candidate rolled back (agreement {} -> {}); still v{}",
-                    fmt(r.servingAgreement()),
-                    fmt(r.candidateAgreement()),
-                    r.version());
         }
+        agreementGauge.set(lastAgreement);
+        RoundSummary summary =
+                new RoundSummary(
+                        roundsDone,
+                        receivedTotal.getLocalValue(),
+                        r.version(),
+                        outcome,
+                        r.servingAgreement(),
+                        r.candidateAgreement(),
+                        r.frozenAgreement(),
+                        r.firstLoss(),
+                        r.lastLoss(),
+                        o.seconds(),
+                        why,
+                        machineShare());
+        roundLog.add(summary);
+        LOG.info("{} {}", modelName, summary.line());
     }
 
     private static String fmt(double v) {

@@ -73,15 +73,19 @@ public final class AdaptationProgress {
     /** The adaptation part of a progress line. */
     public String progress() {
         long acceptedRounds = rounds.stream().filter(RoundSummary::accepted).count();
+        long frozenAgain =
+                rounds.stream().filter(r -> RoundSummary.FROZEN.equals(r.outcome())).count();
         return String.format(
                 Locale.ROOT,
-                "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled back)",
+                "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled"
+                        + " back%s)",
                 labelled,
                 skippedBusy > 0 ? " (" + skippedBusy + " skipped, teacher busy)" : "",
                 received,
                 rounds.size(),
                 acceptedRounds,
-                rounds.size() - acceptedRounds);
+                rounds.size() - acceptedRounds - frozenAgain,
+                frozenAgain > 0 ? ", " + frozenAgain + " back to the frozen student" : "");
     }
 
     /** Why no round has finished after {@code waited}, in words, or null if one has. */

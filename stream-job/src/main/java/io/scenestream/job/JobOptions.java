@@ -311,6 +311,25 @@ public final class JobOptions {
                     .defaultValue(SelfTrainer.Settings.DEFAULT_HELD_OUT_EVERY)
                     .withDescription("Every n-th pseudo-labelled frame is held out.");
 
+    public static final ConfigOption<Integer> CHECK_FRAMES =
+            ConfigOptions.key("self-training.check-frames")
+                    .intType()
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_CHECK_FRAMES)
+                    .withDescription(
+                            "The newest held-out frames a candidate is checked on: the camera's"
+                                    + " current scene. It serves only if it agrees with the"
+                                    + " teacher there, on segmentation and on depth, at least as"
+                                    + " well as the serving and the frozen student.");
+
+    public static final ConfigOption<Double> FALLBACK_MARGIN =
+            ConfigOptions.key("self-training.fallback-margin")
+                    .doubleType()
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_FALLBACK_MARGIN)
+                    .withDescription(
+                            "Agreement with the teacher on a task (mIoU, or 1 - abs rel of"
+                                    + " depth) by which the frozen student must lead the serving"
+                                    + " one on the check frames before it serves again.");
+
     public static final ConfigOption<Integer> STEPS_PER_ROUND =
             ConfigOptions.key("self-training.steps-per-round")
                     .intType()

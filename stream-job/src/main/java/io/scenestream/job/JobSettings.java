@@ -116,6 +116,9 @@ public record JobSettings(
                                     c.get(JobOptions.BUFFER_SIZE),
                                     c.get(JobOptions.HELD_OUT_SIZE),
                                     c.get(JobOptions.HELD_OUT_EVERY))
+                            .optCheck(
+                                    c.get(JobOptions.CHECK_FRAMES),
+                                    c.get(JobOptions.FALLBACK_MARGIN))
                             .optSteps(
                                     c.get(JobOptions.STEPS_PER_ROUND),
                                     c.get(JobOptions.TRAIN_BATCH))

@@ -653,13 +653,12 @@ public final class AdaptEval implements Callable<Integer> {
             m.put("frame", at.frame());
             m.put("round", x.round());
             m.put("version", x.version());
-            m.put(
-                    "outcome",
-                    x.accepted()
-                            ? "accepted"
-                            : Double.isNaN(x.candidateAgreement()) ? "failed" : "rolled back");
+            m.put("outcome", x.outcome());
             m.put("serving_agreement", x.servingAgreement());
             m.put("candidate_agreement", x.candidateAgreement());
+            if (!Double.isNaN(x.frozenAgreement())) {
+                m.put("frozen_agreement", x.frozenAgreement());
+            }
             m.put("first_loss", x.firstLoss());
             m.put("last_loss", x.lastLoss());
             m.put("seconds", x.seconds());
@@ -677,11 +676,13 @@ public final class AdaptEval implements Callable<Integer> {
         adaptation.put("accepted", done.stream().filter(RoundSummary::accepted).count());
         adaptation.put(
                 "rolled_back",
-                done.stream()
-                        .filter(x -> !x.accepted() && !Double.isNaN(x.candidateAgreement()))
-                        .count());
+                done.stream().filter(x -> RoundSummary.ROLLED_BACK.equals(x.outcome())).count());
         adaptation.put(
-                "failed", done.stream().filter(x -> Double.isNaN(x.candidateAgreement())).count());
+                "frozen_again",
+                done.stream().filter(x -> RoundSummary.FROZEN.equals(x.outcome())).count());
+        adaptation.put(
+                "failed",
+                done.stream().filter(x -> RoundSummary.FAILED.equals(x.outcome())).count());
         adaptation.put(
                 "mean_round_seconds",
                 done.stream().mapToDouble(RoundSummary::seconds).average().orElse(Double.NaN));
@@ -798,37 +799,40 @@ public final class AdaptEval implements Callable<Integer> {
             miou.add(new Curve(names[k], x, yM, CURVE_COLORS[k], false));
             rmse.add(new Curve(names[k], x, yR, CURVE_COLORS[k], false));
         }
-        // Each round where it was reported: accepted at the top of the mIoU chart, rolled back at
-        // the bottom.
-        for (boolean acceptedRounds : new boolean[] {true, false}) {
+        // Each round where it was reported: accepted at the top of the mIoU chart, the frozen
+        // student serving again in the middle, rolled back (or failed) at the bottom.
+        String[][] kinds = {
+            {RoundSummary.ACCEPTED, "round accepted", "100"},
+            {RoundSummary.FROZEN, "frozen student again", "50"},
+            {RoundSummary.ROLLED_BACK, "round rolled back", "0"},
+        };
+        for (int k = 0; k < kinds.length; k++) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (RoundAt at : roundHistory) {
-                if (at.round().accepted() == acceptedRounds) {
+                String o = at.round().outcome();
+                boolean here = kinds[k][0].equals(o) || (k == 2 && RoundSummary.FAILED.equals(o));
+                if (here) {
                     x.add((double) at.frame());
-                    y.add(acceptedRounds ? 100.0 : 0.0);
+                    y.add(Double.parseDouble(kinds[k][2]));
                 }
             }
-            miou.add(
-                    new Curve(
-                            acceptedRounds ? "round accepted" : "round rolled back",
-                            x,
-                            y,
-                            acceptedRounds ? CURVE_COLORS[3] : CURVE_COLORS[4],
-                            true));
+            miou.add(new Curve(kinds[k][1], x, y, CURVE_COLORS[3 + k], true));
         }
         String title = nyudDataset != null ? "NYUD frames" : "domains " + schedule;
         plot("Segmentation, " + title, "mIoU (%)", miou, "Depth, " + title, "RMSE (m)", rmse, png);
     }
 
     /**
-     * The colours of the curves: adapting, frozen, teacher, accepted rounds, rolled-back rounds.
+     * The colours of the curves: adapting, frozen, teacher, accepted rounds, rounds that brought
+     * the frozen student back, rolled-back rounds.
      */
     static final Color[] CURVE_COLORS = {
         new Color(31, 119, 180),
         new Color(255, 127, 14),
         new Color(44, 160, 44),
         new Color(0, 0, 0),
+        new Color(148, 103, 189),
         new Color(214, 39, 40)
     };
 

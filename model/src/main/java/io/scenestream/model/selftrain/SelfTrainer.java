@@ -21,9 +21,11 @@ import io.scenestream.model.weights.StateDict;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,9 +35,15 @@ import java.util.SplittableRandom;
 /**
  * The student's side of online self-training: a replay buffer of recent pseudo-labelled frames (and
  * a held-out set of them), rounds of a few optimiser steps of the student's multi-task loss with
- * deep supervision on the confident pixels, and a check of every candidate before it may serve: it
- * must agree with the teacher on the held-out frames at least as well as the serving student does,
- * or it is rolled back (weights and optimiser state) and never served.
+ * deep supervision on the confident pixels, and a check of every candidate before it may serve.
+ *
+ * <p>The check runs on the newest held-out frames only (the camera's current scene, not the one it
+ * saw before a shift) and asks, task by task, how well a student agrees with the teacher there: the
+ * candidate serves only if it agrees at least as well as the serving student and as the frozen
+ * student (the shipped one, {@link #keepFrozen}) on segmentation and on depth; otherwise it is
+ * rolled back (weights and optimiser state) and never served. When the serving student itself has
+ * fallen behind the frozen one on the current scene, the frozen student serves again: adaptation
+ * never leaves a camera with a model the teacher rates worse than the one it shipped with.
  *
  * <p>Owns a model of its own (its NDManager closes with {@link #close}); thread-confined: libtorch
  * keeps autograd mode per thread, so construct and use it on one thread.
@@ -49,6 +57,9 @@ public final class SelfTrainer implements AutoCloseable {
      * @param bufferSize pseudo-labelled frames kept for training (oldest dropped first)
      * @param heldOutSize pseudo-labelled frames kept for checking candidates
      * @param heldOutEvery every n-th pseudo-labelled frame goes to the held-out set instead
+     * @param checkFrames the newest held-out frames a candidate is checked on (the current scene)
+     * @param fallbackMargin agreement, per task, by which the frozen student must lead the serving
+     *     one before it serves again (and that a candidate may trail it by)
      * @param stepsPerRound optimiser steps per round (K)
      * @param batch frames per step
      * @param learningRate Adam's learning rate (constant online)
@@ -59,6 +70,8 @@ public final class SelfTrainer implements AutoCloseable {
             int bufferSize,
             int heldOutSize,
             int heldOutEvery,
+            int checkFrames,
+            double fallbackMargin,
             int stepsPerRound,
             int batch,
             float learningRate,
@@ -70,11 +83,16 @@ public final class SelfTrainer implements AutoCloseable {
             if (bufferSize < 1
                     || heldOutSize < 1
                     || heldOutEvery < 2
+                    || checkFrames < 1
                     || stepsPerRound < 1
                     || batch < 1) {
                 throw new IllegalArgumentException(
-                        "self-training needs buffer, held-out set, steps and batch >= 1"
-                                + " and held-out every >= 2 frames");
+                        "self-training needs buffer, held-out set, check frames, steps and"
+                                + " batch >= 1 and held-out every >= 2 frames");
+            }
+            if (!(fallbackMargin >= 0 && fallbackMargin < 1)) {
+                throw new IllegalArgumentException(
+                        "fallback margin must be in [0, 1), got " + fallbackMargin);
             }
             if (!(learningRate > 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException(
@@ -84,15 +102,17 @@ public final class SelfTrainer implements AutoCloseable {
 
         public static final int DEFAULT_BUFFER_SIZE = 256;
         public static final int DEFAULT_HELD_OUT_SIZE = 32;
-        public static final int DEFAULT_HELD_OUT_EVERY = 5;
+        public static final int DEFAULT_HELD_OUT_EVERY = 3;
+        public static final int DEFAULT_CHECK_FRAMES = 8;
+        public static final double DEFAULT_FALLBACK_MARGIN = 0.01;
         public static final int DEFAULT_STEPS_PER_ROUND = 10;
         public static final int DEFAULT_BATCH = 4;
         public static final float DEFAULT_LEARNING_RATE = 1e-4f;
         public static final float DEFAULT_WEIGHT_DECAY = 1e-4f;
 
         /**
-         * A builder with the defaults: 256 frames, 32 held out (every 5th), 10 steps of batch 4 at
-         * lr 1e-4 per round.
+         * A builder with the defaults: 256 frames, 32 held out (every 3rd), candidates checked on
+         * the newest 8 with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4 per round.
          */
         public static Builder builder() {
             return new Builder();
@@ -103,6 +123,8 @@ public final class SelfTrainer implements AutoCloseable {
             private int bufferSize = DEFAULT_BUFFER_SIZE;
             private int heldOutSize = DEFAULT_HELD_OUT_SIZE;
             private int heldOutEvery = DEFAULT_HELD_OUT_EVERY;
+            private int checkFrames = DEFAULT_CHECK_FRAMES;
+            private double fallbackMargin = DEFAULT_FALLBACK_MARGIN;
             private int stepsPerRound = DEFAULT_STEPS_PER_ROUND;
             private int batch = DEFAULT_BATCH;
             private float learningRate = DEFAULT_LEARNING_RATE;
@@ -119,6 +141,17 @@ public final class SelfTrainer implements AutoCloseable {
                 this.bufferSize = bufferSize;
                 this.heldOutSize = heldOutSize;
                 this.heldOutEvery = heldOutEvery;
+                return this;
+            }
+
+            /**
+             * How candidates are checked: on the newest {@code checkFrames} held-out frames, and
+             * the frozen student serves again when it leads the serving one by {@code
+             * fallbackMargin} on a task.
+             */
+            public Builder optCheck(int checkFrames, double fallbackMargin) {
+                this.checkFrames = checkFrames;
+                this.fallbackMargin = fallbackMargin;
                 return this;
             }
 
@@ -149,6 +182,8 @@ public final class SelfTrainer implements AutoCloseable {
                         bufferSize,
                         heldOutSize,
                         heldOutEvery,
+                        checkFrames,
+                        fallbackMargin,
                         stepsPerRound,
                         batch,
                         learningRate,
@@ -158,26 +193,111 @@ public final class SelfTrainer implements AutoCloseable {
         }
     }
 
+    /** What a round did with its candidate. */
+    public enum Outcome {
+        /** The candidate serves, as the next version. */
+        ACCEPTED,
+        /** The candidate was rolled back; the serving student stays. */
+        ROLLED_BACK,
+        /**
+         * The serving student had fallen behind the frozen one on the current scene and no
+         * candidate did better: the frozen student serves again, as the next version.
+         */
+        FROZEN
+    }
+
+    /**
+     * How well a student agrees with the teacher on the check frames, per task, in [0, 1]: the
+     * segmentation mIoU against the pseudo-labels (class-averaged, so that a student cannot lose
+     * the small classes unseen) and {@code 1 - abs rel} of depth on the consistent pixels; NaN for
+     * a task the pseudo-labels have no pixels of, and for both when the student's outputs are not
+     * finite.
+     */
+    public record Agreement(double segmentation, double depth) {
+
+        /** A student's agreement from its metrics against the pseudo-labels. */
+        public static Agreement of(Evaluation.Result r) {
+            if (r.nonFiniteFrames() > 0) {
+                return new Agreement(Double.NaN, Double.NaN);
+            }
+            Double miou = r.metrics().get(SegmentationMetrics.MIOU);
+            Double absRel = r.metrics().get(DepthMetrics.ABS_REL);
+            return new Agreement(
+                    miou == null ? Double.NaN : miou,
+                    absRel == null ? Double.NaN : Math.max(0, 1 - absRel));
+        }
+
+        /** The mean of the tasks that have a value; NaN if none has. */
+        public double overall() {
+            boolean s = !Double.isNaN(segmentation);
+            boolean d = !Double.isNaN(depth);
+            if (s && d) {
+                return (segmentation + depth) / 2;
+            }
+            return s ? segmentation : d ? depth : Double.NaN;
+        }
+
+        /**
+         * Whether this agrees at least as well as {@code other}, less {@code slack}, on every task
+         * {@code other} has a value for.
+         */
+        public boolean atLeast(Agreement other, double slack) {
+            return atLeast(segmentation, other.segmentation, slack)
+                    && atLeast(depth, other.depth, slack);
+        }
+
+        private static boolean atLeast(double a, double b, double slack) {
+            return Double.isNaN(b) || a >= b - slack;
+        }
+    }
+
     /**
      * What one round did.
      *
      * @param version the serving version after the round
-     * @param accepted whether the candidate now serves
-     * @param servingAgreement agreement of the student before the round with the teacher on the
-     *     held-out set
-     * @param candidateAgreement agreement of the candidate
+     * @param outcome what became of the candidate
+     * @param serving agreement of the student that served before the round, on the check frames
+     * @param candidate agreement of the candidate
+     * @param frozen agreement of the frozen student; null when it was the serving one (or there is
+     *     none)
      * @param firstLoss loss of the round's first step
      * @param lastLoss loss of its last step
-     * @param validation the candidate's metrics against the held-out pseudo-labels
+     * @param validation the metrics of the student that serves after the round, against the check
+     *     frames' pseudo-labels
      */
     public record Round(
             long version,
-            boolean accepted,
-            double servingAgreement,
-            double candidateAgreement,
+            Outcome outcome,
+            Agreement serving,
+            Agreement candidate,
+            Agreement frozen,
             float firstLoss,
             float lastLoss,
-            Map<String, Double> validation) {}
+            Map<String, Double> validation) {
+
+        /** Whether the candidate serves. */
+        public boolean accepted() {
+            return outcome == Outcome.ACCEPTED;
+        }
+
+        /** Whether a new version serves: the candidate or, fallen back to, the frozen student. */
+        public boolean newVersion() {
+            return outcome != Outcome.ROLLED_BACK;
+        }
+
+        public double servingAgreement() {
+            return serving.overall();
+        }
+
+        public double candidateAgreement() {
+            return candidate.overall();
+        }
+
+        /** The frozen student's agreement; NaN when it was the serving one. */
+        public double frozenAgreement() {
+            return frozen == null ? Double.NaN : frozen.overall();
+        }
+    }
 
     private final Settings settings;
     private final Model model;
@@ -196,6 +316,12 @@ public final class SelfTrainer implements AutoCloseable {
     private Runnable betweenSteps = () -> {};
     private double acceptTolerance;
     private int rounds;
+
+    /** The frozen student's weights by state-dict name; null without one. */
+    private Map<String, float[]> frozenWeights;
+
+    /** Whether the serving weights are the frozen student's. */
+    private boolean servingIsFrozen;
 
     /**
      * @param checkpoint the student to start from: a checkpoint file's bytes, with the optimiser's
@@ -288,11 +414,71 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * The rollback check: whether a candidate with {@code candidate} agreement replaces the serving
-     * student.
+     * The check of a round: the candidate serves if it agrees with the teacher, on every task, at
+     * least as well as the serving student (less {@code tolerance}) and as the frozen student (less
+     * {@code margin}); else the frozen student serves again if the serving one trails it by more
+     * than {@code margin} on a task; else the candidate is rolled back.
+     *
+     * @param frozen the frozen student's agreement; null when it is the serving one
      */
-    public static boolean accepts(double serving, double candidate, double tolerance) {
-        return candidate >= serving - tolerance;
+    public static Outcome decide(
+            Agreement serving,
+            Agreement candidate,
+            Agreement frozen,
+            double tolerance,
+            double margin) {
+        boolean finite = !Double.isNaN(candidate.overall());
+        if (finite
+                && candidate.atLeast(serving, tolerance)
+                && (frozen == null || candidate.atLeast(frozen, margin))) {
+            return Outcome.ACCEPTED;
+        }
+        if (frozen != null && !serving.atLeast(frozen, margin)) {
+            return Outcome.FROZEN;
+        }
+        return Outcome.ROLLED_BACK;
+    }
+
+    /**
+     * Keeps the frozen student (the shipped checkpoint the adaptation started from, as {@code
+     * checkpoint}'s bytes): every round checks it against the serving student on the current scene,
+     * and it serves again when that one falls behind.
+     *
+     * @throws CheckpointException if it is not a checkpoint of the student's architecture
+     */
+    public void keepFrozen(byte[] checkpoint, String source) throws CheckpointException {
+        Map<String, Parameter> params = StateDict.parameters(student.net());
+        Map<String, float[]> frozen = new LinkedHashMap<>();
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            LoadedCheckpoint lc = Checkpoints.fromBytes(checkpoint, source, m, null);
+            Map<String, Parameter> theirs = StateDict.parameters(lc.net());
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                Parameter p = theirs.get(e.getKey());
+                if (p == null
+                        || !p.getArray().getShape().equals(e.getValue().getArray().getShape())) {
+                    throw new CheckpointException(
+                            Path.of(source),
+                            "is not a frozen "
+                                    + modelName()
+                                    + ": "
+                                    + (p == null
+                                            ? "it has no " + e.getKey()
+                                            : e.getKey()
+                                                    + " is "
+                                                    + p.getArray().getShape()
+                                                    + ", not "
+                                                    + e.getValue().getArray().getShape()));
+                }
+                frozen.put(e.getKey(), p.getArray().toFloatArray());
+            }
+        }
+        frozenWeights = frozen;
+        servingIsFrozen = sameWeights(snapshot(params), frozen);
+    }
+
+    /** Whether the serving student is the frozen one. */
+    public boolean servingIsFrozen() {
+        return frozenWeights != null && servingIsFrozen;
     }
 
     /** The student's input size, rows and columns. */
@@ -352,9 +538,10 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * One round: K steps on batches drawn from the buffer (each frame mirrored at random), then the
-     * check against the held-out set. An accepted candidate becomes the serving version (version +
-     * 1); a rejected one is rolled back.
+     * One round: the serving (and the frozen) student's agreement on the check frames, K steps on
+     * batches drawn from the buffer (each frame mirrored at random), then the candidate's, and the
+     * check ({@link #decide}). A candidate that serves, or the frozen student falling back in,
+     * becomes the next version; a rejected candidate is rolled back.
      */
     public Round round() throws IOException {
         if (!canRun()) {
@@ -369,12 +556,24 @@ public final class SelfTrainer implements AutoCloseable {
         }
         sinceRound = 0;
         rounds++;
-        Evaluation.Result before = validate();
-        betweenSteps.run();
-        double servingAgreement = agreement(before);
+        List<DenseSample> check = checkFrames();
         Map<String, Parameter> params = StateDict.parameters(student.net());
-        Map<String, float[]> saved = new LinkedHashMap<>();
-        params.forEach((name, p) -> saved.put(name, p.getArray().toFloatArray()));
+        Agreement serving = Agreement.of(validate(check));
+        betweenSteps.run();
+        Map<String, float[]> saved = snapshot(params);
+        Agreement frozen = null;
+        Map<String, Double> frozenMetrics = null;
+        if (frozenWeights != null && !servingIsFrozen) {
+            load(params, frozenWeights);
+            try {
+                Evaluation.Result r = validate(check);
+                frozen = Agreement.of(r);
+                frozenMetrics = r.metrics();
+            } finally {
+                load(params, saved);
+            }
+            betweenSteps.run();
+        }
         byte[] optimizerBefore;
         try (NDManager m = model.getNDManager().newSubManager()) {
             optimizerBefore = encode(trainer.optimizerState(m));
@@ -405,27 +604,52 @@ public final class SelfTrainer implements AutoCloseable {
             rollBack(params, saved, optimizerBefore);
             throw e;
         }
+        Evaluation.Result after = validate(check);
         betweenSteps.run();
-        Evaluation.Result after = validate();
-        betweenSteps.run();
-        double candidateAgreement = agreement(after);
-        // A candidate that gives NaN or Inf anywhere is never served, whatever its agreement.
-        boolean accepted =
-                after.nonFiniteFrames() == 0
-                        && accepts(servingAgreement, candidateAgreement, acceptTolerance);
-        if (accepted) {
-            version++;
-        } else {
-            rollBack(params, saved, optimizerBefore);
+        Agreement candidate = Agreement.of(after);
+        Outcome outcome =
+                decide(serving, candidate, frozen, acceptTolerance, settings.fallbackMargin());
+        Map<String, Double> validation = after.metrics();
+        switch (outcome) {
+            case ACCEPTED -> servingIsFrozen = false;
+            case FROZEN -> {
+                // Back to the shipped weights, with the optimiser's state of before the round.
+                rollBack(params, frozenWeights, optimizerBefore);
+                servingIsFrozen = true;
+                validation = frozenMetrics;
+            }
+            case ROLLED_BACK -> rollBack(params, saved, optimizerBefore);
         }
-        return new Round(
-                version,
-                accepted,
-                servingAgreement,
-                candidateAgreement,
-                first,
-                last,
-                after.metrics());
+        if (outcome != Outcome.ROLLED_BACK) {
+            version++;
+        }
+        return new Round(version, outcome, serving, candidate, frozen, first, last, validation);
+    }
+
+    /** The newest held-out frames, those a candidate is checked on. */
+    private List<DenseSample> checkFrames() {
+        List<DenseSample> all = new ArrayList<>(heldOut);
+        return List.copyOf(
+                all.subList(Math.max(0, all.size() - settings.checkFrames()), all.size()));
+    }
+
+    private static Map<String, float[]> snapshot(Map<String, Parameter> params) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        params.forEach((name, p) -> out.put(name, p.getArray().toFloatArray()));
+        return out;
+    }
+
+    private static void load(Map<String, Parameter> params, Map<String, float[]> weights) {
+        params.forEach((name, p) -> p.getArray().set(FloatBuffer.wrap(weights.get(name))));
+    }
+
+    private static boolean sameWeights(Map<String, float[]> a, Map<String, float[]> b) {
+        for (Map.Entry<String, float[]> e : a.entrySet()) {
+            if (!Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -442,7 +666,7 @@ public final class SelfTrainer implements AutoCloseable {
 
     private void rollBack(
             Map<String, Parameter> params, Map<String, float[]> saved, byte[] optimizerBefore) {
-        params.forEach((name, p) -> p.getArray().set(FloatBuffer.wrap(saved.get(name))));
+        load(params, saved);
         try (NDManager m = model.getNDManager().newSubManager()) {
             trainer.restoreOptimizerState(NDList.decode(m, optimizerBefore));
         }
@@ -452,9 +676,12 @@ public final class SelfTrainer implements AutoCloseable {
         return list.encode(NDList.Encoding.NPZ);
     }
 
-    /** The serving student's metrics against the held-out pseudo-labels. */
+    /** The serving student's metrics against the pseudo-labels of the check frames. */
     public Evaluation.Result validate() throws IOException {
-        List<DenseSample> held = List.copyOf(heldOut);
+        return validate(checkFrames());
+    }
+
+    private Evaluation.Result validate(List<DenseSample> held) throws IOException {
         SampleSource src =
                 new SampleSource() {
                     @Override
@@ -483,27 +710,6 @@ public final class SelfTrainer implements AutoCloseable {
                 height,
                 width,
                 null);
-    }
-
-    /**
-     * Agreement with the teacher, in [0, 1]: the mean of the segmentation mIoU against the
-     * pseudo-labels (class-averaged, so that a candidate cannot lose the small classes unseen) and
-     * {@code 1 - abs rel} of depth on consistent pixels (each where there are such pixels).
-     */
-    public static double agreement(Evaluation.Result r) {
-        double sum = 0;
-        int n = 0;
-        Double acc = r.metrics().get(SegmentationMetrics.MIOU);
-        if (acc != null) {
-            sum += acc;
-            n++;
-        }
-        Double absRel = r.metrics().get(DepthMetrics.ABS_REL);
-        if (absRel != null) {
-            sum += Math.max(0, 1 - absRel);
-            n++;
-        }
-        return n == 0 ? 0 : sum / n;
     }
 
     /**
@@ -553,10 +759,7 @@ public final class SelfTrainer implements AutoCloseable {
 
     /** Parameters, for tests: the current value of every weight under its state-dict name. */
     Map<String, float[]> weights() {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        StateDict.parameters(student.net())
-                .forEach((name, p) -> out.put(name, p.getArray().toFloatArray()));
-        return out;
+        return snapshot(StateDict.parameters(student.net()));
     }
 
     @Override

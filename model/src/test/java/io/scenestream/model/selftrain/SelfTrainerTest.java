@@ -1,5 +1,9 @@
 package io.scenestream.model.selftrain;
 
+import static io.scenestream.model.selftrain.SelfTrainer.Outcome.ACCEPTED;
+import static io.scenestream.model.selftrain.SelfTrainer.Outcome.FROZEN;
+import static io.scenestream.model.selftrain.SelfTrainer.Outcome.ROLLED_BACK;
+import static io.scenestream.model.selftrain.SelfTrainer.decide;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,11 +13,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticDataset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +27,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Rounds of self-training on a small student: the loss falls, a worse candidate is rolled back,
- * state round-trips.
+ * Rounds of self-training on a small student: the loss falls, a worse candidate is rolled back, the
+ * check looks at the current scene, the frozen student falls back in, state round-trips.
  */
 class SelfTrainerTest {
 
@@ -138,11 +144,36 @@ class SelfTrainerTest {
     }
 
     @Test
+    void theCheckWantsNoTaskWorseThanTheServingOrTheFrozenStudent() {
+        SelfTrainer.Agreement serving = new SelfTrainer.Agreement(0.50, 0.80);
+        SelfTrainer.Agreement frozen = new SelfTrainer.Agreement(0.45, 0.70);
+        // Better on both tasks: serves.
+        assertThat(decide(serving, a(0.52, 0.81), frozen, 0, 0.01)).isEqualTo(ACCEPTED);
+        // Better overall but worse on one task: rolled back, unless within the tolerance.
+        assertThat(decide(serving, a(0.60, 0.79), frozen, 0, 0.01)).isEqualTo(ROLLED_BACK);
+        assertThat(decide(serving, a(0.60, 0.79), frozen, 0.02, 0.01)).isEqualTo(ACCEPTED);
+        // Better than the serving student, which trails the frozen one on segmentation, but still
+        // behind the frozen student: the frozen student serves again.
+        SelfTrainer.Agreement behind = new SelfTrainer.Agreement(0.40, 0.80);
+        assertThat(decide(behind, a(0.42, 0.80), frozen, 0, 0.01)).isEqualTo(FROZEN);
+        // Within the margin of the frozen student: no fallback, and the candidate serves.
+        assertThat(decide(behind, a(0.445, 0.80), frozen, 0, 0.01)).isEqualTo(ACCEPTED);
+        assertThat(decide(a(0.445, 0.80), a(0.44, 0.80), frozen, 0, 0.01)).isEqualTo(ROLLED_BACK);
+        // Outputs that are not finite never serve.
+        assertThat(decide(serving, a(Double.NaN, Double.NaN), null, 0, 0.01))
+                .isEqualTo(ROLLED_BACK);
+        // A task without pseudo-labels does not count.
+        assertThat(decide(a(0.5, Double.NaN), a(0.51, Double.NaN), null, 0, 0.01))
+                .isEqualTo(ACCEPTED);
+        assertThat(a(0.5, Double.NaN).overall()).isEqualTo(0.5);
+    }
+
+    private static SelfTrainer.Agreement a(double segmentation, double depth) {
+        return new SelfTrainer.Agreement(segmentation, depth);
+    }
+
+    @Test
     void withAToleranceACandidateThatAgreesALittleLessIsAccepted() throws Exception {
-        assertThat(SelfTrainer.accepts(0.70, 0.70, 0)).isTrue();
-        assertThat(SelfTrainer.accepts(0.70, 0.69, 0)).isFalse();
-        assertThat(SelfTrainer.accepts(0.70, 0.69, 0.02)).isTrue();
-        assertThat(SelfTrainer.accepts(0.70, 0.67, 0.02)).isFalse();
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
             assertThatThrownBy(() -> t.acceptWithin(-0.1)).hasMessageContaining("tolerance");
             assertThatThrownBy(() -> t.acceptWithin(1)).hasMessageContaining("tolerance");
@@ -156,6 +187,114 @@ class SelfTrainerTest {
             assertThat(r.candidateAgreement()).isLessThan(r.servingAgreement());
             assertThat(r.accepted()).isTrue();
             assertThat(t.version()).isEqualTo(6);
+        }
+    }
+
+    private static List<DenseSample> concat(List<DenseSample> a, List<DenseSample> b) {
+        List<DenseSample> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /**
+     * After a shift the held-out set still holds frames of the scene before it. A candidate that
+     * learnt the old scene again agrees better with the teacher on those, worse on the current
+     * scene: the check, on the newest frames only, rejects it. Checked on all held-out frames, the
+     * same candidate would have served.
+     */
+    @Test
+    void aCandidateWorseOnTheCurrentSceneButBetterOnOldFramesIsRejected() throws Exception {
+        SelfTrainer.Settings newest4 =
+                SelfTrainer.Settings.builder()
+                        .optBuffers(64, 12, 4)
+                        .optCheck(4, 0.01)
+                        .optSteps(15, 4)
+                        .optLearningRate(1e-3f)
+                        .optSeed(11)
+                        .build();
+        SelfTrainer.Settings all12 =
+                SelfTrainer.Settings.builder()
+                        .optBuffers(64, 12, 4)
+                        .optCheck(12, 0.01)
+                        .optSteps(15, 4)
+                        .optLearningRate(1e-3f)
+                        .optSeed(11)
+                        .build();
+        // Held out, oldest first: 8 frames of the old scene ("class 7 at 8 m"), then 4 of the
+        // current one ("class 0 at 1 m"); training frames of the old scene.
+        List<DenseSample> held = concat(uniform(40, 8, 7, 8f), uniform(41, 4, 0, 1f));
+        for (SelfTrainer.Settings s : List.of(newest4, all12)) {
+            try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+                // The serving student knows the current scene.
+                t.restoreFrames(uniform(42, 12, 0, 1f), uniform(43, 4, 0, 1f));
+                assertThat(t.round().accepted()).isTrue();
+                t.restoreFrames(uniform(44, 12, 7, 8f), held);
+                Map<String, float[]> before = t.weights();
+                SelfTrainer.Round r = t.round();
+                if (s == newest4) {
+                    assertThat(r.outcome())
+                            .as("serving %s, candidate %s", r.serving(), r.candidate())
+                            .isEqualTo(ROLLED_BACK);
+                    assertThat(t.version()).isEqualTo(5);
+                    Map<String, float[]> after = t.weights();
+                    before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
+                } else {
+                    assertThat(r.outcome())
+                            .as("serving %s, candidate %s", r.serving(), r.candidate())
+                            .isEqualTo(ACCEPTED);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFrozenStudentServesAgainWhenEveryAdaptedOneIsWorse() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
+            // The "shipped" student knows "class 0 at 1 m".
+            t.restoreFrames(uniform(50, 12, 0, 1f), uniform(51, 4, 0, 1f));
+            assertThat(t.round().accepted()).isTrue();
+            byte[] shipped = t.checkpoint("student", DataType.FLOAT32, false, Map.of());
+            Map<String, float[]> frozen = t.weights();
+            assertThatThrownBy(() -> t.keepFrozen(freshOther(), "other.ckpt.zip"))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("other.ckpt.zip")
+                    .hasMessageContaining("is not a frozen");
+            t.keepFrozen(shipped, "shipped.ckpt.zip");
+            assertThat(t.servingIsFrozen()).isTrue();
+            // The camera's scene becomes "class 7 at 8 m": the student adapts.
+            t.restoreFrames(uniform(52, 12, 7, 8f), uniform(53, 4, 7, 8f));
+            SelfTrainer.Round adapted = t.round();
+            assertThat(adapted.accepted()).isTrue();
+            assertThat(adapted.frozen()).as("the frozen student was serving").isNull();
+            assertThat(t.servingIsFrozen()).isFalse();
+            // The scene is back to "class 0 at 1 m" while the buffer still holds the other: the
+            // candidate and the serving student are both worse than the frozen one.
+            t.restoreFrames(uniform(54, 12, 7, 8f), uniform(55, 4, 0, 1f));
+            SelfTrainer.Round r = t.round();
+            assertThat(r.outcome())
+                    .as(
+                            "serving %s, candidate %s, frozen %s",
+                            r.serving(), r.candidate(), r.frozen())
+                    .isEqualTo(FROZEN);
+            assertThat(r.frozenAgreement()).isGreaterThan(r.servingAgreement());
+            assertThat(r.version()).isEqualTo(7);
+            assertThat(t.servingIsFrozen()).isTrue();
+            Map<String, float[]> after = t.weights();
+            frozen.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
+        }
+    }
+
+    private static byte[] freshOther() throws Exception {
+        MtiNetConfig config = MtiNetConfig.named("reference-tiny");
+        try (Model m = Model.newInstance("other")) {
+            MtiNet net = new MtiNet(config);
+            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
+            CheckpointManifest manifest =
+                    CheckpointManifest.from(config)
+                            .setModelName("other")
+                            .setInputSize(H, W)
+                            .build();
+            return Checkpoints.toBytes(net, manifest, DataType.FLOAT32, null);
         }
     }
 
