@@ -38,8 +38,9 @@ final class BackgroundWorker<R> {
      * @param name the thread's name
      * @param nice its nice value (0..19; 0 leaves its priority)
      * @param torchThreads its libtorch threads (0: libtorch's default)
-     * @param budget the share of the machine it takes with the other adaptation workers (paced
-     *     after every task and, through {@link #pacer}, within one); null for no limit
+     * @param budget the share of the machine it takes with the other adaptation workers: every job
+     *     is a turn of its own, and through {@link #pacer} a long job takes a turn per piece of
+     *     work; null for no limit
      */
     BackgroundWorker(String name, int nice, int torchThreads, AdaptationBudget budget) {
         this.name = name;
@@ -50,9 +51,6 @@ final class BackgroundWorker<R> {
                             Thread t =
                                     new Thread(
                                             () -> {
-                                                if (budget != null) {
-                                                    budget.register();
-                                                }
                                                 boolean lowered =
                                                         ThreadNiceness.lowerCurrentThread(nice);
                                                 int threads =
@@ -93,8 +91,9 @@ final class BackgroundWorker<R> {
     }
 
     /**
-     * Starts a job; one at a time. With a budget, the job first waits until the adaptation threads
-     * are back within it (meanwhile {@link #busy}).
+     * Starts a job; one at a time. With a budget, the job is a turn on the machine: it first waits
+     * for credit and for the machine (meanwhile {@link #busy}), and holds it alone until it ends or
+     * calls the {@link #pacer}.
      */
     void start(Callable<R> job) {
         if (inFlight != null) {
@@ -103,16 +102,22 @@ final class BackgroundWorker<R> {
         inFlight =
                 executor.submit(
                         () -> {
-                            if (budget != null) {
-                                budget.pace();
+                            if (budget == null) {
+                                return job.call();
                             }
-                            return job.call();
+                            budget.begin();
+                            try {
+                                return job.call();
+                            } finally {
+                                budget.end();
+                            }
                         });
     }
 
     /**
-     * What a long job calls between its pieces of work (a round's steps) to keep within the budget;
-     * does nothing without one. Interrupted, it throws.
+     * What a long job calls between its pieces of work (a round's steps): ends its turn, waits for
+     * credit and the machine and begins the next, so that inference runs between the pieces; does
+     * nothing without a budget. Interrupted, it throws.
      */
     Runnable pacer() {
         return () -> {
@@ -120,7 +125,7 @@ final class BackgroundWorker<R> {
                 return;
             }
             try {
-                budget.pace();
+                budget.between();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(name + " was interrupted", e);

@@ -270,8 +270,12 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         for (DecodedFrame f : b.frames) {
             frames.add(new RgbFrame(f.width, f.height, f.rgb));
         }
-        long start = System.nanoTime();
-        b.predictions = b.predictor.predict(frames);
+        long start;
+        // After adaptation's piece of work, if one holds the machine (see AdaptationBudget).
+        try (AdaptationBudget.Turn turn = AdaptationBudget.inference()) {
+            start = System.nanoTime();
+            b.predictions = b.predictor.predict(frames);
+        }
         float perFrameMs = (System.nanoTime() - start) / 1e6f / frames.size();
         for (int i = 0; i < b.predictions.size(); i++) {
             int bad = b.predictions.get(i).nonFinite();

@@ -3,66 +3,103 @@ package io.scenestream.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 
-/** Adaptation threads that would take every core are held to their share of the machine. */
+/**
+ * Adaptation that would take the machine all the time gets its share and no more, while inference
+ * that would also take it all the time gets the rest; the two never run at once.
+ */
 class AdaptationBudgetTest {
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static void spin(long nanos) {
+        long until = System.nanoTime() + nanos;
+        double x = 0;
+        while (System.nanoTime() < until) {
+            x += Math.sqrt(x + 1);
+        }
+        if (x < 0) {
+            System.out.println(x);
+        }
+    }
 
     @Test
-    void busyThreadsTakeTheirShareAndNoMore() throws Exception {
-        int cores = Runtime.getRuntime().availableProcessors();
+    void busyAdaptationTakesItsShareBusyInferenceTheRestNeverTogether() throws Exception {
         double share = 0.25;
-        AdaptationBudget budget = AdaptationBudget.forTest(share, cores);
-        AtomicLong cpu = new AtomicLong();
+        ReentrantReadWriteLock turns = new ReentrantReadWriteLock(true);
+        AdaptationBudget budget = AdaptationBudget.forTest(share, turns);
         long seconds = 4;
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        List<Thread> workers = new ArrayList<>();
-        // Two adaptation threads that never stop computing but to pace, every ~2 ms.
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        AtomicLong adaptationNs = new AtomicLong();
+        AtomicLong inferenceNs = new AtomicLong();
+        AtomicInteger adapting = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        // Two adaptation threads (teacher and trainer) whose jobs are pieces of 20 ms of work.
         for (int i = 0; i < 2; i++) {
             Thread t =
                     new Thread(
                             () -> {
-                                budget.register();
-                                long start = THREADS.getCurrentThreadCpuTime();
-                                double x = 0;
                                 try {
+                                    budget.begin();
                                     while (System.nanoTime() < end) {
-                                        long until = System.nanoTime() + 2_000_000;
-                                        while (System.nanoTime() < until) {
-                                            x += Math.sqrt(x + 1);
-                                        }
-                                        budget.pace();
+                                        adapting.incrementAndGet();
+                                        long t0 = System.nanoTime();
+                                        spin(20_000_000);
+                                        adaptationNs.addAndGet(System.nanoTime() - t0);
+                                        adapting.decrementAndGet();
+                                        budget.between();
                                     }
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
-                                }
-                                cpu.addAndGet(THREADS.getCurrentThreadCpuTime() - start);
-                                if (x < 0) {
-                                    System.out.println(x);
+                                } finally {
+                                    budget.end();
                                 }
                             },
                             "adaptation-" + i);
-            workers.add(t);
-            t.start();
+            threads.add(t);
         }
-        for (Thread t : workers) {
+        // Inference with a batch of 5 ms always waiting.
+        threads.add(
+                new Thread(
+                        () -> {
+                            while (System.nanoTime() < end) {
+                                try (AdaptationBudget.Turn turn =
+                                        AdaptationBudget.inference(turns)) {
+                                    long t0 = System.nanoTime();
+                                    if (adapting.get() > 0) {
+                                        overlaps.incrementAndGet();
+                                    }
+                                    spin(5_000_000);
+                                    inferenceNs.addAndGet(System.nanoTime() - t0);
+                                }
+                            }
+                        },
+                        "inference"));
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
             t.join();
         }
-        double taken = cpu.get() / (seconds * 1e9) / cores;
+        double wall = System.nanoTime() - start;
+        double adaptation = adaptationNs.get() / wall;
+        double inference = inferenceNs.get() / wall;
         System.out.printf(
-                "BUDGET share %.2f of %d cores: the threads took %.3f%n", share, cores, taken);
-        // At most the share (the bucket's one second of credit and a last slice aside)...
-        assertThat(taken).isLessThan(share * 1.2 + 0.02);
-        // ...and, at the task's priority on an otherwise quiet machine, most of it.
-        assertThat(taken).isGreaterThan(share * 0.6);
-        assertThat(budget.used()).isBetween(share * 0.5, share * 1.3);
+                "BUDGET share %.2f: adaptation held the machine %.3f of the time, inference %.3f,"
+                        + " reported %.3f%n",
+                share, adaptation, inference, budget.used());
+        assertThat(overlaps.get()).as("inference batches run beside adaptation").isZero();
+        // At most the share (the bucket's quarter second of credit and a last piece aside)...
+        assertThat(adaptation).isLessThan(share + 0.25 / seconds + 0.02);
+        // ...and, however busy inference is, most of it.
+        assertThat(adaptation).isGreaterThan(share * 0.8);
+        // Inference has the rest.
+        assertThat(inference).isGreaterThan(1 - share - 0.25 / seconds - 0.1);
+        assertThat(budget.used()).isBetween(adaptation - 0.02, adaptation + 0.05);
     }
 
     @Test
