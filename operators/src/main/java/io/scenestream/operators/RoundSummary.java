@@ -66,9 +66,21 @@ public record RoundSummary(
     /** Name of the counter accumulator of pseudo-labels the trainer received. */
     public static final String RECEIVED = "self-training-pseudo-labels";
 
+    /** Whether this was a check between rounds (no training), not a round. */
+    public boolean check() {
+        return Double.isNaN(firstLoss) && !FAILED.equals(outcome);
+    }
+
     /** The round in one line. */
     public String line() {
-        if (Double.isNaN(candidateAgreement)) {
+        String share =
+                Double.isNaN(machineShare)
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", adaptation %.0f%% of the machine",
+                                100 * machineShare);
+        if (FAILED.equals(outcome)) {
             return String.format(
                     Locale.ROOT,
                     "self-training round %d failed (%s); still v%d, %.1f s",
@@ -77,10 +89,22 @@ public record RoundSummary(
                     version,
                     seconds);
         }
+        if (check()) {
+            return String.format(
+                    Locale.ROOT,
+                    "self-training check %d: v%d is the frozen student again (%s), agreement"
+                            + " serving %.3f, frozen %.3f, %.1f s%s",
+                    round,
+                    version,
+                    why,
+                    servingAgreement,
+                    frozenAgreement,
+                    seconds,
+                    share);
+        }
         return String.format(
                 Locale.ROOT,
-                "self-training round %d: %s, agreement %.3f -> %.3f%s, loss %.3f -> %.3f, "
-                        + "%.1f s%s",
+                "self-training round %d: %s, agreement %.3f -> %.3f%s, loss %.3f -> %.3f, %.1f s%s",
                 round,
                 switch (outcome) {
                     case ACCEPTED -> "v" + version + " accepted";
@@ -95,11 +119,6 @@ public record RoundSummary(
                 firstLoss,
                 lastLoss,
                 seconds,
-                Double.isNaN(machineShare)
-                        ? ""
-                        : String.format(
-                                Locale.ROOT,
-                                ", adaptation %.0f%% of the machine",
-                                100 * machineShare));
+                share);
     }
 }

@@ -62,6 +62,12 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private static final Logger LOG = LoggerFactory.getLogger(SelfTrainingOperator.class);
     private static final long POLL_MS = 200;
 
+    /**
+     * New held-out frames after which, between rounds, the serving student is checked against the
+     * frozen one ({@link SelfTrainer#watch}).
+     */
+    private static final int CHECK_AFTER_HELD_OUT = 2;
+
     private final SelfTrainingSettings settings;
 
     private transient BackgroundWorker<Outcome> worker;
@@ -76,6 +82,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient Deque<byte[]> heldOut;
     private transient long received;
     private transient long sinceRound;
+    private transient long heldOutSinceCheck;
     private transient long lastRoundAt;
     private transient ListState<byte[]> studentStateList;
     private transient ListState<byte[]> trainingList;
@@ -99,7 +106,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient LastValues.Value agreementGauge;
     private transient LastValues.Value roundSecondsGauge;
 
-    /** What a finished round hands back to the operator's thread. */
+    /**
+     * What a finished round or check hands back to the operator's thread; a check that changed
+     * nothing hands back no round.
+     */
     private record Outcome(SelfTrainer.Round round, byte[] state, byte[] update, double seconds) {}
 
     public SelfTrainingOperator(SelfTrainingSettings settings) {
@@ -268,7 +278,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         : settings.trainer().bufferSize())) {
             mirror.removeFirst();
         }
-        if (!toHeldOut) {
+        if (toHeldOut) {
+            heldOutSinceCheck++;
+        } else {
             sinceRound++;
         }
         pseudoLabels.inc();
@@ -291,17 +303,22 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     private void maybeStartRound() {
-        if (worker.busy() || sinceRound == 0) {
+        if (worker.busy()) {
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         boolean due =
-                sinceRound >= settings.roundEvery()
-                        || now - lastRoundAt >= settings.roundIntervalMs();
+                sinceRound > 0
+                        && (sinceRound >= settings.roundEvery()
+                                || now - lastRoundAt >= settings.roundIntervalMs());
         if (!due || training.size() < settings.trainer().batch() || heldOut.isEmpty()) {
+            if (heldOutSinceCheck >= CHECK_AFTER_HELD_OUT) {
+                startCheck();
+            }
             return;
         }
         sinceRound = 0;
+        heldOutSinceCheck = 0;
         lastRoundAt = now;
         worker.start(
                 () -> {
@@ -318,6 +335,28 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                                     ? trainer.checkpoint(
                                             modelName, DataType.FLOAT16, false, provenance)
                                     : null;
+                    return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
+                });
+    }
+
+    /** Between rounds: the serving student against the frozen one on the current scene. */
+    private void startCheck() {
+        heldOutSinceCheck = 0;
+        worker.start(
+                () -> {
+                    long t0 = System.nanoTime();
+                    SelfTrainer.Round r = trainer.watch().orElse(null);
+                    if (r == null) {
+                        return new Outcome(null, null, null, 0);
+                    }
+                    Map<String, Object> provenance = new LinkedHashMap<>();
+                    provenance.put("self_training_round", trainer.rounds());
+                    provenance.put("frozen_student_again", true);
+                    provenance.put("frames_received", trainer.received());
+                    byte[] state =
+                            trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
+                    byte[] update =
+                            trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance);
                     return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
                 });
     }
@@ -355,10 +394,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     private void emit(Outcome o) {
-        rounds.inc();
+        SelfTrainer.Round r = o.round();
+        if (r == null) {
+            return;
+        }
+        if (!Float.isNaN(r.firstLoss())) {
+            rounds.inc();
+        }
         roundsDone++;
         studentState = o.state();
-        SelfTrainer.Round r = o.round();
         lossGauge.set(r.lastLoss());
         roundSecondsGauge.set(o.seconds());
         String outcome =
@@ -370,7 +414,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         String why =
                 switch (r.outcome()) {
                     case ACCEPTED -> null;
-                    case FROZEN -> "the serving student trails the frozen one on the current scene";
+                    case FROZEN ->
+                            "the serving student trails the frozen one on the current scene"
+                                    + (Float.isNaN(r.firstLoss()) ? ", between rounds" : "");
                     case ROLLED_BACK ->
                             Double.isNaN(r.candidateAgreement())
                                     ? "the candidate's outputs are not finite"

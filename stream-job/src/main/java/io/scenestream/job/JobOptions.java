@@ -373,12 +373,15 @@ public final class JobOptions {
                     .doubleType()
                     .defaultValue(TeacherSettings.DEFAULT_BUDGET)
                     .withDescription(
-                            "Share of the machine's cores that adaptation (the teacher and the training rounds "
-                                    + "together, per TaskManager) takes, in both directions: their threads run at the "
-                                    + "task's priority, so they get it when inference could use every core, and they "
-                                    + "pause when they run ahead of it (key frames that come meanwhile are skipped and "
-                                    + "counted). 0: no limit. On a CPU that inference also uses, inference loses about twice this "
-                                    + "share of its throughput (docs/benchmarks/2026-12-05-adaptation-budget.md).");
+                            "Share of the machine that adaptation (the teacher and the training rounds "
+                                    + "together, per TaskManager) takes, in turns with inference: each piece of "
+                                    + "adaptation work (a labelled key frame, a training step, a validation) holds "
+                                    + "the machine alone while inference batches wait, and between pieces adaptation "
+                                    + "waits until it is back within this share of wall time. It gets its share "
+                                    + "however busy inference is, and no more; key frames that come meanwhile are "
+                                    + "skipped and counted. Inference keeps about 1 - share of its throughput "
+                                    + "(docs/benchmarks/2026-12-05-adaptation-budget.md). 0: no limit, adaptation runs "
+                                    + "beside inference at self-training.nice.");
 
     public static final ConfigOption<Integer> TRAINING_NICENESS =
             ConfigOptions.key("self-training.nice")
@@ -386,9 +389,9 @@ public final class JobOptions {
                     .defaultValue(TeacherSettings.DEFAULT_NICENESS)
                     .withDescription(
                             "Nice value (0..19) of the threads that run the teacher and the training rounds "
-                                    + "(Linux). 0, the default, keeps them at the task's priority, where "
-                                    + "self-training.budget bounds them; a higher value makes them yield to inference, "
-                                    + "so on a busy machine they may get nothing.");
+                                    + "(Linux). Matters with self-training.budget=0 only, where adaptation runs beside "
+                                    + "inference: a higher value makes it yield to inference, so on a busy machine it "
+                                    + "may get nothing.");
 
     public static final ConfigOption<Integer> TRAINING_THREADS =
             ConfigOptions.key("self-training.threads")
@@ -396,8 +399,10 @@ public final class JobOptions {
                     .defaultValue(TeacherSettings.DEFAULT_THREADS)
                     .withDescription(
                             "libtorch threads of the teacher's and the trainer's threads "
-                                    + "(0: libtorch's default, all cores). One each keeps their OpenMP teams from contending with "
-                                    + "inference's team on every core; raise it where they have cores or a GPU of their own.");
+                                    + "(0, the default: libtorch's default, all cores, since within a budget they hold "
+                                    + "the machine alone during their turns). With self-training.budget=0 they run beside "
+                                    + "inference: set 1 there, so that their OpenMP teams do not contend with "
+                                    + "inference's on every core.");
 
     public static final ConfigOption<Integer> ROUND_EVERY =
             ConfigOptions.key("self-training.round-every")

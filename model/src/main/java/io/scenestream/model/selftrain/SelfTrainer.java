@@ -30,6 +30,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -624,6 +625,51 @@ public final class SelfTrainer implements AutoCloseable {
             version++;
         }
         return new Round(version, outcome, serving, candidate, frozen, first, last, validation);
+    }
+
+    /**
+     * The check without training, for between rounds: whether the serving student still agrees with
+     * the teacher on the current scene, task by task, at least as well as the frozen one less the
+     * fallback margin; if not, the frozen student serves again, as the next version. Two
+     * validations on the check frames; nothing to do while the frozen student serves.
+     *
+     * @return the record of the fallback if there was one
+     */
+    public Optional<Round> watch() throws IOException {
+        if (frozenWeights == null || servingIsFrozen || heldOut.isEmpty()) {
+            return Optional.empty();
+        }
+        List<DenseSample> check = checkFrames();
+        Map<String, Parameter> params = StateDict.parameters(student.net());
+        Agreement serving = Agreement.of(validate(check));
+        betweenSteps.run();
+        Map<String, float[]> saved = snapshot(params);
+        load(params, frozenWeights);
+        Evaluation.Result r;
+        try {
+            r = validate(check);
+        } catch (IOException | RuntimeException e) {
+            load(params, saved);
+            throw e;
+        }
+        Agreement frozen = Agreement.of(r);
+        if (serving.atLeast(frozen, settings.fallbackMargin())) {
+            load(params, saved);
+            return Optional.empty();
+        }
+        servingIsFrozen = true;
+        version++;
+        Agreement none = new Agreement(Double.NaN, Double.NaN);
+        return Optional.of(
+                new Round(
+                        version,
+                        Outcome.FROZEN,
+                        serving,
+                        none,
+                        frozen,
+                        Float.NaN,
+                        Float.NaN,
+                        r.metrics()));
     }
 
     /** The newest held-out frames, those a candidate is checked on. */

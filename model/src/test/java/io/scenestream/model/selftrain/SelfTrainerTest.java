@@ -281,6 +281,26 @@ class SelfTrainerTest {
             assertThat(t.servingIsFrozen()).isTrue();
             Map<String, float[]> after = t.weights();
             frozen.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
+            assertThat(t.watch()).as("nothing to check while the frozen student serves").isEmpty();
+
+            // Between rounds: adapted again, the student serves while it agrees with the teacher
+            // on the current scene...
+            t.restoreFrames(uniform(56, 12, 7, 8f), uniform(57, 4, 7, 8f));
+            assertThat(t.round().accepted()).isTrue();
+            Map<String, float[]> adaptedWeights = t.weights();
+            assertThat(t.watch()).isEmpty();
+            assertThat(t.version()).isEqualTo(8);
+            Map<String, float[]> still = t.weights();
+            adaptedWeights.forEach((name, w) -> assertSameWeights(name, still.get(name), w));
+            // ...and when the scene goes back, the check brings the frozen student back without
+            // training.
+            t.restoreFrames(uniform(58, 12, 7, 8f), uniform(59, 4, 0, 1f));
+            SelfTrainer.Round check = t.watch().orElseThrow();
+            assertThat(check.outcome()).isEqualTo(FROZEN);
+            assertThat(check.version()).isEqualTo(9);
+            assertThat(check.firstLoss()).isNaN();
+            Map<String, float[]> back = t.weights();
+            frozen.forEach((name, w) -> assertSameWeights(name, back.get(name), w));
         }
     }
 
