@@ -2,31 +2,36 @@ package io.scenestream.operators;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The share of this machine that adaptation (the teacher's labelling and the training rounds) may
- * take, kept in both directions by taking turns: a piece of adaptation work (a labelled key frame,
- * a training step, a validation) holds the machine alone, the inference batches of this JVM wait
- * for it and then run with every core again; between its pieces adaptation waits until the time it
- * held the machine is back within {@code share} of the wall time.
+ * take, kept in both directions by taking turns: pieces of adaptation work (a labelled key frame, a
+ * training step, a validation) hold the machine together, the teacher's and the trainer's side by
+ * side on a core each, while this JVM's inference batches wait for them and then run with every
+ * core again; between its pieces adaptation waits until the time it has held the machine is back
+ * within {@code share} of the wall time.
  *
  * <p>Why turns rather than running side by side at a lower priority or a CPU-time quota: libtorch
  * runs inference on a team of OpenMP threads, one a core, that meet at a barrier after every
  * parallel region of the forward pass. An adaptation thread running beside them takes a core from
  * one member of the team, and the whole team waits for it at every barrier: on two cores a quarter
  * of the machine for adaptation cost inference half its throughput (measured, see docs/benchmarks).
- * Turns cost inference the share and no more, and give adaptation its share however busy inference
- * is: a waiting turn goes before inference batches that come after it (the lock is fair).
+ * In turns inference loses about the share and no more.
+ *
+ * <p>Fairness: the sides alternate. While adaptation waits for its turn, inference batches that
+ * come after the last one ended wait behind it; while inference waits, adaptation pieces do not
+ * join those holding the machine. So adaptation gets its share however busy inference is, and an
+ * inference batch waits at most for the pieces already running.
  *
  * <p>Credit: a token bucket of wall time, growing at {@code share} a second up to {@code share}
- * seconds, spent by the time a turn is held; {@link #begin} sleeps while it is negative. One budget
- * per share and JVM: the teacher and the trainer of one TaskManager share it.
+ * seconds, spent by the time adaptation holds the machine (once however many pieces run together);
+ * {@link #begin} sleeps while it is negative. One budget per share and JVM: the teacher and the
+ * trainer of one TaskManager share it.
  */
 final class AdaptationBudget {
 
-    /** This JVM's turns on the machine: inference shares them, adaptation takes them alone. */
-    private static final ReentrantReadWriteLock TURNS = new ReentrantReadWriteLock(true);
+    /** This JVM's turns on the machine. */
+    private static final Turns TURNS = new Turns();
 
     private static final ConcurrentHashMap<Double, AdaptationBudget> BUDGETS =
             new ConcurrentHashMap<>();
@@ -37,19 +42,108 @@ final class AdaptationBudget {
         void close();
     }
 
+    /**
+     * Who holds the machine: inference batches together, or adaptation pieces together, never both;
+     * a side that waits goes before newcomers of the other.
+     */
+    static final class Turns {
+        private int inference;
+        private int adaptation;
+        private int inferenceWaiting;
+        private int adaptationWaiting;
+
+        /** Which side goes first when both wait: the one that did not hold the machine last. */
+        private boolean adaptationNext = true;
+
+        /** When adaptation last began to hold the machine, while it does. */
+        private long adaptationSince = -1;
+
+        /** Wall time adaptation has held the machine, over finished stretches. */
+        private long adaptationHeldNs;
+
+        synchronized void enterInference() {
+            inferenceWaiting++;
+            try {
+                while (adaptation > 0 || (adaptationWaiting > 0 && adaptationNext)) {
+                    waitUninterruptibly();
+                }
+            } finally {
+                inferenceWaiting--;
+            }
+            inference++;
+        }
+
+        synchronized void exitInference() {
+            if (--inference == 0) {
+                adaptationNext = true;
+            }
+            notifyAll();
+        }
+
+        synchronized void enterAdaptation() throws InterruptedException {
+            adaptationWaiting++;
+            try {
+                while (inference > 0 || (inferenceWaiting > 0 && !adaptationNext)) {
+                    wait();
+                }
+            } finally {
+                adaptationWaiting--;
+                notifyAll();
+            }
+            if (adaptation++ == 0) {
+                adaptationSince = System.nanoTime();
+            }
+        }
+
+        /**
+         * @return how long adaptation held the machine if this ends its stretch, else 0
+         */
+        synchronized long exitAdaptation() {
+            long held = 0;
+            if (--adaptation == 0) {
+                adaptationNext = false;
+                held = System.nanoTime() - adaptationSince;
+                adaptationHeldNs += held;
+                adaptationSince = -1;
+            }
+            notifyAll();
+            return held;
+        }
+
+        /** Wall time adaptation has held the machine, the stretch in progress included. */
+        synchronized long adaptationHeldNs() {
+            return adaptationHeldNs
+                    + (adaptationSince >= 0 ? System.nanoTime() - adaptationSince : 0);
+        }
+
+        /** Time adaptation has held the machine in the stretch in progress. */
+        synchronized long currentStretchNs() {
+            return adaptationSince >= 0 ? System.nanoTime() - adaptationSince : 0;
+        }
+
+        private void waitUninterruptibly() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private final double share;
-    private final ReentrantReadWriteLock turns;
+    private final Turns turns;
     private final long maxCreditNs;
     private final long startNs = System.nanoTime();
+    private final long heldAtStartNs;
+    private final ThreadLocal<Boolean> holding = ThreadLocal.withInitial(() -> false);
     private long lastNs = startNs;
     private long creditNs;
-    private long heldNs;
-    private long heldSince = -1;
 
-    private AdaptationBudget(double share, ReentrantReadWriteLock turns) {
+    private AdaptationBudget(double share, Turns turns) {
         this.share = share;
         this.turns = turns;
         this.maxCreditNs = (long) (share * TimeUnit.SECONDS.toNanos(1));
+        this.heldAtStartNs = turns.adaptationHeldNs();
     }
 
     /** The budget of {@code share} (0 < share <= 1) of this machine; null for 0, no limit. */
@@ -62,7 +156,7 @@ final class AdaptationBudget {
     }
 
     /** For tests: a budget with turns of its own. */
-    static AdaptationBudget forTest(double share, ReentrantReadWriteLock turns) {
+    static AdaptationBudget forTest(double share, Turns turns) {
         check(share);
         return new AdaptationBudget(share, turns);
     }
@@ -74,50 +168,51 @@ final class AdaptationBudget {
     }
 
     /**
-     * An inference batch's turn: waits while a piece of adaptation work holds the machine; any
-     * number of inference batches hold turns together.
+     * An inference batch's turn: waits while pieces of adaptation work hold the machine or wait for
+     * it; any number of inference batches hold turns together.
      */
     static Turn inference() {
         return inference(TURNS);
     }
 
-    static Turn inference(ReentrantReadWriteLock turns) {
-        turns.readLock().lock();
-        return () -> turns.readLock().unlock();
+    static Turn inference(Turns turns) {
+        turns.enterInference();
+        return turns::exitInference;
     }
 
     /**
      * Starts a piece of adaptation work on the calling thread: waits until the budget has credit,
-     * then until the machine is free, and holds it until {@link #end}.
+     * then for the machine, and holds it (with the other adaptation pieces) until {@link #end}.
      */
     void begin() throws InterruptedException {
+        if (holding.get()) {
+            return;
+        }
         long sleep;
         synchronized (this) {
             account(System.nanoTime());
-            sleep = creditNs < 0 ? (long) (-creditNs / share) : 0;
+            // The stretch in progress (another piece holding the machine) is spent already.
+            long credit = creditNs - turns.currentStretchNs();
+            sleep = credit < 0 ? (long) (-credit / share) : 0;
         }
         if (sleep > 0) {
             TimeUnit.NANOSECONDS.sleep(Math.min(sleep, TimeUnit.SECONDS.toNanos(60)));
         }
-        turns.writeLock().lockInterruptibly();
-        synchronized (this) {
-            heldSince = System.nanoTime();
-        }
+        turns.enterAdaptation();
+        holding.set(true);
     }
 
     /** Ends the calling thread's piece of work; does nothing if it holds no turn. */
     void end() {
-        if (!turns.isWriteLockedByCurrentThread()) {
+        if (!holding.get()) {
             return;
         }
+        holding.set(false);
+        long held = turns.exitAdaptation();
         synchronized (this) {
-            long now = System.nanoTime();
-            account(now);
-            creditNs -= now - heldSince;
-            heldNs += now - heldSince;
-            heldSince = -1;
+            account(System.nanoTime());
+            creditNs -= held;
         }
-        turns.writeLock().unlock();
     }
 
     /**
@@ -135,9 +230,9 @@ final class AdaptationBudget {
     }
 
     /** The share of wall time adaptation has held the machine since the budget began. */
-    synchronized double used() {
+    double used() {
         long now = System.nanoTime();
-        long held = heldNs + (heldSince >= 0 ? now - heldSince : 0);
+        long held = turns.adaptationHeldNs() - heldAtStartNs;
         return now <= startNs ? 0 : (double) held / (now - startNs);
     }
 

@@ -54,7 +54,7 @@ public record TeacherSettings(
     public static final double DEFAULT_HIGH_AGREEMENT = 0.95;
     public static final int DEFAULT_NICENESS = 0;
     public static final double DEFAULT_BUDGET = 0.25;
-    public static final int DEFAULT_THREADS = 0;
+    public static final int DEFAULT_THREADS = 1;
 
     /** A builder: the checkpoint is required, the rest has the defaults above. */
     public static Builder builder() {

@@ -398,11 +398,10 @@ public final class JobOptions {
                     .intType()
                     .defaultValue(TeacherSettings.DEFAULT_THREADS)
                     .withDescription(
-                            "libtorch threads of the teacher's and the trainer's threads "
-                                    + "(0, the default: libtorch's default, all cores, since within a budget they hold "
-                                    + "the machine alone during their turns). With self-training.budget=0 they run beside "
-                                    + "inference: set 1 there, so that their OpenMP teams do not contend with "
-                                    + "inference's on every core.");
+                            "libtorch threads of the teacher's and the trainer's threads (0: libtorch's "
+                                    + "default, all cores). One each (the default): in their turns the two run side by "
+                                    + "side, a core each, and no OpenMP team of theirs contends with inference's; raise "
+                                    + "it where they have cores or a GPU of their own.");
 
     public static final ConfigOption<Integer> ROUND_EVERY =
             ConfigOptions.key("self-training.round-every")
