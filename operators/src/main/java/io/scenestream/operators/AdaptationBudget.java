@@ -1,124 +1,123 @@
 package io.scenestream.operators;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The share of this machine that adaptation (the teacher's labelling and the training rounds) may
- * take, kept in both directions by taking turns: pieces of adaptation work (a labelled key frame, a
- * training step, a validation) hold the machine together, the teacher's and the trainer's side by
- * side on a core each, while this JVM's inference batches wait for them and then run with every
- * core again; between its pieces adaptation waits until the time it has held the machine is back
- * within {@code share} of the wall time.
+ * The share of this machine's cores that adaptation (the teacher's labelling and the training
+ * rounds) may take, kept in both directions by dividing the cores between it and inference: a piece
+ * of adaptation work (a labelled key frame, a training step, a validation) takes a core of its own
+ * for as long as it runs, and the inference batches of this JVM that start meanwhile run their
+ * OpenMP team on the cores left ({@link Turn#cores}); between its pieces adaptation waits until the
+ * core time it has held is back within {@code share x cores x wall time}.
  *
- * <p>Why turns rather than running side by side at a lower priority or a CPU-time quota: libtorch
- * runs inference on a team of OpenMP threads, one a core, that meet at a barrier after every
- * parallel region of the forward pass. An adaptation thread running beside them takes a core from
- * one member of the team, and the whole team waits for it at every barrier: on two cores a quarter
- * of the machine for adaptation cost inference half its throughput (measured, see docs/benchmarks).
- * In turns inference loses about the share and no more.
+ * <p>Why not run side by side at a lower priority or under a CPU-time quota: libtorch runs
+ * inference on a team of OpenMP threads, one a core, that meet at a barrier after every parallel
+ * region of the forward pass. An adaptation thread running beside a team that spans every core
+ * takes a core from one member, and the whole team waits for it at every barrier: on two cores a
+ * quarter of the machine for adaptation cost inference half its throughput (measured, see
+ * docs/benchmarks). With the cores divided, inference runs a smaller team that nothing displaces.
  *
- * <p>Fairness: the sides alternate. While adaptation waits for its turn, inference batches that
- * come after the last one ended wait behind it; while inference waits, adaptation pieces do not
- * join those holding the machine. So adaptation gets its share however busy inference is, and an
- * inference batch waits at most for the pieces already running.
+ * <p>A piece starts between two inference batches (a batch's team is sized when it starts), before
+ * the batches that come after it, so adaptation gets its share however busy inference is; at most
+ * {@code cores - 1} pieces run at once, so inference always keeps a core.
  *
- * <p>Credit: a token bucket of wall time, growing at {@code share} a second up to {@code share}
- * seconds, spent by the time adaptation holds the machine (once however many pieces run together);
- * {@link #begin} sleeps while it is negative. One budget per share and JVM: the teacher and the
- * trainer of one TaskManager share it.
+ * <p>Credit: a token bucket of core time, growing at {@code share x cores} a second up to one
+ * second's worth, spent by the pieces' time; {@link #begin} sleeps while it is negative. One budget
+ * per share and JVM: the teacher and the trainer of one TaskManager share it.
  */
 final class AdaptationBudget {
 
-    /** This JVM's turns on the machine. */
-    private static final Turns TURNS = new Turns();
+    /** This JVM's division of the cores. */
+    private static final Turns TURNS = new Turns(Runtime.getRuntime().availableProcessors());
 
     private static final ConcurrentHashMap<Double, AdaptationBudget> BUDGETS =
             new ConcurrentHashMap<>();
 
-    /** A turn on the machine, ended by {@link #close}. */
+    /** An inference batch's turn, ended by {@link #close}. */
     interface Turn extends AutoCloseable {
+        /** The cores the batch may use: those no piece of adaptation holds, at least one. */
+        int cores();
+
         @Override
         void close();
     }
 
-    /**
-     * Who holds the machine: inference batches together, or adaptation pieces together, never both;
-     * a side that waits goes before newcomers of the other.
-     */
+    /** Which cores are whose: the pieces of adaptation work running, the inference batches. */
     static final class Turns {
+        private final int cores;
         private int inference;
         private int adaptation;
-        private int inferenceWaiting;
         private int adaptationWaiting;
 
-        /** Which side goes first when both wait: the one that did not hold the machine last. */
-        private boolean adaptationNext = true;
-
-        /** When adaptation last began to hold the machine, while it does. */
-        private long adaptationSince = -1;
-
-        /** Wall time adaptation has held the machine, over finished stretches. */
+        /** Core time of the pieces that ended. */
         private long adaptationHeldNs;
 
-        synchronized void enterInference() {
-            inferenceWaiting++;
-            try {
-                while (adaptation > 0 || (adaptationWaiting > 0 && adaptationNext)) {
-                    waitUninterruptibly();
-                }
-            } finally {
-                inferenceWaiting--;
+        /** When each running piece began, by thread. */
+        private final Map<Thread, Long> running = new HashMap<>();
+
+        Turns(int cores) {
+            this.cores = Math.max(1, cores);
+        }
+
+        private int maxPieces() {
+            return Math.max(1, cores - 1);
+        }
+
+        synchronized int enterInference() {
+            // A piece that waits for a core goes first, if it can get one.
+            while (adaptationWaiting > 0 && adaptation < maxPieces()) {
+                waitUninterruptibly();
             }
             inference++;
+            return Math.max(1, cores - adaptation);
         }
 
         synchronized void exitInference() {
-            if (--inference == 0) {
-                adaptationNext = true;
-            }
+            inference--;
             notifyAll();
         }
 
         synchronized void enterAdaptation() throws InterruptedException {
             adaptationWaiting++;
             try {
-                while (inference > 0 || (inferenceWaiting > 0 && !adaptationNext)) {
+                while (inference > 0 || adaptation >= maxPieces()) {
                     wait();
                 }
             } finally {
                 adaptationWaiting--;
                 notifyAll();
             }
-            if (adaptation++ == 0) {
-                adaptationSince = System.nanoTime();
-            }
+            adaptation++;
+            running.put(Thread.currentThread(), System.nanoTime());
         }
 
         /**
-         * @return how long adaptation held the machine if this ends its stretch, else 0
+         * @return how long the calling thread's piece held its core
          */
         synchronized long exitAdaptation() {
-            long held = 0;
-            if (--adaptation == 0) {
-                adaptationNext = false;
-                held = System.nanoTime() - adaptationSince;
-                adaptationHeldNs += held;
-                adaptationSince = -1;
-            }
+            Long since = running.remove(Thread.currentThread());
+            long held = since == null ? 0 : System.nanoTime() - since;
+            adaptationHeldNs += held;
+            adaptation--;
             notifyAll();
             return held;
         }
 
-        /** Wall time adaptation has held the machine, the stretch in progress included. */
+        /** Core time the pieces have held, those running included. */
         synchronized long adaptationHeldNs() {
-            return adaptationHeldNs
-                    + (adaptationSince >= 0 ? System.nanoTime() - adaptationSince : 0);
+            long now = System.nanoTime();
+            long held = adaptationHeldNs;
+            for (long since : running.values()) {
+                held += now - since;
+            }
+            return held;
         }
 
-        /** Time adaptation has held the machine in the stretch in progress. */
-        synchronized long currentStretchNs() {
-            return adaptationSince >= 0 ? System.nanoTime() - adaptationSince : 0;
+        int cores() {
+            return cores;
         }
 
         private void waitUninterruptibly() {
@@ -142,7 +141,7 @@ final class AdaptationBudget {
     private AdaptationBudget(double share, Turns turns) {
         this.share = share;
         this.turns = turns;
-        this.maxCreditNs = (long) (share * TimeUnit.SECONDS.toNanos(1));
+        this.maxCreditNs = (long) (share * turns.cores() * TimeUnit.SECONDS.toNanos(1));
         this.heldAtStartNs = turns.adaptationHeldNs();
     }
 
@@ -176,13 +175,23 @@ final class AdaptationBudget {
     }
 
     static Turn inference(Turns turns) {
-        turns.enterInference();
-        return turns::exitInference;
+        int cores = turns.enterInference();
+        return new Turn() {
+            @Override
+            public int cores() {
+                return cores;
+            }
+
+            @Override
+            public void close() {
+                turns.exitInference();
+            }
+        };
     }
 
     /**
      * Starts a piece of adaptation work on the calling thread: waits until the budget has credit,
-     * then for the machine, and holds it (with the other adaptation pieces) until {@link #end}.
+     * then for a core between two inference batches, and holds it until {@link #end}.
      */
     void begin() throws InterruptedException {
         if (holding.get()) {
@@ -191,9 +200,7 @@ final class AdaptationBudget {
         long sleep;
         synchronized (this) {
             account(System.nanoTime());
-            // The stretch in progress (another piece holding the machine) is spent already.
-            long credit = creditNs - turns.currentStretchNs();
-            sleep = credit < 0 ? (long) (-credit / share) : 0;
+            sleep = creditNs < 0 ? (long) (-creditNs / (share * turns.cores())) : 0;
         }
         if (sleep > 0) {
             TimeUnit.NANOSECONDS.sleep(Math.min(sleep, TimeUnit.SECONDS.toNanos(60)));
@@ -202,7 +209,7 @@ final class AdaptationBudget {
         holding.set(true);
     }
 
-    /** Ends the calling thread's piece of work; does nothing if it holds no turn. */
+    /** Ends the calling thread's piece of work; does nothing if it holds no core. */
     void end() {
         if (!holding.get()) {
             return;
@@ -216,7 +223,7 @@ final class AdaptationBudget {
     }
 
     /**
-     * Between two pieces of one job: ends the turn, waits for credit and the machine, and begins
+     * Between two pieces of one job: gives its core back, waits for credit and a core, and begins
      * the next.
      */
     void between() throws InterruptedException {
@@ -225,15 +232,16 @@ final class AdaptationBudget {
     }
 
     private void account(long now) {
-        creditNs = Math.min(maxCreditNs, creditNs + (long) ((now - lastNs) * share));
+        creditNs =
+                Math.min(maxCreditNs, creditNs + (long) ((now - lastNs) * share * turns.cores()));
         lastNs = now;
     }
 
-    /** The share of wall time adaptation has held the machine since the budget began. */
+    /** The share of the machine's core time adaptation has held since the budget began. */
     double used() {
         long now = System.nanoTime();
         long held = turns.adaptationHeldNs() - heldAtStartNs;
-        return now <= startNs ? 0 : (double) held / (now - startNs);
+        return now <= startNs ? 0 : (double) held / (now - startNs) / turns.cores();
     }
 
     /** The share of the machine adaptation may take. */

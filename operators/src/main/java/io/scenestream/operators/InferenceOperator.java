@@ -84,6 +84,16 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private final FrameLimits limits;
 
     private transient ModelSlot slot;
+
+    /** Whether the model runs on a CPU, whose cores it shares with adaptation. */
+    private transient boolean onCpu;
+
+    /** The libtorch threads of the thread that runs the model, with every core free. */
+    private transient int ownThreads;
+
+    /** The threads the model's thread uses now (set per batch). */
+    private transient ThreadLocal<Integer> threadsNow;
+
     private transient InferenceBatch.Execution execution;
     private transient byte[] restoredUpdate;
     private transient ServingUpdateState servingState;
@@ -121,9 +131,12 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public void open() throws Exception {
         super.open();
         int threads = TorchThreads.useOnThisThread(settings.threads());
+        ownThreads = settings.threads() == 0 ? TorchThreads.libtorchDefault() : settings.threads();
         Counter accepted = getMetricGroup().counter("modelUpdatesAccepted");
         Counter rejected = getMetricGroup().counter("modelUpdatesRejected");
         Device device = Devices.of(settings.device(), getRuntimeContext());
+        onCpu = device.getDeviceType().equals(Device.Type.CPU);
+        threadsNow = ThreadLocal.withInitial(() -> ownThreads);
         slot =
                 ModelSlot.load(
                         "inference subtask " + subtask(),
@@ -264,6 +277,21 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         buffer.clear();
     }
 
+    /**
+     * Sizes the calling thread's libtorch team for a batch: its own thread count, at most the
+     * {@code cores} left to inference. On a GPU, as it is.
+     */
+    private void useThreads(int cores) {
+        if (!onCpu) {
+            return;
+        }
+        int want = Math.min(ownThreads, cores);
+        if (threadsNow.get() != want) {
+            TorchThreads.setOnThisThread(want);
+            threadsNow.set(want);
+        }
+    }
+
     @Override
     public void runModel(InferenceBatch b) {
         List<RgbFrame> frames = new ArrayList<>(b.frames.size());
@@ -271,8 +299,9 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             frames.add(new RgbFrame(f.width, f.height, f.rgb));
         }
         long start;
-        // After adaptation's piece of work, if one holds the machine (see AdaptationBudget).
+        // On the cores no piece of adaptation work holds (see AdaptationBudget).
         try (AdaptationBudget.Turn turn = AdaptationBudget.inference()) {
+            useThreads(turn.cores());
             start = System.nanoTime();
             b.predictions = b.predictor.predict(frames);
         }

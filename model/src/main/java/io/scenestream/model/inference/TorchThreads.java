@@ -76,6 +76,19 @@ public final class TorchThreads {
         return JniUtils.getNumThreads();
     }
 
+    /**
+     * Changes the calling thread's libtorch thread count, after it has one ({@link
+     * #useOnThisThread}): cheap, for resizing a thread's team between two batches. Threads that
+     * have not run libtorch yet take this number as their first.
+     */
+    public static void setOnThisThread(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException(
+                    "libtorch thread count must be >= 1, got " + threads);
+        }
+        JniUtils.setNumThreads(threads);
+    }
+
     private static void onFreshThread(Runnable r) {
         Thread t = new Thread(r, "libtorch-threads");
         t.start();
