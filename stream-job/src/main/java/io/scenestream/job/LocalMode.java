@@ -1,7 +1,11 @@
 package io.scenestream.job;
 
 import io.scenestream.broker.EmbeddedKafka;
+import io.scenestream.dashboard.Dashboard;
+import io.scenestream.dashboard.DashboardSettings;
+import io.scenestream.dashboard.DashboardTopics;
 import io.scenestream.frames.Size;
+import io.scenestream.frames.viz.NyuPalette;
 import io.scenestream.kafka.producer.FrameProducer;
 import io.scenestream.kafka.producer.FrameSupplier;
 import io.scenestream.kafka.producer.ImageFolderSource;
@@ -15,6 +19,7 @@ import io.scenestream.model.numerics.KernelPath;
 import io.scenestream.model.numerics.Kernels;
 import io.scenestream.operators.RoundSummary;
 import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +45,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Everything on one machine in one command: an embedded Kafka broker, camera sources publishing
- * frames, the SceneStream job in a local Flink with its web UI, and the recorder writing MP4
- * mosaics and PNG snapshots. Prints progress; stops after {@code --frames} frames or on Ctrl-C,
- * cleanly (videos finished, job cancelled, broker stopped).
+ * frames, the SceneStream job in a local Flink with its web UI, the recorder writing MP4 mosaics
+ * and PNG snapshots, and the live dashboard on loopback (unless {@code --no-dashboard}). Prints
+ * progress; stops after {@code --frames} frames or on Ctrl-C, cleanly (videos finished, job
+ * cancelled, broker stopped).
  */
 @Command(
         name = "scenestream-local",
@@ -124,6 +130,16 @@ public final class LocalMode implements Callable<Integer> {
                             + "has finished after this many seconds (default: ${DEFAULT-VALUE})")
     long adaptWarnAfter = 120;
 
+    @Option(
+            names = "--dashboard-port",
+            description =
+                    "port of the live dashboard on 127.0.0.1; 0 = any free; a busy port falls"
+                            + " back to a free one (default: ${DEFAULT-VALUE})")
+    int dashboardPort = 8082;
+
+    @Option(names = "--no-dashboard", description = "do not start the live dashboard")
+    boolean noDashboard;
+
     @Mixin ConsoleOptions console = new ConsoleOptions();
 
     public static void main(String[] args) {
@@ -160,27 +176,29 @@ public final class LocalMode implements Callable<Integer> {
         // Accumulators (self-training's rounds) reach the console with the heartbeats.
         flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
         try (LocalPipeline pipeline =
-                LocalPipeline.start(
-                        jobOptions,
-                        conf -> {
-                            conf.set(
-                                    JobOptions.MODEL_CHECKPOINT, model.toAbsolutePath().toString());
-                            JobOptions.setUnlessGiven(
-                                    conf,
-                                    JobOptions.RESOLUTION,
-                                    manifest.inputHeight() + "x" + manifest.inputWidth());
-                            if (adapt) {
-                                conf.set(JobOptions.SELF_TRAINING, true);
-                                // -D self-training.teacher=... wins over --teacher.
-                                JobOptions.setUnlessGiven(
-                                        conf,
-                                        JobOptions.TEACHER_CHECKPOINT,
-                                        teacher.toAbsolutePath().toString());
-                            }
-                        },
-                        cameras,
-                        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink),
-                        "SceneStream (local)")) {
+                        LocalPipeline.start(
+                                jobOptions,
+                                conf -> {
+                                    conf.set(
+                                            JobOptions.MODEL_CHECKPOINT,
+                                            model.toAbsolutePath().toString());
+                                    JobOptions.setUnlessGiven(
+                                            conf,
+                                            JobOptions.RESOLUTION,
+                                            manifest.inputHeight() + "x" + manifest.inputWidth());
+                                    if (adapt) {
+                                        conf.set(JobOptions.SELF_TRAINING, true);
+                                        // -D self-training.teacher=... wins over --teacher.
+                                        JobOptions.setUnlessGiven(
+                                                conf,
+                                                JobOptions.TEACHER_CHECKPOINT,
+                                                teacher.toAbsolutePath().toString());
+                                    }
+                                },
+                                cameras,
+                                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink),
+                                "SceneStream (local)");
+                Dashboard dashboard = noDashboard ? null : startDashboard(pipeline, manifest)) {
             EmbeddedKafka kafka = pipeline.kafka();
             JobSettings settings = pipeline.settings();
             JobClient job = pipeline.job();
@@ -199,6 +217,9 @@ public final class LocalMode implements Callable<Integer> {
                     manifest.modelVersion(),
                     manifest.architecture().name(),
                     out.toAbsolutePath());
+            if (dashboard != null) {
+                System.out.println("dashboard: " + dashboard.url());
+            }
 
             ConcurrentLinkedQueue<Float> latencies = new ConcurrentLinkedQueue<>();
             AtomicLong received = new AtomicLong();
@@ -350,6 +371,32 @@ public final class LocalMode implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The live dashboard of the pipeline's topics, on loopback. */
+    private Dashboard startDashboard(LocalPipeline pipeline, CheckpointManifest manifest)
+            throws IOException {
+        JobSettings s = pipeline.settings();
+        DashboardSettings.Builder b =
+                DashboardSettings.builder()
+                        .setBootstrapServers(pipeline.bootstrapServers())
+                        .optTopics(
+                                new DashboardTopics(
+                                        s.framesTopic(),
+                                        s.predictionsTopic(),
+                                        s.deadLetterTopic(),
+                                        s.pseudoLabelsTopic(),
+                                        s.modelUpdatesTopic()))
+                        .optPalette(
+                                manifest.classNames().size() == 40
+                                        ? NyuPalette.NYU40
+                                        : NyuPalette.NYU13)
+                        .optPort(dashboardPort);
+        try {
+            return Dashboard.start(b.build());
+        } catch (BindException e) {
+            return Dashboard.start(b.optPort(0).build());
+        }
     }
 
     private FrameSupplier openSource(int camera, Size wh) throws IOException {
