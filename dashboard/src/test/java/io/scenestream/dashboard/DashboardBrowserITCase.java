@@ -19,10 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,12 +42,8 @@ class DashboardBrowserITCase {
         DenseSample scene = SyntheticDataset.frames(17, 1, H, W, Domain.named("day")).get(0);
         DashboardTopics t = DashboardTopics.DEFAULT;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
-            kafka.createTopic(t.frames(), 1, Map.of());
-            kafka.createTopic(t.predictions(), 1, Map.of());
-            kafka.createTopic(t.deadLetters(), 1, Map.of());
-            kafka.createTopic(t.pseudoLabels(), 1, Map.of());
-            kafka.createTopic(t.modelUpdates(), 1, Map.of("cleanup.policy", "compact"));
-            try (KafkaProducer<String, byte[]> producer = producer(kafka);
+            DashboardITCase.createTopics(kafka, t);
+            try (KafkaProducer<String, byte[]> producer = DashboardITCase.producer(kafka);
                     Dashboard dashboard =
                             Dashboard.start(kafka.bootstrapServers(), "127.0.0.1", 0, null);
                     HeadlessChromium browser =
@@ -115,17 +108,6 @@ class DashboardBrowserITCase {
                 assertThat(Files.size(shot)).isGreaterThan(10_000);
             }
         }
-    }
-
-    private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
-        return new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ProducerConfig.ACKS_CONFIG,
-                        "all"),
-                new StringSerializer(),
-                new ByteArraySerializer());
     }
 
     /** Frame {@code i} of the camera and its prediction (the scene's labels) by {@code version}. */

@@ -82,20 +82,8 @@ class DashboardITCase {
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
         DashboardTopics t = DashboardTopics.DEFAULT;
-        kafka.createTopic(t.frames(), 1, Map.of());
-        kafka.createTopic(t.predictions(), 1, Map.of());
-        kafka.createTopic(t.deadLetters(), 1, Map.of());
-        kafka.createTopic(t.pseudoLabels(), 1, Map.of());
-        kafka.createTopic(t.modelUpdates(), 1, Map.of("cleanup.policy", "compact"));
-        producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                kafka.bootstrapServers(),
-                                ProducerConfig.ACKS_CONFIG,
-                                "all"),
-                        new StringSerializer(),
-                        new ByteArraySerializer());
+        createTopics(kafka, t);
+        producer = producer(kafka);
         FrameSerializer frames = new FrameSerializer();
         PredictionSerializer predictions = new PredictionSerializer();
         long now = System.currentTimeMillis() * 1000;
@@ -142,6 +130,26 @@ class DashboardITCase {
                                                 null))));
         producer.flush();
         dashboard = Dashboard.start(kafka.bootstrapServers(), "127.0.0.1", 0, null);
+    }
+
+    /** The job's topics, one partition each; model updates compacted, as the job has them. */
+    static void createTopics(EmbeddedKafka kafka, DashboardTopics t) throws Exception {
+        kafka.createTopic(t.frames(), 1, Map.of());
+        kafka.createTopic(t.predictions(), 1, Map.of());
+        kafka.createTopic(t.deadLetters(), 1, Map.of());
+        kafka.createTopic(t.pseudoLabels(), 1, Map.of());
+        kafka.createTopic(t.modelUpdates(), 1, Map.of("cleanup.policy", "compact"));
+    }
+
+    static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     @AfterAll

@@ -243,9 +243,4 @@ final class AdaptationBudget {
         long held = turns.adaptationHeldNs() - heldAtStartNs;
         return now <= startNs ? 0 : (double) held / (now - startNs) / turns.cores();
     }
-
-    /** The share of the machine adaptation may take. */
-    double share() {
-        return share;
-    }
 }

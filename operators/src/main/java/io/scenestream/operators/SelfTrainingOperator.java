@@ -398,7 +398,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         if (r == null) {
             return;
         }
-        if (!Float.isNaN(r.firstLoss())) {
+        if (r.trained()) {
             rounds.inc();
         }
         roundsDone++;
@@ -416,7 +416,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     case ACCEPTED -> null;
                     case FROZEN ->
                             "the serving student trails the frozen one on the current scene"
-                                    + (Float.isNaN(r.firstLoss()) ? ", between rounds" : "");
+                                    + (r.trained() ? "" : ", between rounds");
                     case ROLLED_BACK ->
                             Double.isNaN(r.candidateAgreement())
                                     ? "the candidate's outputs are not finite"

@@ -281,6 +281,11 @@ public final class SelfTrainer implements AutoCloseable {
             return outcome == Outcome.ACCEPTED;
         }
 
+        /** Whether steps were trained: a round, not a check between rounds ({@link #watch}). */
+        public boolean trained() {
+            return !Float.isNaN(firstLoss);
+        }
+
         /** Whether a new version serves: the candidate or, fallen back to, the frozen student. */
         public boolean newVersion() {
             return outcome != Outcome.ROLLED_BACK;
@@ -565,14 +570,9 @@ public final class SelfTrainer implements AutoCloseable {
         Agreement frozen = null;
         Map<String, Double> frozenMetrics = null;
         if (frozenWeights != null && !servingIsFrozen) {
-            load(params, frozenWeights);
-            try {
-                Evaluation.Result r = validate(check);
-                frozen = Agreement.of(r);
-                frozenMetrics = r.metrics();
-            } finally {
-                load(params, saved);
-            }
+            Evaluation.Result r = validateFrozen(check, params, saved);
+            frozen = Agreement.of(r);
+            frozenMetrics = r.metrics();
             betweenSteps.run();
         }
         byte[] optimizerBefore;
@@ -643,20 +643,12 @@ public final class SelfTrainer implements AutoCloseable {
         Map<String, Parameter> params = StateDict.parameters(student.net());
         Agreement serving = Agreement.of(validate(check));
         betweenSteps.run();
-        Map<String, float[]> saved = snapshot(params);
-        load(params, frozenWeights);
-        Evaluation.Result r;
-        try {
-            r = validate(check);
-        } catch (IOException | RuntimeException e) {
-            load(params, saved);
-            throw e;
-        }
+        Evaluation.Result r = validateFrozen(check, params, snapshot(params));
         Agreement frozen = Agreement.of(r);
         if (serving.atLeast(frozen, settings.fallbackMargin())) {
-            load(params, saved);
             return Optional.empty();
         }
+        load(params, frozenWeights);
         servingIsFrozen = true;
         version++;
         Agreement none = new Agreement(Double.NaN, Double.NaN);
@@ -670,6 +662,21 @@ public final class SelfTrainer implements AutoCloseable {
                         Float.NaN,
                         Float.NaN,
                         r.metrics()));
+    }
+
+    /**
+     * The frozen student's metrics on {@code check}: its weights in for the validation, {@code
+     * serving} back after it, whatever happens.
+     */
+    private Evaluation.Result validateFrozen(
+            List<DenseSample> check, Map<String, Parameter> params, Map<String, float[]> serving)
+            throws IOException {
+        load(params, frozenWeights);
+        try {
+            return validate(check);
+        } finally {
+            load(params, serving);
+        }
     }
 
     /** The newest held-out frames, those a candidate is checked on. */
@@ -720,11 +727,6 @@ public final class SelfTrainer implements AutoCloseable {
 
     private static byte[] encode(NDList list) {
         return list.encode(NDList.Encoding.NPZ);
-    }
-
-    /** The serving student's metrics against the pseudo-labels of the check frames. */
-    public Evaluation.Result validate() throws IOException {
-        return validate(checkFrames());
     }
 
     private Evaluation.Result validate(List<DenseSample> held) throws IOException {

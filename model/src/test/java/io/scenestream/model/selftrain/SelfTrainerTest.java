@@ -36,14 +36,19 @@ class SelfTrainerTest {
     private static final int W = 96;
 
     private static byte[] freshStudent(long version) throws Exception {
+        return fresh("lite", "student", version);
+    }
+
+    /** A checkpoint of a freshly initialised model of configuration {@code config}. */
+    private static byte[] fresh(String config, String name, long version) throws Exception {
         Engine.getInstance().setRandomSeed(3);
-        MtiNetConfig config = MtiNetConfig.named("lite");
-        try (Model m = Model.newInstance("student")) {
-            MtiNet net = new MtiNet(config);
+        MtiNetConfig c = MtiNetConfig.named(config);
+        try (Model m = Model.newInstance(name)) {
+            MtiNet net = new MtiNet(c);
             net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
             CheckpointManifest manifest =
-                    CheckpointManifest.from(config)
-                            .setModelName("student")
+                    CheckpointManifest.from(c)
+                            .setModelName(name)
                             .setInputSize(H, W)
                             .optModelVersion(version)
                             .build();
@@ -255,7 +260,10 @@ class SelfTrainerTest {
             assertThat(t.round().accepted()).isTrue();
             byte[] shipped = t.checkpoint("student", DataType.FLOAT32, false, Map.of());
             Map<String, float[]> frozen = t.weights();
-            assertThatThrownBy(() -> t.keepFrozen(freshOther(), "other.ckpt.zip"))
+            assertThatThrownBy(
+                            () ->
+                                    t.keepFrozen(
+                                            fresh("reference-tiny", "other", 1), "other.ckpt.zip"))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("other.ckpt.zip")
                     .hasMessageContaining("is not a frozen");
@@ -301,20 +309,6 @@ class SelfTrainerTest {
             assertThat(check.firstLoss()).isNaN();
             Map<String, float[]> back = t.weights();
             frozen.forEach((name, w) -> assertSameWeights(name, back.get(name), w));
-        }
-    }
-
-    private static byte[] freshOther() throws Exception {
-        MtiNetConfig config = MtiNetConfig.named("reference-tiny");
-        try (Model m = Model.newInstance("other")) {
-            MtiNet net = new MtiNet(config);
-            net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, H, W));
-            CheckpointManifest manifest =
-                    CheckpointManifest.from(config)
-                            .setModelName("other")
-                            .setInputSize(H, W)
-                            .build();
-            return Checkpoints.toBytes(net, manifest, DataType.FLOAT32, null);
         }
     }
 
