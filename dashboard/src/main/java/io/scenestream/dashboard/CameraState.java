@@ -30,6 +30,14 @@ final class CameraState {
     static final int DEAD_LETTERS_KEPT = 20;
     static final int VERSIONS_KEPT = 32;
 
+    /** Predictions kept by sequence, so that a key frame's pseudo-label finds the student's. */
+    static final int RECENT_PREDICTIONS = 64;
+
+    static final long RECENT_PREDICTION_BYTES = 8 << 20;
+
+    /** Pseudo-labels kept for the charts: agreement, labelled and depth shares over time. */
+    static final int PSEUDO_LABEL_HISTORY = 240;
+
     /** Rates are measured over this much of the latest records' time. */
     static final long RATE_WINDOW_MS = 10_000;
 
@@ -38,6 +46,9 @@ final class CameraState {
     private final Samples frameTimes = new Samples(256);
     private final Samples predictionTimes = new Samples(512);
     private final Samples pseudoLabelTimes = new Samples(256);
+    private final LinkedHashMap<Long, Prediction> recentPredictions = new LinkedHashMap<>();
+    private long recentPredictionBytes;
+    private final ArrayDeque<Views.PseudoLabelPoint> pseudoLabelHistory = new ArrayDeque<>();
     private final ArrayDeque<Views.ServedVersion> served = new ArrayDeque<>();
     private final ArrayDeque<Views.DeadLetter> deadLetters = new ArrayDeque<>();
     private long frames;
@@ -46,6 +57,8 @@ final class CameraState {
     private Prediction latestPrediction;
     private long pseudoLabels;
     private Views.PseudoLabel lastPseudoLabel;
+    private PseudoLabel keyFrame;
+    private Prediction keyFramePrediction;
     private long deadLetterCount;
     private long lastRecordMs;
     private long changes;
@@ -81,6 +94,12 @@ final class CameraState {
     synchronized void onPrediction(Prediction p, long recordMs) {
         predictions++;
         latestPrediction = p;
+        keep(p);
+        if (keyFrame != null
+                && keyFramePrediction == null
+                && keyFrame.getSequence() == p.getSequence()) {
+            keyFramePrediction = p;
+        }
         long emitMs = p.getEmitTimeUs() > 0 ? p.getEmitTimeUs() / 1000 : recordMs;
         predictionTimes.add(emitMs, latencyMs(p, recordMs));
         Views.ServedVersion last = served.peekLast();
@@ -97,8 +116,38 @@ final class CameraState {
         touched(recordMs);
     }
 
+    /** Keeps {@code p} by sequence, within {@link #RECENT_PREDICTIONS} and bytes. */
+    private void keep(Prediction p) {
+        Prediction old = recentPredictions.put(p.getSequence(), p);
+        recentPredictionBytes += bytes(p) - (old == null ? 0 : bytes(old));
+        Iterator<Prediction> it = recentPredictions.values().iterator();
+        while (recentPredictions.size() > 1
+                && (recentPredictions.size() > RECENT_PREDICTIONS
+                        || recentPredictionBytes > RECENT_PREDICTION_BYTES)) {
+            recentPredictionBytes -= bytes(it.next());
+            it.remove();
+        }
+    }
+
+    private static long bytes(Prediction p) {
+        return p.getSegmentationPng().size() + p.getDepthPng().size();
+    }
+
     synchronized void onPseudoLabel(PseudoLabel p, long recordMs) {
         pseudoLabels++;
+        keyFrame = p;
+        keyFramePrediction = recentPredictions.get(p.getSequence());
+        pseudoLabelHistory.addLast(
+                new Views.PseudoLabelPoint(
+                        recordMs,
+                        p.getSequence(),
+                        p.getStudentVersion(),
+                        Views.finite(p.getConfidentShare()),
+                        Views.finite(p.getConsistentDepthShare()),
+                        Views.finite(p.getStudentAgreement())));
+        while (pseudoLabelHistory.size() > PSEUDO_LABEL_HISTORY) {
+            pseudoLabelHistory.removeFirst();
+        }
         long t = p.getCaptureTimeUs() > 0 ? p.getCaptureTimeUs() / 1000 : recordMs;
         pseudoLabelTimes.add(recordMs, 1);
         lastPseudoLabel =
@@ -163,6 +212,16 @@ final class CameraState {
 
     synchronized Prediction latestPrediction() {
         return latestPrediction;
+    }
+
+    /** The last pseudo-labelled key frame (with its images), or null. */
+    synchronized PseudoLabel keyFrame() {
+        return keyFrame;
+    }
+
+    /** The student's prediction of the last key frame, or null when it was not read. */
+    synchronized Prediction keyFramePrediction() {
+        return keyFramePrediction;
     }
 
     /** The frame of {@code sequence} if it is still kept, else null. */
@@ -295,6 +354,15 @@ final class CameraState {
             Collections.reverse(dl);
             m.put("recentDeadLetters", dl);
             m.put("lastPseudoLabel", lastPseudoLabel);
+            m.put(
+                    "keyFramePrediction",
+                    keyFramePrediction == null
+                            ? null
+                            : Map.of(
+                                    "sequence", keyFramePrediction.getSequence(),
+                                    "model", keyFramePrediction.getModelName(),
+                                    "version", keyFramePrediction.getModelVersion()));
+            m.put("pseudoLabelHistory", new ArrayList<>(pseudoLabelHistory));
             Prediction p = latestPrediction;
             if (p != null && p.hasTimings()) {
                 Map<String, Object> t = new LinkedHashMap<>();

@@ -68,6 +68,11 @@ public final class DashboardCommand implements Callable<Integer> {
     String modelUpdatesTopic = DashboardTopics.DEFAULT.modelUpdates();
 
     @Option(
+            names = "--rounds-topic",
+            description = "topic of the SelfTrainingRound records (default: ${DEFAULT-VALUE})")
+    String roundsTopic = DashboardTopics.DEFAULT.rounds();
+
+    @Option(
             names = "--classes",
             description =
                     "segmentation classes, 13 or 40: the NYU palette (default: ${DEFAULT-VALUE})")
@@ -117,7 +122,8 @@ public final class DashboardCommand implements Callable<Integer> {
                                         predictionsTopic,
                                         deadLettersTopic,
                                         pseudoLabelsTopic,
-                                        modelUpdatesTopic))
+                                        modelUpdatesTopic,
+                                        roundsTopic))
                         .optKafkaProperties(kafkaProperties)
                         .optPalette(NyuPalette.forClassCount(classes))
                         .optDepthMaxMetres(depthMax)

@@ -3,9 +3,13 @@ package io.scenestream.dashboard;
 import com.google.gson.Gson;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.viz.DepthColormap;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
+import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.serde.PredictionMaps;
+import io.scenestream.kafka.serde.PseudoLabels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,22 +36,26 @@ import org.slf4j.LoggerFactory;
  * page, a few JSON endpoints, images and server-sent events to a handful of browsers.
  *
  * <ul>
- *   <li>{@code GET /}: the page; {@code GET /static/NAME}: its script and style sheet
+ *   <li>{@code GET /}: the page; {@code GET /static/NAME}: its script and style sheet, and the
+ *       charting library's (uPlot, from its WebJar on the class path)
  *   <li>{@code GET /api/cameras}: a JSON array, one summary per camera
  *   <li>{@code GET /api/cameras/ID}: one camera in detail: versions served, the versions its model
  *       was published in, its last dead letters and pseudo-label
  *   <li>{@code GET /api/cameras/ID/frame.png}, {@code segmentation.png} ({@code ?overlay=0.5}
  *       blends it over its frame), {@code depth.png} ({@code ?scale=1} adds the metre scale); all
  *       take {@code ?w=WIDTH} for a smaller image
- *   <li>{@code GET /api/fleet}: throughput, latency, dead letters, versions per camera
+ *   <li>{@code GET /api/cameras/ID/key-frame/NAME.png}: the last pseudo-labelled key frame: {@code
+ *       frame}, the teacher's {@code labels} and {@code depth}, the student's {@code segmentation}
+ *       and {@code student-depth} of the same frame
+ *   <li>{@code GET /api/fleet}: throughput, latency, dead letters, versions per camera, adaptation
  *   <li>{@code GET /api/events}: server-sent events ({@link EventStream})
  * </ul>
  *
- * <p>Only GET; nothing writes. With a token, every request must carry it ({@code Authorization:
- * Bearer TOKEN} or {@code ?token=TOKEN}, which images and event streams in a page need) or is
- * answered 401. Without one (loopback only), a request must name a loopback host in its {@code
- * Host} header, so that a web page cannot reach the dashboard by pointing its own host name at
- * 127.0.0.1.
+ * <p>Only GET; nothing writes. With a token, every request to {@code /api} must carry it ({@code
+ * Authorization: Bearer TOKEN} or {@code ?token=TOKEN}, which images and event streams in a page
+ * need) or is answered 401. Without one (loopback only), a request must name a loopback host in its
+ * {@code Host} header, so that a web page cannot reach the dashboard by pointing its own host name
+ * at 127.0.0.1.
  */
 final class DashboardServer implements AutoCloseable {
 
@@ -56,9 +65,23 @@ final class DashboardServer implements AutoCloseable {
             Map.of(
                     "dashboard.js", "text/javascript; charset=utf-8",
                     "dashboard.css", "text/css; charset=utf-8");
+
+    /** uPlot's files in its WebJar, without the version (read from the jar's pom.properties). */
+    private static final String UPLOT = "/META-INF/resources/webjars/uplot/";
+
+    private static final Map<String, String> VENDOR =
+            Map.of(
+                    "uPlot.iife.min.js", "text/javascript; charset=utf-8",
+                    "uPlot.min.css", "text/css; charset=utf-8");
     private static final int MAX_WIDTH = 4096;
     private static final int THREADS = EventStream.MAX_CLIENTS + 16;
     private static final int IMAGES_CACHED = 256;
+
+    /** How much of the palette's colour key-frame labels and predictions are drawn with. */
+    static final double KEY_FRAME_OVERLAY = 0.6;
+
+    /** uPlot's {@code dist/} in its WebJar, or null when the jar is not on the class path. */
+    private static final String UPLOT_DIST = uplotDist();
 
     private final DashboardSettings settings;
     private final FleetState state;
@@ -130,7 +153,11 @@ final class DashboardServer implements AutoCloseable {
 
     private void route(HttpExchange ex) throws IOException {
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-        if (!authorised(ex, query)) {
+        List<String> path = segments(ex.getRequestURI().getRawPath());
+        // The page and its scripts hold no camera data: with a token they load without it (a
+        // browser cannot add it to the page's own <script> and <link> requests); the API needs it.
+        boolean shell = path.isEmpty() || !path.get(0).equals("api");
+        if (!(shell && token != null) && !authorised(ex, query)) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"scenestream\"");
             error(ex, 401, "a token is required: Authorization: Bearer TOKEN, or ?token=TOKEN");
             return;
@@ -140,15 +167,16 @@ final class DashboardServer implements AutoCloseable {
             error(ex, 405, "only GET: the dashboard reads, it never writes");
             return;
         }
-        List<String> path = segments(ex.getRequestURI().getRawPath());
         if (path.isEmpty() || path.equals(List.of("index.html"))) {
-            resource(ex, "index.html", "text/html; charset=utf-8");
+            resource(ex, WEB + "index.html", "text/html; charset=utf-8");
         } else if (path.size() == 2 && path.get(0).equals("static")) {
             String type = STATIC.get(path.get(1));
-            if (type == null) {
-                error(ex, 404, "no such file");
+            if (type != null) {
+                resource(ex, WEB + path.get(1), type);
+            } else if (VENDOR.containsKey(path.get(1)) && UPLOT_DIST != null) {
+                resource(ex, UPLOT_DIST + path.get(1), VENDOR.get(path.get(1)));
             } else {
-                resource(ex, path.get(1), type);
+                error(ex, 404, "no such file");
             }
         } else if (path.get(0).equals("api")) {
             api(ex, path.subList(1, path.size()), query);
@@ -170,7 +198,7 @@ final class DashboardServer implements AutoCloseable {
             json(ex, fleet(now));
         } else if (path.equals(List.of("events"))) {
             events.serve(ex);
-        } else if (path.size() >= 2 && path.size() <= 3 && path.get(0).equals("cameras")) {
+        } else if (path.size() >= 2 && path.size() <= 4 && path.get(0).equals("cameras")) {
             CameraState c = state.find(path.get(1));
             if (c == null) {
                 error(ex, 404, "no camera " + path.get(1));
@@ -178,14 +206,19 @@ final class DashboardServer implements AutoCloseable {
                 Map<String, Object> m = c.detail(now, settings.palette());
                 Object model = m.get("model");
                 m.put("updates", model == null ? List.of() : state.versions((String) model));
+                m.put("rounds", model == null ? List.of() : state.rounds((String) model));
                 Map<String, Object> scale = new LinkedHashMap<>();
                 scale.put("minMetres", depthColors.min());
                 scale.put("maxMetres", depthColors.max());
                 scale.put("ticks", depthColors.ticks(6));
                 m.put("depthScale", scale);
                 json(ex, m);
-            } else {
+            } else if (path.size() == 3) {
                 image(ex, c, path.get(2), query);
+            } else if (path.get(2).equals("key-frame")) {
+                keyFrameImage(ex, c, path.get(3), query);
+            } else {
+                error(ex, 404, "no such endpoint");
             }
         } else {
             error(ex, 404, "no such endpoint");
@@ -221,6 +254,7 @@ final class DashboardServer implements AutoCloseable {
         m.put("versions", versions);
         m.put("models", state.versions());
         m.put("recentDeadLetters", state.deadLetters());
+        m.put("adaptation", state.adaptation());
         m.put("unreadableRecords", state.unreadable());
         m.put("records", state.records());
         Map<String, Object> kafka = new LinkedHashMap<>();
@@ -305,6 +339,127 @@ final class DashboardServer implements AutoCloseable {
         send(ex, 200, "image/png", png);
     }
 
+    /**
+     * The last pseudo-labelled key frame of {@code c}: the frame, the teacher's labels (blended
+     * over it; pixels it was not sure of show the frame) and depth (no label: the invalid colour),
+     * and the student's segmentation and depth of the same frame.
+     */
+    private void keyFrameImage(
+            HttpExchange ex, CameraState c, String name, Map<String, String> query)
+            throws IOException {
+        int w = Math.max(0, Math.min(MAX_WIDTH, intParam(query, "w")));
+        PseudoLabel k = c.keyFrame();
+        Prediction p = c.keyFramePrediction();
+        if (k == null) {
+            error(ex, 404, "no pseudo-labelled key frame of " + c.id() + " yet");
+            return;
+        }
+        boolean student = name.equals("segmentation.png") || name.equals("student-depth.png");
+        if (!List.of("frame.png", "labels.png", "depth.png").contains(name) && !student) {
+            error(
+                    ex,
+                    404,
+                    "no key-frame image "
+                            + name
+                            + " (frame.png, labels.png, depth.png, segmentation.png,"
+                            + " student-depth.png)");
+            return;
+        }
+        if (student && p == null) {
+            error(
+                    ex,
+                    404,
+                    "the student's prediction of key frame " + k.getSequence() + " was not read");
+            return;
+        }
+        String key =
+                c.id()
+                        + "/key-frame/"
+                        + name
+                        + "/"
+                        + k.getSequence()
+                        + "/"
+                        + w
+                        + "/"
+                        + k.hashCode();
+        byte[] png;
+        synchronized (images) {
+            png = images.get(key);
+        }
+        if (png == null) {
+            try {
+                DenseSample frame = PseudoLabels.decode(k);
+                png =
+                        switch (name) {
+                            case "frame.png" ->
+                                    Pictures.rgb(frame.rgb(), frame.width(), frame.height(), w);
+                            case "labels.png" -> {
+                                if (frame.semseg() == null) {
+                                    throw new IllegalStateException(
+                                            "the key frame has no class labels");
+                                }
+                                yield Pictures.segmentation(
+                                        frame.semseg(),
+                                        frame.width(),
+                                        frame.height(),
+                                        frame,
+                                        w,
+                                        KEY_FRAME_OVERLAY,
+                                        settings.palette());
+                            }
+                            case "depth.png" -> {
+                                if (frame.depth() == null) {
+                                    throw new IllegalStateException(
+                                            "the key frame has no depth labels");
+                                }
+                                yield Pictures.depth(
+                                        frame.depth(),
+                                        frame.width(),
+                                        frame.height(),
+                                        w,
+                                        depthColors,
+                                        true);
+                            }
+                            case "segmentation.png" ->
+                                    Pictures.segmentation(
+                                            Pictures.classes(p),
+                                            p.getWidth(),
+                                            p.getHeight(),
+                                            frame,
+                                            w,
+                                            KEY_FRAME_OVERLAY,
+                                            settings.palette());
+                            default ->
+                                    Pictures.depth(
+                                            PredictionMaps.depthMetres(
+                                                    p.getDepthPng().toByteArray(),
+                                                    p.getWidth(),
+                                                    p.getHeight()),
+                                            p.getWidth(),
+                                            p.getHeight(),
+                                            w,
+                                            depthColors,
+                                            true);
+                        };
+            } catch (RuntimeException e) {
+                error(
+                        ex,
+                        404,
+                        "key-frame "
+                                + name
+                                + " of "
+                                + c.id()
+                                + " cannot be drawn: "
+                                + e.getMessage());
+                return;
+            }
+            synchronized (images) {
+                images.put(key, png);
+            }
+        }
+        send(ex, 200, "image/png", png);
+    }
+
     /** The token checked in constant time, or, without one, a loopback {@code Host}. */
     private boolean authorised(HttpExchange ex, Map<String, String> query) {
         if (token == null) {
@@ -319,6 +474,23 @@ final class DashboardServer implements AutoCloseable {
         }
         return given != null
                 && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String uplotDist() {
+        try (InputStream in =
+                DashboardServer.class.getResourceAsStream(
+                        "/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+            if (in == null) {
+                LOG.warn("dashboard: uPlot's WebJar is not on the class path; no charts");
+                return null;
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return UPLOT + p.getProperty("version") + "/dist/";
+        } catch (IOException e) {
+            LOG.warn("dashboard: cannot read uPlot's WebJar: {}", e.toString());
+            return null;
+        }
     }
 
     static boolean loopbackHost(String host) {
@@ -337,7 +509,7 @@ final class DashboardServer implements AutoCloseable {
     }
 
     private void resource(HttpExchange ex, String name, String type) throws IOException {
-        try (InputStream in = DashboardServer.class.getResourceAsStream(WEB + name)) {
+        try (InputStream in = DashboardServer.class.getResourceAsStream(name)) {
             if (in == null) {
                 error(ex, 404, "no such file");
                 return;

@@ -11,13 +11,15 @@ import java.util.List;
  * @param deadLetters records the job could not use, with their reason in headers
  * @param pseudoLabels the teacher's {@code PseudoLabel} records (self-training only)
  * @param modelUpdates the compacted topic of {@code ModelUpdate} records (self-training only)
+ * @param rounds {@code SelfTrainingRound} records: every round's outcome (self-training only)
  */
 public record DashboardTopics(
         String frames,
         String predictions,
         String deadLetters,
         String pseudoLabels,
-        String modelUpdates) {
+        String modelUpdates,
+        String rounds) {
 
     /** The job's default topic names. */
     public static final DashboardTopics DEFAULT =
@@ -26,19 +28,22 @@ public record DashboardTopics(
                     "predictions",
                     "frames-dead-letters",
                     "pseudo-labels",
-                    "model-updates");
+                    "model-updates",
+                    "self-training-rounds");
 
     public DashboardTopics {
         for (String t :
-                new String[] {frames, predictions, deadLetters, pseudoLabels, modelUpdates}) {
+                new String[] {
+                    frames, predictions, deadLetters, pseudoLabels, modelUpdates, rounds
+                }) {
             if (t == null || t.isBlank()) {
                 throw new IllegalArgumentException("every topic name must be set, got " + t);
             }
         }
     }
 
-    /** The five names, in the order of the components. */
+    /** The names, in the order of the components. */
     public List<String> all() {
-        return List.of(frames, predictions, deadLetters, pseudoLabels, modelUpdates);
+        return List.of(frames, predictions, deadLetters, pseudoLabels, modelUpdates, rounds);
     }
 }

@@ -4,18 +4,21 @@ import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.proto.SelfTrainingRound;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameDeserializer;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdateDeserializer;
 import io.scenestream.kafka.serde.PredictionDeserializer;
 import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.kafka.serde.SelfTrainingRoundDeserializer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -39,12 +42,14 @@ final class FleetState {
 
     static final int VERSIONS_KEPT = 200;
     static final int DEAD_LETTERS_KEPT = 100;
+    static final int ROUNDS_KEPT = 200;
     private static final int MAX_CAMERA_ID = 256;
 
     private final DashboardTopics topics;
     private final int maxCameras;
     private final Map<String, CameraState> cameras = new ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<Views.ModelVersion>> versions = new TreeMap<>();
+    private final Map<String, ArrayDeque<Views.Round>> rounds = new TreeMap<>();
     private final ArrayDeque<Views.DeadLetter> deadLetters = new ArrayDeque<>();
     private final Samples deadLetterTimes = new Samples(1024);
     private final Map<String, Map<String, Long>> unreadable = new TreeMap<>();
@@ -53,6 +58,7 @@ final class FleetState {
     private final FrameDeserializer frames = new FrameDeserializer();
     private final PredictionDeserializer predictions = new PredictionDeserializer();
     private final ModelUpdateDeserializer updates = new ModelUpdateDeserializer();
+    private final SelfTrainingRoundDeserializer roundRecords = new SelfTrainingRoundDeserializer();
     private long deadLetterCount;
 
     FleetState(DashboardTopics topics, int maxCameras) {
@@ -89,6 +95,8 @@ final class FleetState {
                 camera(p.getCameraId()).onPseudoLabel(p, ts);
             } else if (topic.equals(topics.modelUpdates())) {
                 onModelUpdate(updates.deserialize(topic, r.value()));
+            } else if (topic.equals(topics.rounds())) {
+                onRound(roundRecords.deserialize(topic, r.value()), ts);
             }
         } catch (BadRecordException e) {
             unreadable(topic, e.reason().name());
@@ -120,6 +128,80 @@ final class FleetState {
             }
         }
         fleetChanges.incrementAndGet();
+    }
+
+    private void onRound(SelfTrainingRound r, long ts) {
+        Views.Round v =
+                new Views.Round(
+                        r.getModelName(),
+                        r.getRound(),
+                        r.getTimeUs() > 0 ? r.getTimeUs() / 1000 : ts,
+                        r.getOutcome(),
+                        r.getCheck(),
+                        r.getVersion(),
+                        Views.finite(r.getServingAgreement()),
+                        Views.finite(r.getCandidateAgreement()),
+                        Views.finite(r.getFrozenAgreement()),
+                        Views.finite(r.getFirstLoss()),
+                        Views.finite(r.getLastLoss()),
+                        Double.isFinite(r.getSeconds()) ? r.getSeconds() : 0,
+                        r.getWhy().isEmpty() ? null : r.getWhy(),
+                        r.getPseudoLabels(),
+                        Views.finite(r.getMachineShare()),
+                        r.getBudget() > 0 ? Views.finite(r.getBudget()) : null,
+                        finiteValues(r.getValidationMap()));
+        synchronized (rounds) {
+            ArrayDeque<Views.Round> q =
+                    rounds.computeIfAbsent(r.getModelName(), k -> new ArrayDeque<>());
+            // Read again from an earlier offset: one entry per round, in order of rounds. A job
+            // started again counts from 1: its rounds follow the earlier run's.
+            q.removeIf(o -> o.round() == v.round() && o.timeMs() == v.timeMs());
+            q.addLast(v);
+            while (q.size() > ROUNDS_KEPT) {
+                q.removeFirst();
+            }
+        }
+        fleetChanges.incrementAndGet();
+    }
+
+    /** The rounds of {@code model}, oldest first; empty when none. */
+    List<Views.Round> rounds(String model) {
+        synchronized (rounds) {
+            Collection<Views.Round> q = rounds.get(model);
+            return q == null ? List.of() : new ArrayList<>(q);
+        }
+    }
+
+    /**
+     * Per model: rounds read by outcome, the share of the machine adaptation took as of the last
+     * one, its budget, and the last round.
+     */
+    Map<String, Map<String, Object>> adaptation() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        synchronized (rounds) {
+            rounds.forEach(
+                    (model, q) -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        Map<String, Long> outcomes = new TreeMap<>();
+                        for (Views.Round r : q) {
+                            outcomes.merge(r.outcome(), 1L, Long::sum);
+                        }
+                        Views.Round last = q.peekLast();
+                        m.put("rounds", q.stream().filter(r -> !r.check()).count());
+                        m.put("outcomes", outcomes);
+                        m.put("machineShare", last == null ? null : last.machineShare());
+                        m.put("budget", last == null ? null : last.budget());
+                        m.put("secondsPerRound", secondsPerRound(q));
+                        m.put("last", last);
+                        out.put(model, m);
+                    });
+        }
+        return out;
+    }
+
+    private static Double secondsPerRound(Collection<Views.Round> q) {
+        double[] s = q.stream().filter(r -> !r.check()).mapToDouble(Views.Round::seconds).toArray();
+        return s.length == 0 ? null : CameraState.round(Arrays.stream(s).average().orElse(0));
     }
 
     /** The figures, NaN and infinities as null (JSON has neither). */

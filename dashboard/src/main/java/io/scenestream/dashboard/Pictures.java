@@ -1,5 +1,6 @@
 package io.scenestream.dashboard;
 
+import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.Resize;
 import io.scenestream.frames.viz.DepthColormap;
 import io.scenestream.frames.viz.NyuPalette;
@@ -30,9 +31,11 @@ final class Pictures {
 
     /** The frame as a PNG, {@code width} wide (0 or more than its own: its own width). */
     static byte[] frame(Frame f, int width) {
-        int w = f.getWidth();
-        int h = f.getHeight();
-        byte[] rgb = FramePixels.decode(f, true);
+        return rgb(FramePixels.decode(f, true), f.getWidth(), f.getHeight(), width);
+    }
+
+    /** {@code w x h} interleaved RGB as a PNG, {@code width} wide. */
+    static byte[] rgb(byte[] rgb, int w, int h, int width) {
         int[] size = scaled(w, h, width);
         if (size[0] != w) {
             rgb = Resize.bilinearRgb(rgb, h, w, size[1], size[0]);
@@ -49,13 +52,59 @@ final class Pictures {
      */
     static byte[] segmentation(
             Prediction p, Frame frame, int width, double alpha, NyuPalette palette) {
-        int w = p.getWidth();
-        int h = p.getHeight();
-        byte[] ids = PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(), w, h);
+        byte[] rgb = frame == null ? null : FramePixels.decode(frame, true);
+        return segmentation(
+                classes(p),
+                p.getWidth(),
+                p.getHeight(),
+                rgb,
+                frame == null ? 0 : frame.getWidth(),
+                frame == null ? 0 : frame.getHeight(),
+                width,
+                alpha,
+                palette);
+    }
+
+    /** {@link #segmentation(Prediction, Frame, int, double, NyuPalette)} over a sample's RGB. */
+    static byte[] segmentation(
+            int[] classes,
+            int w,
+            int h,
+            DenseSample frame,
+            int width,
+            double alpha,
+            NyuPalette palette) {
+        return segmentation(
+                classes, w, h, frame.rgb(), frame.width(), frame.height(), width, alpha, palette);
+    }
+
+    /** The class ids of a prediction's segmentation. */
+    static int[] classes(Prediction p) {
+        byte[] ids =
+                PredictionMaps.segmentation(
+                        p.getSegmentationPng().toByteArray(), p.getWidth(), p.getHeight());
         int[] classes = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             classes[i] = ids[i] & 0xff;
         }
+        return classes;
+    }
+
+    /**
+     * {@code w x h} class ids as a PNG, {@code width} wide, blended with {@code alpha} over {@code
+     * rgb} ({@code rgbW x rgbH}, resized to the image) when it is not null; pixels {@link
+     * NyuPalette#IGNORE} show the frame.
+     */
+    private static byte[] segmentation(
+            int[] classes,
+            int w,
+            int h,
+            byte[] rgb,
+            int rgbW,
+            int rgbH,
+            int width,
+            double alpha,
+            NyuPalette palette) {
         int[] size = scaled(w, h, width);
         if (size[0] != w) {
             classes = Resize.nearest(classes, h, w, size[1], size[0]);
@@ -70,11 +119,10 @@ final class Pictures {
         int n = size[0] * size[1];
         int[] px = new int[n];
         for (int i = 0; i < n; i++) {
-            px[i] = lut[classes[i]];
+            px[i] = lut[classes[i] & 0xff];
         }
-        if (alpha > 0 && frame != null) {
-            byte[] rgb = FramePixels.decode(frame, true);
-            rgb = Resize.bilinearRgb(rgb, frame.getHeight(), frame.getWidth(), size[1], size[0]);
+        if (alpha > 0 && rgb != null) {
+            rgb = Resize.bilinearRgb(rgb, rgbH, rgbW, size[1], size[0]);
             for (int i = 0; i < n; i++) {
                 int c = px[i];
                 int r = blend(rgb[3 * i] & 0xff, c >> 16 & 0xff, alpha);
@@ -100,7 +148,18 @@ final class Pictures {
     static byte[] depth(Prediction p, int width, DepthColormap colors, boolean scale) {
         int w = p.getWidth();
         int h = p.getHeight();
-        float[] metres = PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h);
+        return depth(
+                PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h),
+                w,
+                h,
+                width,
+                colors,
+                scale);
+    }
+
+    /** {@code w x h} metres as a PNG (0: no depth, the invalid colour), {@code width} wide. */
+    static byte[] depth(
+            float[] metres, int w, int h, int width, DepthColormap colors, boolean scale) {
         int[] size = scaled(w, h, width);
         if (size[0] != w) {
             metres = Resize.nearest(metres, h, w, size[1], size[0]);

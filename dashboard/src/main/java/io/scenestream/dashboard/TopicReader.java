@@ -79,6 +79,9 @@ final class TopicReader implements AutoCloseable {
         if (topic.equals(topics.modelUpdates())) {
             return 50;
         }
+        if (topic.equals(topics.rounds())) {
+            return FleetState.ROUNDS_KEPT;
+        }
         return 100;
     }
 

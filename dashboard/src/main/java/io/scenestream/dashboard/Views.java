@@ -51,6 +51,52 @@ final class Views {
             Double studentAgreement) {}
 
     /**
+     * A pseudo-label as the charts show it.
+     *
+     * @param timeMs its record's timestamp, epoch ms
+     * @param studentVersion the version of the student that served the key frame
+     * @param confidentShare share of pixels the teacher labelled a class
+     * @param consistentDepthShare share of pixels with a depth label
+     * @param studentAgreement share of pixels where the student chose the teacher's class
+     */
+    record PseudoLabelPoint(
+            long timeMs,
+            long sequence,
+            long studentVersion,
+            Double confidentShare,
+            Double consistentDepthShare,
+            Double studentAgreement) {}
+
+    /**
+     * A self-training round, or a check between rounds that made the frozen student serve again.
+     *
+     * @param outcome {@code accepted}, {@code rolled back}, {@code frozen student again} or {@code
+     *     failed}
+     * @param version the version serving after it
+     * @param machineShare the share of the machine adaptation had taken by then; null without a
+     *     budget
+     * @param budget the share it may take; null without a limit
+     */
+    record Round(
+            String model,
+            long round,
+            long timeMs,
+            String outcome,
+            boolean check,
+            long version,
+            Double servingAgreement,
+            Double candidateAgreement,
+            Double frozenAgreement,
+            Double firstLoss,
+            Double lastLoss,
+            double seconds,
+            String why,
+            long pseudoLabels,
+            Double machineShare,
+            Double budget,
+            Map<String, Double> validation) {}
+
+    /**
      * A model version published by self-training.
      *
      * @param status {@code accepted}, or {@code frozen} when the round fell back to the frozen

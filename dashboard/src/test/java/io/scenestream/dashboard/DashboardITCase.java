@@ -8,15 +8,19 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import io.scenestream.broker.EmbeddedKafka;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.Prediction;
+import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.proto.SelfTrainingRound;
 import io.scenestream.kafka.proto.Timings;
 import io.scenestream.kafka.serde.FrameSerializer;
 import io.scenestream.kafka.serde.ModelUpdateSerializer;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.kafka.serde.PredictionSerializer;
+import io.scenestream.kafka.serde.PseudoLabels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
@@ -53,6 +57,7 @@ class DashboardITCase {
     private static final int W = 64;
     private static final int H = 48;
     private static final int PREDICTIONS = 5;
+    private static final int KEY_FRAME = 3;
 
     /** NYUv2 13-class colours, written down here apart from the dashboard's palette. */
     static final int[][] NYU13 = {
@@ -128,6 +133,59 @@ class DashboardITCase {
                                                 new byte[] {42, 43, 44},
                                                 Map.of("frozen", 0.0, "agreement", 0.8),
                                                 null))));
+        // Self-training: the teacher's labels of frame KEY_FRAME, and two rounds and a check.
+        producer.send(
+                new ProducerRecord<>(
+                        t.pseudoLabels(),
+                        CAMERA,
+                        PseudoLabels.encode(
+                                        PseudoLabel.newBuilder()
+                                                .setCameraId(CAMERA)
+                                                .setSequence(KEY_FRAME)
+                                                .setTeacherName("teacher")
+                                                .setTeacherVersion(1)
+                                                .setStudentName("student")
+                                                .setStudentVersion(3)
+                                                .setConfidentShare(0.75f)
+                                                .setConsistentDepthShare(0.875f)
+                                                .setStudentAgreement(0.5f),
+                                        keyFrameLabels())
+                                .toByteArray()));
+        long t0 = System.currentTimeMillis() * 1000 - 3_000_000;
+        producer.send(
+                new ProducerRecord<>(
+                        t.rounds(),
+                        "student",
+                        round(1, RoundOutcome.ROLLED_BACK, false, 2, 0.50, 0.45, 0.21, t0)));
+        producer.send(
+                new ProducerRecord<>(
+                        t.rounds(),
+                        "student",
+                        round(
+                                2,
+                                RoundOutcome.ACCEPTED,
+                                false,
+                                3,
+                                0.50,
+                                0.62,
+                                0.24,
+                                t0 + 1_000_000)));
+        producer.send(
+                new ProducerRecord<>(
+                        t.rounds(),
+                        "student",
+                        round(
+                                2,
+                                RoundOutcome.FROZEN,
+                                true,
+                                4,
+                                0.55,
+                                Double.NaN,
+                                0.23,
+                                t0 + 2_000_000)));
+        producer.send(
+                new ProducerRecord<>(
+                        t.rounds(), "student", "not a round".getBytes(StandardCharsets.UTF_8)));
         producer.flush();
         dashboard = Dashboard.start(kafka.bootstrapServers(), "127.0.0.1", 0, null);
     }
@@ -139,6 +197,67 @@ class DashboardITCase {
         kafka.createTopic(t.deadLetters(), 1, Map.of());
         kafka.createTopic(t.pseudoLabels(), 1, Map.of());
         kafka.createTopic(t.modelUpdates(), 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopic(t.rounds(), 1, Map.of());
+    }
+
+    /** Outcomes as the job writes them. */
+    enum RoundOutcome {
+        ACCEPTED("accepted"),
+        ROLLED_BACK("rolled back"),
+        FROZEN("frozen student again");
+
+        final String text;
+
+        RoundOutcome(String text) {
+            this.text = text;
+        }
+    }
+
+    static byte[] round(
+            long round,
+            RoundOutcome outcome,
+            boolean check,
+            long version,
+            double serving,
+            double candidate,
+            double machineShare,
+            long timeUs) {
+        return SelfTrainingRound.newBuilder()
+                .setModelName("student")
+                .setRound(round)
+                .setOutcome(outcome.text)
+                .setCheck(check)
+                .setVersion(version)
+                .setServingAgreement(serving)
+                .setCandidateAgreement(candidate)
+                .setFrozenAgreement(0.52)
+                .setFirstLoss(check ? Double.NaN : 1.5)
+                .setLastLoss(check ? Double.NaN : 1.2)
+                .setSeconds(check ? 2 : 20)
+                .setMachineShare(machineShare)
+                .setBudget(0.25)
+                .setTimeUs(timeUs)
+                .putValidation("semseg_miou", 0.3)
+                .build()
+                .toByteArray();
+    }
+
+    /** Frame {@code KEY_FRAME} as the teacher labelled it: stripes, a quarter without a label. */
+    static DenseSample keyFrameLabels() {
+        int[] classes = new int[W * H];
+        float[] depth = new float[W * H];
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                classes[y * W + x] = teacherClassAt(x, y);
+                depth[y * W + x] = x < 8 ? 0 : 1 + x * 0.05f;
+            }
+        }
+        return new DenseSample(
+                "key", H, W, frame(KEY_FRAME).getPayload().toByteArray(), classes, depth);
+    }
+
+    static int teacherClassAt(int x, int y) {
+        return x >= W / 2 && y < H / 2 ? 255 : (x / 8 + y / 6) % 13;
     }
 
     static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
@@ -380,6 +499,130 @@ class DashboardITCase {
             assertThat(event.get(30, TimeUnit.SECONDS))
                     .hasValueSatisfying(l -> assertThat(l).contains("\"cam-events\""));
         }
+    }
+
+    /** Polls the camera's detail until its pseudo-label and the rounds are in. */
+    private static JsonObject adaptedCamera() throws Exception {
+        camera();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonObject d = null;
+        while (System.nanoTime() < deadline) {
+            d = json("api/cameras/" + CAMERA).getAsJsonObject();
+            if (d.get("pseudoLabels").getAsLong() >= 1 && d.getAsJsonArray("rounds").size() >= 3) {
+                return d;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no pseudo-label or rounds: " + d);
+    }
+
+    @Test
+    void showsTheRoundsAndThePseudoLabelsOverTime() throws Exception {
+        JsonObject d = adaptedCamera();
+        JsonArray rounds = d.getAsJsonArray("rounds");
+        assertThat(rounds).hasSize(3);
+        assertThat(rounds.get(0).getAsJsonObject().get("outcome").getAsString())
+                .isEqualTo("rolled back");
+        JsonObject accepted = rounds.get(1).getAsJsonObject();
+        assertThat(accepted.get("outcome").getAsString()).isEqualTo("accepted");
+        assertThat(accepted.get("candidateAgreement").getAsDouble()).isEqualTo(0.62);
+        assertThat(accepted.get("validation").getAsJsonObject().get("semseg_miou").getAsDouble())
+                .isEqualTo(0.3);
+        JsonObject check = rounds.get(2).getAsJsonObject();
+        assertThat(check.get("check").getAsBoolean()).isTrue();
+        assertThat(check.get("candidateAgreement").isJsonNull()).as("NaN as null").isTrue();
+        JsonArray history = d.getAsJsonArray("pseudoLabelHistory");
+        assertThat(history).hasSize(1);
+        JsonObject point = history.get(0).getAsJsonObject();
+        assertThat(point.get("sequence").getAsLong()).isEqualTo(KEY_FRAME);
+        assertThat(point.get("studentAgreement").getAsDouble()).isEqualTo(0.5);
+        assertThat(point.get("confidentShare").getAsDouble()).isEqualTo(0.75);
+        assertThat(d.getAsJsonObject("keyFramePrediction").get("sequence").getAsLong())
+                .isEqualTo(KEY_FRAME);
+
+        JsonObject a = json("api/fleet").getAsJsonObject().getAsJsonObject("adaptation");
+        JsonObject student = a.getAsJsonObject("student");
+        assertThat(student.get("rounds").getAsLong()).as("the check is not a round").isEqualTo(2);
+        assertThat(student.get("budget").getAsDouble()).isEqualTo(0.25);
+        assertThat(student.get("machineShare").getAsDouble()).isEqualTo(0.23);
+        assertThat(student.get("secondsPerRound").getAsDouble()).isEqualTo(20.0);
+        JsonObject outcomes = student.getAsJsonObject("outcomes");
+        assertThat(outcomes.get("accepted").getAsLong()).isEqualTo(1);
+        assertThat(outcomes.get("rolled back").getAsLong()).isEqualTo(1);
+        assertThat(outcomes.get("frozen student again").getAsLong()).isEqualTo(1);
+        assertThat(
+                        json("api/fleet")
+                                .getAsJsonObject()
+                                .getAsJsonObject("unreadableRecords")
+                                .getAsJsonObject(DashboardTopics.DEFAULT.rounds())
+                                .get("UNPARSABLE")
+                                .getAsLong())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void keyFrameImagesShowTheTeachersLabelsNextToTheStudentsPrediction() throws Exception {
+        adaptedCamera();
+        String base = "api/cameras/" + CAMERA + "/key-frame/";
+        byte[] rgb = frame(KEY_FRAME).getPayload().toByteArray();
+        BufferedImage labels = image(base + "labels.png");
+        BufferedImage student = image(base + "segmentation.png");
+        assertThat(labels.getWidth()).isEqualTo(W);
+        int checked = 0;
+        int unlabelled = 0;
+        for (int y = 0; y < H; y += 2) {
+            for (int x = 0; x < W; x += 3) {
+                int p = y * W + x;
+                int[] under = {rgb[3 * p] & 0xff, rgb[3 * p + 1] & 0xff, rgb[3 * p + 2] & 0xff};
+                int k = teacherClassAt(x, y);
+                unlabelled += k == 255 ? 1 : 0;
+                assertPixel(labels, x, y, k == 255 ? under : blend(under, NYU13[k]), "teacher");
+                int s = classAt(x, y, KEY_FRAME);
+                assertPixel(student, x, y, s == 255 ? under : blend(under, NYU13[s]), "student");
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(400);
+        assertThat(unlabelled).isGreaterThan(50);
+        BufferedImage depth = image(base + "depth.png");
+        assertThat(depth.getWidth()).as("with its scale").isGreaterThan(W);
+        assertThat(depth.getRGB(2, 10) & 0xffffff).as("no depth label: black").isZero();
+        assertThat(depth.getRGB(40, 10) & 0xffffff).isNotZero();
+        assertThat(image(base + "frame.png").getRGB(5, 7) & 0xffffff)
+                .isEqualTo(
+                        (rgb[3 * (7 * W + 5)] & 0xff) << 16
+                                | (rgb[3 * (7 * W + 5) + 1] & 0xff) << 8
+                                | rgb[3 * (7 * W + 5) + 2] & 0xff);
+        assertThat(image(base + "student-depth.png").getWidth()).isGreaterThan(W);
+        assertThat(get(base + "nothing.png").statusCode()).isEqualTo(404);
+        assertThat(get("api/cameras/nobody/key-frame/frame.png").statusCode()).isEqualTo(404);
+    }
+
+    /** {@code over} blended over {@code under} as the key-frame images draw labels. */
+    private static int[] blend(int[] under, int[] over) {
+        int[] out = new int[3];
+        for (int i = 0; i < 3; i++) {
+            out[i] = (int) Math.round(0.4 * under[i] + 0.6 * over[i]);
+        }
+        return out;
+    }
+
+    private static void assertPixel(BufferedImage img, int x, int y, int[] want, String what) {
+        int rgb = img.getRGB(x, y);
+        int[] got = {rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff};
+        for (int i = 0; i < 3; i++) {
+            assertThat(Math.abs(got[i] - want[i]))
+                    .as("%s pixel (%d, %d) channel %d: %d, want %d", what, x, y, i, got[i], want[i])
+                    .isLessThanOrEqualTo(1);
+        }
+    }
+
+    private static BufferedImage image(String path) throws Exception {
+        HttpResponse<byte[]> r = get(path);
+        assertThat(r.statusCode())
+                .as(path + ": " + new String(r.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        return ImageIO.read(new ByteArrayInputStream(r.body()));
     }
 
     @Test

@@ -38,17 +38,24 @@ class DashboardSecurityTest {
     }
 
     @Test
-    void checksTheTokenOnEveryRequest() throws Exception {
+    void checksTheTokenOnEveryRequestForData() throws Exception {
         try (Dashboard d = Dashboard.start(NO_BROKER, "0.0.0.0", 0, "s3cret")) {
             URI base = URI.create("http://127.0.0.1:" + d.port() + "/");
             assertThat(status(base.resolve("api/cameras"), null)).isEqualTo(401);
             assertThat(status(base.resolve("api/cameras"), "wrong")).isEqualTo(401);
             assertThat(status(base.resolve("api/cameras?token=wrong"), null)).isEqualTo(401);
-            assertThat(status(base, null)).as("the page too").isEqualTo(401);
+            assertThat(status(base.resolve("api/cameras/x/frame.png"), null))
+                    .as("images too")
+                    .isEqualTo(401);
             assertThat(status(base.resolve("api/events"), null)).as("events too").isEqualTo(401);
             assertThat(status(base.resolve("api/cameras"), "s3cret")).isEqualTo(200);
             assertThat(status(base.resolve("api/fleet?token=s3cret"), null)).isEqualTo(200);
             assertThat(status(base.resolve("?token=s3cret"), null)).isEqualTo(200);
+            // The page and its scripts carry no camera data, and a browser cannot add the token
+            // to the page's own requests for them.
+            assertThat(status(base.resolve("static/dashboard.js"), null)).isEqualTo(200);
+            assertThat(status(base.resolve("static/uPlot.iife.min.js"), null)).isEqualTo(200);
+            assertThat(status(base, null)).isEqualTo(200);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.scenestream.dashboard;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -196,6 +197,39 @@ final class HeadlessChromium implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new AssertionError("not true within " + timeout + ": " + expression);
+    }
+
+    /** Sets the size of the page's window, in CSS pixels. */
+    void resize(int width, int height) throws Exception {
+        JsonObject p = new JsonObject();
+        p.addProperty("width", width);
+        p.addProperty("height", height);
+        p.addProperty("deviceScaleFactor", 1);
+        p.addProperty("mobile", false);
+        call("Emulation.setDeviceMetricsOverride", p);
+    }
+
+    /**
+     * The RGBA pixels of an image or canvas element of the page (the JavaScript expression {@code
+     * element}), as the browser decoded or drew them.
+     */
+    int[] pixels(String element) throws Exception {
+        JsonArray a =
+                evaluate(
+                                "(() => { const e = "
+                                        + element
+                                        + "; const w = e.naturalWidth || e.width, h ="
+                                        + " e.naturalHeight || e.height; const c ="
+                                        + " document.createElement('canvas'); c.width = w;"
+                                        + " c.height = h; const g = c.getContext('2d');"
+                                        + " g.drawImage(e, 0, 0); return [w, h].concat("
+                                        + "Array.from(g.getImageData(0, 0, w, h).data)); })()")
+                        .getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsInt();
+        }
+        return out;
     }
 
     /** The page as a PNG, as the browser renders it. */

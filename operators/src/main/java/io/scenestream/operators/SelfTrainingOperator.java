@@ -4,8 +4,10 @@ import ai.djl.ndarray.types.DataType;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.flink.PseudoLabelRecord;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
+import io.scenestream.kafka.flink.SerializedRound;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.proto.SelfTrainingRound;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
@@ -27,11 +29,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -39,6 +43,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +72,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
      * frozen one ({@link SelfTrainer#watch}).
      */
     private static final int CHECK_AFTER_HELD_OUT = 2;
+
+    /**
+     * Every round, and every check that made the frozen student serve again, as a {@code
+     * SelfTrainingRound} record: for dashboards and audits.
+     */
+    public static final OutputTag<SerializedRound> ROUNDS =
+            new OutputTag<>("self-training-rounds", TypeInformation.of(SerializedRound.class));
 
     private final SelfTrainingSettings settings;
 
@@ -368,7 +380,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } catch (ExecutionException e) {
             rounds.inc();
             roundsDone++;
-            roundLog.add(
+            report(
                     new RoundSummary(
                             roundsDone,
                             receivedTotal.getLocalValue(),
@@ -381,7 +393,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                             Double.NaN,
                             0,
                             String.valueOf(e.getCause()),
-                            machineShare()));
+                            machineShare()),
+                    Map.of());
             LOG.error(
                     "a self-training round failed; the serving student stays v{}",
                     servingVersion,
@@ -469,8 +482,37 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         o.seconds(),
                         why,
                         machineShare());
-        roundLog.add(summary);
+        report(summary, r.validation());
         LOG.info("{} {}", modelName, summary.line());
+    }
+
+    /** To the job's client (accumulator) and to the rounds side output. */
+    private void report(RoundSummary s, Map<String, Double> validation) {
+        roundLog.add(s);
+        SelfTrainingRound.Builder b =
+                SelfTrainingRound.newBuilder()
+                        .setModelName(modelName == null ? "" : modelName)
+                        .setRound(s.round())
+                        .setOutcome(s.outcome())
+                        .setCheck(s.check())
+                        .setVersion(s.version())
+                        .setServingAgreement(s.servingAgreement())
+                        .setCandidateAgreement(s.candidateAgreement())
+                        .setFrozenAgreement(s.frozenAgreement())
+                        .setFirstLoss(s.firstLoss())
+                        .setLastLoss(s.lastLoss())
+                        .setSeconds(s.seconds())
+                        .setWhy(s.why() == null ? "" : s.why())
+                        .setPseudoLabels(s.pseudoLabels())
+                        .setMachineShare(s.machineShare())
+                        .setBudget(settings.budget())
+                        .setTimeUs(
+                                TimeUnit.MILLISECONDS.toMicros(
+                                        getProcessingTimeService().getCurrentProcessingTime()))
+                        .putAllValidation(validation);
+        output.collect(
+                ROUNDS,
+                new StreamRecord<>(new SerializedRound(b.getModelName(), b.build().toByteArray())));
     }
 
     private static String fmt(double v) {

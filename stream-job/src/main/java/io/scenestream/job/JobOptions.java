@@ -188,6 +188,14 @@ public final class JobOptions {
                     .withDescription(
                             "Topic of the teacher's PseudoLabel records (for inspection and replay).");
 
+    public static final ConfigOption<String> ROUNDS_TOPIC =
+            ConfigOptions.key("topics.rounds")
+                    .stringType()
+                    .defaultValue("self-training-rounds")
+                    .withDescription(
+                            "Topic of SelfTrainingRound records: every self-training round's outcome, agreement and the "
+                                    + "share of the machine adaptation took (for the dashboard and audits).");
+
     public static final ConfigOption<String> UPDATE_KEY =
             ConfigOptions.key("model-updates.key")
                     .stringType()

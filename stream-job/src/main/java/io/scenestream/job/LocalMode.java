@@ -386,7 +386,8 @@ public final class LocalMode implements Callable<Integer> {
                                         s.predictionsTopic(),
                                         s.deadLetterTopic(),
                                         s.pseudoLabelsTopic(),
-                                        s.modelUpdatesTopic()))
+                                        s.modelUpdatesTopic(),
+                                        s.roundsTopic()))
                         .optPalette(
                                 manifest.classNames().size() == 40
                                         ? NyuPalette.NYU40

@@ -7,6 +7,7 @@ import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.flink.RawRecordSchema;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.flink.SerializedPrediction;
+import io.scenestream.kafka.flink.SerializedRound;
 import io.scenestream.operators.CameraOfRecord;
 import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
@@ -102,7 +103,7 @@ public final class SceneStreamJob {
             Sink<SerializedPrediction> predictions,
             Sink<DeadLetter> deadLetters,
             JobSettings settings) {
-        build(env, new JobIo(frames, null, predictions, deadLetters, null, null), settings);
+        build(env, new JobIo(frames, null, predictions, deadLetters, null, null, null), settings);
     }
 
     /**
@@ -178,15 +179,24 @@ public final class SceneStreamJob {
                     .name("pseudo-labels")
                     .uid("pseudo-labels-sink")
                     .slotSharingGroup(settings.teacherSlotGroup());
-            labels.transform(
-                            "self-training",
-                            TypeInformation.of(SerializedModelUpdate.class),
-                            new SelfTrainingOperator(settings.selfTraining()))
-                    .uid("self-training")
-                    .setParallelism(1)
-                    .setMaxParallelism(1)
-                    .slotSharingGroup(settings.teacherSlotGroup())
-                    .sinkTo(io.updatesOut())
+            SingleOutputStreamOperator<SerializedModelUpdate> trained =
+                    labels.transform(
+                                    "self-training",
+                                    TypeInformation.of(SerializedModelUpdate.class),
+                                    new SelfTrainingOperator(settings.selfTraining()))
+                            .uid("self-training")
+                            .setParallelism(1)
+                            .setMaxParallelism(1)
+                            .slotSharingGroup(settings.teacherSlotGroup());
+            if (io.rounds() != null) {
+                trained.getSideOutput(SelfTrainingOperator.ROUNDS)
+                        .sinkTo(io.rounds())
+                        .name("self-training-rounds")
+                        .uid("self-training-rounds-sink")
+                        .setParallelism(1)
+                        .slotSharingGroup(settings.teacherSlotGroup());
+            }
+            trained.sinkTo(io.updatesOut())
                     .name("model-updates-out")
                     .uid("model-updates-sink")
                     .setParallelism(1)
@@ -253,6 +263,17 @@ public final class SceneStreamJob {
                 .setRecordSerializer(KafkaRecords.modelUpdates(s.modelUpdatesTopic()))
                 .setDeliveryGuarantee(s.delivery())
                 .setTransactionalIdPrefix("scenestream-model-updates")
+                .setKafkaProducerConfig(producerProperties(s))
+                .build();
+    }
+
+    /** Self-training rounds to the configured topic. */
+    public static KafkaSink<SerializedRound> roundSink(JobSettings s) {
+        return KafkaSink.<SerializedRound>builder()
+                .setBootstrapServers(s.bootstrapServers())
+                .setRecordSerializer(KafkaRecords.rounds(s.roundsTopic()))
+                .setDeliveryGuarantee(s.delivery())
+                .setTransactionalIdPrefix("scenestream-self-training-rounds")
                 .setKafkaProducerConfig(producerProperties(s))
                 .build();
     }

@@ -17,8 +17,9 @@ public final class Topics {
     private Topics() {}
 
     /**
-     * Frames and predictions with {@code partitions} partitions; dead letters and pseudo-labels
-     * with one; model updates with one, compacted (each model's latest update stays).
+     * Frames and predictions with {@code partitions} partitions; dead letters, pseudo-labels and
+     * self-training rounds with one; model updates with one, compacted (each model's latest update
+     * stays).
      */
     public static void create(EmbeddedKafka kafka, JobSettings s, int partitions)
             throws ExecutionException, InterruptedException {
@@ -26,6 +27,7 @@ public final class Topics {
         kafka.createTopic(s.predictionsTopic(), partitions, Map.of());
         kafka.createTopic(s.deadLetterTopic(), 1, Map.of());
         kafka.createTopic(s.pseudoLabelsTopic(), 1, Map.of());
+        kafka.createTopic(s.roundsTopic(), 1, Map.of());
         kafka.createTopic(s.modelUpdatesTopic(), 1, Map.of("cleanup.policy", "compact"));
     }
 
@@ -42,6 +44,7 @@ public final class Topics {
                         new NewTopic(s.predictionsTopic(), partitions, (short) 1),
                         new NewTopic(s.deadLetterTopic(), 1, (short) 1),
                         new NewTopic(s.pseudoLabelsTopic(), 1, (short) 1),
+                        new NewTopic(s.roundsTopic(), 1, (short) 1),
                         new NewTopic(s.modelUpdatesTopic(), 1, (short) 1)
                                 .configs(Map.of("cleanup.policy", "compact")));
         List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

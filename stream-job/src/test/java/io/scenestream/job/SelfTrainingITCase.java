@@ -10,10 +10,12 @@ import io.scenestream.kafka.proto.Frame;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.proto.SelfTrainingRound;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionDeserializer;
 import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.kafka.serde.SelfTrainingRoundDeserializer;
 import io.scenestream.operators.RoundSummary;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
@@ -143,6 +145,35 @@ class SelfTrainingITCase {
                                     r.value(), "secret".getBytes(StandardCharsets.UTF_8));
                     assertThat(u.getVersion()).isGreaterThanOrEqualTo(2);
                     assertThat(u.getValidationMap()).containsKey("agreement");
+                }
+                // Every round is reported on its topic, the accepted ones with the versions
+                // published.
+                SelfTrainingRoundDeserializer roundReader = new SelfTrainingRoundDeserializer();
+                List<SelfTrainingRound> reported =
+                        readAll(kafka, "self-training-rounds").stream()
+                                .map(r -> roundReader.deserialize(r.topic(), r.value()))
+                                .toList();
+                assertThat(reported).isNotEmpty();
+                assertThat(reported.get(0).getRound()).isEqualTo(1);
+                for (SelfTrainingRound r : reported) {
+                    assertThat(r.getModelName()).isEqualTo("student");
+                    assertThat(r.getBudget()).isEqualTo(settings.selfTraining().budget());
+                    assertThat(r.getMachineShare()).isBetween(0.0, 1.0);
+                    assertThat(r.getTimeUs()).isPositive();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : updates) {
+                    long v =
+                            ModelUpdates.verify(
+                                            r.value(), "secret".getBytes(StandardCharsets.UTF_8))
+                                    .getVersion();
+                    assertThat(reported)
+                            .as("the round that published v%d", v)
+                            .anyMatch(
+                                    x ->
+                                            x.getVersion() == v
+                                                    && !x.getOutcome()
+                                                            .equals(RoundSummary.ROLLED_BACK)
+                                                    && !x.getValidationMap().isEmpty());
                 }
                 List<ConsumerRecord<byte[], byte[]>> labels = readAll(kafka, "pseudo-labels");
                 assertThat(labels).isNotEmpty();

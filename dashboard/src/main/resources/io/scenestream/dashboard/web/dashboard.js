@@ -1,4 +1,5 @@
-// SceneStream dashboard: plain JavaScript, no library, nothing fetched from outside this server.
+// SceneStream dashboard: plain JavaScript and uPlot (charts, served by this server from its WebJar);
+// nothing fetched from outside this server.
 // Data comes from the JSON API; a server-sent event stream says which camera changed, and views
 // refresh at a bounded rate (images at most once a second per tile, only for visible tiles).
 'use strict';
@@ -197,10 +198,16 @@
       const t = makeTile(id, true);
       page = el('div', { class: 'camera-page' }, t.root,
         el('section', { class: 'panel' }, el('h3', {}, 'Model versions'), el('div', { class: 'versions' })),
-        el('section', { class: 'panel' }, el('h3', {}, 'Dead letters'), el('div', { class: 'dead' })),
-        el('section', { class: 'panel' }, el('h3', {}, 'Last pseudo-label'), el('div', { class: 'pseudo' })));
+        el('section', { class: 'panel' }, el('h3', {}, 'Last pseudo-labelled key frame'),
+          el('div', { class: 'pseudo' }), el('div', { class: 'images keyframe' })),
+        el('section', { class: 'panel' }, el('h3', {}, 'Adaptation over time'),
+          el('div', { class: 'chart chart-agreement' }), el('div', { class: 'chart chart-rate' }),
+          el('div', { class: 'rounds' })),
+        el('section', { class: 'panel' }, el('h3', {}, 'Dead letters'), el('div', { class: 'dead' })));
       page.dataset.camera = id;
       page.tile = t;
+      page.keyFrame = keyFrameImages();
+      page.querySelector('.keyframe').replaceChildren(...page.keyFrame.figures);
       view.replaceChildren(page);
     }
     updateTile(page.tile, c);
@@ -222,6 +229,176 @@
           el('span', {}, 'rate ', el('b', {}, fmt(c.pseudoLabelsPerMinute, 0, '/min'))),
           el('span', { class: 'muted' }, time(p.timeMs)))
       : el('span', { class: 'muted' }, 'none (self-training is off, or no key frame labelled yet)'));
+    updateKeyFrame(page.keyFrame, c);
+    charts(page, c);
+    page.querySelector('.rounds').replaceChildren(roundsTable(c.rounds, 12));
+  }
+
+  // ---------------------------------------------------------------- adaptation
+
+  // The last key frame: what the teacher labelled next to what the student predicted of it.
+  function keyFrameImages() {
+    const names = [['frame', 'key frame'], ['labels', 'teacher: classes it is sure of'],
+      ['segmentation', 'student'], ['depth', 'teacher: depth'], ['student-depth', 'student: depth']];
+    const images = {};
+    const captions = {};
+    const figures = names.map(([name, caption]) => {
+      images[name] = liveImage(caption);
+      images[name].dataset.image = name;
+      captions[name] = el('figcaption', {}, caption);
+      return el('figure', {}, images[name], captions[name]);
+    });
+    return { images, captions, figures };
+  }
+
+  function updateKeyFrame(k, c) {
+    const p = c.lastPseudoLabel;
+    for (const f of k.figures) f.hidden = !p;
+    if (!p) return;
+    const base = cameraPath(c.id) + '/key-frame/';
+    const s = { w: 240, s: p.sequence + '-' + p.timeMs };
+    setImage(k.images.frame, url(base + 'frame.png', s));
+    setImage(k.images.labels, url(base + 'labels.png', s));
+    setImage(k.images.depth, url(base + 'depth.png', s));
+    k.captions.frame.textContent = `key frame ${p.sequence}`;
+    k.captions.labels.textContent = `${p.teacher} v${p.teacherVersion} (teacher): ${pct(p.confidentShare)} labelled`;
+    k.captions.depth.textContent = `teacher's depth: ${pct(p.consistentDepthShare)} labelled`;
+    const s2 = c.keyFramePrediction;
+    for (const n of ['segmentation', 'student-depth']) k.images[n].parentNode.hidden = !s2;
+    if (s2) {
+      setImage(k.images.segmentation, url(base + 'segmentation.png', s));
+      setImage(k.images['student-depth'], url(base + 'student-depth.png', s));
+      k.captions.segmentation.textContent = `${s2.model} v${s2.version} (student): agrees on ${pct(p.studentAgreement)}`;
+      k.captions['student-depth'].textContent = `${s2.model} v${s2.version} (student): depth`;
+    }
+  }
+
+  const COLORS = { agreement: '#2563eb', labelled: '#7c3aed', depth: '#0891b2',
+    accepted: '#15803d', 'rolled back': '#b91c1c', 'frozen student again': '#b45309', failed: '#6b7280',
+    rate: '#0f766e', version: '#1d2330' };
+
+  // The charts' data: pseudo-labels and rounds on one time axis (uPlot wants seconds).
+  function chartData(c) {
+    const rows = [];
+    for (const p of c.pseudoLabelHistory || []) rows.push({ t: p.timeMs / 1000, p });
+    for (const r of c.rounds || []) rows.push({ t: r.timeMs / 1000, r });
+    rows.sort((a, b) => a.t - b.t);
+    const x = rows.map(o => o.t);
+    const only = (f) => rows.map(o => (o.p ? f(o.p) : null) ?? null);
+    const outcome = (name) => rows.map(o => o.r && o.r.outcome === name
+      ? (name === 'frozen student again' ? o.r.frozenAgreement : (o.r.candidateAgreement ?? o.r.servingAgreement)) ?? null
+      : null);
+    const times = rows.filter(o => o.p).map(o => o.t);
+    let from = 0;
+    const rate = rows.map((o, i) => {
+      if (!o.p) return null;
+      while (times[from] < o.t - 60) from++;
+      return times.filter(t => t <= o.t).length - from;
+    });
+    let version = null;
+    const versions = rows.map(o => {
+      if (o.r) version = o.r.version;
+      else if (o.p && o.p.studentVersion) version = Math.max(version || 0, o.p.studentVersion);
+      return version;
+    });
+    return {
+      agreement: [x, only(p => p.studentAgreement), only(p => p.confidentShare), only(p => p.consistentDepthShare),
+        outcome('accepted'), outcome('rolled back'), outcome('frozen student again')],
+      rate: [x, rate, versions],
+      points: times.length,
+      rounds: (c.rounds || []).length,
+    };
+  }
+
+  function charts(page, c) {
+    const a = page.querySelector('.chart-agreement');
+    const r = page.querySelector('.chart-rate');
+    if (!window.uPlot) {
+      a.replaceChildren(el('span', { class: 'muted' }, 'charts unavailable (uPlot did not load)'));
+      return;
+    }
+    const d = chartData(c);
+    a.dataset.points = d.points;
+    a.dataset.rounds = d.rounds;
+    if (d.points + d.rounds === 0) {
+      if (!page.charts) a.replaceChildren(el('span', { class: 'muted' }, 'no pseudo-label or round yet'));
+      return;
+    }
+    const width = Math.max(320, Math.min(1100, page.clientWidth - 40));
+    const pctAxis = { values: (u, v) => v.map(x => Math.round(100 * x) + '%'), size: 50 };
+    const dots = (stroke) => ({ stroke, paths: () => null, points: { show: true, size: 9, fill: stroke } });
+    if (!page.charts) {
+      a.replaceChildren();
+      r.replaceChildren();
+      const agreement = new uPlot({
+        title: 'Agreement with the teacher, labelled pixels; rounds by outcome',
+        width, height: 230,
+        scales: { x: { time: true }, y: { range: [0, 1] } },
+        axes: [{}, pctAxis],
+        series: [{},
+          { label: 'student agreement', stroke: COLORS.agreement, width: 2, spanGaps: true, value: (u, v) => pct(v) },
+          { label: 'labelled pixels', stroke: COLORS.labelled, width: 2, spanGaps: true, value: (u, v) => pct(v) },
+          { label: 'depth labelled', stroke: COLORS.depth, width: 2, spanGaps: true, value: (u, v) => pct(v) },
+          Object.assign({ label: 'round accepted', value: (u, v) => pct(v) }, dots(COLORS.accepted)),
+          Object.assign({ label: 'rolled back', value: (u, v) => pct(v) }, dots(COLORS['rolled back'])),
+          Object.assign({ label: 'frozen student again', value: (u, v) => pct(v) }, dots(COLORS['frozen student again']))],
+      }, d.agreement, a);
+      const rate = new uPlot({
+        title: 'Pseudo-labels a minute; serving version',
+        width, height: 180,
+        scales: { x: { time: true }, v: {} },
+        axes: [{}, { size: 50 }, { scale: 'v', side: 1, size: 40, values: (u, v) => v.map(x => Number.isInteger(x) ? 'v' + x : '') }],
+        series: [{},
+          { label: 'pseudo-labels/min', stroke: COLORS.rate, width: 2, spanGaps: true },
+          { label: 'version', scale: 'v', stroke: COLORS.version, width: 2, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }) }],
+      }, d.rate, r);
+      page.charts = { agreement, rate };
+    } else {
+      page.charts.agreement.setData(d.agreement);
+      page.charts.rate.setData(d.rate);
+    }
+  }
+
+  function roundsTable(rounds, n) {
+    if (!rounds || rounds.length === 0) {
+      return el('span', { class: 'muted' }, 'no round yet (self-training is off, or it has not labelled enough key frames)');
+    }
+    const t = el('table', {}, el('tr', {}, el('th', {}, 'round'), el('th', {}, 'time'), el('th', {}, 'outcome'),
+      el('th', { class: 'num' }, 'version'), el('th', { class: 'num' }, 'serving'), el('th', { class: 'num' }, 'candidate'),
+      el('th', { class: 'num' }, 'frozen'), el('th', { class: 'num' }, 'seconds'), el('th', { class: 'num' }, 'machine'),
+      el('th', {}, 'why')));
+    for (const r of rounds.slice(-n).reverse()) {
+      const cls = r.outcome === 'accepted' ? 'ok' : r.outcome === 'rolled back' || r.outcome === 'failed' ? 'bad' : 'warn';
+      t.append(el('tr', {}, el('td', {}, (r.check ? 'check ' : '') + r.round), el('td', {}, time(r.timeMs)),
+        el('td', { class: cls }, r.outcome), el('td', { class: 'num' }, 'v' + r.version),
+        el('td', { class: 'num' }, pct(r.servingAgreement)), el('td', { class: 'num' }, pct(r.candidateAgreement)),
+        el('td', { class: 'num' }, pct(r.frozenAgreement)), el('td', { class: 'num' }, fmt(r.seconds, 1)),
+        el('td', { class: 'num' }, pct(r.machineShare)), el('td', { class: 'muted' }, r.why || '')));
+    }
+    return t;
+  }
+
+  function adaptation(f) {
+    const models = Object.entries(f.adaptation || {});
+    if (models.length === 0) {
+      return el('span', { class: 'muted' }, 'no self-training round read (self-training is off, or none has finished)');
+    }
+    const box = el('div');
+    for (const [name, a] of models) {
+      const o = a.outcomes || {};
+      box.append(el('div', { class: 'kpis' },
+        kpi(name, 'model'),
+        kpi(a.budget == null ? 'no limit' : pct(a.budget), 'adaptation budget'),
+        kpi(pct(a.machineShare), 'machine taken by adaptation'),
+        kpi(a.rounds, 'rounds'),
+        kpi(o['accepted'] || 0, 'accepted'),
+        kpi(o['rolled back'] || 0, 'rolled back'),
+        kpi(o['frozen student again'] || 0, 'frozen student again'),
+        kpi(o['failed'] || 0, 'failed'),
+        kpi(fmt(a.secondsPerRound, 1, ' s'), 'per round')));
+      if (a.last) box.append(el('div', { class: 'muted' }, `last: ${a.last.check ? 'check' : 'round'} ${a.last.round}, ${a.last.outcome}, v${a.last.version}, ${time(a.last.timeMs)}`));
+    }
+    return box;
   }
 
   function versions(c) {
@@ -301,6 +478,7 @@
         kpi(fmt(f.latencyP99Ms, 0, ' ms'), 'latency p99'),
         kpi(f.deadLettersLastMinute, 'dead letters, last minute'),
         kpi(f.deadLetters, 'dead letters read')),
+      el('section', { class: 'panel adaptation' }, el('h3', {}, 'Adaptation'), adaptation(f)),
       el('section', { class: 'panel' }, el('h3', {}, 'Versions per camera'), rows),
       el('section', { class: 'panel' }, el('h3', {}, 'Model versions published'),
         Object.keys(f.models || {}).length ? models : el('span', { class: 'muted' }, 'none (self-training is off, or no round has finished)')),

@@ -44,6 +44,12 @@ public final class KafkaRecords {
                 new ProducerRecord<>(topic, null, null, utf8(u.modelName), u.payload);
     }
 
+    /** Self-training rounds keyed by model name. */
+    public static KafkaRecordSerializationSchema<SerializedRound> rounds(String topic) {
+        return (r, ctx, ts) ->
+                new ProducerRecord<>(topic, null, null, utf8(r.modelName), r.payload);
+    }
+
     private static byte[] utf8(String s) {
         return (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
     }
