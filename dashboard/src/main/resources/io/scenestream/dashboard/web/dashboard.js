@@ -256,7 +256,7 @@
     for (const f of k.figures) f.hidden = !p;
     if (!p) return;
     const base = cameraPath(c.id) + '/key-frame/';
-    const s = { w: 240, s: p.sequence + '-' + p.timeMs };
+    const s = { w: 200, s: p.sequence + '-' + p.timeMs };
     setImage(k.images.frame, url(base + 'frame.png', s));
     setImage(k.images.labels, url(base + 'labels.png', s));
     setImage(k.images.depth, url(base + 'depth.png', s));
