@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Meter;
@@ -73,6 +74,12 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
 
     /** Records that are not usable frames. */
+    /**
+     * Name of the counter accumulator of frames shed for being older than {@code
+     * inference.max-lag-ms} (the local tools' console).
+     */
+    public static final String SHED_ACCUMULATOR = "frames-shed";
+
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
@@ -95,6 +102,8 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient ThreadLocal<Integer> threadsNow;
 
     private transient InferenceBatch.Execution execution;
+    private transient Counter framesShed;
+    private transient LongCounter shedTotal;
     private transient byte[] restoredUpdate;
     private transient ServingUpdateState servingState;
 
@@ -151,6 +160,9 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         framesOut = getMetricGroup().meter("framesPerSecond", new MeterView(10));
         keyFrames = getMetricGroup().counter("keyFrames");
         deadLetters = getMetricGroup().counter("deadLetters");
+        framesShed = getMetricGroup().counter("framesShed");
+        shedTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(SHED_ACCUMULATOR, shedTotal);
         framesIn = getMetricGroup().meter("framesInPerSecond", new MeterView(10));
         LastValues gauges = new LastValues(getMetricGroup());
         lastBatch = gauges.gauge("batchSize");
@@ -204,6 +216,15 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public void processElement1(StreamRecord<RawRecord> element) throws Exception {
         completePending(false);
         RawRecord record = element.getValue();
+        if (settings.maxLagMs() > 0 && record.timestamp > 0) {
+            long lag = getProcessingTimeService().getCurrentProcessingTime() - record.timestamp;
+            if (lag > settings.maxLagMs()) {
+                // Too late to be of use: shed before it costs a decode, counted.
+                framesShed.inc();
+                shedTotal.add(1);
+                return;
+            }
+        }
         buffer.add(record);
         execution.added(record);
         if (buffer.size() >= settings.maxBatch()) {
@@ -255,6 +276,11 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         flush();
         execution.emitFinished(0);
         slot.swap(c, record);
+    }
+
+    /** Frames shed for being later than the max lag (for tests). */
+    long framesShed() {
+        return framesShed.getCount();
     }
 
     /** For tests: waits until the update being prepared, if any, serves or is rejected. */

@@ -27,6 +27,9 @@ import java.io.Serializable;
  *     the next batch, on {@code codecThreads} threads of their own, rather than just before and
  *     after the model: for a model on a GPU, where the operator's cores are idle while it runs (see
  *     {@link #overlapByDefault})
+ * @param maxLagMs frames older than this when they reach the operator (processing time less the
+ *     record's timestamp) are shed: never decoded or inferred, counted; 0 keeps every frame,
+ *     however late (a camera that outpaces inference then waits in Kafka, and latency grows)
  */
 public record InferenceSettings(
         String checkpoint,
@@ -40,7 +43,8 @@ public record InferenceSettings(
         String updateKey,
         int threads,
         int codecThreads,
-        boolean overlapCodecs)
+        boolean overlapCodecs,
+        long maxLagMs)
         implements Serializable {
 
     public static final int DEFAULT_MAX_BATCH = 4;
@@ -69,6 +73,7 @@ public record InferenceSettings(
         private int threads;
         private int codecThreads;
         private Boolean overlapCodecs;
+        private long maxLagMs;
 
         private Builder() {}
 
@@ -125,6 +130,12 @@ public record InferenceSettings(
             return this;
         }
 
+        /** Sheds frames older than this; 0 (the default) keeps every frame. */
+        public Builder optMaxLagMs(long maxLagMs) {
+            this.maxLagMs = maxLagMs;
+            return this;
+        }
+
         public InferenceSettings build() {
             return new InferenceSettings(
                     checkpoint,
@@ -138,7 +149,8 @@ public record InferenceSettings(
                     updateKey,
                     threads,
                     codecThreads,
-                    overlapCodecs != null ? overlapCodecs : overlapByDefault(device));
+                    overlapCodecs != null ? overlapCodecs : overlapByDefault(device),
+                    maxLagMs);
         }
     }
 
@@ -179,6 +191,10 @@ public record InferenceSettings(
         if (keyFrameEvery < 0) {
             throw new IllegalArgumentException(
                     "key-frame interval must not be negative, got " + keyFrameEvery);
+        }
+        if (maxLagMs < 0) {
+            throw new IllegalArgumentException(
+                    "max lag must not be negative (0: keep every frame), got " + maxLagMs);
         }
         updateKey = updateKey == null ? "" : updateKey;
         if (threads < 0) {

@@ -250,6 +250,48 @@ class InferenceOperatorTest {
         }
     }
 
+    /** With a max lag, frames that reach the operator later than it are shed and counted. */
+    @ParameterizedTest(name = "max lag {0} ms")
+    @ValueSource(longs = {0, 5000})
+    void framesLaterThanTheMaxLagAreShedAndCounted(long maxLagMs) throws Exception {
+        Path shipped =
+                TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 1, 1));
+        InferenceSettings settings =
+                InferenceSettings.builder()
+                        .setCheckpoint(shipped.toString())
+                        .setResolution(TinyModels.H, TinyModels.W)
+                        .optBatch(1, 1000)
+                        .optDevice("cpu")
+                        .optMaxLagMs(maxLagMs)
+                        .build();
+        // Record timestamps against a processing time of 100 s: 10 s late, 2 s, unknown (0), 6 s,
+        // 0.5 s.
+        long[] stamps = {90_000, 98_000, 0, 94_000, 99_500};
+        try (var h = harness(settings)) {
+            h.open();
+            h.setProcessingTime(100_000);
+            List<DecodedFrame> frames = TinyModels.frames("porch", 9, stamps.length);
+            for (int i = 0; i < stamps.length; i++) {
+                RawRecord r = TinyModels.record(frames.get(i));
+                r.timestamp = stamps[i];
+                h.processElement1(new StreamRecord<>(r));
+            }
+            InferenceOperator op = (InferenceOperator) h.getOperator();
+            if (maxLagMs == 0) {
+                assertThat(predictions(h))
+                        .extracting(p -> p.sequence)
+                        .containsExactly(0L, 1L, 2L, 3L, 4L);
+                assertThat(op.framesShed()).isZero();
+            } else {
+                assertThat(predictions(h)).extracting(p -> p.sequence).containsExactly(1L, 2L, 4L);
+                assertThat(op.framesShed()).isEqualTo(2);
+            }
+            assertThat(h.getSideOutput(InferenceOperator.DEAD_LETTERS))
+                    .as("shed frames are not bad records")
+                    .isNullOrEmpty();
+        }
+    }
+
     @Test
     void aBatchIsDecodedAndEncodedOnSeveralThreadsAndLeavesInOrder() throws Exception {
         byte[] ckpt = TinyModels.checkpoint("student", 1, 1);

@@ -94,6 +94,17 @@ public final class JobOptions {
                     .defaultValue(InferenceSettings.DEFAULT_CONFIDENCE_THRESHOLD)
                     .withDescription("Probability at which a pixel counts as confident.");
 
+    public static final ConfigOption<Long> MAX_LAG_MS =
+            ConfigOptions.key("inference.max-lag-ms")
+                    .longType()
+                    .defaultValue(0L)
+                    .withDescription(
+                            "Shed a frame that reaches inference more than this many ms after its record's timestamp "
+                                    + "(the camera's clock, or the broker's with LogAppendTime): it is never decoded or "
+                                    + "inferred and makes no prediction; counted (metric framesShed, the local console). "
+                                    + "0: keep every frame, however late; a camera that outpaces inference then waits in "
+                                    + "Kafka and latency grows. Clocks must agree to well within it.");
+
     public static final ConfigOption<Integer> INFERENCE_THREADS =
             ConfigOptions.key("inference.threads")
                     .intType()

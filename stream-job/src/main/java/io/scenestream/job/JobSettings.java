@@ -80,6 +80,7 @@ public record JobSettings(
                         .optThreads(c.get(JobOptions.INFERENCE_THREADS))
                         .optCodecThreads(c.get(JobOptions.CODEC_THREADS))
                         .optOverlapCodecs(c.getOptional(JobOptions.OVERLAP_CODECS).orElse(null))
+                        .optMaxLagMs(c.get(JobOptions.MAX_LAG_MS))
                         .build();
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;

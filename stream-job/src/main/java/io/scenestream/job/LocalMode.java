@@ -17,6 +17,7 @@ import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.numerics.KernelPath;
 import io.scenestream.model.numerics.Kernels;
+import io.scenestream.operators.InferenceOperator;
 import io.scenestream.operators.RoundSummary;
 import java.io.IOException;
 import java.net.BindException;
@@ -31,7 +32,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
@@ -279,7 +282,8 @@ public final class LocalMode implements Callable<Integer> {
                 long started = System.nanoTime();
                 long lastCount = 0;
                 long lastTime = started;
-                while (received.get() < expected
+                long shed = 0;
+                while (received.get() + shed < expected
                         && interrupted.getCount() > 0
                         && loop.failure() == null
                         && cameraFailure.get() == null) {
@@ -306,6 +310,7 @@ public final class LocalMode implements Callable<Integer> {
                         }
                     }
                     long skipped = loop.skipped();
+                    shed = framesShed(job, shed);
                     String adapting = "";
                     if (adaptation != null) {
                         for (RoundSummary r : adaptation.poll()) {
@@ -324,7 +329,7 @@ public final class LocalMode implements Callable<Integer> {
                     System.out.printf(
                             Locale.ROOT,
                             "frames in %d, predictions out %d, %.1f frames/s, latency p50 %s p99 %s, "
-                                    + "model v%d%s%s%n",
+                                    + "model v%d%s%s%s%n",
                             sent,
                             got,
                             rate,
@@ -332,6 +337,13 @@ public final class LocalMode implements Callable<Integer> {
                             pct(l, 0.99),
                             servingVersion.get(),
                             skipped > 0 ? ", " + skipped + " bad records not recorded" : "",
+                            shed > 0
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            ", %d frames shed (later than %d ms)",
+                                            shed,
+                                            settings.inference().maxLagMs())
+                                    : "",
                             adapting);
                 }
                 producers.forEach(FrameProducer::stop);
@@ -371,6 +383,22 @@ public final class LocalMode implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Frames the job has shed for being late, as its accumulator says; {@code last} if unknown. */
+    private static long framesShed(JobClient job, long last) {
+        try {
+            Object n =
+                    job.getAccumulators()
+                            .get(5, TimeUnit.SECONDS)
+                            .get(InferenceOperator.SHED_ACCUMULATOR);
+            return n instanceof Number v ? Math.max(last, v.longValue()) : last;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return last;
+        } catch (ExecutionException | TimeoutException e) {
+            return last;
+        }
     }
 
     /** The live dashboard of the pipeline's topics, on loopback. */
