@@ -224,12 +224,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         lastRoundAt = getProcessingTimeService().getCurrentProcessingTime();
         scheduleCheck();
         LOG.info(
-                "self-training {} from {} at v{} ({} buffered, {} held out)",
+                "self-training {} from {} at v{} ({} buffered, {} held out), training {} ({}"
+                        + " values)",
                 modelName,
                 source,
                 servingVersion,
                 training.size(),
-                heldOut.size());
+                heldOut.size(),
+                settings.trainer().parts(),
+                trainer.trainedValues());
     }
 
     /** The labelled source-domain frames (synthetic frames rendered from a fixed seed). */

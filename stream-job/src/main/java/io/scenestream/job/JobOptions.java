@@ -367,6 +367,15 @@ public final class JobOptions {
                     .defaultValue(SelfTrainer.Settings.DEFAULT_LEARNING_RATE)
                     .withDescription("Adam learning rate of self-training.");
 
+    public static final ConfigOption<String> TRAINED_PARTS =
+            ConfigOptions.key("self-training.train")
+                    .stringType()
+                    .defaultValue("all")
+                    .withDescription(
+                            "Which of the student's parameters self-training updates: all; heads (everything but the "
+                                    + "backbone: cheaper steps, no gradient into the backbone); batchnorm (the BatchNorm "
+                                    + "scale and shift only). The rest stays as shipped.");
+
     public static final ConfigOption<String> SOURCE_DATA =
             ConfigOptions.key("self-training.source-data")
                     .stringType()

@@ -3,6 +3,7 @@ package io.scenestream.job;
 import io.scenestream.frames.Size;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.model.selftrain.SelfTrainer;
+import io.scenestream.model.selftrain.TrainedParts;
 import io.scenestream.operators.InferenceSettings;
 import io.scenestream.operators.SelfTrainingSettings;
 import io.scenestream.operators.TeacherSettings;
@@ -125,6 +126,7 @@ public record JobSettings(
                                     c.get(JobOptions.STEPS_PER_ROUND),
                                     c.get(JobOptions.TRAIN_BATCH))
                             .optLearningRate(c.get(JobOptions.LEARNING_RATE))
+                            .optParts(TrainedParts.parse(c.get(JobOptions.TRAINED_PARTS)))
                             .build();
             selfTraining =
                     SelfTrainingSettings.builder()

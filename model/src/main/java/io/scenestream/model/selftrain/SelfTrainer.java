@@ -1,6 +1,7 @@
 package io.scenestream.model.selftrain;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -77,7 +78,8 @@ public final class SelfTrainer implements AutoCloseable {
             int batch,
             float learningRate,
             float weightDecay,
-            long seed)
+            long seed,
+            TrainedParts parts)
             implements Serializable {
 
         public Settings {
@@ -94,6 +96,9 @@ public final class SelfTrainer implements AutoCloseable {
             if (!(fallbackMargin >= 0 && fallbackMargin < 1)) {
                 throw new IllegalArgumentException(
                         "fallback margin must be in [0, 1), got " + fallbackMargin);
+            }
+            if (parts == null) {
+                throw new IllegalArgumentException("trained parts must be set");
             }
             if (!(learningRate > 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException(
@@ -131,8 +136,15 @@ public final class SelfTrainer implements AutoCloseable {
             private float learningRate = DEFAULT_LEARNING_RATE;
             private float weightDecay = DEFAULT_WEIGHT_DECAY;
             private long seed = 7;
+            private TrainedParts parts = TrainedParts.ALL;
 
             private Builder() {}
+
+            /** Which parameters rounds update (all by default). */
+            public Builder optParts(TrainedParts parts) {
+                this.parts = parts;
+                return this;
+            }
 
             /**
              * The replay buffer's size, the held-out set's size and which frames go to it (every
@@ -189,7 +201,8 @@ public final class SelfTrainer implements AutoCloseable {
                         batch,
                         learningRate,
                         weightDecay,
-                        seed);
+                        seed,
+                        parts);
             }
         }
     }
@@ -307,6 +320,10 @@ public final class SelfTrainer implements AutoCloseable {
 
     private final Settings settings;
     private final Model model;
+
+    /** Values of the parameters rounds update (see {@link TrainedParts}). */
+    private long trainedValues;
+
     private final LoadedCheckpoint student;
     private final MtiNetTrainer trainer;
     private final Deque<DenseSample> buffer = new ArrayDeque<>();
@@ -352,10 +369,23 @@ public final class SelfTrainer implements AutoCloseable {
                             0f,
                             Map.of());
             trainer = new MtiNetTrainer(m, options, new Shape(settings.batch(), 3, height, width));
+            trainedValues = settings.parts().apply(StateDict.parameters(lc.net()));
             try (NDManager scratch = m.getNDManager().newSubManager()) {
                 NDList opt = Checkpoints.optimizerStateFromBytes(checkpoint, source, scratch);
                 if (opt != null) {
-                    trainer.restoreOptimizerState(opt);
+                    // Only the trained parameters have optimiser state (a checkpoint saved
+                    // training other parts has some of the others').
+                    Map<String, Parameter> params = StateDict.parameters(lc.net());
+                    NDList kept = new NDList();
+                    for (NDArray a : opt) {
+                        String name = a.getName();
+                        Parameter p =
+                                params.get(name.substring(0, Math.max(0, name.lastIndexOf('.'))));
+                        if (p == null || p.requiresGradient()) {
+                            kept.add(a);
+                        }
+                    }
+                    trainer.restoreOptimizerState(kept);
                 }
             }
             student = lc;
@@ -803,6 +833,11 @@ public final class SelfTrainer implements AutoCloseable {
     /** Frames received since this trainer was created. */
     public long received() {
         return received;
+    }
+
+    /** How many parameter values rounds update (see {@link TrainedParts}). */
+    public long trainedValues() {
+        return trainedValues;
     }
 
     /** Parameters, for tests: the current value of every weight under its state-dict name. */

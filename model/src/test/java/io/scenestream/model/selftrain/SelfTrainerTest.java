@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Rounds of self-training on a small student: the loss falls, a worse candidate is rolled back, the
@@ -106,6 +108,61 @@ class SelfTrainerTest {
             assertThat(after).isLessThan(before);
             assertThat(t.sinceRound()).isZero();
         }
+    }
+
+    /**
+     * With only some parts trained, a round changes those and leaves every other weight bit for bit
+     * (running statistics aside: every training step updates them).
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = TrainedParts.class,
+            names = {"HEADS", "BATCHNORM"})
+    void aRoundTrainsOnlyThePartsItIsGiven(TrainedParts parts) throws Exception {
+        SelfTrainer.Settings s =
+                SelfTrainer.Settings.builder()
+                        .optBuffers(64, 8, 4)
+                        .optSteps(3, 4)
+                        .optLearningRate(1e-3f)
+                        .optSeed(11)
+                        .optParts(parts)
+                        .build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", s)) {
+            pseudoLabelled(5, 16).forEach(t::add);
+            t.acceptWithin(0.999);
+            Map<String, float[]> before = t.weights();
+            assertThat(t.round().accepted()).isTrue();
+            Map<String, float[]> after = t.weights();
+            long all = before.values().stream().mapToLong(w -> w.length).sum();
+            assertThat(t.trainedValues()).isPositive().isLessThan(all);
+            int changed = 0;
+            int kept = 0;
+            for (String name : before.keySet()) {
+                if (name.contains("running_") || name.endsWith("num_batches_tracked")) {
+                    continue;
+                }
+                boolean same = Arrays.equals(before.get(name), after.get(name));
+                boolean trained =
+                        parts == TrainedParts.HEADS
+                                ? !name.startsWith("backbone.")
+                                : isBatchNormAffine(name, before);
+                if (trained) {
+                    changed += same ? 0 : 1;
+                } else {
+                    assertThat(same).as("%s is frozen", name).isTrue();
+                    kept++;
+                }
+            }
+            assertThat(changed).as("trained weights that moved").isGreaterThan(3);
+            assertThat(kept).as("frozen weights").isGreaterThan(3);
+        }
+    }
+
+    /** A BatchNorm's weight or bias: a layer that also has running statistics. */
+    private static boolean isBatchNormAffine(String name, Map<String, float[]> weights) {
+        String layer = name.substring(0, name.lastIndexOf('.'));
+        return (name.endsWith(".weight") || name.endsWith(".bias"))
+                && weights.containsKey(layer + ".running_mean");
     }
 
     private static List<DenseSample> uniform(long seed, int n, int label, float metres) {
