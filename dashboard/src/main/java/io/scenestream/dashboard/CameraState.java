@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +41,16 @@ final class CameraState {
     static final long RATE_WINDOW_MS = 10_000;
 
     private final String id;
-    private final LinkedHashMap<Long, Frame> recentFrames = new LinkedHashMap<>();
+    private final Recent<Frame> recentFrames =
+            new Recent<>(RECENT_FRAMES, RECENT_FRAME_BYTES, f -> f.getPayload().size());
     private final Samples frameTimes = new Samples(256);
     private final Samples predictionTimes = new Samples(512);
     private final Samples pseudoLabelTimes = new Samples(256);
-    private final LinkedHashMap<Long, Prediction> recentPredictions = new LinkedHashMap<>();
-    private long recentPredictionBytes;
+    private final Recent<Prediction> recentPredictions =
+            new Recent<>(
+                    RECENT_PREDICTIONS,
+                    RECENT_PREDICTION_BYTES,
+                    p -> p.getSegmentationPng().size() + p.getDepthPng().size());
     private final ArrayDeque<Views.PseudoLabelPoint> pseudoLabelHistory = new ArrayDeque<>();
     private final ArrayDeque<Views.ServedVersion> served = new ArrayDeque<>();
     private final ArrayDeque<Views.DeadLetter> deadLetters = new ArrayDeque<>();
@@ -77,16 +80,6 @@ final class CameraState {
         frames++;
         latestFrame = f;
         recentFrames.put(f.getSequence(), f);
-        long bytes = 0;
-        for (Frame k : recentFrames.values()) {
-            bytes += k.getPayload().size();
-        }
-        Iterator<Frame> it = recentFrames.values().iterator();
-        while (recentFrames.size() > 1
-                && (recentFrames.size() > RECENT_FRAMES || bytes > RECENT_FRAME_BYTES)) {
-            bytes -= it.next().getPayload().size();
-            it.remove();
-        }
         frameTimes.add(f.getCaptureTimeUs() > 0 ? f.getCaptureTimeUs() / 1000 : recordMs, 1);
         touched(recordMs);
     }
@@ -94,7 +87,7 @@ final class CameraState {
     synchronized void onPrediction(Prediction p, long recordMs) {
         predictions++;
         latestPrediction = p;
-        keep(p);
+        recentPredictions.put(p.getSequence(), p);
         if (keyFrame != null
                 && keyFramePrediction == null
                 && keyFrame.getSequence() == p.getSequence()) {
@@ -114,23 +107,6 @@ final class CameraState {
             }
         }
         touched(recordMs);
-    }
-
-    /** Keeps {@code p} by sequence, within {@link #RECENT_PREDICTIONS} and bytes. */
-    private void keep(Prediction p) {
-        Prediction old = recentPredictions.put(p.getSequence(), p);
-        recentPredictionBytes += bytes(p) - (old == null ? 0 : bytes(old));
-        Iterator<Prediction> it = recentPredictions.values().iterator();
-        while (recentPredictions.size() > 1
-                && (recentPredictions.size() > RECENT_PREDICTIONS
-                        || recentPredictionBytes > RECENT_PREDICTION_BYTES)) {
-            recentPredictionBytes -= bytes(it.next());
-            it.remove();
-        }
-    }
-
-    private static long bytes(Prediction p) {
-        return p.getSegmentationPng().size() + p.getDepthPng().size();
     }
 
     synchronized void onPseudoLabel(PseudoLabel p, long recordMs) {

@@ -18,13 +18,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -200,8 +200,9 @@ final class FleetState {
     }
 
     private static Double secondsPerRound(Collection<Views.Round> q) {
-        double[] s = q.stream().filter(r -> !r.check()).mapToDouble(Views.Round::seconds).toArray();
-        return s.length == 0 ? null : CameraState.round(Arrays.stream(s).average().orElse(0));
+        OptionalDouble mean =
+                q.stream().filter(r -> !r.check()).mapToDouble(Views.Round::seconds).average();
+        return mean.isPresent() ? CameraState.round(mean.getAsDouble()) : null;
     }
 
     /** The figures, NaN and infinities as null (JSON has neither). */

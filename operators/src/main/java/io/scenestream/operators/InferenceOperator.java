@@ -73,13 +73,13 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
 
-    /** Records that are not usable frames. */
     /**
      * Name of the counter accumulator of frames shed for being older than {@code
      * inference.max-lag-ms} (the local tools' console).
      */
     public static final String SHED_ACCUMULATOR = "frames-shed";
 
+    /** Records that are not usable frames. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 

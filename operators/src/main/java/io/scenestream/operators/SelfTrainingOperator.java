@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -339,18 +338,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                 () -> {
                     long t0 = System.nanoTime();
                     SelfTrainer.Round r = trainer.round();
-                    Map<String, Object> provenance = new LinkedHashMap<>();
-                    provenance.put("self_training_round", trainer.rounds());
-                    provenance.put("held_out_agreement", r.candidateAgreement());
-                    provenance.put("frames_received", trainer.received());
-                    byte[] state =
-                            trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
-                    byte[] update =
-                            r.newVersion()
-                                    ? trainer.checkpoint(
-                                            modelName, DataType.FLOAT16, false, provenance)
-                                    : null;
-                    return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
+                    return outcome(r, "held_out_agreement", r.candidateAgreement(), t0);
                 });
     }
 
@@ -361,19 +349,28 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                 () -> {
                     long t0 = System.nanoTime();
                     SelfTrainer.Round r = trainer.watch().orElse(null);
-                    if (r == null) {
-                        return new Outcome(null, null, null, 0);
-                    }
-                    Map<String, Object> provenance = new LinkedHashMap<>();
-                    provenance.put("self_training_round", trainer.rounds());
-                    provenance.put("frozen_student_again", true);
-                    provenance.put("frames_received", trainer.received());
-                    byte[] state =
-                            trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
-                    byte[] update =
-                            trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance);
-                    return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
+                    return r == null
+                            ? new Outcome(null, null, null, 0)
+                            : outcome(r, "frozen_student_again", true, t0);
                 });
+    }
+
+    /**
+     * On the worker: the trainer's state and, when a new version serves, its update, with their
+     * provenance ({@code key}: what the round or check says of it).
+     */
+    private Outcome outcome(SelfTrainer.Round r, String key, Object value, long t0)
+            throws IOException {
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("self_training_round", trainer.rounds());
+        provenance.put(key, value);
+        provenance.put("frames_received", trainer.received());
+        byte[] state = trainer.checkpoint(modelName, DataType.FLOAT32, true, provenance);
+        byte[] update =
+                r.newVersion()
+                        ? trainer.checkpoint(modelName, DataType.FLOAT16, false, provenance)
+                        : null;
+        return new Outcome(r, state, update, (System.nanoTime() - t0) / 1e9);
     }
 
     private void collectRound() throws Exception {
@@ -516,10 +513,6 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         output.collect(
                 ROUNDS,
                 new StreamRecord<>(new SerializedRound(b.getModelName(), b.build().toByteArray())));
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     @Override

@@ -310,7 +310,9 @@ public final class LocalMode implements Callable<Integer> {
                         }
                     }
                     long skipped = loop.skipped();
-                    shed = framesShed(job, shed);
+                    if (settings.inference().maxLagMs() > 0) {
+                        shed = framesShed(job, shed);
+                    }
                     String adapting = "";
                     if (adaptation != null) {
                         for (RoundSummary r : adaptation.poll()) {
@@ -416,10 +418,7 @@ public final class LocalMode implements Callable<Integer> {
                                         s.pseudoLabelsTopic(),
                                         s.modelUpdatesTopic(),
                                         s.roundsTopic()))
-                        .optPalette(
-                                manifest.classNames().size() == 40
-                                        ? NyuPalette.NYU40
-                                        : NyuPalette.NYU13)
+                        .optPalette(NyuPalette.forClassCount(manifest.classNames().size()))
                         .optPort(dashboardPort);
         try {
             return Dashboard.start(b.build());

@@ -289,11 +289,14 @@
       ? (name === 'frozen student again' ? o.r.frozenAgreement : (o.r.candidateAgreement ?? o.r.servingAgreement)) ?? null
       : null);
     const times = rows.filter(o => o.p).map(o => o.t);
+    // Pseudo-labels in the minute up to each one: those seen so far less those older.
     let from = 0;
-    const rate = rows.map((o, i) => {
+    let seen = 0;
+    const rate = rows.map(o => {
       if (!o.p) return null;
+      seen++;
       while (times[from] < o.t - 60) from++;
-      return times.filter(t => t <= o.t).length - from;
+      return seen - from;
     });
     let version = null;
     const versions = rows.map(o => {

@@ -320,11 +320,11 @@ public final class SelfTrainer implements AutoCloseable {
 
     private final Settings settings;
     private final Model model;
+    private final LoadedCheckpoint student;
 
     /** Values of the parameters rounds update (see {@link TrainedParts}). */
-    private long trainedValues;
+    private final long trainedValues;
 
-    private final LoadedCheckpoint student;
     private final MtiNetTrainer trainer;
     private final Deque<DenseSample> buffer = new ArrayDeque<>();
     private final Deque<DenseSample> heldOut = new ArrayDeque<>();
@@ -369,13 +369,13 @@ public final class SelfTrainer implements AutoCloseable {
                             0f,
                             Map.of());
             trainer = new MtiNetTrainer(m, options, new Shape(settings.batch(), 3, height, width));
-            trainedValues = settings.parts().apply(StateDict.parameters(lc.net()));
+            Map<String, Parameter> params = StateDict.parameters(lc.net());
+            trainedValues = settings.parts().apply(params);
             try (NDManager scratch = m.getNDManager().newSubManager()) {
                 NDList opt = Checkpoints.optimizerStateFromBytes(checkpoint, source, scratch);
                 if (opt != null) {
                     // Only the trained parameters have optimiser state (a checkpoint saved
                     // training other parts has some of the others').
-                    Map<String, Parameter> params = StateDict.parameters(lc.net());
                     NDList kept = new NDList();
                     for (NDArray a : opt) {
                         String name = a.getName();

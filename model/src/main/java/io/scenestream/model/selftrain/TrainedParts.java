@@ -14,14 +14,15 @@ public enum TrainedParts {
     ALL,
     /**
      * Everything but the backbone: MTI-Net's multi-scale multi-modal distillation, feature
-     * propagation and task heads. The backbone's features stay the shipped ones, and no gradient
-     * flows back into the backbone.
+     * propagation and task heads. The backbone's weights stay the shipped ones and no gradient
+     * flows back into it (its BatchNorm running statistics follow the scene, as in every part: each
+     * training step updates them).
      */
     HEADS,
     /**
      * The BatchNorm scale and shift of every layer (and, as in any training step, the running
-     * statistics): a small part (under 1% of the weights) that re-centres features to a new scene's
-     * light.
+     * statistics): a small part (0.3% of the student {@code lite}'s values) that re-centres
+     * features to a new scene's light.
      */
     BATCHNORM;
 
