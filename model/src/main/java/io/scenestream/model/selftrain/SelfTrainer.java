@@ -14,6 +14,7 @@ import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.checkpoint.SceneDelta;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.train.Evaluation;
@@ -346,6 +347,9 @@ public final class SelfTrainer implements AutoCloseable {
     /** Whether the serving weights are the frozen student's. */
     private boolean servingIsFrozen;
 
+    /** The frozen student's version. */
+    private long frozenVersion;
+
     /**
      * @param checkpoint the student to start from: a checkpoint file's bytes, with the optimiser's
      *     state if it has one (as {@link #state} writes)
@@ -485,8 +489,10 @@ public final class SelfTrainer implements AutoCloseable {
     public void keepFrozen(byte[] checkpoint, String source) throws CheckpointException {
         Map<String, Parameter> params = StateDict.parameters(student.net());
         Map<String, float[]> frozen = new LinkedHashMap<>();
+        long frozenAt;
         try (NDManager m = model.getNDManager().newSubManager()) {
             LoadedCheckpoint lc = Checkpoints.fromBytes(checkpoint, source, m, null);
+            frozenAt = lc.manifest().modelVersion();
             Map<String, Parameter> theirs = StateDict.parameters(lc.net());
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 Parameter p = theirs.get(e.getKey());
@@ -509,7 +515,106 @@ public final class SelfTrainer implements AutoCloseable {
             }
         }
         frozenWeights = frozen;
+        frozenVersion = frozenAt;
         servingIsFrozen = sameWeights(snapshot(params), frozen);
+    }
+
+    /**
+     * One camera's (or group's) adaptation, for a trainer that adapts several scenes in turn on one
+     * shared base, the frozen student ({@link #enter}).
+     *
+     * @param delta the scene's {@link SceneDelta} as bytes (with the optimiser's state), or null
+     *     while it serves the base
+     * @param version the scene's serving version
+     * @param servingIsFrozen whether the scene serves the base
+     * @param training the scene's training buffer, oldest first
+     * @param heldOut the scene's held-out set, oldest first
+     */
+    public record Scene(
+            byte[] delta,
+            long version,
+            boolean servingIsFrozen,
+            List<DenseSample> training,
+            List<DenseSample> heldOut) {}
+
+    /**
+     * Makes {@code scene} the one this trainer adapts: the frozen student's weights with the
+     * scene's delta laid over them, its optimiser state (none for a scene without a delta), its
+     * frames and its version. Needs {@link #keepFrozen} first.
+     *
+     * @param source names the delta in error messages
+     * @throws CheckpointException if the delta does not fit the student; the trainer then holds the
+     *     frozen student
+     */
+    public void enter(Scene scene, String source) throws CheckpointException {
+        if (frozenWeights == null) {
+            throw new IllegalStateException("scenes lie on the frozen student: keepFrozen first");
+        }
+        Map<String, Parameter> params = StateDict.parameters(student.net());
+        load(params, frozenWeights);
+        servingIsFrozen = true;
+        version = frozenVersion;
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDList optimizer = new NDList();
+            if (scene.delta() != null) {
+                SceneDelta d = SceneDelta.fromBytes(scene.delta(), source, m, student.net());
+                d.layOver(student.net());
+                if (d.optimizerState() != null) {
+                    optimizer = d.optimizerState();
+                }
+            }
+            trainer.restoreOptimizerState(optimizer);
+        }
+        version = scene.version();
+        servingIsFrozen = scene.servingIsFrozen();
+        sinceRound = 0;
+        restoreFrames(scene.training(), scene.heldOut());
+    }
+
+    /**
+     * The state-dict names of what adaptation changes: the trained parameters ({@link
+     * TrainedParts}) and every BatchNorm running statistic (which every training step moves).
+     */
+    public List<String> deltaNames() {
+        List<String> out = new ArrayList<>();
+        StateDict.parameters(student.net())
+                .forEach(
+                        (name, p) -> {
+                            if (p.requiresGradient()
+                                    || p.getType() == Parameter.Type.RUNNING_MEAN
+                                    || p.getType() == Parameter.Type.RUNNING_VAR) {
+                                out.add(name);
+                            }
+                        });
+        return out;
+    }
+
+    /**
+     * The serving student's difference from the frozen one as a {@link SceneDelta} for {@code
+     * scope}, named {@code name} at the serving version.
+     *
+     * @param storage FLOAT16 for updates on the wire, FLOAT32 for state
+     * @param withOptimizer whether the optimiser's state goes with it (for state)
+     * @param provenance recorded in the manifest's training section
+     */
+    public byte[] delta(
+            String name,
+            String scope,
+            DataType storage,
+            boolean withOptimizer,
+            Map<String, ?> provenance)
+            throws IOException {
+        Map<String, Object> training = new LinkedHashMap<>(provenance);
+        training.put(SceneDelta.SCOPE, scope);
+        training.put(SceneDelta.BASE_VERSION, frozenVersion);
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            return SceneDelta.toBytes(
+                    student.net(),
+                    manifest(name, training),
+                    deltaNames(),
+                    storage,
+                    withOptimizer ? trainer.optimizerState(m) : null);
+        }
     }
 
     /** Whether the serving student is the frozen one. */

@@ -16,6 +16,7 @@ import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.checkpoint.SceneDelta;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticDataset;
@@ -415,6 +416,87 @@ class SelfTrainerTest {
                             .training()
                             .get("self_training_rounds");
             assertThat(((Number) rounds).intValue()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Two cameras adapt in turn on one trainer: each starts from the frozen student, not from the
+     * other's adaptation, and each resumes from its own delta bit for bit; the delta holds the
+     * trained parts and the running statistics only, and names its scope and base.
+     */
+    @Test
+    void scenesAdaptInTurnOnOneBaseAndEachResumesFromItsOwnDelta() throws Exception {
+        SelfTrainer.Settings s =
+                SelfTrainer.Settings.builder()
+                        .optBuffers(64, 8, 4)
+                        .optSteps(3, 4)
+                        .optLearningRate(1e-3f)
+                        .optSeed(11)
+                        .optParts(TrainedParts.BATCHNORM)
+                        .build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", s)) {
+            t.keepFrozen(freshStudent(1), "frozen student");
+            t.acceptWithin(0.999);
+            Map<String, float[]> frozen = copy(t.weights());
+            List<DenseSample> a = pseudoLabelled(5, 16);
+            List<DenseSample> b = uniform(9, 16, 2, 3f);
+
+            t.enter(new SelfTrainer.Scene(null, 1, true, a.subList(0, 12), a.subList(12, 16)), "a");
+            assertThat(t.round().accepted()).isTrue();
+            assertThat(t.version()).isEqualTo(2);
+            byte[] deltaA = t.delta("student", "cam-a", DataType.FLOAT32, true, Map.of());
+            Map<String, float[]> adaptedA = copy(t.weights());
+
+            t.enter(new SelfTrainer.Scene(null, 1, true, b.subList(0, 12), b.subList(12, 16)), "b");
+            assertThat(t.version()).isEqualTo(1);
+            assertThat(t.servingIsFrozen()).isTrue();
+            Map<String, float[]> startB = t.weights();
+            frozen.forEach((name, w) -> assertSameWeights(name, startB.get(name), w));
+            t.round();
+
+            t.enter(
+                    new SelfTrainer.Scene(deltaA, 2, false, a.subList(0, 12), a.subList(12, 16)),
+                    "a");
+            assertThat(t.version()).isEqualTo(2);
+            Map<String, float[]> resumedA = t.weights();
+            adaptedA.forEach((name, w) -> assertSameWeights(name, resumedA.get(name), w));
+
+            List<String> names = t.deltaNames();
+            assertThat(names)
+                    .isNotEmpty()
+                    .allMatch(
+                            n ->
+                                    n.endsWith("running_mean")
+                                            || n.endsWith("running_var")
+                                            || isBatchNormAffine(n, frozen));
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                MtiNet base = new MtiNet(MtiNetConfig.named("lite"));
+                base.initialize(m, DataType.FLOAT32, new Shape(1, 3, H, W));
+                SceneDelta d = SceneDelta.fromBytes(deltaA, "delta of cam-a", m, base);
+                assertThat(d.scope()).isEqualTo("cam-a");
+                assertThat(d.baseVersion()).isEqualTo(1);
+                assertThat(d.manifest().modelVersion()).isEqualTo(2);
+                assertThat(d.values().keySet()).containsExactlyInAnyOrderElementsOf(names);
+                long all = frozen.values().stream().mapToLong(w -> w.length).sum();
+                assertThat(d.size()).isPositive().isLessThan(all / 50);
+                d.layOver(base);
+                Map<String, ai.djl.nn.Parameter> params =
+                        io.scenestream.model.weights.StateDict.parameters(base);
+                for (String n : names) {
+                    assertSameWeights(n, params.get(n).getArray().toFloatArray(), adaptedA.get(n));
+                }
+
+                MtiNet other = new MtiNet(MtiNetConfig.named("reference-tiny"));
+                other.initialize(m, DataType.FLOAT32, new Shape(1, 3, H, W));
+                assertThatThrownBy(() -> SceneDelta.fromBytes(deltaA, "delta of cam-a", m, other))
+                        .isInstanceOf(CheckpointException.class)
+                        .hasMessageContaining("architecture");
+                byte[] damaged = deltaA.clone();
+                damaged[damaged.length / 3] ^= 0x5a;
+                assertThatThrownBy(() -> SceneDelta.fromBytes(damaged, "damaged delta", m, base))
+                        .isInstanceOf(CheckpointException.class)
+                        .hasMessageContaining("damaged delta");
+            }
         }
     }
 
