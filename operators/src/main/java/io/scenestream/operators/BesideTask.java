@@ -5,7 +5,9 @@ import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.model.inference.TorchThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +35,8 @@ final class BesideTask implements InferenceBatch.Execution {
     private final ExecutorService modelThread;
     private final MailboxExecutor mailbox;
 
-    /** The buffered records' decoding, in their order. */
-    private List<CompletableFuture<FrameDecoder.Result>> decoding;
+    /** The buffered records' decoding, by record, in their order. */
+    private Map<RawRecord, CompletableFuture<FrameDecoder.Result>> decoding;
 
     /** Batches beside the task (decoding, in the model, encoding), oldest first. */
     private final ArrayDeque<InferenceBatch> beside = new ArrayDeque<>();
@@ -55,14 +57,15 @@ final class BesideTask implements InferenceBatch.Execution {
                 Executors.newFixedThreadPool(
                         codecThreads, Daemons.numbered(threadPrefix + "-codec"));
         decoder = ThreadLocal.withInitial(() -> new FrameDecoder(limits));
-        decoding = new ArrayList<>(maxBatch);
+        decoding = new IdentityHashMap<>();
         modelThread = Executors.newSingleThreadExecutor(Daemons.named(threadPrefix + "-model"));
         modelThread.submit(() -> TorchThreads.useOnThisThread(torchThreads)).get();
     }
 
     @Override
     public void added(RawRecord record) {
-        decoding.add(CompletableFuture.supplyAsync(() -> decoder.get().decode(record), codecs));
+        decoding.put(
+                record, CompletableFuture.supplyAsync(() -> decoder.get().decode(record), codecs));
     }
 
     /**
@@ -72,8 +75,11 @@ final class BesideTask implements InferenceBatch.Execution {
      */
     @Override
     public void run(InferenceBatch b, List<RawRecord> records) throws InterruptedException {
-        List<CompletableFuture<FrameDecoder.Result>> decodes = decoding;
-        decoding = new ArrayList<>(maxBatch);
+        // The batch's own records (a buffer may be split into batches, one per camera or group).
+        List<CompletableFuture<FrameDecoder.Result>> decodes = new ArrayList<>(records.size());
+        for (RawRecord r : records) {
+            decodes.add(decoding.remove(r));
+        }
         emitFinished(1);
         b.done =
                 CompletableFuture.allOf(decodes.toArray(CompletableFuture[]::new))

@@ -18,6 +18,9 @@ final class InferenceBatch {
     final String name;
     final long version;
 
+    /** The camera or group whose adapted parameters run the batch; empty for the fleet's. */
+    final String scope;
+
     /** The records that were not frames, emitted with the batch. */
     final List<DeadLetter> deadLetters = new ArrayList<>();
 
@@ -28,10 +31,11 @@ final class InferenceBatch {
     /** Beside the task: when the batch is decoded, predicted and encoded. */
     CompletableFuture<Void> done;
 
-    InferenceBatch(MtiNetPredictor predictor, String name, long version) {
+    InferenceBatch(MtiNetPredictor predictor, String name, long version, String scope) {
         this.predictor = predictor;
         this.name = name;
         this.version = version;
+        this.scope = scope;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.scenestream.model.inference.TorchThreads;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -104,7 +105,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient InferenceBatch.Execution execution;
     private transient Counter framesShed;
     private transient LongCounter shedTotal;
-    private transient byte[] restoredUpdate;
+    private transient List<byte[]> restoredUpdates;
     private transient ServingUpdateState servingState;
 
     /** Checks and loads updates, so that frames keep going through the serving model meanwhile. */
@@ -113,6 +114,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     private transient Future<UpdateCandidate> pending;
     private transient byte[] pendingRecord;
     private transient List<RawRecord> buffer;
+    private final CameraOfRecord cameraOf = new CameraOfRecord();
     private transient Map<String, Long> framesPerCamera;
     private transient long timerGeneration;
     private transient Meter framesIn;
@@ -133,7 +135,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         servingState = new ServingUpdateState("serving-model-update");
-        restoredUpdate = servingState.initialize(context);
+        restoredUpdates = servingState.initialize(context);
     }
 
     @Override
@@ -202,10 +204,13 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
                                 prefix,
                                 this)
                         : new OnTaskThread(codecThreads, limits, prefix, this);
-        if (restoredUpdate != null) {
-            slot.apply(restoredUpdate, "restored state");
-            restoredUpdate = null;
+        if (!settings.scope().isFleet()) {
+            slot.allowScenes();
         }
+        for (byte[] r : restoredUpdates) {
+            slot.apply(r, "restored state");
+        }
+        restoredUpdates = null;
     }
 
     private int subtask() {
@@ -278,6 +283,14 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         slot.swap(c, record);
     }
 
+    private List<byte[]> withPending(List<byte[]> serving) {
+        List<byte[]> all = new ArrayList<>(serving);
+        if (pendingRecord != null) {
+            all.add(pendingRecord);
+        }
+        return all;
+    }
+
     /** Frames shed for being later than the max lag (for tests). */
     long framesShed() {
         return framesShed.getCount();
@@ -293,13 +306,25 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             return;
         }
         timerGeneration++;
-        LoadedCheckpoint serving = slot.serving();
-        InferenceBatch b =
-                new InferenceBatch(
-                        slot.predictor(),
-                        serving.manifest().modelName(),
-                        serving.manifest().modelVersion());
-        execution.run(b, buffer);
+        String name = slot.serving().manifest().modelName();
+        if (settings.scope().isFleet()) {
+            execution.run(
+                    new InferenceBatch(slot.predictor(), name, slot.versionOf(""), ""), buffer);
+        } else {
+            // One batch per camera or group, each with its own adapted parameters; a camera's
+            // frames keep their order.
+            Map<String, List<RawRecord>> byScope = new LinkedHashMap<>();
+            for (RawRecord r : buffer) {
+                String scope = settings.scope().keyOf(cameraOf.getKey(r));
+                byScope.computeIfAbsent(scope, k -> new ArrayList<>()).add(r);
+            }
+            for (Map.Entry<String, List<RawRecord>> e : byScope.entrySet()) {
+                String scope = e.getKey();
+                execution.run(
+                        new InferenceBatch(slot.predictor(), name, slot.versionOf(scope), scope),
+                        e.getValue());
+            }
+        }
         buffer.clear();
     }
 
@@ -329,6 +354,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         try (AdaptationBudget.Turn turn = AdaptationBudget.inference()) {
             useThreads(turn.cores());
             start = System.nanoTime();
+            slot.use(b.scope);
             b.predictions = b.predictor.predict(frames);
         }
         float perFrameMs = (System.nanoTime() - start) / 1e6f / frames.size();
@@ -441,7 +467,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
         // An update still loading is kept too: its offset is behind the checkpoint, so it would not
         // be read again. On restore the newest of the two serves.
         servingState.snapshot(
-                subtask(), slot == null ? restoredUpdate : slot.servingUpdate(), pendingRecord);
+                subtask(), withPending(slot == null ? restoredUpdates : slot.servingUpdates()));
     }
 
     @Override

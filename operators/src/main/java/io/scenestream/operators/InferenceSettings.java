@@ -30,6 +30,8 @@ import java.io.Serializable;
  * @param maxLagMs frames older than this when they reach the operator (processing time less the
  *     record's timestamp) are shed: never decoded or inferred, counted; 0 keeps every frame,
  *     however late (a camera that outpaces inference then waits in Kafka, and latency grows)
+ * @param scope which cameras adapt together: a camera's frames run with the adapted parameters of
+ *     its camera or group when self-training publishes them ({@link AdaptationScope})
  */
 public record InferenceSettings(
         String checkpoint,
@@ -44,7 +46,8 @@ public record InferenceSettings(
         int threads,
         int codecThreads,
         boolean overlapCodecs,
-        long maxLagMs)
+        long maxLagMs,
+        AdaptationScope scope)
         implements Serializable {
 
     public static final int DEFAULT_MAX_BATCH = 4;
@@ -74,6 +77,7 @@ public record InferenceSettings(
         private int codecThreads;
         private Boolean overlapCodecs;
         private long maxLagMs;
+        private AdaptationScope scope = AdaptationScope.FLEET;
 
         private Builder() {}
 
@@ -136,6 +140,11 @@ public record InferenceSettings(
             return this;
         }
 
+        public Builder optScope(AdaptationScope scope) {
+            this.scope = scope;
+            return this;
+        }
+
         public InferenceSettings build() {
             return new InferenceSettings(
                     checkpoint,
@@ -150,7 +159,8 @@ public record InferenceSettings(
                     threads,
                     codecThreads,
                     overlapCodecs != null ? overlapCodecs : overlapByDefault(device),
-                    maxLagMs);
+                    maxLagMs,
+                    scope);
         }
     }
 

@@ -2,14 +2,24 @@ package io.scenestream.operators;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.checkpoint.SceneDelta;
 import io.scenestream.model.inference.MtiNetPredictor;
+import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.weights.StateDict;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +41,20 @@ final class ModelSlot implements AutoCloseable {
      * What an update must match to serve: the serving model's name, version, architecture, input
      * size.
      */
-    record Target(String name, long version, MtiNetConfig config, int height, int width) {}
+    record Target(
+            String name,
+            long version,
+            MtiNetConfig config,
+            int height,
+            int width,
+            MtiNet base,
+            Map<String, Long> sceneVersions) {}
+
+    /**
+     * One camera's or group's adapted parameters, laid over the serving model while that scope's
+     * frames run.
+     */
+    private record Scene(long version, byte[] record, SceneDelta delta, NDManager manager) {}
 
     private final String owner;
     private final Model model;
@@ -39,10 +62,20 @@ final class ModelSlot implements AutoCloseable {
     private final int[] inputSize;
     private final Counter accepted;
     private final Counter rejected;
+    private boolean scenesAllowed;
     private NDManager versionManager;
     private LoadedCheckpoint serving;
     private MtiNetPredictor predictor;
     private volatile byte[] servingUpdate;
+
+    /** Adapted parameters by scope; written between batches, read on the model thread. */
+    private final Map<String, Scene> scenes = new ConcurrentHashMap<>();
+
+    /** The serving model's own values of every parameter some scene changes, by state-dict name. */
+    private final Map<String, NDArray> baseValues = new HashMap<>();
+
+    /** The scene whose values the network holds now; null for the serving model's own. */
+    private Scene laidOver;
 
     private ModelSlot(
             String owner,
@@ -119,12 +152,58 @@ final class ModelSlot implements AutoCloseable {
 
     /** What an update must match, captured now for a {@link #check} on another thread. */
     Target target() {
+        Map<String, Long> versions = new HashMap<>();
+        scenes.forEach((scope, scene) -> versions.put(scope, scene.version()));
         return new Target(
                 serving.manifest().modelName(),
                 serving.manifest().modelVersion(),
                 serving.config(),
                 serving.manifest().inputHeight(),
-                serving.manifest().inputWidth());
+                serving.manifest().inputWidth(),
+                serving.net(),
+                Map.copyOf(versions));
+    }
+
+    /** The version serving {@code scope}'s frames: its scene's, else the serving model's. */
+    long versionOf(String scope) {
+        Scene s = scope.isEmpty() ? null : scenes.get(scope);
+        return s == null ? serving.manifest().modelVersion() : s.version();
+    }
+
+    /**
+     * Lays {@code scope}'s adapted parameters over the network (and takes the last scope's off), so
+     * that the next prediction is that scope's; on the thread that runs the model, between
+     * predictions.
+     */
+    void use(String scope) {
+        Scene next = scope.isEmpty() ? null : scenes.get(scope);
+        if (next == laidOver) {
+            return;
+        }
+        Map<String, Parameter> params = StateDict.parameters(serving.net());
+        if (laidOver != null) {
+            for (String name : laidOver.delta().values().keySet()) {
+                if (next == null || !next.delta().values().containsKey(name)) {
+                    baseValues.get(name).copyTo(params.get(name).getArray());
+                }
+            }
+        }
+        if (next != null) {
+            next.delta().layOver(serving.net());
+        }
+        laidOver = next;
+    }
+
+    /**
+     * Every update record that serves: the whole model's (if not the shipped one) and each scene's.
+     */
+    List<byte[]> servingUpdates() {
+        List<byte[]> out = new ArrayList<>();
+        if (servingUpdate != null) {
+            out.add(servingUpdate);
+        }
+        scenes.values().forEach(s -> out.add(s.record()));
+        return out;
     }
 
     /**
@@ -141,7 +220,17 @@ final class ModelSlot implements AutoCloseable {
                 target.config(),
                 target.height(),
                 target.width(),
+                scenesAllowed ? target.base() : null,
+                target.sceneVersions(),
                 model.getNDManager());
+    }
+
+    /**
+     * Lets this slot serve updates for single cameras or groups (scene deltas) beside the whole
+     * model's; without it they are rejected.
+     */
+    void allowScenes() {
+        scenesAllowed = true;
     }
 
     /**
@@ -171,6 +260,13 @@ final class ModelSlot implements AutoCloseable {
      * model's predictor and memory are released, so nothing may still be running on them.
      */
     void swap(UpdateCandidate c, byte[] record) {
+        if (c.delta() != null) {
+            addScene(c, record);
+            return;
+        }
+        // Deltas lie on the model they were trained from: a new model serves every camera alike.
+        use("");
+        dropScenes();
         predictor.close();
         NDManager old = versionManager;
         install(c.checkpoint(), c.manager());
@@ -186,6 +282,47 @@ final class ModelSlot implements AutoCloseable {
                 c.update().getValidationMap());
     }
 
+    private void addScene(UpdateCandidate c, byte[] record) {
+        String scope = c.scope();
+        // The serving model's own values first, for every parameter a scene may change.
+        use("");
+        Map<String, Parameter> params = StateDict.parameters(serving.net());
+        for (String name : c.delta().values().keySet()) {
+            baseValues.computeIfAbsent(name, n -> params.get(n).getArray().duplicate());
+        }
+        Scene old =
+                scenes.put(
+                        scope, new Scene(c.update().getVersion(), record, c.delta(), c.manager()));
+        if (old != null) {
+            old.manager().close();
+        }
+        accepted.inc();
+        LOG.info(
+                "{} now serves {} v{} for {} ({} adapted values over v{}, from {}, validation {})",
+                owner,
+                c.update().getModelName(),
+                c.update().getVersion(),
+                scope,
+                c.delta().size(),
+                serving.manifest().modelVersion(),
+                c.from(),
+                c.update().getValidationMap());
+    }
+
+    private void dropScenes() {
+        if (!scenes.isEmpty()) {
+            LOG.info(
+                    "{} drops the adapted parameters of {} cameras or groups",
+                    owner,
+                    scenes.size());
+        }
+        scenes.values().forEach(s -> s.manager().close());
+        scenes.clear();
+        baseValues.values().forEach(NDArray::close);
+        baseValues.clear();
+        laidOver = null;
+    }
+
     /** Checks an update and swaps it in at once if it may serve (a restored serving update). */
     void apply(byte[] record, String from) {
         UpdateCandidate c = check(record, from, target());
@@ -197,6 +334,7 @@ final class ModelSlot implements AutoCloseable {
     @Override
     public void close() {
         try {
+            dropScenes();
             predictor.close();
             versionManager.close();
         } finally {

@@ -12,6 +12,7 @@ import io.scenestream.model.selftrain.AdaptiveStride;
 import io.scenestream.model.selftrain.PseudoLabeler;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -71,7 +72,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
 
     private transient BackgroundWorker<Labelled> worker;
     private transient Counter nonFiniteFrames;
-    private transient byte[] restoredUpdate;
+    private transient List<byte[]> restoredUpdates;
     private transient ServingUpdateState servingState;
     private transient PseudoLabeler labeler;
     private transient AdaptiveStride strides;
@@ -102,7 +103,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         servingState = new ServingUpdateState("teacher-update");
-        restoredUpdate = servingState.initialize(context);
+        restoredUpdates = servingState.initialize(context);
     }
 
     @Override
@@ -110,7 +111,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         super.snapshotState(context);
         servingState.snapshot(
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                slot == null ? restoredUpdate : slot.servingUpdate());
+                slot == null ? restoredUpdates : Arrays.asList(slot.servingUpdate()));
     }
 
     @Override
@@ -154,15 +155,14 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
         getRuntimeContext().addAccumulator(RoundSummary.SKIPPED_BUSY, busySkippedTotal);
         skipped = getMetricGroup().counter("keyFramesSkipped");
         busySkipped = getMetricGroup().counter("keyFramesSkippedBusy");
-        if (restoredUpdate != null) {
-            byte[] r = restoredUpdate;
+        for (byte[] r : restoredUpdates) {
             worker.call(
                     () -> {
                         slot.apply(r, "restored state");
                         return null;
                     });
-            restoredUpdate = null;
         }
+        restoredUpdates = null;
         LastValues gauges = new LastValues(getMetricGroup());
         lastConfidentShare = gauges.gauge("confidentPixelShare");
         lastConsistentShare = gauges.gauge("consistentDepthShare");

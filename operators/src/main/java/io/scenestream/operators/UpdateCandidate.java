@@ -6,9 +6,16 @@ import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointException;
+import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.checkpoint.SceneDelta;
+import io.scenestream.model.nn.MtiNet;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * serving one), {@link #rejection} (a bad update: unparsable, checksum or signature failing,
  * another architecture or input size, unloadable weights, a checkpoint that names another model or
  * version), or a loaded {@link #checkpoint} in its own {@link #manager}, which the caller then
- * owns.
+ * owns. An update for one camera or group (a scope) carries a {@link #delta} instead, read against
+ * the serving base and the scope's serving version.
  *
  * @param update the parsed update; null when it could not be read or is another model's
  * @param from where the record came from, for messages
@@ -27,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public record UpdateCandidate(
         ModelUpdate update,
         LoadedCheckpoint checkpoint,
+        SceneDelta delta,
         NDManager manager,
         String from,
         String rejection,
@@ -53,21 +62,47 @@ public record UpdateCandidate(
             int h,
             int w,
             NDManager parent) {
+        return check(
+                record, from, key, serving, servingVersion, expected, h, w, null, null, parent);
+    }
+
+    /**
+     * As above, and an update for a scope is read as a scene delta over {@code base} (the serving
+     * model, whose version it must lie on), newer than {@code sceneVersions}' entry for its scope
+     * (else than the base's version).
+     *
+     * @param base the serving network; null refuses scoped updates
+     */
+    public static UpdateCandidate check(
+            byte[] record,
+            String from,
+            byte[] key,
+            String serving,
+            long servingVersion,
+            MtiNetConfig expected,
+            int h,
+            int w,
+            MtiNet base,
+            Map<String, Long> sceneVersions,
+            NDManager parent) {
         String name = ModelUpdates.modelNameOf(record);
         if (name != null && !name.isEmpty() && !name.equals(serving)) {
             // Another model's update (the teacher sees every student update): not even checked.
             LOG.debug("ignoring update of model {} (serving {})", name, serving);
-            return new UpdateCandidate(null, null, null, from, null, true);
+            return new UpdateCandidate(null, null, null, null, from, null, true);
         }
         ModelUpdate u;
         try {
             u = ModelUpdates.verify(record, key);
         } catch (BadRecordException e) {
-            return new UpdateCandidate(null, null, null, from, e.getMessage(), false);
+            return new UpdateCandidate(null, null, null, null, from, e.getMessage(), false);
         }
         if (!u.getModelName().equals(serving)) {
             LOG.debug("ignoring update of model {} (serving {})", u.getModelName(), serving);
-            return new UpdateCandidate(u, null, null, from, null, true);
+            return new UpdateCandidate(u, null, null, null, from, null, true);
+        }
+        if (!u.getScope().isEmpty()) {
+            return checkScene(u, from, servingVersion, h, w, base, sceneVersions, parent);
         }
         if (u.getVersion() <= servingVersion) {
             LOG.info(
@@ -76,7 +111,7 @@ public record UpdateCandidate(
                     u.getVersion(),
                     from,
                     servingVersion);
-            return new UpdateCandidate(u, null, null, from, null, true);
+            return new UpdateCandidate(u, null, null, null, from, null, true);
         }
         String what = "model update " + u.getModelName() + " v" + u.getVersion();
         NDManager next = parent.newSubManager();
@@ -104,27 +139,103 @@ public record UpdateCandidate(
                                 + " v"
                                 + candidate.manifest().modelVersion());
             }
-            return new UpdateCandidate(u, candidate, next, from, null, false);
+            return new UpdateCandidate(u, candidate, null, next, from, null, false);
         } catch (CheckpointException | RuntimeException e) {
             next.close();
-            return new UpdateCandidate(u, null, null, from, e.getMessage(), false);
+            return new UpdateCandidate(u, null, null, null, from, e.getMessage(), false);
         }
     }
 
+    private static UpdateCandidate checkScene(
+            ModelUpdate u,
+            String from,
+            long baseVersion,
+            int h,
+            int w,
+            MtiNet base,
+            Map<String, Long> sceneVersions,
+            NDManager parent) {
+        String scope = u.getScope();
+        if (base == null) {
+            return new UpdateCandidate(
+                    u,
+                    null,
+                    null,
+                    null,
+                    from,
+                    "an update for camera or group "
+                            + scope
+                            + ", and this model serves every camera alike",
+                    false);
+        }
+        long current =
+                sceneVersions == null
+                        ? baseVersion
+                        : sceneVersions.getOrDefault(scope, baseVersion);
+        if (u.getVersion() <= current) {
+            LOG.info(
+                    "ignoring update {} v{} for {} from {}: serving v{} already",
+                    u.getModelName(),
+                    u.getVersion(),
+                    scope,
+                    from,
+                    current);
+            return new UpdateCandidate(u, null, null, null, from, null, true);
+        }
+        String what = "model update " + u.getModelName() + " v" + u.getVersion() + " for " + scope;
+        NDManager next = parent.newSubManager();
+        try {
+            SceneDelta d = SceneDelta.fromBytes(u.getCheckpoint().toByteArray(), what, next, base);
+            CheckpointManifest m = d.manifest();
+            String wrong = null;
+            if (!d.scope().equals(scope)) {
+                wrong = "its delta is for " + (d.scope().isEmpty() ? "no scope" : d.scope());
+            } else if (d.baseVersion() != baseVersion) {
+                wrong = "it lies on v" + d.baseVersion() + ", the serving model is v" + baseVersion;
+            } else if (m.inputHeight() != h || m.inputWidth() != w) {
+                wrong =
+                        "it was trained at "
+                                + m.inputHeight()
+                                + "x"
+                                + m.inputWidth()
+                                + ", the serving model at "
+                                + h
+                                + "x"
+                                + w;
+            } else if (!m.modelName().equals(u.getModelName())
+                    || m.modelVersion() != u.getVersion()) {
+                wrong = "its delta says " + m.modelName() + " v" + m.modelVersion();
+            }
+            if (wrong != null) {
+                throw new CheckpointException(Path.of(what), wrong);
+            }
+            return new UpdateCandidate(u, null, d, next, from, null, false);
+        } catch (CheckpointException | RuntimeException e) {
+            next.close();
+            return new UpdateCandidate(u, null, null, null, from, e.getMessage(), false);
+        }
+    }
+
+    /** The camera or group this update is for; empty for every camera. */
+    public String scope() {
+        return update == null ? "" : update.getScope();
+    }
+
     /**
-     * The update record of the highest version among {@code records} (a serving update kept in
-     * union operator state: every instance reads all copies back); null if there is none.
-     * Unreadable records are logged and passed over.
+     * The newest update record of each scope among {@code records} (serving updates kept in union
+     * operator state: every instance reads all copies back), the whole model's first; empty if
+     * there are none. Unreadable records are logged and passed over.
      */
-    public static byte[] newest(Iterable<byte[]> records) {
-        long best = -1;
-        byte[] newest = null;
+    public static List<byte[]> newestPerScope(Iterable<byte[]> records) {
+        Map<String, ModelUpdate> best = new TreeMap<>();
+        Map<String, byte[]> bytes = new TreeMap<>();
         for (byte[] b : records) {
             try {
                 ModelUpdate u = ModelUpdate.parseFrom(b);
-                if (u.getVersion() > best) {
-                    best = u.getVersion();
-                    newest = b;
+                ModelUpdate seen = best.get(u.getScope());
+                if (seen == null || u.getVersion() > seen.getVersion()) {
+                    best.put(u.getScope(), u);
+                    bytes.put(u.getScope(), b);
                 }
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 LOG.warn(
@@ -132,7 +243,7 @@ public record UpdateCandidate(
                         e.getMessage());
             }
         }
-        return newest;
+        return new ArrayList<>(bytes.values());
     }
 
     /** Closes the loaded model, for a candidate that will not serve after all. */

@@ -3,6 +3,7 @@ package io.scenestream.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.RgbFrame;
 import io.scenestream.kafka.flink.DeadLetter;
@@ -12,9 +13,12 @@ import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PredictionMaps;
 import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
+import io.scenestream.model.checkpoint.SceneDelta;
 import io.scenestream.model.inference.MtiNetPredictor;
+import io.scenestream.model.weights.StateDict;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -200,6 +204,132 @@ class InferenceOperatorTest {
             List<RawPrediction> out = awaitPredictions(h, 2);
             assertThat(out).extracting(p -> p.modelVersion).containsExactly(2L, 2L);
             assertThat(classesOf(out.get(0))).containsExactly(expectedClasses(v2, frames.get(7)));
+        }
+    }
+
+    /** A delta for {@code scope}: every parameter of the tiny student of {@code seed}. */
+    private static byte[] sceneDelta(String scope, long version, long baseVersion, int seed)
+            throws Exception {
+        try (Model m = Model.newInstance("delta")) {
+            LoadedCheckpoint lc =
+                    Checkpoints.fromBytes(
+                            TinyModels.checkpoint("student", version, seed),
+                            "adapted",
+                            m.getNDManager(),
+                            null);
+            CheckpointManifest manifest =
+                    lc.manifest().toBuilder()
+                            .optTraining(
+                                    Map.of(
+                                            SceneDelta.SCOPE,
+                                            scope,
+                                            SceneDelta.BASE_VERSION,
+                                            baseVersion))
+                            .build();
+            return SceneDelta.toBytes(
+                    lc.net(),
+                    manifest,
+                    StateDict.parameters(lc.net()).keySet(),
+                    DataType.FLOAT32,
+                    null);
+        }
+    }
+
+    /**
+     * Per-camera adaptation: a camera's update serves that camera's frames only (the other camera's
+     * stay on the shared model, bit for bit), even when both share a batch; a bad update for one
+     * camera is rejected for it alone; each camera's version survives a restore.
+     */
+    @ParameterizedTest(name = "overlapped codecs: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCamerasUpdateServesThatCameraAloneAndABadOneIsRejectedForItAlone(boolean overlap)
+            throws Exception {
+        byte[] base = TinyModels.checkpoint("student", 1, 1);
+        Path shipped = TinyModels.write(dir, "student.ckpt.zip", base);
+        InferenceSettings settings =
+                InferenceSettings.builder()
+                        .setCheckpoint(shipped.toString())
+                        .setResolution(TinyModels.H, TinyModels.W)
+                        .optBatch(2, 1000)
+                        .optDevice("cpu")
+                        .optKeyFrameEvery(0)
+                        .optUpdateKey("test-key")
+                        .optOverlapCodecs(overlap)
+                        .optScope(AdaptationScope.parse("camera", ""))
+                        .build();
+        List<DecodedFrame> kitchen = TinyModels.frames("kitchen", 3, 3);
+        List<DecodedFrame> hall = TinyModels.frames("hall", 4, 3);
+        byte[] adapted = TinyModels.checkpoint("student", 2, 2);
+        byte[] kitchenV2 = sceneDelta("kitchen", 2, 1, 2);
+        // The two models tell their frames apart: else the test could not see which one ran.
+        assertThat(expectedClasses(adapted, kitchen.get(0)))
+                .isNotEqualTo(expectedClasses(base, kitchen.get(0)));
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings)) {
+            h.open();
+            h.processElement2(
+                    new StreamRecord<>(
+                            record(
+                                    ModelUpdates.create(
+                                                    "student", "kitchen", 2, kitchenV2, Map.of(),
+                                                    KEY)
+                                            .toByteArray())));
+            ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
+            // For the hall: a delta that lies on another base version, and the kitchen's next
+            // update moved to the hall (its signature names the kitchen).
+            byte[] otherBase =
+                    ModelUpdates.create(
+                                    "student",
+                                    "hall",
+                                    2,
+                                    sceneDelta("hall", 2, 5, 3),
+                                    Map.of(),
+                                    KEY)
+                            .toByteArray();
+            byte[] moved =
+                    ModelUpdates.create(
+                                    "student",
+                                    "kitchen",
+                                    3,
+                                    sceneDelta("kitchen", 3, 1, 3),
+                                    Map.of(),
+                                    KEY)
+                            .toBuilder()
+                            .setScope("hall")
+                            .build()
+                            .toByteArray();
+            for (byte[] bad : List.of(otherBase, moved)) {
+                h.processElement2(new StreamRecord<>(record(bad)));
+                ((InferenceOperator) h.getOperator()).awaitPendingUpdate();
+            }
+            for (int i = 0; i < 2; i++) {
+                h.processElement1(new StreamRecord<>(TinyModels.record(kitchen.get(i))));
+                h.processElement1(new StreamRecord<>(TinyModels.record(hall.get(i))));
+            }
+            List<RawPrediction> out = awaitPredictions(h, 4);
+            assertThat(out).hasSize(4);
+            for (RawPrediction p : out) {
+                boolean k = p.cameraId.equals("kitchen");
+                DecodedFrame f = (k ? kitchen : hall).get((int) p.sequence);
+                assertThat(p.modelVersion).as(p.cameraId).isEqualTo(k ? 2L : 1L);
+                assertThat(classesOf(p))
+                        .as("%s#%d", p.cameraId, p.sequence)
+                        .containsExactly(expectedClasses(k ? adapted : base, f));
+            }
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(settings)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement1(new StreamRecord<>(TinyModels.record(hall.get(2))));
+            h.processElement1(new StreamRecord<>(TinyModels.record(kitchen.get(2))));
+            List<RawPrediction> out = awaitPredictions(h, 2);
+            assertThat(out)
+                    .extracting(p -> p.cameraId + " v" + p.modelVersion)
+                    .containsExactly("hall v1", "kitchen v2");
+            assertThat(classesOf(out.get(1)))
+                    .containsExactly(expectedClasses(adapted, kitchen.get(2)));
+            assertThat(classesOf(out.get(0))).containsExactly(expectedClasses(base, hall.get(2)));
         }
     }
 

@@ -38,10 +38,12 @@ public final class KafkaRecords {
         return (p, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(p.cameraId), p.payload);
     }
 
-    /** Model updates keyed by model name: a compacted topic keeps each model's latest. */
+    /**
+     * Model updates keyed by model name (and camera or group, {@link SerializedModelUpdate#key}): a
+     * compacted topic keeps each model's and each camera's latest.
+     */
     public static KafkaRecordSerializationSchema<SerializedModelUpdate> modelUpdates(String topic) {
-        return (u, ctx, ts) ->
-                new ProducerRecord<>(topic, null, null, utf8(u.modelName), u.payload);
+        return (u, ctx, ts) -> new ProducerRecord<>(topic, null, null, utf8(u.key()), u.payload);
     }
 
     /** Self-training rounds keyed by model name. */

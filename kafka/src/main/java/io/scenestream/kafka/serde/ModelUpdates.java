@@ -31,6 +31,23 @@ public final class ModelUpdates {
             byte[] checkpoint,
             Map<String, Double> validation,
             byte[] key) {
+        return create(modelName, "", version, checkpoint, validation, key);
+    }
+
+    /**
+     * An update of one camera's or group's adaptation ({@code scope}; empty for every camera),
+     * signed with {@code key} unless it is null or empty; the signature covers the scope, so an
+     * update cannot be moved to another camera.
+     *
+     * @param checkpoint a checkpoint, or for a scope a scene delta
+     */
+    public static ModelUpdate create(
+            String modelName,
+            String scope,
+            long version,
+            byte[] checkpoint,
+            Map<String, Double> validation,
+            byte[] key) {
         String sha = ModelUpdateDeserializer.sha256(checkpoint);
         ModelUpdate.Builder b =
                 ModelUpdate.newBuilder()
@@ -39,9 +56,10 @@ public final class ModelUpdates {
                         .setCheckpoint(ByteString.copyFrom(checkpoint))
                         .setSha256(sha)
                         .putAllValidation(validation)
+                        .setScope(scope)
                         .setCreatedTimeUs(System.currentTimeMillis() * 1000);
         if (key != null && key.length > 0) {
-            b.setSignature(ByteString.copyFrom(signature(modelName, version, sha, key)));
+            b.setSignature(ByteString.copyFrom(signature(modelName, scope, version, sha, key)));
         }
         return b.build();
     }
@@ -53,6 +71,14 @@ public final class ModelUpdates {
      */
     public static String modelNameOf(byte[] record) {
         return ProtoFields.lastString(record, ModelUpdate.MODEL_NAME_FIELD_NUMBER);
+    }
+
+    /**
+     * The scope an update record is for (empty for every camera), read as {@link #modelNameOf}
+     * reads the name; null when the record cannot be read that far.
+     */
+    public static String scopeOf(byte[] record) {
+        return ProtoFields.lastString(record, ModelUpdate.SCOPE_FIELD_NUMBER);
     }
 
     /**
@@ -81,6 +107,7 @@ public final class ModelUpdates {
             byte[] expected =
                     signature(
                             u.getModelName(),
+                            u.getScope(),
                             u.getVersion(),
                             u.getSha256().toLowerCase(Locale.ROOT),
                             key);
@@ -99,11 +126,23 @@ public final class ModelUpdates {
 
     /** HMAC-SHA256 of {@code name \n version \n sha256} under {@code key}. */
     public static byte[] signature(String modelName, long version, String sha256, byte[] key) {
+        return signature(modelName, "", version, sha256, key);
+    }
+
+    /**
+     * HMAC-SHA256 of {@code name \n version \n sha256}, followed by {@code \n scope} for a scoped
+     * update, under {@code key}.
+     */
+    public static byte[] signature(
+            String modelName, String scope, long version, String sha256, byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(
-                    (modelName + "\n" + version + "\n" + sha256).getBytes(StandardCharsets.UTF_8));
+            String signed = modelName + "\n" + version + "\n" + sha256;
+            if (!scope.isEmpty()) {
+                signed += "\n" + scope;
+            }
+            return mac.doFinal(signed.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available: " + e, e);
         }

@@ -91,4 +91,34 @@ class PredictionAndUpdateSerdeTest {
                                         .isEqualTo(BadRecordException.Reason.MISSING_FIELD));
         assertThat(de.deserialize("u", null)).isNull();
     }
+
+    /**
+     * A scoped update names its camera cheaply and signs it: moving it to another camera, or
+     * dropping the scope, breaks the signature.
+     */
+    @Test
+    void aScopedUpdateIsSignedWithItsScope() {
+        byte[] key = "secret".getBytes();
+        byte[] delta = "delta".getBytes();
+        ModelUpdate u = ModelUpdates.create("student", "cam-a", 3, delta, java.util.Map.of(), key);
+        byte[] bytes = u.toByteArray();
+        assertThat(ModelUpdates.scopeOf(bytes)).isEqualTo("cam-a");
+        assertThat(ModelUpdates.modelNameOf(bytes)).isEqualTo("student");
+        assertThat(ModelUpdates.verify(bytes, key).getScope()).isEqualTo("cam-a");
+        for (String moved : new String[] {"cam-b", ""}) {
+            byte[] other = u.toBuilder().setScope(moved).build().toByteArray();
+            assertThatThrownBy(() -> ModelUpdates.verify(other, key))
+                    .isInstanceOfSatisfying(
+                            BadRecordException.class,
+                            e ->
+                                    assertThat(e.reason())
+                                            .isEqualTo(BadRecordException.Reason.INTEGRITY));
+        }
+        ModelUpdate fleet = ModelUpdates.create("student", 3, delta, java.util.Map.of(), key);
+        assertThat(ModelUpdates.scopeOf(fleet.toByteArray())).isEmpty();
+        assertThat(fleet.getSignature())
+                .isEqualTo(
+                        ByteString.copyFrom(
+                                ModelUpdates.signature("student", 3, fleet.getSha256(), key)));
+    }
 }
