@@ -7,7 +7,8 @@ import java.util.Locale;
  * One self-training round as the job reports it to its client (the accumulator {@value
  * #ACCUMULATOR}): for the console of the local tools and adapt-eval's round history.
  *
- * @param round the round's number, from 1
+ * @param scope the camera or group the round adapted for; empty when the fleet adapts as one
+ * @param round the round's number (of its scope), from 1
  * @param pseudoLabels pseudo-labels received by the trainer when the round ended
  * @param version the serving version after the round
  * @param outcome {@link #ACCEPTED}, {@link #ROLLED_BACK}, {@link #FROZEN} or {@link #FAILED}
@@ -23,6 +24,7 @@ import java.util.Locale;
  *     AdaptationBudget}); NaN without a budget
  */
 public record RoundSummary(
+        String scope,
         long round,
         long pseudoLabels,
         long version,
@@ -73,6 +75,11 @@ public record RoundSummary(
 
     /** The round in one line. */
     public String line() {
+        String line = fleetLine();
+        return scope == null || scope.isEmpty() ? line : scope + ": " + line;
+    }
+
+    private String fleetLine() {
         String share =
                 Double.isNaN(machineShare)
                         ? ""

@@ -7,17 +7,14 @@ import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.flink.SerializedRound;
 import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
-import io.scenestream.kafka.proto.SelfTrainingRound;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameLimits;
-import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.data.DataSpec;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticSampleSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.accumulators.ListAccumulator;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -70,7 +64,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
      * New held-out frames after which, between rounds, the serving student is checked against the
      * frozen one ({@link SelfTrainer#watch}).
      */
-    private static final int CHECK_AFTER_HELD_OUT = 2;
+    static final int CHECK_AFTER_HELD_OUT = 2;
 
     /**
      * Every round, and every check that made the frozen student serve again, as a {@code
@@ -99,23 +93,14 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient ListState<byte[]> trainingList;
     private transient ListState<byte[]> heldOutList;
     private transient ListState<Long> countersList;
-    private transient Counter pseudoLabels;
     private transient Counter badPseudoLabels;
-    private transient Counter rounds;
-    private transient Counter accepted;
-    private transient Counter rolledBack;
-    private transient Counter fellBack;
-    private transient ListAccumulator<RoundSummary> roundLog;
-    private transient LongCounter receivedTotal;
+    private transient SelfTrainingReports reports;
     private transient volatile long servingVersion;
 
     /** The serving student's held-out agreement as of the last round. */
     private transient double lastAgreement;
 
     private transient long roundsDone;
-    private transient LastValues.Value lossGauge;
-    private transient LastValues.Value agreementGauge;
-    private transient LastValues.Value roundSecondsGauge;
 
     /**
      * What a finished round or check hands back to the operator's thread; a check that changed
@@ -165,26 +150,17 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     @Override
     public void open() throws Exception {
         super.open();
-        pseudoLabels = getMetricGroup().counter("pseudoLabelsReceived");
-        // The accumulators reach the job's client (the local tools' console, adapt-eval) with the
-        // heartbeats.
         badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
-        rounds = getMetricGroup().counter("trainingRounds");
-        accepted = getMetricGroup().counter("updatesAccepted");
-        rolledBack = getMetricGroup().counter("updatesRolledBack");
-        fellBack = getMetricGroup().counter("frozenFallbacks");
         getMetricGroup().gauge("servingVersion", () -> servingVersion);
-        roundLog = new ListAccumulator<>();
-        getRuntimeContext().addAccumulator(RoundSummary.ACCUMULATOR, roundLog);
-        receivedTotal = new LongCounter();
-        getRuntimeContext().addAccumulator(RoundSummary.RECEIVED, receivedTotal);
-        LastValues gauges = new LastValues(getMetricGroup());
-        lossGauge = gauges.gauge("trainingLoss");
-        agreementGauge = gauges.gauge("heldOutAgreement");
-        roundSecondsGauge = gauges.gauge("roundSeconds");
         budget = AdaptationBudget.of(settings.budget());
-        // The share of the machine the teacher and the trainer have taken (this JVM's turns).
-        getMetricGroup().gauge("adaptationMachineShare", this::machineShare);
+        reports =
+                new SelfTrainingReports(
+                        settings,
+                        getRuntimeContext(),
+                        getMetricGroup(),
+                        output,
+                        () -> getProcessingTimeService().getCurrentProcessingTime(),
+                        budget);
         getMetricGroup().gauge("replayBufferFrames", () -> training.size());
 
         worker =
@@ -203,21 +179,12 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         // Build the trainer on its own thread (libtorch's autograd mode is per thread).
         worker.call(
                 () -> {
-                    trainer = new SelfTrainer(start, source, settings.trainer());
+                    trainer = newTrainer(settings, start, source, worker);
                     trainer.restoreFrames(
                             train.stream().map(SelfTrainingOperator::decode).toList(),
                             held.stream().map(SelfTrainingOperator::decode).toList());
                     servingVersion = trainer.version();
                     modelName = trainer.modelName();
-                    trainer.betweenSteps(worker.pacer());
-                    trainer.acceptWithin(settings.acceptTolerance());
-                    trainer.keepFrozen(
-                            Files.readAllBytes(Path.of(settings.studentCheckpoint())),
-                            settings.studentCheckpoint());
-                    if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
-                        trainer.useSourceFrames(
-                                sourceFrames(trainer.inputSize()), settings.sourceShare());
-                    }
                     return null;
                 });
         lastRoundAt = getProcessingTimeService().getCurrentProcessingTime();
@@ -234,8 +201,35 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                 trainer.trainedValues());
     }
 
+    /**
+     * A trainer of the student in {@code start}, as the settings say: paced by {@code worker}'s
+     * budget, checked against the shipped student, with source frames mixed in if configured; on
+     * the worker's thread (libtorch's autograd mode is per thread).
+     */
+    static SelfTrainer newTrainer(
+            SelfTrainingSettings settings, byte[] start, String source, BackgroundWorker<?> worker)
+            throws IOException {
+        SelfTrainer trainer = new SelfTrainer(start, source, settings.trainer());
+        try {
+            trainer.betweenSteps(worker.pacer());
+            trainer.acceptWithin(settings.acceptTolerance());
+            trainer.keepFrozen(
+                    Files.readAllBytes(Path.of(settings.studentCheckpoint())),
+                    settings.studentCheckpoint());
+            if (!settings.sourceData().isEmpty() && settings.sourceFrames() > 0) {
+                trainer.useSourceFrames(
+                        sourceFrames(settings, trainer.inputSize()), settings.sourceShare());
+            }
+            return trainer;
+        } catch (IOException | RuntimeException e) {
+            trainer.close();
+            throw e;
+        }
+    }
+
     /** The labelled source-domain frames (synthetic frames rendered from a fixed seed). */
-    private List<DenseSample> sourceFrames(int[] hw) throws IOException {
+    private static List<DenseSample> sourceFrames(SelfTrainingSettings settings, int[] hw)
+            throws IOException {
         var source =
                 DataSpec.parse(settings.sourceData())
                         .open(
@@ -256,7 +250,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         return out;
     }
 
-    private static DenseSample decode(byte[] record) {
+    static DenseSample decode(byte[] record) {
         return PseudoLabels.decode(PseudoLabels.parse(record, FrameLimits.DEFAULT));
     }
 
@@ -297,8 +291,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } else {
             sinceRound++;
         }
-        pseudoLabels.inc();
-        receivedTotal.add(1);
+        reports.received();
         worker.queue(
                 () -> {
                     try {
@@ -378,27 +371,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         try {
             o = worker.take(false);
         } catch (ExecutionException e) {
-            rounds.inc();
             roundsDone++;
-            report(
-                    new RoundSummary(
-                            roundsDone,
-                            receivedTotal.getLocalValue(),
-                            servingVersion,
-                            RoundSummary.FAILED,
-                            lastAgreement,
-                            Double.NaN,
-                            Double.NaN,
-                            Double.NaN,
-                            Double.NaN,
-                            0,
-                            String.valueOf(e.getCause()),
-                            machineShare()),
-                    Map.of());
-            LOG.error(
-                    "a self-training round failed; the serving student stays v{}",
-                    servingVersion,
-                    e.getCause());
+            reports.failed("", modelName, roundsDone, servingVersion, lastAgreement, e.getCause());
             return;
         }
         if (o != null) {
@@ -411,108 +385,14 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         if (r == null) {
             return;
         }
-        if (r.trained()) {
-            rounds.inc();
-        }
         roundsDone++;
         studentState = o.state();
-        lossGauge.set(r.lastLoss());
-        roundSecondsGauge.set(o.seconds());
-        String outcome =
-                switch (r.outcome()) {
-                    case ACCEPTED -> RoundSummary.ACCEPTED;
-                    case FROZEN -> RoundSummary.FROZEN;
-                    case ROLLED_BACK -> RoundSummary.ROLLED_BACK;
-                };
-        String why =
-                switch (r.outcome()) {
-                    case ACCEPTED -> null;
-                    case FROZEN ->
-                            "the serving student trails the frozen one on the current scene"
-                                    + (r.trained() ? "" : ", between rounds");
-                    case ROLLED_BACK ->
-                            Double.isNaN(r.candidateAgreement())
-                                    ? "the candidate's outputs are not finite"
-                                    : "the candidate agrees less with the teacher on a task";
-                };
-        if (r.newVersion()) {
-            lastAgreement = r.accepted() ? r.candidateAgreement() : r.frozenAgreement();
-            Map<String, Double> validation = new LinkedHashMap<>(r.validation());
-            validation.put("agreement", lastAgreement);
-            validation.put("serving_agreement", r.servingAgreement());
-            validation.put("candidate_agreement", r.candidateAgreement());
-            validation.put("first_loss", (double) r.firstLoss());
-            validation.put("last_loss", (double) r.lastLoss());
-            if (r.frozen() != null) {
-                validation.put("frozen_agreement", r.frozenAgreement());
-            }
-            validation.put("frozen", r.accepted() ? 0.0 : 1.0);
-            ModelUpdate u =
-                    ModelUpdates.create(
-                            modelName,
-                            r.version(),
-                            o.update(),
-                            validation,
-                            settings.updateKey().getBytes(StandardCharsets.UTF_8));
-            servingVersion = r.version();
-            if (r.accepted()) {
-                accepted.inc();
-            } else {
-                fellBack.inc();
-            }
-            output.collect(
-                    new StreamRecord<>(
-                            new SerializedModelUpdate(modelName, r.version(), u.toByteArray())));
-        } else {
-            lastAgreement = r.servingAgreement();
-            rolledBack.inc();
+        SelfTrainingReports.Served served =
+                reports.finished("", modelName, roundsDone, r, o.update(), o.seconds());
+        if (served.newVersion()) {
+            servingVersion = served.version();
         }
-        agreementGauge.set(lastAgreement);
-        RoundSummary summary =
-                new RoundSummary(
-                        roundsDone,
-                        receivedTotal.getLocalValue(),
-                        r.version(),
-                        outcome,
-                        r.servingAgreement(),
-                        r.candidateAgreement(),
-                        r.frozenAgreement(),
-                        r.firstLoss(),
-                        r.lastLoss(),
-                        o.seconds(),
-                        why,
-                        machineShare());
-        report(summary, r.validation());
-        LOG.info("{} {}", modelName, summary.line());
-    }
-
-    /** To the job's client (accumulator) and to the rounds side output. */
-    private void report(RoundSummary s, Map<String, Double> validation) {
-        roundLog.add(s);
-        SelfTrainingRound.Builder b =
-                SelfTrainingRound.newBuilder()
-                        .setModelName(modelName == null ? "" : modelName)
-                        .setRound(s.round())
-                        .setOutcome(s.outcome())
-                        .setCheck(s.check())
-                        .setVersion(s.version())
-                        .setServingAgreement(s.servingAgreement())
-                        .setCandidateAgreement(s.candidateAgreement())
-                        .setFrozenAgreement(s.frozenAgreement())
-                        .setFirstLoss(s.firstLoss())
-                        .setLastLoss(s.lastLoss())
-                        .setSeconds(s.seconds())
-                        .setWhy(s.why() == null ? "" : s.why())
-                        .setPseudoLabels(s.pseudoLabels())
-                        .setMachineShare(s.machineShare())
-                        .setBudget(settings.budget())
-                        .setTimeUs(
-                                TimeUnit.MILLISECONDS.toMicros(
-                                        getProcessingTimeService().getCurrentProcessingTime()))
-                        .putAllValidation(validation);
-        output.collect(
-                ROUNDS,
-                new StreamRecord<>(new SerializedRound(b.getModelName(), b.build().toByteArray())));
+        lastAgreement = served.agreement();
     }
 
     @Override
@@ -554,11 +434,6 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         } finally {
             super.close();
         }
-    }
-
-    /** The share of the machine adaptation has taken in this JVM; NaN without a budget. */
-    private double machineShare() {
-        return budget == null ? Double.NaN : budget.used();
     }
 
     /** Rounds finished since this instance opened (for tests). */

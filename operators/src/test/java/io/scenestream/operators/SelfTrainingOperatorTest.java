@@ -6,9 +6,7 @@ import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.flink.PseudoLabelRecord;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.proto.ModelUpdate;
-import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.ModelUpdates;
-import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.selftrain.SelfTrainer;
 import java.nio.charset.StandardCharsets;
@@ -38,23 +36,7 @@ class SelfTrainingOperatorTest {
     }
 
     private static PseudoLabelRecord record(DenseSample s, long seq) {
-        // Ground truth with every fourth pixel unlabelled stands in for a teacher's confident
-        // pixels.
-        int[] sem = s.semseg().clone();
-        float[] dep = s.depth().clone();
-        for (int i = 0; i < sem.length; i += 4) {
-            sem[i] = DenseSample.IGNORE;
-            dep[i] = 0;
-        }
-        PseudoLabel p =
-                PseudoLabels.encode(
-                        PseudoLabel.newBuilder()
-                                .setCameraId("kitchen")
-                                .setSequence(seq)
-                                .setTeacherName("teacher")
-                                .setTeacherVersion(1),
-                        new DenseSample(s.id(), s.height(), s.width(), s.rgb(), sem, dep));
-        return new PseudoLabelRecord("kitchen", p.toByteArray());
+        return TinyModels.pseudoLabel("kitchen", s, seq);
     }
 
     private static List<SerializedModelUpdate> updates(

@@ -5,9 +5,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.kafka.flink.PseudoLabelRecord;
 import io.scenestream.kafka.flink.RawRecord;
 import io.scenestream.kafka.proto.Encoding;
 import io.scenestream.kafka.proto.Frame;
+import io.scenestream.kafka.proto.PseudoLabel;
+import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -97,5 +100,26 @@ final class TinyModels {
     /** Synthetic frames with their ground truth, as a teacher's labels. */
     static List<DenseSample> labelled(long seed, int n) {
         return SyntheticDataset.frames(seed, n, H, W, Domain.named("day"));
+    }
+
+    /** A teacher's pseudo-label of {@code s} for {@code camera}, as the teacher publishes it. */
+    static PseudoLabelRecord pseudoLabel(String camera, DenseSample s, long seq) {
+        // Ground truth with every fourth pixel unlabelled stands in for a teacher's confident
+        // pixels.
+        int[] sem = s.semseg().clone();
+        float[] dep = s.depth().clone();
+        for (int i = 0; i < sem.length; i += 4) {
+            sem[i] = DenseSample.IGNORE;
+            dep[i] = 0;
+        }
+        PseudoLabel p =
+                PseudoLabels.encode(
+                        PseudoLabel.newBuilder()
+                                .setCameraId(camera)
+                                .setSequence(seq)
+                                .setTeacherName("teacher")
+                                .setTeacherVersion(1),
+                        new DenseSample(s.id(), s.height(), s.width(), s.rgb(), sem, dep));
+        return new PseudoLabelRecord(camera, p.toByteArray());
     }
 }

@@ -589,6 +589,16 @@ public final class SelfTrainer implements AutoCloseable {
         return out;
     }
 
+    /** How many values a delta holds ({@link #deltaNames}). */
+    public long deltaValues() {
+        Map<String, Parameter> params = StateDict.parameters(student.net());
+        long n = 0;
+        for (String name : deltaNames()) {
+            n += params.get(name).getArray().size();
+        }
+        return n;
+    }
+
     /**
      * The serving student's difference from the frozen one as a {@link SceneDelta} for {@code
      * scope}, named {@code name} at the serving version.

@@ -1,0 +1,377 @@
+package io.scenestream.operators;
+
+import ai.djl.ndarray.types.DataType;
+import io.scenestream.kafka.flink.PseudoLabelRecord;
+import io.scenestream.kafka.flink.SerializedModelUpdate;
+import io.scenestream.kafka.serde.BadRecordException;
+import io.scenestream.kafka.serde.FrameLimits;
+import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.model.selftrain.SelfTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Online self-training of one student per camera or group ({@code self-training.scope} camera or
+ * group), keyed by the scope's key and run at the job's parallelism. Each key keeps in keyed state
+ * its own replay buffer and held-out set (the pseudo-label records), what its rounds changed as a
+ * {@link io.scenestream.model.checkpoint.SceneDelta} over the shipped student (with the optimiser's
+ * state of the trained parts), its serving version and its counters. One trainer per parallel
+ * instance holds the shipped student and adapts one key at a time on its worker thread, keys taking
+ * turns in the order their rounds came due; an accepted round of a key goes out as a signed update
+ * for that key alone. Keyed state moves with its key groups, so a rescaled or restored job goes on
+ * from every camera's own last version.
+ */
+public class SceneSelfTrainingOperator extends AbstractStreamOperator<SerializedModelUpdate>
+        implements OneInputStreamOperator<PseudoLabelRecord, SerializedModelUpdate> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SceneSelfTrainingOperator.class);
+    private static final long POLL_MS = 200;
+
+    // Counters of a key, in its long[] state.
+    private static final int VERSION = 0;
+    private static final int FROZEN = 1;
+    private static final int RECEIVED = 2;
+    private static final int SINCE_ROUND = 3;
+    private static final int HELD_OUT_SINCE_CHECK = 4;
+    private static final int ROUNDS = 5;
+    private static final int COUNTERS = 6;
+
+    private final SelfTrainingSettings settings;
+
+    private transient BackgroundWorker<Outcome> worker;
+    private transient SelfTrainer trainer;
+    private transient SelfTrainingReports reports;
+    private transient Counter badPseudoLabels;
+    private transient String modelName;
+    private transient long baseVersion;
+    private transient ValueState<byte[]> delta;
+    private transient ValueState<long[]> counters;
+    private transient ListState<byte[]> training;
+    private transient ListState<byte[]> heldOut;
+
+    /** Keys with a round or check due, oldest first. */
+    private transient LinkedHashSet<String> due;
+
+    /** The key whose round or check runs now; null when none does. */
+    private transient String running;
+
+    private transient long roundsDone;
+
+    /**
+     * What a finished round or check of {@code key} hands back: the key's state delta (float32,
+     * with the optimiser's state) and, when a new version serves, its update (float16).
+     */
+    private record Outcome(
+            String key,
+            long number,
+            SelfTrainer.Round round,
+            byte[] state,
+            byte[] update,
+            double seconds) {}
+
+    public SceneSelfTrainingOperator(SelfTrainingSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        var store = context.getKeyedStateStore();
+        delta =
+                store.getState(
+                        new ValueStateDescriptor<>(
+                                "scene-delta",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        counters =
+                store.getState(
+                        new ValueStateDescriptor<>(
+                                "scene-counters",
+                                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        training =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "scene-replay-buffer",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        heldOut =
+                store.getListState(
+                        new ListStateDescriptor<>(
+                                "scene-held-out",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        due = new LinkedHashSet<>();
+        badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
+        AdaptationBudget budget = AdaptationBudget.of(settings.budget());
+        reports =
+                new SelfTrainingReports(
+                        settings,
+                        getRuntimeContext(),
+                        getMetricGroup(),
+                        output,
+                        () -> getProcessingTimeService().getCurrentProcessingTime(),
+                        budget);
+        worker =
+                new BackgroundWorker<>(
+                        "self-training-"
+                                + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                        settings.niceness(),
+                        settings.threads(),
+                        budget);
+        byte[] shipped = Files.readAllBytes(Path.of(settings.studentCheckpoint()));
+        worker.call(
+                () -> {
+                    trainer =
+                            SelfTrainingOperator.newTrainer(
+                                    settings, shipped, settings.studentCheckpoint(), worker);
+                    modelName = trainer.modelName();
+                    baseVersion = trainer.version();
+                    return null;
+                });
+        worker.poll(
+                getProcessingTimeService(),
+                POLL_MS,
+                () -> {
+                    collect();
+                    maybeStart();
+                },
+                () -> true);
+        LOG.info(
+                "self-training {} per camera or group from {} v{}, training {} ({} values, {}"
+                        + " values a camera with running statistics)",
+                modelName,
+                settings.studentCheckpoint(),
+                baseVersion,
+                settings.trainer().parts(),
+                trainer.trainedValues(),
+                trainer.deltaValues());
+    }
+
+    /** The current key's counters; a new key's serve the shipped student. */
+    private long[] counters() throws Exception {
+        long[] c = counters.value();
+        if (c == null) {
+            c = new long[COUNTERS];
+            c[VERSION] = baseVersion;
+            c[FROZEN] = 1;
+        }
+        return c;
+    }
+
+    @Override
+    public void processElement(StreamRecord<PseudoLabelRecord> element) throws Exception {
+        byte[] record = element.getValue().payload;
+        try {
+            PseudoLabels.parse(record, FrameLimits.DEFAULT);
+        } catch (BadRecordException e) {
+            badPseudoLabels.inc();
+            LOG.warn("ignoring a pseudo-label record: {}", e.getMessage());
+            return;
+        }
+        String key = (String) getCurrentKey();
+        long[] c = counters();
+        c[RECEIVED]++;
+        boolean toHeldOut = SelfTrainer.isHeldOut(c[RECEIVED], settings.trainer());
+        if (toHeldOut) {
+            append(heldOut, record, settings.trainer().heldOutSize());
+            c[HELD_OUT_SINCE_CHECK]++;
+        } else {
+            append(training, record, settings.trainer().bufferSize());
+            c[SINCE_ROUND]++;
+        }
+        counters.update(c);
+        reports.received();
+        if (c[SINCE_ROUND] >= settings.roundEvery()
+                || c[HELD_OUT_SINCE_CHECK] >= SelfTrainingOperator.CHECK_AFTER_HELD_OUT) {
+            due.add(key);
+        }
+        collect();
+        maybeStart();
+    }
+
+    private static void append(ListState<byte[]> list, byte[] record, int cap) throws Exception {
+        List<byte[]> all = new ArrayList<>();
+        list.get().forEach(all::add);
+        all.add(record);
+        list.update(all.subList(Math.max(0, all.size() - cap), all.size()));
+    }
+
+    private static List<byte[]> all(ListState<byte[]> list) throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        Iterable<byte[]> it = list.get();
+        if (it != null) {
+            it.forEach(out::add);
+        }
+        return out;
+    }
+
+    /** Starts the next due key's round (or check), if the worker is free. */
+    private void maybeStart() throws Exception {
+        while (!worker.busy() && !due.isEmpty()) {
+            Iterator<String> it = due.iterator();
+            String key = it.next();
+            it.remove();
+            setCurrentKey(key);
+            long[] c = counters();
+            List<byte[]> train = all(training);
+            List<byte[]> held = all(heldOut);
+            boolean round =
+                    c[SINCE_ROUND] >= settings.roundEvery()
+                            && train.size() >= settings.trainer().batch()
+                            && !held.isEmpty();
+            boolean check =
+                    !round
+                            && c[FROZEN] == 0
+                            && c[HELD_OUT_SINCE_CHECK] >= SelfTrainingOperator.CHECK_AFTER_HELD_OUT
+                            && !held.isEmpty();
+            if (!round && !check) {
+                continue;
+            }
+            if (round) {
+                c[SINCE_ROUND] = 0;
+                c[ROUNDS]++;
+            }
+            c[HELD_OUT_SINCE_CHECK] = 0;
+            counters.update(c);
+            SelfTrainer.Scene scene =
+                    new SelfTrainer.Scene(
+                            delta.value(),
+                            c[VERSION],
+                            c[FROZEN] == 1,
+                            train.stream().map(SelfTrainingOperator::decode).toList(),
+                            held.stream().map(SelfTrainingOperator::decode).toList());
+            long number = c[ROUNDS];
+            running = key;
+            worker.start(() -> run(key, number, scene, round));
+        }
+    }
+
+    /** On the worker: {@code key}'s scene in the trainer, then its round or check. */
+    private Outcome run(String key, long number, SelfTrainer.Scene scene, boolean round)
+            throws Exception {
+        long t0 = System.nanoTime();
+        trainer.enter(scene, "the adapted parameters of " + key);
+        SelfTrainer.Round r = round ? trainer.round() : trainer.watch().orElse(null);
+        if (r == null || !r.newVersion()) {
+            return new Outcome(key, number, r, null, null, (System.nanoTime() - t0) / 1e9);
+        }
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("self_training_round", number);
+        provenance.put(
+                round ? "held_out_agreement" : "frozen_student_again", r.candidateAgreement());
+        byte[] state = trainer.delta(modelName, key, DataType.FLOAT32, true, provenance);
+        byte[] update = trainer.delta(modelName, key, DataType.FLOAT16, false, provenance);
+        return new Outcome(key, number, r, state, update, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Takes a finished round or check, if any, into its key's state and reports it. */
+    private void collect() throws Exception {
+        Outcome o;
+        String key = running;
+        try {
+            o = worker.take(false);
+        } catch (ExecutionException e) {
+            running = null;
+            roundsDone++;
+            setCurrentKey(key);
+            long[] c = counters();
+            reports.failed(key, modelName, c[ROUNDS], c[VERSION], Double.NaN, e.getCause());
+            return;
+        }
+        if (o != null) {
+            collected(o);
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        // End of input (bounded runs, stop-with-savepoint): the round in flight finishes and
+        // publishes.
+        if (worker.busy()) {
+            String key = running;
+            Outcome o;
+            try {
+                o = worker.take(true);
+            } catch (ExecutionException e) {
+                o = null;
+                LOG.error("the last self-training round of {} failed", key, e.getCause());
+            }
+            if (o != null) {
+                collected(o);
+            }
+        }
+        super.finish();
+    }
+
+    /** A round or check taken from the worker: into its key's state, and reported. */
+    private void collected(Outcome o) throws Exception {
+        running = null;
+        if (o.round() == null) {
+            return;
+        }
+        roundsDone++;
+        setCurrentKey(o.key());
+        long[] c = counters();
+        SelfTrainingReports.Served served =
+                reports.finished(
+                        o.key(), modelName, o.number(), o.round(), o.update(), o.seconds());
+        if (served.newVersion()) {
+            c[VERSION] = served.version();
+            c[FROZEN] = o.round().accepted() ? 0 : 1;
+            counters.update(c);
+            delta.update(o.state());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (worker != null) {
+                worker.close(
+                        () -> {
+                            if (trainer != null) {
+                                trainer.close();
+                            }
+                            return null;
+                        },
+                        Duration.ofMinutes(5));
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** Rounds and checks finished since this instance opened (for tests). */
+    long roundsDone() {
+        return roundsDone;
+    }
+
+    /** The version serving {@code key} as this instance's state has it (for tests). */
+    long versionOf(String key) throws Exception {
+        setCurrentKey(key);
+        return counters()[VERSION];
+    }
+}
