@@ -26,6 +26,8 @@ import java.io.Serializable;
  *     accepted (see {@link SelfTrainer#acceptWithin}), in [0, 1)
  * @param budget share of the machine's cores that the teacher and the trainer together may take
  *     ({@link AdaptationBudget}); 0 for no limit
+ * @param scope which cameras adapt together: the fleet as one ({@link SelfTrainingOperator}), or
+ *     each camera or group on its own ({@link SceneSelfTrainingOperator})
  */
 public record SelfTrainingSettings(
         String studentCheckpoint,
@@ -39,7 +41,8 @@ public record SelfTrainingSettings(
         int niceness,
         int threads,
         double acceptTolerance,
-        double budget)
+        double budget,
+        AdaptationScope scope)
         implements Serializable {
 
     public static final int DEFAULT_ROUND_EVERY = 16;
@@ -68,6 +71,7 @@ public record SelfTrainingSettings(
         private int threads = DEFAULT_THREADS;
         private double acceptTolerance;
         private double budget = TeacherSettings.DEFAULT_BUDGET;
+        private AdaptationScope scope = AdaptationScope.FLEET;
 
         private Builder() {}
 
@@ -127,6 +131,12 @@ public record SelfTrainingSettings(
             return this;
         }
 
+        /** Which cameras adapt together; the fleet as one by default. */
+        public Builder optScope(AdaptationScope scope) {
+            this.scope = scope;
+            return this;
+        }
+
         public SelfTrainingSettings build() {
             return new SelfTrainingSettings(
                     studentCheckpoint,
@@ -140,7 +150,8 @@ public record SelfTrainingSettings(
                     niceness,
                     threads,
                     acceptTolerance,
-                    budget);
+                    budget,
+                    scope);
         }
     }
 
@@ -153,6 +164,7 @@ public record SelfTrainingSettings(
                     "self-training round trigger must be at least 1 frame and 1 ms");
         }
         updateKey = updateKey == null ? "" : updateKey;
+        scope = scope == null ? AdaptationScope.FLEET : scope;
         sourceData = sourceData == null ? "" : sourceData;
         if (!sourceData.isEmpty()) {
             DataSpec.parse(sourceData);

@@ -3,9 +3,12 @@ package io.scenestream.job;
 import io.scenestream.operators.RoundSummary;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 
@@ -20,6 +23,7 @@ public final class AdaptationProgress {
     private final JobClient job;
     private final int roundEvery;
     private final List<RoundSummary> rounds = new ArrayList<>();
+    private final Set<RoundSummary> seen = new HashSet<>();
     private long labelled;
     private long skippedBusy;
     private long received;
@@ -53,9 +57,13 @@ public final class AdaptationProgress {
         if (!(list instanceof List<?> all) || all.size() <= rounds.size()) {
             return List.of();
         }
+        // Merged from every instance of self-training (one per camera or group key range): new
+        // rounds may be anywhere in the list, not only at its end.
         List<RoundSummary> fresh = new ArrayList<>();
-        for (Object o : all.subList(rounds.size(), all.size())) {
-            fresh.add((RoundSummary) o);
+        for (Object o : all) {
+            if (seen.add((RoundSummary) o)) {
+                fresh.add((RoundSummary) o);
+            }
         }
         rounds.addAll(fresh);
         return fresh;
@@ -76,16 +84,40 @@ public final class AdaptationProgress {
         long frozenAgain =
                 rounds.stream().filter(r -> RoundSummary.FROZEN.equals(r.outcome())).count();
         return String.format(
-                Locale.ROOT,
-                "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled"
-                        + " back%s)",
-                labelled,
-                skippedBusy > 0 ? " (" + skippedBusy + " skipped, teacher busy)" : "",
-                received,
-                rounds.size(),
-                acceptedRounds,
-                rounds.size() - acceptedRounds - frozenAgain,
-                frozenAgain > 0 ? ", " + frozenAgain + " back to the frozen student" : "");
+                        Locale.ROOT,
+                        "key frames labelled %d%s, pseudo-labels %d, rounds %d (%d accepted, %d rolled"
+                                + " back%s)",
+                        labelled,
+                        skippedBusy > 0 ? " (" + skippedBusy + " skipped, teacher busy)" : "",
+                        received,
+                        rounds.size(),
+                        acceptedRounds,
+                        rounds.size() - acceptedRounds - frozenAgain,
+                        frozenAgain > 0 ? ", " + frozenAgain + " back to the frozen student" : "")
+                + servingPerScope();
+    }
+
+    /**
+     * With cameras or groups adapting on their own, the version each serves (of those that have
+     * finished a round), e.g. {@code ; serving camera-1 v3, camera-2 v1}; else empty.
+     */
+    private String servingPerScope() {
+        Map<String, Long> serving = new TreeMap<>();
+        for (RoundSummary r : rounds) {
+            if (r.scope() != null && !r.scope().isEmpty()) {
+                serving.put(r.scope(), r.version());
+            }
+        }
+        if (serving.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("; serving");
+        String sep = " ";
+        for (Map.Entry<String, Long> e : serving.entrySet()) {
+            b.append(sep).append(e.getKey()).append(" v").append(e.getValue());
+            sep = ", ";
+        }
+        return b.toString();
     }
 
     /** Why no round has finished after {@code waited}, in words, or null if one has. */

@@ -370,11 +370,13 @@ public final class JobOptions {
     public static final ConfigOption<String> TRAINED_PARTS =
             ConfigOptions.key("self-training.train")
                     .stringType()
-                    .defaultValue("all")
+                    .noDefaultValue()
                     .withDescription(
                             "Which of the student's parameters self-training updates: all; heads (everything but the "
                                     + "backbone: cheaper steps, no gradient into the backbone); batchnorm (the BatchNorm "
-                                    + "scale and shift only). The rest stays as shipped.");
+                                    + "scale and shift only). The rest stays as shipped. Default: all with "
+                                    + "self-training.scope=fleet, batchnorm with camera or group (a camera's state "
+                                    + "and updates then hold under 1% of the student lite instead of all of it).");
 
     public static final ConfigOption<String> SOURCE_DATA =
             ConfigOptions.key("self-training.source-data")
@@ -395,6 +397,29 @@ public final class JobOptions {
                     .doubleType()
                     .defaultValue(SelfTrainingSettings.DEFAULT_SOURCE_SHARE)
                     .withDescription("Chance that a training frame is a source frame.");
+
+    public static final ConfigOption<String> ADAPTATION_SCOPE =
+            ConfigOptions.key("self-training.scope")
+                    .stringType()
+                    .defaultValue("fleet")
+                    .withDescription(
+                            "Which cameras adapt together: fleet (one student for every camera), camera "
+                                    + "(each camera its own) or group (cameras in the groups of "
+                                    + "self-training.groups). With camera or group, self-training is keyed by camera or "
+                                    + "group at the job's parallelism, each keeps its adapted parameters as a "
+                                    + "difference from the shipped student in keyed state, its updates go to the "
+                                    + "model-updates topic under model/camera, and inference lays each camera's "
+                                    + "parameters over the one shared model. Also read by inference without "
+                                    + "self-training, to serve per-camera updates published elsewhere.");
+
+    public static final ConfigOption<String> ADAPTATION_GROUPS =
+            ConfigOptions.key("self-training.groups")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "For self-training.scope=group: name=regex pairs separated by ';' (e.g. "
+                                    + "lobby=lobby-.*;yard=cam-(7|8)); a camera adapts with the first group whose "
+                                    + "expression matches its whole id, or on its own when none does.");
 
     public static final ConfigOption<Double> ADAPTATION_BUDGET =
             ConfigOptions.key("self-training.budget")

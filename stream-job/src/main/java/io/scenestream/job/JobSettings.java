@@ -4,6 +4,7 @@ import io.scenestream.frames.Size;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.model.selftrain.TrainedParts;
+import io.scenestream.operators.AdaptationScope;
 import io.scenestream.operators.InferenceSettings;
 import io.scenestream.operators.SelfTrainingSettings;
 import io.scenestream.operators.TeacherSettings;
@@ -69,6 +70,16 @@ public record JobSettings(
         int w = resolution.width();
         boolean adapt = c.get(JobOptions.SELF_TRAINING);
         String key = c.get(JobOptions.UPDATE_KEY);
+        AdaptationScope scope;
+        try {
+            scope =
+                    AdaptationScope.parse(
+                            c.get(JobOptions.ADAPTATION_SCOPE),
+                            c.get(JobOptions.ADAPTATION_GROUPS));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "option " + JobOptions.ADAPTATION_SCOPE.key() + ": " + e.getMessage(), e);
+        }
         InferenceSettings inference =
                 InferenceSettings.builder()
                         .setCheckpoint(checkpoint)
@@ -82,6 +93,7 @@ public record JobSettings(
                         .optCodecThreads(c.get(JobOptions.CODEC_THREADS))
                         .optOverlapCodecs(c.getOptional(JobOptions.OVERLAP_CODECS).orElse(null))
                         .optMaxLagMs(c.get(JobOptions.MAX_LAG_MS))
+                        .optScope(scope)
                         .build();
         TeacherSettings teacher = null;
         SelfTrainingSettings selfTraining = null;
@@ -126,7 +138,13 @@ public record JobSettings(
                                     c.get(JobOptions.STEPS_PER_ROUND),
                                     c.get(JobOptions.TRAIN_BATCH))
                             .optLearningRate(c.get(JobOptions.LEARNING_RATE))
-                            .optParts(TrainedParts.parse(c.get(JobOptions.TRAINED_PARTS)))
+                            .optParts(
+                                    c.getOptional(JobOptions.TRAINED_PARTS)
+                                            .map(TrainedParts::parse)
+                                            .orElse(
+                                                    scope.isFleet()
+                                                            ? TrainedParts.ALL
+                                                            : TrainedParts.BATCHNORM))
                             .build();
             selfTraining =
                     SelfTrainingSettings.builder()
@@ -145,6 +163,7 @@ public record JobSettings(
                                     c.get(JobOptions.TRAINING_THREADS))
                             .optAcceptTolerance(c.get(JobOptions.ACCEPT_TOLERANCE))
                             .optBudget(c.get(JobOptions.ADAPTATION_BUDGET))
+                            .optScope(scope)
                             .build();
         }
         DeliveryGuarantee delivery =

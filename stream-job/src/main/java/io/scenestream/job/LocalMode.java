@@ -78,7 +78,10 @@ public final class LocalMode implements Callable<Integer> {
     @Option(
             names = "--schedule",
             description =
-                    "synthetic camera's domains, e.g. day:300,night:300,haze (default: ${DEFAULT-VALUE})")
+                    "synthetic camera's domains, e.g. day:300,night:300,haze; with several cameras, one"
+                            + " schedule per camera separated by ';' (camera N takes the Nth, the last"
+                            + " one the rest), e.g. day:200,warm-lamp;day:200,night;day (default:"
+                            + " ${DEFAULT-VALUE})")
     String schedule = "day";
 
     @Option(names = "--cameras", description = "number of cameras (default: ${DEFAULT-VALUE})")
@@ -434,7 +437,12 @@ public final class LocalMode implements Callable<Integer> {
         if (images != null) {
             return new ImageFolderSource(images, true, wh.width(), wh.height());
         }
-        return CameraSources.synthetic(camera, wh.width(), wh.height(), schedule);
+        String[] schedules = schedule.split(";");
+        return CameraSources.synthetic(
+                camera,
+                wh.width(),
+                wh.height(),
+                schedules[Math.min(camera, schedules.length - 1)].trim());
     }
 
     private static float[] drain(ConcurrentLinkedQueue<Float> q) {

@@ -8,13 +8,16 @@ import io.scenestream.kafka.flink.RawRecordSchema;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.flink.SerializedPrediction;
 import io.scenestream.kafka.flink.SerializedRound;
+import io.scenestream.operators.AdaptationScope;
 import io.scenestream.operators.CameraOfRecord;
 import io.scenestream.operators.EncodePredictions;
 import io.scenestream.operators.InferenceOperator;
 import io.scenestream.operators.RawPrediction;
+import io.scenestream.operators.SceneSelfTrainingOperator;
 import io.scenestream.operators.SelfTrainingOperator;
 import io.scenestream.operators.TeacherOperator;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -179,27 +182,39 @@ public final class SceneStreamJob {
                     .name("pseudo-labels")
                     .uid("pseudo-labels-sink")
                     .slotSharingGroup(settings.teacherSlotGroup());
+            AdaptationScope scope = settings.selfTraining().scope();
             SingleOutputStreamOperator<SerializedModelUpdate> trained =
-                    labels.transform(
-                                    "self-training",
-                                    TypeInformation.of(SerializedModelUpdate.class),
-                                    new SelfTrainingOperator(settings.selfTraining()))
-                            .uid("self-training")
-                            .setParallelism(1)
-                            .setMaxParallelism(1)
-                            .slotSharingGroup(settings.teacherSlotGroup());
+                    scope.isFleet()
+                            ? labels.transform(
+                                            "self-training",
+                                            TypeInformation.of(SerializedModelUpdate.class),
+                                            new SelfTrainingOperator(settings.selfTraining()))
+                                    .uid("self-training")
+                                    .setParallelism(1)
+                                    .setMaxParallelism(1)
+                                    .slotSharingGroup(settings.teacherSlotGroup())
+                            // Each camera or group its own student, keyed, at the job's
+                            // parallelism.
+                            : labels.keyBy(p -> scope.keyOf(p.cameraId))
+                                    .transform(
+                                            "self-training-"
+                                                    + scope.kind().name().toLowerCase(Locale.ROOT),
+                                            TypeInformation.of(SerializedModelUpdate.class),
+                                            new SceneSelfTrainingOperator(settings.selfTraining()))
+                                    .uid("self-training-scenes")
+                                    .slotSharingGroup(settings.teacherSlotGroup());
             if (io.rounds() != null) {
                 trained.getSideOutput(SelfTrainingOperator.ROUNDS)
                         .sinkTo(io.rounds())
                         .name("self-training-rounds")
                         .uid("self-training-rounds-sink")
-                        .setParallelism(1)
+                        .setParallelism(trained.getParallelism())
                         .slotSharingGroup(settings.teacherSlotGroup());
             }
             trained.sinkTo(io.updatesOut())
                     .name("model-updates-out")
                     .uid("model-updates-sink")
-                    .setParallelism(1)
+                    .setParallelism(trained.getParallelism())
                     .slotSharingGroup(settings.teacherSlotGroup());
         }
     }

@@ -61,28 +61,7 @@ class SelfTrainingITCase {
         LiteCheckpoints.save(teacher, "teacher", 2, H, W);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Configuration conf = new Configuration();
-            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            conf.set(JobOptions.MODEL_CHECKPOINT, student.toString());
-            conf.set(JobOptions.RESOLUTION, H + "x" + W);
-            conf.set(JobOptions.BATCH_SIZE, 2);
-            conf.set(JobOptions.BATCH_DELAY_MS, 20L);
-            conf.set(JobOptions.CHECKPOINT_INTERVAL_MS, 1000L);
-            conf.set(JobOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
-            conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-            conf.set(JobOptions.SELF_TRAINING, true);
-            conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toString());
-            // An untrained teacher is never sure: take all its pixels.
-            conf.set(JobOptions.PSEUDO_LABEL_THRESHOLD, 0f);
-            conf.set(JobOptions.DEPTH_FLIP_TOLERANCE, 10f);
-            conf.set(JobOptions.MIN_STRIDE, 2);
-            conf.set(JobOptions.MAX_STRIDE, 4);
-            conf.set(JobOptions.HELD_OUT_EVERY, 3);
-            conf.set(JobOptions.STEPS_PER_ROUND, 4);
-            conf.set(JobOptions.TRAIN_BATCH, 2);
-            conf.set(JobOptions.LEARNING_RATE, 1e-3f);
-            conf.set(JobOptions.ROUND_EVERY, 3);
-            conf.set(JobOptions.UPDATE_KEY, "secret");
+            Configuration conf = configuration(kafka, dir, student, teacher);
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
 
@@ -204,18 +183,169 @@ class SelfTrainingITCase {
         }
     }
 
+    /** The job's options for these tests: tiny models, an untrained teacher, short rounds. */
+    private static Configuration configuration(
+            EmbeddedKafka kafka, Path dir, Path student, Path teacher) {
+        Configuration conf = new Configuration();
+        conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(JobOptions.MODEL_CHECKPOINT, student.toString());
+        conf.set(JobOptions.RESOLUTION, H + "x" + W);
+        conf.set(JobOptions.BATCH_SIZE, 2);
+        conf.set(JobOptions.BATCH_DELAY_MS, 20L);
+        conf.set(JobOptions.CHECKPOINT_INTERVAL_MS, 1000L);
+        conf.set(JobOptions.CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString());
+        conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+        conf.set(JobOptions.SELF_TRAINING, true);
+        conf.set(JobOptions.TEACHER_CHECKPOINT, teacher.toString());
+        // An untrained teacher is never sure: take all its pixels.
+        conf.set(JobOptions.PSEUDO_LABEL_THRESHOLD, 0f);
+        conf.set(JobOptions.DEPTH_FLIP_TOLERANCE, 10f);
+        conf.set(JobOptions.MIN_STRIDE, 2);
+        conf.set(JobOptions.MAX_STRIDE, 4);
+        conf.set(JobOptions.HELD_OUT_EVERY, 3);
+        conf.set(JobOptions.STEPS_PER_ROUND, 4);
+        conf.set(JobOptions.TRAIN_BATCH, 2);
+        conf.set(JobOptions.LEARNING_RATE, 1e-3f);
+        conf.set(JobOptions.ROUND_EVERY, 3);
+        conf.set(JobOptions.UPDATE_KEY, "secret");
+        return conf;
+    }
+
+    /**
+     * Each camera adapts on its own (scope camera): the kitchen, which streams on, gets rounds and
+     * updates of its own, published under student/kitchen and served to its frames only; the hall,
+     * with too few key frames for a round, stays on the shipped v1.
+     */
+    @Test
+    void eachCameraAdaptsOnItsOwnAndServesItsOwnVersion(@TempDir Path dir) throws Exception {
+        Path student = dir.resolve("student.ckpt.zip");
+        Path teacher = dir.resolve("teacher.ckpt.zip");
+        LiteCheckpoints.save(student, "student", 1, H, W);
+        LiteCheckpoints.save(teacher, "teacher", 2, H, W);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Configuration conf = configuration(kafka, dir, student, teacher);
+            conf.set(JobOptions.ADAPTATION_SCOPE, "camera");
+            // Rounds of BatchNorm layers (the default per camera) on untrained models: accept what
+            // trains at all, so the kitchen's version moves.
+            conf.set(JobOptions.ACCEPT_TOLERANCE, 0.9);
+            JobSettings settings = JobOptions.settings(conf);
+            Topics.create(kafka, settings, 1);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            SceneStreamJob.configure(env, settings);
+            SceneStreamJob.build(env, JobIo.kafka(settings), settings);
+            JobClient job = env.executeAsync("self-training-per-camera-it");
+            try {
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong kitchenSent = new AtomicLong();
+                AtomicLong hallSent = new AtomicLong();
+                Thread kitchen =
+                        new Thread(
+                                () -> produce(kafka, "kitchen", 2000, stop, kitchenSent),
+                                "kitchen");
+                // Three frames: at most two key frames, too few for a round.
+                Thread hall = new Thread(() -> produce(kafka, "hall", 3, stop, hallSent), "hall");
+                kitchen.start();
+                hall.start();
+                PredictionDeserializer de = new PredictionDeserializer();
+                List<Prediction> predictions = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+                try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "predictions")) {
+                    while (System.nanoTime() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            predictions.add(de.deserialize(r.topic(), r.value()));
+                        }
+                        long adapted =
+                                predictions.stream()
+                                        .filter(
+                                                p ->
+                                                        p.getCameraId().equals("kitchen")
+                                                                && p.getModelVersion() >= 2)
+                                        .count();
+                        if (adapted >= 5 && !stop.get()) {
+                            stop.set(true);
+                            kitchen.join();
+                            hall.join();
+                        }
+                        if (stop.get()
+                                && predictions.size() >= kitchenSent.get() + hallSent.get()) {
+                            break;
+                        }
+                    }
+                }
+                stop.set(true);
+                kitchen.join();
+                hall.join();
+                List<Prediction> kitchenOut =
+                        predictions.stream()
+                                .filter(p -> p.getCameraId().equals("kitchen"))
+                                .toList();
+                List<Prediction> hallOut =
+                        predictions.stream().filter(p -> p.getCameraId().equals("hall")).toList();
+                assertThat(kitchenOut)
+                        .extracting(Prediction::getSequence)
+                        .containsExactlyElementsOf(
+                                LongStream.range(0, kitchenSent.get()).boxed().toList());
+                assertThat(kitchenOut)
+                        .extracting(Prediction::getModelVersion)
+                        .as("the kitchen's own update served its frames")
+                        .anyMatch(v -> v >= 2);
+                assertThat(hallOut).extracting(Prediction::getSequence).containsExactly(0L, 1L, 2L);
+                assertThat(hallOut)
+                        .extracting(Prediction::getModelVersion)
+                        .as("the hall is on the shipped student")
+                        .containsOnly(1L);
+
+                List<ConsumerRecord<byte[], byte[]>> updates = readAll(kafka, "model-updates");
+                assertThat(updates).isNotEmpty();
+                for (ConsumerRecord<byte[], byte[]> r : updates) {
+                    assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                            .isEqualTo("student/kitchen");
+                    ModelUpdate u =
+                            ModelUpdates.verify(
+                                    r.value(), "secret".getBytes(StandardCharsets.UTF_8));
+                    assertThat(u.getScope()).isEqualTo("kitchen");
+                }
+                SelfTrainingRoundDeserializer roundReader = new SelfTrainingRoundDeserializer();
+                List<SelfTrainingRound> reported =
+                        readAll(kafka, "self-training-rounds").stream()
+                                .map(r -> roundReader.deserialize(r.topic(), r.value()))
+                                .toList();
+                assertThat(reported).isNotEmpty().allMatch(r -> r.getScope().equals("kitchen"));
+                AdaptationProgress progress =
+                        new AdaptationProgress(job, settings.selfTraining().roundEvery());
+                // The rounds reach the client with the heartbeats.
+                long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (progress.rounds().stream().noneMatch(RoundSummary::accepted)
+                        && System.nanoTime() < until) {
+                    progress.poll();
+                    Thread.sleep(500);
+                }
+                assertThat(progress.progress()).containsPattern("serving kitchen v[2-9]");
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
     private static void produce(EmbeddedKafka kafka, AtomicBoolean stop, AtomicLong sent) {
-        SyntheticStream stream = new SyntheticStream(5, H, W, Domain.named("day"));
+        produce(kafka, "kitchen", 2000, stop, sent);
+    }
+
+    /** Frames of {@code camera}, 20 a second, until {@code stop} or {@code frames} were sent. */
+    private static void produce(
+            EmbeddedKafka kafka, String camera, long frames, AtomicBoolean stop, AtomicLong sent) {
+        SyntheticStream stream =
+                new SyntheticStream(5 + camera.hashCode() % 7, H, W, Domain.named("day"));
         try (KafkaProducer<byte[], byte[]> p =
                 new KafkaProducer<>(
                         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                         new ByteArraySerializer(),
                         new ByteArraySerializer())) {
-            for (long seq = 0; !stop.get() && seq < 2000; seq++) {
+            for (long seq = 0; !stop.get() && seq < frames; seq++) {
                 DenseSample s = stream.next();
                 Frame f =
                         Frame.newBuilder()
-                                .setCameraId("kitchen")
+                                .setCameraId(camera)
                                 .setSequence(seq)
                                 .setCaptureTimeUs(System.currentTimeMillis() * 1000)
                                 .setWidth(W)
@@ -226,7 +356,7 @@ class SelfTrainingITCase {
                 p.send(
                         new ProducerRecord<>(
                                 "frames",
-                                "kitchen".getBytes(StandardCharsets.UTF_8),
+                                camera.getBytes(StandardCharsets.UTF_8),
                                 f.toByteArray()));
                 sent.incrementAndGet();
                 Thread.sleep(50);
