@@ -205,8 +205,9 @@ final class DashboardServer implements AutoCloseable {
             } else if (path.size() == 2) {
                 Map<String, Object> m = c.detail(now, settings.palette());
                 Object model = m.get("model");
-                m.put("updates", model == null ? List.of() : state.versions((String) model));
-                m.put("rounds", model == null ? List.of() : state.rounds((String) model));
+                String key = model == null ? null : state.keyFor((String) model, c.id());
+                m.put("updates", key == null ? List.of() : state.versions(key));
+                m.put("rounds", key == null ? List.of() : state.rounds(key));
                 Map<String, Object> scale = new LinkedHashMap<>();
                 scale.put("minMetres", depthColors.min());
                 scale.put("maxMetres", depthColors.max());

@@ -119,7 +119,8 @@ final class FleetState {
                         u.getCheckpoint().size());
         synchronized (versions) {
             ArrayDeque<Views.ModelVersion> q =
-                    versions.computeIfAbsent(u.getModelName(), k -> new ArrayDeque<>());
+                    versions.computeIfAbsent(
+                            scoped(u.getModelName(), u.getScope()), k -> new ArrayDeque<>());
             // A compacted topic read again, or a replay: one entry per version.
             q.removeIf(o -> o.version() == v.version());
             q.addLast(v);
@@ -152,7 +153,8 @@ final class FleetState {
                         finiteValues(r.getValidationMap()));
         synchronized (rounds) {
             ArrayDeque<Views.Round> q =
-                    rounds.computeIfAbsent(r.getModelName(), k -> new ArrayDeque<>());
+                    rounds.computeIfAbsent(
+                            scoped(r.getModelName(), r.getScope()), k -> new ArrayDeque<>());
             // Read again from an earlier offset: one entry per round, in order of rounds. A job
             // started again counts from 1: its rounds follow the earlier run's.
             q.removeIf(o -> o.round() == v.round() && o.timeMs() == v.timeMs());
@@ -162,6 +164,31 @@ final class FleetState {
             }
         }
         fleetChanges.incrementAndGet();
+    }
+
+    /**
+     * Where the versions and rounds of a model are kept: under its name, and under {@code
+     * name/scope} for those of one camera or group that adapts on its own (as the update topic keys
+     * them).
+     */
+    static String scoped(String model, String scope) {
+        return scope.isEmpty() ? model : model + "/" + scope;
+    }
+
+    /**
+     * What {@code camera}'s page shows of {@code model}: the camera's own versions or rounds when
+     * it adapts on its own, else the model's.
+     */
+    String keyFor(String model, String camera) {
+        String own = scoped(model, camera);
+        synchronized (rounds) {
+            if (rounds.containsKey(own)) {
+                return own;
+            }
+        }
+        synchronized (versions) {
+            return versions.containsKey(own) ? own : model;
+        }
     }
 
     /** The rounds of {@code model}, oldest first; empty when none. */

@@ -125,4 +125,35 @@ class FleetStateTest {
         assertThat(s.values()).containsExactly(2, 3, 4);
         assertThat(s.ratePerSecond(10_000)).isEqualTo(10.0);
     }
+
+    /** With cameras adapting on their own, each camera's versions and rounds are its own. */
+    @Test
+    void aCameraThatAdaptsOnItsOwnShowsItsOwnVersionsAndRounds() {
+        FleetState s = new FleetState(T, 10);
+        byte[] update =
+                ModelUpdates.create("student", "kitchen", 4, new byte[] {1}, Map.of(), null)
+                        .toByteArray();
+        s.accept(record(T.modelUpdates(), 0, 1000, "student/kitchen", update));
+        byte[] round =
+                io.scenestream.kafka.proto.SelfTrainingRound.newBuilder()
+                        .setModelName("student")
+                        .setScope("kitchen")
+                        .setRound(1)
+                        .setOutcome("accepted")
+                        .setVersion(4)
+                        .build()
+                        .toByteArray();
+        s.accept(record(T.rounds(), 0, 1000, "student", round));
+        assertThat(s.keyFor("student", "kitchen")).isEqualTo("student/kitchen");
+        assertThat(s.keyFor("student", "hall")).isEqualTo("student");
+        assertThat(s.versions(s.keyFor("student", "kitchen")))
+                .extracting(Views.ModelVersion::version)
+                .containsExactly(4L);
+        assertThat(s.rounds(s.keyFor("student", "kitchen")))
+                .extracting(Views.Round::version)
+                .containsExactly(4L);
+        assertThat(s.versions(s.keyFor("student", "hall"))).isEmpty();
+        assertThat(s.rounds(s.keyFor("student", "hall"))).isEmpty();
+        assertThat(s.adaptation()).containsOnlyKeys("student/kitchen");
+    }
 }

@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -90,7 +92,9 @@ public final class AdaptEval implements Callable<Integer> {
 
     @Option(
             names = "--schedule",
-            description = "synthetic camera's domains (default: ${DEFAULT-VALUE})")
+            description =
+                    "synthetic camera's domains; several cameras: one schedule each, separated by"
+                            + " ';' (default: ${DEFAULT-VALUE})")
     String schedule = "day:300,night:1200,haze:1200";
 
     @Option(
@@ -100,10 +104,11 @@ public final class AdaptEval implements Callable<Integer> {
 
     @Option(
             names = "--frames",
-            description = "frames to stream; 0 = the schedule's length (default: ${DEFAULT-VALUE})")
+            description =
+                    "frames to stream per camera; 0 = its schedule's length (default: ${DEFAULT-VALUE})")
     long frames = 0;
 
-    @Option(names = "--fps", description = "camera frame rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--fps", description = "frame rate of each camera (default: ${DEFAULT-VALUE})")
     double fps = 5;
 
     @Option(
@@ -117,7 +122,10 @@ public final class AdaptEval implements Callable<Integer> {
                     "adapting student, frozen student and teacher scored on every n-th frame (default: ${DEFAULT-VALUE})")
     int evalEvery = 3;
 
-    @Option(names = "--seed", description = "camera seed (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            description =
+                    "camera seed; camera N of several takes seed + N - 1 (default: ${DEFAULT-VALUE})")
     long seed = 4242;
 
     @Option(
@@ -137,7 +145,9 @@ public final class AdaptEval implements Callable<Integer> {
     private int h;
     private int w;
     private NyudDataset nyudDataset;
-    private ShiftSchedule shift;
+
+    /** The cameras streamed, each with its schedule and windows. */
+    private final List<EvalCamera> cameras = new ArrayList<>();
 
     public static void main(String[] args) {
         System.exit(Jobs.run(new AdaptEval(), "adapt-eval", args));
@@ -250,32 +260,40 @@ public final class AdaptEval implements Callable<Integer> {
                         .channels();
         if (nyud != null) {
             nyudDataset = new NyudDataset(nyud, classes, "val");
-            if (frames <= 0) {
-                frames = 10L * nyudDataset.ids().size();
-            }
+            cameras.add(
+                    new EvalCamera(
+                            "eval-camera",
+                            null,
+                            seed,
+                            frames > 0 ? frames : 10L * nyudDataset.ids().size(),
+                            classes));
         } else {
-            shift = ShiftSchedule.parse(schedule);
-            if (frames <= 0) {
-                frames = shift.segments().stream().mapToLong(ShiftSchedule.Segment::frames).sum();
-                if (frames <= 0) {
-                    throw new IllegalArgumentException(
-                            "--schedule " + schedule + " has an open end: give --frames");
+            String[] schedules = schedule.split(";");
+            for (int i = 0; i < schedules.length; i++) {
+                String id = schedules.length == 1 ? "eval-camera" : "camera-" + (i + 1);
+                ShiftSchedule shift = ShiftSchedule.parse(schedules[i].trim());
+                long n = frames;
+                if (n <= 0) {
+                    n = shift.segments().stream().mapToLong(ShiftSchedule.Segment::frames).sum();
+                    if (n <= 0) {
+                        throw new IllegalArgumentException(
+                                "--schedule " + schedules[i] + " has an open end: give --frames");
+                    }
                 }
+                cameras.add(new EvalCamera(id, schedules[i].trim(), seed + i, n, classes));
             }
         }
         Files.createDirectories(out);
-        List<Window> windows = new ArrayList<>();
-        for (long s = 0; s < frames; s += window) {
-            windows.add(new Window(s, domainAt(s), classes));
-        }
 
         long t0 = System.nanoTime();
-        streamThroughJob(windows);
+        streamThroughJob();
         double streamSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(
                 Locale.ROOT,
-                "streamed %d frames through the job in %.0f s; scoring the frozen student and the teacher%n",
-                frames,
+                "streamed %d frames of %d camera(s) through the job in %.0f s; scoring the frozen"
+                        + " student and the teacher%n",
+                cameras.stream().mapToLong(c -> c.frames).sum(),
+                cameras.size(),
                 streamSeconds);
         Map<String, Object> kept = inferenceKept();
         System.out.printf(
@@ -288,10 +306,12 @@ public final class AdaptEval implements Callable<Integer> {
                 kept.get("latency_p50_ms"),
                 kept.get("latency_p99_ms"),
                 kept.get("inference_ms_per_frame_p50"));
-        scoreDirectly(student, windows, true);
-        scoreDirectly(teacher, windows, false);
+        for (EvalCamera c : cameras) {
+            scoreDirectly(student, c, true);
+            scoreDirectly(teacher, c, false);
+        }
 
-        Map<String, Object> report = report(windows, streamSeconds);
+        Map<String, Object> report = report(streamSeconds);
         Path json = out.resolve("adapt-eval.json");
         Files.writeString(
                 json,
@@ -301,16 +321,22 @@ public final class AdaptEval implements Callable<Integer> {
                         .create()
                         .toJson(report),
                 StandardCharsets.UTF_8);
-        Path png = out.resolve("adapt-eval.png");
-        plot(windows, png);
-        printTable(windows);
+        List<Path> pngs = new ArrayList<>();
+        for (EvalCamera c : cameras) {
+            Path png =
+                    out.resolve(
+                            cameras.size() == 1 ? "adapt-eval.png" : "adapt-eval-" + c.id + ".png");
+            plot(c, png);
+            pngs.add(png);
+            printTable(c);
+        }
         System.out.println(
                 "summary: "
                         + new GsonBuilder()
                                 .serializeSpecialFloatingPointValues()
                                 .create()
                                 .toJson(report.get("summary")));
-        System.out.printf(Locale.ROOT, "wrote %s and %s%n", json, png);
+        System.out.printf(Locale.ROOT, "wrote %s and %s%n", json, pngs);
         String failure = failure(report);
         if (failure != null) {
             System.err.println("adapt-eval: failed: " + failure);
@@ -341,7 +367,9 @@ public final class AdaptEval implements Callable<Integer> {
             if (bad != null) {
                 return "the summary's "
                         + bad
-                        + " (domain "
+                        + " ("
+                        + segment.get("camera")
+                        + ", domain "
                         + segment.get("domain")
                         + ") is not a number";
             }
@@ -364,29 +392,76 @@ public final class AdaptEval implements Callable<Integer> {
         return null;
     }
 
-    private String domainAt(long frame) {
-        return nyudDataset != null ? "nyud" : shift.nameAt(frame);
+    /**
+     * One camera of the evaluation: its schedule (or NYUD's frames), its windows of scores, and the
+     * ground truth of its frames in flight.
+     */
+    private final class EvalCamera {
+        final String id;
+        final String schedule;
+        final ShiftSchedule shift;
+        final long seed;
+        final long frames;
+        final List<Window> windows = new ArrayList<>();
+        final ConcurrentHashMap<Long, DenseSample> truth = new ConcurrentHashMap<>();
+        final AtomicLong sent = new AtomicLong();
+        long received;
+        Window latest;
+
+        EvalCamera(String id, String schedule, long seed, long frames, int classes) {
+            this.id = id;
+            this.schedule = schedule;
+            this.shift = schedule == null ? null : ShiftSchedule.parse(schedule);
+            this.seed = seed;
+            this.frames = frames;
+            for (long s = 0; s < frames; s += window) {
+                windows.add(new Window(s, domainAt(s), classes));
+            }
+        }
+
+        String domainAt(long frame) {
+            return shift == null ? "nyud" : shift.nameAt(frame);
+        }
+
+        String describe() {
+            return shift == null
+                    ? "nyud:" + nyud
+                    : "synthetic schedule " + schedule + ", seed " + seed;
+        }
+
+        /** A fresh source of this camera's frames, from its first (deterministic). */
+        Source source() {
+            return new Source();
+        }
+
+        /** Frame after frame of the camera, with its ground truth. */
+        final class Source {
+            private final SyntheticStream stream =
+                    shift == null ? null : new SyntheticStream(seed, h, w, shift);
+            private long next;
+
+            DenseSample next() throws IOException {
+                DenseSample s;
+                if (stream != null) {
+                    s = stream.next();
+                } else {
+                    List<String> ids = nyudDataset.ids();
+                    s = nyudDataset.read(ids.get((int) (next % ids.size()))).resize(h, w);
+                }
+                next++;
+                return s;
+            }
+        }
     }
 
-    /**
-     * Frame {@code i} of the camera, with its ground truth, from a fresh source (deterministic).
-     */
-    private final class Camera {
-        private final SyntheticStream stream =
-                nyudDataset == null ? new SyntheticStream(seed, h, w, shift) : null;
-        private long next;
-
-        DenseSample next() throws IOException {
-            DenseSample s;
-            if (stream != null) {
-                s = stream.next();
-            } else {
-                List<String> ids = nyudDataset.ids();
-                s = nyudDataset.read(ids.get((int) (next % ids.size()))).resize(h, w);
+    /** The camera of a round: its scope's, or for the fleet the first. */
+    private EvalCamera cameraOf(RoundSummary r) {
+        for (EvalCamera c : cameras) {
+            if (c.id.equals(r.scope())) {
+                return c;
             }
-            next++;
-            return s;
         }
+        return cameras.get(0);
     }
 
     /** A frame as the camera sends it: JPEG at quality 0.9. */
@@ -394,7 +469,7 @@ public final class AdaptEval implements Callable<Integer> {
         return FramePixels.jpeg(s.rgb(), s.width(), s.height(), 0.9f);
     }
 
-    private void streamThroughJob(List<Window> windows) throws Exception {
+    private void streamThroughJob() throws Exception {
         try (LocalPipeline pipeline =
                 LocalPipeline.start(
                         jobOptions,
@@ -421,25 +496,28 @@ public final class AdaptEval implements Callable<Integer> {
                     new AdaptationProgress(job, settings.selfTraining().roundEvery());
             long streamStart = System.nanoTime();
             boolean warnedNoRound = false;
-            ConcurrentHashMap<Long, DenseSample> truth = new ConcurrentHashMap<>();
             AtomicReference<Exception> producerFailure = new AtomicReference<>();
-            AtomicLong sent = new AtomicLong();
-            Thread producer =
-                    new Thread(
-                            () -> {
-                                try {
-                                    produce(kafka, settings, truth, sent);
-                                } catch (Exception e) {
-                                    producerFailure.set(e);
-                                }
-                            },
-                            "camera");
+            Map<String, EvalCamera> byId = new HashMap<>();
+            List<Thread> producers = new ArrayList<>();
+            for (EvalCamera cam : cameras) {
+                byId.put(cam.id, cam);
+                producers.add(
+                        new Thread(
+                                () -> {
+                                    try {
+                                        produce(kafka, settings, cam);
+                                    } catch (Exception e) {
+                                        producerFailure.set(e);
+                                    }
+                                },
+                                cam.id));
+            }
+            long frames = cameras.stream().mapToLong(cam -> cam.frames).sum();
             try {
-                producer.start();
+                producers.forEach(Thread::start);
                 PredictionDeserializer de = new PredictionDeserializer();
                 long received = 0;
                 long lastReport = System.nanoTime();
-                Window latest = null;
                 try (KafkaConsumer<byte[], byte[]> c =
                         new KafkaConsumer<>(
                                 Map.of(
@@ -477,12 +555,14 @@ public final class AdaptEval implements Callable<Integer> {
                                 lastEmitUs = Math.max(lastEmitUs, p.getEmitTimeUs());
                                 emitted++;
                             }
-                            DenseSample gt = truth.remove(p.getSequence());
+                            EvalCamera cam = byId.get(p.getCameraId());
+                            DenseSample gt = cam == null ? null : cam.truth.remove(p.getSequence());
                             if (gt == null) {
                                 continue;
                             }
                             received++;
-                            Window win = windows.get((int) (p.getSequence() / window));
+                            cam.received++;
+                            Window win = cam.windows.get((int) (p.getSequence() / window));
                             // Scored on the frames the frozen student and the teacher are scored
                             // on, so the three are compared on the same frames (with NYUD's 27
                             // looped images and every 3rd frame, otherwise on different images).
@@ -500,12 +580,12 @@ public final class AdaptEval implements Callable<Integer> {
                                 win.adapting.add(gt, classes, depth);
                             }
                             win.maxVersion = Math.max(win.maxVersion, p.getModelVersion());
-                            latest = win;
+                            cam.latest = win;
                         }
                         if (System.nanoTime() - lastReport > 10_000_000_000L) {
                             lastReport = System.nanoTime();
                             for (RoundSummary r : adaptation.poll()) {
-                                roundHistory.add(new RoundAt(received, r));
+                                roundHistory.add(new RoundAt(cameraOf(r).received, r));
                                 System.out.println(r.line());
                             }
                             Duration running = Duration.ofNanos(System.nanoTime() - streamStart);
@@ -514,38 +594,46 @@ public final class AdaptEval implements Callable<Integer> {
                                 System.out.println("warning: " + why);
                                 warnedNoRound = true;
                             }
-                            // The window of the latest prediction: one just begun has none yet.
-                            if (latest != null) {
+                            // Each camera's window of its latest prediction: one just begun has
+                            // none yet.
+                            StringBuilder where = new StringBuilder();
+                            for (EvalCamera cam : cameras) {
+                                if (cam.latest != null) {
+                                    where.append(
+                                            String.format(
+                                                    Locale.ROOT,
+                                                    "%s%s frame %d/%d (%s) v%d",
+                                                    where.length() == 0 ? "" : ", ",
+                                                    cam.id,
+                                                    cam.received,
+                                                    cam.frames,
+                                                    cam.latest.domain,
+                                                    cam.latest.maxVersion));
+                                }
+                            }
+                            if (where.length() > 0) {
                                 System.out.printf(
-                                        Locale.ROOT,
-                                        "frame %d/%d (%s): serving v%d; %s%n",
-                                        received,
-                                        frames,
-                                        latest.domain,
-                                        latest.maxVersion,
-                                        adaptation.progress());
+                                        Locale.ROOT, "%s; %s%n", where, adaptation.progress());
                             }
                         }
                     }
                     for (RoundSummary r : adaptation.poll()) {
-                        roundHistory.add(new RoundAt(received, r));
+                        roundHistory.add(new RoundAt(cameraOf(r).received, r));
                         System.out.println(r.line());
                     }
                 }
             } finally {
-                producer.interrupt();
-                producer.join(10_000);
+                for (Thread producer : producers) {
+                    producer.interrupt();
+                    producer.join(10_000);
+                }
             }
         }
     }
 
-    private void produce(
-            EmbeddedKafka kafka,
-            JobSettings settings,
-            Map<Long, DenseSample> truth,
-            AtomicLong sent)
+    private void produce(EmbeddedKafka kafka, JobSettings settings, EvalCamera cam)
             throws Exception {
-        Camera camera = new Camera();
+        EvalCamera.Source camera = cam.source();
         long intervalNs = (long) (1e9 / fps);
         long next = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> p =
@@ -557,17 +645,17 @@ public final class AdaptEval implements Callable<Integer> {
                                 0),
                         new ByteArraySerializer(),
                         new ByteArraySerializer())) {
-            for (long seq = 0; seq < frames; seq++) {
+            for (long seq = 0; seq < cam.frames; seq++) {
                 DenseSample s = camera.next();
                 // Ground truth of the frame until its prediction is scored: a few hundred KB a
                 // frame, bounded by pausing the camera when the job falls far behind.
-                while (truth.size() > 256) {
+                while (cam.truth.size() > 256) {
                     Thread.sleep(20);
                 }
-                truth.put(seq, s);
+                cam.truth.put(seq, s);
                 Frame f =
                         Frame.newBuilder()
-                                .setCameraId("eval-camera")
+                                .setCameraId(cam.id)
                                 .setSequence(seq)
                                 .setCaptureTimeUs(System.currentTimeMillis() * 1000)
                                 .setWidth(w)
@@ -580,7 +668,7 @@ public final class AdaptEval implements Callable<Integer> {
                                 settings.framesTopic(),
                                 f.getCameraId().getBytes(StandardCharsets.UTF_8),
                                 f.toByteArray()));
-                sent.incrementAndGet();
+                cam.sent.incrementAndGet();
                 next += intervalNs;
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {
@@ -592,9 +680,10 @@ public final class AdaptEval implements Callable<Integer> {
         }
     }
 
-    private void scoreDirectly(Path checkpoint, List<Window> windows, boolean frozenStudent)
+    private void scoreDirectly(Path checkpoint, EvalCamera cam, boolean frozenStudent)
             throws IOException {
-        Camera camera = new Camera();
+        EvalCamera.Source camera = cam.source();
+        long frames = cam.frames;
         try (Model m = Model.newInstance("direct")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, m.getNDManager());
             try (MtiNetPredictor predictor =
@@ -632,7 +721,7 @@ public final class AdaptEval implements Callable<Integer> {
                             if (ps.get(i).nonFinite() > 0) {
                                 (frozenStudent ? nonFiniteFrozen : nonFiniteTeacher)[0]++;
                             }
-                            Window win = windows.get((int) (seqs.get(i) / window));
+                            Window win = cam.windows.get((int) (seqs.get(i) / window));
                             (frozenStudent ? win.frozen : win.teacherScore)
                                     .add(batch.get(i), ps.get(i).classes(), ps.get(i).depth());
                         }
@@ -644,7 +733,7 @@ public final class AdaptEval implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> report(List<Window> windows, double streamSeconds) {
+    private Map<String, Object> report(double streamSeconds) {
         Map<String, Object> r = new LinkedHashMap<>();
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("student", student.toString());
@@ -655,10 +744,9 @@ public final class AdaptEval implements Callable<Integer> {
                 jobOptions.getOrDefault(JobOptions.TEACHER_CHECKPOINT.key(), teacher.toString()));
         setup.put(
                 "source",
-                nyudDataset != null
-                        ? "nyud:" + nyud
-                        : "synthetic schedule " + schedule + ", seed " + seed);
-        setup.put("frames", frames);
+                cameras.stream().map(EvalCamera::describe).collect(Collectors.joining("; ")));
+        setup.put("frames", cameras.get(0).frames);
+        setup.put("cameras", cameras.size());
         setup.put("fps", fps);
         setup.put("window", window);
         setup.put("all_three_scored_every", evalEvery);
@@ -666,23 +754,31 @@ public final class AdaptEval implements Callable<Integer> {
         setup.put("stream_seconds", streamSeconds);
         r.put("setup", setup);
         List<Map<String, Object>> ws = new ArrayList<>();
-        for (Window win : windows) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("start", win.start);
-            m.put("domain", win.domain);
-            m.put("serving_version", win.maxVersion);
-            m.put("adapting", win.adapting.json());
-            m.put("frozen", win.frozen.json());
-            m.put("teacher", win.teacherScore.json());
-            ws.add(m);
+        List<Map<String, Object>> summary = new ArrayList<>();
+        for (EvalCamera cam : cameras) {
+            for (Window win : cam.windows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("camera", cam.id);
+                m.put("start", win.start);
+                m.put("domain", win.domain);
+                m.put("serving_version", win.maxVersion);
+                m.put("adapting", win.adapting.json());
+                m.put("frozen", win.frozen.json());
+                m.put("teacher", win.teacherScore.json());
+                ws.add(m);
+            }
+            summary.addAll(summary(cam));
         }
         r.put("windows", ws);
-        r.put("summary", summary(windows));
+        r.put("summary", summary);
         List<Map<String, Object>> rounds = new ArrayList<>();
         for (RoundAt at : roundHistory) {
             RoundSummary x = at.round();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("frame", at.frame());
+            if (!x.scope().isEmpty()) {
+                m.put("scope", x.scope());
+            }
             m.put("round", x.round());
             m.put("version", x.version());
             m.put("outcome", x.outcome());
@@ -768,7 +864,8 @@ public final class AdaptEval implements Callable<Integer> {
      * segment and over its second half (after adaptation has had time), and the adapting student's
      * gain over the frozen one.
      */
-    private List<Map<String, Object>> summary(List<Window> windows) {
+    private List<Map<String, Object>> summary(EvalCamera cam) {
+        List<Window> windows = cam.windows;
         List<Map<String, Object>> out = new ArrayList<>();
         int i = 0;
         while (i < windows.size()) {
@@ -779,6 +876,7 @@ public final class AdaptEval implements Callable<Integer> {
             List<Window> seg = windows.subList(i, j);
             List<Window> late = seg.subList(seg.size() / 2, seg.size());
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("camera", cam.id);
             m.put("domain", windows.get(i).domain);
             m.put("frames", seg.stream().mapToLong(x -> x.adapting.frames).sum());
             for (var part : List.of(Map.entry("all", seg), Map.entry("second_half", late))) {
@@ -814,7 +912,11 @@ public final class AdaptEval implements Callable<Integer> {
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    private void printTable(List<Window> windows) {
+    private void printTable(EvalCamera cam) {
+        List<Window> windows = cam.windows;
+        if (cameras.size() > 1) {
+            System.out.println(cam.id + " (" + cam.describe() + "):");
+        }
         System.out.printf(
                 Locale.ROOT,
                 "%8s %-10s %4s | %-23s | %-23s%n",
@@ -847,7 +949,8 @@ public final class AdaptEval implements Callable<Integer> {
         return s.frames == 0 ? Double.NaN : s.depth.rmse();
     }
 
-    private void plot(List<Window> windows, Path png) throws IOException {
+    private void plot(EvalCamera cam, Path png) throws IOException {
+        List<Window> windows = cam.windows;
         String[] names = {"adapting student", "frozen student", "teacher"};
         List<Curve> miou = new ArrayList<>();
         List<Curve> rmse = new ArrayList<>();
@@ -877,6 +980,11 @@ public final class AdaptEval implements Callable<Integer> {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (RoundAt at : roundHistory) {
+                if (cameras.size() > 1
+                        && cameraOf(at.round()) != cam
+                        && !at.round().scope().isEmpty()) {
+                    continue;
+                }
                 String o = at.round().outcome();
                 boolean here = kinds[k][0].equals(o) || (k == 2 && RoundSummary.FAILED.equals(o));
                 if (here) {
@@ -886,7 +994,9 @@ public final class AdaptEval implements Callable<Integer> {
             }
             miou.add(new Curve(kinds[k][1], x, y, CURVE_COLORS[3 + k], true));
         }
-        String title = nyudDataset != null ? "NYUD frames" : "domains " + schedule;
+        String title =
+                (cameras.size() > 1 ? cam.id + ", " : "")
+                        + (nyudDataset != null ? "NYUD frames" : "domains " + cam.schedule);
         plot("Segmentation, " + title, "mIoU (%)", miou, "Depth, " + title, "RMSE (m)", rmse, png);
     }
 
