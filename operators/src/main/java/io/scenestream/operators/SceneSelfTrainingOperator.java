@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -55,7 +56,9 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     private static final int SINCE_ROUND = 3;
     private static final int HELD_OUT_SINCE_CHECK = 4;
     private static final int ROUNDS = 5;
-    private static final int COUNTERS = 6;
+    private static final int TRAINING_SIZE = 6;
+    private static final int HELD_OUT_LENGTH = 7;
+    private static final int COUNTERS = 8;
 
     private final SelfTrainingSettings settings;
 
@@ -72,6 +75,12 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
 
     /** Keys with a round or check due, oldest first. */
     private transient LinkedHashSet<String> due;
+
+    /**
+     * When each key seen since this instance opened last started a round (or was first seen), for
+     * rounds every {@code round-interval-ms} of keys whose frames come slowly.
+     */
+    private transient Map<String, Long> lastRoundAt;
 
     /** The key whose round or check runs now; null when none does. */
     private transient String running;
@@ -124,6 +133,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     public void open() throws Exception {
         super.open();
         due = new LinkedHashSet<>();
+        lastRoundAt = new HashMap<>();
         badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
         AdaptationBudget budget = AdaptationBudget.of(settings.budget());
         reports =
@@ -156,6 +166,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
                 POLL_MS,
                 () -> {
                     collect();
+                    dueByInterval();
                     maybeStart();
                 },
                 () -> true);
@@ -196,14 +207,17 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         c[RECEIVED]++;
         boolean toHeldOut = SelfTrainer.isHeldOut(c[RECEIVED], settings.trainer());
         if (toHeldOut) {
-            append(heldOut, record, settings.trainer().heldOutSize());
+            c[HELD_OUT_LENGTH] =
+                    append(heldOut, c[HELD_OUT_LENGTH], record, settings.trainer().heldOutSize());
             c[HELD_OUT_SINCE_CHECK]++;
         } else {
-            append(training, record, settings.trainer().bufferSize());
+            c[TRAINING_SIZE] =
+                    append(training, c[TRAINING_SIZE], record, settings.trainer().bufferSize());
             c[SINCE_ROUND]++;
         }
         counters.update(c);
         reports.received();
+        lastRoundAt.putIfAbsent(key, now());
         if (c[SINCE_ROUND] >= settings.roundEvery()
                 || c[HELD_OUT_SINCE_CHECK] >= SelfTrainingOperator.CHECK_AFTER_HELD_OUT) {
             due.add(key);
@@ -212,20 +226,47 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         maybeStart();
     }
 
-    private static void append(ListState<byte[]> list, byte[] record, int cap) throws Exception {
-        List<byte[]> all = new ArrayList<>();
-        list.get().forEach(all::add);
-        all.add(record);
-        list.update(all.subList(Math.max(0, all.size() - cap), all.size()));
+    /**
+     * Appends {@code record} to a list of {@code length} records, and once it holds a quarter more
+     * than {@code cap}, drops its oldest down to {@code cap}: most appends write one record, not
+     * the list (with RocksDB, a list is rewritten whole by an update).
+     *
+     * @return the list's new length
+     */
+    private static long append(ListState<byte[]> list, long length, byte[] record, int cap)
+            throws Exception {
+        list.add(record);
+        if (++length <= cap + Math.max(1, cap / 4)) {
+            return length;
+        }
+        List<byte[]> newest = newest(list, cap);
+        list.update(newest);
+        return newest.size();
     }
 
-    private static List<byte[]> all(ListState<byte[]> list) throws Exception {
+    /** The newest {@code cap} records of a list, oldest first. */
+    private static List<byte[]> newest(ListState<byte[]> list, int cap) throws Exception {
         List<byte[]> out = new ArrayList<>();
         Iterable<byte[]> it = list.get();
         if (it != null) {
             it.forEach(out::add);
         }
-        return out;
+        return new ArrayList<>(out.subList(Math.max(0, out.size() - cap), out.size()));
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+
+    /** Keys whose last round is {@code round-interval-ms} old: due, if they have new frames. */
+    private void dueByInterval() {
+        long now = now();
+        lastRoundAt.forEach(
+                (key, at) -> {
+                    if (now - at >= settings.roundIntervalMs()) {
+                        due.add(key);
+                    }
+                });
     }
 
     /** Starts the next due key's round (or check), if the worker is free. */
@@ -236,23 +277,30 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             it.remove();
             setCurrentKey(key);
             long[] c = counters();
-            List<byte[]> train = all(training);
-            List<byte[]> held = all(heldOut);
+            long since = now() - lastRoundAt.getOrDefault(key, now());
             boolean round =
-                    c[SINCE_ROUND] >= settings.roundEvery()
-                            && train.size() >= settings.trainer().batch()
-                            && !held.isEmpty();
+                    (c[SINCE_ROUND] >= settings.roundEvery()
+                                    || (c[SINCE_ROUND] > 0 && since >= settings.roundIntervalMs()))
+                            && c[TRAINING_SIZE] >= settings.trainer().batch()
+                            && c[HELD_OUT_LENGTH] > 0;
             boolean check =
                     !round
                             && c[FROZEN] == 0
                             && c[HELD_OUT_SINCE_CHECK] >= SelfTrainingOperator.CHECK_AFTER_HELD_OUT
-                            && !held.isEmpty();
+                            && c[HELD_OUT_LENGTH] > 0;
             if (!round && !check) {
+                if (since >= settings.roundIntervalMs()) {
+                    // Nothing new: look again an interval later.
+                    lastRoundAt.put(key, now());
+                }
                 continue;
             }
+            List<byte[]> train = newest(training, settings.trainer().bufferSize());
+            List<byte[]> held = newest(heldOut, settings.trainer().heldOutSize());
             if (round) {
                 c[SINCE_ROUND] = 0;
                 c[ROUNDS]++;
+                lastRoundAt.put(key, now());
             }
             c[HELD_OUT_SINCE_CHECK] = 0;
             counters.update(c);

@@ -312,17 +312,33 @@ public final class JobOptions {
                     .defaultValue(TeacherSettings.DEFAULT_HIGH_AGREEMENT)
                     .withDescription("Agreement above which the stride doubles.");
 
+    /** Replay buffer of each camera or group that adapts on its own, unless configured. */
+    public static final int PER_CAMERA_BUFFER_SIZE = 64;
+
+    /** Held-out frames of each camera or group that adapts on its own, unless configured. */
+    public static final int PER_CAMERA_HELD_OUT_SIZE = 16;
+
     public static final ConfigOption<Integer> BUFFER_SIZE =
             ConfigOptions.key("self-training.buffer-size")
                     .intType()
-                    .defaultValue(SelfTrainer.Settings.DEFAULT_BUFFER_SIZE)
-                    .withDescription("Pseudo-labelled frames in the replay buffer.");
+                    .noDefaultValue()
+                    .withDescription(
+                            "Pseudo-labelled frames in the replay buffer. Default: "
+                                    + SelfTrainer.Settings.DEFAULT_BUFFER_SIZE
+                                    + " with self-training.scope=fleet, "
+                                    + PER_CAMERA_BUFFER_SIZE
+                                    + " per camera or group (a pseudo-label of 320x256 is about 220 KB of state).");
 
     public static final ConfigOption<Integer> HELD_OUT_SIZE =
             ConfigOptions.key("self-training.held-out-size")
                     .intType()
-                    .defaultValue(SelfTrainer.Settings.DEFAULT_HELD_OUT_SIZE)
-                    .withDescription("Pseudo-labelled frames held out to check candidates.");
+                    .noDefaultValue()
+                    .withDescription(
+                            "Pseudo-labelled frames held out to check candidates. Default: "
+                                    + SelfTrainer.Settings.DEFAULT_HELD_OUT_SIZE
+                                    + " with self-training.scope=fleet, "
+                                    + PER_CAMERA_HELD_OUT_SIZE
+                                    + " per camera or group.");
 
     public static final ConfigOption<Integer> HELD_OUT_EVERY =
             ConfigOptions.key("self-training.held-out-every")

@@ -128,8 +128,18 @@ public record JobSettings(
             SelfTrainer.Settings trainer =
                     SelfTrainer.Settings.builder()
                             .optBuffers(
-                                    c.get(JobOptions.BUFFER_SIZE),
-                                    c.get(JobOptions.HELD_OUT_SIZE),
+                                    c.getOptional(JobOptions.BUFFER_SIZE)
+                                            .orElse(
+                                                    scope.isFleet()
+                                                            ? SelfTrainer.Settings
+                                                                    .DEFAULT_BUFFER_SIZE
+                                                            : JobOptions.PER_CAMERA_BUFFER_SIZE),
+                                    c.getOptional(JobOptions.HELD_OUT_SIZE)
+                                            .orElse(
+                                                    scope.isFleet()
+                                                            ? SelfTrainer.Settings
+                                                                    .DEFAULT_HELD_OUT_SIZE
+                                                            : JobOptions.PER_CAMERA_HELD_OUT_SIZE),
                                     c.get(JobOptions.HELD_OUT_EVERY))
                             .optCheck(
                                     c.get(JobOptions.CHECK_FRAMES),

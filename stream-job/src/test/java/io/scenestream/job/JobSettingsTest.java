@@ -3,6 +3,8 @@ package io.scenestream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.scenestream.model.selftrain.SelfTrainer;
+import io.scenestream.model.selftrain.TrainedParts;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -99,5 +101,38 @@ class JobSettingsTest {
         g.set(JobOptions.SELF_TRAINING, true);
         g.set(JobOptions.TRAINING_THREADS, -1);
         assertThatThrownBy(() -> JobOptions.settings(g)).hasMessageContaining("threads");
+    }
+
+    /**
+     * Per camera, rounds train the BatchNorm layers on smaller buffers unless told otherwise, and
+     * inference learns the scope too.
+     */
+    @Test
+    void perCameraAdaptationKeepsItsStateSmallUnlessConfigured() {
+        Configuration c = base();
+        c.set(JobOptions.SELF_TRAINING, true);
+        JobSettings fleet = JobOptions.settings(c);
+        assertThat(fleet.selfTraining().scope().isFleet()).isTrue();
+        assertThat(fleet.selfTraining().trainer().parts()).isEqualTo(TrainedParts.ALL);
+        assertThat(fleet.selfTraining().trainer().bufferSize())
+                .isEqualTo(SelfTrainer.Settings.DEFAULT_BUFFER_SIZE);
+        c.set(JobOptions.ADAPTATION_SCOPE, "camera");
+        JobSettings camera = JobOptions.settings(c);
+        assertThat(camera.selfTraining().scope().keyOf("cam-1")).isEqualTo("cam-1");
+        assertThat(camera.inference().scope().keyOf("cam-1")).isEqualTo("cam-1");
+        assertThat(camera.selfTraining().trainer().parts()).isEqualTo(TrainedParts.BATCHNORM);
+        assertThat(camera.selfTraining().trainer().bufferSize())
+                .isEqualTo(JobOptions.PER_CAMERA_BUFFER_SIZE);
+        assertThat(camera.selfTraining().trainer().heldOutSize())
+                .isEqualTo(JobOptions.PER_CAMERA_HELD_OUT_SIZE);
+        c.set(JobOptions.TRAINED_PARTS, "all");
+        c.set(JobOptions.BUFFER_SIZE, 100);
+        JobSettings all = JobOptions.settings(c);
+        assertThat(all.selfTraining().trainer().parts()).isEqualTo(TrainedParts.ALL);
+        assertThat(all.selfTraining().trainer().bufferSize()).isEqualTo(100);
+        c.set(JobOptions.ADAPTATION_SCOPE, "group");
+        assertThatThrownBy(() -> JobOptions.settings(c))
+                .hasMessageContaining("self-training.scope")
+                .hasMessageContaining("needs camera groups");
     }
 }

@@ -298,10 +298,10 @@ public final class AdaptEval implements Callable<Integer> {
         Map<String, Object> kept = inferenceKept();
         System.out.printf(
                 Locale.ROOT,
-                "inference: %.2f predictions/s for a camera of %.1f frames/s (%.0f%% kept), latency"
+                "inference: %.2f predictions/s for cameras of %.1f frames/s together (%.0f%% kept), latency"
                         + " p50 %.0f ms p99 %.0f ms, model %.0f ms a frame (p50)%n",
                 kept.get("predictions_per_second"),
-                fps,
+                kept.get("camera_fps"),
                 100 * (double) kept.get("camera_rate_kept"),
                 kept.get("latency_p50_ms"),
                 kept.get("latency_p99_ms"),
@@ -835,9 +835,11 @@ public final class AdaptEval implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         double seconds = (lastEmitUs - firstEmitUs) / 1e6;
         double rate = emitted > 1 && seconds > 0 ? (emitted - 1) / seconds : Double.NaN;
-        m.put("camera_fps", fps);
+        // Every camera's frames together: the rate inference had to keep.
+        double cameraFps = fps * Math.max(1, cameras.size());
+        m.put("camera_fps", cameraFps);
         m.put("predictions_per_second", rate);
-        m.put("camera_rate_kept", fps > 0 ? Math.min(1.0, rate / fps) : Double.NaN);
+        m.put("camera_rate_kept", cameraFps > 0 ? Math.min(1.0, rate / cameraFps) : Double.NaN);
         m.put("latency_p50_ms", quantile(latencyMs, 0.5));
         m.put("latency_p99_ms", quantile(latencyMs, 0.99));
         m.put("inference_ms_per_frame_p50", quantile(inferenceMs, 0.5));
