@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.function.ThrowingRunnable;
 import org.slf4j.Logger;
@@ -177,6 +178,28 @@ final class BackgroundWorker<R> {
      * Stops the worker: the job in flight is cancelled unless it runs, then {@code release} runs on
      * the worker, after what it is running; waits up to {@code wait}, logging if it does not stop.
      */
+    /**
+     * Stops {@code worker} (if there is one) as {@link #close(Callable, Duration)} does, closing
+     * what {@code owned} gives, if anything, on the worker's thread: models and trainers belong to
+     * the thread that made them.
+     */
+    static void close(
+            BackgroundWorker<?> worker, Supplier<? extends AutoCloseable> owned, Duration wait)
+            throws InterruptedException {
+        if (worker == null) {
+            return;
+        }
+        worker.close(
+                () -> {
+                    AutoCloseable r = owned.get();
+                    if (r != null) {
+                        r.close();
+                    }
+                    return null;
+                },
+                wait);
+    }
+
     void close(Callable<?> release, Duration wait) throws InterruptedException {
         if (inFlight != null) {
             inFlight.cancel(false);

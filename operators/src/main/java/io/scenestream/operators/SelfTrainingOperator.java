@@ -421,16 +421,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     @Override
     public void close() throws Exception {
         try {
-            if (worker != null) {
-                worker.close(
-                        () -> {
-                            if (trainer != null) {
-                                trainer.close();
-                            }
-                            return null;
-                        },
-                        Duration.ofMinutes(5));
-            }
+            BackgroundWorker.close(worker, () -> trainer, Duration.ofMinutes(5));
         } finally {
             super.close();
         }

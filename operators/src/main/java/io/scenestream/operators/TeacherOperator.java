@@ -403,17 +403,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     @Override
     public void close() throws Exception {
         try {
-            if (worker != null) {
-                // The model belongs to the worker thread: closed there, after the frame in flight.
-                worker.close(
-                        () -> {
-                            if (slot != null) {
-                                slot.close();
-                            }
-                            return null;
-                        },
-                        Duration.ofMinutes(2));
-            }
+            // The model belongs to the worker thread: closed there, after the frame in flight.
+            BackgroundWorker.close(worker, () -> slot, Duration.ofMinutes(2));
         } finally {
             super.close();
         }
