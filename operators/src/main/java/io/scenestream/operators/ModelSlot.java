@@ -74,6 +74,9 @@ final class ModelSlot implements AutoCloseable {
     /** The serving model's own values of every parameter some scene changes, by state-dict name. */
     private final Map<String, NDArray> baseValues = new HashMap<>();
 
+    /** The serving network's parameters by state-dict name (scopes switch between batches). */
+    private Map<String, Parameter> servingParams;
+
     /** The scene whose values the network holds now; null for the serving model's own. */
     private Scene laidOver;
 
@@ -130,6 +133,7 @@ final class ModelSlot implements AutoCloseable {
         int h = inputSize == null ? lc.manifest().inputHeight() : inputSize[0];
         int w = inputSize == null ? lc.manifest().inputWidth() : inputSize[1];
         predictor = new MtiNetPredictor(lc.net(), manager, h, w, false);
+        servingParams = StateDict.parameters(lc.net());
     }
 
     /** The serving model. */
@@ -180,16 +184,15 @@ final class ModelSlot implements AutoCloseable {
         if (next == laidOver) {
             return;
         }
-        Map<String, Parameter> params = StateDict.parameters(serving.net());
         if (laidOver != null) {
             for (String name : laidOver.delta().values().keySet()) {
                 if (next == null || !next.delta().values().containsKey(name)) {
-                    baseValues.get(name).copyTo(params.get(name).getArray());
+                    baseValues.get(name).copyTo(servingParams.get(name).getArray());
                 }
             }
         }
         if (next != null) {
-            next.delta().layOver(serving.net());
+            next.delta().layOver(servingParams);
         }
         laidOver = next;
     }
@@ -286,9 +289,8 @@ final class ModelSlot implements AutoCloseable {
         String scope = c.scope();
         // The serving model's own values first, for every parameter a scene may change.
         use("");
-        Map<String, Parameter> params = StateDict.parameters(serving.net());
         for (String name : c.delta().values().keySet()) {
-            baseValues.computeIfAbsent(name, n -> params.get(n).getArray().duplicate());
+            baseValues.computeIfAbsent(name, n -> servingParams.get(n).getArray().duplicate());
         }
         Scene old =
                 scenes.put(

@@ -304,16 +304,29 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             }
             c[HELD_OUT_SINCE_CHECK] = 0;
             counters.update(c);
-            SelfTrainer.Scene scene =
-                    new SelfTrainer.Scene(
-                            delta.value(),
-                            c[VERSION],
-                            c[FROZEN] == 1,
-                            train.stream().map(SelfTrainingOperator::decode).toList(),
-                            held.stream().map(SelfTrainingOperator::decode).toList());
+            byte[] d = delta.value();
+            long version = c[VERSION];
+            boolean frozen = c[FROZEN] == 1;
             long number = c[ROUNDS];
             running = key;
-            worker.start(() -> run(key, number, scene, round));
+            // The records are decoded on the worker, within adaptation's budget, not on the
+            // stream's thread.
+            worker.start(
+                    () ->
+                            run(
+                                    key,
+                                    number,
+                                    new SelfTrainer.Scene(
+                                            d,
+                                            version,
+                                            frozen,
+                                            train.stream()
+                                                    .map(SelfTrainingOperator::decode)
+                                                    .toList(),
+                                            held.stream()
+                                                    .map(SelfTrainingOperator::decode)
+                                                    .toList()),
+                                    round));
         }
     }
 
@@ -335,12 +348,19 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         return new Outcome(key, number, r, state, update, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Takes a finished round or check, if any, into its key's state and reports it. */
     private void collect() throws Exception {
+        collect(false);
+    }
+
+    /**
+     * Takes a finished round or check, if any, into its key's state and reports it; with {@code
+     * wait}, waits for the one in flight.
+     */
+    private void collect(boolean wait) throws Exception {
         Outcome o;
         String key = running;
         try {
-            o = worker.take(false);
+            o = worker.take(wait);
         } catch (ExecutionException e) {
             running = null;
             roundsDone++;
@@ -359,17 +379,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         // End of input (bounded runs, stop-with-savepoint): the round in flight finishes and
         // publishes.
         if (worker.busy()) {
-            String key = running;
-            Outcome o;
-            try {
-                o = worker.take(true);
-            } catch (ExecutionException e) {
-                o = null;
-                LOG.error("the last self-training round of {} failed", key, e.getCause());
-            }
-            if (o != null) {
-                collected(o);
-            }
+            collect(true);
         }
         super.finish();
     }

@@ -82,11 +82,6 @@ final class SelfTrainingReports {
         receivedTotal.add(1);
     }
 
-    /** Pseudo-labels received by this instance. */
-    long receivedSoFar() {
-        return receivedTotal.getLocalValue();
-    }
-
     /**
      * A round or check that finished: a new version goes out as a signed update ({@code update},
      * the model's checkpoint or, for a camera or group, its delta), and the round is reported.

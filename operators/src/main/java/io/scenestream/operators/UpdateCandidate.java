@@ -50,28 +50,11 @@ public record UpdateCandidate(
      * @param expected the serving model's architecture, which an update must have
      * @param h input rows an update must have been trained at
      * @param w input columns
+     * @param base the serving network, over which an update for a scope (a camera or group) is read
+     *     as a scene delta lying on {@code servingVersion}; null refuses scoped updates
+     * @param sceneVersions each scope's serving version: a scoped update must be newer than its
+     *     scope's (else than {@code servingVersion})
      * @param parent the manager under which a loaded model's own manager is made
-     */
-    public static UpdateCandidate check(
-            byte[] record,
-            String from,
-            byte[] key,
-            String serving,
-            long servingVersion,
-            MtiNetConfig expected,
-            int h,
-            int w,
-            NDManager parent) {
-        return check(
-                record, from, key, serving, servingVersion, expected, h, w, null, null, parent);
-    }
-
-    /**
-     * As above, and an update for a scope is read as a scene delta over {@code base} (the serving
-     * model, whose version it must lie on), newer than {@code sceneVersions}' entry for its scope
-     * (else than the base's version).
-     *
-     * @param base the serving network; null refuses scoped updates
      */
     public static UpdateCandidate check(
             byte[] record,

@@ -77,7 +77,14 @@ public record SceneDelta(
      * architecture it was read against).
      */
     public void layOver(MtiNet net) {
-        Map<String, Parameter> params = StateDict.parameters(net);
+        layOver(StateDict.parameters(net));
+    }
+
+    /**
+     * As {@link #layOver(MtiNet)}, into the network's parameters by state-dict name ({@link
+     * StateDict#parameters}), for a caller that lays deltas over one network again and again.
+     */
+    public void layOver(Map<String, Parameter> params) {
         values.forEach((name, a) -> a.copyTo(params.get(name).getArray()));
     }
 
