@@ -13,7 +13,10 @@ import io.scenestream.model.selftrain.PseudoLabeler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ValueState;
@@ -39,12 +42,17 @@ import org.slf4j.LoggerFactory;
  * need the two depths to agree ({@link PseudoLabeler}).
  *
  * <p>The teacher runs on a worker thread of its own (at the configured nice value), one frame at a
- * time: a key frame that comes while it is busy is skipped (counted), so the teacher never holds up
- * the stream, not even through back-pressure on the key frames; what it labels follows the cores it
- * gets. Results are taken back on the task thread, where the camera's stride is updated and the
- * pseudo-label emitted. A frame being labelled when a checkpoint is taken is not in the checkpoint
- * (a restored job labels later frames instead); at the end of a bounded input the teacher finishes
- * it.
+ * time; what it labels follows the cores it gets, and it never holds up the stream, not even
+ * through back-pressure on the key frames. A key frame that comes while it is busy waits, one per
+ * camera (a newer key frame of the camera replaces it) and at most {@value #WAITING_CAP} in all.
+ * When the teacher is free it takes the waiting frame of the camera it labelled longest ago: the
+ * cameras of an instance share the teacher in turn, so a camera whose key frames happen to come
+ * just after another's is labelled as often as that one (labelling whichever frame came first once
+ * the teacher is free would give one camera every label). A frame replaced, pushed out or still
+ * waiting at the end of the input is skipped (counted). Results are taken back on the task thread,
+ * where the camera's stride is updated and the pseudo-label emitted. Frames being labelled or
+ * waiting when a checkpoint is taken are not in the checkpoint (a restored job labels later frames
+ * instead); at the end of a bounded input the teacher finishes the one it labels.
  *
  * <p>The second input is the model-update stream (broadcast). An update of the teacher's own model
  * with a higher version is checked like the inference operators check theirs ({@link
@@ -64,6 +72,12 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
 
     /** How often the task's thread looks for the worker's result while it labels. */
     private static final long POLL_MS = 20;
+
+    /**
+     * Key frames that wait for the teacher, at most (one per camera; 2 MB of pictures at 320x256, 7
+     * MB at 640x480).
+     */
+    static final int WAITING_CAP = 8;
 
     private final TeacherSettings settings;
 
@@ -88,6 +102,14 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
 
     /** The frame being labelled on the worker; null when idle. */
     private transient KeyFrame inFlightFrame;
+
+    /** Key frames waiting for the teacher, a camera's newest, by camera, oldest first. */
+    private transient LinkedHashMap<String, KeyFrame> waiting;
+
+    /** When the teacher last started on a camera's frame: the count of frames started then. */
+    private transient Map<String, Long> startedAt;
+
+    private transient long started;
 
     private transient LastValues.Value lastConfidentShare;
     private transient LastValues.Value lastConsistentShare;
@@ -142,6 +164,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                                         acceptedUpdates,
                                         rejectedUpdates));
         labeler = new PseudoLabeler(settings.labeler());
+        waiting = new LinkedHashMap<>();
+        startedAt = new HashMap<>();
         strides = settings.stride();
         nextAt =
                 getRuntimeContext()
@@ -205,14 +229,72 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
             skipped.inc();
             return;
         }
-        if (worker.busy()) {
-            busySkipped.inc();
-            busySkippedTotal.add(1);
-            return;
+        if (waiting.remove(k.cameraId) != null) {
+            skippedBusy(1);
         }
-        inFlightFrame = k;
-        worker.start(() -> label(k));
-        worker.poll(getProcessingTimeService(), POLL_MS, () -> takeResult(false), worker::busy);
+        waiting.put(k.cameraId, k);
+        if (waiting.size() > WAITING_CAP) {
+            // Push out the frame of the camera labelled last: it has had the teacher most recently.
+            String last = null;
+            for (String camera : waiting.keySet()) {
+                if (last == null || startedAt(camera) >= startedAt(last)) {
+                    last = camera;
+                }
+            }
+            waiting.remove(last);
+            skippedBusy(1);
+        }
+        startNext();
+    }
+
+    private long startedAt(String camera) {
+        return startedAt.getOrDefault(camera, -1L);
+    }
+
+    private void skippedBusy(int frames) {
+        busySkipped.inc(frames);
+        busySkippedTotal.add(frames);
+    }
+
+    /**
+     * If the teacher is free, starts it on the waiting frame of the camera it started on longest
+     * ago (first come on a tie), skipping frames that the camera's stride has passed meanwhile.
+     */
+    private void startNext() throws Exception {
+        while (!worker.busy() && !waiting.isEmpty()) {
+            String next = null;
+            for (String camera : waiting.keySet()) {
+                if (next == null || startedAt(camera) < startedAt(next)) {
+                    next = camera;
+                }
+            }
+            KeyFrame k = waiting.remove(next);
+            Object key = getCurrentKey();
+            setCurrentKey(k.cameraId);
+            Long due;
+            try {
+                due = nextAt.value();
+            } finally {
+                if (key != null) {
+                    setCurrentKey(key);
+                }
+            }
+            if (due != null && k.sequence < due) {
+                skipped.inc();
+                continue;
+            }
+            startedAt.put(k.cameraId, ++started);
+            inFlightFrame = k;
+            worker.start(() -> label(k));
+            worker.poll(
+                    getProcessingTimeService(),
+                    POLL_MS,
+                    () -> {
+                        takeResult(false);
+                        startNext();
+                    },
+                    worker::busy);
+        }
     }
 
     @Override
@@ -354,6 +436,8 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
     public void endInput(int inputId) throws Exception {
         if (inputId == 1) {
             takeResult(true);
+            skippedBusy(waiting.size());
+            waiting.clear();
         }
     }
 

@@ -10,8 +10,10 @@ import io.scenestream.kafka.serde.ModelUpdates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
@@ -128,6 +130,49 @@ class TeacherOperatorTest {
             assertThat(p.getCameraId()).isEqualTo("porch");
             assertThat(p.getTeacherName()).isEqualTo("teacher");
             assertThat(p.getStudentVersion()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Three cameras whose key frames always come in the same order, faster than the teacher labels:
+     * whenever it is free, it takes the waiting frame of the camera it labelled longest ago, so all
+     * three are labelled in turn (taking the first frame that comes would label the first camera
+     * only).
+     */
+    @Test
+    void camerasShareABusyTeacherInTurn() throws Exception {
+        Path teacher =
+                TinyModels.write(dir, "teacher.ckpt.zip", TinyModels.checkpoint("teacher", 1, 2));
+        TeacherSettings settings = settings(teacher, 1, "");
+        List<String> cameras = List.of("attic", "barn", "cellar");
+        Map<String, List<DecodedFrame>> frames = new HashMap<>();
+        for (int c = 0; c < cameras.size(); c++) {
+            frames.put(cameras.get(c), TinyModels.frames(cameras.get(c), 7 + c, 9));
+        }
+        try (var h = harness(settings)) {
+            h.open();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            long t = 0;
+            for (int i = 0; i < 9; i++) {
+                int before = h.extractOutputValues().size();
+                for (String camera : cameras) {
+                    h.processElement1(new StreamRecord<>(keyFrame(frames.get(camera).get(i))));
+                }
+                // One label a round of key frames: the teacher is three times too slow.
+                while (h.extractOutputValues().size() == before && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                    h.setProcessingTime(t += 25);
+                }
+            }
+            Map<String, Long> labelled = new TreeMap<>();
+            for (PseudoLabelRecord r : h.extractOutputValues()) {
+                labelled.merge(PseudoLabel.parseFrom(r.payload).getCameraId(), 1L, Long::sum);
+            }
+            assertThat(h.extractOutputValues()).hasSizeGreaterThanOrEqualTo(9);
+            assertThat(labelled)
+                    .as("labels by camera")
+                    .containsOnlyKeys(cameras)
+                    .allSatisfy((camera, n) -> assertThat(n).isGreaterThanOrEqualTo(3));
         }
     }
 
