@@ -8,6 +8,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
             ClusterCommand.Submit.class,
             ClusterCommand.Status.class,
             ClusterCommand.AddTaskManager.class,
+            ClusterCommand.StopJob.class,
             ClusterCommand.Stop.class
         },
         description =
@@ -304,6 +306,43 @@ public final class ClusterCommand implements Callable<Integer> {
             String name = cluster.startTaskManager();
             System.out.println(
                     "started " + name + " (pid " + cluster.processes().get(name).pid() + ")");
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "stop-job",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Stop a job with a savepoint in the cluster's savepoints/ folder and print its path: "
+                            + "submit -D execution.state-recovery.path=PATH resumes from it, e.g. with "
+                            + "-D job.parallelism=3 to rescale (every camera keeps its adapted version).")
+    static final class StopJob extends DirOption implements Callable<Integer> {
+        @CommandLine.Parameters(
+                index = "0",
+                paramLabel = "JOB",
+                description = "the job's id (status lists them)")
+        String job;
+
+        @Option(
+                names = "--timeout",
+                description = "seconds to wait for the savepoint (default: ${DEFAULT-VALUE})")
+        int timeoutSeconds = 300;
+
+        @Override
+        public Integer call() throws Exception {
+            StandaloneCluster cluster = StandaloneCluster.attach(dir);
+            String location =
+                    cluster.rest()
+                            .stopWithSavepoint(
+                                    job,
+                                    cluster.savepointDir(),
+                                    Duration.ofSeconds(timeoutSeconds));
+            System.out.println("stopped job " + job + " with savepoint " + location);
+            System.out.println(
+                    "resume: bin/scenestream-cluster submit -D execution.state-recovery.path="
+                            + location
+                            + " (same job options; job.parallelism may change)");
             return 0;
         }
     }

@@ -19,7 +19,8 @@ import java.util.OptionalLong;
 
 /**
  * The few calls of Flink's REST API that the cluster tools and the fault tests need: cluster
- * overview, task managers, a job's state and tasks, its checkpoints, cancelling it.
+ * overview, task managers, a job's state and tasks, its checkpoints, cancelling it or stopping it
+ * with a savepoint.
  */
 public final class FlinkRest {
 
@@ -180,6 +181,52 @@ public final class FlinkRest {
         JsonObject r = restored.getAsJsonObject();
         return Optional.of(
                 new long[] {r.get("id").getAsLong(), r.get("restore_timestamp").getAsLong()});
+    }
+
+    /**
+     * Stops the job with a savepoint in {@code targetDirectory} (sources stop where they are, no
+     * end of input is sent), waits until the savepoint is written and returns its location: a new
+     * job resumes from it with {@code execution.state-recovery.path}, at this or another
+     * parallelism. An IOException with Flink's reason when the savepoint fails, or when it is not
+     * written within {@code timeout}.
+     */
+    public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout)
+            throws IOException {
+        JsonObject body = new JsonObject();
+        body.addProperty("targetDirectory", targetDirectory);
+        body.addProperty("drain", false);
+        String request =
+                send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "/stop"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())))
+                        .get("request-id")
+                        .getAsString();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonObject r = get("/jobs/" + jobId + "/savepoints/" + request);
+            if (r.getAsJsonObject("status").get("id").getAsString().equals("COMPLETED")) {
+                JsonObject operation = r.getAsJsonObject("operation");
+                if (operation.has("location")) {
+                    return operation.get("location").getAsString();
+                }
+                throw new IOException(
+                        "savepoint of job " + jobId + " failed: " + operation.get("failure-cause"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(
+                        "savepoint of job "
+                                + jobId
+                                + " not written within "
+                                + timeout.toSeconds()
+                                + " s");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for the savepoint of " + jobId, e);
+            }
+        }
     }
 
     /** Cancels the job (returns once the request is accepted). */

@@ -257,6 +257,11 @@ public final class StandaloneCluster implements AutoCloseable {
         return spec.dir().resolve("checkpoints").toUri().toString();
     }
 
+    /** Where {@code stop-job} writes savepoints, as a {@code file://} URI. */
+    public String savepointDir() {
+        return spec.dir().resolve("savepoints").toUri().toString();
+    }
+
     /** A process's log file. */
     public Path log(String name) {
         return spec.dir().resolve("log").resolve(name + ".log");
