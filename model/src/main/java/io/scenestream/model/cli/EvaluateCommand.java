@@ -169,6 +169,7 @@ public class EvaluateCommand implements Callable<Integer> {
                     label.width());
             out.printf(Locale.ROOT, "kernels: %s%n", lc.numerics());
             out.print(table(r.metrics()));
+            out.print(classTable(classes, r.classIou()));
             if (panels != null) {
                 out.printf(Locale.ROOT, "wrote %d panels to %s%n", written[0], panels);
             }
@@ -181,6 +182,16 @@ public class EvaluateCommand implements Callable<Integer> {
                 doc.put("input_size", Map.of("height", in.height(), "width", in.width()));
                 doc.put("label_size", Map.of("height", label.height(), "width", label.width()));
                 doc.put("metrics", r.metrics());
+                if (r.classIou().length > 0) {
+                    Map<String, Double> byClass = new LinkedHashMap<>();
+                    for (int c = 0; c < r.classIou().length; c++) {
+                        double v = r.classIou()[c];
+                        byClass.put(
+                                c < classes.size() ? classes.get(c) : "class " + c,
+                                Double.isNaN(v) ? null : v);
+                    }
+                    doc.put("class_iou", byClass);
+                }
                 doc.put("non_finite_frames", r.nonFiniteFrames());
                 doc.put("kernels", lc.numerics().path().id());
                 if (r.failure() != null) {
@@ -213,6 +224,22 @@ public class EvaluateCommand implements Callable<Integer> {
         row(sb, metrics, "delta1", "δ<1.25", "%9.2f%%", 100);
         row(sb, metrics, "delta2", "δ<1.25²", "%9.2f%%", 100);
         row(sb, metrics, "delta3", "δ<1.25³", "%9.2f%%", 100);
+        row(sb, metrics, "median_scale", "depth scale", "%10.3f", 1);
+        row(sb, metrics, "rmse_median_scaled", "RMSE scaled", "%8.3f m", 1);
+        return sb.toString();
+    }
+
+    /** IoU by class, in percent ("-" where a class is neither labelled nor predicted). */
+    static String classTable(List<String> classes, double[] iou) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < iou.length; c++) {
+            String name = c < classes.size() ? classes.get(c) : "class " + c;
+            sb.append(
+                    Double.isNaN(iou[c])
+                            ? String.format(Locale.ROOT, "  IoU %-10s %9s%n", name, "-")
+                            : String.format(
+                                    Locale.ROOT, "  IoU %-10s %8.2f%%%n", name, 100 * iou[c]));
+        }
         return sb.toString();
     }
 

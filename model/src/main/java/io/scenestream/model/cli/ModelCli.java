@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             ExportCommand.class,
             ProbeCommand.class,
+            GapCommand.class,
             SyntheticRender.class
         },
         description = "MTI-Net tools of SceneStream.")

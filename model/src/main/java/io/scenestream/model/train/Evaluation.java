@@ -8,6 +8,7 @@ import io.scenestream.frames.data.SampleSource;
 import io.scenestream.model.Task;
 import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.metrics.DepthMetrics;
+import io.scenestream.model.metrics.MedianScaledDepth;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.nn.MtiNet;
 import java.io.IOException;
@@ -26,11 +27,17 @@ public final class Evaluation {
 
     private Evaluation() {}
 
-    /** Metrics over a set, with how many frames they cover. */
-    public record Result(long frames, Map<String, Double> metrics, long nonFiniteFrames) {
+    /**
+     * Metrics over a set, with how many frames they cover.
+     *
+     * @param classIou IoU of each class (NaN where a class is neither labelled nor predicted);
+     *     empty without segmentation labels
+     */
+    public record Result(
+            long frames, Map<String, Double> metrics, long nonFiniteFrames, double[] classIou) {
 
         public Result(long frames, Map<String, Double> metrics) {
-            this(frames, metrics, 0);
+            this(frames, metrics, 0, new double[0]);
         }
 
         /**
@@ -92,6 +99,7 @@ public final class Evaluation {
         SegmentationMetrics seg =
                 semseg == null ? null : new SegmentationMetrics(semseg.channels());
         DepthMetrics depth = new DepthMetrics();
+        MedianScaledDepth scaled = new MedianScaledDepth();
         long n = source.size() < 0 ? count : Math.min(count, source.size());
         long nonFinite = 0;
         try (MtiNetPredictor predictor =
@@ -120,6 +128,7 @@ public final class Evaluation {
                     }
                     if (s.depth() != null && p.depth() != null) {
                         depth.update(p.depth(), s.depth());
+                        scaled.update(p.depth(), s.depth());
                     }
                     if (each != null) {
                         each.accept(s, p);
@@ -133,7 +142,17 @@ public final class Evaluation {
         }
         if (depth.validPixels() > 0) {
             metrics.putAll(depth.toMap());
+            if (scaled.frames() > 0) {
+                metrics.putAll(scaled.toMap());
+            }
         }
-        return new Result(n, metrics, nonFinite);
+        double[] classIou = new double[0];
+        if (seg != null && seg.pixels() > 0) {
+            classIou = new double[seg.numClasses()];
+            for (int c = 0; c < classIou.length; c++) {
+                classIou[c] = seg.iou(c);
+            }
+        }
+        return new Result(n, metrics, nonFinite, classIou);
     }
 }

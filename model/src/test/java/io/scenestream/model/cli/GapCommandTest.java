@@ -1,0 +1,44 @@
+package io.scenestream.model.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.scenestream.frames.SharedData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GapCommandTest {
+
+    /**
+     * Real frames and the synthetic world side by side: every real frame measured; on the synthetic
+     * frames the camera height fitted to the floor is within the 1.25-1.65 m the world's camera
+     * path draws it from.
+     */
+    @Test
+    void measuresRealAndSyntheticFramesSideBySide() throws Exception {
+        GapCommand cmd = new GapCommand();
+        new picocli.CommandLine(cmd)
+                .parseArgs(
+                        "--real",
+                        "nyud:" + SharedData.path("data/nyud-mini"),
+                        "--frames",
+                        "12",
+                        "--size",
+                        "120x160");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<Map<String, Double>> out =
+                cmd.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        Map<String, Double> real = out.get(0);
+        Map<String, Double> synthetic = out.get(1);
+        assertThat(real.get("frames")).isEqualTo(27.0);
+        assertThat(synthetic.get("frames")).isEqualTo(12.0);
+        assertThat(synthetic.get("camera.frames_with_floor")).isPositive();
+        assertThat(synthetic.get("camera.height")).isBetween(1.2, 1.7);
+        assertThat(real.get("depth.p50")).isBetween(1.0, 5.0);
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("camera.pitch_deg").contains("class.objects.share");
+    }
+}
