@@ -235,9 +235,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         .open(
                                 91,
                                 null,
-                                (domain, seed) ->
+                                (domain, seed, rig) ->
                                         new SyntheticSampleSource(
-                                                Domain.named(domain), seed, null));
+                                                Domain.named(domain), seed, null, rig));
         List<DenseSample> out = new ArrayList<>();
         for (int i = 0; i < settings.sourceFrames(); i++) {
             out.add(source.get(i, hw[0], hw[1]));

@@ -12,8 +12,9 @@ import java.util.SplittableRandom;
  * room's middle), a new one every 4.5 s, turning towards it smoothly, with a little wobble of yaw
  * and pitch, a slight roll, and a slight bob with each step. It never stands closer than {@link
  * SceneGenerator#CAMERA_WALL_MARGIN} to a wall or {@link SceneGenerator#CAMERA_FURNITURE_MARGIN} to
- * a furniture footprint: a step that would go there is not taken. The height of the eye is
- * 1.25-1.65 m, plus at most 5.2 cm of bob and drift.
+ * a furniture footprint: a step that would go there is not taken. How high the eye is and how far
+ * the camera tilts towards what it looks at is its {@link CameraRig} (by default {@link
+ * CameraRig#WALKTHROUGH}: 1.25-1.65 m, straight at it), plus at most 5.2 cm of bob and drift.
  *
  * <p>The path is a pure function of the scene and the seed: pose {@code n} is always the same,
  * however it was reached.
@@ -26,6 +27,7 @@ public final class CameraPath {
     private final IndoorScene scene;
     private final long seed;
     private final double eye;
+    private final CameraRig rig;
     private double x;
     private double z;
     private double heading;
@@ -38,10 +40,15 @@ public final class CameraPath {
     private CameraPose pose;
 
     public CameraPath(IndoorScene scene, long seed) {
+        this(scene, seed, CameraRig.WALKTHROUGH);
+    }
+
+    public CameraPath(IndoorScene scene, long seed, CameraRig rig) {
         this.scene = scene;
         this.seed = seed;
+        this.rig = rig;
         SplittableRandom rnd = new SplittableRandom(Noise.mix(seed ^ 0xca3e7a11L));
-        eye = 1.25 + 0.4 * rnd.nextDouble();
+        eye = rig.minEye() + (rig.maxEye() - rig.minEye()) * rnd.nextDouble();
         List<double[]> free =
                 largestFreeRegion(scene.width(), scene.depth(), scene.footprints(), 0.1);
         if (free.isEmpty()) {
@@ -92,7 +99,12 @@ public final class CameraPath {
         double dist = Math.max(0.3, Math.hypot(ix, iz));
         double targetYaw = Math.atan2(ix, iz) + 0.12 * Noise.smooth1(seed + 11, t / 2.0);
         double targetPitch =
-                Math.max(-0.6, Math.min(0.1, Math.atan2(interest[1] - eye, dist) - 0.04))
+                Math.max(
+                                rig.minPitch(),
+                                Math.min(
+                                        rig.maxPitch(),
+                                        rig.tilt() * Math.atan2(interest[1] - eye, dist)
+                                                + rig.offset()))
                         + 0.06 * Noise.smooth1(seed + 12, t / 2.5);
         if (frame == 0) {
             viewYaw = targetYaw;

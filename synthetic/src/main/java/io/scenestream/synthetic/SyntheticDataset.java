@@ -27,6 +27,7 @@ public final class SyntheticDataset {
     private final Domain domain;
     private final int framesPerRoom;
     private final int frameStride;
+    private final CameraRig rig;
     private final SyntheticRenderer renderer;
     private long cachedRoom = -1;
     private IndoorScene cachedScene;
@@ -43,6 +44,21 @@ public final class SyntheticDataset {
             Domain domain,
             int framesPerRoom,
             int frameStride) {
+        this(seed, count, height, width, domain, framesPerRoom, frameStride, CameraRig.WALKTHROUGH);
+    }
+
+    /**
+     * @param rig how the camera is held
+     */
+    public SyntheticDataset(
+            long seed,
+            int count,
+            int height,
+            int width,
+            Domain domain,
+            int framesPerRoom,
+            int frameStride,
+            CameraRig rig) {
         if (count < 0) {
             throw new IllegalArgumentException("count must be >= 0, got " + count);
         }
@@ -58,6 +74,7 @@ public final class SyntheticDataset {
         this.domain = Objects.requireNonNull(domain, "domain");
         this.framesPerRoom = framesPerRoom;
         this.frameStride = frameStride;
+        this.rig = Objects.requireNonNull(rig, "rig");
         this.renderer = new SyntheticRenderer(height, width);
     }
 
@@ -86,7 +103,7 @@ public final class SyntheticDataset {
         long room = i / framesPerRoom;
         int k = i % framesPerRoom;
         IndoorScene scene = scene(room);
-        CameraPath path = new CameraPath(scene, Noise.hash(seed, room, 0xd5L));
+        CameraPath path = new CameraPath(scene, Noise.hash(seed, room, 0xd5L), rig);
         long target = (long) k * frameStride;
         CameraPose previous = null;
         CameraPose pose = path.next();

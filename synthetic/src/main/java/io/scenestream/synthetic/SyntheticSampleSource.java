@@ -26,15 +26,26 @@ public final class SyntheticSampleSource implements SampleSource {
     private final Domain domain;
     private final long seed;
     private final Augmentation augmentation;
+    private final CameraRig rig;
     private final Map<Long, SyntheticDataset> bySize = new ConcurrentHashMap<>();
 
     /**
      * @param augmentation null for none
      */
     public SyntheticSampleSource(Domain domain, long seed, Augmentation augmentation) {
+        this(domain, seed, augmentation, CameraRig.WALKTHROUGH);
+    }
+
+    /**
+     * @param augmentation null for none
+     * @param rig how the camera is held
+     */
+    public SyntheticSampleSource(
+            Domain domain, long seed, Augmentation augmentation, CameraRig rig) {
         this.domain = domain;
         this.seed = seed;
         this.augmentation = augmentation;
+        this.rig = rig;
     }
 
     @Override
@@ -43,6 +54,7 @@ public final class SyntheticSampleSource implements SampleSource {
                 + domain.name()
                 + " (seed "
                 + seed
+                + (rig == CameraRig.WALKTHROUGH ? "" : ", camera " + rig.name())
                 + (augmentation == null ? "" : ", augmented")
                 + ")";
     }
@@ -57,7 +69,16 @@ public final class SyntheticSampleSource implements SampleSource {
         SyntheticDataset ds =
                 bySize.computeIfAbsent(
                         ((long) h << 32) | w,
-                        k -> new SyntheticDataset(seed, FRAMES, h, w, domain));
+                        k ->
+                                new SyntheticDataset(
+                                        seed,
+                                        FRAMES,
+                                        h,
+                                        w,
+                                        domain,
+                                        SyntheticDataset.DEFAULT_FRAMES_PER_ROOM,
+                                        SyntheticDataset.DEFAULT_FRAME_STRIDE,
+                                        rig));
         int frame = (int) Math.floorMod(index * STEP, (long) FRAMES);
         DenseSample s = ds.get(frame);
         if (augmentation == null) {

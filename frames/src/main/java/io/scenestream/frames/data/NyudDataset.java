@@ -67,6 +67,39 @@ public final class NyudDataset {
         }
     }
 
+    private NyudDataset(Path root, int classes, List<String> ids) {
+        this.root = root;
+        this.classes = classes;
+        this.ids = List.copyOf(ids);
+    }
+
+    /**
+     * One part of a {@code folds}-fold split of this set, for cross-validation: fold {@code fold}
+     * (1-based) is every {@code folds}-th sample in file order starting at the {@code fold}-th, so
+     * each fold spreads over the whole list; {@code test} gives that fold, else the others.
+     */
+    public NyudDataset fold(int folds, int fold, boolean test) {
+        if (folds < 2 || folds > ids.size()) {
+            throw new IllegalArgumentException(
+                    "folds must be in [2, "
+                            + ids.size()
+                            + "] for "
+                            + ids.size()
+                            + " samples, got "
+                            + folds);
+        }
+        if (fold < 1 || fold > folds) {
+            throw new IllegalArgumentException("fold must be in [1, " + folds + "], got " + fold);
+        }
+        List<String> part = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if ((i % folds == fold - 1) == test) {
+                part.add(ids.get(i));
+            }
+        }
+        return new NyudDataset(root, classes, part);
+    }
+
     /** Sample ids of the split, in file order. */
     public List<String> ids() {
         return ids;

@@ -54,6 +54,28 @@ class NyudDatasetTest {
                 .allMatch(c -> c == 255 || c < 40);
     }
 
+    /**
+     * Three folds of the 27 frames: each fold's test part is every third frame, its train part the
+     * rest; the test parts together are every frame once.
+     */
+    @Test
+    void foldsSplitTheFramesIntoDisjointTestParts() throws IOException {
+        NyudDataset nyud = new NyudDataset(NYUD, 13, "val");
+        List<String> tested = new java.util.ArrayList<>();
+        for (int f = 1; f <= 3; f++) {
+            NyudDataset test = nyud.fold(3, f, true);
+            NyudDataset train = nyud.fold(3, f, false);
+            assertThat(test.ids()).hasSize(9);
+            assertThat(train.ids()).hasSize(18).doesNotContainAnyElementsOf(test.ids());
+            assertThat(test.ids().get(0)).isEqualTo(nyud.ids().get(f - 1));
+            tested.addAll(test.ids());
+        }
+        assertThat(tested).containsExactlyInAnyOrderElementsOf(nyud.ids());
+        assertThatThrownBy(() -> nyud.fold(3, 4, true))
+                .hasMessageContaining("fold must be in [1, 3]");
+        assertThatThrownBy(() -> nyud.fold(1, 1, true)).hasMessageContaining("folds must be in");
+    }
+
     @Test
     void aMissingFileOrMismatchedLabelsNameTheSample(@TempDir Path dir) throws IOException {
         copy(NYUD, dir);

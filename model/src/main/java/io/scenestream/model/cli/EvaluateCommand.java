@@ -99,7 +99,8 @@ public class EvaluateCommand implements Callable<Integer> {
 
     Evaluation.Result evaluate(PrintStream out) throws Exception {
         DataSpec spec = DataSpec.parse(data);
-        SampleSource source = spec.open(seed, null, (d, s) -> Sources.synthetic(d, s, null));
+        SampleSource source =
+                spec.open(seed, null, (d, s, rig) -> Sources.synthetic(d, s, rig, null));
         try (Model djl = Model.newInstance("evaluate")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
             Size in =

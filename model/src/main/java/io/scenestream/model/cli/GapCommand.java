@@ -100,7 +100,8 @@ public class GapCommand implements Callable<Integer> {
 
     private Map<String, Double> measure(String data, int count, Size s) throws Exception {
         SampleSource source =
-                DataSpec.parse(data).open(seed, null, (d, sd) -> Sources.synthetic(d, sd, null));
+                DataSpec.parse(data)
+                        .open(seed, null, (d, sd, rig) -> Sources.synthetic(d, sd, rig, null));
         long n =
                 count > 0
                         ? (source.size() < 0 ? count : Math.min(count, source.size()))

@@ -2,6 +2,7 @@ package io.scenestream.model.cli;
 
 import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.SampleSource;
+import io.scenestream.synthetic.CameraRig;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticSampleSource;
 import java.util.Locale;
@@ -13,9 +14,13 @@ final class Sources {
 
     private Sources() {}
 
-    /** The synthetic world in {@code domain}; {@code augmentation} null for none. */
-    static SampleSource synthetic(String domain, long seed, Augmentation augmentation) {
-        return new SyntheticSampleSource(Domain.named(domain), seed, augmentation);
+    /**
+     * The synthetic world in {@code domain}, its camera held as {@code rig}; {@code augmentation}
+     * null for none.
+     */
+    static SampleSource synthetic(
+            String domain, long seed, CameraRig rig, Augmentation augmentation) {
+        return new SyntheticSampleSource(Domain.named(domain), seed, augmentation, rig);
     }
 
     static String format(Map<String, Double> metrics) {

@@ -223,12 +223,16 @@ public class TrainCommand implements Callable<Integer> {
                                 .withPhotometric(PhotometricAugmentation.standard())
                         : Augmentation.reference();
         SampleSource train =
-                spec.open(seed, augmentation, (d, s) -> Sources.synthetic(d, s, augmentation));
+                spec.open(
+                        seed,
+                        augmentation,
+                        (d, s, rig) -> Sources.synthetic(d, s, rig, augmentation));
         int total = totalSteps(train);
         DataSpec evalSpec = DataSpec.parse(evalData != null ? evalData : data);
         // Held out: another seed for synthetic worlds; NYUD frames without augmentation.
         SampleSource eval =
-                evalSpec.open(seed + 7_919, null, (d, s) -> Sources.synthetic(d, s, null));
+                evalSpec.open(
+                        seed + 7_919, null, (d, s, rig) -> Sources.synthetic(d, s, rig, null));
         Files.createDirectories(out);
         Path last = out.resolve("last" + Checkpoints.EXTENSION);
         Path log = out.resolve("train-log.jsonl");

@@ -5,6 +5,7 @@ import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.frames.data.NyudSource;
 import io.scenestream.frames.data.SampleSource;
+import io.scenestream.synthetic.CameraRig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +21,12 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>{@code nyud:PATH} — NYUD layout; keys {@code split} (default {@code val}), {@code classes}
- *       (13 or 40, default 13);
- *   <li>{@code synthetic:DOMAIN} — the synthetic indoor world in that appearance domain; key {@code
- *       seed};
+ *       (13 or 40, default 13), and for cross-validation {@code folds=K}, {@code fold=F} (1..K) and
+ *       {@code part=train|test}: the frames of fold F ({@code test}) or of the other folds ({@code
+ *       train}, the default) of the split ({@link NyudDataset#fold});
+ *   <li>{@code synthetic:DOMAIN} — the synthetic indoor world in that appearance domain; keys
+ *       {@code seed}, {@code camera} (how the camera is held: {@code walkthrough}, the default, or
+ *       {@code handheld}, see {@link CameraRig});
  * </ul>
  *
  * and for every entry {@code weight} (share of the mix, default 1) and {@code tasks} ({@code
@@ -114,7 +118,9 @@ public final class DataSpec {
             }
             for (String key : options.keySet()) {
                 List<String> known =
-                        kind.equals("nyud") ? List.of("split", "classes") : List.of("seed");
+                        kind.equals("nyud")
+                                ? List.of("split", "classes", "folds", "fold", "part")
+                                : List.of("seed", "camera");
                 if (!known.contains(key)) {
                     throw new IllegalArgumentException(
                             "unknown option '"
@@ -126,9 +132,52 @@ public final class DataSpec {
                                     + ", weight, tasks)");
                 }
             }
+            if (kind.equals("synthetic") && options.containsKey("camera")) {
+                CameraRig.named(options.get("camera"));
+            }
+            if (kind.equals("nyud")) {
+                checkFolds(head, options);
+            }
             entries.add(new Entry(kind, head.substring(colon + 1), options, weight, semseg, depth));
         }
         return new DataSpec(text, entries);
+    }
+
+    private static void checkFolds(String head, Map<String, String> options) {
+        boolean any =
+                options.containsKey("folds")
+                        || options.containsKey("fold")
+                        || options.containsKey("part");
+        if (!any) {
+            return;
+        }
+        if (!options.containsKey("folds") || !options.containsKey("fold")) {
+            throw new IllegalArgumentException(
+                    "'" + head + "': cross-validation needs both folds=K and fold=F");
+        }
+        int folds;
+        int fold;
+        try {
+            folds = Integer.parseInt(options.get("folds"));
+            fold = Integer.parseInt(options.get("fold"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "'" + head + "': folds and fold must be whole numbers");
+        }
+        if (folds < 2 || fold < 1 || fold > folds) {
+            throw new IllegalArgumentException(
+                    "'"
+                            + head
+                            + "': need folds >= 2 and 1 <= fold <= folds, got folds="
+                            + folds
+                            + ", fold="
+                            + fold);
+        }
+        String part = options.getOrDefault("part", "train");
+        if (!part.equals("train") && !part.equals("test")) {
+            throw new IllegalArgumentException(
+                    "'" + head + "': part must be train or test, got '" + part + "'");
+        }
     }
 
     /** The entries, in order. */
@@ -146,7 +195,7 @@ public final class DataSpec {
      * generator seeded with (seed, i), so the mix is reproducible.
      *
      * @param augmentation the augmentation of NYUD frames; null for none
-     * @param synthetic opens a synthetic entry (domain, seed) as a source
+     * @param synthetic opens a synthetic entry (domain, seed, camera rig) as a source
      */
     public SampleSource open(long seed, Augmentation augmentation, SyntheticOpener synthetic)
             throws IOException {
@@ -163,12 +212,23 @@ public final class DataSpec {
                                 Path.of(e.argument()),
                                 classes,
                                 e.options().getOrDefault("split", "val"));
+                if (e.options().containsKey("folds")) {
+                    ds =
+                            ds.fold(
+                                    Integer.parseInt(e.options().get("folds")),
+                                    Integer.parseInt(e.options().get("fold")),
+                                    e.options().getOrDefault("part", "train").equals("test"));
+                }
                 s = new NyudSource(ds, augmentation, seed + i);
             } else {
                 long s0 =
                         Long.parseLong(
                                 e.options().getOrDefault("seed", Long.toString(seed + 1000L * i)));
-                s = synthetic.open(e.argument(), s0);
+                s =
+                        synthetic.open(
+                                e.argument(),
+                                s0,
+                                CameraRig.named(e.options().getOrDefault("camera", "walkthrough")));
             }
             sources.add(labelFilter(s, e.semseg(), e.depth()));
             total += e.weight();
@@ -213,7 +273,7 @@ public final class DataSpec {
     /** Opens a synthetic-world source. */
     @FunctionalInterface
     public interface SyntheticOpener {
-        SampleSource open(String domain, long seed) throws IOException;
+        SampleSource open(String domain, long seed, CameraRig rig) throws IOException;
     }
 
     private static SampleSource labelFilter(SampleSource s, boolean semseg, boolean depth) {

@@ -41,4 +41,35 @@ class GapCommandTest {
         String table = bytes.toString(StandardCharsets.UTF_8);
         assertThat(table).contains("camera.pitch_deg").contains("class.objects.share");
     }
+
+    /**
+     * The hand-held camera is held as NYU's Kinect was, near level; the walkthrough camera looks
+     * down at things: measured on their frames by the floor fit.
+     */
+    @Test
+    void theHandHeldCameraIsHeldNearLevelTheWalkthroughLooksDown() throws Exception {
+        Map<String, Double> handheld = synthetic("synthetic:day;camera=handheld");
+        Map<String, Double> walkthrough = synthetic("synthetic:day");
+        assertThat(handheld.get("camera.frames_with_floor")).isGreaterThanOrEqualTo(8.0);
+        assertThat(handheld.get("camera.pitch_deg")).isBetween(-4.0, 4.0);
+        assertThat(handheld.get("camera.height")).isBetween(1.0, 1.5);
+        assertThat(walkthrough.get("camera.pitch_deg")).isGreaterThan(10.0);
+        assertThat(walkthrough.get("camera.height")).isBetween(1.2, 1.7);
+    }
+
+    private static Map<String, Double> synthetic(String data) throws Exception {
+        GapCommand cmd = new GapCommand();
+        new picocli.CommandLine(cmd)
+                .parseArgs(
+                        "--real",
+                        "nyud:" + SharedData.path("data/nyud-mini"),
+                        "--synthetic",
+                        data,
+                        "--frames",
+                        "32",
+                        "--size",
+                        "120x160");
+        return cmd.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .get(1);
+    }
 }
