@@ -23,11 +23,13 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Self-training per camera: each camera's rounds publish signed updates for that camera alone, as
@@ -41,7 +43,8 @@ class SceneSelfTrainingOperatorTest {
     @TempDir Path dir;
 
     private KeyedOneInputStreamOperatorTestHarness<String, PseudoLabelRecord, SerializedModelUpdate>
-            harness(SelfTrainingSettings s, int parallelism, int subtask) throws Exception {
+            harness(SelfTrainingSettings s, int parallelism, int subtask, String backend)
+                    throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new SceneSelfTrainingOperator(s),
@@ -51,6 +54,9 @@ class SceneSelfTrainingOperatorTest {
                         parallelism,
                         subtask);
         h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
+        if (backend.equals("rocksdb")) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         return h;
     }
 
@@ -83,8 +89,10 @@ class SceneSelfTrainingOperatorTest {
                 key, MAX_PARALLELISM, parallelism);
     }
 
-    @Test
-    void eachCameraAdaptsOnItsOwnAndKeepsItsVersionAcrossARescale() throws Exception {
+    /** On the heap and in RocksDB (job.state-backend), as a job with many cameras keeps it. */
+    @ParameterizedTest(name = "state in {0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void eachCameraAdaptsOnItsOwnAndKeepsItsVersionAcrossARescale(String backend) throws Exception {
         Path student =
                 TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 5, 1));
         SelfTrainingSettings settings =
@@ -107,7 +115,7 @@ class SceneSelfTrainingOperatorTest {
         List<DenseSample> kitchen = TinyModels.labelled(17, 16);
         List<DenseSample> hall = TinyModels.labelled(23, 4);
         OperatorSubtaskState snapshot;
-        try (var h = harness(settings, 1, 0)) {
+        try (var h = harness(settings, 1, 0, backend)) {
             h.open();
             for (int i = 0; i < 8; i++) {
                 h.processElement(
@@ -155,7 +163,7 @@ class SceneSelfTrainingOperatorTest {
             OperatorSubtaskState part =
                     AbstractStreamOperatorTestHarness.repartitionOperatorState(
                             snapshot, MAX_PARALLELISM, 1, 2, subtask);
-            try (var h = harness(settings, 2, subtask)) {
+            try (var h = harness(settings, 2, subtask, backend)) {
                 h.initializeState(part);
                 h.open();
                 if (subtask == kitchenOwner) {

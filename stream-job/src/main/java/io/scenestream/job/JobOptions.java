@@ -163,6 +163,17 @@ public final class JobOptions {
                                     + "TMPDIR being the JVM's java.io.tmpdir. The models in the state are larger than "
                                     + "in-memory checkpoints allow.");
 
+    public static final ConfigOption<String> STATE_BACKEND =
+            ConfigOptions.key("job.state-backend")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Where the job's keyed state lives: hashmap (on the heap) or rocksdb (on local disk, "
+                                    + "checkpointed incrementally: for many cameras adapting on their own, each with "
+                                    + "its replay buffer, held-out frames and delta, about 18 MB a camera at 320x256 "
+                                    + "with the defaults). Unset: the cluster's state.backend.type, the heap unless "
+                                    + "configured.");
+
     public static final ConfigOption<String> DELIVERY =
             ConfigOptions.key("job.delivery")
                     .stringType()

@@ -34,6 +34,7 @@ public record JobSettings(
         SelfTrainingSettings selfTraining,
         String teacherSlotGroup,
         String checkpointDir,
+        String stateBackend,
         TreeMap<String, String> kafkaProperties)
         implements Serializable {
 
@@ -231,7 +232,22 @@ public record JobSettings(
                 c.get(JobOptions.TEACHER_SLOT_GROUP),
                 c.getOptional(JobOptions.CHECKPOINT_DIR)
                         .orElseGet(JobOptions::defaultCheckpointDir),
+                stateBackend(c),
                 kafkaProperties(c));
+    }
+
+    /** The chosen state backend, or null to leave Flink's own setting. */
+    private static String stateBackend(Configuration c) {
+        String b = c.get(JobOptions.STATE_BACKEND);
+        if (b == null || b.equals("hashmap") || b.equals("rocksdb")) {
+            return b;
+        }
+        throw new IllegalArgumentException(
+                "option "
+                        + JobOptions.STATE_BACKEND.key()
+                        + " must be hashmap or rocksdb, got '"
+                        + b
+                        + "'");
     }
 
     private static TreeMap<String, String> kafkaProperties(Configuration c) {

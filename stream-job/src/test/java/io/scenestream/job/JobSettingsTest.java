@@ -101,6 +101,11 @@ class JobSettingsTest {
         g.set(JobOptions.SELF_TRAINING, true);
         g.set(JobOptions.TRAINING_THREADS, -1);
         assertThatThrownBy(() -> JobOptions.settings(g)).hasMessageContaining("threads");
+        Configuration h = base();
+        h.set(JobOptions.STATE_BACKEND, "rocks");
+        assertThatThrownBy(() -> JobOptions.settings(h))
+                .hasMessageContaining("job.state-backend")
+                .hasMessageContaining("'rocks'");
     }
 
     /**

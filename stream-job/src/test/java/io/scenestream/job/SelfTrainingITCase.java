@@ -19,7 +19,11 @@ import io.scenestream.kafka.serde.SelfTrainingRoundDeserializer;
 import io.scenestream.operators.RoundSummary;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -228,6 +233,8 @@ class SelfTrainingITCase {
             // Rounds of BatchNorm layers (the default per camera) on untrained models: accept what
             // trains at all, so the kitchen's version moves.
             conf.set(JobOptions.ACCEPT_TOLERANCE, 0.9);
+            // Keyed state in RocksDB, as for many cameras.
+            conf.set(JobOptions.STATE_BACKEND, "rocksdb");
             JobSettings settings = JobOptions.settings(conf);
             Topics.create(kafka, settings, 1);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -321,6 +328,23 @@ class SelfTrainingITCase {
                     Thread.sleep(500);
                 }
                 assertThat(progress.progress()).containsPattern("serving kitchen v[2-9]");
+                // The keyed state lives in RocksDB: its instances' local databases, named after the
+                // job, in the TaskManager's temporary folder (MINICLUSTER/tm_0/tmp/).
+                String jobDb = "job_" + job.getJobID() + "_op_";
+                List<Path> databases = new ArrayList<>();
+                try (DirectoryStream<Path> clusters =
+                        Files.newDirectoryStream(
+                                Path.of(System.getProperty("java.io.tmpdir")), "minicluster_*")) {
+                    for (Path cluster : clusters) {
+                        try (Stream<Path> files = Files.walk(cluster, 3)) {
+                            files.filter(f -> f.getFileName().toString().startsWith(jobDb))
+                                    .forEach(databases::add);
+                        } catch (IOException | UncheckedIOException e) {
+                            // Another process's folder: not this job's.
+                        }
+                    }
+                }
+                assertThat(databases).as("RocksDB databases of the job").isNotEmpty();
             } finally {
                 job.cancel().get();
             }
