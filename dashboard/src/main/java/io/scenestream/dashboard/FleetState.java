@@ -176,11 +176,19 @@ final class FleetState {
     }
 
     /**
-     * What {@code camera}'s page shows of {@code model}: the camera's own versions or rounds when
-     * it adapts on its own, else the model's.
+     * What {@code camera}'s page shows of {@code model}: the versions and rounds of the scope the
+     * camera adapts as, as its predictions name it (its group's, or its own), else the camera's own
+     * when it has some, else the model's.
      */
     String keyFor(String model, String camera) {
-        String own = scoped(model, camera);
+        CameraState c = cameras.get(camera);
+        Prediction p = c == null ? null : c.latestPrediction();
+        String own =
+                scoped(
+                        model,
+                        p != null && !p.getAdaptationScope().isEmpty()
+                                ? p.getAdaptationScope()
+                                : camera);
         synchronized (rounds) {
             if (rounds.containsKey(own)) {
                 return own;

@@ -6,6 +6,7 @@ import io.scenestream.frames.viz.NyuPalette;
 import io.scenestream.kafka.proto.Prediction;
 import io.scenestream.kafka.serde.ModelUpdates;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -155,5 +156,45 @@ class FleetStateTest {
         assertThat(s.versions(s.keyFor("student", "hall"))).isEmpty();
         assertThat(s.rounds(s.keyFor("student", "hall"))).isEmpty();
         assertThat(s.adaptation()).containsOnlyKeys("student/kitchen");
+    }
+
+    /**
+     * Cameras of a group (self-training.scope=group) show the group's versions and rounds: their
+     * predictions name the scope they adapt as.
+     */
+    @Test
+    void aCameraOfAGroupShowsItsGroupsVersionsAndRounds() {
+        FleetState s = new FleetState(T, 10);
+        byte[] update =
+                ModelUpdates.create("student", "lobby", 3, new byte[] {1}, Map.of(), null)
+                        .toByteArray();
+        s.accept(record(T.modelUpdates(), 0, 1000, "student/lobby", update));
+        for (String camera : List.of("lobby-east", "lobby-west")) {
+            byte[] p =
+                    io.scenestream.kafka.proto.Prediction.newBuilder()
+                            .setCameraId(camera)
+                            .setModelName("student")
+                            .setModelVersion(3)
+                            .setAdaptationScope("lobby")
+                            .setWidth(4)
+                            .setHeight(2)
+                            .setDepthPng(
+                                    com.google.protobuf.ByteString.copyFrom(
+                                            io.scenestream.kafka.serde.PredictionMaps.depthPng(
+                                                    new float[8], 4, 2)))
+                            .setSegmentationPng(
+                                    com.google.protobuf.ByteString.copyFrom(
+                                            io.scenestream.kafka.serde.PredictionMaps
+                                                    .segmentationPng(new byte[8], 4, 2)))
+                            .build()
+                            .toByteArray();
+            s.accept(record(T.predictions(), 0, 1000, camera, p));
+        }
+        assertThat(s.keyFor("student", "lobby-east")).isEqualTo("student/lobby");
+        assertThat(s.keyFor("student", "lobby-west")).isEqualTo("student/lobby");
+        assertThat(s.versions(s.keyFor("student", "lobby-west")))
+                .extracting(Views.ModelVersion::version)
+                .containsExactly(3L);
+        assertThat(s.keyFor("student", "garage")).isEqualTo("student");
     }
 }

@@ -33,6 +33,7 @@ public class EncodePredictions extends RichMapFunction<RawPrediction, Serialized
                         .setCaptureTimeUs(r.captureTimeUs)
                         .setModelName(r.modelName)
                         .setModelVersion(r.modelVersion)
+                        .setAdaptationScope(r.scope == null ? "" : r.scope)
                         .setWidth(r.width)
                         .setHeight(r.height);
         // The PNGs are the encoder's own fresh arrays, never written again: wrapped, not copied.

@@ -389,6 +389,7 @@ public class InferenceOperator extends AbstractStreamOperator<RawPrediction>
             r.inferenceMs = perFrameMs;
             r.modelName = b.name;
             r.modelVersion = b.version;
+            r.scope = b.scope;
             b.out[i] = r;
         }
         lastBatch.set(frames.size());

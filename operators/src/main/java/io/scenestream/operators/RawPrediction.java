@@ -14,6 +14,10 @@ public class RawPrediction {
     public float inferenceMs;
     public String modelName;
     public long modelVersion;
+
+    /** The camera or group the camera adapts as; empty for the fleet's model. */
+    public String scope = "";
+
     public int width;
     public int height;
 

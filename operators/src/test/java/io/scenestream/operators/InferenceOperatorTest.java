@@ -312,6 +312,7 @@ class InferenceOperatorTest {
                 boolean k = p.cameraId.equals("kitchen");
                 DecodedFrame f = (k ? kitchen : hall).get((int) p.sequence);
                 assertThat(p.modelVersion).as(p.cameraId).isEqualTo(k ? 2L : 1L);
+                assertThat(p.scope).as("%s's adaptation scope", p.cameraId).isEqualTo(p.cameraId);
                 assertThat(classesOf(p))
                         .as("%s#%d", p.cameraId, p.sequence)
                         .containsExactly(expectedClasses(k ? adapted : base, f));
