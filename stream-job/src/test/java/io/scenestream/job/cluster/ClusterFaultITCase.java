@@ -289,14 +289,7 @@ class ClusterFaultITCase {
                                                 || published(updates, recoveredAt)
                                                         .keySet()
                                                         .containsAll(scopes(scope, cameras))));
-                feed.stop();
-                Set<String> expected = feed.acked();
-                assertThat(feed.failed()).as("frames whose send failed").isZero();
-                await(
-                        "a prediction for every frame",
-                        Duration.ofSeconds(90),
-                        () -> predictions.keys().containsAll(expected));
-                Thread.sleep(1500); // a duplicate would show up now
+                Set<String> expected = stopAndAwaitEveryFrame(feed, predictions);
 
                 assertThat(r.restoredCheckpoint()).as("restored from a checkpoint").isPositive();
                 List<Reader.Seen> seen = predictions.seen();
@@ -304,17 +297,7 @@ class ClusterFaultITCase {
                         .as("every frame predicted, no prediction of a frame never sent")
                         .isEqualTo(expected);
                 if (delivery.equals("exactly-once")) {
-                    for (String camera : cameras) {
-                        List<Long> sequences =
-                                seen.stream()
-                                        .filter(s -> s.camera().equals(camera))
-                                        .map(Reader.Seen::sequence)
-                                        .toList();
-                        assertThat(sequences)
-                                .as("camera %s: each frame exactly once, in order", camera)
-                                .containsExactlyElementsOf(
-                                        LongStream.range(0, feed.sent(camera)).boxed().toList());
-                    }
+                    assertEachFrameOnceInOrder(cameras, seen, feed);
                 }
                 System.out.printf(
                         Locale.ROOT,
@@ -519,25 +502,9 @@ class ClusterFaultITCase {
                         "an update for every camera after the restore",
                         Duration.ofSeconds(120),
                         () -> published(updates, resumedAt).keySet().containsAll(cameras));
-                feed.stop();
-                Set<String> expected = feed.acked();
-                assertThat(feed.failed()).as("frames whose send failed").isZero();
-                await(
-                        "a prediction for every frame",
-                        Duration.ofSeconds(90),
-                        () -> predictions.keys().containsAll(expected));
-                Thread.sleep(1500); // a duplicate would show up now
+                Set<String> expected = stopAndAwaitEveryFrame(feed, predictions);
                 List<Reader.Seen> seen = predictions.seen();
-                for (String camera : cameras) {
-                    assertThat(
-                                    seen.stream()
-                                            .filter(p -> p.camera().equals(camera))
-                                            .map(Reader.Seen::sequence)
-                                            .toList())
-                            .as("camera %s: each frame exactly once, in order", camera)
-                            .containsExactlyElementsOf(
-                                    LongStream.range(0, feed.sent(camera)).boxed().toList());
-                }
+                assertEachFrameOnceInOrder(cameras, seen, feed);
                 System.out.printf(
                         Locale.ROOT,
                         "RECOVERY %s: savepoint %s at parallelism 2, resumed at 3; %d frames, %d "
@@ -739,6 +706,38 @@ class ClusterFaultITCase {
                 r.restoreSeconds(),
                 r.runningSeconds(),
                 r.predictingSeconds());
+    }
+
+    /**
+     * Stops the feed and waits for a prediction of every frame the broker acknowledged, and a
+     * moment longer for any duplicate; returns those frames' keys.
+     */
+    private static Set<String> stopAndAwaitEveryFrame(Feed feed, Reader predictions)
+            throws InterruptedException {
+        feed.stop();
+        Set<String> expected = feed.acked();
+        assertThat(feed.failed()).as("frames whose send failed").isZero();
+        await(
+                "a prediction for every frame",
+                Duration.ofSeconds(90),
+                () -> predictions.keys().containsAll(expected));
+        Thread.sleep(1500); // a duplicate would show up now
+        return expected;
+    }
+
+    /** Every camera's frames predicted exactly once each, in the order sent. */
+    private static void assertEachFrameOnceInOrder(
+            List<String> cameras, List<Reader.Seen> seen, Feed feed) {
+        for (String camera : cameras) {
+            assertThat(
+                            seen.stream()
+                                    .filter(p -> p.camera().equals(camera))
+                                    .map(Reader.Seen::sequence)
+                                    .toList())
+                    .as("camera %s: each frame exactly once, in order", camera)
+                    .containsExactlyElementsOf(
+                            LongStream.range(0, feed.sent(camera)).boxed().toList());
+        }
     }
 
     private static String jobState(String job) {
