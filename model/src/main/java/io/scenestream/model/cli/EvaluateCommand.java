@@ -1,7 +1,6 @@
 package io.scenestream.model.cli;
 
 import ai.djl.Model;
-import com.google.gson.GsonBuilder;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.FramePrediction;
 import io.scenestream.frames.Size;
@@ -13,8 +12,6 @@ import io.scenestream.model.data.DataSpec;
 import io.scenestream.model.train.Evaluation;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -198,17 +195,7 @@ public class EvaluateCommand implements Callable<Integer> {
                 if (r.failure() != null) {
                     doc.put("failure", r.failure());
                 }
-                Path parent = json.toAbsolutePath().getParent();
-                Files.createDirectories(parent);
-                Files.writeString(
-                        json,
-                        new GsonBuilder()
-                                        .setPrettyPrinting()
-                                        .serializeSpecialFloatingPointValues()
-                                        .create()
-                                        .toJson(doc)
-                                + "\n",
-                        StandardCharsets.UTF_8);
+                Sources.writeJson(json, doc);
             }
             return r;
         }

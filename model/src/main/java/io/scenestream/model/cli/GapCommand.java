@@ -1,6 +1,5 @@
 package io.scenestream.model.cli;
 
-import com.google.gson.GsonBuilder;
 import io.scenestream.frames.Size;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.frames.data.SampleSource;
@@ -8,8 +7,6 @@ import io.scenestream.model.data.DataSpec;
 import io.scenestream.model.data.SceneStatistics;
 import io.scenestream.synthetic.Intrinsics;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,17 +80,7 @@ public class GapCommand implements Callable<Integer> {
             doc.put("size", Map.of("height", s.height(), "width", s.width()));
             doc.put("real", Map.of("data", real, "statistics", r));
             doc.put("synthetic", Map.of("data", synthetic, "seed", seed, "statistics", y));
-            Path parent = json.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Files.writeString(
-                    json,
-                    new GsonBuilder()
-                                    .setPrettyPrinting()
-                                    .serializeSpecialFloatingPointValues()
-                                    .create()
-                                    .toJson(doc)
-                            + "\n",
-                    StandardCharsets.UTF_8);
+            Sources.writeJson(json, doc);
         }
         return List.of(r, y);
     }
