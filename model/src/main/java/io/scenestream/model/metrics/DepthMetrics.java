@@ -81,15 +81,7 @@ public final class DepthMetrics {
      * @throws IllegalArgumentException if the lengths differ
      */
     public void update(float[] predicted, float[] groundTruth) {
-        Objects.requireNonNull(predicted, "predicted");
-        Objects.requireNonNull(groundTruth, "groundTruth");
-        if (predicted.length != groundTruth.length) {
-            throw new IllegalArgumentException(
-                    predicted.length
-                            + " predicted pixels but "
-                            + groundTruth.length
-                            + " ground-truth pixels");
-        }
+        requirePixelPairs(predicted, groundTruth);
         for (int i = 0; i < groundTruth.length; i++) {
             double g = groundTruth[i];
             if (!(g > 0) || Double.isInfinite(g)) {
@@ -107,6 +99,19 @@ public final class DepthMetrics {
                     withinDelta[k]++;
                 }
             }
+        }
+    }
+
+    /** Both maps given, with as many pixels each; IllegalArgumentException if not. */
+    static void requirePixelPairs(float[] predicted, float[] groundTruth) {
+        Objects.requireNonNull(predicted, "predicted");
+        Objects.requireNonNull(groundTruth, "groundTruth");
+        if (predicted.length != groundTruth.length) {
+            throw new IllegalArgumentException(
+                    predicted.length
+                            + " predicted pixels but "
+                            + groundTruth.length
+                            + " ground-truth pixels");
         }
     }
 

@@ -3,7 +3,6 @@ package io.scenestream.model.metrics;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Whether a depth error is one of scale: each frame's prediction is multiplied by {@code
@@ -39,15 +38,7 @@ public final class MedianScaledDepth {
 
     /** Adds one frame's depth maps, flat pixel arrays in the same order, in metres. */
     public void update(float[] predicted, float[] groundTruth) {
-        Objects.requireNonNull(predicted, "predicted");
-        Objects.requireNonNull(groundTruth, "groundTruth");
-        if (predicted.length != groundTruth.length) {
-            throw new IllegalArgumentException(
-                    predicted.length
-                            + " predicted pixels but "
-                            + groundTruth.length
-                            + " ground-truth pixels");
-        }
+        DepthMetrics.requirePixelPairs(predicted, groundTruth);
         int n = 0;
         double[] p = new double[groundTruth.length];
         double[] g = new double[groundTruth.length];

@@ -221,19 +221,7 @@ class ClusterFaultITCase {
                     await(
                             "an adapted student serving every camera",
                             Duration.ofSeconds(120),
-                            () ->
-                                    cameras.stream()
-                                            .allMatch(
-                                                    c ->
-                                                            predictions.seen().stream()
-                                                                    .anyMatch(
-                                                                            p ->
-                                                                                    p.camera()
-                                                                                                    .equals(
-                                                                                                            c)
-                                                                                            && p
-                                                                                                            .version()
-                                                                                                    >= 2)));
+                            () -> everyCameraAdapted(predictions, cameras));
                     for (Reader.Seen p : predictions.seen()) {
                         adapted.merge(p.camera(), p.version(), Math::max);
                     }
@@ -451,17 +439,7 @@ class ClusterFaultITCase {
                 await(
                         "every camera served its own adapted student",
                         Duration.ofSeconds(150),
-                        () ->
-                                cameras.stream()
-                                        .allMatch(
-                                                c ->
-                                                        predictions.seen().stream()
-                                                                .anyMatch(
-                                                                        p ->
-                                                                                p.camera().equals(c)
-                                                                                        && p
-                                                                                                        .version()
-                                                                                                >= 2)));
+                        () -> everyCameraAdapted(predictions, cameras));
                 savepoint =
                         rest.stopWithSavepoint(
                                 first, cluster.savepointDir(), Duration.ofSeconds(120));
@@ -706,6 +684,15 @@ class ClusterFaultITCase {
                 r.restoreSeconds(),
                 r.runningSeconds(),
                 r.predictingSeconds());
+    }
+
+    /** Whether every camera has had a prediction of an adapted student (v2 or later). */
+    private static boolean everyCameraAdapted(Reader predictions, List<String> cameras) {
+        return cameras.stream()
+                .allMatch(
+                        c ->
+                                predictions.seen().stream()
+                                        .anyMatch(p -> p.camera().equals(c) && p.version() >= 2));
     }
 
     /**
