@@ -175,10 +175,6 @@ final class BackgroundWorker<R> {
     }
 
     /**
-     * Stops the worker: the job in flight is cancelled unless it runs, then {@code release} runs on
-     * the worker, after what it is running; waits up to {@code wait}, logging if it does not stop.
-     */
-    /**
      * Stops {@code worker} (if there is one) as {@link #close(Callable, Duration)} does, closing
      * what {@code owned} gives, if anything, on the worker's thread: models and trainers belong to
      * the thread that made them.
@@ -200,6 +196,10 @@ final class BackgroundWorker<R> {
                 wait);
     }
 
+    /**
+     * Stops the worker: the job in flight is cancelled unless it runs, then {@code release} runs on
+     * the worker, after what it is running; waits up to {@code wait}, logging if it does not stop.
+     */
     void close(Callable<?> release, Duration wait) throws InterruptedException {
         if (inFlight != null) {
             inFlight.cancel(false);

@@ -91,7 +91,7 @@ public final class NyudDataset {
         if (fold < 1 || fold > folds) {
             throw new IllegalArgumentException("fold must be in [1, " + folds + "], got " + fold);
         }
-        List<String> part = new java.util.ArrayList<>();
+        List<String> part = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             if ((i % folds == fold - 1) == test) {
                 part.add(ids.get(i));

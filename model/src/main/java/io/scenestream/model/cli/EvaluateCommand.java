@@ -184,9 +184,7 @@ public class EvaluateCommand implements Callable<Integer> {
                     Map<String, Double> byClass = new LinkedHashMap<>();
                     for (int c = 0; c < r.classIou().length; c++) {
                         double v = r.classIou()[c];
-                        byClass.put(
-                                c < classes.size() ? classes.get(c) : "class " + c,
-                                Double.isNaN(v) ? null : v);
+                        byClass.put(className(classes, c), Double.isNaN(v) ? null : v);
                     }
                     doc.put("class_iou", byClass);
                 }
@@ -217,11 +215,16 @@ public class EvaluateCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    /** Class {@code c}'s name in the manifest, or "class c" when the manifest has none. */
+    private static String className(List<String> classes, int c) {
+        return c < classes.size() ? classes.get(c) : "class " + c;
+    }
+
     /** IoU by class, in percent ("-" where a class is neither labelled nor predicted). */
     static String classTable(List<String> classes, double[] iou) {
         StringBuilder sb = new StringBuilder();
         for (int c = 0; c < iou.length; c++) {
-            String name = c < classes.size() ? classes.get(c) : "class " + c;
+            String name = className(classes, c);
             sb.append(
                     Double.isNaN(iou[c])
                             ? String.format(Locale.ROOT, "  IoU %-10s %9s%n", name, "-")

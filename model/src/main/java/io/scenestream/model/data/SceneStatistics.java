@@ -1,11 +1,11 @@
 package io.scenestream.model.data;
 
 import io.scenestream.frames.DenseSample;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What a set of annotated frames measures like: the statistics that decide whether a model trained
@@ -246,16 +246,14 @@ public final class SceneStatistics {
         };
     }
 
-    /** Distance of a point from the first fit. */
-    private interface Residual {
-        double of(double[] q);
-    }
-
-    /** Least squares {@code y = a x + b z + c} over the points whose residual is under 10 cm. */
-    private static double[] fit(double[][] p, Residual residual) {
+    /**
+     * Least squares {@code y = a x + b z + c} over the points whose {@code residual} (distance from
+     * an earlier fit; null: every point) is under 10 cm.
+     */
+    private static double[] fit(double[][] p, ToDoubleFunction<double[]> residual) {
         double sxx = 0, sxz = 0, sx = 0, szz = 0, sz = 0, s1 = 0, sxy = 0, szy = 0, sy = 0;
         for (double[] q : p) {
-            if (residual != null && residual.of(q) > 0.1) {
+            if (residual != null && residual.applyAsDouble(q) > 0.1) {
                 continue;
             }
             double x = q[0];
@@ -407,10 +405,5 @@ public final class SceneStatistics {
             int hi = Math.min(n - 1, lo + 1);
             return s[lo] + (pos - lo) * (s[hi] - s[lo]);
         }
-    }
-
-    /** The class names, in order. */
-    public List<String> classes() {
-        return new ArrayList<>(classes);
     }
 }
