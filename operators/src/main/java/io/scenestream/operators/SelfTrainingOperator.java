@@ -235,9 +235,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         .open(
                                 91,
                                 null,
-                                (domain, seed, rig) ->
+                                (domain, seed, world) ->
                                         new SyntheticSampleSource(
-                                                Domain.named(domain), seed, null, rig));
+                                                Domain.named(domain), seed, null, world));
         List<DenseSample> out = new ArrayList<>();
         for (int i = 0; i < settings.sourceFrames(); i++) {
             out.add(source.get(i, hw[0], hw[1]));

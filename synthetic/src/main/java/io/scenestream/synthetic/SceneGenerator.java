@@ -12,7 +12,9 @@ import static io.scenestream.synthetic.SyntheticClasses.TV;
 import static io.scenestream.synthetic.SyntheticClasses.WINDOW;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -75,19 +77,29 @@ public final class SceneGenerator {
     private static final int[] CERAMICS = {
         0xf2f2ee, 0x2f4f7f, 0xb5553a, 0x3a6b5a, 0xe0c080, 0x1e1e1e, 0x9bb5c9
     };
+    private static final int[] STEELS = {0x9a9a9a, 0x303030, 0xe8e8e8};
+    private static final int[] PAPERS = {0xfafaf5, 0xf5e9a0, 0xd8e8f0, 0xf0d0d0};
     private static final int[] PLASTICS = {
         0xd03030, 0x2060c0, 0xf0c020, 0x30a050, 0xf0f0f0, 0x202020, 0xe07020
     };
 
     private SceneGenerator() {}
 
-    /** The room of {@code seed}. */
+    /** The room of {@code seed}, {@linkplain Furnishing#SPARSE sparsely furnished}. */
     public static IndoorScene generate(long seed) {
+        return generate(seed, Furnishing.SPARSE);
+    }
+
+    /**
+     * The room of {@code seed}, furnished as {@code furnishing} says. A lived-in room is the sparse
+     * room of the same seed with more things added: the same shell, windows and furniture.
+     */
+    public static IndoorScene generate(long seed, Furnishing furnishing) {
         SplittableRandom rnd = new SplittableRandom(Noise.mix(seed ^ 0x5ce4e5eedL));
         String kind = pick(rnd, KINDS, KIND_WEIGHTS);
         // Rooms with many pieces need some size; draw until the layout leaves room for the camera.
         for (int attempt = 0; attempt < 50; attempt++) {
-            Layout layout = new Layout(rnd.split(), seed, kind, attempt);
+            Layout layout = new Layout(rnd.split(), seed, kind, attempt, furnishing);
             if (layout.build()) {
                 return layout.scene();
             }
@@ -263,6 +275,7 @@ public final class SceneGenerator {
         final SplittableRandom rnd;
         final long seed;
         final String kind;
+        final Furnishing furnishing;
         final double width;
         final double height;
         final double depth;
@@ -276,14 +289,19 @@ public final class SceneGenerator {
         final List<WallDecal> shelves = new ArrayList<>();
         final List<Primitive> fixed = new ArrayList<>();
         final List<Light> lights = new ArrayList<>();
+
+        /** Small objects on each top (x, z, radius), by top. */
+        final Map<double[], List<double[]>> placedOnTops = new IdentityHashMap<>();
+
         final Rgb woodMain;
         final Rgb fabricMain;
         IndoorScene.Builder builder;
 
-        Layout(SplittableRandom rnd, long seed, String kind, int attempt) {
+        Layout(SplittableRandom rnd, long seed, String kind, int attempt, Furnishing furnishing) {
             this.rnd = rnd;
             this.seed = seed;
             this.kind = kind;
+            this.furnishing = furnishing;
             double min =
                     switch (kind) {
                         case "bedroom", "office" -> 3.0;
@@ -327,6 +345,9 @@ public final class SceneGenerator {
             pictures();
             lamps();
             smallObjects();
+            if (furnishing == Furnishing.LIVED_IN) {
+                livedIn();
+            }
             return true;
         }
 
@@ -1781,7 +1802,426 @@ public final class SceneGenerator {
             }
         }
 
+        // ---- lived-in rooms (Furnishing.LIVED_IN) ----------------------------------------------
+
+        /** Things by and on the walls, and crowded tops; the camera keeps its free floor. */
+        void livedIn() {
+            int byWalls = 8 + rnd.nextInt(10);
+            for (int i = 0; i < byWalls; i++) {
+                Piece p = floorThing();
+                if (p == null) {
+                    continue;
+                }
+                pieces.add(p);
+                if (freeArea() < MIN_FREE_AREA) {
+                    pieces.remove(pieces.size() - 1);
+                }
+            }
+            int onWalls = 8 + rnd.nextInt(8);
+            for (int i = 0; i < onWalls; i++) {
+                wallThing();
+            }
+            smallObjects(14, 0.05, 0.12);
+        }
+
+        /** One thing standing by a wall, or null where none fits. */
+        Piece floorThing() {
+            double u = rnd.nextDouble();
+            if (u < 0.2) {
+                return boxStack();
+            } else if (u < 0.5) {
+                return storageShelf();
+            } else if (u < 0.58) {
+                return laundryBasket();
+            } else if (u < 0.68) {
+                return bag();
+            } else if (u < 0.76) {
+                return clothesPile();
+            } else if (u < 0.85) {
+                return heater();
+            } else if (u < 0.92) {
+                return standingFan();
+            }
+            // A case, a screen, a board or a rolled mat standing upright.
+            double w = 0.3 + rnd.nextDouble() * 1.2;
+            double h = 0.9 + rnd.nextDouble() * 1.0;
+            Piece p = againstWall(w + 0.04, 0.2, h, null);
+            if (p != null) {
+                p.box(
+                        -w / 2,
+                        0,
+                        -0.08,
+                        w / 2,
+                        h,
+                        0.06,
+                        OBJECTS,
+                        Material.PLASTIC,
+                        hexOf(rnd, FABRICS));
+            }
+            return p;
+        }
+
+        /** Cartons or storage boxes stacked up to 1.4 m; things go on the top one. */
+        Piece boxStack() {
+            double w = 0.35 + rnd.nextDouble() * 0.4;
+            double d = 0.3 + rnd.nextDouble() * 0.25;
+            int n = 1 + rnd.nextInt(5);
+            double[] hs = new double[n];
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                hs[i] = 0.2 + rnd.nextDouble() * 0.25;
+                total += hs[i];
+            }
+            Piece p = againstWall(w + 0.06, d + 0.06, total, null);
+            if (p == null) {
+                return null;
+            }
+            boolean plastic = rnd.nextDouble() < 0.35;
+            Rgb card = Rgb.hex(0xb08a5a).times(0.8 + rnd.nextDouble() * 0.3);
+            double y = 0;
+            for (int i = 0; i < n; i++) {
+                double s = 1 - 0.05 * i;
+                p.box(
+                        -w / 2 * s,
+                        y,
+                        -d / 2 * s,
+                        w / 2 * s,
+                        y + hs[i],
+                        d / 2 * s,
+                        (rnd.nextDouble() - 0.5) * 0.2,
+                        OBJECTS,
+                        plastic ? Material.PLASTIC : Material.PAINT,
+                        plastic ? hexOf(rnd, PLASTICS) : card);
+                y += hs[i];
+            }
+            double s = 1 - 0.05 * n;
+            return p.top(-w / 2 * s, -d / 2 * s, w / 2 * s, d / 2 * s, total);
+        }
+
+        /** Open shelving (furniture) full of boxes, bins and bags (objects). */
+        Piece storageShelf() {
+            double w = 0.7 + rnd.nextDouble() * 0.9;
+            double d = 0.3 + rnd.nextDouble() * 0.15;
+            double h = 1.2 + rnd.nextDouble() * 0.8;
+            Piece p = againstWall(w + 0.04, d + 0.04, h, null);
+            if (p == null) {
+                return null;
+            }
+            boolean metal = rnd.nextBoolean();
+            Material fm = metal ? Material.METAL : Material.WOOD;
+            Rgb fc = metal ? hexOf(rnd, STEELS) : woodMain;
+            for (int sx = -1; sx <= 1; sx += 2) {
+                for (int sz = -1; sz <= 1; sz += 2) {
+                    double x = sx * (w / 2 - 0.015);
+                    double z = sz * (d / 2 - 0.015);
+                    p.box(x - 0.015, 0, z - 0.015, x + 0.015, h, z + 0.015, FURNITURE, fm, fc);
+                }
+            }
+            int levels = 3 + rnd.nextInt(3);
+            double gap = (h - 0.1) / levels;
+            for (int i = 0; i <= levels; i++) {
+                double y = 0.08 + i * gap;
+                p.box(-w / 2, y - 0.025, -d / 2, w / 2, y, d / 2, FURNITURE, fm, fc);
+                if (i == levels) {
+                    break;
+                }
+                // Fill the level with things side by side.
+                double x = -w / 2 + 0.02;
+                while (x < w / 2 - 0.12) {
+                    double bw = Math.min(w / 2 - 0.02 - x, 0.12 + rnd.nextDouble() * 0.3);
+                    if (rnd.nextDouble() < 0.8) {
+                        double bh = Math.min(gap - 0.04, 0.08 + rnd.nextDouble() * (gap - 0.06));
+                        double bd = d * (0.6 + rnd.nextDouble() * 0.35);
+                        p.box(
+                                x,
+                                y,
+                                -bd / 2,
+                                x + bw,
+                                y + bh,
+                                bd / 2,
+                                OBJECTS,
+                                rnd.nextBoolean() ? Material.PLASTIC : Material.PAINT,
+                                rnd.nextBoolean()
+                                        ? Rgb.hex(0xb08a5a).times(0.8 + rnd.nextDouble() * 0.3)
+                                        : hexOf(rnd, PLASTICS));
+                    }
+                    x += bw + 0.02;
+                }
+            }
+            return p;
+        }
+
+        Piece laundryBasket() {
+            double r = 0.18 + rnd.nextDouble() * 0.1;
+            double h = 0.35 + rnd.nextDouble() * 0.2;
+            Piece p = againstWall(2 * r + 0.06, 2 * r + 0.06, h + 0.15, null);
+            if (p == null) {
+                return null;
+            }
+            p.cylinder(0, 0, 0, r, h, OBJECTS, Material.PLASTIC, hexOf(rnd, PLASTICS));
+            int clothes = 2 + rnd.nextInt(2);
+            for (int i = 0; i < clothes; i++) {
+                double cr = r * (0.45 + rnd.nextDouble() * 0.2);
+                p.sphere(
+                        (rnd.nextDouble() - 0.5) * r,
+                        h - cr * 0.3,
+                        (rnd.nextDouble() - 0.5) * r,
+                        cr,
+                        OBJECTS,
+                        Material.FABRIC,
+                        hexOf(rnd, FABRICS));
+            }
+            return p;
+        }
+
+        /** A bag, a backpack or a suitcase standing by the wall. */
+        Piece bag() {
+            boolean suitcase = rnd.nextDouble() < 0.35;
+            double w = suitcase ? 0.4 + rnd.nextDouble() * 0.15 : 0.3 + rnd.nextDouble() * 0.15;
+            double h = suitcase ? 0.55 + rnd.nextDouble() * 0.2 : 0.35 + rnd.nextDouble() * 0.2;
+            double d = suitcase ? 0.22 + rnd.nextDouble() * 0.06 : 0.18 + rnd.nextDouble() * 0.1;
+            Piece p = againstWall(w + 0.06, d + 0.06, h, null);
+            if (p == null) {
+                return null;
+            }
+            Rgb c = suitcase ? hexOf(rnd, PLASTICS) : hexOf(rnd, FABRICS);
+            Material m = suitcase ? Material.PLASTIC : Material.FABRIC;
+            p.box(
+                    -w / 2,
+                    0,
+                    -d / 2,
+                    w / 2,
+                    h,
+                    d / 2,
+                    (rnd.nextDouble() - 0.5) * 0.3,
+                    OBJECTS,
+                    m,
+                    c);
+            if (!suitcase) {
+                p.box(
+                        -w / 2 + 0.04,
+                        0.05,
+                        d / 2 - 0.01,
+                        w / 2 - 0.04,
+                        h * 0.5,
+                        d / 2 + 0.05,
+                        OBJECTS,
+                        m,
+                        c.times(0.85));
+            }
+            return p;
+        }
+
+        /** Clothes or bedding heaped on the floor. */
+        Piece clothesPile() {
+            double w = 0.4 + rnd.nextDouble() * 0.3;
+            Piece p = againstWall(w + 0.1, w + 0.1, 0.4, null);
+            if (p == null) {
+                return null;
+            }
+            int n = 2 + rnd.nextInt(3);
+            double y = 0;
+            for (int i = 0; i < n; i++) {
+                double t = 0.04 + rnd.nextDouble() * 0.08;
+                double s = w / 2 * (1 - 0.12 * i);
+                p.box(
+                        -s,
+                        y,
+                        -s * 0.8,
+                        s,
+                        y + t,
+                        s * 0.8,
+                        rnd.nextDouble() * Math.PI,
+                        OBJECTS,
+                        Material.FABRIC,
+                        hexOf(rnd, rnd.nextBoolean() ? FABRICS : BEDDINGS));
+                y += t * 0.8;
+            }
+            return p;
+        }
+
+        /** A radiator or an electric heater, under a window where one fits. */
+        Piece heater() {
+            double w = 0.5 + rnd.nextDouble() * 0.6;
+            double h = 0.45 + rnd.nextDouble() * 0.2;
+            Piece p = againstWall(w + 0.04, 0.16, h, null);
+            if (p == null) {
+                return null;
+            }
+            Rgb c = rnd.nextDouble() < 0.7 ? Rgb.hex(0xeeeeea) : hexOf(rnd, PAINTS);
+            p.box(-w / 2, 0.1, -0.05, w / 2, h, 0.05, OBJECTS, Material.METAL, c);
+            int fins = (int) (w / 0.1);
+            for (int i = 0; i < fins; i++) {
+                double x = -w / 2 + (i + 0.5) * w / fins;
+                p.box(x - 0.015, 0.12, 0.05, x + 0.015, h - 0.02, 0.07, OBJECTS, Material.METAL, c);
+            }
+            p.box(-w / 2 + 0.03, 0, -0.03, -w / 2 + 0.06, 0.1, 0.03, OBJECTS, Material.METAL, c);
+            p.box(w / 2 - 0.06, 0, -0.03, w / 2 - 0.03, 0.1, 0.03, OBJECTS, Material.METAL, c);
+            return p;
+        }
+
+        Piece standingFan() {
+            double h = 1.0 + rnd.nextDouble() * 0.3;
+            Piece p = againstWall(0.45, 0.45, h + 0.2, null);
+            if (p == null) {
+                return null;
+            }
+            Rgb c = rnd.nextBoolean() ? Rgb.hex(0xf0f0f0) : Rgb.hex(0x303030);
+            p.cylinder(0, 0, 0, 0.16, 0.04, OBJECTS, Material.PLASTIC, c);
+            p.cylinder(0, 0.04, 0, 0.02, h - 0.04, OBJECTS, Material.METAL, c);
+            p.sphere(0, h, 0.02, 0.18 + rnd.nextDouble() * 0.05, OBJECTS, Material.PLASTIC, c);
+            return p;
+        }
+
+        /** One thing hung on a free stretch of wall; nothing where none is free. */
+        void wallThing() {
+            double u = rnd.nextDouble();
+            if (u < 0.3) {
+                // Coats, towels or bags on a row of hooks.
+                int n = 2 + rnd.nextInt(5);
+                double each = 0.3 + rnd.nextDouble() * 0.15;
+                double top = 1.7 + rnd.nextDouble() * 0.3;
+                Piece p = onWall(n * each, top - 0.85, top + 0.05);
+                if (p == null) {
+                    return;
+                }
+                double x0 = -n * each / 2;
+                p.box(
+                        x0,
+                        top,
+                        0,
+                        -x0,
+                        top + 0.04,
+                        0.03,
+                        OBJECTS,
+                        Material.METAL,
+                        hexOf(rnd, PAINTS));
+                for (int i = 0; i < n; i++) {
+                    double len = 0.4 + rnd.nextDouble() * 0.4;
+                    double dz = 0.06 + rnd.nextDouble() * 0.14;
+                    p.box(
+                            x0 + i * each + 0.02,
+                            top - len,
+                            0.01,
+                            x0 + (i + 1) * each - 0.02,
+                            top,
+                            0.01 + dz,
+                            OBJECTS,
+                            Material.FABRIC,
+                            hexOf(rnd, rnd.nextBoolean() ? FABRICS : BEDDINGS));
+                }
+            } else if (u < 0.75) {
+                // A whiteboard or a notice board with papers pinned on it.
+                double w = 0.8 + rnd.nextDouble() * 1.6;
+                double h = 0.6 + rnd.nextDouble() * 0.5;
+                double yc = 1.45 + rnd.nextDouble() * 0.3;
+                Piece p = onWall(w, yc - h / 2, yc + h / 2);
+                if (p == null) {
+                    return;
+                }
+                boolean white = rnd.nextBoolean();
+                p.box(
+                        -w / 2,
+                        yc - h / 2,
+                        0,
+                        w / 2,
+                        yc + h / 2,
+                        0.025,
+                        OBJECTS,
+                        white ? Material.CERAMIC : Material.FABRIC,
+                        white ? Rgb.hex(0xf4f4f2) : Rgb.hex(0xb08a5a));
+                int papers = white ? rnd.nextInt(3) : 3 + rnd.nextInt(6);
+                for (int i = 0; i < papers; i++) {
+                    double pw = 0.15 + rnd.nextDouble() * 0.1;
+                    double ph = pw * 1.4;
+                    double x = -w / 2 + pw / 2 + rnd.nextDouble() * Math.max(0, w - pw);
+                    double y = yc - h / 2 + ph / 2 + rnd.nextDouble() * Math.max(0, h - ph);
+                    p.box(
+                            x - pw / 2,
+                            y - ph / 2,
+                            0.025,
+                            x + pw / 2,
+                            y + ph / 2,
+                            0.03,
+                            OBJECTS,
+                            Material.PAINT,
+                            hexOf(rnd, PAPERS));
+                }
+            } else if (u < 0.85 && height > 2.5) {
+                // An air conditioner high on the wall.
+                double w = 0.7 + rnd.nextDouble() * 0.25;
+                double top = height - 0.12 - rnd.nextDouble() * 0.15;
+                Piece p = onWall(w, top - 0.3, top);
+                if (p != null) {
+                    p.box(
+                            -w / 2,
+                            top - 0.3,
+                            0,
+                            w / 2,
+                            top,
+                            0.22,
+                            OBJECTS,
+                            Material.PLASTIC,
+                            Rgb.hex(0xf2f2f0));
+                }
+            } else {
+                // A mirror, a clock or a calendar.
+                double w = 0.25 + rnd.nextDouble() * 0.35;
+                double h = w * (0.8 + rnd.nextDouble() * 0.8);
+                double yc = 1.4 + rnd.nextDouble() * 0.35;
+                Piece p = onWall(w, yc - h / 2, yc + h / 2);
+                if (p != null) {
+                    p.box(
+                            -w / 2,
+                            yc - h / 2,
+                            0,
+                            w / 2,
+                            yc + h / 2,
+                            0.03,
+                            OBJECTS,
+                            rnd.nextBoolean() ? Material.CERAMIC : Material.PAINT,
+                            hexOf(rnd, CERAMICS));
+                }
+            }
+        }
+
+        /**
+         * A piece on a free stretch of wall {@code w} long between heights {@code y0} and {@code
+         * y1} (its frame on the wall, z into the room), its stretch taken; null where none is free.
+         */
+        Piece onWall(double w, double y0, double y1) {
+            if (y0 < 0 || y1 > height - 0.05) {
+                return null;
+            }
+            for (int i = 0; i < 40; i++) {
+                Wall wall = Wall.values()[rnd.nextInt(4)];
+                double len = wall.length(width, depth);
+                if (w > len - 0.6) {
+                    continue;
+                }
+                double a0 = 0.3 + rnd.nextDouble() * (len - 0.6 - w);
+                WallDecal span = new WallDecal(WallDecal.Kind.PICTURE, wall, a0, a0 + w, y0, y1, 0);
+                if (!decalFree(span)) {
+                    continue;
+                }
+                shelves.add(span);
+                double[] o = wallPoint(wall, a0 + w / 2, 0);
+                Piece p = new Piece(o[0], o[1], wall.facingYaw(), rnd.split());
+                hanging.add(p);
+                return p;
+            }
+            return null;
+        }
+
         void smallObjects() {
+            smallObjects(7, 0.04, 0.08);
+        }
+
+        /**
+         * Things on every top: at most {@code most} per top (fewer on small ones), radius {@code
+         * rMin} to {@code rMin + rSpan}, never overlapping what an earlier pass put there.
+         */
+        void smallObjects(int most, double rMin, double rSpan) {
             List<Piece> all = new ArrayList<>(pieces);
             all.addAll(hanging);
             for (Piece p : all) {
@@ -1791,10 +2231,10 @@ public final class SceneGenerator {
                     if (w < 0.12 || d < 0.1) {
                         continue;
                     }
-                    int n = rnd.nextInt(Math.min(7, 2 + (int) (w * d / 0.05)));
-                    List<double[]> placed = new ArrayList<>();
+                    int n = rnd.nextInt(Math.min(most, 2 + (int) (w * d / 0.05)));
+                    List<double[]> placed = placedOnTops.computeIfAbsent(t, k -> new ArrayList<>());
                     for (int i = 0; i < n; i++) {
-                        double r = 0.04 + rnd.nextDouble() * 0.08;
+                        double r = rMin + rnd.nextDouble() * rSpan;
                         if (2 * r > Math.min(w, d)) {
                             continue;
                         }

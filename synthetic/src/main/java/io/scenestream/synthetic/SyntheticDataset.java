@@ -10,8 +10,8 @@ import java.util.Objects;
  * A finite, reproducible set of synthetic frames for training and evaluation: {@code count} frames
  * from many rooms, a new room every {@code framesPerRoom} frames, consecutive samples of a room
  * {@code frameStride} video frames apart along the camera's walk (so they are not near-duplicates).
- * Sample {@code i} is a pure function of (seed, i, size, domain, framesPerRoom, frameStride) and is
- * rendered when asked for; a set with another seed has other rooms. Ids are {@code
+ * Sample {@code i} is a pure function of (seed, i, size, domain, framesPerRoom, frameStride, world)
+ * and is rendered when asked for; a set with another seed has other rooms. Ids are {@code
  * synthetic-<seed>-r<room>-f<frame>}. Thread-safe.
  */
 public final class SyntheticDataset {
@@ -27,7 +27,7 @@ public final class SyntheticDataset {
     private final Domain domain;
     private final int framesPerRoom;
     private final int frameStride;
-    private final CameraRig rig;
+    private final SyntheticWorld world;
     private final SyntheticRenderer renderer;
     private long cachedRoom = -1;
     private IndoorScene cachedScene;
@@ -44,11 +44,19 @@ public final class SyntheticDataset {
             Domain domain,
             int framesPerRoom,
             int frameStride) {
-        this(seed, count, height, width, domain, framesPerRoom, frameStride, CameraRig.WALKTHROUGH);
+        this(
+                seed,
+                count,
+                height,
+                width,
+                domain,
+                framesPerRoom,
+                frameStride,
+                SyntheticWorld.DEFAULT);
     }
 
     /**
-     * @param rig how the camera is held
+     * @param world how the camera is held, how full the rooms are, how the pictures are finished
      */
     public SyntheticDataset(
             long seed,
@@ -58,7 +66,7 @@ public final class SyntheticDataset {
             Domain domain,
             int framesPerRoom,
             int frameStride,
-            CameraRig rig) {
+            SyntheticWorld world) {
         if (count < 0) {
             throw new IllegalArgumentException("count must be >= 0, got " + count);
         }
@@ -74,7 +82,7 @@ public final class SyntheticDataset {
         this.domain = Objects.requireNonNull(domain, "domain");
         this.framesPerRoom = framesPerRoom;
         this.frameStride = frameStride;
-        this.rig = Objects.requireNonNull(rig, "rig");
+        this.world = Objects.requireNonNull(world, "world");
         this.renderer = new SyntheticRenderer(height, width);
     }
 
@@ -103,7 +111,7 @@ public final class SyntheticDataset {
         long room = i / framesPerRoom;
         int k = i % framesPerRoom;
         IndoorScene scene = scene(room);
-        CameraPath path = new CameraPath(scene, Noise.hash(seed, room, 0xd5L), rig);
+        CameraPath path = new CameraPath(scene, Noise.hash(seed, room, 0xd5L), world.camera());
         long target = (long) k * frameStride;
         CameraPose previous = null;
         CameraPose pose = path.next();
@@ -111,13 +119,16 @@ public final class SyntheticDataset {
             previous = pose;
             pose = path.next();
         }
-        return renderer.render(
-                "synthetic-" + seed + "-r" + room + "-f" + target,
-                scene,
-                pose,
-                previous,
-                domain,
-                Noise.hash(seed, i, 0xd5e11L));
+        long key = Noise.hash(seed, i, 0xd5e11L);
+        DenseSample rendered =
+                renderer.render(
+                        "synthetic-" + seed + "-r" + room + "-f" + target,
+                        scene,
+                        pose,
+                        previous,
+                        domain,
+                        key);
+        return world.look().finish(rendered, key);
     }
 
     /** A view whose {@code get} renders on demand. */
@@ -137,7 +148,7 @@ public final class SyntheticDataset {
 
     private synchronized IndoorScene scene(long room) {
         if (room != cachedRoom) {
-            cachedScene = SceneGenerator.generate(Noise.hash(seed, room, 0xd5700L));
+            cachedScene = SceneGenerator.generate(Noise.hash(seed, room, 0xd5700L), world.rooms());
             cachedRoom = room;
         }
         return cachedScene;

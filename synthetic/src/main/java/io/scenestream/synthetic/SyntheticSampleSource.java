@@ -4,6 +4,7 @@ import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.SampleSource;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,26 +27,26 @@ public final class SyntheticSampleSource implements SampleSource {
     private final Domain domain;
     private final long seed;
     private final Augmentation augmentation;
-    private final CameraRig rig;
+    private final SyntheticWorld world;
     private final Map<Long, SyntheticDataset> bySize = new ConcurrentHashMap<>();
 
     /**
      * @param augmentation null for none
      */
     public SyntheticSampleSource(Domain domain, long seed, Augmentation augmentation) {
-        this(domain, seed, augmentation, CameraRig.WALKTHROUGH);
+        this(domain, seed, augmentation, SyntheticWorld.DEFAULT);
     }
 
     /**
      * @param augmentation null for none
-     * @param rig how the camera is held
+     * @param world how the camera is held, how full the rooms are, how the pictures are finished
      */
     public SyntheticSampleSource(
-            Domain domain, long seed, Augmentation augmentation, CameraRig rig) {
+            Domain domain, long seed, Augmentation augmentation, SyntheticWorld world) {
         this.domain = domain;
         this.seed = seed;
         this.augmentation = augmentation;
-        this.rig = rig;
+        this.world = Objects.requireNonNull(world, "world");
     }
 
     @Override
@@ -54,7 +55,7 @@ public final class SyntheticSampleSource implements SampleSource {
                 + domain.name()
                 + " (seed "
                 + seed
-                + (rig == CameraRig.WALKTHROUGH ? "" : ", camera " + rig.name())
+                + world.describeChanges()
                 + (augmentation == null ? "" : ", augmented")
                 + ")";
     }
@@ -78,7 +79,7 @@ public final class SyntheticSampleSource implements SampleSource {
                                         domain,
                                         SyntheticDataset.DEFAULT_FRAMES_PER_ROOM,
                                         SyntheticDataset.DEFAULT_FRAME_STRIDE,
-                                        rig));
+                                        world));
         int frame = (int) Math.floorMod(index * STEP, (long) FRAMES);
         DenseSample s = ds.get(frame);
         if (augmentation == null) {

@@ -7,6 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Generated rooms: reproducible, varied, furnished plausibly, with room for the camera. */
 class SceneGeneratorTest {
@@ -42,12 +44,13 @@ class SceneGeneratorTest {
         assertThat(c.primitives()).isNotEqualTo(a.primitives());
     }
 
-    @Test
-    void roomsAreFurnishedPlausibly() {
+    @ParameterizedTest
+    @EnumSource(Furnishing.class)
+    void roomsAreFurnishedPlausibly(Furnishing furnishing) {
         Set<String> kinds = new HashSet<>();
         Set<Integer> classes = new HashSet<>();
         for (long seed = 0; seed < 60; seed++) {
-            IndoorScene s = SceneGenerator.generate(seed);
+            IndoorScene s = SceneGenerator.generate(seed, furnishing);
             kinds.add(s.kind());
             assertThat(s.width()).isBetween(3.0, 7.0);
             assertThat(s.depth()).isBetween(3.0, 7.0);
@@ -97,5 +100,45 @@ class SceneGeneratorTest {
                         SyntheticClasses.TABLE,
                         SyntheticClasses.TV,
                         SyntheticClasses.WINDOW);
+    }
+
+    /**
+     * A lived-in room is the sparse room of its seed with things added: every primitive, decal,
+     * light and footprint of the sparse room is there, and small objects are several times as many.
+     */
+    @Test
+    void aLivedInRoomIsItsSparseRoomWithThingsAdded() {
+        long sparseObjects = 0;
+        long livedInObjects = 0;
+        for (long seed = 0; seed < 30; seed++) {
+            IndoorScene sparse = SceneGenerator.generate(seed, Furnishing.SPARSE);
+            IndoorScene livedIn = SceneGenerator.generate(seed, Furnishing.LIVED_IN);
+            assertThat(SceneGenerator.generate(seed).primitives()).isEqualTo(sparse.primitives());
+            assertThat(SceneGenerator.generate(seed, Furnishing.LIVED_IN).primitives())
+                    .isEqualTo(livedIn.primitives());
+            assertThat(livedIn.primitives()).containsAll(sparse.primitives());
+            assertThat(livedIn.primitives().size()).isGreaterThan(sparse.primitives().size());
+            assertThat(livedIn.decals()).isEqualTo(sparse.decals());
+            assertThat(livedIn.lights()).isEqualTo(sparse.lights());
+            assertThat(livedIn.footprints()).containsAll(sparse.footprints());
+            // What is added stands clear of everything else.
+            for (Footprint f : livedIn.footprints()) {
+                if (sparse.footprints().contains(f)) {
+                    continue;
+                }
+                for (Footprint g : livedIn.footprints()) {
+                    assertThat(f != g && f.overlaps(g, 0))
+                            .as("seed %d: %s and %s", seed, f, g)
+                            .isFalse();
+                }
+            }
+            sparseObjects += objects(sparse);
+            livedInObjects += objects(livedIn);
+        }
+        assertThat(livedInObjects).isGreaterThan(2 * sparseObjects);
+    }
+
+    private static long objects(IndoorScene s) {
+        return s.primitives().stream().filter(p -> p.classId() == SyntheticClasses.OBJECTS).count();
     }
 }

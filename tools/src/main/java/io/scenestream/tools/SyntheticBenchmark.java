@@ -3,18 +3,27 @@ package io.scenestream.tools;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.Size;
 import io.scenestream.job.Jobs;
+import io.scenestream.synthetic.CameraRig;
+import io.scenestream.synthetic.Domain;
+import io.scenestream.synthetic.Furnishing;
+import io.scenestream.synthetic.Look;
 import io.scenestream.synthetic.ShiftSchedule;
+import io.scenestream.synthetic.SyntheticDataset;
 import io.scenestream.synthetic.SyntheticStream;
+import io.scenestream.synthetic.SyntheticWorld;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * Rendering speed of the synthetic world: frames per second of {@link SyntheticStream#next()}
- * (scene generation included when rooms change) after warm-up, on the common fork-join pool.
+ * (scene generation included when rooms change) after warm-up, on the common fork-join pool. With
+ * {@code --camera}, {@code --rooms} or {@code --look}, the frames of a training set of that world
+ * ({@link SyntheticDataset}, a new room every 8 frames) instead.
  */
 @Command(
         name = "scenestream-synthetic-benchmark",
@@ -49,7 +58,17 @@ public class SyntheticBenchmark implements Callable<Integer> {
                     "new room every N frames, 0 keeps one room " + "(default: ${DEFAULT-VALUE})")
     int framesPerRoom = 100;
 
-    /** The measurement. */
+    @Option(
+            names = "--camera",
+            description = "how the camera is held: walkthrough or handheld (training-set frames)")
+    String camera;
+
+    @Option(names = "--rooms", description = "sparse or lived-in (training-set frames)")
+    String rooms;
+
+    @Option(names = "--look", description = "rendered or photo (training-set frames)")
+    String look;
+
     /**
      * The measurement.
      *
@@ -73,10 +92,11 @@ public class SyntheticBenchmark implements Callable<Integer> {
         Result r = run();
         System.out.printf(
                 Locale.ROOT,
-                "synthetic renderer, %dx%d, domain %s, %d threads, %d frames after %d warm-up%n",
+                "synthetic renderer, %dx%d, domain %s%s, %d threads, %d frames after %d warm-up%n",
                 r.height,
                 r.width,
                 domain,
+                world() == null ? "" : " (training set" + world().describeChanges() + ")",
                 ForkJoinPool.getCommonPoolParallelism() + 1,
                 r.frames,
                 warmup);
@@ -96,19 +116,17 @@ public class SyntheticBenchmark implements Callable<Integer> {
         if (frames <= 0 || warmup < 0) {
             throw new IllegalArgumentException("--frames must be positive and --warmup >= 0");
         }
-        SyntheticStream stream =
-                new SyntheticStream(
-                        seed, hw.height(), hw.width(), ShiftSchedule.parse(domain), framesPerRoom);
+        IntFunction<DenseSample> frame = frames(hw);
         long checksum = 0;
         for (int i = 0; i < warmup; i++) {
-            checksum += stream.next().rgb()[0];
+            checksum += frame.apply(i).rgb()[0];
         }
         double[] ms = new double[frames];
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < frames; i++) {
             long a = System.nanoTime();
-            DenseSample s = stream.next();
+            DenseSample s = frame.apply(warmup + i);
             ms[i] = (System.nanoTime() - a) / 1e6;
             checksum += s.rgb()[0];
         }
@@ -126,6 +144,43 @@ public class SyntheticBenchmark implements Callable<Integer> {
                 ms[frames / 2],
                 ms[(int) (frames * 0.9)],
                 cpuMs);
+    }
+
+    /** Frame i of the stream, or of a training set where a world is named. */
+    private IntFunction<DenseSample> frames(Size hw) {
+        if (world() == null) {
+            SyntheticStream stream =
+                    new SyntheticStream(
+                            seed,
+                            hw.height(),
+                            hw.width(),
+                            ShiftSchedule.parse(domain),
+                            framesPerRoom);
+            return i -> stream.next();
+        }
+        SyntheticDataset set =
+                new SyntheticDataset(
+                        seed,
+                        warmup + frames,
+                        hw.height(),
+                        hw.width(),
+                        Domain.named(domain),
+                        SyntheticDataset.DEFAULT_FRAMES_PER_ROOM,
+                        SyntheticDataset.DEFAULT_FRAME_STRIDE,
+                        world());
+        return set::get;
+    }
+
+    /** The world named by the options, or null where none is. */
+    private SyntheticWorld world() {
+        if (camera == null && rooms == null && look == null) {
+            return null;
+        }
+        SyntheticWorld d = SyntheticWorld.DEFAULT;
+        return new SyntheticWorld(
+                camera == null ? d.camera() : CameraRig.named(camera),
+                rooms == null ? d.rooms() : Furnishing.named(rooms),
+                look == null ? d.look() : Look.named(look));
     }
 
     private static long processCpuNanos() {

@@ -18,6 +18,26 @@ class SyntheticBenchmarkTest {
         assertThat(r.height()).isEqualTo(32);
         assertThat(r.fps()).isPositive();
         assertThat(r.medianMs()).isPositive();
+        SyntheticBenchmark world = new SyntheticBenchmark();
+        new CommandLine(world)
+                .parseArgs(
+                        "--size",
+                        "32x40",
+                        "--frames",
+                        "3",
+                        "--warmup",
+                        "0",
+                        "--rooms",
+                        "lived-in",
+                        "--look",
+                        "photo",
+                        "--camera",
+                        "handheld");
+        assertThat(world.run().frames()).isEqualTo(3);
+        assertThat(
+                        new CommandLine(new SyntheticBenchmark())
+                                .execute("--size", "32x40", "--frames", "1", "--rooms", "tidy"))
+                .isNotZero();
         assertThat(
                         new CommandLine(new SyntheticBenchmark())
                                 .execute("--size", "32x", "--frames", "1"))

@@ -97,7 +97,7 @@ public class EvaluateCommand implements Callable<Integer> {
     Evaluation.Result evaluate(PrintStream out) throws Exception {
         DataSpec spec = DataSpec.parse(data);
         SampleSource source =
-                spec.open(seed, null, (d, s, rig) -> Sources.synthetic(d, s, rig, null));
+                spec.open(seed, null, (d, s, world) -> Sources.synthetic(d, s, world, null));
         try (Model djl = Model.newInstance("evaluate")) {
             LoadedCheckpoint lc = Checkpoints.load(checkpoint, djl.getNDManager());
             Size in =

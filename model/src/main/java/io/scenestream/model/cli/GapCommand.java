@@ -88,7 +88,7 @@ public class GapCommand implements Callable<Integer> {
     private Map<String, Double> measure(String data, int count, Size s) throws Exception {
         SampleSource source =
                 DataSpec.parse(data)
-                        .open(seed, null, (d, sd, rig) -> Sources.synthetic(d, sd, rig, null));
+                        .open(seed, null, (d, sd, world) -> Sources.synthetic(d, sd, world, null));
         long n =
                 count > 0
                         ? (source.size() < 0 ? count : Math.min(count, source.size()))

@@ -3,9 +3,9 @@ package io.scenestream.model.cli;
 import com.google.gson.GsonBuilder;
 import io.scenestream.frames.data.Augmentation;
 import io.scenestream.frames.data.SampleSource;
-import io.scenestream.synthetic.CameraRig;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticSampleSource;
+import io.scenestream.synthetic.SyntheticWorld;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,13 +36,10 @@ final class Sources {
                 StandardCharsets.UTF_8);
     }
 
-    /**
-     * The synthetic world in {@code domain}, its camera held as {@code rig}; {@code augmentation}
-     * null for none.
-     */
+    /** The synthetic world {@code world} in {@code domain}; {@code augmentation} null for none. */
     static SampleSource synthetic(
-            String domain, long seed, CameraRig rig, Augmentation augmentation) {
-        return new SyntheticSampleSource(Domain.named(domain), seed, augmentation, rig);
+            String domain, long seed, SyntheticWorld world, Augmentation augmentation) {
+        return new SyntheticSampleSource(Domain.named(domain), seed, augmentation, world);
     }
 
     static String format(Map<String, Double> metrics) {

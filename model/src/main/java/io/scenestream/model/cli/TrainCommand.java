@@ -226,13 +226,13 @@ public class TrainCommand implements Callable<Integer> {
                 spec.open(
                         seed,
                         augmentation,
-                        (d, s, rig) -> Sources.synthetic(d, s, rig, augmentation));
+                        (d, s, world) -> Sources.synthetic(d, s, world, augmentation));
         int total = totalSteps(train);
         DataSpec evalSpec = DataSpec.parse(evalData != null ? evalData : data);
         // Held out: another seed for synthetic worlds; NYUD frames without augmentation.
         SampleSource eval =
                 evalSpec.open(
-                        seed + 7_919, null, (d, s, rig) -> Sources.synthetic(d, s, rig, null));
+                        seed + 7_919, null, (d, s, world) -> Sources.synthetic(d, s, world, null));
         Files.createDirectories(out);
         Path last = out.resolve("last" + Checkpoints.EXTENSION);
         Path log = out.resolve("train-log.jsonl");

@@ -6,6 +6,9 @@ import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.frames.data.NyudSource;
 import io.scenestream.frames.data.SampleSource;
 import io.scenestream.synthetic.CameraRig;
+import io.scenestream.synthetic.Furnishing;
+import io.scenestream.synthetic.Look;
+import io.scenestream.synthetic.SyntheticWorld;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +29,9 @@ import java.util.SplittableRandom;
  *       train}, the default) of the split ({@link NyudDataset#fold});
  *   <li>{@code synthetic:DOMAIN} — the synthetic indoor world in that appearance domain; keys
  *       {@code seed}, {@code camera} (how the camera is held: {@code walkthrough}, the default, or
- *       {@code handheld}, see {@link CameraRig});
+ *       {@code handheld}, see {@link CameraRig}), {@code rooms} ({@code sparse}, the default, or
+ *       {@code lived-in}, see {@link Furnishing}) and {@code look} ({@code rendered}, the default,
+ *       or {@code photo}, see {@link Look});
  * </ul>
  *
  * and for every entry {@code weight} (share of the mix, default 1) and {@code tasks} ({@code
@@ -120,7 +125,7 @@ public final class DataSpec {
                 List<String> known =
                         kind.equals("nyud")
                                 ? List.of("split", "classes", "folds", "fold", "part")
-                                : List.of("seed", "camera");
+                                : List.of("seed", "camera", "rooms", "look");
                 if (!known.contains(key)) {
                     throw new IllegalArgumentException(
                             "unknown option '"
@@ -132,8 +137,8 @@ public final class DataSpec {
                                     + ", weight, tasks)");
                 }
             }
-            if (kind.equals("synthetic") && options.containsKey("camera")) {
-                CameraRig.named(options.get("camera"));
+            if (kind.equals("synthetic")) {
+                world(options);
             }
             if (kind.equals("nyud")) {
                 checkFolds(head, options);
@@ -195,7 +200,7 @@ public final class DataSpec {
      * generator seeded with (seed, i), so the mix is reproducible.
      *
      * @param augmentation the augmentation of NYUD frames; null for none
-     * @param synthetic opens a synthetic entry (domain, seed, camera rig) as a source
+     * @param synthetic opens a synthetic entry (domain, seed, world) as a source
      */
     public SampleSource open(long seed, Augmentation augmentation, SyntheticOpener synthetic)
             throws IOException {
@@ -224,11 +229,7 @@ public final class DataSpec {
                 long s0 =
                         Long.parseLong(
                                 e.options().getOrDefault("seed", Long.toString(seed + 1000L * i)));
-                s =
-                        synthetic.open(
-                                e.argument(),
-                                s0,
-                                CameraRig.named(e.options().getOrDefault("camera", "walkthrough")));
+                s = synthetic.open(e.argument(), s0, world(e.options()));
             }
             sources.add(labelFilter(s, e.semseg(), e.depth()));
             total += e.weight();
@@ -270,10 +271,19 @@ public final class DataSpec {
         };
     }
 
+    /** The synthetic world a synthetic entry's options ask for; unnamed parts as by default. */
+    private static SyntheticWorld world(Map<String, String> options) {
+        SyntheticWorld d = SyntheticWorld.DEFAULT;
+        return new SyntheticWorld(
+                options.containsKey("camera") ? CameraRig.named(options.get("camera")) : d.camera(),
+                options.containsKey("rooms") ? Furnishing.named(options.get("rooms")) : d.rooms(),
+                options.containsKey("look") ? Look.named(options.get("look")) : d.look());
+    }
+
     /** Opens a synthetic-world source. */
     @FunctionalInterface
     public interface SyntheticOpener {
-        SampleSource open(String domain, long seed, CameraRig rig) throws IOException;
+        SampleSource open(String domain, long seed, SyntheticWorld world) throws IOException;
     }
 
     private static SampleSource labelFilter(SampleSource s, boolean semseg, boolean depth) {

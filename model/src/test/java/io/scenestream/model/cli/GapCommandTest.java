@@ -57,6 +57,24 @@ class GapCommandTest {
         assertThat(walkthrough.get("camera.height")).isBetween(1.2, 1.7);
     }
 
+    /**
+     * Lived-in rooms show several times the small objects of sparse ones and less bare wall; the
+     * photo look makes pictures darker, contrastier and sharper: measured on their frames.
+     */
+    @Test
+    void livedInRoomsAndThePhotoLookMoveTowardsRealRooms() throws Exception {
+        Map<String, Double> sparse = synthetic("synthetic:day;camera=handheld");
+        Map<String, Double> nyu =
+                synthetic("synthetic:day;camera=handheld;rooms=lived-in;look=photo");
+        assertThat(nyu.get("class.objects.share"))
+                .isGreaterThan(3 * sparse.get("class.objects.share"));
+        assertThat(nyu.get("class.wall.share")).isLessThan(sparse.get("class.wall.share"));
+        assertThat(nyu.get("appearance.luminance"))
+                .isLessThan(sparse.get("appearance.luminance") - 10);
+        assertThat(nyu.get("appearance.contrast")).isGreaterThan(sparse.get("appearance.contrast"));
+        assertThat(nyu.get("appearance.gradient")).isGreaterThan(sparse.get("appearance.gradient"));
+    }
+
     private static Map<String, Double> synthetic(String data) throws Exception {
         GapCommand cmd = new GapCommand();
         new picocli.CommandLine(cmd)

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.scenestream.frames.SharedData;
 import io.scenestream.frames.data.SampleSource;
 import io.scenestream.synthetic.CameraRig;
+import io.scenestream.synthetic.Furnishing;
+import io.scenestream.synthetic.Look;
+import io.scenestream.synthetic.SyntheticWorld;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,21 +56,33 @@ class DataSpecTest {
         assertThatThrownBy(() -> DataSpec.parse("synthetic:day;camera=drone"))
                 .hasMessageContaining("unknown camera rig 'drone'")
                 .hasMessageContaining("handheld");
+        assertThatThrownBy(() -> DataSpec.parse("synthetic:day;rooms=tidy"))
+                .hasMessageContaining("unknown rooms 'tidy'")
+                .hasMessageContaining("lived-in");
+        assertThatThrownBy(() -> DataSpec.parse("synthetic:day;look=film"))
+                .hasMessageContaining("unknown look 'film'")
+                .hasMessageContaining("photo");
         assertThatThrownBy(() -> DataSpec.parse("synthetic:day;fold=1"))
                 .hasMessageContaining("unknown option 'fold'");
     }
 
     @Test
-    void theSyntheticCameraRigReachesTheOpener() throws Exception {
-        List<CameraRig> opened = new ArrayList<>();
-        DataSpec.parse("synthetic:day;camera=handheld,synthetic:night")
+    void theSyntheticWorldReachesTheOpener() throws Exception {
+        List<SyntheticWorld> opened = new ArrayList<>();
+        DataSpec.parse(
+                        "synthetic:day;camera=handheld,synthetic:night,"
+                                + "synthetic:day;rooms=lived-in;look=photo;camera=handheld")
                 .open(
                         1,
                         null,
-                        (domain, seed, rig) -> {
-                            opened.add(rig);
+                        (domain, seed, world) -> {
+                            opened.add(world);
                             return null;
                         });
-        assertThat(opened).containsExactly(CameraRig.HANDHELD, CameraRig.WALKTHROUGH);
+        assertThat(opened)
+                .containsExactly(
+                        new SyntheticWorld(CameraRig.HANDHELD, Furnishing.SPARSE, Look.RENDERED),
+                        SyntheticWorld.DEFAULT,
+                        SyntheticWorld.NYU);
     }
 }
