@@ -4,7 +4,10 @@ import io.scenestream.synthetic.SyntheticRender;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The model module's command line: training, evaluation, export, probes, synthetic renders. */
+/**
+ * The model module's command line: training, evaluation, cross-validation, export, probes, the
+ * sim-to-real gap, synthetic renders.
+ */
 @Command(
         name = "scenestream-model",
         mixinStandardHelpOptions = true,
@@ -14,6 +17,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             ProbeCommand.class,
             GapCommand.class,
+            CrossValidateCommand.class,
             SyntheticRender.class
         },
         description = "MTI-Net tools of SceneStream.")

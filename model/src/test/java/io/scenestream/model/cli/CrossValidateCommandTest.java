@@ -1,0 +1,122 @@
+package io.scenestream.model.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.scenestream.frames.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** K folds of real frames: each tested on its own, summed up, resumed without retraining. */
+class CrossValidateCommandTest {
+
+    private static final String NYUD = "nyud:" + SharedData.path("data/nyud-mini");
+
+    private static String[] args(Path out, String... more) {
+        List<String> a =
+                new ArrayList<>(
+                        List.of(
+                                "--real",
+                                NYUD,
+                                "--folds",
+                                "3",
+                                "--out",
+                                out.toString(),
+                                "--",
+                                "--model",
+                                "reference-tiny",
+                                "--size",
+                                "64x96",
+                                "--batch",
+                                "2",
+                                "--steps",
+                                "1",
+                                "--eval-frames",
+                                "2",
+                                "--seed",
+                                "5"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void eachFoldIsTestedOnItsOwnFramesAndTheSummaryIsTheirMean(@TempDir Path dir)
+            throws Exception {
+        CrossValidateCommand.Result r = CrossValidateCommand.run(args(dir));
+        assertThat(r.finished()).isTrue();
+        List<Double> miou = new ArrayList<>();
+        for (int f = 1; f <= 3; f++) {
+            JsonObject test = read(dir.resolve("fold" + f).resolve("test.json"));
+            assertThat(test.get("data").getAsString())
+                    .endsWith(";folds=3;fold=" + f + ";part=test");
+            assertThat(test.get("frames").getAsInt()).isEqualTo(9);
+            assertThat(dir.resolve("fold" + f).resolve("model.ckpt.zip")).exists();
+            miou.add(test.getAsJsonObject("metrics").get("miou").getAsDouble());
+        }
+        double mean = (miou.get(0) + miou.get(1) + miou.get(2)) / 3;
+        double sd = 0;
+        for (double v : miou) {
+            sd += (v - mean) * (v - mean) / 2;
+        }
+        CrossValidateCommand.Spread s = r.metrics().get("miou");
+        assertThat(s.folds()).isEqualTo(miou);
+        assertThat(s.mean()).isCloseTo(mean, Offset.offset(1e-12));
+        assertThat(s.sd()).isCloseTo(Math.sqrt(sd), Offset.offset(1e-12));
+        assertThat(r.metrics()).containsKeys("rmse", "abs_rel", "delta1");
+        assertThat(r.classIou()).isNotEmpty().containsKey("wall");
+
+        JsonObject summary = read(dir.resolve("crossval.json"));
+        assertThat(
+                        summary.getAsJsonObject("metrics")
+                                .getAsJsonObject("miou")
+                                .get("mean")
+                                .getAsDouble())
+                .isCloseTo(mean, Offset.offset(1e-9));
+
+        // Run again: every fold has its figures, nothing is trained again, the summary is the same.
+        Path model = dir.resolve("fold2").resolve("model.ckpt.zip");
+        FileTime before = Files.getLastModifiedTime(model);
+        Thread.sleep(20);
+        CrossValidateCommand.Result again = CrossValidateCommand.run(args(dir));
+        assertThat(Files.getLastModifiedTime(model)).isEqualTo(before);
+        assertThat(again.metrics().get("miou")).isEqualTo(s);
+    }
+
+    @Test
+    void badOptionsAreNamed(@TempDir Path dir) {
+        assertThatThrownBy(() -> CrossValidateCommand.run(args(dir, "--data", NYUD)))
+                .hasMessageContaining("crossval sets --data");
+        assertThatThrownBy(
+                        () ->
+                                CrossValidateCommand.run(
+                                        "--real", NYUD, "--folds", "1", "--out", dir.toString()))
+                .hasMessageContaining("--folds must be 2 or more");
+        assertThatThrownBy(
+                        () ->
+                                CrossValidateCommand.run(
+                                        "--real", "synthetic:day", "--out", dir.toString()))
+                .hasMessageContaining("--real must be one nyud:PATH entry");
+        assertThatThrownBy(
+                        () ->
+                                CrossValidateCommand.run(
+                                        "--real",
+                                        NYUD,
+                                        "--synthetic",
+                                        "synthetic:day;rooms=tidy",
+                                        "--out",
+                                        dir.toString()))
+                .hasMessageContaining("unknown rooms 'tidy'");
+    }
+
+    private static JsonObject read(Path p) throws Exception {
+        return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
+    }
+}
