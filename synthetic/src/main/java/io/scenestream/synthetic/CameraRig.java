@@ -1,7 +1,6 @@
 package io.scenestream.synthetic;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * How the synthetic world's camera is held ({@link CameraPath}): the height of the eye, and how far
@@ -63,15 +62,6 @@ public record CameraRig(
      * The rig called {@code name} (case-insensitive); IllegalArgumentException naming the known.
      */
     public static CameraRig named(String name) {
-        for (CameraRig r : ALL) {
-            if (r.name.equals(name.toLowerCase(Locale.ROOT))) {
-                return r;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown camera rig '"
-                        + name
-                        + "'; known: "
-                        + ALL.stream().map(CameraRig::name).toList());
+        return SpecNames.lookup("camera rig", name, ALL, CameraRig::name);
     }
 }

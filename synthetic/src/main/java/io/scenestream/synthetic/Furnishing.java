@@ -1,7 +1,6 @@
 package io.scenestream.synthetic;
 
-import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
 
 /** How full the synthetic world's rooms are ({@link SceneGenerator}). */
 public enum Furnishing {
@@ -34,15 +33,6 @@ public enum Furnishing {
 
     /** The furnishing called {@code name}; IllegalArgumentException naming the known. */
     public static Furnishing named(String name) {
-        for (Furnishing f : values()) {
-            if (f.specName.equals(name.toLowerCase(Locale.ROOT))) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown rooms '"
-                        + name
-                        + "'; known: "
-                        + Arrays.stream(values()).map(Furnishing::specName).toList());
+        return SpecNames.lookup("rooms", name, List.of(values()), Furnishing::specName);
     }
 }

@@ -1,8 +1,7 @@
 package io.scenestream.synthetic;
 
 import io.scenestream.frames.DenseSample;
-import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
 
 /** How the synthetic world's pictures are finished after rendering. */
 public enum Look {
@@ -36,15 +35,6 @@ public enum Look {
 
     /** The look called {@code name}; IllegalArgumentException naming the known. */
     public static Look named(String name) {
-        for (Look l : values()) {
-            if (l.specName.equals(name.toLowerCase(Locale.ROOT))) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown look '"
-                        + name
-                        + "'; known: "
-                        + Arrays.stream(values()).map(Look::specName).toList());
+        return SpecNames.lookup("look", name, List.of(values()), Look::specName);
     }
 }
