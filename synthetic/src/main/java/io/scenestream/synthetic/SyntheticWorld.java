@@ -29,6 +29,17 @@ public record SyntheticWorld(CameraRig camera, Furnishing rooms, Look look) {
         Objects.requireNonNull(look, "look");
     }
 
+    /**
+     * The world a data specification names: each part by its name ({@link CameraRig#named}, {@link
+     * Furnishing#named}, {@link Look#named}), the default's where the name is null.
+     */
+    public static SyntheticWorld named(String camera, String rooms, String look) {
+        return new SyntheticWorld(
+                camera == null ? DEFAULT.camera : CameraRig.named(camera),
+                rooms == null ? DEFAULT.rooms : Furnishing.named(rooms),
+                look == null ? DEFAULT.look : Look.named(look));
+    }
+
     /** What differs from {@link #DEFAULT}, as ", camera handheld, rooms lived-in", or "". */
     public String describeChanges() {
         StringBuilder sb = new StringBuilder();

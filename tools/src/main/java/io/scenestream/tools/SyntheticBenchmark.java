@@ -3,10 +3,7 @@ package io.scenestream.tools;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.Size;
 import io.scenestream.job.Jobs;
-import io.scenestream.synthetic.CameraRig;
 import io.scenestream.synthetic.Domain;
-import io.scenestream.synthetic.Furnishing;
-import io.scenestream.synthetic.Look;
 import io.scenestream.synthetic.ShiftSchedule;
 import io.scenestream.synthetic.SyntheticDataset;
 import io.scenestream.synthetic.SyntheticStream;
@@ -176,11 +173,7 @@ public class SyntheticBenchmark implements Callable<Integer> {
         if (camera == null && rooms == null && look == null) {
             return null;
         }
-        SyntheticWorld d = SyntheticWorld.DEFAULT;
-        return new SyntheticWorld(
-                camera == null ? d.camera() : CameraRig.named(camera),
-                rooms == null ? d.rooms() : Furnishing.named(rooms),
-                look == null ? d.look() : Look.named(look));
+        return SyntheticWorld.named(camera, rooms, look);
     }
 
     private static long processCpuNanos() {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -106,7 +107,7 @@ public class CrossValidateCommand implements Callable<Integer> {
         for (int f = 1; f <= folds; f++) {
             Path dir = out.resolve("fold" + f);
             Path json = dir.resolve("test.json");
-            String test = real + ";folds=" + folds + ";fold=" + f + ";part=test";
+            String test = foldOf(f) + ";part=test";
             if (!Files.exists(json)) {
                 console.printf(Locale.ROOT, "fold %d of %d: training%n", f, folds);
                 List<String> args = new ArrayList<>(trainOptions);
@@ -171,8 +172,13 @@ public class CrossValidateCommand implements Callable<Integer> {
         }
     }
 
+    /** The real frames of fold {@code fold} (add {@code ;part=test} for its test frames). */
+    private String foldOf(int fold) {
+        return real + ";folds=" + folds + ";fold=" + fold;
+    }
+
     private String trainData(int fold) {
-        String part = real + ";folds=" + folds + ";fold=" + fold;
+        String part = foldOf(fold);
         if (synthetic == null) {
             return part;
         }
@@ -210,7 +216,7 @@ public class CrossValidateCommand implements Callable<Integer> {
         return out;
     }
 
-    static Spread spread(List<Double> v) {
+    private static Spread spread(List<Double> v) {
         double mean = v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double ss = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
         double sd = v.size() > 1 ? Math.sqrt(ss / (v.size() - 1)) : 0;
@@ -232,11 +238,10 @@ public class CrossValidateCommand implements Callable<Integer> {
     }
 
     private static String row(String name, Spread s) {
-        StringBuilder folds = new StringBuilder();
-        for (double v : s.folds()) {
-            folds.append(folds.length() == 0 ? "" : ", ")
-                    .append(String.format(Locale.ROOT, "%.4f", v));
-        }
+        String folds =
+                s.folds().stream()
+                        .map(v -> String.format(Locale.ROOT, "%.4f", v))
+                        .collect(Collectors.joining(", "));
         return String.format(
                 Locale.ROOT, "  %-20s %.4f ± %.4f  (%s)%n", name, s.mean(), s.sd(), folds);
     }

@@ -273,11 +273,8 @@ public final class DataSpec {
 
     /** The synthetic world a synthetic entry's options ask for; unnamed parts as by default. */
     private static SyntheticWorld world(Map<String, String> options) {
-        SyntheticWorld d = SyntheticWorld.DEFAULT;
-        return new SyntheticWorld(
-                options.containsKey("camera") ? CameraRig.named(options.get("camera")) : d.camera(),
-                options.containsKey("rooms") ? Furnishing.named(options.get("rooms")) : d.rooms(),
-                options.containsKey("look") ? Look.named(options.get("look")) : d.look());
+        return SyntheticWorld.named(
+                options.get("camera"), options.get("rooms"), options.get("look"));
     }
 
     /** Opens a synthetic-world source. */
