@@ -3,19 +3,26 @@ package io.scenestream.model.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.scenestream.frames.SharedData;
+import io.scenestream.model.checkpoint.CheckpointManifest;
+import io.scenestream.model.checkpoint.Checkpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** K folds of real frames: each tested on its own, summed up, resumed without retraining. */
+/**
+ * K folds of real frames: each tested on its own, summed up, resumed without retraining, and quoted
+ * by the manifest of a checkpoint exported with the summary.
+ */
 class CrossValidateCommandTest {
 
     private static final String NYUD = "nyud:" + SharedData.path("data/nyud-mini");
@@ -88,6 +95,61 @@ class CrossValidateCommandTest {
         CrossValidateCommand.Result again = CrossValidateCommand.run(args(dir));
         assertThat(Files.getLastModifiedTime(model)).isEqualTo(before);
         assertThat(again.metrics().get("miou")).isEqualTo(s);
+
+        // A checkpoint of the recipe carries the summary in its manifest.
+        Path exported = dir.resolve("exported.ckpt.zip");
+        CheckpointManifest m =
+                ExportCommand.run(
+                        "--checkpoint",
+                        model.toString(),
+                        "--out",
+                        exported.toString(),
+                        "--crossval",
+                        dir.resolve("crossval.json").toString());
+        try (NDManager nd = NDManager.newBaseManager()) {
+            CheckpointManifest read = Checkpoints.load(exported, nd).manifest();
+            assertThat(read).isEqualTo(m);
+            Map<?, ?> kFold = (Map<?, ?>) read.training().get(ExportCommand.K_FOLD);
+            Map<?, ?> kFoldMiou = (Map<?, ?>) ((Map<?, ?>) kFold.get("metrics")).get("miou");
+            assertThat((Double) kFoldMiou.get("mean")).isCloseTo(mean, Offset.offset(1e-9));
+            assertThat((List<?>) kFoldMiou.get("folds")).hasSize(3);
+            assertThat(read.training()).containsKeys("command", "seed", "step");
+        }
+        refusesSummariesOfOtherRecipes(dir);
+    }
+
+    /** A summary of another recipe, or a file that is no summary, is refused on export. */
+    private static void refusesSummariesOfOtherRecipes(Path dir) throws Exception {
+        String model = dir.resolve("fold1").resolve("model.ckpt.zip").toString();
+        String out = dir.resolve("refused.ckpt.zip").toString();
+        Path other = dir.resolve("other.json");
+        Files.writeString(
+                other,
+                Files.readString(dir.resolve("crossval.json"))
+                        .replace("\"reference-tiny\"", "\"lite\""));
+        assertThatThrownBy(
+                        () ->
+                                ExportCommand.run(
+                                        "--checkpoint",
+                                        model,
+                                        "--out",
+                                        out,
+                                        "--crossval",
+                                        other.toString()))
+                .hasMessageContaining("cross-validated student (lite)")
+                .hasMessageContaining("not this checkpoint's student (reference-tiny)");
+        Path test = dir.resolve("fold1").resolve("test.json");
+        assertThatThrownBy(
+                        () ->
+                                ExportCommand.run(
+                                        "--checkpoint",
+                                        model,
+                                        "--out",
+                                        out,
+                                        "--crossval",
+                                        test.toString()))
+                .hasMessageContaining("is not the summary crossval writes");
+        assertThat(Path.of(out)).doesNotExist();
     }
 
     @Test
