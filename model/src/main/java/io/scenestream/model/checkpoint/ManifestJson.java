@@ -57,6 +57,7 @@ final class ManifestJson {
                     .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
                     .setPrettyPrinting()
                     .serializeNulls()
+                    .disableHtmlEscaping()
                     .create();
 
     /** {@code manifest.json} as a whole. */

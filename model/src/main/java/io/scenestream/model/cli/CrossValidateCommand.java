@@ -3,8 +3,10 @@ package io.scenestream.model.cli;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.data.DataSpec;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +149,7 @@ public class CrossValidateCommand implements Callable<Integer> {
         return r;
     }
 
-    private void check() {
+    private void check() throws CheckpointException {
         if (folds < 2) {
             throw new IllegalArgumentException("--folds must be 2 or more, got " + folds);
         }
@@ -169,6 +171,50 @@ public class CrossValidateCommand implements Callable<Integer> {
         }
         if (synthetic != null) {
             DataSpec.parse(trainData(1));
+        }
+        String init = Sources.trainOption(trainOptions, "--init", null);
+        if (init != null) {
+            refuseSeen(Path.of(init), parsed.entries().get(0).argument());
+        }
+    }
+
+    /**
+     * Refuses to start the folds from {@code init} if it was trained on frames of {@code realPath}:
+     * then no fold's test frames would be unseen (the shipped checkpoints trained on all of
+     * nyud-mini).
+     */
+    private static void refuseSeen(Path init, String realPath) throws CheckpointException {
+        Object data = Checkpoints.readManifest(init).training().get("data");
+        if (!(data instanceof String spec)) {
+            return;
+        }
+        DataSpec trained;
+        try {
+            trained = DataSpec.parse(spec);
+        } catch (IllegalArgumentException e) {
+            return; // a specification of another version of this code: nothing to compare
+        }
+        for (DataSpec.Entry e : trained.entries()) {
+            if (e.kind().equals("nyud") && samePlace(e.argument(), realPath)) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                Locale.ROOT,
+                                "--init %s was trained on the real frames of %s (%s): no fold's test "
+                                        + "frames would be unseen; start from a checkpoint that never saw them",
+                                init,
+                                e.argument(),
+                                spec));
+            }
+        }
+    }
+
+    private static boolean samePlace(String a, String b) {
+        Path pa = Path.of(a).toAbsolutePath().normalize();
+        Path pb = Path.of(b).toAbsolutePath().normalize();
+        try {
+            return pa.equals(pb) || (Files.exists(pa) && Files.isSameFile(pa, pb));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -118,8 +118,8 @@ public class ExportCommand implements Callable<Integer> {
                             + crossval
                             + " is not the summary crossval writes (no metrics.miou or train_options)");
         }
-        String model = option(options, "--model", null);
-        String name = option(options, "--name", "student");
+        String model = Sources.trainOption(options, "--model", null);
+        String name = Sources.trainOption(options, "--name", "student");
         if (!manifest.architecture().name().equals(model) || !manifest.modelName().equals(name)) {
             throw new IllegalArgumentException(
                     String.format(
@@ -132,19 +132,5 @@ public class ExportCommand implements Callable<Integer> {
                             manifest.architecture().name()));
         }
         return doc;
-    }
-
-    /** The value of train option {@code name} in {@code options} (as "--x v" or "--x=v"). */
-    private static String option(List<?> options, String name, String absent) {
-        for (int i = 0; i < options.size(); i++) {
-            String o = String.valueOf(options.get(i));
-            if (o.equals(name) && i + 1 < options.size()) {
-                return String.valueOf(options.get(i + 1));
-            }
-            if (o.startsWith(name + "=")) {
-                return o.substring(name.length() + 1);
-            }
-        }
-        return absent;
     }
 }

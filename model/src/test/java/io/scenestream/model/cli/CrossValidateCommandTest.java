@@ -116,6 +116,15 @@ class CrossValidateCommandTest {
             assertThat(read.training()).containsKeys("command", "seed", "step");
         }
         refusesSummariesOfOtherRecipes(dir);
+
+        // A fold's model saw the other folds' frames: starting folds from it is refused.
+        assertThatThrownBy(
+                        () ->
+                                CrossValidateCommand.run(
+                                        args(dir.resolve("again"), "--init", model.toString())))
+                .hasMessageContaining("--init " + model + " was trained on the real frames of")
+                .hasMessageContaining("no fold's test frames would be unseen");
+        assertThat(dir.resolve("again")).doesNotExist();
     }
 
     /** A summary of another recipe, or a file that is no summary, is refused on export. */
