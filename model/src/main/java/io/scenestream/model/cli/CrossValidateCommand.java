@@ -8,6 +8,8 @@ import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.data.DataSpec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +55,9 @@ public class CrossValidateCommand implements Callable<Integer> {
 
     @Option(
             names = "--synthetic",
-            description = "a synthetic world to mix in, e.g. 'synthetic:day;camera=handheld'")
+            description =
+                    "a synthetic world to mix in, e.g. 'synthetic:day;camera=handheld'; several, "
+                            + "comma-separated, share the synthetic part by their weights")
     String synthetic;
 
     @Option(
@@ -228,13 +232,31 @@ public class CrossValidateCommand implements Callable<Integer> {
         if (synthetic == null) {
             return part;
         }
-        return String.format(
-                Locale.ROOT,
-                "%s;weight=%s,%s;weight=%s",
-                synthetic,
-                1 - realShare,
-                part,
-                realShare);
+        return mix(synthetic, part, realShare);
+    }
+
+    /**
+     * The training mix of {@code real} frames, {@code realShare} of it, and the worlds of {@code
+     * synthetic}, which share the rest by their weights (1 each unless given).
+     */
+    static String mix(String synthetic, String real, double realShare) {
+        List<DataSpec.Entry> worlds = DataSpec.parse(synthetic).entries();
+        double total = worlds.stream().mapToDouble(DataSpec.Entry::weight).sum();
+        String[] parts = synthetic.split(",");
+        StringBuilder mix = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            String world = parts[i].trim().replaceAll(";\\s*weight=[^;]*", "");
+            double share = (1 - realShare) * worlds.get(i).weight() / total;
+            mix.append(world).append(";weight=").append(decimal(share)).append(',');
+        }
+        return mix.append(real).append(";weight=").append(decimal(realShare)).toString();
+    }
+
+    /**
+     * {@code v} to six significant digits, without trailing zeros (0.7, not 0.7000000000000001).
+     */
+    private static String decimal(double v) {
+        return BigDecimal.valueOf(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     /** Each key of {@code field} across the folds' JSON: mean and spread of its finite values. */

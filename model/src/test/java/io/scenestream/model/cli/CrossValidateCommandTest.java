@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import io.scenestream.frames.SharedData;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
+import io.scenestream.model.data.DataSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -155,6 +156,27 @@ class CrossValidateCommandTest {
                     .hasMessageContaining(refused.getValue());
         }
         assertThat(Path.of(out)).doesNotExist();
+    }
+
+    @Test
+    void oneWorldTakesTheRestOfTheMixAndSeveralShareItByTheirWeights() {
+        assertThat(
+                        CrossValidateCommand.mix(
+                                "synthetic:day;camera=handheld", "nyud:X;folds=3;fold=1", 0.3))
+                .isEqualTo(
+                        "synthetic:day;camera=handheld;weight=0.7,nyud:X;folds=3;fold=1;weight=0.3");
+        String mix =
+                CrossValidateCommand.mix(
+                        "synthetic:day;weight=1, synthetic:night;weight=3;camera=handheld",
+                        "nyud:X;folds=3;fold=1",
+                        0.2);
+        assertThat(mix)
+                .isEqualTo(
+                        "synthetic:day;weight=0.2,synthetic:night;camera=handheld;weight=0.6,"
+                                + "nyud:X;folds=3;fold=1;weight=0.2");
+        List<DataSpec.Entry> entries = DataSpec.parse(mix).entries();
+        assertThat(entries).extracting(DataSpec.Entry::weight).containsExactly(0.2, 0.6, 0.2);
+        assertThat(entries.get(1).options()).containsEntry("camera", "handheld");
     }
 
     @Test
