@@ -40,17 +40,16 @@ student=(--model lite --name student --size 256x320 --batch 8 --steps 200 --lr 5
   --init runs/student-synthetic.ckpt.zip --photometric --seed 12 --checkpoint-every 100)
 teacher=(--model w18 --name teacher --size 256x320 --batch 8 --steps 200 --lr 5e-4
   --init runs/teacher-synthetic.ckpt.zip --photometric --seed 13 --checkpoint-every 25)
-for name in student teacher; do
+for run in student:lite teacher:w18; do
+  name=${run%%:*}; arch=${run##*:}
   declare -n recipe=$name
   # figures on real frames never trained on: three folds of nyud-mini, each tested on its own 9 frames
   $m crossval --real nyud:$N --folds 3 --synthetic "$W" --real-share 0.3 --out runs/$name-crossval -- "${recipe[@]}"
-  # the checkpoint shipped: the same recipe on all 27 real frames
+  # the checkpoint shipped: the same recipe on all 27 real frames, with the folds' figures in its manifest
   $m train "${recipe[@]}" --data "$W;weight=0.7,nyud:$N;weight=0.3" --out runs/$name-real
+  $m export --checkpoint runs/$name-real/model.ckpt.zip --out model/checkpoints/$name-$arch.ckpt.zip --fp16 \
+    --crossval runs/$name-crossval/crossval.json
 done
-$m export --checkpoint runs/student-real/model.ckpt.zip --out model/checkpoints/student-lite.ckpt.zip --fp16 \
-  --crossval runs/student-crossval/crossval.json
-$m export --checkpoint runs/teacher-real/model.ckpt.zip --out model/checkpoints/teacher-w18.ckpt.zip --fp16 \
-  --crossval runs/teacher-crossval/crossval.json
 
 for run in student:lite teacher:w18; do
   name=${run%%:*}; arch=${run##*:}
