@@ -10,8 +10,11 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
@@ -159,11 +162,17 @@ final class PhotoFinish {
         } finally {
             writer.dispose();
         }
+        // read from memory: ImageIO.read(InputStream) would cache the stream in a temporary file
         BufferedImage back;
-        try {
-            back = ImageIO.read(new ByteArrayInputStream(bytes.toByteArray()));
+        ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
+        try (ImageInputStream in =
+                new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            reader.setInput(in, true, true);
+            back = reader.read(0);
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG decoding failed", e);
+        } finally {
+            reader.dispose();
         }
         if (back.getType() != BufferedImage.TYPE_3BYTE_BGR) {
             BufferedImage bgrImage = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
