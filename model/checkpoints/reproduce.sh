@@ -4,9 +4,10 @@
 # 300 steps on day (the first 300 of a 600-step schedule), then 600 steps of fine-tuning on day with photometric
 # augmentation (exposure, white balance, contrast, gamma, noise), so that it keeps working when the light changes,
 # and 2,400 more such steps at batch 32 on a GPU.
-# Then real rooms: each is fine-tuned 200 steps on nyud-mini's 27 real frames (30% of its batches), the world calibrated
-# to NYU's rooms (35%) and the default world it was trained on (35%, so that it keeps that world and its shifts); the same recipe run as 3-fold cross-validation first gives the figures on real frames
-# it never saw, which the shipped checkpoints' manifests carry. Same machine and libtorch give the same weights.
+# Then real rooms: each is fine-tuned 200 steps on nyud-mini's 27 real frames (30% of its batches), the world
+# calibrated to NYU's rooms (35%) and the default world it was trained on (35%, so that it keeps that world and its
+# shifts); the same recipe run as 3-fold cross-validation first gives the figures on real frames it never saw,
+# which the shipped checkpoints' manifests carry. Same machine and libtorch give the same weights.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 m=bin/scenestream-model
