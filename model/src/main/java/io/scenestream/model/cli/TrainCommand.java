@@ -19,6 +19,7 @@ import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.data.BatchPrefetcher;
 import io.scenestream.model.data.DataSpec;
+import io.scenestream.model.loss.DistillationLoss;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.train.Evaluation;
 import io.scenestream.model.train.MtiNetTrainer;
@@ -144,6 +145,26 @@ public class TrainCommand implements Callable<Integer> {
     Path init;
 
     @Option(
+            names = "--distil",
+            description =
+                    "also learn from this teacher checkpoint's predictions on every batch: its "
+                            + "softened class distributions everywhere, its depth where a frame has none "
+                            + "(same tasks and classes as the model trained)")
+    Path distil;
+
+    @Option(
+            names = "--distil-weight",
+            description = "weight of the distillation terms (default: ${DEFAULT-VALUE})")
+    float distilWeight = 1f;
+
+    @Option(
+            names = "--distil-temperature",
+            description =
+                    "temperature of the teacher's and the student's class distributions, at least 1 "
+                            + "(default: ${DEFAULT-VALUE})")
+    float distilTemperature = 2f;
+
+    @Option(
             names = "--depth-prior",
             description =
                     "initial depth output of a model trained from scratch, metres (default: ${DEFAULT-VALUE})")
@@ -239,7 +260,11 @@ public class TrainCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Engine.getInstance().setRandomSeed((int) seed);
 
-        try (Model djl = Model.newInstance(name)) {
+        if (distil != null && !Files.isRegularFile(distil)) {
+            throw new IOException("--distil " + distil + " does not exist");
+        }
+        try (Model djl = Model.newInstance(name);
+                NDManager teacherManager = djl.getNDManager().newSubManager()) {
             Shape shape = new Shape(batch, 3, hw.height(), hw.width());
             MtiNet net;
             int start = 0;
@@ -303,6 +328,20 @@ public class TrainCommand implements Callable<Integer> {
                                     StandardOpenOption.APPEND)) {
                 if (optimizerState != null) {
                     trainer.restoreOptimizerState(optimizerState);
+                }
+                if (distil != null) {
+                    LoadedCheckpoint teacher = Checkpoints.load(distil, teacherManager);
+                    trainer.distilFrom(
+                            teacher.net(),
+                            new DistillationLoss(
+                                    config, teacher.config(), distilWeight, distilTemperature));
+                    err.printf(
+                            Locale.ROOT,
+                            "distilling %s (%s) at weight %s, temperature %s%n",
+                            distil,
+                            teacher.config().name(),
+                            distilWeight,
+                            distilTemperature);
                 }
                 stateManager.close();
                 ProgressBar bar = new ProgressBar(err, start, total);
@@ -449,6 +488,17 @@ public class TrainCommand implements Callable<Integer> {
         training.put("step", step);
         training.put("steps", total);
         training.put("batch", batch);
+        if (distil != null) {
+            training.put(
+                    "distillation",
+                    Map.of(
+                            "teacher",
+                            distil.getFileName().toString(),
+                            "weight",
+                            distilWeight,
+                            "temperature",
+                            distilTemperature));
+        }
         training.put(
                 "augmentation",
                 photometric ? "flip, zoom 1.0/1.2/1.5, photometric" : "flip, zoom 1.0/1.2/1.5");

@@ -13,6 +13,7 @@ import ai.djl.training.Trainer;
 import io.scenestream.frames.DenseSample;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.data.Batches;
+import io.scenestream.model.loss.DistillationLoss;
 import io.scenestream.model.loss.MtiNetLoss;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
@@ -70,6 +71,9 @@ public final class MtiNetTrainer implements AutoCloseable {
 
     private int steps;
 
+    private MtiNet teacher;
+    private DistillationLoss distillation;
+
     /**
      * @param model a model whose block is an initialised {@link MtiNet}
      * @param inputShape (B, 3, H, W) of the training batches
@@ -98,6 +102,16 @@ public final class MtiNetTrainer implements AutoCloseable {
         trainer.initialize(inputShape);
     }
 
+    /**
+     * From now on every step also learns from {@code teacher}'s predictions on its batch ({@link
+     * DistillationLoss}). The teacher runs in inference mode and is not changed; its parameters
+     * stay with its owner, on this trainer's device.
+     */
+    public void distilFrom(MtiNet teacher, DistillationLoss distillation) {
+        this.teacher = teacher;
+        this.distillation = distillation;
+    }
+
     /** One optimisation step on {@code batch} (all samples the same size). */
     public StepResult step(List<DenseSample> batch) {
         float total;
@@ -105,9 +119,16 @@ public final class MtiNetTrainer implements AutoCloseable {
         try (NDManager m = trainer.getManager().newSubManager()) {
             NDList x = new NDList(Batches.images(m, batch, staging));
             NDList y = Batches.labels(m, batch, config, staging);
+            NDList taught =
+                    teacher == null
+                            ? null
+                            : teacher.forward(new ParameterStore(m, false), x, false);
             try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDList predictions = trainer.forward(x, y);
-                Map<String, NDArray> parts = loss.terms(y, predictions);
+                Map<String, NDArray> parts = new LinkedHashMap<>(loss.terms(y, predictions));
+                if (taught != null) {
+                    parts.putAll(distillation.terms(y, taught, predictions));
+                }
                 NDArray sum = null;
                 for (Map.Entry<String, NDArray> e : parts.entrySet()) {
                     sum = sum == null ? e.getValue() : sum.add(e.getValue());

@@ -3,6 +3,7 @@ package io.scenestream.model.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonParser;
 import io.scenestream.frames.SharedData;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +114,42 @@ class TrainCommandTest {
         assertThat(dir.resolve("panels/panel-000.png")).exists();
         assertThat(dir.resolve("panels/panel-001.png")).exists();
         assertThat(dir.resolve("panels/panel-002.png")).doesNotExist();
+    }
+
+    @Test
+    void aDistilledRunLearnsTheTeachersTermsAndNamesItsTeacher(@TempDir Path dir) throws Exception {
+        Path teacher = Path.of("checkpoints", "student-lite.ckpt.zip");
+        TrainCommand.Result r =
+                TrainCommand.run(
+                        args(
+                                dir.resolve("d"),
+                                2,
+                                "--distil",
+                                teacher.toString(),
+                                "--distil-weight",
+                                "0.5"));
+        assertThat(r.steps()).isEqualTo(2);
+        List<String> steps =
+                Files.readAllLines(dir.resolve("d/train-log.jsonl")).stream()
+                        .filter(l -> l.contains("\"terms\""))
+                        .toList();
+        assertThat(steps).hasSize(2);
+        for (String line : steps) {
+            com.google.gson.JsonObject terms =
+                    JsonParser.parseString(line).getAsJsonObject().getAsJsonObject("terms");
+            assertThat(terms.get("distil_semseg").getAsFloat()).isPositive();
+            assertThat(terms.get("semseg").getAsFloat()).isPositive();
+        }
+        Map<String, Object> training = Checkpoints.readManifest(r.checkpoint()).training();
+        assertThat(training.get("distillation").toString())
+                .contains("student-lite.ckpt.zip")
+                .contains("0.5");
+        String[] missing =
+                args(dir.resolve("e"), 1, "--distil", dir.resolve("none.ckpt.zip").toString());
+        String[] command = new String[missing.length + 1];
+        command[0] = "train";
+        System.arraycopy(missing, 0, command, 1, missing.length);
+        assertThat(exec(command)).startsWith("2|").contains("none.ckpt.zip");
     }
 
     @Test

@@ -14,10 +14,13 @@ import io.scenestream.frames.DenseSample;
 import io.scenestream.frames.SharedData;
 import io.scenestream.frames.data.NyudDataset;
 import io.scenestream.model.MtiNetConfig;
+import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.data.Batches;
+import io.scenestream.model.loss.DistillationLoss;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +135,73 @@ class MtiNetTrainerTest {
                 assertThat(trainer.step(batch).loss()).isFinite();
                 assertThat(trainer.step(batch).loss()).isFinite();
             }
+        }
+    }
+
+    @Test
+    void aStudentWithoutLabelsMovesTowardsItsTeacher() throws Exception {
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        List<DenseSample> unlabelled =
+                List.of(
+                        nyud.read("0001").resize(64, 96).withoutDepth().withoutSemseg(),
+                        nyud.read("0002").resize(64, 96).withoutDepth().withoutSemseg());
+        MtiNetConfig config = MtiNetConfig.named("lite");
+        Shape shape = new Shape(2, 3, 64, 96);
+        try (Model teacherModel = Model.newInstance("teacher");
+                Model model = Model.newInstance("student")) {
+            // The teacher: the shipped student, a model trained on rooms.
+            MtiNet teacher =
+                    Checkpoints.load(
+                                    Path.of("checkpoints", "student-lite.ckpt.zip"),
+                                    teacherModel.getNDManager(),
+                                    config)
+                            .net();
+            // The student starts from random weights, as training from scratch does.
+            ai.djl.engine.Engine.getInstance().setRandomSeed(12);
+            MtiNet net = new MtiNet(config);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
+            OutputInit.apply(net, 2.5f, 12);
+            model.setBlock(net);
+            float[] before = distance(model, net, teacher, unlabelled);
+            try (MtiNetTrainer trainer =
+                    new MtiNetTrainer(
+                            model,
+                            MtiNetTrainer.Options.reference(30).withLearningRate(1e-3f),
+                            shape)) {
+                trainer.distilFrom(teacher, new DistillationLoss(config, config, 1f, 2f));
+                Map<String, Float> terms = null;
+                for (int i = 0; i < 30; i++) {
+                    terms = trainer.step(unlabelled).terms();
+                }
+                // Without labels the supervised terms are zero; only the teacher teaches.
+                assertThat(Math.abs(terms.get("semseg"))).isZero();
+                assertThat(Math.abs(terms.get("depth"))).isZero();
+                assertThat(terms.get("distil_semseg")).isPositive();
+                assertThat(terms.get("distil_depth")).isPositive();
+            }
+            float[] after = distance(model, net, teacher, unlabelled);
+            System.out.printf(
+                    "distillation without labels: KL %.4f -> %.4f, depth L1 %.4f -> %.4f%n",
+                    before[0], after[0], before[1], after[1]);
+            assertThat(after[0]).as("class KL to the teacher").isLessThan(before[0] / 2);
+            assertThat(after[1]).as("depth L1 to the teacher").isLessThan(before[1] / 2);
+        }
+    }
+
+    /**
+     * Class KL (T = 1) and depth L1 from the student's outputs (batch statistics: a student this
+     * young has no running statistics worth the name) to the teacher's (inference mode).
+     */
+    private static float[] distance(
+            Model model, MtiNet student, MtiNet teacher, List<DenseSample> batch) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDList x = new NDList(Batches.images(m, batch));
+            ParameterStore ps = new ParameterStore(m, false);
+            NDList s = student.forward(ps, x, true);
+            NDList t = teacher.forward(ps, x, false);
+            float kl = DistillationLoss.softKl(s.get(0), t.get(0), 1f).getFloat();
+            float l1 = s.get(1).sub(t.get(1)).abs().mean().getFloat();
+            return new float[] {kl, l1};
         }
     }
 
