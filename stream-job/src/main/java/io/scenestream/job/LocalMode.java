@@ -286,6 +286,9 @@ public final class LocalMode implements Callable<Integer> {
                 long lastCount = 0;
                 long lastTime = started;
                 long shed = 0;
+                // 10 samples of 2 s: a backlog and a latency higher than 20 s before, and at least
+                // 5 s.
+                FallingBehind behind = new FallingBehind(10, 5_000);
                 while (received.get() + shed < expected
                         && interrupted.getCount() > 0
                         && loop.failure() == null
@@ -330,6 +333,17 @@ public final class LocalMode implements Callable<Integer> {
                             System.out.println("warning: " + why);
                             warnedNoRound = true;
                         }
+                    }
+                    String late =
+                            behind.sample(
+                                    sent,
+                                    got,
+                                    quantile(l, 0.5),
+                                    rate,
+                                    fps > 0 ? fps * cameras : 0,
+                                    settings.inference().maxLagMs());
+                    if (late != null) {
+                        System.out.println("warning: " + late);
                     }
                     System.out.printf(
                             Locale.ROOT,
@@ -463,9 +477,12 @@ public final class LocalMode implements Callable<Integer> {
         if (sorted.length == 0) {
             return "-";
         }
-        return String.format(
-                Locale.ROOT,
-                "%.0f ms",
-                sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))]);
+        return String.format(Locale.ROOT, "%.0f ms", quantile(sorted, q));
+    }
+
+    private static double quantile(float[] sorted, double q) {
+        return sorted.length == 0
+                ? Double.NaN
+                : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
     }
 }
