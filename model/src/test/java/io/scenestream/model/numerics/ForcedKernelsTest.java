@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -56,8 +58,16 @@ class ForcedKernelsTest {
                                 + Kernels.processor()
                                 + ")")
                 .contains("kernels forced by scenestream.kernels=onednn")
-                .containsPattern("largest difference 0\\.0\\d+ in (semseg|depth)")
                 .contains("Refusing to serve it");
+        // How wrong depends on the processor: about 0.03 where bfloat16 rounding is all that is
+        // wrong, 0.8 where oneDNN's kernels are wrong outright (AMD EPYC Zen 5). Named, and beyond
+        // the probe's tolerance, either way.
+        Matcher m =
+                Pattern.compile(
+                                "largest difference (\\d+\\.\\d+) in (semseg|depth) \\(tolerance (\\d+\\.\\d+)\\)")
+                        .matcher(r.output);
+        assertThat(m.find()).as(r.output).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isGreaterThan(Double.parseDouble(m.group(3)));
     }
 
     private record Run(int exit, String output) {}
