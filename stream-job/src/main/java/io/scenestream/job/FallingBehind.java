@@ -57,8 +57,6 @@ final class FallingBehind {
             return null;
         }
         double[] before = history.removeFirst();
-        // The rate over the window, not one sample's (a micro-batch more or less).
-        double rate = history.stream().mapToDouble(h -> h[2]).average().orElse(Double.NaN);
         if (warned
                 || maxLagMs > 0
                 || cameraFps <= 0
@@ -68,6 +66,8 @@ final class FallingBehind {
             return null;
         }
         warned = true;
+        // The rate over the window, not one sample's (a micro-batch more or less).
+        double rate = history.stream().mapToDouble(h -> h[2]).average().orElse(Double.NaN);
         return String.format(
                 Locale.ROOT,
                 "inference is falling behind the cameras: %d frames wait in Kafka and latency p50 is"

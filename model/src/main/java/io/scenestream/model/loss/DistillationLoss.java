@@ -118,12 +118,8 @@ public final class DistillationLoss {
         Shape ls = y.getShape();
         NDArray p = Layers.resize(prediction, ls.get(2), ls.get(3));
         NDArray t = Layers.resize(teacher, ls.get(2), ls.get(3));
-        NDArray target = y.toType(p.getDataType(), false);
-        NDArray labelled = target.gt(0f).logicalAnd(target.isInfinite().logicalNot());
-        NDArray teacherValid = t.gt(0f).logicalAnd(t.isInfinite().logicalNot());
-        NDArray use = labelled.logicalNot().logicalAnd(teacherValid);
-        NDArray safe = NDArrays.where(use, t, t.zerosLike());
-        NDArray mask = use.toType(p.getDataType(), false);
-        return p.sub(safe).abs().mul(mask).sum().div(mask.sum().maximum(1f));
+        // The teacher's depth as a label where the frame's label has none; no label elsewhere.
+        NDArray labelled = MtiNetLoss.hasDepth(y.toType(p.getDataType(), false));
+        return MtiNetLoss.l1(p, NDArrays.where(labelled, t.zerosLike(), t));
     }
 }

@@ -130,10 +130,15 @@ public class MtiNetLoss extends Loss {
         NDArray target = y.toType(prediction.getDataType(), false);
         // NaN > 0 is false, so NaN labels are invalid too; replace them so that 0 * NaN cannot leak
         // in.
-        NDArray valid = target.gt(0f).logicalAnd(target.isInfinite().logicalNot());
+        NDArray valid = hasDepth(target);
         NDArray safeTarget = NDArrays.where(valid, target, target.zerosLike());
         NDArray mask = valid.toType(prediction.getDataType(), false);
         return prediction.sub(safeTarget).abs().mul(mask).sum().div(mask.sum().maximum(1f));
+    }
+
+    /** Where a depth map holds a depth: finite and positive (not 0, NaN or Inf). */
+    public static NDArray hasDepth(NDArray depth) {
+        return depth.gt(0f).logicalAnd(depth.isInfinite().logicalNot());
     }
 
     private static String names(List<Task> tasks) {
