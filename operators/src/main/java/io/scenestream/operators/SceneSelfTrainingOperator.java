@@ -324,7 +324,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
                                                     .map(SelfTrainingOperator::decode)
                                                     .toList(),
                                             held.stream()
-                                                    .map(SelfTrainingOperator::decode)
+                                                    .map(SelfTrainingOperator::decodeHeldOut)
                                                     .toList()),
                                     round));
         }

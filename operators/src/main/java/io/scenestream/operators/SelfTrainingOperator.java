@@ -182,7 +182,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                     trainer = newTrainer(settings, start, source, worker);
                     trainer.restoreFrames(
                             train.stream().map(SelfTrainingOperator::decode).toList(),
-                            held.stream().map(SelfTrainingOperator::decode).toList());
+                            held.stream().map(SelfTrainingOperator::decodeHeldOut).toList());
                     servingVersion = trainer.version();
                     modelName = trainer.modelName();
                     return null;
@@ -254,6 +254,14 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         return PseudoLabels.decode(PseudoLabels.parse(record, FrameLimits.DEFAULT));
     }
 
+    /**
+     * A held-out record as the frame a candidate is checked on: labelled with the teacher's
+     * prediction at every pixel, not only its confident ones.
+     */
+    static DenseSample decodeHeldOut(byte[] record) {
+        return PseudoLabels.decodeTeacher(PseudoLabels.parse(record, FrameLimits.DEFAULT));
+    }
+
     private void scheduleCheck() {
         worker.poll(
                 getProcessingTimeService(),
@@ -295,7 +303,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         worker.queue(
                 () -> {
                     try {
-                        trainer.add(PseudoLabels.decode(parsed), toHeldOut);
+                        trainer.add(
+                                toHeldOut
+                                        ? PseudoLabels.decodeTeacher(parsed)
+                                        : PseudoLabels.decode(parsed),
+                                toHeldOut);
                     } catch (RuntimeException e) {
                         LOG.warn(
                                 "ignoring pseudo-label {}#{}: {}",

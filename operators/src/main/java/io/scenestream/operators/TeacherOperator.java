@@ -422,7 +422,7 @@ public class TeacherOperator extends AbstractStreamOperator<PseudoLabelRecord>
                         .setStudentAgreement((float) agreement)
                         .setStudentName(k.studentName == null ? "" : k.studentName)
                         .setStudentVersion(k.studentVersion);
-        byte[] payload = PseudoLabels.encode(meta, r.sample()).toByteArray();
+        byte[] payload = PseudoLabels.encode(meta, r.sample(), r.teacher()).toByteArray();
         labelled.inc();
         labelledTotal.add(1);
         lastConfidentShare.set(r.confidentShare());

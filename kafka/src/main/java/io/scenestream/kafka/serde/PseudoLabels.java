@@ -10,7 +10,8 @@ import io.scenestream.kafka.proto.PseudoLabel;
 /**
  * A pseudo-labelled frame as a {@link PseudoLabel} record and back: the frame as an RGB PNG, the
  * confident classes as an 8-bit PNG (255 = no label), the consistent depth as a 16-bit millimetre
- * PNG (0 = no label). Lossless, so the student learns from exactly what the teacher labelled.
+ * PNG (0 = no label), and the teacher's class and depth at every pixel in the same two formats.
+ * Lossless, so the student learns from exactly what the teacher labelled.
  */
 public final class PseudoLabels {
 
@@ -24,28 +25,63 @@ public final class PseudoLabels {
      * sequence, teacher, shares, ...); sets width, height and the three images.
      */
     public static PseudoLabel encode(PseudoLabel.Builder meta, DenseSample sample) {
+        return encode(meta, sample, null);
+    }
+
+    /**
+     * As {@link #encode(PseudoLabel.Builder, DenseSample)}, with the teacher's prediction at every
+     * pixel ({@code teacher}: the same frame and size, its classes and depth everywhere; null for
+     * none).
+     */
+    public static PseudoLabel encode(
+            PseudoLabel.Builder meta, DenseSample sample, DenseSample teacher) {
         int w = sample.width();
         int h = sample.height();
         meta.setWidth(w)
                 .setHeight(h)
                 .setImagePng(ByteString.copyFrom(FramePixels.png(sample.rgb(), w, h)));
         if (sample.semseg() != null) {
-            byte[] classes = new byte[w * h];
-            for (int i = 0; i < classes.length; i++) {
-                int c = sample.semseg()[i];
-                if (c < 0 || c > DenseSample.IGNORE) {
-                    throw new IllegalArgumentException(
-                            sample.id() + ": class " + c + " does not fit a byte");
-                }
-                classes[i] = (byte) c;
-            }
-            meta.setSegmentationPng(
-                    ByteString.copyFrom(PredictionMaps.segmentationPng(classes, w, h)));
+            meta.setSegmentationPng(segmentationPng(sample));
         }
         if (sample.depth() != null) {
             meta.setDepthPng(ByteString.copyFrom(PredictionMaps.depthPng(sample.depth(), w, h)));
         }
+        if (teacher != null) {
+            if (teacher.width() != w || teacher.height() != h) {
+                throw new IllegalArgumentException(
+                        sample.id()
+                                + ": the teacher's prediction is "
+                                + teacher.width()
+                                + "x"
+                                + teacher.height()
+                                + ", the labels' "
+                                + w
+                                + "x"
+                                + h);
+            }
+            if (teacher.semseg() != null) {
+                meta.setTeacherSegmentationPng(segmentationPng(teacher));
+            }
+            if (teacher.depth() != null) {
+                meta.setTeacherDepthPng(
+                        ByteString.copyFrom(PredictionMaps.depthPng(teacher.depth(), w, h)));
+            }
+        }
         return meta.build();
+    }
+
+    private static ByteString segmentationPng(DenseSample sample) {
+        byte[] classes = new byte[sample.width() * sample.height()];
+        for (int i = 0; i < classes.length; i++) {
+            int c = sample.semseg()[i];
+            if (c < 0 || c > DenseSample.IGNORE) {
+                throw new IllegalArgumentException(
+                        sample.id() + ": class " + c + " does not fit a byte");
+            }
+            classes[i] = (byte) c;
+        }
+        return ByteString.copyFrom(
+                PredictionMaps.segmentationPng(classes, sample.width(), sample.height()));
     }
 
     /** Parses and checks a record's bytes. */
@@ -91,8 +127,25 @@ public final class PseudoLabels {
         return p;
     }
 
-    /** The pseudo-labelled frame of a record. */
+    /** The pseudo-labelled frame of a record: its confident labels. */
     public static DenseSample decode(PseudoLabel p) {
+        return sample(p, p.getSegmentationPng(), p.getDepthPng());
+    }
+
+    /**
+     * The frame labelled with the teacher's prediction at every pixel, sure or not, task by task;
+     * the confident labels for a task the record has no such prediction of.
+     */
+    public static DenseSample decodeTeacher(PseudoLabel p) {
+        return sample(
+                p,
+                p.getTeacherSegmentationPng().isEmpty()
+                        ? p.getSegmentationPng()
+                        : p.getTeacherSegmentationPng(),
+                p.getTeacherDepthPng().isEmpty() ? p.getDepthPng() : p.getTeacherDepthPng());
+    }
+
+    private static DenseSample sample(PseudoLabel p, ByteString segPng, ByteString depthPng) {
         int w = p.getWidth();
         int h = p.getHeight();
         String id = p.getCameraId() + "#" + p.getSequence();
@@ -107,18 +160,17 @@ public final class PseudoLabels {
                                 .setPayload(p.getImagePng())
                                 .build());
         int[] semseg = null;
-        if (!p.getSegmentationPng().isEmpty()) {
-            byte[] classes =
-                    PredictionMaps.segmentation(p.getSegmentationPng().toByteArray(), w, h);
+        if (!segPng.isEmpty()) {
+            byte[] classes = PredictionMaps.segmentation(segPng.toByteArray(), w, h);
             semseg = new int[classes.length];
             for (int i = 0; i < classes.length; i++) {
                 semseg[i] = classes[i] & 0xff;
             }
         }
         float[] depth =
-                p.getDepthPng().isEmpty()
+                depthPng.isEmpty()
                         ? null
-                        : PredictionMaps.depthMetres(p.getDepthPng().toByteArray(), w, h);
+                        : PredictionMaps.depthMetres(depthPng.toByteArray(), w, h);
         return new DenseSample(id, h, w, rgb, semseg, depth);
     }
 }

@@ -97,11 +97,18 @@ public final class PseudoLabeler {
     /**
      * A pseudo-labelled frame.
      *
-     * @param sample the frame with its confident labels (ignore elsewhere)
+     * @param sample the frame with its confident labels (ignore elsewhere): what a student learns
+     *     from
+     * @param teacher the frame with the teacher's class and depth at every pixel, sure or not: what
+     *     a student is checked against, so that what it does outside the confident pixels counts
      * @param confidentShare share of pixels with a segmentation pseudo-label
      * @param consistentShare share of pixels with a depth pseudo-label
      */
-    public record Result(DenseSample sample, double confidentShare, double consistentShare) {}
+    public record Result(
+            DenseSample sample,
+            DenseSample teacher,
+            double confidentShare,
+            double consistentShare) {}
 
     private final Settings settings;
 
@@ -128,12 +135,15 @@ public final class PseudoLabeler {
         int w = teacher.width();
         int n = h * w;
         int[] semseg = null;
+        int[] allClasses = null;
         int confident = 0;
         if (teacher.classes() != null) {
             semseg = new int[n];
+            allClasses = new int[n];
             float[] thresholds = thresholds(teacher);
             for (int i = 0; i < n; i++) {
                 int c = teacher.classAt(i);
+                allClasses[i] = c;
                 if (teacher.confidence()[i] >= thresholds[c]) {
                     semseg[i] = c;
                     confident++;
@@ -178,7 +188,8 @@ public final class PseudoLabeler {
             }
         }
         DenseSample sample = new DenseSample(id, h, w, rgb, semseg, depth);
-        return new Result(sample, (double) confident / n, (double) consistent / n);
+        DenseSample all = new DenseSample(id, h, w, rgb, allClasses, teacher.depth());
+        return new Result(sample, all, (double) confident / n, (double) consistent / n);
     }
 
     /**

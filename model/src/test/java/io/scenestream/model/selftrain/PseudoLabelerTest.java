@@ -28,6 +28,9 @@ class PseudoLabelerTest {
         assertThat(r.sample().semseg()).containsExactly(0, ig, 1, ig, 2, ig, 3, ig);
         assertThat(r.confidentShare()).isEqualTo(0.5);
         assertThat(r.sample().depth()).isNull();
+        // What candidates are checked against: the teacher's class at every pixel, sure or not.
+        assertThat(r.teacher().semseg()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
+        assertThat(r.teacher().depth()).isNull();
 
         // Class 1 needs only 0.6, class 3 needs 0.995.
         float[] perClass = PseudoLabeler.Settings.parseClassThresholds("0.9, 0.6, 0.9, 0.995");
@@ -84,6 +87,7 @@ class PseudoLabelerTest {
         // Row 1: pixel x pairs with flipped[3 - x]: x=0 -> 2 vs 2, x=1 -> 2 vs 2, x=2 -> 2 vs 2.2
         // (10%), x=3 -> 2 vs 2.08 (4%).
         assertThat(r.sample().depth()).containsExactly(1, 2, 3, 4, 2, 2, 0, 2.04f);
+        assertThat(r.teacher().depth()).containsExactly(depth);
         assertThat(r.consistentShare()).isEqualTo(7 / 8.0);
         // No pixel is confident at probability 0: all ignored.
         assertThat(r.sample().semseg()).containsOnly(DenseSample.IGNORE);
