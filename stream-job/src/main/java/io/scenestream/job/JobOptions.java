@@ -405,6 +405,17 @@ public final class JobOptions {
                                     + "self-training.scope=fleet, batchnorm with camera or group (a camera's state "
                                     + "and updates then hold under 1% of the student lite instead of all of it).");
 
+    public static final ConfigOption<String> BATCH_NORM =
+            ConfigOptions.key("self-training.batch-norm")
+                    .stringType()
+                    .defaultValue("running")
+                    .withDescription(
+                            "Which statistics BatchNorm normalises with in self-training steps: running (those "
+                                    + "inference uses, left as they are, so that a candidate computes when it serves "
+                                    + "what its round learnt) or batch (each batch's, updating the running ones slowly, "
+                                    + "as offline training does; with batches of a few frames and rounds of a few "
+                                    + "steps the candidate then serves with statistics its steps did not see).");
+
     public static final ConfigOption<String> SOURCE_DATA =
             ConfigOptions.key("self-training.source-data")
                     .stringType()

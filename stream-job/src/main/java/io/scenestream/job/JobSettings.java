@@ -156,6 +156,7 @@ public record JobSettings(
                                                     scope.isFleet()
                                                             ? TrainedParts.ALL
                                                             : TrainedParts.BATCHNORM))
+                            .optBatchStatistics(batchStatistics(c.get(JobOptions.BATCH_NORM)))
                             .build();
             selfTraining =
                     SelfTrainingSettings.builder()
@@ -261,5 +262,17 @@ public record JobSettings(
                             }
                         });
         return out;
+    }
+
+    private static boolean batchStatistics(String value) {
+        return switch (value.trim()) {
+            case "running" -> false;
+            case "batch" -> true;
+            default ->
+                    throw new IllegalArgumentException(
+                            "self-training.batch-norm must be running or batch, got '"
+                                    + value
+                                    + "'");
+        };
     }
 }

@@ -41,7 +41,9 @@ import java.util.SplittableRandom;
  * deep supervision on the confident pixels, and a check of every candidate before it may serve.
  *
  * <p>The check runs on the newest held-out frames only (the camera's current scene, not the one it
- * saw before a shift) and asks, task by task, how well a student agrees with the teacher there: the
+ * saw before a shift), labelled with the teacher's prediction at every pixel, not only where it is
+ * sure (a student trained on the confident pixels can agree there ever better while it gets worse
+ * everywhere else), and asks, task by task, how well a student agrees with the teacher there: the
  * candidate serves only if it agrees at least as well as the serving student and as the frozen
  * student (the shipped one, {@link #keepFrozen}) on segmentation and on depth; otherwise it is
  * rolled back (weights and optimiser state) and never served. When the serving student itself has
@@ -68,6 +70,11 @@ public final class SelfTrainer implements AutoCloseable {
      * @param learningRate Adam's learning rate (constant online)
      * @param weightDecay L2 weight decay
      * @param seed of batch draws and flips
+     * @param parts which parameters rounds update
+     * @param batchStatistics whether steps normalise with the batch's BatchNorm statistics (and
+     *     update the running ones), as offline training does; by default they normalise with the
+     *     running statistics, as inference does, so that what a round learns is what its candidate
+     *     computes when it serves ({@link MtiNetTrainer#normaliseWithRunningStatistics})
      */
     public record Settings(
             int bufferSize,
@@ -80,7 +87,8 @@ public final class SelfTrainer implements AutoCloseable {
             float learningRate,
             float weightDecay,
             long seed,
-            TrainedParts parts)
+            TrainedParts parts,
+            boolean batchStatistics)
             implements Serializable {
 
         public Settings {
@@ -119,7 +127,8 @@ public final class SelfTrainer implements AutoCloseable {
 
         /**
          * A builder with the defaults: 256 frames, 32 held out (every 3rd), candidates checked on
-         * the newest 8 with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4 per round.
+         * the newest 8 with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4 per round,
+         * BatchNorm on its running statistics.
          */
         public static Builder builder() {
             return new Builder();
@@ -138,6 +147,7 @@ public final class SelfTrainer implements AutoCloseable {
             private float weightDecay = DEFAULT_WEIGHT_DECAY;
             private long seed = 7;
             private TrainedParts parts = TrainedParts.ALL;
+            private boolean batchStatistics;
 
             private Builder() {}
 
@@ -191,6 +201,14 @@ public final class SelfTrainer implements AutoCloseable {
                 return this;
             }
 
+            /**
+             * Steps normalise with the batch's BatchNorm statistics (default: the running ones).
+             */
+            public Builder optBatchStatistics(boolean batchStatistics) {
+                this.batchStatistics = batchStatistics;
+                return this;
+            }
+
             public Settings build() {
                 return new Settings(
                         bufferSize,
@@ -203,7 +221,8 @@ public final class SelfTrainer implements AutoCloseable {
                         learningRate,
                         weightDecay,
                         seed,
-                        parts);
+                        parts,
+                        batchStatistics);
             }
         }
     }
@@ -223,9 +242,9 @@ public final class SelfTrainer implements AutoCloseable {
 
     /**
      * How well a student agrees with the teacher on the check frames, per task, in [0, 1]: the
-     * segmentation mIoU against the pseudo-labels (class-averaged, so that a student cannot lose
-     * the small classes unseen) and {@code 1 - abs rel} of depth on the consistent pixels; NaN for
-     * a task the pseudo-labels have no pixels of, and for both when the student's outputs are not
+     * segmentation mIoU against the check frames' labels (class-averaged, so that a student cannot
+     * lose the small classes unseen) and {@code 1 - abs rel} of depth on their valid pixels; NaN
+     * for a task the labels have no pixels of, and for both when the student's outputs are not
      * finite.
      */
     public record Agreement(double segmentation, double depth) {
@@ -373,6 +392,7 @@ public final class SelfTrainer implements AutoCloseable {
                             0f,
                             Map.of());
             trainer = new MtiNetTrainer(m, options, new Shape(settings.batch(), 3, height, width));
+            trainer.normaliseWithRunningStatistics(!settings.batchStatistics());
             Map<String, Parameter> params = StateDict.parameters(lc.net());
             trainedValues = settings.parts().apply(params);
             try (NDManager scratch = m.getNDManager().newSubManager()) {
@@ -409,7 +429,11 @@ public final class SelfTrainer implements AutoCloseable {
         add(pseudo, isHeldOut(received + 1, settings));
     }
 
-    /** Adds a frame to the held-out set or to the training buffer. */
+    /**
+     * Adds a frame to the held-out set or to the training buffer. A held-out frame is labelled with
+     * the teacher's prediction everywhere ({@code PseudoLabeler.Result#teacher}), a training frame
+     * with its confident pixels only.
+     */
     public void add(DenseSample pseudo, boolean toHeldOut) {
         DenseSample s = pseudo.resize(height, width);
         received++;

@@ -73,6 +73,7 @@ public final class MtiNetTrainer implements AutoCloseable {
 
     private MtiNet teacher;
     private DistillationLoss distillation;
+    private boolean runningStatistics;
 
     /**
      * @param model a model whose block is an initialised {@link MtiNet}
@@ -112,6 +113,19 @@ public final class MtiNetTrainer implements AutoCloseable {
         this.distillation = distillation;
     }
 
+    /**
+     * Whether steps normalise with BatchNorm's running statistics, as inference does, and leave
+     * them as they are, instead of normalising with the batch's and updating the running ones (the
+     * default, the reference's training). For a few steps on small batches: there the batch
+     * statistics are not the running ones, and the running ones follow at the backbone's momentum
+     * (0.01) only over hundreds of steps, so that a model trained on batch statistics computes, at
+     * inference, something other than what its steps learnt. BatchNorm's scale and shift still
+     * learn.
+     */
+    public void normaliseWithRunningStatistics(boolean on) {
+        this.runningStatistics = on;
+    }
+
     /** One optimisation step on {@code batch} (all samples the same size). */
     public StepResult step(List<DenseSample> batch) {
         float total;
@@ -124,7 +138,10 @@ public final class MtiNetTrainer implements AutoCloseable {
                             ? null
                             : teacher.forward(new ParameterStore(m, false), x, false);
             try (GradientCollector gc = trainer.newGradientCollector()) {
-                NDList predictions = trainer.forward(x, y);
+                NDList predictions =
+                        runningStatistics
+                                ? net.forward(new ParameterStore(m, false), x, false)
+                                : trainer.forward(x, y);
                 Map<String, NDArray> parts = new LinkedHashMap<>(loss.terms(y, predictions));
                 if (taught != null) {
                     parts.putAll(distillation.terms(y, taught, predictions));
