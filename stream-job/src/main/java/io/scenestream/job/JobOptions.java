@@ -1,5 +1,6 @@
 package io.scenestream.job;
 
+import io.scenestream.model.selftrain.CurrentScene;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.operators.InferenceSettings;
 import io.scenestream.operators.SelfTrainingSettings;
@@ -367,6 +368,17 @@ public final class JobOptions {
                                     + " teacher there, on segmentation and on depth, at least as"
                                     + " well as the serving and the frozen student.");
 
+    public static final ConfigOption<Double> SCENE_TOLERANCE =
+            ConfigOptions.key("self-training.scene-tolerance")
+                    .doubleType()
+                    .defaultValue(CurrentScene.DEFAULT_TOLERANCE)
+                    .withDescription(
+                            "How far the light (log luminance, colour cast, contrast) of the held-out frames"
+                                    + " before and after a point must differ, in units of its variation between rooms of"
+                                    + " one light, for the frames after it to be the camera's current scene: after a"
+                                    + " change of light only frames of the new one are check frames, and rounds train"
+                                    + " on frames of it once there are a batch. 0: every frame counts.");
+
     public static final ConfigOption<Double> FALLBACK_MARGIN =
             ConfigOptions.key("self-training.fallback-margin")
                     .doubleType()
@@ -408,7 +420,7 @@ public final class JobOptions {
     public static final ConfigOption<String> BATCH_NORM =
             ConfigOptions.key("self-training.batch-norm")
                     .stringType()
-                    .defaultValue("running")
+                    .defaultValue("batch")
                     .withDescription(
                             "Which statistics BatchNorm normalises with in self-training steps: running (those "
                                     + "inference uses, left as they are, so that a candidate computes when it serves "

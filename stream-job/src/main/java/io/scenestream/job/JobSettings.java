@@ -157,6 +157,7 @@ public record JobSettings(
                                                             ? TrainedParts.ALL
                                                             : TrainedParts.BATCHNORM))
                             .optBatchStatistics(batchStatistics(c.get(JobOptions.BATCH_NORM)))
+                            .optSceneTolerance(c.get(JobOptions.SCENE_TOLERANCE))
                             .build();
             selfTraining =
                     SelfTrainingSettings.builder()

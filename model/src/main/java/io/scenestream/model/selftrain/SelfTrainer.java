@@ -40,15 +40,17 @@ import java.util.SplittableRandom;
  * a held-out set of them), rounds of a few optimiser steps of the student's multi-task loss with
  * deep supervision on the confident pixels, and a check of every candidate before it may serve.
  *
- * <p>The check runs on the newest held-out frames only (the camera's current scene, not the one it
- * saw before a shift), labelled with the teacher's prediction at every pixel, not only where it is
- * sure (a student trained on the confident pixels can agree there ever better while it gets worse
- * everywhere else), and asks, task by task, how well a student agrees with the teacher there: the
- * candidate serves only if it agrees at least as well as the serving student and as the frozen
- * student (the shipped one, {@link #keepFrozen}) on segmentation and on depth; otherwise it is
- * rolled back (weights and optimiser state) and never served. When the serving student itself has
- * fallen behind the frozen one on the current scene, the frozen student serves again: adaptation
- * never leaves a camera with a model the teacher rates worse than the one it shipped with.
+ * <p>The check runs on the newest held-out frames of the camera's current scene only, not the one
+ * it saw before a shift (by their colour statistics, {@link CurrentScene}; rounds train on the
+ * current scene's frames too once there are a batch of them), labelled with the teacher's
+ * prediction at every pixel, not only where it is sure (a student trained on the confident pixels
+ * can agree there ever better while it gets worse everywhere else), and asks, task by task, how
+ * well a student agrees with the teacher there: the candidate serves only if it agrees at least as
+ * well as the serving student and as the frozen student (the shipped one, {@link #keepFrozen}) on
+ * segmentation and on depth; otherwise it is rolled back (weights and optimiser state) and never
+ * served. When the serving student itself has fallen behind the frozen one on the current scene,
+ * the frozen student serves again: adaptation never leaves a camera with a model the teacher rates
+ * worse than the one it shipped with.
  *
  * <p>Owns a model of its own (its NDManager closes with {@link #close}); thread-confined: libtorch
  * keeps autograd mode per thread, so construct and use it on one thread.
@@ -71,10 +73,15 @@ public final class SelfTrainer implements AutoCloseable {
      * @param weightDecay L2 weight decay
      * @param seed of batch draws and flips
      * @param parts which parameters rounds update
-     * @param batchStatistics whether steps normalise with the batch's BatchNorm statistics (and
-     *     update the running ones), as offline training does; by default they normalise with the
-     *     running statistics, as inference does, so that what a round learns is what its candidate
-     *     computes when it serves ({@link MtiNetTrainer#normaliseWithRunningStatistics})
+     * @param batchStatistics whether steps normalise with the batch's BatchNorm statistics and
+     *     update the running ones, as offline training does (the default), or normalise with the
+     *     running statistics, as inference does ({@link
+     *     MtiNetTrainer#normaliseWithRunningStatistics}): then what a round learns is what its
+     *     candidate computes when it serves, but on adapt-eval its students' depth was worse
+     * @param sceneTolerance how far the light of the held-out frames before and after a point must
+     *     differ for those after it to be the current scene ({@link CurrentScene#newest}): only
+     *     those are check frames, and rounds train on the buffer's frames like them once there are
+     *     a batch of them; 0 for no such restriction
      */
     public record Settings(
             int bufferSize,
@@ -88,7 +95,8 @@ public final class SelfTrainer implements AutoCloseable {
             float weightDecay,
             long seed,
             TrainedParts parts,
-            boolean batchStatistics)
+            boolean batchStatistics,
+            double sceneTolerance)
             implements Serializable {
 
         public Settings {
@@ -109,6 +117,10 @@ public final class SelfTrainer implements AutoCloseable {
             if (parts == null) {
                 throw new IllegalArgumentException("trained parts must be set");
             }
+            if (!(sceneTolerance >= 0) || Double.isInfinite(sceneTolerance)) {
+                throw new IllegalArgumentException(
+                        "scene tolerance must be finite and >= 0, got " + sceneTolerance);
+            }
             if (!(learningRate > 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException(
                         "learning rate must be > 0 and weight decay >= 0");
@@ -128,7 +140,7 @@ public final class SelfTrainer implements AutoCloseable {
         /**
          * A builder with the defaults: 256 frames, 32 held out (every 3rd), candidates checked on
          * the newest 8 with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4 per round,
-         * BatchNorm on its running statistics.
+         * BatchNorm on batch statistics.
          */
         public static Builder builder() {
             return new Builder();
@@ -147,7 +159,8 @@ public final class SelfTrainer implements AutoCloseable {
             private float weightDecay = DEFAULT_WEIGHT_DECAY;
             private long seed = 7;
             private TrainedParts parts = TrainedParts.ALL;
-            private boolean batchStatistics;
+            private boolean batchStatistics = true;
+            private double sceneTolerance = CurrentScene.DEFAULT_TOLERANCE;
 
             private Builder() {}
 
@@ -202,7 +215,17 @@ public final class SelfTrainer implements AutoCloseable {
             }
 
             /**
-             * Steps normalise with the batch's BatchNorm statistics (default: the running ones).
+             * How far the light must change for a new scene (default {@link
+             * CurrentScene#DEFAULT_TOLERANCE}; 0: every frame counts).
+             */
+            public Builder optSceneTolerance(double sceneTolerance) {
+                this.sceneTolerance = sceneTolerance;
+                return this;
+            }
+
+            /**
+             * Whether steps normalise with the batch's BatchNorm statistics (the default) or with
+             * the running ones.
              */
             public Builder optBatchStatistics(boolean batchStatistics) {
                 this.batchStatistics = batchStatistics;
@@ -222,7 +245,8 @@ public final class SelfTrainer implements AutoCloseable {
                         weightDecay,
                         seed,
                         parts,
-                        batchStatistics);
+                        batchStatistics,
+                        sceneTolerance);
             }
         }
     }
@@ -748,7 +772,7 @@ public final class SelfTrainer implements AutoCloseable {
         try (NDManager m = model.getNDManager().newSubManager()) {
             optimizerBefore = encode(trainer.optimizerState(m));
         }
-        List<DenseSample> pool = new ArrayList<>(buffer);
+        List<DenseSample> pool = trainingFrames(check);
         float first = Float.NaN;
         float last = Float.NaN;
         try {
@@ -851,8 +875,26 @@ public final class SelfTrainer implements AutoCloseable {
     /** The newest held-out frames, those a candidate is checked on. */
     private List<DenseSample> checkFrames() {
         List<DenseSample> all = new ArrayList<>(heldOut);
+        if (settings.sceneTolerance() > 0) {
+            all = CurrentScene.newest(all, settings.sceneTolerance());
+        }
         return List.copyOf(
                 all.subList(Math.max(0, all.size() - settings.checkFrames()), all.size()));
+    }
+
+    /**
+     * The frames a round trains on: the buffer's frames of the current scene (that of the check
+     * frames), once there are a batch of them; else the whole buffer.
+     */
+    private List<DenseSample> trainingFrames(List<DenseSample> check) {
+        List<DenseSample> all = new ArrayList<>(buffer);
+        if (settings.sceneTolerance() > 0) {
+            List<DenseSample> scene = CurrentScene.like(all, check, settings.sceneTolerance());
+            if (scene.size() >= settings.batch()) {
+                return scene;
+            }
+        }
+        return all;
     }
 
     private static Map<String, float[]> snapshot(Map<String, Parameter> params) {

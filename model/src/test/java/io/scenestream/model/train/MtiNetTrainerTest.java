@@ -1,6 +1,7 @@
 package io.scenestream.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -86,6 +87,54 @@ class MtiNetTrainerTest {
                         .as("train-mode vs eval-mode depth difference")
                         .isGreaterThan(1e-4f);
             }
+        }
+    }
+
+    /**
+     * Steps on BatchNorm's running statistics, as self-training takes them: they stay as they are,
+     * and what the steps learn is what inference computes, its loss in inference mode falling as
+     * the steps' own.
+     */
+    @Test
+    void stepsOnRunningStatisticsLeaveThemAndLowerTheInferenceModeLoss() throws Exception {
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        List<DenseSample> batch =
+                List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        MtiNetConfig config = MtiNetConfig.named("lite");
+        int steps = 20;
+        try (Model model = Model.newInstance("running")) {
+            MtiNet net = new MtiNet(config);
+            Shape shape = new Shape(2, 3, 96, 128);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
+            model.setBlock(net);
+            Parameter bn = StateDict.parameters(net).get("backbone.bn1.running_mean");
+            Parameter gamma = StateDict.parameters(net).get("backbone.bn1.weight");
+            float[] meanBefore = bn.getArray().toFloatArray();
+            float[] gammaBefore = gamma.getArray().toFloatArray();
+            try (MtiNetTrainer trainer =
+                    new MtiNetTrainer(
+                            model,
+                            MtiNetTrainer.Options.reference(steps).withLearningRate(1e-3f),
+                            shape)) {
+                trainer.normaliseWithRunningStatistics(true);
+                float before = trainer.evaluateLoss(batch);
+                float first = trainer.step(batch).loss();
+                float last = first;
+                for (int i = 1; i < steps; i++) {
+                    last = trainer.step(batch).loss();
+                }
+                float after = trainer.evaluateLoss(batch);
+                System.out.printf(
+                        "running statistics: step loss %.3f -> %.3f, inference-mode loss %.3f ->"
+                                + " %.3f%n",
+                        first, last, before, after);
+                // The first step's loss is the inference-mode loss: the same function.
+                assertThat(first).isCloseTo(before, withPercentage(0.1));
+                assertThat(after).isLessThan(before * 0.75f);
+            }
+            assertThat(bn.getArray().toFloatArray()).containsExactly(meanBefore);
+            assertThat(gamma.getArray().toFloatArray()).isNotEqualTo(gammaBefore);
         }
     }
 

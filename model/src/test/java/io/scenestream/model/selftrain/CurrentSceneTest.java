@@ -1,0 +1,122 @@
+package io.scenestream.model.selftrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.SharedData;
+import io.scenestream.frames.data.NyudDataset;
+import io.scenestream.synthetic.Domain;
+import io.scenestream.synthetic.SyntheticDataset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The current scene's frames, by colour statistics: rooms of one light stay within the tolerance, a
+ * change of light goes beyond it.
+ */
+class CurrentSceneTest {
+
+    private static final int H = 64;
+    private static final int W = 80;
+
+    private static List<DenseSample> synthetic(String domain, long seed, int n) {
+        return SyntheticDataset.frames(seed, n, H, W, Domain.named(domain));
+    }
+
+    /** The largest distance of a frame of {@code frames} from their mean statistics. */
+    private static double spread(List<DenseSample> frames) {
+        double[] mean = mean(frames);
+        double worst = 0;
+        for (DenseSample f : frames) {
+            worst = Math.max(worst, CurrentScene.distance(CurrentScene.statistics(f), mean));
+        }
+        return worst;
+    }
+
+    /** The smallest distance of a frame of {@code frames} from {@code others}' mean statistics. */
+    private static double gap(List<DenseSample> frames, List<DenseSample> others) {
+        double[] mean = mean(others);
+        double nearest = Double.MAX_VALUE;
+        for (DenseSample f : frames) {
+            nearest = Math.min(nearest, CurrentScene.distance(CurrentScene.statistics(f), mean));
+        }
+        return nearest;
+    }
+
+    private static double[] mean(List<DenseSample> frames) {
+        double[] mean = new double[CurrentScene.SCALES.length];
+        for (DenseSample f : frames) {
+            double[] s = CurrentScene.statistics(f);
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += s[i] / frames.size();
+            }
+        }
+        return mean;
+    }
+
+    @Test
+    void statisticsAreTheLightsLevelCastAndContrast() {
+        // Two pixels: (0.2, 0.4, 0.1) and (0.6, 0.4, 0.1), by channel means (0.4, 0.4, 0.1).
+        byte[] rgb = {51, 102, 26, (byte) 153, 102, 26};
+        double[] s = CurrentScene.statistics(new DenseSample("f", 1, 2, rgb, null, null));
+        double r = 102 / 255.0;
+        double g = 102 / 255.0;
+        double b = 26 / 255.0;
+        double y = 0.299 * r + 0.587 * g + 0.114 * b;
+        double y1 = 0.299 * 51 / 255.0 + 0.587 * g + 0.114 * b;
+        double y2 = 0.299 * 153 / 255.0 + 0.587 * g + 0.114 * b;
+        double spread = Math.abs(y2 - y1) / 2;
+        assertThat(s)
+                .containsExactly(
+                        new double[] {
+                            Math.log(y + 1e-3),
+                            Math.log((r + 1e-3) / (b + 1e-3)),
+                            Math.log((g + 1e-3) / (b + 1e-3)),
+                            spread / (y + 1e-3)
+                        },
+                        within(1e-9));
+    }
+
+    @Test
+    void roomsOfOneLightStayWithinTheToleranceAndAChangeOfLightGoesBeyondIt() throws Exception {
+        List<DenseSample> day = synthetic("day", 5, 24);
+        double tolerance = CurrentScene.DEFAULT_TOLERANCE;
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        List<DenseSample> rooms = nyud.readAll(H, W);
+        System.out.printf(
+                "light: spread within day %.2f, within nyud-mini %.2f%n",
+                spread(day), spread(rooms));
+        assertThat(spread(day)).isLessThan(tolerance);
+        for (String shifted : List.of("night", "warm-lamp", "haze")) {
+            List<DenseSample> after = synthetic(shifted, 6, 24);
+            System.out.printf(
+                    "light: %s spread %.2f, nearest to day %.2f%n",
+                    shifted, spread(after), gap(after, day));
+            if (!shifted.equals("haze")) {
+                // Haze changes mostly contrast, which varies between rooms too: not asserted.
+                assertThat(spread(after)).as(shifted).isLessThan(tolerance);
+                assertThat(gap(after, day)).as(shifted).isGreaterThan(tolerance);
+            }
+        }
+    }
+
+    @Test
+    void theNewestFramesStopAtTheShift() {
+        List<DenseSample> day = synthetic("day", 7, 10);
+        List<DenseSample> night = synthetic("night", 8, 3);
+        List<DenseSample> stream = new ArrayList<>(day);
+        stream.addAll(night);
+
+        double tolerance = CurrentScene.DEFAULT_TOLERANCE;
+        List<DenseSample> current = CurrentScene.newest(stream, tolerance);
+        // Every night frame, and of the daylight rooms at most those as dark as night.
+        assertThat(current).endsWith(night.toArray(DenseSample[]::new));
+        assertThat(current.size()).isLessThan(stream.size());
+        assertThat(CurrentScene.like(current, night, tolerance)).containsExactlyElementsOf(current);
+        assertThat(CurrentScene.newest(day, tolerance)).containsExactlyElementsOf(day);
+        assertThat(CurrentScene.like(day, night, tolerance)).hasSizeLessThan(day.size() / 2);
+        assertThat(CurrentScene.newest(List.of(), CurrentScene.DEFAULT_TOLERANCE)).isEmpty();
+    }
+}
