@@ -169,9 +169,31 @@ final class SelfTrainingReports {
                         seconds,
                         why,
                         machineShare());
-        report(modelName, summary, r.validation());
-        LOG.info("{} {}", modelName, summary.line());
+        Map<String, Double> validation = new LinkedHashMap<>(r.validation());
+        perTask(validation, "serving", r.serving());
+        perTask(validation, "candidate", r.candidate());
+        perTask(validation, "frozen", r.frozen());
+        report(modelName, summary, validation);
+        LOG.info(
+                "{} {} (segmentation, depth: serving {} {}, candidate {} {}, frozen {} {})",
+                modelName,
+                summary.line(),
+                String.format("%.3f", r.serving().segmentation()),
+                String.format("%.3f", r.serving().depth()),
+                r.candidate() == null ? "-" : String.format("%.3f", r.candidate().segmentation()),
+                r.candidate() == null ? "-" : String.format("%.3f", r.candidate().depth()),
+                r.frozen() == null ? "-" : String.format("%.3f", r.frozen().segmentation()),
+                r.frozen() == null ? "-" : String.format("%.3f", r.frozen().depth()));
         return new Served(r.newVersion(), r.version(), agreement);
+    }
+
+    /** Adds a student's agreement per task, as {@code who_segmentation} and {@code who_depth}. */
+    private static void perTask(
+            Map<String, Double> validation, String who, SelfTrainer.Agreement a) {
+        if (a != null) {
+            validation.put(who + "_segmentation_agreement", a.segmentation());
+            validation.put(who + "_depth_agreement", a.depth());
+        }
     }
 
     /** A round that failed: reported; what serves the scope stays. */

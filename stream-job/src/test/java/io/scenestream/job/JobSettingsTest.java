@@ -3,6 +3,7 @@ package io.scenestream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.scenestream.model.selftrain.CurrentScene;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.model.selftrain.TrainedParts;
 import java.util.Properties;
@@ -70,6 +71,9 @@ class JobSettingsTest {
         assertThat(s.selfTraining().threads()).isEqualTo(1);
         assertThat(s.inference().threads()).as("inference on libtorch's default").isZero();
         assertThat(s.selfTraining().acceptTolerance()).as("no tolerance by default").isZero();
+        assertThat(s.selfTraining().trainer().batchStatistics()).isTrue();
+        assertThat(s.selfTraining().trainer().sceneTolerance())
+                .isEqualTo(CurrentScene.DEFAULT_TOLERANCE);
         c.set(JobOptions.ACCEPT_TOLERANCE, 0.05);
         assertThat(JobOptions.settings(c).selfTraining().acceptTolerance()).isEqualTo(0.05);
         c.set(JobOptions.ACCEPT_TOLERANCE, -0.5);
@@ -106,6 +110,16 @@ class JobSettingsTest {
         assertThatThrownBy(() -> JobOptions.settings(h))
                 .hasMessageContaining("job.state-backend")
                 .hasMessageContaining("'rocks'");
+        Configuration i = base();
+        i.set(JobOptions.SELF_TRAINING, true);
+        i.set(JobOptions.BATCH_NORM, "frozen");
+        assertThatThrownBy(() -> JobOptions.settings(i))
+                .hasMessageContaining("self-training.batch-norm")
+                .hasMessageContaining("'frozen'");
+        Configuration j = base();
+        j.set(JobOptions.SELF_TRAINING, true);
+        j.set(JobOptions.SCENE_TOLERANCE, -1.0);
+        assertThatThrownBy(() -> JobOptions.settings(j)).hasMessageContaining("scene tolerance");
     }
 
     /**
