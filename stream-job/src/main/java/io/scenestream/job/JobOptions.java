@@ -339,7 +339,7 @@ public final class JobOptions {
                                     + SelfTrainer.Settings.DEFAULT_BUFFER_SIZE
                                     + " with self-training.scope=fleet, "
                                     + PER_CAMERA_BUFFER_SIZE
-                                    + " per camera or group (a pseudo-label of 320x256 is about 220 KB of state).");
+                                    + " per camera or group (a pseudo-label of 320x256, the frame with the teacher's confident labels and its whole prediction, is about 250 KB of state).");
 
     public static final ConfigOption<Integer> HELD_OUT_SIZE =
             ConfigOptions.key("self-training.held-out-size")
