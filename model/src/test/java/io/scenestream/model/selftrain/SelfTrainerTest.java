@@ -80,13 +80,16 @@ class SelfTrainerTest {
     }
 
     private static SelfTrainer.Settings settings(int steps) {
+        return builder(steps).build();
+    }
+
+    /** The tests' settings: 64 buffered, 8 held out (every 4th), steps of 4 frames at lr 1e-3. */
+    private static SelfTrainer.Settings.Builder builder(int steps) {
         return SelfTrainer.Settings.builder()
                 .optBuffers(64, 8, 4)
                 .optSteps(steps, 4)
                 .optLearningRate(1e-3f)
-                .optWeightDecay(1e-4f)
-                .optSeed(11)
-                .build();
+                .optSeed(11);
     }
 
     @Test
@@ -120,14 +123,7 @@ class SelfTrainerTest {
             value = TrainedParts.class,
             names = {"HEADS", "BATCHNORM"})
     void aRoundTrainsOnlyThePartsItIsGiven(TrainedParts parts) throws Exception {
-        SelfTrainer.Settings s =
-                SelfTrainer.Settings.builder()
-                        .optBuffers(64, 8, 4)
-                        .optSteps(3, 4)
-                        .optLearningRate(1e-3f)
-                        .optSeed(11)
-                        .optParts(parts)
-                        .build();
+        SelfTrainer.Settings s = builder(3).optParts(parts).build();
         try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", s)) {
             pseudoLabelled(5, 16).forEach(t::add);
             t.acceptWithin(0.999);
@@ -214,14 +210,7 @@ class SelfTrainerTest {
      */
     @Test
     void aCandidateThatAgreesOnlyWhereTheTeacherIsSureIsRejected() throws Exception {
-        SelfTrainer.Settings s =
-                SelfTrainer.Settings.builder()
-                        .optBuffers(64, 8, 4)
-                        .optSteps(40, 4)
-                        .optLearningRate(1e-3f)
-                        .optSeed(11)
-                        .optBatchStatistics(false)
-                        .build();
+        SelfTrainer.Settings s = builder(40).optBatchStatistics(false).build();
         for (boolean everywhere : List.of(true, false)) {
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
                 // The serving student sees class 0, right on three quarters of a frame.
@@ -331,22 +320,8 @@ class SelfTrainerTest {
      */
     @Test
     void aCandidateWorseOnTheCurrentSceneButBetterOnOldFramesIsRejected() throws Exception {
-        SelfTrainer.Settings newest4 =
-                SelfTrainer.Settings.builder()
-                        .optBuffers(64, 12, 4)
-                        .optCheck(4, 0.01)
-                        .optSteps(15, 4)
-                        .optLearningRate(1e-3f)
-                        .optSeed(11)
-                        .build();
-        SelfTrainer.Settings all12 =
-                SelfTrainer.Settings.builder()
-                        .optBuffers(64, 12, 4)
-                        .optCheck(12, 0.01)
-                        .optSteps(15, 4)
-                        .optLearningRate(1e-3f)
-                        .optSeed(11)
-                        .build();
+        SelfTrainer.Settings newest4 = builder(15).optBuffers(64, 12, 4).optCheck(4, 0.01).build();
+        SelfTrainer.Settings all12 = builder(15).optBuffers(64, 12, 4).optCheck(12, 0.01).build();
         // Held out, oldest first: 8 frames of the old scene ("class 7 at 8 m"), then 4 of the
         // current one ("class 0 at 1 m"); training frames of the old scene.
         List<DenseSample> held = concat(uniform(40, 8, 7, 8f), uniform(41, 4, 0, 1f));
@@ -384,12 +359,9 @@ class SelfTrainerTest {
     void afterAChangeOfLightOnlyFramesOfTheNewLightAreCheckFrames() throws Exception {
         for (double tolerance : List.of(CurrentScene.DEFAULT_TOLERANCE, 0.0)) {
             SelfTrainer.Settings s =
-                    SelfTrainer.Settings.builder()
+                    builder(15)
                             .optBuffers(64, 12, 4)
                             .optCheck(12, 0.01)
-                            .optSteps(15, 4)
-                            .optLearningRate(1e-3f)
-                            .optSeed(11)
                             .optSceneTolerance(tolerance)
                             .build();
             // Held out, oldest first: 8 frames of the old scene in daylight ("class 7 at 8 m"),
@@ -527,14 +499,7 @@ class SelfTrainerTest {
      */
     @Test
     void scenesAdaptInTurnOnOneBaseAndEachResumesFromItsOwnDelta() throws Exception {
-        SelfTrainer.Settings s =
-                SelfTrainer.Settings.builder()
-                        .optBuffers(64, 8, 4)
-                        .optSteps(3, 4)
-                        .optLearningRate(1e-3f)
-                        .optSeed(11)
-                        .optParts(TrainedParts.BATCHNORM)
-                        .build();
+        SelfTrainer.Settings s = builder(3).optParts(TrainedParts.BATCHNORM).build();
         try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", s)) {
             t.keepFrozen(freshStudent(1), "frozen student");
             t.acceptWithin(0.999);
@@ -604,14 +569,7 @@ class SelfTrainerTest {
     @Test
     void aRoundThatDivergesIsRolledBackAndTheNextStartsFromTheServingStudent() throws Exception {
         // A learning rate that blows the weights up within a few steps.
-        SelfTrainer.Settings wild =
-                SelfTrainer.Settings.builder()
-                        .optBuffers(64, 8, 4)
-                        .optSteps(15, 4)
-                        .optLearningRate(1e30f)
-                        .optWeightDecay(0f)
-                        .optSeed(11)
-                        .build();
+        SelfTrainer.Settings wild = builder(15).optLearningRate(1e30f).optWeightDecay(0f).build();
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", wild)) {
             t.restoreFrames(uniform(10, 12, 0, 1f), uniform(9, 4, 0, 1f));
             Map<String, float[]> before = t.weights();

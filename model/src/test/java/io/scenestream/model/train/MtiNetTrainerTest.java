@@ -32,18 +32,27 @@ class MtiNetTrainerTest {
 
     private static final int STEPS = 60;
 
+    /** Two NYUD frames at 96x128. */
+    private static List<DenseSample> twoNyudFrames() throws java.io.IOException {
+        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
+        return List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
+    }
+
+    /** A freshly initialised lite MTI-Net (seed 7), {@code model}'s block. */
+    private static MtiNet freshLite(Model model, Shape shape) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        MtiNet net = new MtiNet(MtiNetConfig.named("lite"));
+        net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
+        model.setBlock(net);
+        return net;
+    }
+
     @Test
     void liteOverfitsTwoNyudFramesAndEvalModeUsesRunningStatistics() throws Exception {
-        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
-        List<DenseSample> batch =
-                List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
-        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
-        MtiNetConfig config = MtiNetConfig.named("lite");
+        List<DenseSample> batch = twoNyudFrames();
         try (Model model = Model.newInstance("overfit")) {
-            MtiNet net = new MtiNet(config);
             Shape shape = new Shape(2, 3, 96, 128);
-            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
-            model.setBlock(net);
+            MtiNet net = freshLite(model, shape);
             Parameter bn = StateDict.parameters(net).get("backbone.bn1.running_mean");
             float[] meanBefore = bn.getArray().toFloatArray();
 
@@ -97,17 +106,11 @@ class MtiNetTrainerTest {
      */
     @Test
     void stepsOnRunningStatisticsLeaveThemAndLowerTheInferenceModeLoss() throws Exception {
-        NyudDataset nyud = new NyudDataset(SharedData.path("data/nyud-mini"), 13, "val");
-        List<DenseSample> batch =
-                List.of(nyud.read("0001").resize(96, 128), nyud.read("0002").resize(96, 128));
-        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
-        MtiNetConfig config = MtiNetConfig.named("lite");
+        List<DenseSample> batch = twoNyudFrames();
         int steps = 20;
         try (Model model = Model.newInstance("running")) {
-            MtiNet net = new MtiNet(config);
             Shape shape = new Shape(2, 3, 96, 128);
-            net.initialize(model.getNDManager(), DataType.FLOAT32, shape);
-            model.setBlock(net);
+            MtiNet net = freshLite(model, shape);
             Parameter bn = StateDict.parameters(net).get("backbone.bn1.running_mean");
             Parameter gamma = StateDict.parameters(net).get("backbone.bn1.weight");
             float[] meanBefore = bn.getArray().toFloatArray();
