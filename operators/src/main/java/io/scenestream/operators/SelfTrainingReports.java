@@ -175,19 +175,24 @@ final class SelfTrainingReports {
         perTask(validation, "frozen", r.frozen());
         report(modelName, summary, validation);
         LOG.info(
-                "{} {} (segmentation, depth: serving {} {}, candidate {} {}, frozen {} {})",
+                "{} {} (segmentation, depth: serving {}, candidate {}, frozen {})",
                 modelName,
                 summary.line(),
-                String.format("%.3f", r.serving().segmentation()),
-                String.format("%.3f", r.serving().depth()),
-                r.candidate() == null ? "-" : String.format("%.3f", r.candidate().segmentation()),
-                r.candidate() == null ? "-" : String.format("%.3f", r.candidate().depth()),
-                r.frozen() == null ? "-" : String.format("%.3f", r.frozen().segmentation()),
-                r.frozen() == null ? "-" : String.format("%.3f", r.frozen().depth()));
+                perTask(r.serving()),
+                perTask(r.candidate()),
+                perTask(r.frozen()));
         return new Served(r.newVersion(), r.version(), agreement);
     }
 
-    /** Adds a student's agreement per task, as {@code who_segmentation} and {@code who_depth}. */
+    /** A student's agreement per task, segmentation then depth; "- -" for none. */
+    private static String perTask(SelfTrainer.Agreement a) {
+        return a == null ? "- -" : String.format("%.3f %.3f", a.segmentation(), a.depth());
+    }
+
+    /**
+     * Adds a student's agreement per task, as {@code who_segmentation_agreement} and {@code
+     * who_depth_agreement}.
+     */
     private static void perTask(
             Map<String, Double> validation, String who, SelfTrainer.Agreement a) {
         if (a != null) {
