@@ -300,23 +300,24 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             sinceRound++;
         }
         reports.received();
-        worker.queue(
+        // Offered, not queued behind a round in flight: the round's check takes it in.
+        trainer.offer(
                 () -> {
                     try {
-                        trainer.add(
-                                toHeldOut
-                                        ? PseudoLabels.decodeTeacher(parsed)
-                                        : PseudoLabels.decode(parsed),
-                                toHeldOut);
+                        return toHeldOut
+                                ? PseudoLabels.decodeTeacher(parsed)
+                                : PseudoLabels.decode(parsed);
                     } catch (RuntimeException e) {
                         LOG.warn(
                                 "ignoring pseudo-label {}#{}: {}",
                                 parsed.getCameraId(),
                                 parsed.getSequence(),
                                 e.getMessage());
+                        return null;
                     }
-                    return null;
-                });
+                },
+                toHeldOut);
+        worker.queue(trainer::drain);
         collectRound();
         maybeStartRound();
     }

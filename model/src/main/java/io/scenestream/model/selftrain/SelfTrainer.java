@@ -32,8 +32,12 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 
 /**
  * The student's side of online self-training: a replay buffer of recent pseudo-labelled frames (and
@@ -53,7 +57,8 @@ import java.util.SplittableRandom;
  * worse than the one it shipped with.
  *
  * <p>Owns a model of its own (its NDManager closes with {@link #close}); thread-confined: libtorch
- * keeps autograd mode per thread, so construct and use it on one thread.
+ * keeps autograd mode per thread, so construct and use it on one thread. Only {@link #offer} may be
+ * called from any thread.
  *
  * <p>One file: a round's steps, its check and its bit-exact rollback share the buffers and the
  * optimiser state, and read best in one place.
@@ -372,6 +377,10 @@ public final class SelfTrainer implements AutoCloseable {
     private final MtiNetTrainer trainer;
     private final Deque<DenseSample> buffer = new ArrayDeque<>();
     private final Deque<DenseSample> heldOut = new ArrayDeque<>();
+
+    /** Frames offered from other threads, added on this one ({@link #drain}). */
+    private final Queue<Offered> offered = new ConcurrentLinkedQueue<>();
+
     private final SplittableRandom random;
     private final int height;
     private final int width;
@@ -467,6 +476,37 @@ public final class SelfTrainer implements AutoCloseable {
             push(buffer, s, settings.bufferSize());
             sinceRound++;
         }
+    }
+
+    /** A frame offered for the buffer or the held-out set, decoded when it is added. */
+    private record Offered(Supplier<DenseSample> frame, boolean toHeldOut) {}
+
+    /**
+     * Offers a frame from any thread, to be {@link #add added} on the trainer's thread by the next
+     * {@link #drain}: at the start of a round or a check and before a round's check, so that frames
+     * which arrive while a round runs are among those it is checked on. {@code frame} is called on
+     * the trainer's thread; if it gives null (it could not decode its frame, and said so) nothing
+     * is added.
+     */
+    public void offer(Supplier<DenseSample> frame, boolean toHeldOut) {
+        offered.add(new Offered(Objects.requireNonNull(frame, "frame"), toHeldOut));
+    }
+
+    /**
+     * Adds the frames {@link #offer offered} so far, in the order they were offered.
+     *
+     * @return how many were added
+     */
+    public int drain() {
+        int added = 0;
+        for (Offered o = offered.poll(); o != null; o = offered.poll()) {
+            DenseSample s = o.frame().get();
+            if (s != null) {
+                add(s, o.toHeldOut());
+                added++;
+            }
+        }
+        return added;
     }
 
     /**
@@ -737,12 +777,15 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * One round: the serving (and the frozen) student's agreement on the check frames, K steps on
-     * batches drawn from the buffer (each frame mirrored at random), then the candidate's, and the
-     * check ({@link #decide}). A candidate that serves, or the frozen student falling back in,
-     * becomes the next version; a rejected candidate is rolled back.
+     * One round: K steps on batches drawn from the buffer's frames of the current scene (each frame
+     * mirrored at random), then the check ({@link #decide}) of the candidate, the serving and the
+     * frozen student on the check frames as they are when the steps end: frames {@link #offer
+     * offered} meanwhile count, so a round that began before a change of scene is judged on the
+     * scene it would serve, not on the one it trained on. A candidate that serves, or the frozen
+     * student falling back in, becomes the next version; a rejected candidate is rolled back.
      */
     public Round round() throws IOException {
+        drain();
         if (!canRun()) {
             throw new IllegalStateException(
                     "a round needs "
@@ -755,24 +798,13 @@ public final class SelfTrainer implements AutoCloseable {
         }
         sinceRound = 0;
         rounds++;
-        List<DenseSample> check = checkFrames();
         Map<String, Parameter> params = StateDict.parameters(student.net());
-        Agreement serving = Agreement.of(validate(check));
-        betweenSteps.run();
         Map<String, float[]> saved = snapshot(params);
-        Agreement frozen = null;
-        Map<String, Double> frozenMetrics = null;
-        if (frozenWeights != null && !servingIsFrozen) {
-            Evaluation.Result r = validateFrozen(check, params, saved);
-            frozen = Agreement.of(r);
-            frozenMetrics = r.metrics();
-            betweenSteps.run();
-        }
         byte[] optimizerBefore;
         try (NDManager m = model.getNDManager().newSubManager()) {
             optimizerBefore = encode(trainer.optimizerState(m));
         }
-        List<DenseSample> pool = trainingFrames(check);
+        List<DenseSample> pool = trainingFrames(checkFrames());
         float first = Float.NaN;
         float last = Float.NaN;
         try {
@@ -798,14 +830,31 @@ public final class SelfTrainer implements AutoCloseable {
             rollBack(params, saved, optimizerBefore);
             throw e;
         }
+        drain();
+        List<DenseSample> check = checkFrames();
         Evaluation.Result after = validate(check);
         betweenSteps.run();
         Agreement candidate = Agreement.of(after);
+        Map<String, float[]> trained = snapshot(params);
+        load(params, saved);
+        Agreement serving = Agreement.of(validate(check));
+        betweenSteps.run();
+        Agreement frozen = null;
+        Map<String, Double> frozenMetrics = null;
+        if (frozenWeights != null && !servingIsFrozen) {
+            Evaluation.Result r = validateFrozen(check, params, saved);
+            frozen = Agreement.of(r);
+            frozenMetrics = r.metrics();
+            betweenSteps.run();
+        }
         Outcome outcome =
                 decide(serving, candidate, frozen, acceptTolerance, settings.fallbackMargin());
         Map<String, Double> validation = after.metrics();
         switch (outcome) {
-            case ACCEPTED -> servingIsFrozen = false;
+            case ACCEPTED -> {
+                load(params, trained);
+                servingIsFrozen = false;
+            }
             case FROZEN -> {
                 // Back to the shipped weights, with the optimiser's state of before the round.
                 rollBack(params, frozenWeights, optimizerBefore);
@@ -829,6 +878,7 @@ public final class SelfTrainer implements AutoCloseable {
      * @return the record of the fallback if there was one
      */
     public Optional<Round> watch() throws IOException {
+        drain();
         if (frozenWeights == null || servingIsFrozen || heldOut.isEmpty()) {
             return Optional.empty();
         }

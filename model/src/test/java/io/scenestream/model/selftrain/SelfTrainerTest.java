@@ -383,6 +383,61 @@ class SelfTrainerTest {
         }
     }
 
+    /**
+     * A round that begins before a change of light and ends after it: the frames that arrive while
+     * it trains are among those it is checked on, so the candidate that learnt the old scene is
+     * judged on the new one, where it is worse, and rolled back. Judged on the frames it began with
+     * (nothing offered meanwhile) the same candidate serves.
+     */
+    @Test
+    void aRoundIsCheckedOnTheFramesThatArriveWhileItTrains() throws Exception {
+        for (boolean lightChanges : List.of(true, false)) {
+            SelfTrainer.Settings s = builder(15).optBuffers(64, 12, 4).optCheck(4, 0.01).build();
+            try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+                // The serving student knows "class 0 at 1 m" under a warm lamp.
+                t.restoreFrames(
+                        uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
+                assertThat(t.round().accepted()).isTrue();
+                // The next round begins in daylight ("class 7 at 8 m")...
+                t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
+                List<DenseSample> arriving = uniform("warm-lamp", 46, 4, 0, 1f);
+                int[] steps = {0};
+                t.betweenSteps(
+                        () -> {
+                            // ...and the lamp comes on after its third step.
+                            if (++steps[0] == 3 && lightChanges) {
+                                arriving.forEach(f -> t.offer(() -> f, true));
+                            }
+                        });
+                SelfTrainer.Round r = t.round();
+                assertThat(r.outcome())
+                        .as(
+                                "light changes %s: serving %s, candidate %s",
+                                lightChanges, r.serving(), r.candidate())
+                        .isEqualTo(lightChanges ? ROLLED_BACK : ACCEPTED);
+                assertThat(t.heldOutSize()).isEqualTo(lightChanges ? 8 : 4);
+            }
+        }
+    }
+
+    /** A frame whose decoding fails (null) is left out; the others are added in order. */
+    @Test
+    void offeredFramesAreAddedOnDrain() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(1))) {
+            List<DenseSample> frames = uniform(60, 3, 0, 1f);
+            t.offer(() -> frames.get(0), false);
+            t.offer(() -> null, true);
+            t.offer(() -> frames.get(1), true);
+            t.offer(() -> frames.get(2), false);
+            assertThat(t.heldOutSize()).isZero();
+            assertThat(t.drain()).isEqualTo(3);
+            assertThat(t.heldOutSize()).isEqualTo(1);
+            assertThat(t.sinceRound()).isEqualTo(2);
+            assertThat(t.received()).isEqualTo(3);
+            assertThat(t.drain()).isZero();
+        }
+    }
+
     @Test
     void theFrozenStudentServesAgainWhenEveryAdaptedOneIsWorse() throws Exception {
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
