@@ -1,6 +1,7 @@
 package io.scenestream.operators;
 
 import ai.djl.ndarray.types.DataType;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.flink.PseudoLabelRecord;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.serde.BadRecordException;
@@ -217,6 +218,10 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         }
         counters.update(c);
         reports.received();
+        if (key.equals(running)) {
+            // The round in flight is this camera's: its check takes the frame in.
+            trainer.offer(() -> decodeOrNull(key, record, toHeldOut), toHeldOut);
+        }
         lastRoundAt.putIfAbsent(key, now());
         if (c[SINCE_ROUND] >= settings.roundEvery()
                 || c[HELD_OUT_SINCE_CHECK] >= SelfTrainingOperator.CHECK_AFTER_HELD_OUT) {
@@ -252,6 +257,18 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             it.forEach(out::add);
         }
         return new ArrayList<>(out.subList(Math.max(0, out.size() - cap), out.size()));
+    }
+
+    /** A record as a frame for the trainer; null, and a warning, if it cannot be decoded. */
+    private static DenseSample decodeOrNull(String key, byte[] record, boolean heldOut) {
+        try {
+            return heldOut
+                    ? SelfTrainingOperator.decodeHeldOut(record)
+                    : SelfTrainingOperator.decode(record);
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring a pseudo-label of {}: {}", key, e.getMessage());
+            return null;
+        }
     }
 
     private long now() {

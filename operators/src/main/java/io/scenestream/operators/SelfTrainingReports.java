@@ -173,14 +173,19 @@ final class SelfTrainingReports {
         perTask(validation, "serving", r.serving());
         perTask(validation, "candidate", r.candidate());
         perTask(validation, "frozen", r.frozen());
+        validation.put("check_frames", (double) r.checkFrames());
+        validation.put("check_frames_new", (double) r.newCheckFrames());
         report(modelName, summary, validation);
         LOG.info(
-                "{} {} (segmentation, depth: serving {}, candidate {}, frozen {})",
+                "{} {} (segmentation, depth: serving {}, candidate {}, frozen {}; {} check frames,"
+                        + " {} of them new)",
                 modelName,
                 summary.line(),
                 perTask(r.serving()),
                 perTask(r.candidate()),
-                perTask(r.frozen()));
+                perTask(r.frozen()),
+                r.checkFrames(),
+                r.newCheckFrames());
         return new Served(r.newVersion(), r.version(), agreement);
     }
 

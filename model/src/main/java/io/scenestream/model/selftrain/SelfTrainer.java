@@ -28,13 +28,16 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
@@ -327,6 +330,8 @@ public final class SelfTrainer implements AutoCloseable {
      * @param lastLoss loss of its last step
      * @param validation the metrics of the student that serves after the round, against the check
      *     frames' pseudo-labels
+     * @param checkFrames how many frames the check looked at
+     * @param newCheckFrames how many of them arrived while the round trained
      */
     public record Round(
             long version,
@@ -336,7 +341,9 @@ public final class SelfTrainer implements AutoCloseable {
             Agreement frozen,
             float firstLoss,
             float lastLoss,
-            Map<String, Double> validation) {
+            Map<String, Double> validation,
+            int checkFrames,
+            int newCheckFrames) {
 
         /** Whether the candidate serves. */
         public boolean accepted() {
@@ -638,6 +645,8 @@ public final class SelfTrainer implements AutoCloseable {
         if (frozenWeights == null) {
             throw new IllegalStateException("scenes lie on the frozen student: keepFrozen first");
         }
+        // Frames offered for the scene before belong to it, not to this one.
+        offered.clear();
         Map<String, Parameter> params = StateDict.parameters(student.net());
         load(params, frozenWeights);
         servingIsFrozen = true;
@@ -804,7 +813,8 @@ public final class SelfTrainer implements AutoCloseable {
         try (NDManager m = model.getNDManager().newSubManager()) {
             optimizerBefore = encode(trainer.optimizerState(m));
         }
-        List<DenseSample> pool = trainingFrames(checkFrames());
+        List<DenseSample> before = checkFrames();
+        List<DenseSample> pool = trainingFrames(before);
         float first = Float.NaN;
         float last = Float.NaN;
         try {
@@ -832,6 +842,9 @@ public final class SelfTrainer implements AutoCloseable {
         }
         drain();
         List<DenseSample> check = checkFrames();
+        Set<DenseSample> known = Collections.newSetFromMap(new IdentityHashMap<>());
+        known.addAll(before);
+        int arrived = (int) check.stream().filter(f -> !known.contains(f)).count();
         Evaluation.Result after = validate(check);
         betweenSteps.run();
         Agreement candidate = Agreement.of(after);
@@ -866,7 +879,17 @@ public final class SelfTrainer implements AutoCloseable {
         if (outcome != Outcome.ROLLED_BACK) {
             version++;
         }
-        return new Round(version, outcome, serving, candidate, frozen, first, last, validation);
+        return new Round(
+                version,
+                outcome,
+                serving,
+                candidate,
+                frozen,
+                first,
+                last,
+                validation,
+                check.size(),
+                arrived);
     }
 
     /**
@@ -904,7 +927,9 @@ public final class SelfTrainer implements AutoCloseable {
                         frozen,
                         Float.NaN,
                         Float.NaN,
-                        r.metrics()));
+                        r.metrics(),
+                        check.size(),
+                        0));
     }
 
     /**

@@ -416,6 +416,8 @@ class SelfTrainerTest {
                                 lightChanges, r.serving(), r.candidate())
                         .isEqualTo(lightChanges ? ROLLED_BACK : ACCEPTED);
                 assertThat(t.heldOutSize()).isEqualTo(lightChanges ? 8 : 4);
+                assertThat(r.checkFrames()).isEqualTo(4);
+                assertThat(r.newCheckFrames()).isEqualTo(lightChanges ? 4 : 0);
             }
         }
     }
