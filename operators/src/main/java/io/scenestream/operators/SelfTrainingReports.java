@@ -115,9 +115,16 @@ final class SelfTrainingReports {
                             "the serving student trails the frozen one on the current scene"
                                     + (r.trained() ? "" : ", between rounds");
                     case ROLLED_BACK ->
-                            Double.isNaN(r.candidateAgreement())
-                                    ? "the candidate's outputs are not finite"
-                                    : "the candidate agrees less with the teacher on a task";
+                            r.checkFrames() < settings.trainer().minCheckFrames()
+                                    ? "too few check frames of the current scene to judge it ("
+                                            + r.checkFrames()
+                                            + ", needs "
+                                            + settings.trainer().minCheckFrames()
+                                            + ")"
+                                    : Double.isNaN(r.candidateAgreement())
+                                            ? "the candidate's outputs are not finite"
+                                            : "the candidate agrees less with the teacher on a"
+                                                    + " task";
                 };
         double agreement;
         if (r.newVersion()) {

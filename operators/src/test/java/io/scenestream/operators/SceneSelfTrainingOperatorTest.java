@@ -101,6 +101,7 @@ class SceneSelfTrainingOperatorTest {
                         .optTrainer(
                                 SelfTrainer.Settings.builder()
                                         .optBuffers(32, 4, 4)
+                                        .optMinCheckFrames(1)
                                         .optSteps(4, 2)
                                         .optLearningRate(1e-3f)
                                         .optSeed(3)

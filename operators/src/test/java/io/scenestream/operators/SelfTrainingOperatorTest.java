@@ -70,6 +70,7 @@ class SelfTrainingOperatorTest {
         SelfTrainer.Settings trainer =
                 SelfTrainer.Settings.builder()
                         .optBuffers(32, 4, 4)
+                        .optMinCheckFrames(1)
                         .optSteps(6, 2)
                         .optLearningRate(1e-3f)
                         .optWeightDecay(1e-4f)

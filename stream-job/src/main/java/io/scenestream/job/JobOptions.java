@@ -368,6 +368,16 @@ public final class JobOptions {
                                     + " teacher there, on segmentation and on depth, at least as"
                                     + " well as the serving and the frozen student.");
 
+    public static final ConfigOption<Integer> MIN_CHECK_FRAMES =
+            ConfigOptions.key("self-training.min-check-frames")
+                    .intType()
+                    .defaultValue(SelfTrainer.Settings.DEFAULT_MIN_CHECK_FRAMES)
+                    .withDescription(
+                            "The fewest check frames of the current scene a candidate is judged on,"
+                                    + " at most self-training.check-frames. Right after a change of"
+                                    + " light a round may end with fewer: it is rolled back, not"
+                                    + " served on a gain measured on one or two frames.");
+
     public static final ConfigOption<Double> SCENE_TOLERANCE =
             ConfigOptions.key("self-training.scene-tolerance")
                     .doubleType()

@@ -158,6 +158,7 @@ public record JobSettings(
                                                             : TrainedParts.BATCHNORM))
                             .optBatchStatistics(batchStatistics(c.get(JobOptions.BATCH_NORM)))
                             .optSceneTolerance(c.get(JobOptions.SCENE_TOLERANCE))
+                            .optMinCheckFrames(c.get(JobOptions.MIN_CHECK_FRAMES))
                             .build();
             selfTraining =
                     SelfTrainingSettings.builder()

@@ -120,6 +120,13 @@ class JobSettingsTest {
         j.set(JobOptions.SELF_TRAINING, true);
         j.set(JobOptions.SCENE_TOLERANCE, -1.0);
         assertThatThrownBy(() -> JobOptions.settings(j)).hasMessageContaining("scene tolerance");
+        Configuration k = base();
+        k.set(JobOptions.SELF_TRAINING, true);
+        k.set(JobOptions.MIN_CHECK_FRAMES, 9);
+        assertThatThrownBy(() -> JobOptions.settings(k))
+                .hasMessageContaining("fewest check frames")
+                .hasMessageContaining("[1, 8]")
+                .hasMessageContaining("got 9");
     }
 
     /**

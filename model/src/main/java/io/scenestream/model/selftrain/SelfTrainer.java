@@ -90,6 +90,9 @@ public final class SelfTrainer implements AutoCloseable {
      *     differ for those after it to be the current scene ({@link CurrentScene#newest}): only
      *     those are check frames, and rounds train on the buffer's frames like them once there are
      *     a batch of them; 0 for no such restriction
+     * @param minCheckFrames the fewest check frames a candidate is judged on: a round whose check
+     *     has fewer frames of the current scene (right after a change of light) is rolled back, for
+     *     a gain on so few frames is noise
      */
     public record Settings(
             int bufferSize,
@@ -104,7 +107,8 @@ public final class SelfTrainer implements AutoCloseable {
             long seed,
             TrainedParts parts,
             boolean batchStatistics,
-            double sceneTolerance)
+            double sceneTolerance,
+            int minCheckFrames)
             implements Serializable {
 
         public Settings {
@@ -117,6 +121,13 @@ public final class SelfTrainer implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "self-training needs buffer, held-out set, check frames, steps and"
                                 + " batch >= 1 and held-out every >= 2 frames");
+            }
+            if (minCheckFrames < 1 || minCheckFrames > checkFrames) {
+                throw new IllegalArgumentException(
+                        "the fewest check frames a candidate is judged on must be in [1, "
+                                + checkFrames
+                                + "] (the check frames), got "
+                                + minCheckFrames);
             }
             if (!(fallbackMargin >= 0 && fallbackMargin < 1)) {
                 throw new IllegalArgumentException(
@@ -139,6 +150,7 @@ public final class SelfTrainer implements AutoCloseable {
         public static final int DEFAULT_HELD_OUT_SIZE = 32;
         public static final int DEFAULT_HELD_OUT_EVERY = 3;
         public static final int DEFAULT_CHECK_FRAMES = 8;
+        public static final int DEFAULT_MIN_CHECK_FRAMES = 4;
         public static final double DEFAULT_FALLBACK_MARGIN = 0.01;
         public static final int DEFAULT_STEPS_PER_ROUND = 10;
         public static final int DEFAULT_BATCH = 4;
@@ -147,8 +159,8 @@ public final class SelfTrainer implements AutoCloseable {
 
         /**
          * A builder with the defaults: 256 frames, 32 held out (every 3rd), candidates checked on
-         * the newest 8 with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4 per round,
-         * BatchNorm on batch statistics.
+         * the newest 8 (at least 4) with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4
+         * per round, BatchNorm on batch statistics.
          */
         public static Builder builder() {
             return new Builder();
@@ -169,6 +181,7 @@ public final class SelfTrainer implements AutoCloseable {
             private TrainedParts parts = TrainedParts.ALL;
             private boolean batchStatistics = true;
             private double sceneTolerance = CurrentScene.DEFAULT_TOLERANCE;
+            private int minCheckFrames = DEFAULT_MIN_CHECK_FRAMES;
 
             private Builder() {}
 
@@ -197,6 +210,15 @@ public final class SelfTrainer implements AutoCloseable {
             public Builder optCheck(int checkFrames, double fallbackMargin) {
                 this.checkFrames = checkFrames;
                 this.fallbackMargin = fallbackMargin;
+                return this;
+            }
+
+            /**
+             * The fewest check frames a candidate is judged on (default {@value
+             * #DEFAULT_MIN_CHECK_FRAMES}); with fewer the round is rolled back.
+             */
+            public Builder optMinCheckFrames(int minCheckFrames) {
+                this.minCheckFrames = minCheckFrames;
                 return this;
             }
 
@@ -254,7 +276,8 @@ public final class SelfTrainer implements AutoCloseable {
                         seed,
                         parts,
                         batchStatistics,
-                        sceneTolerance);
+                        sceneTolerance,
+                        minCheckFrames);
             }
         }
     }
@@ -575,6 +598,17 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
+     * The check of a round whose check frames are too few to judge its candidate: it is rolled
+     * back, unless the serving student trails the frozen one by more than {@code margin} on a task
+     * (then the frozen student serves again, as between rounds).
+     */
+    static Outcome tooFewToJudge(Agreement serving, Agreement frozen, double margin) {
+        return frozen != null && !serving.atLeast(frozen, margin)
+                ? Outcome.FROZEN
+                : Outcome.ROLLED_BACK;
+    }
+
+    /**
      * Keeps the frozen student (the shipped checkpoint the adaptation started from, as {@code
      * checkpoint}'s bytes): every round checks it against the serving student on the current scene,
      * and it serves again when that one falls behind.
@@ -861,7 +895,14 @@ public final class SelfTrainer implements AutoCloseable {
             betweenSteps.run();
         }
         Outcome outcome =
-                decide(serving, candidate, frozen, acceptTolerance, settings.fallbackMargin());
+                check.size() >= settings.minCheckFrames()
+                        ? decide(
+                                serving,
+                                candidate,
+                                frozen,
+                                acceptTolerance,
+                                settings.fallbackMargin())
+                        : tooFewToJudge(serving, frozen, settings.fallbackMargin());
         Map<String, Double> validation = after.metrics();
         switch (outcome) {
             case ACCEPTED -> {

@@ -422,6 +422,47 @@ class SelfTrainerTest {
         }
     }
 
+    /**
+     * A round that ends right after a change of light, with two frames of the new light to judge
+     * its candidate on: with the default of at least four it is rolled back; allowed to judge on
+     * one, the same candidate, better on those two frames, serves.
+     */
+    @Test
+    void aCandidateIsNotJudgedOnTooFewFramesOfTheNewLight() throws Exception {
+        for (int fewest : List.of(SelfTrainer.Settings.DEFAULT_MIN_CHECK_FRAMES, 1)) {
+            SelfTrainer.Settings s =
+                    builder(15)
+                            .optBuffers(64, 12, 4)
+                            .optCheck(4, 0.01)
+                            .optMinCheckFrames(fewest)
+                            .build();
+            try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+                t.restoreFrames(
+                        uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
+                assertThat(t.round().accepted()).isTrue();
+                t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
+                List<DenseSample> arriving = uniform("warm-lamp", 46, 2, 7, 8f);
+                int[] steps = {0};
+                t.betweenSteps(
+                        () -> {
+                            if (++steps[0] == 3) {
+                                arriving.forEach(f -> t.offer(() -> f, true));
+                            }
+                        });
+                SelfTrainer.Round r = t.round();
+                assertThat(r.checkFrames()).as("frames of the new light").isEqualTo(2);
+                assertThat(r.outcome())
+                        .as(
+                                "at least %d: serving %s, candidate %s",
+                                fewest, r.serving(), r.candidate())
+                        .isEqualTo(fewest > 2 ? ROLLED_BACK : ACCEPTED);
+            }
+        }
+        assertThatThrownBy(() -> builder(1).optCheck(4, 0.01).optMinCheckFrames(5).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[1, 4]");
+    }
+
     /** A frame whose decoding fails (null) is left out; the others are added in order. */
     @Test
     void offeredFramesAreAddedOnDrain() throws Exception {
