@@ -394,22 +394,9 @@ class SelfTrainerTest {
         for (boolean lightChanges : List.of(true, false)) {
             SelfTrainer.Settings s = builder(15).optBuffers(64, 12, 4).optCheck(4, 0.01).build();
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
-                // The serving student knows "class 0 at 1 m" under a warm lamp.
-                t.restoreFrames(
-                        uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
-                assertThat(t.round().accepted()).isTrue();
-                // The next round begins in daylight ("class 7 at 8 m")...
-                t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
-                List<DenseSample> arriving = uniform("warm-lamp", 46, 4, 0, 1f);
-                int[] steps = {0};
-                t.betweenSteps(
-                        () -> {
-                            // ...and the lamp comes on after its third step.
-                            if (++steps[0] == 3 && lightChanges) {
-                                arriving.forEach(f -> t.offer(() -> f, true));
-                            }
-                        });
-                SelfTrainer.Round r = t.round();
+                SelfTrainer.Round r =
+                        dayRoundDuringWhichArrive(
+                                t, lightChanges ? uniform("warm-lamp", 46, 4, 0, 1f) : List.of());
                 assertThat(r.outcome())
                         .as(
                                 "light changes %s: serving %s, candidate %s",
@@ -437,19 +424,8 @@ class SelfTrainerTest {
                             .optMinCheckFrames(fewest)
                             .build();
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
-                t.restoreFrames(
-                        uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
-                assertThat(t.round().accepted()).isTrue();
-                t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
-                List<DenseSample> arriving = uniform("warm-lamp", 46, 2, 7, 8f);
-                int[] steps = {0};
-                t.betweenSteps(
-                        () -> {
-                            if (++steps[0] == 3) {
-                                arriving.forEach(f -> t.offer(() -> f, true));
-                            }
-                        });
-                SelfTrainer.Round r = t.round();
+                SelfTrainer.Round r =
+                        dayRoundDuringWhichArrive(t, uniform("warm-lamp", 46, 2, 7, 8f));
                 assertThat(r.checkFrames()).as("frames of the new light").isEqualTo(2);
                 assertThat(r.outcome())
                         .as(
@@ -461,6 +437,26 @@ class SelfTrainerTest {
         assertThatThrownBy(() -> builder(1).optCheck(4, 0.01).optMinCheckFrames(5).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[1, 4]");
+    }
+
+    /**
+     * The serving student learns "class 0 at 1 m" under a warm lamp (a first round); the next round
+     * trains in daylight on "class 7 at 8 m", and after its third step the held-out frames {@code
+     * arriving} come in.
+     */
+    private static SelfTrainer.Round dayRoundDuringWhichArrive(
+            SelfTrainer t, List<DenseSample> arriving) throws Exception {
+        t.restoreFrames(uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
+        assertThat(t.round().accepted()).isTrue();
+        t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
+        int[] steps = {0};
+        t.betweenSteps(
+                () -> {
+                    if (++steps[0] == 3) {
+                        arriving.forEach(f -> t.offer(() -> f, true));
+                    }
+                });
+        return t.round();
     }
 
     /** A frame whose decoding fails (null) is left out; the others are added in order. */
