@@ -208,6 +208,8 @@ class SelfTrainingITCase {
         conf.set(JobOptions.MIN_STRIDE, 2);
         conf.set(JobOptions.MAX_STRIDE, 4);
         conf.set(JobOptions.HELD_OUT_EVERY, 3);
+        // Rounds from the first held-out frame: the wiring is under test, not the check's evidence.
+        conf.set(JobOptions.MIN_CHECK_FRAMES, 1);
         conf.set(JobOptions.STEPS_PER_ROUND, 4);
         conf.set(JobOptions.TRAIN_BATCH, 2);
         conf.set(JobOptions.LEARNING_RATE, 1e-3f);

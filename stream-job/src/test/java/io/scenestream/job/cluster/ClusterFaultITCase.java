@@ -386,7 +386,8 @@ class ClusterFaultITCase {
 
     /**
      * Self-training as in SelfTrainingITCase (an untrained teacher is never sure: take all its
-     * pixels; short rounds), with a small replay buffer: the state a restart restores stays small.
+     * pixels; short rounds, judged from the first held-out frame), with a small replay buffer: the
+     * state a restart restores stays small.
      */
     private static void selfTraining(Map<String, String> options, String scope) {
         options.put(JobOptions.SELF_TRAINING.key(), "true");
@@ -398,6 +399,7 @@ class ClusterFaultITCase {
         options.put(JobOptions.HELD_OUT_EVERY.key(), "3");
         options.put(JobOptions.BUFFER_SIZE.key(), "24");
         options.put(JobOptions.HELD_OUT_SIZE.key(), "6");
+        options.put(JobOptions.MIN_CHECK_FRAMES.key(), "1");
         options.put(JobOptions.STEPS_PER_ROUND.key(), "2");
         options.put(JobOptions.TRAIN_BATCH.key(), "2");
         options.put(JobOptions.LEARNING_RATE.key(), "1e-3");
