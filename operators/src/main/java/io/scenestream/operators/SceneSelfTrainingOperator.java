@@ -1,9 +1,9 @@
 package io.scenestream.operators;
 
 import ai.djl.ndarray.types.DataType;
-import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.flink.PseudoLabelRecord;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
+import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PseudoLabels;
@@ -196,8 +196,9 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     @Override
     public void processElement(StreamRecord<PseudoLabelRecord> element) throws Exception {
         byte[] record = element.getValue().payload;
+        PseudoLabel parsed;
         try {
-            PseudoLabels.parse(record, FrameLimits.DEFAULT);
+            parsed = PseudoLabels.parse(record, FrameLimits.DEFAULT);
         } catch (BadRecordException e) {
             badPseudoLabels.inc();
             LOG.warn("ignoring a pseudo-label record: {}", e.getMessage());
@@ -220,7 +221,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         reports.received();
         if (key.equals(running)) {
             // The round in flight is this camera's: its check takes the frame in.
-            trainer.offer(() -> decodeOrNull(key, record, toHeldOut), toHeldOut);
+            trainer.offer(() -> SelfTrainingOperator.frameOrNull(parsed, toHeldOut), toHeldOut);
         }
         lastRoundAt.putIfAbsent(key, now());
         if (c[SINCE_ROUND] >= settings.roundEvery()
@@ -257,18 +258,6 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             it.forEach(out::add);
         }
         return new ArrayList<>(out.subList(Math.max(0, out.size() - cap), out.size()));
-    }
-
-    /** A record as a frame for the trainer; null, and a warning, if it cannot be decoded. */
-    private static DenseSample decodeOrNull(String key, byte[] record, boolean heldOut) {
-        try {
-            return heldOut
-                    ? SelfTrainingOperator.decodeHeldOut(record)
-                    : SelfTrainingOperator.decode(record);
-        } catch (RuntimeException e) {
-            LOG.warn("ignoring a pseudo-label of {}: {}", key, e.getMessage());
-            return null;
-        }
     }
 
     private long now() {

@@ -255,6 +255,23 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     /**
+     * A parsed record as the trainer's frame ({@link #decodeHeldOut as held out} or for training),
+     * decoded on the trainer's thread; null, and a warning, if its images do not decode.
+     */
+    static DenseSample frameOrNull(PseudoLabel parsed, boolean heldOut) {
+        try {
+            return heldOut ? PseudoLabels.decodeTeacher(parsed) : PseudoLabels.decode(parsed);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "ignoring pseudo-label {}#{}: {}",
+                    parsed.getCameraId(),
+                    parsed.getSequence(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /**
      * A held-out record as the frame a candidate is checked on: labelled with the teacher's
      * prediction at every pixel, not only its confident ones.
      */
@@ -301,22 +318,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         reports.received();
         // Offered, not queued behind a round in flight: the round's check takes it in.
-        trainer.offer(
-                () -> {
-                    try {
-                        return toHeldOut
-                                ? PseudoLabels.decodeTeacher(parsed)
-                                : PseudoLabels.decode(parsed);
-                    } catch (RuntimeException e) {
-                        LOG.warn(
-                                "ignoring pseudo-label {}#{}: {}",
-                                parsed.getCameraId(),
-                                parsed.getSequence(),
-                                e.getMessage());
-                        return null;
-                    }
-                },
-                toHeldOut);
+        trainer.offer(() -> frameOrNull(parsed, toHeldOut), toHeldOut);
         worker.queue(trainer::drain);
         collectRound();
         maybeStartRound();

@@ -577,6 +577,8 @@ public final class SelfTrainer implements AutoCloseable {
      * {@code margin}); else the frozen student serves again if the serving one trails it by more
      * than {@code margin} on a task; else the candidate is rolled back.
      *
+     * @param candidate the candidate's agreement; null when it is not judged (too few check frames
+     *     of the current scene): it never serves
      * @param frozen the frozen student's agreement; null when it is the serving one
      */
     public static Outcome decide(
@@ -585,8 +587,8 @@ public final class SelfTrainer implements AutoCloseable {
             Agreement frozen,
             double tolerance,
             double margin) {
-        boolean finite = !Double.isNaN(candidate.overall());
-        if (finite
+        boolean judged = candidate != null && !Double.isNaN(candidate.overall());
+        if (judged
                 && candidate.atLeast(serving, tolerance)
                 && (frozen == null || candidate.atLeast(frozen, margin))) {
             return Outcome.ACCEPTED;
@@ -595,17 +597,6 @@ public final class SelfTrainer implements AutoCloseable {
             return Outcome.FROZEN;
         }
         return Outcome.ROLLED_BACK;
-    }
-
-    /**
-     * The check of a round whose check frames are too few to judge its candidate: it is rolled
-     * back, unless the serving student trails the frozen one by more than {@code margin} on a task
-     * (then the frozen student serves again, as between rounds).
-     */
-    static Outcome tooFewToJudge(Agreement serving, Agreement frozen, double margin) {
-        return frozen != null && !serving.atLeast(frozen, margin)
-                ? Outcome.FROZEN
-                : Outcome.ROLLED_BACK;
     }
 
     /**
@@ -895,14 +886,12 @@ public final class SelfTrainer implements AutoCloseable {
             betweenSteps.run();
         }
         Outcome outcome =
-                check.size() >= settings.minCheckFrames()
-                        ? decide(
-                                serving,
-                                candidate,
-                                frozen,
-                                acceptTolerance,
-                                settings.fallbackMargin())
-                        : tooFewToJudge(serving, frozen, settings.fallbackMargin());
+                decide(
+                        serving,
+                        check.size() >= settings.minCheckFrames() ? candidate : null,
+                        frozen,
+                        acceptTolerance,
+                        settings.fallbackMargin());
         Map<String, Double> validation = after.metrics();
         switch (outcome) {
             case ACCEPTED -> {
