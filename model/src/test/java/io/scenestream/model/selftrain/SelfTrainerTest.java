@@ -61,10 +61,19 @@ class SelfTrainerTest {
 
     /**
      * Ground truth of synthetic frames with a quarter of the pixels unlabelled, as a teacher's
-     * confident labels would be.
+     * confident labels would be; of several rooms, one frame of each in turn, as a fleet's cameras
+     * deliver them (a room's frames in a row would be a camera whose scene changes).
      */
     private static List<DenseSample> pseudoLabelled(long seed, int n) {
-        return SyntheticDataset.frames(seed, n, H, W, Domain.named("day")).stream()
+        int perRoom = SyntheticDataset.DEFAULT_FRAMES_PER_ROOM;
+        int rooms = (n + perRoom - 1) / perRoom;
+        List<DenseSample> grouped =
+                SyntheticDataset.frames(seed, rooms * perRoom, H, W, Domain.named("day"));
+        List<DenseSample> inTurn = new ArrayList<>();
+        for (int i = 0; inTurn.size() < n; i++) {
+            inTurn.add(grouped.get((i % rooms) * perRoom + i / rooms));
+        }
+        return inTurn.stream()
                 .map(
                         s -> {
                             int[] sem = s.semseg().clone();
