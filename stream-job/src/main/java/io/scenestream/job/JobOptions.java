@@ -383,9 +383,11 @@ public final class JobOptions {
                     .doubleType()
                     .defaultValue(CurrentScene.DEFAULT_TOLERANCE)
                     .withDescription(
-                            "How far the light (log luminance, colour cast, contrast) of the held-out frames"
-                                    + " before and after a point must differ, in units of its variation between rooms of"
-                                    + " one light, for the frames after it to be the camera's current scene: after a"
+                            "How far the light (log luminance, colour cast, contrast, black level) of the"
+                                    + " held-out frames before and after a point must differ, in units of its variation"
+                                    + " between rooms of one light, for the frames after it to be the camera's current"
+                                    + " scene; a smaller change (0.3 of it or more) also counts when it is more than"
+                                    + " five standard deviations of the camera's own frames (haze in a room). After a"
                                     + " change of light only frames of the new one are check frames, and rounds train"
                                     + " on frames of it once there are a batch. 0: every frame counts.");
 
