@@ -182,17 +182,19 @@ final class SelfTrainingReports {
         perTask(validation, "frozen", r.frozen());
         validation.put("check_frames", (double) r.checkFrames());
         validation.put("check_frames_new", (double) r.newCheckFrames());
+        validation.put("training_frames", (double) r.trainingFrames());
         report(modelName, summary, validation);
         LOG.info(
                 "{} {} (segmentation, depth: serving {}, candidate {}, frozen {}; {} check frames,"
-                        + " {} of them new)",
+                        + " {} of them new; trained on {} frames)",
                 modelName,
                 summary.line(),
                 perTask(r.serving()),
                 perTask(r.candidate()),
                 perTask(r.frozen()),
                 r.checkFrames(),
-                r.newCheckFrames());
+                r.newCheckFrames(),
+                r.trainingFrames());
         return new Served(r.newVersion(), r.version(), agreement);
     }
 

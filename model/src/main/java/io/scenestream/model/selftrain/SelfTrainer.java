@@ -355,6 +355,9 @@ public final class SelfTrainer implements AutoCloseable {
      *     frames' pseudo-labels
      * @param checkFrames how many frames the check looked at
      * @param newCheckFrames how many of them arrived while the round trained
+     * @param trainingFrames how many buffered frames the round's steps drew from (those of the
+     *     current scene, or the whole buffer while there are fewer than a batch of them); 0 when it
+     *     did not train
      */
     public record Round(
             long version,
@@ -366,7 +369,8 @@ public final class SelfTrainer implements AutoCloseable {
             float lastLoss,
             Map<String, Double> validation,
             int checkFrames,
-            int newCheckFrames) {
+            int newCheckFrames,
+            int trainingFrames) {
 
         /** Whether the candidate serves. */
         public boolean accepted() {
@@ -919,7 +923,8 @@ public final class SelfTrainer implements AutoCloseable {
                 last,
                 validation,
                 check.size(),
-                arrived);
+                arrived,
+                pool.size());
     }
 
     /**
@@ -959,6 +964,7 @@ public final class SelfTrainer implements AutoCloseable {
                         Float.NaN,
                         r.metrics(),
                         check.size(),
+                        0,
                         0));
     }
 

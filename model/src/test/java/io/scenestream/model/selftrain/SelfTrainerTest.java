@@ -388,6 +388,8 @@ class SelfTrainerTest {
                                 "scene tolerance %s: serving %s, candidate %s",
                                 tolerance, r.serving(), r.candidate())
                         .isEqualTo(tolerance > 0 ? ROLLED_BACK : ACCEPTED);
+                // No buffered frame is of the new light: the steps drew from all twelve.
+                assertThat(r.trainingFrames()).isEqualTo(12);
             }
         }
     }
@@ -414,6 +416,7 @@ class SelfTrainerTest {
                 assertThat(t.heldOutSize()).isEqualTo(lightChanges ? 8 : 4);
                 assertThat(r.checkFrames()).isEqualTo(4);
                 assertThat(r.newCheckFrames()).isEqualTo(lightChanges ? 4 : 0);
+                assertThat(r.trainingFrames()).isPositive().isLessThanOrEqualTo(t.bufferSize());
             }
         }
     }
