@@ -163,7 +163,15 @@ public final class MtiNetTrainer implements AutoCloseable {
             if (!Float.isFinite(total)) {
                 clearGradients();
                 throw new IllegalStateException(
-                        "training diverged: loss " + total + " at step " + (steps + 1));
+                        "training diverged: loss "
+                                + total
+                                + " at step "
+                                + (steps + 1)
+                                + " (terms "
+                                + terms
+                                + "; frames "
+                                + batch.stream().map(DenseSample::id).toList()
+                                + ")");
             }
             trainer.step();
         }

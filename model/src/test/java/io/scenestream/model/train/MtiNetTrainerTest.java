@@ -165,8 +165,11 @@ class MtiNetTrainerTest {
                 float[] poisoned = sound.get("backbone.conv1.weight").clone();
                 poisoned[0] = Float.NaN;
                 conv.getArray().set(FloatBuffer.wrap(poisoned));
+                // naming the loss terms and the frames of the step...
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.step(batch))
-                        .hasMessageContaining("diverged");
+                        .hasMessageContaining("diverged")
+                        .hasMessageMatching("(?s).*terms \\{.*semseg=NaN.*")
+                        .hasMessageContaining("frames [" + batch.get(0).id() + ", ");
                 // ...and the optimiser applied nothing (batch-norm statistics move in any forward
                 // pass in training mode; a rollback, as self-training does, restores them with the
                 // weights),
