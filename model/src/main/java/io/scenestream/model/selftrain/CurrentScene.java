@@ -185,16 +185,30 @@ public final class CurrentScene {
     /** Per statistic, the standard deviation within each side, pooled. */
     private static double[] pooledDeviation(
             List<double[]> stats, int from, int k, int to, double[] before, double[] after) {
-        double[] out = new double[before.length];
+        double[] squares = new double[before.length];
+        addSquares(stats, from, k, before, squares);
+        addSquares(stats, k, to, after, squares);
+        return deviations(squares, to - from - 2);
+    }
+
+    /**
+     * Adds, per statistic, the squared differences of {@code stats[from, to)} from {@code mean}.
+     */
+    private static void addSquares(
+            List<double[]> stats, int from, int to, double[] mean, double[] squares) {
         for (int i = from; i < to; i++) {
-            double[] m = i < k ? before : after;
-            for (int j = 0; j < out.length; j++) {
-                double d = stats.get(i)[j] - m[j];
-                out[j] += d * d;
+            for (int j = 0; j < squares.length; j++) {
+                double d = stats.get(i)[j] - mean[j];
+                squares[j] += d * d;
             }
         }
+    }
+
+    /** Standard deviations from sums of squares with {@code freedom} degrees of freedom. */
+    private static double[] deviations(double[] squares, int freedom) {
+        double[] out = new double[squares.length];
         for (int j = 0; j < out.length; j++) {
-            out[j] = Math.sqrt(out[j] / Math.max(1, to - from - 2));
+            out[j] = Math.sqrt(squares[j] / Math.max(1, freedom));
         }
         return out;
     }
@@ -224,15 +238,9 @@ public final class CurrentScene {
         double[] mean = mean(stats, 0, stats.size());
         double[] deviation = null;
         if (stats.size() >= MIN_FRAMES) {
-            deviation = new double[mean.length];
-            for (double[] s : stats) {
-                for (int j = 0; j < mean.length; j++) {
-                    deviation[j] += (s[j] - mean[j]) * (s[j] - mean[j]);
-                }
-            }
-            for (int j = 0; j < mean.length; j++) {
-                deviation[j] = Math.sqrt(deviation[j] / (stats.size() - 1));
-            }
+            double[] squares = new double[mean.length];
+            addSquares(stats, 0, stats.size(), mean, squares);
+            deviation = deviations(squares, stats.size() - 1);
         }
         List<DenseSample> out = new ArrayList<>();
         for (DenseSample f : frames) {
