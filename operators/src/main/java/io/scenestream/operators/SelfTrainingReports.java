@@ -185,8 +185,8 @@ final class SelfTrainingReports {
         validation.put("training_frames", (double) r.trainingFrames());
         report(modelName, summary, validation);
         LOG.info(
-                "{} {} (segmentation, depth: serving {}, candidate {}, frozen {}; {} check frames,"
-                        + " {} of them new; trained on {} frames)",
+                "{} {} (segmentation, depth, depth RMSE: serving {}, candidate {}, frozen {}; {} check"
+                        + " frames, {} of them new; trained on {} frames)",
                 modelName,
                 summary.line(),
                 perTask(r.serving()),
@@ -198,20 +198,26 @@ final class SelfTrainingReports {
         return new Served(r.newVersion(), r.version(), agreement);
     }
 
-    /** A student's agreement per task, segmentation then depth; "- -" for none. */
+    /**
+     * A student's agreement per task, segmentation then depth, and its depth RMSE against the
+     * teacher in metres; "- - -" for none.
+     */
     private static String perTask(SelfTrainer.Agreement a) {
-        return a == null ? "- -" : String.format("%.3f %.3f", a.segmentation(), a.depth());
+        return a == null
+                ? "- - -"
+                : String.format("%.3f %.3f %.3f m", a.segmentation(), a.depth(), a.depthRmse());
     }
 
     /**
-     * Adds a student's agreement per task, as {@code who_segmentation_agreement} and {@code
-     * who_depth_agreement}.
+     * Adds a student's agreement per task, as {@code who_segmentation_agreement}, {@code
+     * who_depth_agreement} and {@code who_depth_rmse} (metres, against the teacher).
      */
     private static void perTask(
             Map<String, Double> validation, String who, SelfTrainer.Agreement a) {
         if (a != null) {
             validation.put(who + "_segmentation_agreement", a.segmentation());
             validation.put(who + "_depth_agreement", a.depth());
+            validation.put(who + "_depth_rmse", a.depthRmse());
         }
     }
 

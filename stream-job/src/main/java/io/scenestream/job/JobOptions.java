@@ -255,9 +255,11 @@ public final class JobOptions {
                     .doubleType()
                     .defaultValue(0.0)
                     .withDescription(
-                            "Held-out agreement with the teacher (mean of mIoU and "
-                                    + "1 - depth abs. rel. error, 0..1) that a candidate may lose against the serving student and still be "
-                                    + "accepted; 0: a candidate must agree at least as well.");
+                            "Agreement with the teacher on a task (mIoU, or 1 - abs rel of"
+                                    + " depth, 0..1; the depth RMSE against the teacher by this"
+                                    + " share) that a candidate may lose against the serving"
+                                    + " student on the check frames and still be accepted; 0: a"
+                                    + " candidate must agree at least as well.");
 
     public static final ConfigOption<String> TEACHER_DEVICE =
             ConfigOptions.key("self-training.teacher-device")
@@ -397,8 +399,9 @@ public final class JobOptions {
                     .defaultValue(SelfTrainer.Settings.DEFAULT_FALLBACK_MARGIN)
                     .withDescription(
                             "Agreement with the teacher on a task (mIoU, or 1 - abs rel of"
-                                    + " depth) by which the frozen student must lead the serving"
-                                    + " one on the check frames before it serves again.");
+                                    + " depth; the depth RMSE against the teacher by this share)"
+                                    + " by which the frozen student must lead the serving one on"
+                                    + " the check frames before it serves again.");
 
     public static final ConfigOption<Integer> STEPS_PER_ROUND =
             ConfigOptions.key("self-training.steps-per-round")

@@ -296,24 +296,36 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * How well a student agrees with the teacher on the check frames, per task, in [0, 1]: the
-     * segmentation mIoU against the check frames' labels (class-averaged, so that a student cannot
-     * lose the small classes unseen) and {@code 1 - abs rel} of depth on their valid pixels; NaN
-     * for a task the labels have no pixels of, and for both when the student's outputs are not
-     * finite.
+     * How well a student agrees with the teacher on the check frames, per task: the segmentation
+     * mIoU against the check frames' labels (class-averaged, so that a student cannot lose the
+     * small classes unseen) and {@code 1 - abs rel} of depth on their valid pixels, both in [0, 1],
+     * and the depth RMSE against the teacher's depth in metres. Abs rel weighs each pixel by the
+     * inverse of its depth, so the near ones count most; the RMSE weighs the far ones, where a
+     * room's depth errors are largest: a candidate must not be worse on either. NaN for a task the
+     * labels have no pixels of, and for all when the student's outputs are not finite.
+     *
+     * @param depthRmse depth RMSE against the teacher in metres (lower agrees better); NaN where
+     *     not measured
      */
-    public record Agreement(double segmentation, double depth) {
+    public record Agreement(double segmentation, double depth, double depthRmse) {
+
+        /** Without a depth RMSE: judged on mIoU and abs rel only. */
+        public Agreement(double segmentation, double depth) {
+            this(segmentation, depth, Double.NaN);
+        }
 
         /** A student's agreement from its metrics against the pseudo-labels. */
         public static Agreement of(Evaluation.Result r) {
             if (r.nonFiniteFrames() > 0) {
-                return new Agreement(Double.NaN, Double.NaN);
+                return new Agreement(Double.NaN, Double.NaN, Double.NaN);
             }
             Double miou = r.metrics().get(SegmentationMetrics.MIOU);
             Double absRel = r.metrics().get(DepthMetrics.ABS_REL);
+            Double rmse = r.metrics().get(DepthMetrics.RMSE);
             return new Agreement(
                     miou == null ? Double.NaN : miou,
-                    absRel == null ? Double.NaN : Math.max(0, 1 - absRel));
+                    absRel == null ? Double.NaN : Math.max(0, 1 - absRel),
+                    rmse == null ? Double.NaN : rmse);
         }
 
         /** The mean of the tasks that have a value; NaN if none has. */
@@ -327,12 +339,15 @@ public final class SelfTrainer implements AutoCloseable {
         }
 
         /**
-         * Whether this agrees at least as well as {@code other}, less {@code slack}, on every task
-         * {@code other} has a value for.
+         * Whether this agrees at least as well as {@code other}, less {@code slack}, on every
+         * measure {@code other} has a value for: mIoU and {@code 1 - abs rel} within {@code slack}
+         * of it, the depth RMSE at most {@code slack} (as a share) above it.
          */
         public boolean atLeast(Agreement other, double slack) {
             return atLeast(segmentation, other.segmentation, slack)
-                    && atLeast(depth, other.depth, slack);
+                    && atLeast(depth, other.depth, slack)
+                    && (Double.isNaN(other.depthRmse)
+                            || depthRmse <= other.depthRmse * (1 + slack));
         }
 
         private static boolean atLeast(double a, double b, double slack) {
@@ -952,7 +967,7 @@ public final class SelfTrainer implements AutoCloseable {
         load(params, frozenWeights);
         servingIsFrozen = true;
         version++;
-        Agreement none = new Agreement(Double.NaN, Double.NaN);
+        Agreement none = new Agreement(Double.NaN, Double.NaN, Double.NaN);
         return Optional.of(
                 new Round(
                         version,
