@@ -18,6 +18,7 @@ import io.scenestream.model.loss.MtiNetLoss;
 import io.scenestream.model.nn.MtiNet;
 import io.scenestream.model.weights.StateDict;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,27 +157,90 @@ public final class MtiNetTrainer implements AutoCloseable {
                     terms.put(e.getKey(), e.getValue().getFloat());
                 }
             }
-            // A non-finite loss means non-finite gradients: checked before the optimiser applies
+            // A non-finite loss means non-finite gradients, and a finite loss can still have
+            // them (an Inf times a masked-out zero): both checked before the optimiser applies
             // them, so a diverged step leaves the weights as they were, and its gradients are
             // cleared (DJL zeroes a gradient by subtracting it from itself, which leaves NaN as it
             // is, so every later step would diverge too).
-            if (!Float.isFinite(total)) {
+            List<String> badGradients = Float.isFinite(total) ? nonFinite(gradients()) : List.of();
+            if (!Float.isFinite(total) || !badGradients.isEmpty()) {
+                List<String> badWeights = nonFinite(weights(true));
+                int badStatistics = nonFinite(weights(false)).size();
                 clearGradients();
                 throw new IllegalStateException(
-                        "training diverged: loss "
-                                + total
+                        "training diverged: "
+                                + (badGradients.isEmpty()
+                                        ? "loss " + total
+                                        : "gradients of " + badGradients + " not finite")
                                 + " at step "
                                 + (steps + 1)
                                 + " (terms "
                                 + terms
                                 + "; frames "
                                 + batch.stream().map(DenseSample::id).toList()
+                                + "; "
+                                + (badWeights.isEmpty()
+                                        ? "every weight finite"
+                                        : "weights not finite: " + badWeights)
+                                + (badStatistics == 0
+                                        ? ""
+                                        : ", and " + badStatistics + " running statistics")
                                 + ")");
             }
             trainer.step();
         }
         steps++;
         return new StepResult(steps, total, terms);
+    }
+
+    /**
+     * The trained weights by state-dict name ({@code trained}), or the others (BatchNorm's running
+     * statistics).
+     */
+    private Map<String, NDArray> weights(boolean trained) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        StateDict.parameters(net)
+                .forEach(
+                        (name, p) -> {
+                            if (p.requiresGradient() == trained) {
+                                out.put(name, p.getArray());
+                            }
+                        });
+        return out;
+    }
+
+    /** The gradients of the trained weights by state-dict name. */
+    private Map<String, NDArray> gradients() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        StateDict.parameters(net)
+                .forEach(
+                        (name, p) -> {
+                            NDArray w = p.getArray();
+                            if (p.requiresGradient() && w.hasGradient()) {
+                                out.put(name, w.getGradient());
+                            }
+                        });
+        return out;
+    }
+
+    /**
+     * The names of the arrays that hold a NaN or an infinity, in {@code arrays}' order; changes
+     * nothing (the arrays made on the way are closed).
+     */
+    static List<String> nonFinite(Map<String, NDArray> arrays) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            NDArray a = e.getValue();
+            try (NDArray inf = a.isInfinite();
+                    NDArray nan = a.isNaN();
+                    NDArray bad = inf.logicalOr(nan);
+                    NDArray any = bad.any()) {
+                if (any.getBoolean()) {
+                    out.add(e.getKey());
+                }
+            }
+        }
+        return out;
     }
 
     private void clearGradients() {

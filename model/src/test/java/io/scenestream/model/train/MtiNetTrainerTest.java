@@ -48,6 +48,22 @@ class MtiNetTrainerTest {
     }
 
     @Test
+    void arraysHoldingNaNOrInfinityAreNamedInOrder() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            arrays.put("finite", m.create(new float[] {1f, -2f, Float.MAX_VALUE, 0f}));
+            arrays.put("nan", m.create(new float[] {1f, Float.NaN}));
+            arrays.put("empty", m.create(new float[0]));
+            arrays.put("minus infinity", m.create(new float[] {0f, 3f, Float.NEGATIVE_INFINITY}));
+            arrays.put("both", m.create(new float[] {Float.POSITIVE_INFINITY, Float.NaN}));
+            assertThat(MtiNetTrainer.nonFinite(arrays))
+                    .containsExactly("nan", "minus infinity", "both");
+            assertThat(MtiNetTrainer.nonFinite(Map.of("x", m.ones(new Shape(3, 3))))).isEmpty();
+            assertThat(arrays.get("nan").toFloatArray()[1]).isNaN();
+        }
+    }
+
+    @Test
     void liteOverfitsTwoNyudFramesAndEvalModeUsesRunningStatistics() throws Exception {
         List<DenseSample> batch = twoNyudFrames();
         try (Model model = Model.newInstance("overfit")) {
@@ -169,7 +185,11 @@ class MtiNetTrainerTest {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.step(batch))
                         .hasMessageContaining("diverged")
                         .hasMessageMatching("(?s).*terms \\{.*semseg=NaN.*")
-                        .hasMessageContaining("frames [" + batch.get(0).id() + ", ");
+                        .hasMessageContaining("frames [" + batch.get(0).id() + ", ")
+                        // ...and the weights that are not finite.
+                        .hasMessageMatching(
+                                "(?s).*weights not finite: \\[backbone.conv1.weight\\], and \\d+"
+                                        + " running statistics.*");
                 // ...and the optimiser applied nothing (batch-norm statistics move in any forward
                 // pass in training mode; a rollback, as self-training does, restores them with the
                 // weights),
