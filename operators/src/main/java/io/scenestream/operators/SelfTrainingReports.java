@@ -183,10 +183,11 @@ final class SelfTrainingReports {
         validation.put("check_frames", (double) r.checkFrames());
         validation.put("check_frames_new", (double) r.newCheckFrames());
         validation.put("training_frames", (double) r.trainingFrames());
+        validation.put("skipped_steps", (double) r.skippedSteps());
         report(modelName, summary, validation);
         LOG.info(
                 "{} {} (segmentation, depth, depth RMSE: serving {}, candidate {}, frozen {}; {} check"
-                        + " frames, {} of them new; trained on {} frames)",
+                        + " frames, {} of them new; trained on {} frames{})",
                 modelName,
                 summary.line(),
                 perTask(r.serving()),
@@ -194,7 +195,10 @@ final class SelfTrainingReports {
                 perTask(r.frozen()),
                 r.checkFrames(),
                 r.newCheckFrames(),
-                r.trainingFrames());
+                r.trainingFrames(),
+                r.skippedSteps() == 0
+                        ? ""
+                        : "; " + r.skippedSteps() + " steps left out, gradients not finite");
         return new Served(r.newVersion(), r.version(), agreement);
     }
 

@@ -373,6 +373,7 @@ public final class SelfTrainer implements AutoCloseable {
      * @param trainingFrames how many buffered frames the round's steps drew from (those of the
      *     current scene, or the whole buffer while there are fewer than a batch of them); 0 when it
      *     did not train
+     * @param skippedSteps steps left out because their gradients were not finite
      */
     public record Round(
             long version,
@@ -385,7 +386,8 @@ public final class SelfTrainer implements AutoCloseable {
             Map<String, Double> validation,
             int checkFrames,
             int newCheckFrames,
-            int trainingFrames) {
+            int trainingFrames,
+            int skippedSteps) {
 
         /** Whether the candidate serves. */
         public boolean accepted() {
@@ -861,6 +863,7 @@ public final class SelfTrainer implements AutoCloseable {
         List<DenseSample> pool = trainingFrames(before);
         float first = Float.NaN;
         float last = Float.NaN;
+        int skipped = 0;
         try {
             for (int k = 0; k < settings.stepsPerRound(); k++) {
                 List<DenseSample> batch = new ArrayList<>(settings.batch());
@@ -871,13 +874,33 @@ public final class SelfTrainer implements AutoCloseable {
                     DenseSample s = from.get(random.nextInt(from.size()));
                     batch.add(random.nextBoolean() ? Augmentation.flipHorizontally(s) : s);
                 }
-                float loss = trainer.step(batch).loss();
+                float loss;
+                try {
+                    loss = trainer.step(batch).loss();
+                } catch (MtiNetTrainer.Diverged d) {
+                    // A batch whose gradients are not finite is left out, as mixed-precision
+                    // training skips such steps; weights that are not finite, or most of the
+                    // round's steps left out, fail the round.
+                    skipped++;
+                    if (!d.weightsFinite() || 2 * skipped > settings.stepsPerRound()) {
+                        throw new MtiNetTrainer.Diverged(
+                                skipped
+                                        + " of "
+                                        + (k + 1)
+                                        + " steps diverged, the last: "
+                                        + d.getMessage(),
+                                d.weightsFinite());
+                    }
+                    betweenSteps.run();
+                    continue;
+                }
                 if (Float.isNaN(first)) {
                     first = loss;
                 }
                 last = loss;
                 betweenSteps.run();
             }
+
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
             // round starts from the serving student, not from what the failed steps left.
@@ -939,7 +962,8 @@ public final class SelfTrainer implements AutoCloseable {
                 validation,
                 check.size(),
                 arrived,
-                pool.size());
+                pool.size(),
+                skipped);
     }
 
     /**
@@ -979,6 +1003,7 @@ public final class SelfTrainer implements AutoCloseable {
                         Float.NaN,
                         r.metrics(),
                         check.size(),
+                        0,
                         0,
                         0));
     }
@@ -1150,6 +1175,11 @@ public final class SelfTrainer implements AutoCloseable {
     /** Parameters, for tests: the current value of every weight under its state-dict name. */
     Map<String, float[]> weights() {
         return snapshot(StateDict.parameters(student.net()));
+    }
+
+    /** The student's parameters themselves under their state-dict names, for tests. */
+    Map<String, Parameter> parameters() {
+        return StateDict.parameters(student.net());
     }
 
     @Override

@@ -58,6 +58,28 @@ public final class MtiNetTrainer implements AutoCloseable {
     /** Loss of one step: the total and every term. */
     public record StepResult(int step, float loss, Map<String, Float> terms) {}
 
+    /**
+     * A step whose loss or gradients are not finite: the optimiser applied nothing and the step's
+     * gradients are cleared.
+     */
+    public static final class Diverged extends IllegalStateException {
+
+        private final boolean weightsFinite;
+
+        public Diverged(String message, boolean weightsFinite) {
+            super(message);
+            this.weightsFinite = weightsFinite;
+        }
+
+        /**
+         * Whether every trained weight was finite: then the next batch may step, else every later
+         * step diverges too.
+         */
+        public boolean weightsFinite() {
+            return weightsFinite;
+        }
+    }
+
     private final MtiNetConfig config;
     private final MtiNetLoss loss;
     private final Trainer trainer;
@@ -127,7 +149,11 @@ public final class MtiNetTrainer implements AutoCloseable {
         this.runningStatistics = on;
     }
 
-    /** One optimisation step on {@code batch} (all samples the same size). */
+    /**
+     * One optimisation step on {@code batch} (all samples the same size).
+     *
+     * @throws Diverged if its loss or gradients are not finite; nothing is applied then
+     */
     public StepResult step(List<DenseSample> batch) {
         float total;
         Map<String, Float> terms = new LinkedHashMap<>();
@@ -167,7 +193,7 @@ public final class MtiNetTrainer implements AutoCloseable {
                 List<String> badWeights = nonFinite(weights(true));
                 int badStatistics = nonFinite(weights(false)).size();
                 clearGradients();
-                throw new IllegalStateException(
+                throw new Diverged(
                         "training diverged: "
                                 + (badGradients.isEmpty()
                                         ? "loss " + total
@@ -185,7 +211,8 @@ public final class MtiNetTrainer implements AutoCloseable {
                                 + (badStatistics == 0
                                         ? ""
                                         : ", and " + badStatistics + " running statistics")
-                                + ")");
+                                + ")",
+                        badWeights.isEmpty());
             }
             trainer.step();
         }

@@ -738,6 +738,51 @@ class SelfTrainerTest {
         }
     }
 
+    /**
+     * A step whose gradients are not finite (here: one left NaN after the second step) is left out;
+     * the round goes on and its steps after it train.
+     */
+    @Test
+    void aStepWhoseGradientsAreNotFiniteIsLeftOutAndTheRoundGoesOn() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(6))) {
+            t.restoreFrames(uniform(10, 12, 0, 0f), uniform(9, 4, 0, 0f));
+            Map<String, float[]> before = t.weights();
+            int[] hooks = {0};
+            t.betweenSteps(
+                    () -> {
+                        if (++hooks[0] == 2) {
+                            ai.djl.ndarray.NDArray g =
+                                    t.parameters()
+                                            .values()
+                                            .iterator()
+                                            .next()
+                                            .getArray()
+                                            .getGradient();
+                            float[] nan = new float[Math.toIntExact(g.size())];
+                            Arrays.fill(nan, Float.NaN);
+                            g.set(java.nio.FloatBuffer.wrap(nan));
+                        }
+                    });
+            SelfTrainer.Round r = t.round();
+            assertThat(r.skippedSteps()).isEqualTo(1);
+            assertThat(r.lastLoss()).isFinite();
+            Map<String, float[]> after = t.weights();
+            after.forEach(
+                    (name, w) -> {
+                        for (float v : w) {
+                            assertThat(v).as(name).isFinite();
+                        }
+                    });
+            // The other steps trained (a candidate, whether it serves or not, is checked on them).
+            assertThat(r.trained()).isTrue();
+            assertThat(
+                            before.keySet().stream()
+                                    .filter(n -> !Arrays.equals(before.get(n), after.get(n)))
+                                    .count())
+                    .isPositive();
+        }
+    }
+
     private static Map<String, float[]> copy(Map<String, float[]> w) {
         Map<String, float[]> out = new LinkedHashMap<>();
         w.forEach((k, v) -> out.put(k, v.clone()));
