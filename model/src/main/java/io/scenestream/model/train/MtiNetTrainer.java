@@ -197,7 +197,7 @@ public final class MtiNetTrainer implements AutoCloseable {
                         "training diverged: "
                                 + (badGradients.isEmpty()
                                         ? "loss " + total
-                                        : "gradients of " + badGradients + " not finite")
+                                        : "gradients of " + named(badGradients) + " not finite")
                                 + " at step "
                                 + (steps + 1)
                                 + " (terms "
@@ -207,7 +207,7 @@ public final class MtiNetTrainer implements AutoCloseable {
                                 + "; "
                                 + (badWeights.isEmpty()
                                         ? "every weight finite"
-                                        : "weights not finite: " + badWeights)
+                                        : "weights not finite: " + named(badWeights))
                                 + (badStatistics == 0
                                         ? ""
                                         : ", and " + badStatistics + " running statistics")
@@ -268,6 +268,23 @@ public final class MtiNetTrainer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Names for a message: all of them when there are a few, else how many of them each module (the
+     * first part of a state-dict name) has, in order, e.g. {@code 339 arrays {backbone=204,
+     * scale_1=17}}.
+     */
+    static String named(List<String> names) {
+        if (names.size() <= 8) {
+            return names.toString();
+        }
+        Map<String, Integer> byModule = new LinkedHashMap<>();
+        for (String n : names) {
+            int dot = n.indexOf('.');
+            byModule.merge(dot < 0 ? n : n.substring(0, dot), 1, Integer::sum);
+        }
+        return names.size() + " arrays " + byModule;
     }
 
     private void clearGradients() {

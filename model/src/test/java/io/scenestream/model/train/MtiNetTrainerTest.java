@@ -60,6 +60,15 @@ class MtiNetTrainerTest {
                     .containsExactly("nan", "minus infinity", "both");
             assertThat(MtiNetTrainer.nonFinite(Map.of("x", m.ones(new Shape(3, 3))))).isEmpty();
             assertThat(arrays.get("nan").toFloatArray()[1]).isNaN();
+            // A message names a few, and counts many by module.
+            assertThat(MtiNetTrainer.named(List.of("a.w", "b.w"))).isEqualTo("[a.w, b.w]");
+            List<String> many = new java.util.ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                many.add("backbone.layer" + i + ".weight");
+            }
+            many.add("scale_1.decoders.depth.weight");
+            many.add("scale_1.decoders.depth.bias");
+            assertThat(MtiNetTrainer.named(many)).isEqualTo("9 arrays {backbone=7, scale_1=2}");
         }
     }
 
