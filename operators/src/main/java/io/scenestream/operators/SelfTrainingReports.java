@@ -123,8 +123,10 @@ final class SelfTrainingReports {
                                             + ")"
                                     : Double.isNaN(r.candidateAgreement())
                                             ? "the candidate's outputs are not finite"
-                                            : "the candidate agrees less with the teacher on a"
-                                                    + " task";
+                                            : "the candidate agrees less with the teacher on "
+                                                    + (r.worseOn().isEmpty()
+                                                            ? "a task"
+                                                            : String.join(", ", r.worseOn()));
                 };
         double agreement;
         if (r.newVersion()) {

@@ -32,6 +32,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -344,10 +345,25 @@ public final class SelfTrainer implements AutoCloseable {
          * of it, the depth RMSE at most {@code slack} (as a share) above it.
          */
         public boolean atLeast(Agreement other, double slack) {
-            return atLeast(segmentation, other.segmentation, slack)
-                    && atLeast(depth, other.depth, slack)
-                    && (Double.isNaN(other.depthRmse)
-                            || depthRmse <= other.depthRmse * (1 + slack));
+            return worseThan(other, slack).isEmpty();
+        }
+
+        /**
+         * The measures on which this agrees less than {@code other} by more than {@code slack} (as
+         * in {@link #atLeast}): {@code segmentation}, {@code depth abs rel}, {@code depth RMSE}.
+         */
+        public List<String> worseThan(Agreement other, double slack) {
+            List<String> out = new ArrayList<>();
+            if (!atLeast(segmentation, other.segmentation, slack)) {
+                out.add("segmentation");
+            }
+            if (!atLeast(depth, other.depth, slack)) {
+                out.add("depth abs rel");
+            }
+            if (!(Double.isNaN(other.depthRmse) || depthRmse <= other.depthRmse * (1 + slack))) {
+                out.add("depth RMSE");
+            }
+            return out;
         }
 
         private static boolean atLeast(double a, double b, double slack) {
@@ -374,6 +390,9 @@ public final class SelfTrainer implements AutoCloseable {
      *     current scene, or the whole buffer while there are fewer than a batch of them); 0 when it
      *     did not train
      * @param skippedSteps steps left out because their gradients were not finite
+     * @param worseOn the measures on which the candidate agreed less than the serving student (by
+     *     more than the tolerance) or the frozen one (by more than the margin); empty when it was
+     *     not judged
      */
     public record Round(
             long version,
@@ -387,7 +406,12 @@ public final class SelfTrainer implements AutoCloseable {
             int checkFrames,
             int newCheckFrames,
             int trainingFrames,
-            int skippedSteps) {
+            int skippedSteps,
+            List<String> worseOn) {
+
+        public Round {
+            worseOn = List.copyOf(worseOn);
+        }
 
         /** Whether the candidate serves. */
         public boolean accepted() {
@@ -927,6 +951,13 @@ public final class SelfTrainer implements AutoCloseable {
             frozenMetrics = r.metrics();
             betweenSteps.run();
         }
+        Set<String> worseOn = new LinkedHashSet<>();
+        if (check.size() >= settings.minCheckFrames()) {
+            worseOn.addAll(candidate.worseThan(serving, acceptTolerance));
+            if (frozen != null) {
+                worseOn.addAll(candidate.worseThan(frozen, settings.fallbackMargin()));
+            }
+        }
         Outcome outcome =
                 decide(
                         serving,
@@ -963,7 +994,8 @@ public final class SelfTrainer implements AutoCloseable {
                 check.size(),
                 arrived,
                 pool.size(),
-                skipped);
+                skipped,
+                List.copyOf(worseOn));
     }
 
     /**
@@ -1005,7 +1037,8 @@ public final class SelfTrainer implements AutoCloseable {
                         check.size(),
                         0,
                         0,
-                        0));
+                        0,
+                        List.of()));
     }
 
     /**

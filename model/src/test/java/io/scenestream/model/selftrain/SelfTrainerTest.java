@@ -326,6 +326,10 @@ class SelfTrainerTest {
         assertThat(c.depthRmse()).isCloseTo(Math.sqrt(2.1 * 2.1 / 2), within(1e-4));
         assertThat(s.depthRmse()).isCloseTo(Math.sqrt((0.04 + 1.44) / 2), within(1e-4));
         assertThat(decide(s, c, null, 0, 0.01)).isEqualTo(ROLLED_BACK);
+        assertThat(c.worseThan(s, 0)).containsExactly("depth RMSE");
+        assertThat(s.worseThan(c, 0)).containsExactly("depth abs rel");
+        assertThat(new SelfTrainer.Agreement(0.4, 0.7, s.depthRmse()).worseThan(s, 0))
+                .containsExactly("segmentation", "depth abs rel");
         // Nor is a serving student that is worse on the far wall than the frozen one kept.
         assertThat(decide(c, c, s, 0, 0.01)).isEqualTo(FROZEN);
         // The RMSE may rise by the tolerance, as a share.
@@ -393,6 +397,7 @@ class SelfTrainerTest {
                             .as("serving %s, candidate %s", r.serving(), r.candidate())
                             .isLessThan(r.serving().segmentation());
                     assertThat(r.outcome()).isEqualTo(ROLLED_BACK);
+                    assertThat(r.worseOn()).contains("segmentation");
                     assertThat(t.version()).isEqualTo(5);
                     Map<String, float[]> after = t.weights();
                     before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
