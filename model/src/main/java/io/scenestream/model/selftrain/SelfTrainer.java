@@ -924,7 +924,6 @@ public final class SelfTrainer implements AutoCloseable {
                 last = loss;
                 betweenSteps.run();
             }
-
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
             // round starts from the serving student, not from what the failed steps left.
@@ -951,8 +950,9 @@ public final class SelfTrainer implements AutoCloseable {
             frozenMetrics = r.metrics();
             betweenSteps.run();
         }
+        boolean judged = check.size() >= settings.minCheckFrames();
         Set<String> worseOn = new LinkedHashSet<>();
-        if (check.size() >= settings.minCheckFrames()) {
+        if (judged) {
             worseOn.addAll(candidate.worseThan(serving, acceptTolerance));
             if (frozen != null) {
                 worseOn.addAll(candidate.worseThan(frozen, settings.fallbackMargin()));
@@ -961,7 +961,7 @@ public final class SelfTrainer implements AutoCloseable {
         Outcome outcome =
                 decide(
                         serving,
-                        check.size() >= settings.minCheckFrames() ? candidate : null,
+                        judged ? candidate : null,
                         frozen,
                         acceptTolerance,
                         settings.fallbackMargin());
@@ -1207,7 +1207,7 @@ public final class SelfTrainer implements AutoCloseable {
 
     /** Parameters, for tests: the current value of every weight under its state-dict name. */
     Map<String, float[]> weights() {
-        return snapshot(StateDict.parameters(student.net()));
+        return snapshot(parameters());
     }
 
     /** The student's parameters themselves under their state-dict names, for tests. */
