@@ -109,20 +109,29 @@ public record RoundSummary(
                     seconds,
                     share);
         }
+        // A round stopped before its check has no agreement to tell.
+        String agreement =
+                Double.isNaN(servingAgreement) && Double.isNaN(candidateAgreement)
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", agreement %.3f -> %.3f%s",
+                                servingAgreement,
+                                candidateAgreement,
+                                Double.isNaN(frozenAgreement)
+                                        ? ""
+                                        : String.format(
+                                                Locale.ROOT, " (frozen %.3f)", frozenAgreement));
         return String.format(
                 Locale.ROOT,
-                "self-training round %d: %s, agreement %.3f -> %.3f%s, loss %.3f -> %.3f, %.1f s%s",
+                "self-training round %d: %s%s, loss %.3f -> %.3f, %.1f s%s",
                 round,
                 switch (outcome) {
                     case ACCEPTED -> "v" + version + " accepted";
                     case FROZEN -> "v" + version + " is the frozen student again (" + why + ")";
                     default -> "rolled back (" + why + "), still v" + version;
                 },
-                servingAgreement,
-                candidateAgreement,
-                Double.isNaN(frozenAgreement)
-                        ? ""
-                        : String.format(Locale.ROOT, " (frozen %.3f)", frozenAgreement),
+                agreement,
                 firstLoss,
                 lastLoss,
                 seconds,

@@ -333,7 +333,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                 sinceRound > 0
                         && (sinceRound >= settings.roundEvery()
                                 || now - lastRoundAt >= settings.roundIntervalMs());
-        if (!due || training.size() < settings.trainer().batch() || heldOut.isEmpty()) {
+        // Not before the trainer has a batch of frames of the light it is checked on: after a
+        // change
+        // of light a round started earlier trains on the old one and is rolled back.
+        if (!due
+                || training.size() < settings.trainer().batch()
+                || heldOut.isEmpty()
+                || !trainer.ready()) {
             if (heldOutSinceCheck >= CHECK_AFTER_HELD_OUT) {
                 startCheck();
             }
@@ -402,6 +408,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         roundsDone++;
         studentState = o.state();
+        if (r.stopped()) {
+            // The light changed during its steps: the next round is due once there is a batch of
+            // frames of the new light, not a round interval later.
+            lastRoundAt =
+                    getProcessingTimeService().getCurrentProcessingTime()
+                            - settings.roundIntervalMs();
+        }
         SelfTrainingReports.Served served =
                 reports.finished("", modelName, roundsDone, r, o.update(), o.seconds());
         if (served.newVersion()) {

@@ -115,18 +115,25 @@ final class SelfTrainingReports {
                             "the serving student trails the frozen one on the current scene"
                                     + (r.trained() ? "" : ", between rounds");
                     case ROLLED_BACK ->
-                            r.checkFrames() < settings.trainer().minCheckFrames()
-                                    ? "too few check frames of the current scene to judge it ("
-                                            + r.checkFrames()
-                                            + ", needs "
-                                            + settings.trainer().minCheckFrames()
-                                            + ")"
-                                    : Double.isNaN(r.candidateAgreement())
-                                            ? "the candidate's outputs are not finite"
-                                            : "the candidate agrees less with the teacher on "
-                                                    + (r.worseOn().isEmpty()
-                                                            ? "a task"
-                                                            : String.join(", ", r.worseOn()));
+                            r.stopped()
+                                    ? "the light changed after "
+                                            + r.stoppedAfter()
+                                            + " of its "
+                                            + settings.trainer().stepsPerRound()
+                                            + " steps; the next round trains on the new light"
+                                    : r.checkFrames() < settings.trainer().minCheckFrames()
+                                            ? "too few check frames of the current scene to judge it ("
+                                                    + r.checkFrames()
+                                                    + ", needs "
+                                                    + settings.trainer().minCheckFrames()
+                                                    + ")"
+                                            : Double.isNaN(r.candidateAgreement())
+                                                    ? "the candidate's outputs are not finite"
+                                                    : "the candidate agrees less with the teacher on "
+                                                            + (r.worseOn().isEmpty()
+                                                                    ? "a task"
+                                                                    : String.join(
+                                                                            ", ", r.worseOn()));
                 };
         double agreement;
         if (r.newVersion()) {
@@ -186,6 +193,7 @@ final class SelfTrainingReports {
         validation.put("check_frames_new", (double) r.newCheckFrames());
         validation.put("training_frames", (double) r.trainingFrames());
         validation.put("skipped_steps", (double) r.skippedSteps());
+        validation.put("stopped_after_steps", (double) r.stoppedAfter());
         report(modelName, summary, validation);
         LOG.info(
                 "{} {} (segmentation, depth, depth RMSE: serving {}, candidate {}, frozen {}; {} check"

@@ -393,6 +393,8 @@ public final class SelfTrainer implements AutoCloseable {
      * @param worseOn the measures on which the candidate agreed less than the serving student (by
      *     more than the tolerance) or the frozen one (by more than the margin); empty when it was
      *     not judged
+     * @param stoppedAfter the steps the round had trained when the light of its check frames
+     *     changed and it stopped, not judged (see {@link #round}); 0 when it ran its steps
      */
     public record Round(
             long version,
@@ -407,7 +409,8 @@ public final class SelfTrainer implements AutoCloseable {
             int newCheckFrames,
             int trainingFrames,
             int skippedSteps,
-            List<String> worseOn) {
+            List<String> worseOn,
+            int stoppedAfter) {
 
         public Round {
             worseOn = List.copyOf(worseOn);
@@ -421,6 +424,11 @@ public final class SelfTrainer implements AutoCloseable {
         /** Whether steps were trained: a round, not a check between rounds ({@link #watch}). */
         public boolean trained() {
             return !Float.isNaN(firstLoss);
+        }
+
+        /** Whether the round stopped when the light changed during its steps. */
+        public boolean stopped() {
+            return stoppedAfter > 0;
         }
 
         /** Whether a new version serves: the candidate or, fallen back to, the frozen student. */
@@ -467,6 +475,9 @@ public final class SelfTrainer implements AutoCloseable {
     private Runnable betweenSteps = () -> {};
     private double acceptTolerance;
     private int rounds;
+
+    /** {@link #ready}, as of the last frame added or round; read from other threads. */
+    private volatile boolean ready;
 
     /** The frozen student's weights by state-dict name; null without one. */
     private Map<String, float[]> frozenWeights;
@@ -551,6 +562,7 @@ public final class SelfTrainer implements AutoCloseable {
             push(buffer, s, settings.bufferSize());
             sinceRound++;
         }
+        ready = computeReady();
     }
 
     /** A frame offered for the buffer or the held-out set, decoded when it is added. */
@@ -826,6 +838,47 @@ public final class SelfTrainer implements AutoCloseable {
         return buffer.size() >= settings.batch() && !heldOut.isEmpty();
     }
 
+    /**
+     * Whether a round would train on the light it is checked on: it {@link #canRun can run}, and
+     * after a change of light among the held-out frames the buffer has a batch of frames of the new
+     * light. A round started before that trains on the old light (there is nothing else) and is
+     * judged on the new one: a round's time spent for a candidate that is rolled back. As of the
+     * last frame {@link #add added}, {@link #restoreFrames} or round; safe to read from any thread.
+     */
+    public boolean ready() {
+        return ready;
+    }
+
+    private boolean computeReady() {
+        if (!canRun()) {
+            return false;
+        }
+        if (settings.sceneTolerance() <= 0) {
+            return true;
+        }
+        List<DenseSample> held = new ArrayList<>(heldOut);
+        if (CurrentScene.newest(held, settings.sceneTolerance()).size() == held.size()) {
+            // No change of light among the held-out frames: every buffered frame may be trained on.
+            return true;
+        }
+        return CurrentScene.like(new ArrayList<>(buffer), checkFrames(), settings.sceneTolerance())
+                        .size()
+                >= settings.batch();
+    }
+
+    /**
+     * Whether the light of the held-out frames changed since {@code before} were the check frames:
+     * none of them is of the current scene any more.
+     */
+    private boolean lightChangedSince(List<DenseSample> before) {
+        if (settings.sceneTolerance() <= 0 || before.isEmpty()) {
+            return false;
+        }
+        Set<DenseSample> now = Collections.newSetFromMap(new IdentityHashMap<>());
+        now.addAll(CurrentScene.newest(new ArrayList<>(heldOut), settings.sceneTolerance()));
+        return before.stream().noneMatch(now::contains);
+    }
+
     /** The student's model name (from its checkpoint). */
     public String modelName() {
         return student.manifest().modelName();
@@ -853,6 +906,7 @@ public final class SelfTrainer implements AutoCloseable {
         heldOut.clear();
         training.forEach(s -> push(buffer, s.resize(height, width), settings.bufferSize()));
         held.forEach(s -> push(heldOut, s.resize(height, width), settings.heldOutSize()));
+        ready = computeReady();
     }
 
     /**
@@ -862,6 +916,12 @@ public final class SelfTrainer implements AutoCloseable {
      * offered} meanwhile count, so a round that began before a change of scene is judged on the
      * scene it would serve, not on the one it trained on. A candidate that serves, or the frozen
      * student falling back in, becomes the next version; a rejected candidate is rolled back.
+     *
+     * <p>Between steps it takes in the frames offered meanwhile; when the light of the held-out
+     * frames changes (none of the check frames it began with is of the current scene any more), it
+     * stops there and is rolled back without a check: its steps trained on the light before, and
+     * its remaining steps and check would only delay the round that trains on the new one ({@link
+     * #ready}).
      */
     public Round round() throws IOException {
         drain();
@@ -888,8 +948,9 @@ public final class SelfTrainer implements AutoCloseable {
         float first = Float.NaN;
         float last = Float.NaN;
         int skipped = 0;
+        int stoppedAfter = 0;
         try {
-            for (int k = 0; k < settings.stepsPerRound(); k++) {
+            for (int k = 0; k < settings.stepsPerRound() && stoppedAfter == 0; k++) {
                 List<DenseSample> batch = new ArrayList<>(settings.batch());
                 for (int b = 0; b < settings.batch(); b++) {
                     boolean fromSource =
@@ -923,12 +984,35 @@ public final class SelfTrainer implements AutoCloseable {
                 }
                 last = loss;
                 betweenSteps.run();
+                if (k + 1 < settings.stepsPerRound() && drain() > 0 && lightChangedSince(before)) {
+                    stoppedAfter = k + 1;
+                }
             }
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
             // round starts from the serving student, not from what the failed steps left.
             rollBack(params, saved, optimizerBefore);
             throw e;
+        }
+        if (stoppedAfter > 0) {
+            rollBack(params, saved, optimizerBefore);
+            ready = computeReady();
+            Agreement none = new Agreement(Double.NaN, Double.NaN, Double.NaN);
+            return new Round(
+                    version,
+                    Outcome.ROLLED_BACK,
+                    none,
+                    none,
+                    null,
+                    first,
+                    last,
+                    Map.of(),
+                    checkFrames().size(),
+                    0,
+                    pool.size(),
+                    skipped,
+                    List.of(),
+                    stoppedAfter);
         }
         drain();
         List<DenseSample> check = checkFrames();
@@ -995,7 +1079,8 @@ public final class SelfTrainer implements AutoCloseable {
                 arrived,
                 pool.size(),
                 skipped,
-                List.copyOf(worseOn));
+                List.copyOf(worseOn),
+                0);
     }
 
     /**
@@ -1038,7 +1123,8 @@ public final class SelfTrainer implements AutoCloseable {
                         0,
                         0,
                         0,
-                        List.of()));
+                        List.of(),
+                        0));
     }
 
     /**

@@ -505,22 +505,89 @@ class SelfTrainerTest {
 
     /**
      * The serving student learns "class 0 at 1 m" under a warm lamp (a first round); the next round
-     * trains in daylight on "class 7 at 8 m", and after its third step the held-out frames {@code
+     * trains in daylight on "class 7 at 8 m", and after its last step the held-out frames {@code
      * arriving} come in.
      */
     private static SelfTrainer.Round dayRoundDuringWhichArrive(
             SelfTrainer t, List<DenseSample> arriving) throws Exception {
+        return dayRoundDuringWhichArrive(t, arriving, 15);
+    }
+
+    /** As above, the frames arriving after step {@code step} of the day round. */
+    private static SelfTrainer.Round dayRoundDuringWhichArrive(
+            SelfTrainer t, List<DenseSample> arriving, int step) throws Exception {
         t.restoreFrames(uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
         assertThat(t.round().accepted()).isTrue();
         t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
         int[] steps = {0};
         t.betweenSteps(
                 () -> {
-                    if (++steps[0] == 3) {
+                    if (++steps[0] == step) {
                         arriving.forEach(f -> t.offer(() -> f, true));
                     }
                 });
         return t.round();
+    }
+
+    /**
+     * Held-out frames of a new light that arrive after the third of a round's fifteen steps stop it
+     * there: rolled back, not judged, the serving weights as they were. The next round is not
+     * {@link SelfTrainer#ready ready} until the buffer has a batch of frames of the new light, and
+     * then trains on those only. More frames of the same room arriving as early do not stop a
+     * round.
+     */
+    @Test
+    void aRoundStopsWhenTheLightChangesDuringItsSteps() throws Exception {
+        SelfTrainer.Settings s = builder(15).optBuffers(64, 12, 4).optCheck(4, 0.01).build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+            // The next four frames of the held-out frames' room.
+            SelfTrainer.Round same =
+                    dayRoundDuringWhichArrive(t, uniform(45, 8, 7, 8f).subList(4, 8), 3);
+            assertThat(same.stopped()).isFalse();
+            assertThat(same.newCheckFrames()).isEqualTo(4);
+            assertThat(t.ready()).isTrue();
+        }
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+            // One room under a warm lamp: four frames held out, four for training.
+            List<DenseSample> room = uniform("warm-lamp", 46, 8, 0, 1f);
+            List<DenseSample> warm = room.subList(0, 4);
+            int[] steps = {0};
+            t.restoreFrames(
+                    uniform("warm-lamp", 42, 12, 0, 1f), uniform("warm-lamp", 43, 4, 0, 1f));
+            assertThat(t.round().accepted()).isTrue();
+            long version = t.version();
+            Map<String, float[]> serving = copy(t.weights());
+            t.restoreFrames(uniform(44, 12, 7, 8f), uniform(45, 4, 7, 8f));
+            t.betweenSteps(
+                    () -> {
+                        if (++steps[0] == 3) {
+                            warm.forEach(f -> t.offer(() -> f, true));
+                        }
+                    });
+            SelfTrainer.Round r = t.round();
+            assertThat(r.stopped()).isTrue();
+            assertThat(r.stoppedAfter()).isEqualTo(3);
+            assertThat(steps[0]).as("no step or validation after the third").isEqualTo(3);
+            assertThat(r.outcome()).isEqualTo(ROLLED_BACK);
+            assertThat(r.trained()).isTrue();
+            assertThat(r.candidateAgreement()).isNaN();
+            assertThat(r.checkFrames()).as("check frames of the new light").isEqualTo(4);
+            assertThat(t.version()).isEqualTo(version);
+            Map<String, float[]> after = t.weights();
+            serving.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
+            // No training frame of the new light yet, then three, then a batch.
+            assertThat(t.ready()).isFalse();
+            List<DenseSample> warmTraining = room.subList(4, 8);
+            for (int i = 0; i < 4; i++) {
+                assertThat(t.ready()).as("%d training frames of the new light", i).isFalse();
+                t.add(warmTraining.get(i), false);
+            }
+            assertThat(t.ready()).isTrue();
+            t.betweenSteps(null);
+            SelfTrainer.Round next = t.round();
+            assertThat(next.stopped()).isFalse();
+            assertThat(next.trainingFrames()).as("frames of the new light only").isEqualTo(4);
+        }
     }
 
     /** A frame whose decoding fails (null) is left out; the others are added in order. */
