@@ -415,6 +415,16 @@ public final class JobOptions {
                     .defaultValue(SelfTrainer.Settings.DEFAULT_BATCH)
                     .withDescription("Frames per self-training step.");
 
+    public static final ConfigOption<String> TRAIN_CROP =
+            ConfigOptions.key("self-training.crop")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "HEIGHTxWIDTH (multiples of 32, at most the student's input) of the window of each"
+                                    + " frame a self-training step trains on, at a random place: a step then"
+                                    + " costs about that share of the whole frame's, so rounds within a budget"
+                                    + " end sooner; empty for the whole frame.");
+
     public static final ConfigOption<Float> LEARNING_RATE =
             ConfigOptions.key("self-training.learning-rate")
                     .floatType()

@@ -126,6 +126,7 @@ public record JobSettings(
                             .optUpdateKey(key)
                             .optBudget(c.get(JobOptions.ADAPTATION_BUDGET))
                             .build();
+            int[] crop = crop(c.get(JobOptions.TRAIN_CROP));
             SelfTrainer.Settings trainer =
                     SelfTrainer.Settings.builder()
                             .optBuffers(
@@ -159,6 +160,7 @@ public record JobSettings(
                             .optBatchStatistics(batchStatistics(c.get(JobOptions.BATCH_NORM)))
                             .optSceneTolerance(c.get(JobOptions.SCENE_TOLERANCE))
                             .optMinCheckFrames(c.get(JobOptions.MIN_CHECK_FRAMES))
+                            .optCrop(crop[0], crop[1])
                             .build();
             selfTraining =
                     SelfTrainingSettings.builder()
@@ -264,6 +266,18 @@ public record JobSettings(
                             }
                         });
         return out;
+    }
+
+    /** {@code self-training.crop}: rows and columns, or 0 and 0 for the whole frame. */
+    static int[] crop(String value) {
+        if (value.isBlank()) {
+            return new int[] {0, 0};
+        }
+        String what = "option " + JobOptions.TRAIN_CROP.key();
+        Size crop =
+                Size.parse(value.trim(), Size.Order.HEIGHT_BY_WIDTH, what)
+                        .requireMultipleOf(32, what);
+        return new int[] {crop.height(), crop.width()};
     }
 
     private static boolean batchStatistics(String value) {

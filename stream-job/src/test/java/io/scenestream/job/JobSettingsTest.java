@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.scenestream.model.selftrain.CurrentScene;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.model.selftrain.TrainedParts;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,27 @@ class JobSettingsTest {
                 .hasMessageContaining("fewest check frames")
                 .hasMessageContaining("[1, 8]")
                 .hasMessageContaining("got 9");
+        for (String crop : List.of("100x160", "160", "0x160")) {
+            Configuration l = base();
+            l.set(JobOptions.SELF_TRAINING, true);
+            l.set(JobOptions.TRAIN_CROP, crop);
+            assertThatThrownBy(() -> JobOptions.settings(l))
+                    .as(crop)
+                    .hasMessageContaining("self-training.crop");
+        }
+    }
+
+    @Test
+    void stepsTrainOnTheWholeFrameUnlessACropIsGiven() {
+        Configuration c = base();
+        c.set(JobOptions.SELF_TRAINING, true);
+        SelfTrainer.Settings whole = JobOptions.settings(c).selfTraining().trainer();
+        assertThat(whole.cropHeight()).isZero();
+        assertThat(whole.cropWidth()).isZero();
+        c.set(JobOptions.TRAIN_CROP, "128x160");
+        SelfTrainer.Settings cropped = JobOptions.settings(c).selfTraining().trainer();
+        assertThat(cropped.cropHeight()).as("rows first, as the model's resolution").isEqualTo(128);
+        assertThat(cropped.cropWidth()).isEqualTo(160);
     }
 
     /**

@@ -94,6 +94,9 @@ public final class SelfTrainer implements AutoCloseable {
      * @param minCheckFrames the fewest check frames a candidate is judged on: a round whose check
      *     has fewer frames of the current scene (right after a change of light) is rolled back, for
      *     a gain on so few frames is noise
+     * @param cropHeight rows of the window of each training frame a step trains on, at a random
+     *     place (a multiple of 32, at most the student's input); 0 for the whole frame
+     * @param cropWidth its columns; 0 with {@code cropHeight} 0
      */
     public record Settings(
             int bufferSize,
@@ -109,7 +112,9 @@ public final class SelfTrainer implements AutoCloseable {
             TrainedParts parts,
             boolean batchStatistics,
             double sceneTolerance,
-            int minCheckFrames)
+            int minCheckFrames,
+            int cropHeight,
+            int cropWidth)
             implements Serializable {
 
         public Settings {
@@ -140,6 +145,18 @@ public final class SelfTrainer implements AutoCloseable {
             if (!(sceneTolerance >= 0) || Double.isInfinite(sceneTolerance)) {
                 throw new IllegalArgumentException(
                         "scene tolerance must be finite and >= 0, got " + sceneTolerance);
+            }
+            if ((cropHeight == 0) != (cropWidth == 0)
+                    || cropHeight < 0
+                    || cropWidth < 0
+                    || cropHeight % 32 != 0
+                    || cropWidth % 32 != 0) {
+                throw new IllegalArgumentException(
+                        "a training crop must be HxW, both positive multiples of 32 (or 0x0 for the"
+                                + " whole frame), got "
+                                + cropHeight
+                                + "x"
+                                + cropWidth);
             }
             if (!(learningRate > 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException(
@@ -183,6 +200,8 @@ public final class SelfTrainer implements AutoCloseable {
             private boolean batchStatistics = true;
             private double sceneTolerance = CurrentScene.DEFAULT_TOLERANCE;
             private int minCheckFrames = DEFAULT_MIN_CHECK_FRAMES;
+            private int cropHeight;
+            private int cropWidth;
 
             private Builder() {}
 
@@ -220,6 +239,17 @@ public final class SelfTrainer implements AutoCloseable {
              */
             public Builder optMinCheckFrames(int minCheckFrames) {
                 this.minCheckFrames = minCheckFrames;
+                return this;
+            }
+
+            /**
+             * Steps train on a {@code height x width} window of each frame, at a random place
+             * (multiples of 32; 0x0, the default, for the whole frame): a step costs about the
+             * share of the frame's pixels it sees.
+             */
+            public Builder optCrop(int height, int width) {
+                this.cropHeight = height;
+                this.cropWidth = width;
                 return this;
             }
 
@@ -278,7 +308,9 @@ public final class SelfTrainer implements AutoCloseable {
                         parts,
                         batchStatistics,
                         sceneTolerance,
-                        minCheckFrames);
+                        minCheckFrames,
+                        cropHeight,
+                        cropWidth);
             }
         }
     }
@@ -503,6 +535,20 @@ public final class SelfTrainer implements AutoCloseable {
             m.setBlock(lc.net());
             height = lc.manifest().inputHeight();
             width = lc.manifest().inputWidth();
+            if (settings.cropHeight() > height || settings.cropWidth() > width) {
+                throw new IllegalArgumentException(
+                        "training crop "
+                                + settings.cropHeight()
+                                + "x"
+                                + settings.cropWidth()
+                                + " is larger than the student's input "
+                                + height
+                                + "x"
+                                + width
+                                + " ("
+                                + source
+                                + ")");
+            }
             MtiNetTrainer.Options options =
                     new MtiNetTrainer.Options(
                             settings.learningRate(),
@@ -957,6 +1003,15 @@ public final class SelfTrainer implements AutoCloseable {
                             !sourceFrames.isEmpty() && random.nextDouble() < sourceShare;
                     List<DenseSample> from = fromSource ? sourceFrames : pool;
                     DenseSample s = from.get(random.nextInt(from.size()));
+                    if (settings.cropHeight() > 0) {
+                        s =
+                                Augmentation.crop(
+                                        s,
+                                        random.nextInt(height - settings.cropHeight() + 1),
+                                        random.nextInt(width - settings.cropWidth() + 1),
+                                        settings.cropHeight(),
+                                        settings.cropWidth());
+                    }
                     batch.add(random.nextBoolean() ? Augmentation.flipHorizontally(s) : s);
                 }
                 float loss;

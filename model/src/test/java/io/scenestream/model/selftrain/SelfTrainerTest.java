@@ -128,6 +128,35 @@ class SelfTrainerTest {
     }
 
     /**
+     * Steps on a 32x64 window of each 64x96 frame learn the scene all the same: the candidate,
+     * checked on whole frames, agrees with the teacher more than the serving student and serves. A
+     * window larger than the student's input is refused, naming both.
+     */
+    @Test
+    void aRoundOnCropsOfItsFramesLearnsTheWholeFrames() throws Exception {
+        SelfTrainer.Settings s = builder(15).optBuffers(64, 12, 4).optCrop(32, 64).build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+            t.restoreFrames(uniform(42, 12, 0, 1f), uniform(43, 4, 0, 1f));
+            SelfTrainer.Round r = t.round();
+            assertThat(r.accepted())
+                    .as("serving %s, candidate %s", r.serving(), r.candidate())
+                    .isTrue();
+            assertThat(r.candidate().segmentation()).isGreaterThan(r.serving().segmentation());
+            assertThat(r.candidate().depthRmse()).isLessThan(r.serving().depthRmse());
+        }
+        assertThatThrownBy(
+                        () ->
+                                new SelfTrainer(
+                                        freshStudent(4),
+                                        "fresh student",
+                                        builder(1).optCrop(96, 96).build()))
+                .hasMessageContaining("96x96")
+                .hasMessageContaining("64x96");
+        assertThatThrownBy(() -> builder(1).optCrop(40, 64).build())
+                .hasMessageContaining("multiples of 32");
+    }
+
+    /**
      * With only some parts trained, a round changes those and leaves every other weight bit for bit
      * (running statistics aside: every training step updates them).
      */
