@@ -90,7 +90,8 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
 
     /**
      * What a finished round or check of {@code key} hands back: the key's state delta (float32,
-     * with the optimiser's state) and, when a new version serves, its update (float16).
+     * with the optimiser's state) and, when a new version serves, its update (float16); {@code
+     * deferred}: a round was due but not {@link SelfTrainer#ready ready}, and a check ran instead.
      */
     private record Outcome(
             String key,
@@ -98,7 +99,8 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             SelfTrainer.Round round,
             byte[] state,
             byte[] update,
-            double seconds) {}
+            double seconds,
+            boolean deferred) {}
 
     public SceneSelfTrainingOperator(SelfTrainingSettings settings) {
         this.settings = settings;
@@ -341,9 +343,13 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             throws Exception {
         long t0 = System.nanoTime();
         trainer.enter(scene, "the adapted parameters of " + key);
-        SelfTrainer.Round r = round ? trainer.round() : trainer.watch().orElse(null);
+        // Right after a change of light, until there is a batch of frames of the new one, a round
+        // would train on the old light: the check between rounds instead, the round later.
+        boolean deferred = round && !trainer.ready();
+        SelfTrainer.Round r = round && !deferred ? trainer.round() : trainer.watch().orElse(null);
         if (r == null || !r.newVersion()) {
-            return new Outcome(key, number, r, null, null, (System.nanoTime() - t0) / 1e9);
+            return new Outcome(
+                    key, number, r, null, null, (System.nanoTime() - t0) / 1e9, deferred);
         }
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("self_training_round", number);
@@ -351,7 +357,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
                 round ? "held_out_agreement" : "frozen_student_again", r.candidateAgreement());
         byte[] state = trainer.delta(modelName, key, DataType.FLOAT32, true, provenance);
         byte[] update = trainer.delta(modelName, key, DataType.FLOAT16, false, provenance);
-        return new Outcome(key, number, r, state, update, (System.nanoTime() - t0) / 1e9);
+        return new Outcome(key, number, r, state, update, (System.nanoTime() - t0) / 1e9, deferred);
     }
 
     private void collect() throws Exception {
@@ -393,12 +399,21 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     /** A round or check taken from the worker: into its key's state, and reported. */
     private void collected(Outcome o) throws Exception {
         running = null;
+        setCurrentKey(o.key());
+        long[] c = counters();
+        if (o.deferred()) {
+            // Not run: its number is the next round's.
+            c[ROUNDS]--;
+            counters.update(c);
+        }
         if (o.round() == null) {
             return;
         }
         roundsDone++;
-        setCurrentKey(o.key());
-        long[] c = counters();
+        if (o.round().stopped()) {
+            // The light changed during its steps: the next round is due at the key's next frame.
+            lastRoundAt.put(o.key(), now() - settings.roundIntervalMs());
+        }
         SelfTrainingReports.Served served =
                 reports.finished(
                         o.key(), modelName, o.number(), o.round(), o.update(), o.seconds());

@@ -118,6 +118,16 @@ public final class CurrentScene {
         return 0.299 * r + 0.587 * g + 0.114 * b;
     }
 
+    /** The mean of the frames' {@link #statistics}; at least one frame. */
+    public static double[] meanLight(List<DenseSample> frames) {
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("no frames to measure the light of");
+        }
+        List<double[]> stats = new ArrayList<>();
+        frames.forEach(f -> stats.add(statistics(f)));
+        return mean(stats, 0, stats.size());
+    }
+
     /** The largest difference of one statistic, in units of {@link #SCALES}. */
     public static double distance(double[] a, double[] b) {
         double d = 0;

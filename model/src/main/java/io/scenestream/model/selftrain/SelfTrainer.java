@@ -913,16 +913,24 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * Whether the light of the held-out frames changed since {@code before} were the check frames:
-     * none of them is of the current scene any more.
+     * Whether the light changed away from the one a round trains on: none of the check frames it
+     * began with ({@code before}) is of the current scene any more, and the current scene's mean
+     * light differs from that of the frames it trains on ({@code trainedLight}) by more than the
+     * tolerance. The second test is the absolute one of {@link CurrentScene}: a camera turning from
+     * a window to a dark corner may split its held-out frames by the test relative to its own
+     * variation, with few frames on a side, and must not stop every round.
      */
-    private boolean lightChangedSince(List<DenseSample> before) {
-        if (settings.sceneTolerance() <= 0 || before.isEmpty()) {
+    private boolean lightChangedSince(List<DenseSample> before, double[] trainedLight) {
+        if (trainedLight == null || before.isEmpty()) {
             return false;
         }
+        List<DenseSample> scene =
+                CurrentScene.newest(new ArrayList<>(heldOut), settings.sceneTolerance());
         Set<DenseSample> now = Collections.newSetFromMap(new IdentityHashMap<>());
-        now.addAll(CurrentScene.newest(new ArrayList<>(heldOut), settings.sceneTolerance()));
-        return before.stream().noneMatch(now::contains);
+        now.addAll(scene);
+        return before.stream().noneMatch(now::contains)
+                && CurrentScene.distance(CurrentScene.meanLight(scene), trainedLight)
+                        > settings.sceneTolerance();
     }
 
     /** The student's model name (from its checkpoint). */
@@ -964,10 +972,11 @@ public final class SelfTrainer implements AutoCloseable {
      * student falling back in, becomes the next version; a rejected candidate is rolled back.
      *
      * <p>Between steps it takes in the frames offered meanwhile; when the light of the held-out
-     * frames changes (none of the check frames it began with is of the current scene any more), it
-     * stops there and is rolled back without a check: its steps trained on the light before, and
-     * its remaining steps and check would only delay the round that trains on the new one ({@link
-     * #ready}).
+     * frames changes away from that of the frames it trains on (none of the check frames it began
+     * with is of the current scene any more, and the scene's mean light is beyond the tolerance of
+     * theirs), it stops there and is rolled back without a check: its steps trained on the light
+     * before, and its remaining steps and check would only delay the round that trains on the new
+     * one ({@link #ready}).
      */
     public Round round() throws IOException {
         drain();
@@ -991,6 +1000,7 @@ public final class SelfTrainer implements AutoCloseable {
         }
         List<DenseSample> before = checkFrames();
         List<DenseSample> pool = trainingFrames(before);
+        double[] trainedLight = settings.sceneTolerance() > 0 ? CurrentScene.meanLight(pool) : null;
         float first = Float.NaN;
         float last = Float.NaN;
         int skipped = 0;
@@ -1039,7 +1049,9 @@ public final class SelfTrainer implements AutoCloseable {
                 }
                 last = loss;
                 betweenSteps.run();
-                if (k + 1 < settings.stepsPerRound() && drain() > 0 && lightChangedSince(before)) {
+                if (k + 1 < settings.stepsPerRound()
+                        && drain() > 0
+                        && lightChangedSince(before, trainedLight)) {
                     stoppedAfter = k + 1;
                 }
             }

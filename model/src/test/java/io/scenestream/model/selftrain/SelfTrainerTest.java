@@ -562,8 +562,8 @@ class SelfTrainerTest {
      * Held-out frames of a new light that arrive after the third of a round's fifteen steps stop it
      * there: rolled back, not judged, the serving weights as they were. The next round is not
      * {@link SelfTrainer#ready ready} until the buffer has a batch of frames of the new light, and
-     * then trains on those only. More frames of the same room arriving as early do not stop a
-     * round.
+     * then trains on those only. More frames of the same room, or of another room in the same
+     * light, arriving as early do not stop a round.
      */
     @Test
     void aRoundStopsWhenTheLightChangesDuringItsSteps() throws Exception {
@@ -575,6 +575,15 @@ class SelfTrainerTest {
             assertThat(same.stopped()).isFalse();
             assertThat(same.newCheckFrames()).isEqualTo(4);
             assertThat(t.ready()).isTrue();
+        }
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+            // Four frames of another daylight room: a jump for the test relative to the camera's
+            // own frames, so they alone are the current scene, but in the light of the frames the
+            // round trains on.
+            SelfTrainer.Round otherRoom = dayRoundDuringWhichArrive(t, uniform(46, 4, 7, 8f), 3);
+            assertThat(otherRoom.stopped()).isFalse();
+            assertThat(otherRoom.checkFrames()).isEqualTo(4);
+            assertThat(otherRoom.newCheckFrames()).isEqualTo(4);
         }
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
             // One room under a warm lamp: four frames held out, four for training.
