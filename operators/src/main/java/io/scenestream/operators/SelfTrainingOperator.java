@@ -89,6 +89,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient long sinceRound;
     private transient long heldOutSinceCheck;
     private transient long lastRoundAt;
+
+    /** Whether a due round waits for frames of the current light (logged once a wait). */
+    private transient boolean waitingForLight;
+
     private transient ListState<byte[]> studentStateList;
     private transient ListState<byte[]> trainingList;
     private transient ListState<byte[]> heldOutList;
@@ -334,12 +338,20 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         && (sinceRound >= settings.roundEvery()
                                 || now - lastRoundAt >= settings.roundIntervalMs());
         // Not before the trainer has a batch of frames of the light it is checked on: after a
-        // change
-        // of light a round started earlier trains on the old one and is rolled back.
-        if (!due
-                || training.size() < settings.trainer().batch()
-                || heldOut.isEmpty()
-                || !trainer.ready()) {
+        // change of light a round started earlier trains on the old one and is rolled back.
+        boolean waiting =
+                due
+                        && training.size() >= settings.trainer().batch()
+                        && !heldOut.isEmpty()
+                        && !trainer.ready();
+        if (waiting && !waitingForLight) {
+            LOG.info(
+                    "a self-training round is due and waits for a batch of frames of the current"
+                            + " light: {}",
+                    trainer.readiness());
+        }
+        waitingForLight = waiting;
+        if (!due || training.size() < settings.trainer().batch() || heldOut.isEmpty() || waiting) {
             if (heldOutSinceCheck >= CHECK_AFTER_HELD_OUT) {
                 startCheck();
             }

@@ -234,6 +234,25 @@ public final class CurrentScene {
     }
 
     /**
+     * The frames of {@code frames} within {@code tolerance} of the mean light of {@code scene}: the
+     * absolute test alone, which tells night, a warm lamp and daylight apart but not haze.
+     */
+    public static List<DenseSample> inLight(
+            List<DenseSample> frames, List<DenseSample> scene, double tolerance) {
+        if (scene.isEmpty()) {
+            return List.of();
+        }
+        double[] mean = meanLight(scene);
+        List<DenseSample> out = new ArrayList<>();
+        for (DenseSample f : frames) {
+            if (distance(statistics(f), mean) <= tolerance) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The frames of {@code frames} whose light is that of {@code scene}: within {@code tolerance}
      * of its mean statistics, and, where the scene has {@link #MIN_FRAMES} frames or more, within
      * the relative test's limit of them.

@@ -511,6 +511,9 @@ public final class SelfTrainer implements AutoCloseable {
     /** {@link #ready}, as of the last frame added or round; read from other threads. */
     private volatile boolean ready;
 
+    /** What {@link #ready} was decided on, for {@link #readiness}. */
+    private volatile String readiness = "no frames yet";
+
     /** The frozen student's weights by state-dict name; null without one. */
     private Map<String, float[]> frozenWeights;
 
@@ -895,21 +898,39 @@ public final class SelfTrainer implements AutoCloseable {
         return ready;
     }
 
+    /**
+     * Why a round is or is not {@link #ready}: the frames it would train on and check on. Safe to
+     * read from any thread.
+     */
+    public String readiness() {
+        return readiness;
+    }
+
     private boolean computeReady() {
         if (!canRun()) {
+            readiness = buffer.size() + " training frames and " + heldOut.size() + " held out";
             return false;
         }
         if (settings.sceneTolerance() <= 0) {
+            readiness = buffer.size() + " training frames";
             return true;
         }
         List<DenseSample> held = new ArrayList<>(heldOut);
-        if (CurrentScene.newest(held, settings.sceneTolerance()).size() == held.size()) {
+        List<DenseSample> scene = CurrentScene.newest(held, settings.sceneTolerance());
+        if (scene.size() == held.size()) {
             // No change of light among the held-out frames: every buffered frame may be trained on.
+            readiness = buffer.size() + " training frames, no change of light";
             return true;
         }
-        return CurrentScene.like(new ArrayList<>(buffer), checkFrames(), settings.sceneTolerance())
-                        .size()
-                >= settings.batch();
+        int ofTheLight = framesOfTheLight(new ArrayList<>(buffer), checkFrames()).size();
+        readiness =
+                ofTheLight
+                        + " of "
+                        + buffer.size()
+                        + " training frames in the light of the "
+                        + scene.size()
+                        + " held-out frames since its change";
+        return ofTheLight >= settings.batch();
     }
 
     /**
@@ -1221,17 +1242,29 @@ public final class SelfTrainer implements AutoCloseable {
 
     /**
      * The frames a round trains on: the buffer's frames of the current scene (that of the check
-     * frames), once there are a batch of them; else the whole buffer.
+     * frames), once there are a batch of them; else those in its light by the absolute test alone
+     * (a camera at night looks at a lamp and at dark corners: the test relative to the check
+     * frames' own spread may leave fewer than a batch, all of them night frames); else the whole
+     * buffer.
      */
     private List<DenseSample> trainingFrames(List<DenseSample> check) {
         List<DenseSample> all = new ArrayList<>(buffer);
-        if (settings.sceneTolerance() > 0) {
-            List<DenseSample> scene = CurrentScene.like(all, check, settings.sceneTolerance());
-            if (scene.size() >= settings.batch()) {
-                return scene;
-            }
+        List<DenseSample> light = framesOfTheLight(all, check);
+        return light.size() >= settings.batch() ? light : all;
+    }
+
+    /**
+     * The frames of {@code all} of the check frames' scene if there are a batch of them, else those
+     * in their light (see {@link #trainingFrames}); empty without a scene tolerance.
+     */
+    private List<DenseSample> framesOfTheLight(List<DenseSample> all, List<DenseSample> check) {
+        if (settings.sceneTolerance() <= 0 || check.isEmpty()) {
+            return List.of();
         }
-        return all;
+        List<DenseSample> scene = CurrentScene.like(all, check, settings.sceneTolerance());
+        return scene.size() >= settings.batch()
+                ? scene
+                : CurrentScene.inLight(all, check, settings.sceneTolerance());
     }
 
     private static Map<String, float[]> snapshot(Map<String, Parameter> params) {

@@ -1,6 +1,7 @@
 package io.scenestream.model.selftrain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.scenestream.frames.DenseSample;
@@ -139,6 +140,30 @@ class CurrentSceneTest {
         assertThat(CurrentScene.newest(day, tolerance)).containsExactlyElementsOf(day);
         assertThat(CurrentScene.like(day, night, tolerance)).hasSizeLessThan(day.size() / 2);
         assertThat(CurrentScene.newest(List.of(), CurrentScene.DEFAULT_TOLERANCE)).isEmpty();
+    }
+
+    /**
+     * The frames in a scene's light by the absolute test alone: every frame of a night walk through
+     * a room (a lamp in view or not), none of daylight; the scene's own test, relative to the
+     * spread of its three frames, keeps no more of them.
+     */
+    @Test
+    void framesInTheLightOfASceneAreThoseOfItsLightByTheAbsoluteTest() {
+        double tolerance = CurrentScene.DEFAULT_TOLERANCE;
+        List<DenseSample> night = camera(21, "night:240", 10, 240);
+        List<DenseSample> scene = night.subList(night.size() - 3, night.size());
+        List<DenseSample> day = fleet("day", 22, 12);
+        List<DenseSample> buffer = new ArrayList<>(day);
+        buffer.addAll(night.subList(0, night.size() - 3));
+        List<DenseSample> inLight = CurrentScene.inLight(buffer, scene, tolerance);
+        List<DenseSample> like = CurrentScene.like(buffer, scene, tolerance);
+        System.out.printf(
+                "night walk: %d of %d night frames in the light of the last three, %d like them%n",
+                inLight.size(), night.size() - 3, like.size());
+        assertThat(inLight).containsExactlyElementsOf(night.subList(0, night.size() - 3));
+        assertThat(inLight).containsAll(like);
+        assertThatThrownBy(() -> CurrentScene.meanLight(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /**

@@ -615,6 +615,10 @@ class SelfTrainerTest {
             serving.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
             // No training frame of the new light yet, then three, then a batch.
             assertThat(t.ready()).isFalse();
+            assertThat(t.readiness())
+                    .isEqualTo(
+                            "0 of 12 training frames in the light of the 4 held-out frames since"
+                                    + " its change");
             List<DenseSample> warmTraining = room.subList(4, 8);
             for (int i = 0; i < 4; i++) {
                 assertThat(t.ready()).as("%d training frames of the new light", i).isFalse();
