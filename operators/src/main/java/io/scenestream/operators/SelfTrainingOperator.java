@@ -337,7 +337,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                 sinceRound > 0
                         && (sinceRound >= settings.roundEvery()
                                 || now - lastRoundAt >= settings.roundIntervalMs());
-        // Not before the trainer has a batch of frames of the light it is checked on: after a
+        // Not before the trainer has two batches of frames of the light it is checked on: after a
         // change of light a round started earlier trains on the old one and is rolled back.
         boolean waiting =
                 due
@@ -346,7 +346,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
                         && !trainer.ready();
         if (waiting && !waitingForLight) {
             LOG.info(
-                    "a self-training round is due and waits for a batch of frames of the current"
+                    "a self-training round is due and waits for frames of the current"
                             + " light: {}",
                     trainer.readiness());
         }
@@ -421,8 +421,8 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         roundsDone++;
         studentState = o.state();
         if (r.stopped()) {
-            // The light changed during its steps: the next round is due once there is a batch of
-            // frames of the new light, not a round interval later.
+            // The light changed during its steps: the next round is due once there are two batches
+            // of frames of the new light, not a round interval later.
             lastRoundAt =
                     getProcessingTimeService().getCurrentProcessingTime()
                             - settings.roundIntervalMs();
