@@ -344,8 +344,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         long t0 = System.nanoTime();
         trainer.enter(scene, "the adapted parameters of " + key);
         // Right after a change of light, until there are two batches of frames of the new one, a
-        // round
-        // would train on the old light: the check between rounds instead, the round later.
+        // round would train on the old light: the check between rounds instead, the round later.
         boolean deferred = round && !trainer.ready();
         SelfTrainer.Round r = round && !deferred ? trainer.round() : trainer.watch().orElse(null);
         if (r == null || !r.newVersion()) {

@@ -114,26 +114,7 @@ final class SelfTrainingReports {
                     case FROZEN ->
                             "the serving student trails the frozen one on the current scene"
                                     + (r.trained() ? "" : ", between rounds");
-                    case ROLLED_BACK ->
-                            r.stopped()
-                                    ? "the light changed after "
-                                            + r.stoppedAfter()
-                                            + " of its "
-                                            + settings.trainer().stepsPerRound()
-                                            + " steps; the next round trains on the new light"
-                                    : r.checkFrames() < settings.trainer().minCheckFrames()
-                                            ? "too few check frames of the current scene to judge it ("
-                                                    + r.checkFrames()
-                                                    + ", needs "
-                                                    + settings.trainer().minCheckFrames()
-                                                    + ")"
-                                            : Double.isNaN(r.candidateAgreement())
-                                                    ? "the candidate's outputs are not finite"
-                                                    : "the candidate agrees less with the teacher on "
-                                                            + (r.worseOn().isEmpty()
-                                                                    ? "a task"
-                                                                    : String.join(
-                                                                            ", ", r.worseOn()));
+                    case ROLLED_BACK -> whyRolledBack(r);
                 };
         double agreement;
         if (r.newVersion()) {
@@ -210,6 +191,29 @@ final class SelfTrainingReports {
                         ? ""
                         : "; " + r.skippedSteps() + " steps left out, gradients not finite");
         return new Served(r.newVersion(), r.version(), agreement);
+    }
+
+    /** Why a round's candidate was rolled back, for its console line and record. */
+    private String whyRolledBack(SelfTrainer.Round r) {
+        if (r.stopped()) {
+            return "the light changed after "
+                    + r.stoppedAfter()
+                    + " of its "
+                    + settings.trainer().stepsPerRound()
+                    + " steps; the next round trains on the new light";
+        }
+        if (r.checkFrames() < settings.trainer().minCheckFrames()) {
+            return "too few check frames of the current scene to judge it ("
+                    + r.checkFrames()
+                    + ", needs "
+                    + settings.trainer().minCheckFrames()
+                    + ")";
+        }
+        if (Double.isNaN(r.candidateAgreement())) {
+            return "the candidate's outputs are not finite";
+        }
+        return "the candidate agrees less with the teacher on "
+                + (r.worseOn().isEmpty() ? "a task" : String.join(", ", r.worseOn()));
     }
 
     /**

@@ -1094,7 +1094,6 @@ public final class SelfTrainer implements AutoCloseable {
         }
         if (stoppedAfter > 0) {
             rollBack(params, saved, optimizerBefore);
-            ready = computeReady();
             Agreement none = new Agreement(Double.NaN, Double.NaN, Double.NaN);
             return new Round(
                     version,
