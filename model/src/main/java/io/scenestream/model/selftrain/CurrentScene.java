@@ -3,6 +3,7 @@ package io.scenestream.model.selftrain;
 import io.scenestream.frames.DenseSample;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Which of a camera's recent frames show the scene it sees now, by their light: the log of the mean
@@ -120,12 +121,24 @@ public final class CurrentScene {
 
     /** The mean of the frames' {@link #statistics}; at least one frame. */
     public static double[] meanLight(List<DenseSample> frames) {
+        return meanLight(frames, CurrentScene::statistics);
+    }
+
+    /** {@link #meanLight(List)} with each frame's {@link #statistics} from {@code light}. */
+    public static double[] meanLight(
+            List<DenseSample> frames, Function<DenseSample, double[]> light) {
         if (frames.isEmpty()) {
             throw new IllegalArgumentException("no frames to measure the light of");
         }
-        List<double[]> stats = new ArrayList<>();
-        frames.forEach(f -> stats.add(statistics(f)));
+        List<double[]> stats = lights(frames, light);
         return mean(stats, 0, stats.size());
+    }
+
+    private static List<double[]> lights(
+            List<DenseSample> frames, Function<DenseSample, double[]> light) {
+        List<double[]> stats = new ArrayList<>(frames.size());
+        frames.forEach(f -> stats.add(light.apply(f)));
+        return stats;
     }
 
     /** The largest difference of one statistic, in units of {@link #SCALES}. */
@@ -145,8 +158,13 @@ public final class CurrentScene {
      * of light.
      */
     public static List<DenseSample> newest(List<DenseSample> frames, double tolerance) {
-        List<double[]> stats = new ArrayList<>();
-        frames.forEach(f -> stats.add(statistics(f)));
+        return newest(frames, tolerance, CurrentScene::statistics);
+    }
+
+    /** {@link #newest(List, double)} with each frame's {@link #statistics} from {@code light}. */
+    public static List<DenseSample> newest(
+            List<DenseSample> frames, double tolerance, Function<DenseSample, double[]> light) {
+        List<double[]> stats = lights(frames, light);
         int from = 0;
         while (true) {
             int split = -1;
@@ -239,13 +257,25 @@ public final class CurrentScene {
      */
     public static List<DenseSample> inLight(
             List<DenseSample> frames, List<DenseSample> scene, double tolerance) {
+        return inLight(frames, scene, tolerance, CurrentScene::statistics);
+    }
+
+    /**
+     * {@link #inLight(List, List, double)} with each frame's {@link #statistics} from {@code
+     * light}.
+     */
+    public static List<DenseSample> inLight(
+            List<DenseSample> frames,
+            List<DenseSample> scene,
+            double tolerance,
+            Function<DenseSample, double[]> light) {
         if (scene.isEmpty()) {
             return List.of();
         }
-        double[] mean = meanLight(scene);
+        double[] mean = meanLight(scene, light);
         List<DenseSample> out = new ArrayList<>();
         for (DenseSample f : frames) {
-            if (distance(statistics(f), mean) <= tolerance) {
+            if (distance(light.apply(f), mean) <= tolerance) {
                 out.add(f);
             }
         }
@@ -259,11 +289,21 @@ public final class CurrentScene {
      */
     public static List<DenseSample> like(
             List<DenseSample> frames, List<DenseSample> scene, double tolerance) {
+        return like(frames, scene, tolerance, CurrentScene::statistics);
+    }
+
+    /**
+     * {@link #like(List, List, double)} with each frame's {@link #statistics} from {@code light}.
+     */
+    public static List<DenseSample> like(
+            List<DenseSample> frames,
+            List<DenseSample> scene,
+            double tolerance,
+            Function<DenseSample, double[]> light) {
         if (scene.isEmpty()) {
             return List.of();
         }
-        List<double[]> stats = new ArrayList<>();
-        scene.forEach(f -> stats.add(statistics(f)));
+        List<double[]> stats = lights(scene, light);
         double[] mean = mean(stats, 0, stats.size());
         double[] deviation = null;
         if (stats.size() >= MIN_FRAMES) {
@@ -273,7 +313,7 @@ public final class CurrentScene {
         }
         List<DenseSample> out = new ArrayList<>();
         for (DenseSample f : frames) {
-            double[] s = statistics(f);
+            double[] s = light.apply(f);
             boolean same = distance(s, mean) <= tolerance;
             for (int j = 0; same && deviation != null && j < mean.length; j++) {
                 same = Math.abs(s[j] - mean[j]) <= relativeLimit(deviation[j], j, tolerance);

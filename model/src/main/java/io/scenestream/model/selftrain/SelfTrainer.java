@@ -493,6 +493,12 @@ public final class SelfTrainer implements AutoCloseable {
     private final Deque<DenseSample> buffer = new ArrayDeque<>();
     private final Deque<DenseSample> heldOut = new ArrayDeque<>();
 
+    /**
+     * Each buffered and held-out frame's light ({@link CurrentScene#statistics}), measured once
+     * when it is added: readiness is decided again for every frame added, over all of them.
+     */
+    private final Map<DenseSample, double[]> lights = new IdentityHashMap<>();
+
     /** Frames offered from other threads, added on this one ({@link #drain}). */
     private final Queue<Offered> offered = new ConcurrentLinkedQueue<>();
 
@@ -879,11 +885,25 @@ public final class SelfTrainer implements AutoCloseable {
         return n % settings.heldOutEvery() == 0;
     }
 
-    private static void push(Deque<DenseSample> q, DenseSample s, int cap) {
+    private void push(Deque<DenseSample> q, DenseSample s, int cap) {
         q.addLast(s);
-        while (q.size() > cap) {
-            q.removeFirst();
+        if (settings.sceneTolerance() > 0) {
+            lights.put(s, CurrentScene.statistics(s));
         }
+        while (q.size() > cap) {
+            lights.remove(q.removeFirst());
+        }
+    }
+
+    /** How many frames' light is kept: that of the buffered and held-out frames only. */
+    int lightsKept() {
+        return lights.size();
+    }
+
+    /** A frame's light: measured when it was added, if it is still buffered or held out. */
+    private double[] light(DenseSample frame) {
+        double[] known = lights.get(frame);
+        return known != null ? known : CurrentScene.statistics(frame);
     }
 
     /** Training frames added since the last round. */
@@ -926,7 +946,7 @@ public final class SelfTrainer implements AutoCloseable {
             return true;
         }
         List<DenseSample> held = new ArrayList<>(heldOut);
-        List<DenseSample> scene = CurrentScene.newest(held, settings.sceneTolerance());
+        List<DenseSample> scene = CurrentScene.newest(held, settings.sceneTolerance(), this::light);
         if (scene.size() == held.size()) {
             // No change of light among the held-out frames: every buffered frame may be trained on.
             readiness = buffer.size() + " training frames, no change of light";
@@ -956,11 +976,12 @@ public final class SelfTrainer implements AutoCloseable {
             return false;
         }
         List<DenseSample> scene =
-                CurrentScene.newest(new ArrayList<>(heldOut), settings.sceneTolerance());
+                CurrentScene.newest(
+                        new ArrayList<>(heldOut), settings.sceneTolerance(), this::light);
         Set<DenseSample> now = Collections.newSetFromMap(new IdentityHashMap<>());
         now.addAll(scene);
         return before.stream().noneMatch(now::contains)
-                && CurrentScene.distance(CurrentScene.meanLight(scene), trainedLight)
+                && CurrentScene.distance(CurrentScene.meanLight(scene, this::light), trainedLight)
                         > settings.sceneTolerance();
     }
 
@@ -989,6 +1010,7 @@ public final class SelfTrainer implements AutoCloseable {
     public void restoreFrames(List<DenseSample> training, List<DenseSample> held) {
         buffer.clear();
         heldOut.clear();
+        lights.clear();
         training.forEach(s -> push(buffer, s.resize(height, width), settings.bufferSize()));
         held.forEach(s -> push(heldOut, s.resize(height, width), settings.heldOutSize()));
         ready = computeReady();
@@ -1031,7 +1053,8 @@ public final class SelfTrainer implements AutoCloseable {
         }
         List<DenseSample> before = checkFrames();
         List<DenseSample> pool = trainingFrames(before);
-        double[] trainedLight = settings.sceneTolerance() > 0 ? CurrentScene.meanLight(pool) : null;
+        double[] trainedLight =
+                settings.sceneTolerance() > 0 ? CurrentScene.meanLight(pool, this::light) : null;
         float first = Float.NaN;
         float last = Float.NaN;
         int skipped = 0;
@@ -1243,7 +1266,7 @@ public final class SelfTrainer implements AutoCloseable {
     private List<DenseSample> checkFrames() {
         List<DenseSample> all = new ArrayList<>(heldOut);
         if (settings.sceneTolerance() > 0) {
-            all = CurrentScene.newest(all, settings.sceneTolerance());
+            all = CurrentScene.newest(all, settings.sceneTolerance(), this::light);
         }
         return List.copyOf(
                 all.subList(Math.max(0, all.size() - settings.checkFrames()), all.size()));
@@ -1270,10 +1293,11 @@ public final class SelfTrainer implements AutoCloseable {
         if (settings.sceneTolerance() <= 0 || check.isEmpty()) {
             return List.of();
         }
-        List<DenseSample> scene = CurrentScene.like(all, check, settings.sceneTolerance());
+        List<DenseSample> scene =
+                CurrentScene.like(all, check, settings.sceneTolerance(), this::light);
         return scene.size() >= NEW_LIGHT_BATCHES * settings.batch()
                 ? scene
-                : CurrentScene.inLight(all, check, settings.sceneTolerance());
+                : CurrentScene.inLight(all, check, settings.sceneTolerance(), this::light);
     }
 
     private static Map<String, float[]> snapshot(Map<String, Parameter> params) {

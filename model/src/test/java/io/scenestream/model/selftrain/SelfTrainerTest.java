@@ -654,6 +654,28 @@ class SelfTrainerTest {
         }
     }
 
+    /**
+     * Each frame's light is kept while the frame is buffered or held out, and forgotten with it: a
+     * camera streaming for days does not grow the trainer.
+     */
+    @Test
+    void theLightOfFramesIsKeptOnlyWhileTheyAre() throws Exception {
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(1))) {
+            List<DenseSample> frames = uniform(61, 100, 0, 1f);
+            frames.forEach(t::add);
+            assertThat(t.bufferSize()).isEqualTo(64);
+            assertThat(t.heldOutSize()).isEqualTo(8);
+            assertThat(t.lightsKept()).isEqualTo(72);
+            t.restoreFrames(frames.subList(0, 10), frames.subList(10, 12));
+            assertThat(t.lightsKept()).isEqualTo(12);
+        }
+        SelfTrainer.Settings noScenes = builder(1).optSceneTolerance(0).build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", noScenes)) {
+            uniform(62, 20, 0, 1f).forEach(t::add);
+            assertThat(t.lightsKept()).as("no light measured without scenes").isZero();
+        }
+    }
+
     /** A frame whose decoding fails (null) is left out; the others are added in order. */
     @Test
     void offeredFramesAreAddedOnDrain() throws Exception {
