@@ -9,10 +9,12 @@ import io.scenestream.frames.viz.Panels;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.data.DataSpec;
+import io.scenestream.model.train.BatchNormStatistics;
 import io.scenestream.model.train.Evaluation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +79,25 @@ public class EvaluateCommand implements Callable<Integer> {
             description = "panels for the first N frames (default: ${DEFAULT-VALUE})")
     int panelCount = 8;
 
+    @Option(
+            names = "--batch-norm-from",
+            description =
+                    "before evaluating, set BatchNorm's running statistics to those of frames of"
+                            + " these sources (AdaBN), e.g. synthetic:night")
+    String batchNormFrom;
+
+    @Option(
+            names = "--batch-norm-frames",
+            description = "frames for --batch-norm-from (default: ${DEFAULT-VALUE})")
+    int batchNormFrames = 16;
+
+    @Option(
+            names = "--batch-norm-seed",
+            description =
+                    "seed of synthetic --batch-norm-from sources (default: ${DEFAULT-VALUE}: other"
+                            + " rooms than --seed's)")
+    long batchNormSeed = 54_321;
+
     /** Parses {@code args} and evaluates. */
     public static Evaluation.Result run(String... args) throws Exception {
         EvaluateCommand cmd = new EvaluateCommand();
@@ -114,6 +135,17 @@ public class EvaluateCommand implements Callable<Integer> {
             int count = frames != null ? frames : source.size() < 0 ? 64 : (int) source.size();
             if (count <= 0) {
                 throw new IllegalArgumentException("--frames must be positive");
+            }
+            if (batchNormFrom != null) {
+                List<DenseSample> adapt = batchNormFrames(in);
+                int layers =
+                        BatchNormStatistics.setFrom(lc.net(), djl.getNDManager(), adapt, batch);
+                out.printf(
+                        Locale.ROOT,
+                        "BatchNorm statistics of %d layers set from %d frames of %s%n",
+                        layers,
+                        adapt.size(),
+                        batchNormFrom);
             }
             List<String> classes = lc.manifest().classNames();
             int[] written = {0};
@@ -197,6 +229,25 @@ public class EvaluateCommand implements Callable<Integer> {
             }
             return r;
         }
+    }
+
+    /** The first {@link #batchNormFrames} frames of {@link #batchNormFrom} at {@code in}. */
+    private List<DenseSample> batchNormFrames(Size in) throws IOException {
+        if (batchNormFrames < 2) {
+            throw new IllegalArgumentException("--batch-norm-frames must be 2 or more");
+        }
+        SampleSource from =
+                DataSpec.parse(batchNormFrom)
+                        .open(
+                                batchNormSeed,
+                                null,
+                                (d, s, world) -> Sources.synthetic(d, s, world, null));
+        long n = from.size() < 0 ? batchNormFrames : Math.min(batchNormFrames, from.size());
+        List<DenseSample> out = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            out.add(from.get(i, in.height(), in.width()));
+        }
+        return out;
     }
 
     /** The metrics as a two-column table: percentages for shares, metres for RMSE. */

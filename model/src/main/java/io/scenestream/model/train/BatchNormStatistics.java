@@ -1,0 +1,212 @@
+package io.scenestream.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.scenestream.frames.DenseSample;
+import io.scenestream.model.data.Batches;
+import io.scenestream.model.weights.StateDict;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sets a net's BatchNorm running statistics to those of given frames (AdaBN, Li et al. 2016): the
+ * mean and variance every BatchNorm sees over the frames (pooled over batches, each weighted by its
+ * frames), replace what it kept from training. Inference normalises with the running statistics;
+ * after a change of light they are the old light's, and a few steps on small batches move them only
+ * by the backbone's momentum (0.01) a step: a model that learnt on the new light's batch statistics
+ * is run at inference on the old light's.
+ *
+ * <p>A training-mode forward pass makes BatchNorm update its running statistics as {@code r' = r +
+ * t (b - r)} with the batch's statistic {@code b} and the layer's momentum {@code t}. The first
+ * batch runs twice from the same start, which gives {@code t} for each layer (the second pass
+ * starts from the first's result: {@code r'' - r' = (1 - t)(r' - r)}); every batch then gives its
+ * {@code b}, and the running statistics are restored between batches. No weight changes, no
+ * gradient is recorded.
+ */
+public final class BatchNormStatistics {
+
+    private static final String MEAN = "running_mean";
+    private static final String VAR = "running_var";
+
+    private BatchNormStatistics() {}
+
+    /** One BatchNorm's running mean and variance. */
+    private record Layer(String name, Parameter mean, Parameter var) {}
+
+    /**
+     * Replaces every BatchNorm's running statistics of {@code net} with those of {@code frames} (at
+     * the net's input size), taken in batches of {@code batch}; at least one batch of two frames or
+     * more. Arrays of the passes belong to a sub-manager of {@code manager}, closed here.
+     *
+     * @return the number of BatchNorm layers set
+     */
+    public static int setFrom(Block net, NDManager manager, List<DenseSample> frames, int batch) {
+        if (batch < 2 || frames.size() < 2) {
+            throw new IllegalArgumentException(
+                    "BatchNorm statistics need batches of two frames or more; got "
+                            + frames.size()
+                            + " frames in batches of "
+                            + batch);
+        }
+        List<Layer> layers = layers(net);
+        Map<String, float[]> start = read(layers);
+        List<List<DenseSample>> batches = new ArrayList<>();
+        for (int i = 0; i + 1 < frames.size(); i += batch) {
+            batches.add(frames.subList(i, Math.min(frames.size(), i + batch)));
+        }
+        Batches.Staging staging = new Batches.Staging();
+        Map<String, Double> momentum = new LinkedHashMap<>();
+        Map<String, double[]> sum = new LinkedHashMap<>();
+        Map<String, double[]> squares = new LinkedHashMap<>();
+        try (NDManager m = manager.newSubManager()) {
+            for (int k = 0; k < batches.size(); k++) {
+                Map<String, float[]> once = pass(net, m, batches.get(k), staging, layers);
+                if (k == 0) {
+                    Map<String, float[]> twice = pass(net, m, batches.get(k), staging, layers);
+                    for (Layer l : layers) {
+                        momentum.put(
+                                l.name(),
+                                momentum(
+                                        start.get(l.name() + MEAN),
+                                        start.get(l.name() + VAR),
+                                        once.get(l.name() + MEAN),
+                                        once.get(l.name() + VAR),
+                                        twice.get(l.name() + MEAN),
+                                        twice.get(l.name() + VAR)));
+                    }
+                }
+                write(layers, start);
+                for (Layer l : layers) {
+                    double t = momentum.get(l.name());
+                    if (!(t > 0)) {
+                        continue;
+                    }
+                    double[] mean =
+                            statistic(start.get(l.name() + MEAN), once.get(l.name() + MEAN), t);
+                    double[] var =
+                            statistic(start.get(l.name() + VAR), once.get(l.name() + VAR), t);
+                    double[] s = sum.computeIfAbsent(l.name(), n -> new double[mean.length]);
+                    double[] q = squares.computeIfAbsent(l.name(), n -> new double[mean.length]);
+                    int w = batches.get(k).size();
+                    for (int c = 0; c < mean.length; c++) {
+                        s[c] += w * mean[c];
+                        // E[x^2] of the batch, from its variance and mean
+                        q[c] += w * (var[c] + mean[c] * mean[c]);
+                    }
+                }
+            }
+        }
+        int counted = 0;
+        for (int k = 0; k < batches.size(); k++) {
+            counted += batches.get(k).size();
+        }
+        int set = 0;
+        Map<String, float[]> pooled = new LinkedHashMap<>(start);
+        for (Layer l : layers) {
+            double[] s = sum.get(l.name());
+            if (s == null) {
+                continue;
+            }
+            double[] q = squares.get(l.name());
+            float[] mean = new float[s.length];
+            float[] var = new float[s.length];
+            for (int c = 0; c < s.length; c++) {
+                double mu = s[c] / counted;
+                mean[c] = (float) mu;
+                var[c] = (float) Math.max(0, q[c] / counted - mu * mu);
+            }
+            pooled.put(l.name() + MEAN, mean);
+            pooled.put(l.name() + VAR, var);
+            set++;
+        }
+        write(layers, pooled);
+        return set;
+    }
+
+    /** The BatchNorm layers of {@code net}, by the state-dict prefix of their statistics. */
+    private static List<Layer> layers(Block net) {
+        Map<String, Parameter> params = StateDict.parameters(net);
+        List<Layer> out = new ArrayList<>();
+        params.forEach(
+                (name, p) -> {
+                    if (name.endsWith(MEAN)) {
+                        String prefix = name.substring(0, name.length() - MEAN.length());
+                        Parameter var = params.get(prefix + VAR);
+                        if (var != null) {
+                            out.add(new Layer(prefix, p, var));
+                        }
+                    }
+                });
+        return out;
+    }
+
+    /** A training-mode pass over {@code frames}; the running statistics after it. */
+    private static Map<String, float[]> pass(
+            Block net,
+            NDManager manager,
+            List<DenseSample> frames,
+            Batches.Staging staging,
+            List<Layer> layers) {
+        try (NDManager m = manager.newSubManager()) {
+            NDList x = new NDList(Batches.images(m, frames, staging));
+            net.forward(new ParameterStore(m, false), x, true);
+        }
+        return read(layers);
+    }
+
+    /**
+     * A layer's momentum from its statistics before ({@code r0}), after one pass ({@code r1}) and
+     * after a second pass over the same batch ({@code r2}): least squares over its channels of
+     * {@code r2 - r1 = (1 - t)(r1 - r0)}; NaN where the pass moved nothing.
+     */
+    private static double momentum(
+            float[] m0, float[] v0, float[] m1, float[] v1, float[] m2, float[] v2) {
+        double across = 0;
+        double along = 0;
+        for (float[][] s : new float[][][] {{m0, m1, m2}, {v0, v1, v2}}) {
+            for (int c = 0; c < s[0].length; c++) {
+                double first = (double) s[1][c] - s[0][c];
+                double second = (double) s[2][c] - s[1][c];
+                across += second * first;
+                along += first * first;
+            }
+        }
+        return along > 0 ? 1 - across / along : Double.NaN;
+    }
+
+    /** The batch's statistic {@code b} from {@code r1 = r0 + t (b - r0)}. */
+    private static double[] statistic(float[] r0, float[] r1, double t) {
+        double[] out = new double[r0.length];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = r0[c] + ((double) r1[c] - r0[c]) / t;
+        }
+        return out;
+    }
+
+    private static Map<String, float[]> read(List<Layer> layers) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            out.put(l.name() + MEAN, l.mean().getArray().toFloatArray());
+            out.put(l.name() + VAR, l.var().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    private static void write(List<Layer> layers, Map<String, float[]> values) {
+        for (Layer l : layers) {
+            set(l.mean().getArray(), values.get(l.name() + MEAN));
+            set(l.var().getArray(), values.get(l.name() + VAR));
+        }
+    }
+
+    private static void set(NDArray array, float[] values) {
+        array.set(FloatBuffer.wrap(values));
+    }
+}
