@@ -451,11 +451,14 @@ public final class JobOptions {
                     .stringType()
                     .defaultValue("batch")
                     .withDescription(
-                            "Which statistics BatchNorm normalises with in self-training steps: running (those "
-                                    + "inference uses, left as they are, so that a candidate computes when it serves "
-                                    + "what its round learnt) or batch (each batch's, updating the running ones slowly, "
-                                    + "as offline training does; with batches of a few frames and rounds of a few "
-                                    + "steps the candidate then serves with statistics its steps did not see).");
+                            "How self-training treats BatchNorm's statistics: batch (steps normalise with each "
+                                    + "batch's and move the running ones slowly, as offline training does; with "
+                                    + "batches of a few frames and rounds of a few steps the candidate then serves "
+                                    + "with statistics mostly of the light before a change); frames (as batch, then "
+                                    + "the candidate's running statistics are set to those of the round's newest 16 "
+                                    + "training frames, so that it serves normalised as the light it trained on); or "
+                                    + "running (steps normalise with the running statistics inference uses and leave "
+                                    + "them as they are).");
 
     public static final ConfigOption<String> SOURCE_DATA =
             ConfigOptions.key("self-training.source-data")

@@ -157,7 +157,7 @@ public record JobSettings(
                                                     scope.isFleet()
                                                             ? TrainedParts.ALL
                                                             : TrainedParts.BATCHNORM))
-                            .optBatchStatistics(batchStatistics(c.get(JobOptions.BATCH_NORM)))
+                            .optNormalisation(normalisation(c.get(JobOptions.BATCH_NORM)))
                             .optSceneTolerance(c.get(JobOptions.SCENE_TOLERANCE))
                             .optMinCheckFrames(c.get(JobOptions.MIN_CHECK_FRAMES))
                             .optCrop(crop[0], crop[1])
@@ -280,13 +280,14 @@ public record JobSettings(
         return new int[] {crop.height(), crop.width()};
     }
 
-    private static boolean batchStatistics(String value) {
+    private static SelfTrainer.Normalisation normalisation(String value) {
         return switch (value.trim()) {
-            case "running" -> false;
-            case "batch" -> true;
+            case "running" -> SelfTrainer.Normalisation.RUNNING;
+            case "batch" -> SelfTrainer.Normalisation.BATCH;
+            case "frames" -> SelfTrainer.Normalisation.FRAMES;
             default ->
                     throw new IllegalArgumentException(
-                            "self-training.batch-norm must be running or batch, got '"
+                            "self-training.batch-norm must be frames, batch or running, got '"
                                     + value
                                     + "'");
         };

@@ -72,7 +72,12 @@ class JobSettingsTest {
         assertThat(s.selfTraining().threads()).isEqualTo(1);
         assertThat(s.inference().threads()).as("inference on libtorch's default").isZero();
         assertThat(s.selfTraining().acceptTolerance()).as("no tolerance by default").isZero();
-        assertThat(s.selfTraining().trainer().batchStatistics()).isTrue();
+        assertThat(s.selfTraining().trainer().normalisation())
+                .isEqualTo(SelfTrainer.Normalisation.BATCH);
+        Configuration frames = c.clone();
+        frames.set(JobOptions.BATCH_NORM, " frames");
+        assertThat(JobOptions.settings(frames).selfTraining().trainer().normalisation())
+                .isEqualTo(SelfTrainer.Normalisation.FRAMES);
         assertThat(s.selfTraining().trainer().sceneTolerance())
                 .isEqualTo(CurrentScene.DEFAULT_TOLERANCE);
         c.set(JobOptions.ACCEPT_TOLERANCE, 0.05);

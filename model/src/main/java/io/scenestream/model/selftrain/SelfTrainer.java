@@ -17,6 +17,8 @@ import io.scenestream.model.checkpoint.LoadedCheckpoint;
 import io.scenestream.model.checkpoint.SceneDelta;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
+import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.train.BatchNormStatistics;
 import io.scenestream.model.train.Evaluation;
 import io.scenestream.model.train.MtiNetTrainer;
 import io.scenestream.model.weights.StateDict;
@@ -82,11 +84,7 @@ public final class SelfTrainer implements AutoCloseable {
      * @param weightDecay L2 weight decay
      * @param seed of batch draws and flips
      * @param parts which parameters rounds update
-     * @param batchStatistics whether steps normalise with the batch's BatchNorm statistics and
-     *     update the running ones, as offline training does (the default), or normalise with the
-     *     running statistics, as inference does ({@link
-     *     MtiNetTrainer#normaliseWithRunningStatistics}): then what a round learns is what its
-     *     candidate computes when it serves, but on adapt-eval its students' depth was worse
+     * @param normalisation how a round treats BatchNorm's statistics ({@link Normalisation})
      * @param sceneTolerance how far the light of the held-out frames before and after a point must
      *     differ for those after it to be the current scene ({@link CurrentScene#newest}): only
      *     those are check frames, and rounds train on the buffer's frames like them once there are
@@ -110,7 +108,7 @@ public final class SelfTrainer implements AutoCloseable {
             float weightDecay,
             long seed,
             TrainedParts parts,
-            boolean batchStatistics,
+            Normalisation normalisation,
             double sceneTolerance,
             int minCheckFrames,
             int cropHeight,
@@ -139,8 +137,8 @@ public final class SelfTrainer implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "fallback margin must be in [0, 1), got " + fallbackMargin);
             }
-            if (parts == null) {
-                throw new IllegalArgumentException("trained parts must be set");
+            if (parts == null || normalisation == null) {
+                throw new IllegalArgumentException("trained parts and normalisation must be set");
             }
             if (!(sceneTolerance >= 0) || Double.isInfinite(sceneTolerance)) {
                 throw new IllegalArgumentException(
@@ -197,7 +195,7 @@ public final class SelfTrainer implements AutoCloseable {
             private float weightDecay = DEFAULT_WEIGHT_DECAY;
             private long seed = 7;
             private TrainedParts parts = TrainedParts.ALL;
-            private boolean batchStatistics = true;
+            private Normalisation normalisation = Normalisation.BATCH;
             private double sceneTolerance = CurrentScene.DEFAULT_TOLERANCE;
             private int minCheckFrames = DEFAULT_MIN_CHECK_FRAMES;
             private int cropHeight;
@@ -284,12 +282,9 @@ public final class SelfTrainer implements AutoCloseable {
                 return this;
             }
 
-            /**
-             * Whether steps normalise with the batch's BatchNorm statistics (the default) or with
-             * the running ones.
-             */
-            public Builder optBatchStatistics(boolean batchStatistics) {
-                this.batchStatistics = batchStatistics;
+            /** How a round treats BatchNorm's statistics (default {@link Normalisation#BATCH}). */
+            public Builder optNormalisation(Normalisation normalisation) {
+                this.normalisation = normalisation;
                 return this;
             }
 
@@ -306,7 +301,7 @@ public final class SelfTrainer implements AutoCloseable {
                         weightDecay,
                         seed,
                         parts,
-                        batchStatistics,
+                        normalisation,
                         sceneTolerance,
                         minCheckFrames,
                         cropHeight,
@@ -314,6 +309,34 @@ public final class SelfTrainer implements AutoCloseable {
             }
         }
     }
+
+    /** How a round treats BatchNorm's statistics. */
+    public enum Normalisation {
+        /**
+         * Steps normalise with each batch's statistics and move the running ones towards them by
+         * the layer's momentum (the backbone's: 0.01 a step), as offline training does: after a
+         * change of light a candidate serves with running statistics mostly of the light before.
+         */
+        BATCH,
+        /**
+         * Steps normalise with the running statistics, as inference does, and leave them as they
+         * are ({@link MtiNetTrainer#normaliseWithRunningStatistics}): what a round learns is what
+         * its candidate computes when it serves; on adapt-eval its students' depth was worse.
+         */
+        RUNNING,
+        /**
+         * As {@link #BATCH}, then the candidate's running statistics are set to those of the
+         * round's newest training frames ({@link #STATISTICS_FRAMES}; {@link BatchNormStatistics}):
+         * it serves normalised as the frames of the light it trained on.
+         */
+        FRAMES
+    }
+
+    /**
+     * The newest training frames whose BatchNorm statistics a {@link Normalisation#FRAMES}
+     * candidate gets.
+     */
+    static final int STATISTICS_FRAMES = 16;
 
     /** What a round did with its candidate. */
     public enum Outcome {
@@ -575,7 +598,8 @@ public final class SelfTrainer implements AutoCloseable {
                             0f,
                             Map.of());
             trainer = new MtiNetTrainer(m, options, new Shape(settings.batch(), 3, height, width));
-            trainer.normaliseWithRunningStatistics(!settings.batchStatistics());
+            trainer.normaliseWithRunningStatistics(
+                    settings.normalisation() == Normalisation.RUNNING);
             Map<String, Parameter> params = StateDict.parameters(lc.net());
             trainedValues = settings.parts().apply(params);
             try (NDManager scratch = m.getNDManager().newSubManager()) {
@@ -673,8 +697,9 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * Runs {@code hook} on the round's thread after every training step and validation, e.g. to
-     * keep the round within a share of the machine; nothing by default.
+     * Runs {@code hook} on the round's thread after every training step, validation and setting of
+     * BatchNorm statistics, e.g. to keep the round within a share of the machine; nothing by
+     * default.
      */
     public void betweenSteps(Runnable hook) {
         this.betweenSteps = hook == null ? () -> {} : hook;
@@ -1109,6 +1134,17 @@ public final class SelfTrainer implements AutoCloseable {
                     stoppedAfter = k + 1;
                 }
             }
+            if (stoppedAfter == 0 && settings.normalisation() == Normalisation.FRAMES) {
+                // Normalised as the newest frames of the light it trained on, not as the running
+                // statistics its few steps moved by the momentum.
+                List<DenseSample> newest =
+                        pool.subList(Math.max(0, pool.size() - STATISTICS_FRAMES), pool.size());
+                if (newest.size() >= 2) {
+                    BatchNormStatistics.setFrom(
+                            student.net(), model.getNDManager(), newest, settings.batch());
+                }
+                betweenSteps.run();
+            }
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
             // round starts from the serving student, not from what the failed steps left.
@@ -1427,6 +1463,11 @@ public final class SelfTrainer implements AutoCloseable {
     /** Parameters, for tests: the current value of every weight under its state-dict name. */
     Map<String, float[]> weights() {
         return snapshot(parameters());
+    }
+
+    /** The student's net itself, for tests. */
+    MtiNet net() {
+        return student.net();
     }
 
     /** The student's parameters themselves under their state-dict names, for tests. */

@@ -24,11 +24,11 @@ import java.util.Map;
  * is run at inference on the old light's.
  *
  * <p>A training-mode forward pass makes BatchNorm update its running statistics as {@code r' = r +
- * t (b - r)} with the batch's statistic {@code b} and the layer's momentum {@code t}. The first
- * batch runs twice from the same start, which gives {@code t} for each layer (the second pass
- * starts from the first's result: {@code r'' - r' = (1 - t)(r' - r)}); every batch then gives its
- * {@code b}, and the running statistics are restored between batches. No weight changes, no
- * gradient is recorded.
+ * t (b - r)} with the batch's statistic {@code b} and the layer's momentum {@code t}. Each batch
+ * runs from running statistics of zero, so that {@code r' = t b}; the first runs twice, and the
+ * second pass, from the first's result, gives {@code t} for each layer ({@code r'' - r' = (1 - t)
+ * r'}). Layers whose statistics no pass moves keep theirs. No weight changes, no gradient is
+ * recorded.
  */
 public final class BatchNormStatistics {
 
@@ -57,6 +57,8 @@ public final class BatchNormStatistics {
         }
         List<Layer> layers = layers(net);
         Map<String, float[]> start = read(layers);
+        Map<String, float[]> zero = new LinkedHashMap<>();
+        start.forEach((name, v) -> zero.put(name, new float[v.length]));
         List<List<DenseSample>> batches = new ArrayList<>();
         for (int i = 0; i + 1 < frames.size(); i += batch) {
             batches.add(frames.subList(i, Math.min(frames.size(), i + batch)));
@@ -67,6 +69,7 @@ public final class BatchNormStatistics {
         Map<String, double[]> squares = new LinkedHashMap<>();
         try (NDManager m = manager.newSubManager()) {
             for (int k = 0; k < batches.size(); k++) {
+                write(layers, zero);
                 Map<String, float[]> once = pass(net, m, batches.get(k), staging, layers);
                 if (k == 0) {
                     Map<String, float[]> twice = pass(net, m, batches.get(k), staging, layers);
@@ -74,24 +77,19 @@ public final class BatchNormStatistics {
                         momentum.put(
                                 l.name(),
                                 momentum(
-                                        start.get(l.name() + MEAN),
-                                        start.get(l.name() + VAR),
                                         once.get(l.name() + MEAN),
                                         once.get(l.name() + VAR),
                                         twice.get(l.name() + MEAN),
                                         twice.get(l.name() + VAR)));
                     }
                 }
-                write(layers, start);
                 for (Layer l : layers) {
                     double t = momentum.get(l.name());
-                    if (!(t > 0)) {
+                    if (!(t > 0 && t <= 1)) {
                         continue;
                     }
-                    double[] mean =
-                            statistic(start.get(l.name() + MEAN), once.get(l.name() + MEAN), t);
-                    double[] var =
-                            statistic(start.get(l.name() + VAR), once.get(l.name() + VAR), t);
+                    double[] mean = statistic(once.get(l.name() + MEAN), t);
+                    double[] var = statistic(once.get(l.name() + VAR), t);
                     double[] s = sum.computeIfAbsent(l.name(), n -> new double[mean.length]);
                     double[] q = squares.computeIfAbsent(l.name(), n -> new double[mean.length]);
                     int w = batches.get(k).size();
@@ -162,18 +160,18 @@ public final class BatchNormStatistics {
     }
 
     /**
-     * A layer's momentum from its statistics before ({@code r0}), after one pass ({@code r1}) and
-     * after a second pass over the same batch ({@code r2}): least squares over its channels of
-     * {@code r2 - r1 = (1 - t)(r1 - r0)}; NaN where the pass moved nothing.
+     * A layer's momentum from its statistics after one pass from zero ({@code r1 = t b}) and after
+     * a second pass over the same batch ({@code r2 = r1 + t (b - r1)}, so {@code r2 - r1 = (1 - t)
+     * r1}): least squares over its channels; NaN where the pass left every statistic at zero. The
+     * variances carry the signal: a channel that varies at all has one above zero.
      */
-    private static double momentum(
-            float[] m0, float[] v0, float[] m1, float[] v1, float[] m2, float[] v2) {
+    private static double momentum(float[] m1, float[] v1, float[] m2, float[] v2) {
         double across = 0;
         double along = 0;
-        for (float[][] s : new float[][][] {{m0, m1, m2}, {v0, v1, v2}}) {
+        for (float[][] s : new float[][][] {{m1, m2}, {v1, v2}}) {
             for (int c = 0; c < s[0].length; c++) {
-                double first = (double) s[1][c] - s[0][c];
-                double second = (double) s[2][c] - s[1][c];
+                double first = s[0][c];
+                double second = (double) s[1][c] - s[0][c];
                 across += second * first;
                 along += first * first;
             }
@@ -181,11 +179,11 @@ public final class BatchNormStatistics {
         return along > 0 ? 1 - across / along : Double.NaN;
     }
 
-    /** The batch's statistic {@code b} from {@code r1 = r0 + t (b - r0)}. */
-    private static double[] statistic(float[] r0, float[] r1, double t) {
-        double[] out = new double[r0.length];
+    /** The batch's statistic {@code b} from {@code r1 = t b}. */
+    private static double[] statistic(float[] r1, double t) {
+        double[] out = new double[r1.length];
         for (int c = 0; c < out.length; c++) {
-            out[c] = r0[c] + ((double) r1[c] - r0[c]) / t;
+            out[c] = r1[c] / t;
         }
         return out;
     }

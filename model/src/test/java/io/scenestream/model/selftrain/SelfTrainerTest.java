@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.scenestream.frames.DenseSample;
@@ -21,6 +22,7 @@ import io.scenestream.model.checkpoint.SceneDelta;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.nn.MtiNet;
+import io.scenestream.model.train.BatchNormStatistics;
 import io.scenestream.model.train.Evaluation;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticDataset;
@@ -274,7 +276,8 @@ class SelfTrainerTest {
      */
     @Test
     void aCandidateThatAgreesOnlyWhereTheTeacherIsSureIsRejected() throws Exception {
-        SelfTrainer.Settings s = builder(40).optBatchStatistics(false).build();
+        SelfTrainer.Settings s =
+                builder(40).optNormalisation(SelfTrainer.Normalisation.RUNNING).build();
         for (boolean everywhere : List.of(true, false)) {
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
                 // The serving student sees class 0, right on three quarters of a frame.
@@ -652,6 +655,81 @@ class SelfTrainerTest {
             assertThat(next.stopped()).isFalse();
             assertThat(next.trainingFrames()).as("frames of the new light only").isEqualTo(8);
         }
+    }
+
+    /**
+     * With {@code batch-norm=frames} a round's candidate is checked, and serves, with the BatchNorm
+     * statistics of its newest 16 training frames (every buffered frame is of the round's scene
+     * here) as the steps left the weights: the statistics change after the last step, and setting
+     * them from those frames again leaves them as they are. A rolled-back candidate takes its
+     * statistics with it.
+     */
+    @Test
+    void aFramesRoundNormalisesAsItsNewestTrainingFrames() throws Exception {
+        SelfTrainer.Settings s =
+                builder(3)
+                        .optNormalisation(SelfTrainer.Normalisation.FRAMES)
+                        .optSceneTolerance(0)
+                        .build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s);
+                NDManager m = NDManager.newBaseManager()) {
+            List<DenseSample> frames = pseudoLabelled(8, 32);
+            frames.forEach(t::add);
+            List<DenseSample> training = new ArrayList<>();
+            for (int i = 0; i < frames.size(); i++) {
+                if (!SelfTrainer.isHeldOut(i + 1, s)) {
+                    training.add(frames.get(i));
+                }
+            }
+            List<DenseSample> newest = training.subList(training.size() - 16, training.size());
+            Map<String, float[]> serving = runningStatistics(t);
+            List<Map<String, float[]>> seen = new ArrayList<>();
+            float[] change = {0, 0};
+            t.betweenSteps(
+                    () -> {
+                        seen.add(runningStatistics(t));
+                        if (seen.size() == 4) {
+                            Map<String, float[]> candidate = seen.get(3);
+                            BatchNormStatistics.setFrom(t.net(), m, newest, 4);
+                            Map<String, float[]> again = runningStatistics(t);
+                            candidate.forEach(
+                                    (name, v) -> {
+                                        float[] a = again.get(name);
+                                        float[] step = seen.get(2).get(name);
+                                        for (int c = 0; c < v.length; c++) {
+                                            change[0] =
+                                                    Math.max(change[0], Math.abs(v[c] - step[c]));
+                                            change[1] =
+                                                    Math.max(
+                                                            change[1],
+                                                            Math.abs(v[c] - a[c])
+                                                                    / Math.max(1, Math.abs(a[c])));
+                                        }
+                                    });
+                        }
+                    });
+            SelfTrainer.Round r = t.round();
+            assertThat(seen).as("3 steps, statistics, then the check").hasSizeGreaterThan(4);
+            assertThat(change[0]).as("statistics set after the last step").isGreaterThan(0.05f);
+            assertThat(change[1]).as("those of the newest training frames").isLessThan(1e-3f);
+            if (!r.accepted()) {
+                Map<String, float[]> after = runningStatistics(t);
+                serving.forEach((name, v) -> assertSameWeights(name, after.get(name), v));
+            }
+        }
+    }
+
+    /** The BatchNorm running statistics of the trainer's student, by state-dict name. */
+    private static Map<String, float[]> runningStatistics(SelfTrainer t) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        t.parameters()
+                .forEach(
+                        (name, p) -> {
+                            if (name.endsWith("running_mean") || name.endsWith("running_var")) {
+                                out.put(name, p.getArray().toFloatArray());
+                            }
+                        });
+        return out;
     }
 
     /**

@@ -90,7 +90,7 @@ class BatchNormStatisticsTest {
             for (int c = 0; c < 3; c++) {
                 assertThat(runningMean[c])
                         .as("mean %d", c)
-                        .isCloseTo((float) mean[c], within(5e-3f));
+                        .isCloseTo((float) mean[c], within(1e-3f));
                 assertThat((double) runningVar[c])
                         .as("variance %d", c)
                         .isCloseTo(var[c], within(1e-2 * var[c]));
