@@ -16,7 +16,8 @@ import java.util.Locale;
  *     newest held out)
  * @param candidateAgreement the candidate's; NaN if the round failed
  * @param frozenAgreement the frozen student's; NaN when it was the serving one
- * @param firstLoss the loss of the round's first step
+ * @param firstLoss the loss of the round's first step; NaN for a check, or a round whose candidate
+ *     had no step (the serving weights with the BatchNorm statistics of a new light)
  * @param lastLoss the loss of its last step
  * @param seconds how long the round took
  * @param why why the candidate did not serve, null if it did
@@ -70,7 +71,9 @@ public record RoundSummary(
 
     /** Whether this was a check between rounds (no training), not a round. */
     public boolean check() {
-        return Double.isNaN(firstLoss) && !FAILED.equals(outcome);
+        return Double.isNaN(firstLoss)
+                && FROZEN.equals(outcome)
+                && Double.isNaN(candidateAgreement);
     }
 
     /** The round in one line. */
@@ -122,9 +125,13 @@ public record RoundSummary(
                                         ? ""
                                         : String.format(
                                                 Locale.ROOT, " (frozen %.3f)", frozenAgreement));
+        String loss =
+                Double.isNaN(firstLoss)
+                        ? ", no step (BatchNorm statistics of the new light)"
+                        : String.format(Locale.ROOT, ", loss %.3f -> %.3f", firstLoss, lastLoss);
         return String.format(
                 Locale.ROOT,
-                "self-training round %d: %s%s, loss %.3f -> %.3f, %.1f s%s",
+                "self-training round %d: %s%s%s, %.1f s%s",
                 round,
                 switch (outcome) {
                     case ACCEPTED -> "v" + version + " accepted";
@@ -132,8 +139,7 @@ public record RoundSummary(
                     default -> "rolled back (" + why + "), still v" + version;
                 },
                 agreement,
-                firstLoss,
-                lastLoss,
+                loss,
                 seconds,
                 share);
     }

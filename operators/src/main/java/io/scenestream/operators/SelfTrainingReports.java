@@ -97,7 +97,7 @@ final class SelfTrainingReports {
             SelfTrainer.Round r,
             byte[] update,
             double seconds) {
-        if (r.trained()) {
+        if (r.trained() || r.statisticsOnly()) {
             rounds.inc();
         }
         lossGauge.set(r.lastLoss());
@@ -173,12 +173,23 @@ final class SelfTrainingReports {
         validation.put("check_frames", (double) r.checkFrames());
         validation.put("check_frames_new", (double) r.newCheckFrames());
         validation.put("training_frames", (double) r.trainingFrames());
+        validation.put("statistics_frames", (double) r.statisticsFrames());
         validation.put("skipped_steps", (double) r.skippedSteps());
         validation.put("stopped_after_steps", (double) r.stoppedAfter());
         report(modelName, summary, validation);
+        if (r.stopped()) {
+            // Not checked: no agreement to show.
+            LOG.info(
+                    "{} {} ({} check frames of the new light; trained on {} frames)",
+                    modelName,
+                    summary.line(),
+                    r.checkFrames(),
+                    r.trainingFrames());
+            return new Served(r.newVersion(), r.version(), agreement);
+        }
         LOG.info(
                 "{} {} (segmentation, depth, depth RMSE: serving {}, candidate {}, frozen {}; {} check"
-                        + " frames, {} of them new; trained on {} frames{})",
+                        + " frames, {} of them new; {} {} frames{})",
                 modelName,
                 summary.line(),
                 perTask(r.serving()),
@@ -186,7 +197,8 @@ final class SelfTrainingReports {
                 perTask(r.frozen()),
                 r.checkFrames(),
                 r.newCheckFrames(),
-                r.trainingFrames(),
+                r.statisticsOnly() ? "BatchNorm statistics of" : "trained on",
+                r.statisticsOnly() ? r.statisticsFrames() : r.trainingFrames(),
                 r.skippedSteps() == 0
                         ? ""
                         : "; " + r.skippedSteps() + " steps left out, gradients not finite");

@@ -787,8 +787,13 @@ public final class AdaptEval implements Callable<Integer> {
             if (!Double.isNaN(x.frozenAgreement())) {
                 m.put("frozen_agreement", x.frozenAgreement());
             }
-            m.put("first_loss", x.firstLoss());
-            m.put("last_loss", x.lastLoss());
+            if (Double.isNaN(x.firstLoss())) {
+                // No step: a check between rounds, or the BatchNorm statistics of a new light.
+                m.put("steps", 0);
+            } else {
+                m.put("first_loss", x.firstLoss());
+                m.put("last_loss", x.lastLoss());
+            }
             m.put("seconds", x.seconds());
             m.put("pseudo_labels", x.pseudoLabels());
             m.put("machine_share", x.machineShare());

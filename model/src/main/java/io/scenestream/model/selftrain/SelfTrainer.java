@@ -465,7 +465,8 @@ public final class SelfTrainer implements AutoCloseable {
             int trainingFrames,
             int skippedSteps,
             List<String> worseOn,
-            int stoppedAfter) {
+            int stoppedAfter,
+            int statisticsFrames) {
 
         public Round {
             worseOn = List.copyOf(worseOn);
@@ -479,6 +480,14 @@ public final class SelfTrainer implements AutoCloseable {
         /** Whether steps were trained: a round, not a check between rounds ({@link #watch}). */
         public boolean trained() {
             return !Float.isNaN(firstLoss);
+        }
+
+        /**
+         * Whether the candidate was the serving weights with the BatchNorm statistics of the newest
+         * training frames, without a step ({@link Normalisation#FRAMES}).
+         */
+        public boolean statisticsOnly() {
+            return statisticsFrames > 0 && !trained();
         }
 
         /** Whether the round stopped when the light changed during its steps. */
@@ -554,6 +563,12 @@ public final class SelfTrainer implements AutoCloseable {
 
     /** The frozen student's weights by state-dict name; null without one. */
     private Map<String, float[]> frozenWeights;
+
+    /**
+     * The frames the serving student's BatchNorm statistics were set from ({@link
+     * Normalisation#FRAMES}); null for those it shipped with, or a restored student's.
+     */
+    private List<DenseSample> servingStatistics;
 
     /** Whether the serving weights are the frozen student's. */
     private boolean servingIsFrozen;
@@ -1078,6 +1093,37 @@ public final class SelfTrainer implements AutoCloseable {
         }
         List<DenseSample> before = checkFrames();
         List<DenseSample> pool = trainingFrames(before);
+        if (settings.normalisation() == Normalisation.FRAMES
+                && pool.size() >= 2
+                && statisticsOfAnotherLight(pool)) {
+            // The serving weights normalised as the new light first: a few passes and a check,
+            // where the steps take a round's time. If it does not serve, the steps follow.
+            try {
+                BatchNormStatistics.setFrom(
+                        student.net(),
+                        model.getNDManager(),
+                        statisticsFrames(pool),
+                        settings.batch());
+                betweenSteps.run();
+            } catch (RuntimeException e) {
+                rollBack(params, saved, optimizerBefore);
+                throw e;
+            }
+            Round quick =
+                    judge(
+                            before,
+                            pool,
+                            params,
+                            saved,
+                            optimizerBefore,
+                            Float.NaN,
+                            Float.NaN,
+                            0,
+                            true);
+            if (quick.newVersion()) {
+                return quick;
+            }
+        }
         double[] trainedLight =
                 settings.sceneTolerance() > 0 ? CurrentScene.meanLight(pool, this::light) : null;
         float first = Float.NaN;
@@ -1168,8 +1214,31 @@ public final class SelfTrainer implements AutoCloseable {
                     pool.size(),
                     skipped,
                     List.of(),
-                    stoppedAfter);
+                    stoppedAfter,
+                    0);
         }
+        return judge(before, pool, params, saved, optimizerBefore, first, last, skipped, false);
+    }
+
+    /**
+     * The check of the candidate the net holds (its weights from {@code saved} and {@code
+     * optimizerBefore} if it does not serve): against the serving and the frozen student on the
+     * check frames as they are now.
+     *
+     * @param statisticsOnly whether the candidate is the serving weights with the BatchNorm
+     *     statistics of the newest training frames, no step
+     */
+    private Round judge(
+            List<DenseSample> before,
+            List<DenseSample> pool,
+            Map<String, Parameter> params,
+            Map<String, float[]> saved,
+            byte[] optimizerBefore,
+            float first,
+            float last,
+            int skipped,
+            boolean statisticsOnly)
+            throws IOException {
         drain();
         List<DenseSample> check = checkFrames();
         Set<DenseSample> known = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -1210,11 +1279,15 @@ public final class SelfTrainer implements AutoCloseable {
             case ACCEPTED -> {
                 load(params, trained);
                 servingIsFrozen = false;
+                if (settings.normalisation() == Normalisation.FRAMES) {
+                    servingStatistics = statisticsFrames(pool);
+                }
             }
             case FROZEN -> {
                 // Back to the shipped weights, with the optimiser's state of before the round.
                 rollBack(params, frozenWeights, optimizerBefore);
                 servingIsFrozen = true;
+                servingStatistics = null;
                 validation = frozenMetrics;
             }
             case ROLLED_BACK -> rollBack(params, saved, optimizerBefore);
@@ -1236,7 +1309,41 @@ public final class SelfTrainer implements AutoCloseable {
                 pool.size(),
                 skipped,
                 List.copyOf(worseOn),
-                0);
+                0,
+                statisticsOnly || settings.normalisation() == Normalisation.FRAMES
+                        ? statisticsFrames(pool).size()
+                        : 0);
+    }
+
+    /**
+     * The newest training frames a {@link Normalisation#FRAMES} candidate takes its BatchNorm
+     * statistics from.
+     */
+    private static List<DenseSample> statisticsFrames(List<DenseSample> pool) {
+        return List.copyOf(pool.subList(Math.max(0, pool.size() - STATISTICS_FRAMES), pool.size()));
+    }
+
+    /**
+     * Whether the newest training frames show another light than those the serving student's
+     * BatchNorm statistics came from (or those are not known: the shipped statistics, or a restored
+     * student's), by either test of {@link CurrentScene}: then a round first checks the serving
+     * weights with the new frames' statistics.
+     */
+    private boolean statisticsOfAnotherLight(List<DenseSample> pool) {
+        if (servingStatistics == null) {
+            return true;
+        }
+        Set<DenseSample> old = Collections.newSetFromMap(new IdentityHashMap<>());
+        old.addAll(servingStatistics);
+        List<DenseSample> fresh =
+                statisticsFrames(pool).stream().filter(f -> !old.contains(f)).toList();
+        if (fresh.isEmpty() || settings.sceneTolerance() <= 0) {
+            return false;
+        }
+        List<DenseSample> both = new ArrayList<>(servingStatistics);
+        both.addAll(fresh);
+        return CurrentScene.newest(both, settings.sceneTolerance(), this::light).stream()
+                .noneMatch(old::contains);
     }
 
     /**
@@ -1280,6 +1387,7 @@ public final class SelfTrainer implements AutoCloseable {
                         0,
                         0,
                         List.of(),
+                        0,
                         0));
     }
 
