@@ -961,8 +961,10 @@ public final class SelfTrainer implements AutoCloseable {
      * after a change of light among the held-out frames the buffer has two batches of frames of the
      * new light ({@link #NEW_LIGHT_BATCHES}). A round started before that trains on the old light
      * (there is nothing else) and is judged on the new one: a round's time spent for a candidate
-     * that is rolled back. As of the last frame {@link #add added}, {@link #restoreFrames} or
-     * round; safe to read from any thread.
+     * that is rolled back. With {@link Normalisation#FRAMES} the held-out set also has {@code
+     * min-check-frames} of the new light, so that the round's first candidate (the new light's
+     * statistics, no step) can be judged at once. As of the last frame {@link #add added}, {@link
+     * #restoreFrames} or round; safe to read from any thread.
      */
     public boolean ready() {
         return ready;
@@ -1000,6 +1002,13 @@ public final class SelfTrainer implements AutoCloseable {
                         + " training frames in the light of the "
                         + scene.size()
                         + " held-out frames since its change";
+        if (settings.normalisation() == Normalisation.FRAMES) {
+            // The round's first candidate, the statistics of the new light, is checked at once:
+            // it waits for enough check frames of that light to be judged, not a round's steps.
+            readiness += " (" + settings.minCheckFrames() + " needed to check)";
+            return ofTheLight >= NEW_LIGHT_BATCHES * settings.batch()
+                    && scene.size() >= settings.minCheckFrames();
+        }
         return ofTheLight >= NEW_LIGHT_BATCHES * settings.batch();
     }
 
@@ -1095,6 +1104,7 @@ public final class SelfTrainer implements AutoCloseable {
         List<DenseSample> pool = trainingFrames(before);
         if (settings.normalisation() == Normalisation.FRAMES
                 && pool.size() >= 2
+                && before.size() >= settings.minCheckFrames()
                 && statisticsOfAnotherLight(pool)) {
             // The serving weights normalised as the new light first: a few passes and a check,
             // where the steps take a round's time. If it does not serve, the steps follow.

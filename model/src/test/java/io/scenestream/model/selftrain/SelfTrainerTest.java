@@ -714,6 +714,33 @@ class SelfTrainerTest {
         }
     }
 
+    /**
+     * After a change of light a {@code frames} round waits, beyond two batches of training frames
+     * of the new light, for enough held-out frames of it to judge its first candidate at once; a
+     * {@code batch} round, judged only after its steps, does not.
+     */
+    @Test
+    void aFramesRoundAfterAChangeOfLightWaitsForFramesToCheckItOn() throws Exception {
+        for (SelfTrainer.Normalisation n : SelfTrainer.Normalisation.values()) {
+            SelfTrainer.Settings s =
+                    builder(3).optBuffers(64, 12, 4).optCheck(4, 0.01).optNormalisation(n).build();
+            try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+                List<DenseSample> room = walk("warm-lamp", 46, 12, 0, 1f);
+                t.restoreFrames(
+                        concat(uniform(44, 12, 7, 8f), room.subList(0, 8)),
+                        concat(uniform(45, 4, 7, 8f), room.subList(8, 10)));
+                boolean frames = n == SelfTrainer.Normalisation.FRAMES;
+                assertThat(t.ready()).as("%s: %s", n, t.readiness()).isEqualTo(!frames);
+                t.add(room.get(10), true);
+                t.add(room.get(11), true);
+                assertThat(t.ready()).as("%s: %s", n, t.readiness()).isTrue();
+                if (frames) {
+                    assertThat(t.readiness()).endsWith("(4 needed to check)");
+                }
+            }
+        }
+    }
+
     /** Setting the statistics of {@code frames} again changes the student's by under 0.1%. */
     private static void assertStatisticsOf(SelfTrainer t, NDManager m, List<DenseSample> frames) {
         Map<String, float[]> now = runningStatistics(t);
