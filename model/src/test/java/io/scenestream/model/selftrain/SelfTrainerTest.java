@@ -668,7 +668,7 @@ class SelfTrainerTest {
     @Test
     void aFramesRoundFirstTriesTheStatisticsOfANewLight() throws Exception {
         SelfTrainer.Settings s =
-                builder(3)
+                builder(1)
                         .optNormalisation(SelfTrainer.Normalisation.FRAMES)
                         .optSceneTolerance(0)
                         .build();
@@ -701,7 +701,7 @@ class SelfTrainerTest {
             assertStatisticsOf(t, m, newest);
         }
         SelfTrainer.Settings scenes =
-                builder(3).optNormalisation(SelfTrainer.Normalisation.FRAMES).build();
+                builder(1).optNormalisation(SelfTrainer.Normalisation.FRAMES).build();
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", scenes)) {
             List<DenseSample> day = walk("day", 72, 24, 0, 1f);
             t.restoreFrames(day.subList(0, 20), day.subList(20, 24));
@@ -723,7 +723,7 @@ class SelfTrainerTest {
     void aFramesRoundAfterAChangeOfLightWaitsForFramesToCheckItOn() throws Exception {
         for (SelfTrainer.Normalisation n : SelfTrainer.Normalisation.values()) {
             SelfTrainer.Settings s =
-                    builder(3).optBuffers(64, 12, 4).optCheck(4, 0.01).optNormalisation(n).build();
+                    builder(1).optBuffers(64, 12, 4).optCheck(4, 0.01).optNormalisation(n).build();
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
                 List<DenseSample> room = walk("warm-lamp", 46, 12, 0, 1f);
                 t.restoreFrames(
