@@ -1109,27 +1109,13 @@ public final class SelfTrainer implements AutoCloseable {
             // The serving weights normalised as the new light first: a few passes and a check,
             // where the steps take a round's time. If it does not serve, the steps follow.
             try {
-                BatchNormStatistics.setFrom(
-                        student.net(),
-                        model.getNDManager(),
-                        statisticsFrames(pool),
-                        settings.batch());
-                betweenSteps.run();
+                setStatistics(pool);
             } catch (RuntimeException e) {
                 rollBack(params, saved, optimizerBefore);
                 throw e;
             }
             Round quick =
-                    judge(
-                            before,
-                            pool,
-                            params,
-                            saved,
-                            optimizerBefore,
-                            Float.NaN,
-                            Float.NaN,
-                            0,
-                            true);
+                    judge(before, pool, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
             if (quick.newVersion()) {
                 return quick;
             }
@@ -1193,13 +1179,9 @@ public final class SelfTrainer implements AutoCloseable {
             if (stoppedAfter == 0 && settings.normalisation() == Normalisation.FRAMES) {
                 // Normalised as the newest frames of the light it trained on, not as the running
                 // statistics its few steps moved by the momentum.
-                List<DenseSample> newest =
-                        pool.subList(Math.max(0, pool.size() - STATISTICS_FRAMES), pool.size());
-                if (newest.size() >= 2) {
-                    BatchNormStatistics.setFrom(
-                            student.net(), model.getNDManager(), newest, settings.batch());
+                if (pool.size() >= 2) {
+                    setStatistics(pool);
                 }
-                betweenSteps.run();
             }
         } catch (RuntimeException e) {
             // A round that fails (e.g. diverges) is rolled back like a rejected one, so the next
@@ -1227,16 +1209,13 @@ public final class SelfTrainer implements AutoCloseable {
                     stoppedAfter,
                     0);
         }
-        return judge(before, pool, params, saved, optimizerBefore, first, last, skipped, false);
+        return judge(before, pool, params, saved, optimizerBefore, first, last, skipped);
     }
 
     /**
      * The check of the candidate the net holds (its weights from {@code saved} and {@code
      * optimizerBefore} if it does not serve): against the serving and the frozen student on the
      * check frames as they are now.
-     *
-     * @param statisticsOnly whether the candidate is the serving weights with the BatchNorm
-     *     statistics of the newest training frames, no step
      */
     private Round judge(
             List<DenseSample> before,
@@ -1246,8 +1225,7 @@ public final class SelfTrainer implements AutoCloseable {
             byte[] optimizerBefore,
             float first,
             float last,
-            int skipped,
-            boolean statisticsOnly)
+            int skipped)
             throws IOException {
         drain();
         List<DenseSample> check = checkFrames();
@@ -1320,9 +1298,16 @@ public final class SelfTrainer implements AutoCloseable {
                 skipped,
                 List.copyOf(worseOn),
                 0,
-                statisticsOnly || settings.normalisation() == Normalisation.FRAMES
+                settings.normalisation() == Normalisation.FRAMES
                         ? statisticsFrames(pool).size()
                         : 0);
+    }
+
+    /** Sets the student's BatchNorm statistics to those of {@link #statisticsFrames}. */
+    private void setStatistics(List<DenseSample> pool) {
+        BatchNormStatistics.setFrom(
+                student.net(), model.getNDManager(), statisticsFrames(pool), settings.batch());
+        betweenSteps.run();
     }
 
     /**
