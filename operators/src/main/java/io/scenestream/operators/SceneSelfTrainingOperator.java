@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -59,7 +60,11 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     private static final int ROUNDS = 5;
     private static final int TRAINING_SIZE = 6;
     private static final int HELD_OUT_LENGTH = 7;
-    private static final int COUNTERS = 8;
+
+    /** 1 when the key's last round was a statistics-only candidate that did not serve. */
+    private static final int STATISTICS_REJECTED = 8;
+
+    private static final int COUNTERS = 9;
 
     private final SelfTrainingSettings settings;
 
@@ -191,6 +196,9 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             c = new long[COUNTERS];
             c[VERSION] = baseVersion;
             c[FROZEN] = 1;
+        } else if (c.length < COUNTERS) {
+            // State written before a counter was added: the new ones start at 0.
+            c = Arrays.copyOf(c, COUNTERS);
         }
         return c;
     }
@@ -315,6 +323,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             byte[] d = delta.value();
             long version = c[VERSION];
             boolean frozen = c[FROZEN] == 1;
+            boolean statisticsRejected = c[STATISTICS_REJECTED] == 1;
             long number = c[ROUNDS];
             running = key;
             // The records are decoded on the worker, within adaptation's budget, not on the
@@ -333,7 +342,8 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
                                                     .toList(),
                                             held.stream()
                                                     .map(SelfTrainingOperator::decodeHeldOut)
-                                                    .toList()),
+                                                    .toList(),
+                                            statisticsRejected),
                                     round));
         }
     }
@@ -410,9 +420,16 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             return;
         }
         roundsDone++;
-        if (o.round().stopped()) {
-            // The light changed during its steps: the next round is due at the key's next frame.
+        SelfTrainer.Round r = o.round();
+        boolean statisticsRejected = r.statisticsOnly() && !r.newVersion();
+        if (r.stopped() || statisticsRejected) {
+            // The light changed during its steps, or the new light's statistics alone did not
+            // serve: the next round, which trains, is due at the key's next frame.
             lastRoundAt.put(o.key(), now() - settings.roundIntervalMs());
+        }
+        if (r.trained() || r.statisticsOnly()) {
+            c[STATISTICS_REJECTED] = statisticsRejected ? 1 : 0;
+            counters.update(c);
         }
         SelfTrainingReports.Served served =
                 reports.finished(

@@ -570,6 +570,12 @@ public final class SelfTrainer implements AutoCloseable {
      */
     private List<DenseSample> servingStatistics;
 
+    /**
+     * Whether the last round was a statistics-only candidate that did not serve: the next round
+     * trains (and its candidate takes the statistics of its newest frames after its steps).
+     */
+    private boolean statisticsRejected;
+
     /** Whether the serving weights are the frozen student's. */
     private boolean servingIsFrozen;
 
@@ -810,13 +816,27 @@ public final class SelfTrainer implements AutoCloseable {
      * @param servingIsFrozen whether the scene serves the base
      * @param training the scene's training buffer, oldest first
      * @param heldOut the scene's held-out set, oldest first
+     * @param statisticsRejected whether the scene's last round was a statistics-only candidate that
+     *     did not serve ({@link #round}): its next round trains
      */
     public record Scene(
             byte[] delta,
             long version,
             boolean servingIsFrozen,
             List<DenseSample> training,
-            List<DenseSample> heldOut) {}
+            List<DenseSample> heldOut,
+            boolean statisticsRejected) {
+
+        /** A scene whose last round was not a rejected statistics-only candidate. */
+        public Scene(
+                byte[] delta,
+                long version,
+                boolean servingIsFrozen,
+                List<DenseSample> training,
+                List<DenseSample> heldOut) {
+            this(delta, version, servingIsFrozen, training, heldOut, false);
+        }
+    }
 
     /**
      * Makes {@code scene} the one this trainer adapts: the frozen student's weights with the
@@ -851,7 +871,12 @@ public final class SelfTrainer implements AutoCloseable {
         version = scene.version();
         servingIsFrozen = scene.servingIsFrozen();
         sinceRound = 0;
+        statisticsRejected = scene.statisticsRejected();
         restoreFrames(scene.training(), scene.heldOut());
+        // A scene serving the base has its statistics; an adapted one, as far as is known, those
+        // of the frames it holds.
+        servingStatistics =
+                scene.delta() == null ? null : statisticsFrames(new ArrayList<>(buffer));
     }
 
     /**
@@ -1034,6 +1059,14 @@ public final class SelfTrainer implements AutoCloseable {
                         > settings.sceneTolerance();
     }
 
+    /**
+     * Whether the last round was a statistics-only candidate that did not serve: the next round
+     * trains.
+     */
+    public boolean statisticsRejected() {
+        return statisticsRejected;
+    }
+
     /** The student's model name (from its checkpoint). */
     public String modelName() {
         return student.manifest().modelName();
@@ -1079,6 +1112,11 @@ public final class SelfTrainer implements AutoCloseable {
      * theirs), it stops there and is rolled back without a check: its steps trained on the light
      * before, and its remaining steps and check would only delay the round that trains on the new
      * one ({@link #ready}).
+     *
+     * <p>With {@link Normalisation#FRAMES}, when the newest training frames show another light than
+     * those the serving statistics came from, the round is instead a check of the serving weights
+     * with those frames' statistics, no step ({@link Round#statisticsOnly}): accepted or rolled
+     * back, it is a round of its own; after one rolled back the next round trains.
      */
     public Round round() throws IOException {
         drain();
@@ -1102,7 +1140,10 @@ public final class SelfTrainer implements AutoCloseable {
         }
         List<DenseSample> before = checkFrames();
         List<DenseSample> pool = trainingFrames(before);
-        if (settings.normalisation() == Normalisation.FRAMES
+        boolean statisticsFirst = !statisticsRejected;
+        statisticsRejected = false;
+        if (statisticsFirst
+                && settings.normalisation() == Normalisation.FRAMES
                 && pool.size() >= 2
                 && before.size() >= settings.minCheckFrames()
                 && statisticsOfAnotherLight(pool)) {
@@ -1114,11 +1155,12 @@ public final class SelfTrainer implements AutoCloseable {
                 rollBack(params, saved, optimizerBefore);
                 throw e;
             }
+            // Its own round, whatever its outcome: a rejected one is reported as such, and the
+            // steps, if they are to follow, are the next round's.
             Round quick =
                     judge(before, pool, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
-            if (quick.newVersion()) {
-                return quick;
-            }
+            statisticsRejected = !quick.accepted();
+            return quick;
         }
         double[] trainedLight =
                 settings.sceneTolerance() > 0 ? CurrentScene.meanLight(pool, this::light) : null;

@@ -14,11 +14,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.scenestream.frames.DenseSample;
+import io.scenestream.frames.FramePrediction;
+import io.scenestream.frames.RgbFrame;
 import io.scenestream.model.MtiNetConfig;
 import io.scenestream.model.checkpoint.CheckpointException;
 import io.scenestream.model.checkpoint.CheckpointManifest;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.checkpoint.SceneDelta;
+import io.scenestream.model.inference.MtiNetPredictor;
 import io.scenestream.model.metrics.DepthMetrics;
 import io.scenestream.model.metrics.SegmentationMetrics;
 import io.scenestream.model.nn.MtiNet;
@@ -711,6 +714,74 @@ class SelfTrainerTest {
             List<DenseSample> warm = walk("warm-lamp", 73, 24, 0, 1f);
             t.restoreFrames(warm.subList(0, 20), warm.subList(20, 24));
             assertThat(t.round().statisticsOnly()).as("another light").isTrue();
+        }
+    }
+
+    /**
+     * A statistics-only candidate that agrees less with the teacher is a round of its own, rolled
+     * back: the serving weights and statistics stay, bit for bit, and the next round trains; the
+     * one after that tries the statistics again (the serving ones are still the shipped). A scene
+     * carries the rejection: entered with it, its round trains.
+     */
+    @Test
+    void aRejectedStatisticsCandidateIsARoundOfItsOwnAndTheNextTrains() throws Exception {
+        SelfTrainer.Settings s =
+                builder(1)
+                        .optNormalisation(SelfTrainer.Normalisation.FRAMES)
+                        .optSceneTolerance(0)
+                        .build();
+        byte[] student = freshStudent(4);
+        try (SelfTrainer t = new SelfTrainer(student, "fresh student", s)) {
+            // Held-out frames labelled as the serving student sees them: it agrees with them
+            // fully, a student normalised as the night frames less.
+            List<DenseSample> held = asSeenBy(t, uniform(81, 4, 0, 1f));
+            List<DenseSample> night = uniform("night", 80, 20, 0, 1f);
+            t.restoreFrames(night, held);
+            Map<String, float[]> before = t.weights();
+
+            SelfTrainer.Round quick = t.round();
+            assertThat(quick.statisticsOnly()).isTrue();
+            assertThat(quick.outcome())
+                    .as("serving %s, candidate %s", quick.serving(), quick.candidate())
+                    .isEqualTo(ROLLED_BACK);
+            assertThat(quick.worseOn()).contains("depth abs rel");
+            assertThat(quick.version()).isEqualTo(4);
+            assertThat(t.statisticsRejected()).isTrue();
+            Map<String, float[]> after = t.weights();
+            assertThat(after.keySet()).isEqualTo(before.keySet());
+            before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
+
+            SelfTrainer.Round steps = t.round();
+            assertThat(steps.trained()).as("after a rejected statistics candidate").isTrue();
+            assertThat(t.statisticsRejected()).isFalse();
+            assertThat(t.round().statisticsOnly()).as("then the statistics again").isTrue();
+
+            t.keepFrozen(student, "fresh student");
+            t.enter(new SelfTrainer.Scene(null, 4, true, night, held, true), "a");
+            assertThat(t.statisticsRejected()).isTrue();
+            assertThat(t.round().trained()).as("a scene whose statistics were rejected").isTrue();
+            t.enter(new SelfTrainer.Scene(null, 4, true, night, held), "a");
+            assertThat(t.round().statisticsOnly()).as("a scene serving the shipped").isTrue();
+        }
+    }
+
+    /** {@code frames} with labels of the trainer's serving student's predictions. */
+    private static List<DenseSample> asSeenBy(SelfTrainer t, List<DenseSample> frames) {
+        try (NDManager m = NDManager.newBaseManager();
+                MtiNetPredictor p = new MtiNetPredictor(t.net(), m, H, W, false)) {
+            List<FramePrediction> seen =
+                    p.predict(frames.stream().map(f -> new RgbFrame(W, H, f.rgb())).toList());
+            List<DenseSample> out = new ArrayList<>();
+            for (int i = 0; i < frames.size(); i++) {
+                FramePrediction f = seen.get(i);
+                int[] sem = new int[H * W];
+                for (int k = 0; k < sem.length; k++) {
+                    sem[k] = f.classAt(k);
+                }
+                DenseSample d = frames.get(i);
+                out.add(new DenseSample(d.id(), H, W, d.rgb(), sem, f.depth().clone()));
+            }
+            return out;
         }
     }
 
