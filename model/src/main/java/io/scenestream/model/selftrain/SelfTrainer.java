@@ -357,8 +357,12 @@ public final class SelfTrainer implements AutoCloseable {
      * small classes unseen) and {@code 1 - abs rel} of depth on their valid pixels, both in [0, 1],
      * and the depth RMSE against the teacher's depth in metres. Abs rel weighs each pixel by the
      * inverse of its depth, so the near ones count most; the RMSE weighs the far ones, where a
-     * room's depth errors are largest: a candidate must not be worse on either. NaN for a task the
-     * labels have no pixels of, and for all when the student's outputs are not finite.
+     * room's depth errors are largest. Depth is judged by the RMSE where both sides have one, as
+     * the adaptation targets measure it: after a change of light, candidates (the new light's
+     * BatchNorm statistics above all) that came closer to the teacher in RMSE and segmentation, and
+     * to the ground truth in both RMSE and abs rel, agreed less with the teacher in abs rel. Abs
+     * rel judges where there is no RMSE. NaN for a task the labels have no pixels of, and for all
+     * when the student's outputs are not finite.
      *
      * @param depthRmse depth RMSE against the teacher in metres (lower agrees better); NaN where
      *     not measured
@@ -396,8 +400,9 @@ public final class SelfTrainer implements AutoCloseable {
 
         /**
          * Whether this agrees at least as well as {@code other}, less {@code slack}, on every
-         * measure {@code other} has a value for: mIoU and {@code 1 - abs rel} within {@code slack}
-         * of it, the depth RMSE at most {@code slack} (as a share) above it.
+         * measure {@code other} has a value for: mIoU within {@code slack} of it, the depth RMSE at
+         * most {@code slack} (as a share) above it, or where either has no RMSE {@code 1 - abs rel}
+         * within {@code slack} of it.
          */
         public boolean atLeast(Agreement other, double slack) {
             return worseThan(other, slack).isEmpty();
@@ -405,14 +410,16 @@ public final class SelfTrainer implements AutoCloseable {
 
         /**
          * The measures on which this agrees less than {@code other} by more than {@code slack} (as
-         * in {@link #atLeast}): {@code segmentation}, {@code depth abs rel}, {@code depth RMSE}.
+         * in {@link #atLeast}): {@code segmentation}, {@code depth RMSE}, or where either has no
+         * RMSE {@code depth abs rel}.
          */
         public List<String> worseThan(Agreement other, double slack) {
             List<String> out = new ArrayList<>();
             if (!atLeast(segmentation, other.segmentation, slack)) {
                 out.add("segmentation");
             }
-            if (!atLeast(depth, other.depth, slack)) {
+            boolean byRmse = !Double.isNaN(depthRmse) && !Double.isNaN(other.depthRmse);
+            if (!byRmse && !atLeast(depth, other.depth, slack)) {
                 out.add("depth abs rel");
             }
             if (!(Double.isNaN(other.depthRmse) || depthRmse <= other.depthRmse * (1 + slack))) {
