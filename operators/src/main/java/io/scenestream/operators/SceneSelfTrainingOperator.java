@@ -61,7 +61,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     private static final int TRAINING_SIZE = 6;
     private static final int HELD_OUT_LENGTH = 7;
 
-    /** 1 when the key's last round was a statistics-only candidate that did not serve. */
+    /** 1 when a statistics-only candidate of the key did not serve since the last that did. */
     private static final int STATISTICS_REJECTED = 8;
 
     private static final int COUNTERS = 9;
@@ -424,10 +424,10 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         boolean statisticsRejected = r.statisticsOnly() && !r.newVersion();
         if (r.stopped() || statisticsRejected) {
             // The light changed during its steps, or the new light's statistics alone did not
-            // serve: the next round, which trains, is due at the key's next frame.
+            // serve: the next round is due at the key's next frame.
             lastRoundAt.put(o.key(), now() - settings.roundIntervalMs());
         }
-        if (r.trained() || r.statisticsOnly()) {
+        if (statisticsRejected || r.accepted()) {
             c[STATISTICS_REJECTED] = statisticsRejected ? 1 : 0;
             counters.update(c);
         }

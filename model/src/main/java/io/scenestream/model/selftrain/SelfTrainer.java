@@ -578,10 +578,10 @@ public final class SelfTrainer implements AutoCloseable {
     private List<DenseSample> servingStatistics;
 
     /**
-     * Whether the last round was a statistics-only candidate that did not serve: the next round
-     * trains (and its candidate takes the statistics of its newest frames after its steps).
+     * The frames of the last statistics-only candidate that did not serve, since the last candidate
+     * that did; null if none. Rounds train until the newest frames show another light than these.
      */
-    private boolean statisticsRejected;
+    private List<DenseSample> rejectedStatistics;
 
     /** Whether the serving weights are the frozen student's. */
     private boolean servingIsFrozen;
@@ -823,8 +823,9 @@ public final class SelfTrainer implements AutoCloseable {
      * @param servingIsFrozen whether the scene serves the base
      * @param training the scene's training buffer, oldest first
      * @param heldOut the scene's held-out set, oldest first
-     * @param statisticsRejected whether the scene's last round was a statistics-only candidate that
-     *     did not serve ({@link #round}): its next round trains
+     * @param statisticsRejected whether a statistics-only candidate of the scene did not serve
+     *     since the last that did ({@link #round}): its rounds train until its frames show another
+     *     light than those it holds
      */
     public record Scene(
             byte[] delta,
@@ -834,7 +835,7 @@ public final class SelfTrainer implements AutoCloseable {
             List<DenseSample> heldOut,
             boolean statisticsRejected) {
 
-        /** A scene whose last round was not a rejected statistics-only candidate. */
+        /** A scene with no rejected statistics-only candidate. */
         public Scene(
                 byte[] delta,
                 long version,
@@ -878,12 +879,12 @@ public final class SelfTrainer implements AutoCloseable {
         version = scene.version();
         servingIsFrozen = scene.servingIsFrozen();
         sinceRound = 0;
-        statisticsRejected = scene.statisticsRejected();
         restoreFrames(scene.training(), scene.heldOut());
         // A scene serving the base has its statistics; an adapted one, as far as is known, those
-        // of the frames it holds.
-        servingStatistics =
-                scene.delta() == null ? null : statisticsFrames(new ArrayList<>(buffer));
+        // of the frames it holds, and rejected ones those of its frames too.
+        List<DenseSample> held = statisticsFrames(new ArrayList<>(buffer));
+        servingStatistics = scene.delta() == null ? null : held;
+        rejectedStatistics = scene.statisticsRejected() ? held : null;
     }
 
     /**
@@ -1067,11 +1068,11 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * Whether the last round was a statistics-only candidate that did not serve: the next round
-     * trains.
+     * Whether a statistics-only candidate did not serve since the last candidate that did: rounds
+     * train until the newest frames show another light than its frames.
      */
     public boolean statisticsRejected() {
-        return statisticsRejected;
+        return rejectedStatistics != null;
     }
 
     /** The student's model name (from its checkpoint). */
@@ -1123,7 +1124,8 @@ public final class SelfTrainer implements AutoCloseable {
      * <p>With {@link Normalisation#FRAMES}, when the newest training frames show another light than
      * those the serving statistics came from, the round is instead a check of the serving weights
      * with those frames' statistics, no step ({@link Round#statisticsOnly}): accepted or rolled
-     * back, it is a round of its own; after one rolled back the next round trains.
+     * back, it is a round of its own; after one rolled back the rounds train until the newest
+     * frames show another light than its frames.
      */
     public Round round() throws IOException {
         drain();
@@ -1147,10 +1149,7 @@ public final class SelfTrainer implements AutoCloseable {
         }
         List<DenseSample> before = checkFrames();
         List<DenseSample> pool = trainingFrames(before);
-        boolean statisticsFirst = !statisticsRejected;
-        statisticsRejected = false;
-        if (statisticsFirst
-                && settings.normalisation() == Normalisation.FRAMES
+        if (settings.normalisation() == Normalisation.FRAMES
                 && pool.size() >= 2
                 && before.size() >= settings.minCheckFrames()
                 && statisticsOfAnotherLight(pool)) {
@@ -1166,7 +1165,9 @@ public final class SelfTrainer implements AutoCloseable {
             // steps, if they are to follow, are the next round's.
             Round quick =
                     judge(before, pool, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
-            statisticsRejected = !quick.accepted();
+            if (!quick.accepted()) {
+                rejectedStatistics = statisticsFrames(pool);
+            }
             return quick;
         }
         double[] trainedLight =
@@ -1318,6 +1319,7 @@ public final class SelfTrainer implements AutoCloseable {
                 servingIsFrozen = false;
                 if (settings.normalisation() == Normalisation.FRAMES) {
                     servingStatistics = statisticsFrames(pool);
+                    rejectedStatistics = null;
                 }
             }
             case FROZEN -> {
@@ -1370,21 +1372,24 @@ public final class SelfTrainer implements AutoCloseable {
     /**
      * Whether the newest training frames show another light than those the serving student's
      * BatchNorm statistics came from (or those are not known: the shipped statistics, or a restored
-     * student's), by either test of {@link CurrentScene}: then a round first checks the serving
-     * weights with the new frames' statistics.
+     * student's), by either test of {@link CurrentScene}, and than those of a rejected statistics
+     * candidate: then a round checks the serving weights with the new frames' statistics.
      */
     private boolean statisticsOfAnotherLight(List<DenseSample> pool) {
-        if (servingStatistics == null) {
-            return true;
-        }
+        return (servingStatistics == null || anotherLight(servingStatistics, pool))
+                && (rejectedStatistics == null || anotherLight(rejectedStatistics, pool));
+    }
+
+    /** Whether the newest training frames show another light than {@code frames}. */
+    private boolean anotherLight(List<DenseSample> frames, List<DenseSample> pool) {
         Set<DenseSample> old = Collections.newSetFromMap(new IdentityHashMap<>());
-        old.addAll(servingStatistics);
+        old.addAll(frames);
         List<DenseSample> fresh =
                 statisticsFrames(pool).stream().filter(f -> !old.contains(f)).toList();
         if (fresh.isEmpty() || settings.sceneTolerance() <= 0) {
             return false;
         }
-        List<DenseSample> both = new ArrayList<>(servingStatistics);
+        List<DenseSample> both = new ArrayList<>(frames);
         both.addAll(fresh);
         return CurrentScene.newest(both, settings.sceneTolerance(), this::light).stream()
                 .noneMatch(old::contains);
