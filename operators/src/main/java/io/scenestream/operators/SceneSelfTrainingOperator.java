@@ -422,9 +422,8 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         roundsDone++;
         SelfTrainer.Round r = o.round();
         boolean statisticsRejected = r.statisticsOnly() && !r.newVersion();
-        if (r.stopped() || statisticsRejected) {
-            // The light changed during its steps, or the new light's statistics alone did not
-            // serve: the next round is due at the key's next frame.
+        if (r.stopped()) {
+            // The light changed during its steps: the next round is due at the key's next frame.
             lastRoundAt.put(o.key(), now() - settings.roundIntervalMs());
         }
         if (statisticsRejected || r.accepted()) {

@@ -420,10 +420,9 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         roundsDone++;
         studentState = o.state();
-        if (r.stopped() || (r.statisticsOnly() && !r.newVersion())) {
-            // The light changed during its steps, or the new light's statistics alone did not
-            // serve: the next round, which trains on the new light, is due at once (once there
-            // are two batches of frames of it), not a round interval later.
+        if (r.stopped()) {
+            // The light changed during its steps: the next round is due once there are two batches
+            // of frames of the new light, not a round interval later.
             lastRoundAt =
                     getProcessingTimeService().getCurrentProcessingTime()
                             - settings.roundIntervalMs();
