@@ -96,7 +96,8 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
     /**
      * What a finished round or check of {@code key} hands back: the key's state delta (float32,
      * with the optimiser's state) and, when a new version serves, its update (float16); {@code
-     * deferred}: a round was due but not {@link SelfTrainer#ready ready}, and a check ran instead.
+     * deferred}: a round was due but not {@link SelfTrainer#ready ready}, and a check ran instead;
+     * {@code statisticsRejected}: the trainer's {@link SelfTrainer#statisticsRejected} after it.
      */
     private record Outcome(
             String key,
@@ -105,7 +106,8 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
             byte[] state,
             byte[] update,
             double seconds,
-            boolean deferred) {}
+            boolean deferred,
+            boolean statisticsRejected) {}
 
     public SceneSelfTrainingOperator(SelfTrainingSettings settings) {
         this.settings = settings;
@@ -359,7 +361,14 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         SelfTrainer.Round r = round && !deferred ? trainer.round() : trainer.watch().orElse(null);
         if (r == null || !r.newVersion()) {
             return new Outcome(
-                    key, number, r, null, null, (System.nanoTime() - t0) / 1e9, deferred);
+                    key,
+                    number,
+                    r,
+                    null,
+                    null,
+                    (System.nanoTime() - t0) / 1e9,
+                    deferred,
+                    trainer.statisticsRejected());
         }
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("self_training_round", number);
@@ -367,7 +376,15 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
                 round ? "held_out_agreement" : "frozen_student_again", r.candidateAgreement());
         byte[] state = trainer.delta(modelName, key, DataType.FLOAT32, true, provenance);
         byte[] update = trainer.delta(modelName, key, DataType.FLOAT16, false, provenance);
-        return new Outcome(key, number, r, state, update, (System.nanoTime() - t0) / 1e9, deferred);
+        return new Outcome(
+                key,
+                number,
+                r,
+                state,
+                update,
+                (System.nanoTime() - t0) / 1e9,
+                deferred,
+                trainer.statisticsRejected());
     }
 
     private void collect() throws Exception {
@@ -414,21 +431,16 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         if (o.deferred()) {
             // Not run: its number is the next round's.
             c[ROUNDS]--;
-            counters.update(c);
         }
+        c[STATISTICS_REJECTED] = o.statisticsRejected() ? 1 : 0;
+        counters.update(c);
         if (o.round() == null) {
             return;
         }
         roundsDone++;
-        SelfTrainer.Round r = o.round();
-        boolean statisticsRejected = r.statisticsOnly() && !r.newVersion();
-        if (r.stopped()) {
+        if (o.round().stopped()) {
             // The light changed during its steps: the next round is due at the key's next frame.
             lastRoundAt.put(o.key(), now() - settings.roundIntervalMs());
-        }
-        if (statisticsRejected || r.accepted()) {
-            c[STATISTICS_REJECTED] = statisticsRejected ? 1 : 0;
-            counters.update(c);
         }
         SelfTrainingReports.Served served =
                 reports.finished(
