@@ -1,12 +1,14 @@
 package io.scenestream.operators;
 
 import ai.djl.ndarray.types.DataType;
+import io.scenestream.frames.DenseSample;
 import io.scenestream.kafka.flink.PseudoLabelRecord;
 import io.scenestream.kafka.flink.SerializedModelUpdate;
 import io.scenestream.kafka.proto.PseudoLabel;
 import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PseudoLabels;
+import io.scenestream.model.selftrain.HeldOutRouting;
 import io.scenestream.model.selftrain.SelfTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +90,9 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
      */
     private transient Map<String, Long> lastRoundAt;
 
+    /** Each key's routing of frames to its held-out set, since this instance opened. */
+    private transient Map<String, HeldOutRouting> routings;
+
     /** The key whose round or check runs now; null when none does. */
     private transient String running;
 
@@ -144,6 +149,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         super.open();
         due = new LinkedHashSet<>();
         lastRoundAt = new HashMap<>();
+        routings = new HashMap<>();
         badPseudoLabels = getMetricGroup().counter("pseudoLabelsRejected");
         AdaptationBudget budget = AdaptationBudget.of(settings.budget());
         reports =
@@ -219,7 +225,14 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         String key = (String) getCurrentKey();
         long[] c = counters();
         c[RECEIVED]++;
-        boolean toHeldOut = SelfTrainer.isHeldOut(c[RECEIVED], settings.trainer());
+        // The teacher's view, decoded here for its light: after a change of light the first frames
+        // of the new one are held out (HeldOutRouting).
+        DenseSample teacherView = SelfTrainingOperator.frameOrNull(parsed, true);
+        boolean toHeldOut =
+                routing(key)
+                        .heldOut(
+                                c[RECEIVED],
+                                SelfTrainingOperator.light(teacherView, trainer.inputSize()));
         if (toHeldOut) {
             c[HELD_OUT_LENGTH] =
                     append(heldOut, c[HELD_OUT_LENGTH], record, settings.trainer().heldOutSize());
@@ -233,7 +246,11 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         reports.received();
         if (key.equals(running)) {
             // The round in flight is this camera's: its check takes the frame in.
-            trainer.offer(() -> SelfTrainingOperator.frameOrNull(parsed, toHeldOut), toHeldOut);
+            trainer.offer(
+                    toHeldOut
+                            ? () -> teacherView
+                            : () -> SelfTrainingOperator.frameOrNull(parsed, false),
+                    toHeldOut);
         }
         lastRoundAt.putIfAbsent(key, now());
         if (c[SINCE_ROUND] >= settings.roundEvery()
@@ -260,6 +277,30 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         List<byte[]> newest = newest(list, cap);
         list.update(newest);
         return newest.size();
+    }
+
+    /**
+     * The current key's routing of frames to its held-out set; after a restore, rebuilt from the
+     * held-out frames in its state.
+     */
+    private HeldOutRouting routing(String key) throws Exception {
+        HeldOutRouting r = routings.get(key);
+        if (r == null) {
+            List<double[]> lights = new ArrayList<>();
+            for (byte[] record : newest(heldOut, settings.trainer().heldOutSize())) {
+                try {
+                    lights.add(
+                            SelfTrainingOperator.light(
+                                    SelfTrainingOperator.decodeHeldOut(record),
+                                    trainer.inputSize()));
+                } catch (RuntimeException e) {
+                    LOG.warn("a held-out frame of {} left out of its routing: {}", key, e);
+                }
+            }
+            r = new HeldOutRouting(settings.trainer(), lights);
+            routings.put(key, r);
+        }
+        return r;
     }
 
     /** The newest {@code cap} records of a list, oldest first. */

@@ -11,6 +11,8 @@ import io.scenestream.kafka.serde.BadRecordException;
 import io.scenestream.kafka.serde.FrameLimits;
 import io.scenestream.kafka.serde.PseudoLabels;
 import io.scenestream.model.data.DataSpec;
+import io.scenestream.model.selftrain.CurrentScene;
+import io.scenestream.model.selftrain.HeldOutRouting;
 import io.scenestream.model.selftrain.SelfTrainer;
 import io.scenestream.synthetic.Domain;
 import io.scenestream.synthetic.SyntheticSampleSource;
@@ -88,6 +90,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     private transient long received;
     private transient long sinceRound;
     private transient long heldOutSinceCheck;
+
+    /** Which frames are held out; set when the trainer is built. */
+    private transient HeldOutRouting routing;
+
+    /** The student's input size, rows and columns. */
+    private transient int[] inputSize;
+
     private transient long lastRoundAt;
 
     /** Whether a due round waits for frames of the current light (logged once a wait). */
@@ -184,9 +193,15 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         worker.call(
                 () -> {
                     trainer = newTrainer(settings, start, source, worker);
+                    List<DenseSample> heldFrames =
+                            held.stream().map(SelfTrainingOperator::decodeHeldOut).toList();
                     trainer.restoreFrames(
-                            train.stream().map(SelfTrainingOperator::decode).toList(),
-                            held.stream().map(SelfTrainingOperator::decodeHeldOut).toList());
+                            train.stream().map(SelfTrainingOperator::decode).toList(), heldFrames);
+                    inputSize = trainer.inputSize();
+                    routing =
+                            new HeldOutRouting(
+                                    settings.trainer(),
+                                    heldFrames.stream().map(f -> light(f, inputSize)).toList());
                     servingVersion = trainer.version();
                     modelName = trainer.modelName();
                     return null;
@@ -276,6 +291,16 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
     }
 
     /**
+     * A frame's light ({@code CurrentScene#statistics}) at the student's input size, as the trainer
+     * measures it; null for a frame that could not be decoded.
+     */
+    static double[] light(DenseSample frame, int[] inputSize) {
+        return frame == null
+                ? null
+                : CurrentScene.statistics(frame.resize(inputSize[0], inputSize[1]));
+    }
+
+    /**
      * A held-out record as the frame a candidate is checked on: labelled with the teacher's
      * prediction at every pixel, not only its confident ones.
      */
@@ -306,7 +331,10 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             return;
         }
         received++;
-        boolean toHeldOut = SelfTrainer.isHeldOut(received, settings.trainer());
+        // The teacher's view, decoded here for its light: after a change of light the first frames
+        // of the new one are held out (HeldOutRouting).
+        DenseSample teacherView = frameOrNull(parsed, true);
+        boolean toHeldOut = routing.heldOut(received, light(teacherView, inputSize));
         Deque<byte[]> mirror = toHeldOut ? heldOut : training;
         mirror.addLast(record);
         while (mirror.size()
@@ -322,7 +350,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         reports.received();
         // Offered, not queued behind a round in flight: the round's check takes it in.
-        trainer.offer(() -> frameOrNull(parsed, toHeldOut), toHeldOut);
+        trainer.offer(toHeldOut ? () -> teacherView : () -> frameOrNull(parsed, false), toHeldOut);
         worker.queue(trainer::drain);
         collectRound();
         maybeStartRound();
@@ -333,10 +361,13 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
+        // A statistics candidate of a new light is due as soon as it can be judged: it needs no
+        // training frame of that light.
         boolean due =
-                sinceRound > 0
-                        && (sinceRound >= settings.roundEvery()
-                                || now - lastRoundAt >= settings.roundIntervalMs());
+                (sinceRound > 0
+                                && (sinceRound >= settings.roundEvery()
+                                        || now - lastRoundAt >= settings.roundIntervalMs()))
+                        || trainer.statisticsDue();
         // Not before the trainer has two batches of frames of the light it is checked on: after a
         // change of light a round started earlier trains on the old one and is rolled back.
         boolean waiting =

@@ -134,8 +134,7 @@ public final class CurrentScene {
         return mean(stats, 0, stats.size());
     }
 
-    private static List<double[]> lights(
-            List<DenseSample> frames, Function<DenseSample, double[]> light) {
+    private static <T> List<double[]> lights(List<T> frames, Function<? super T, double[]> light) {
         List<double[]> stats = new ArrayList<>(frames.size());
         frames.forEach(f -> stats.add(light.apply(f)));
         return stats;
@@ -161,9 +160,12 @@ public final class CurrentScene {
         return newest(frames, tolerance, CurrentScene::statistics);
     }
 
-    /** {@link #newest(List, double)} with each frame's {@link #statistics} from {@code light}. */
-    public static List<DenseSample> newest(
-            List<DenseSample> frames, double tolerance, Function<DenseSample, double[]> light) {
+    /**
+     * {@link #newest(List, double)} with each frame's {@link #statistics} from {@code light}; the
+     * frames may be anything a light is known of (e.g. the lights themselves).
+     */
+    public static <T> List<T> newest(
+            List<T> frames, double tolerance, Function<? super T, double[]> light) {
         List<double[]> stats = lights(frames, light);
         int from = 0;
         while (true) {

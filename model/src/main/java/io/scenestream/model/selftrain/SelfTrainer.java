@@ -565,6 +565,9 @@ public final class SelfTrainer implements AutoCloseable {
     /** {@link #ready}, as of the last frame added or round; read from other threads. */
     private volatile boolean ready;
 
+    /** {@link #statisticsDue}, as of the last frame added or round; read from other threads. */
+    private volatile boolean statisticsDue;
+
     /** What {@link #ready} was decided on, for {@link #readiness}. */
     private volatile String readiness = "no frames yet";
 
@@ -882,9 +885,10 @@ public final class SelfTrainer implements AutoCloseable {
         restoreFrames(scene.training(), scene.heldOut());
         // A scene serving the base has its statistics; an adapted one, as far as is known, those
         // of the frames it holds, and rejected ones those of its frames too.
-        List<DenseSample> held = statisticsFrames(new ArrayList<>(buffer));
+        List<DenseSample> held = statisticsFrames(statisticsPool(checkFrames()));
         servingStatistics = scene.delta() == null ? null : held;
         rejectedStatistics = scene.statisticsRejected() ? held : null;
+        ready = computeReady();
     }
 
     /**
@@ -1011,7 +1015,19 @@ public final class SelfTrainer implements AutoCloseable {
         return readiness;
     }
 
+    /**
+     * Whether the next round is a statistics candidate ({@link Round#statisticsOnly}), judged on
+     * the check frames there are: as of the last frame {@link #add added}, {@link #restoreFrames}
+     * or round; safe to read from any thread. Such a round is {@link #ready} without training
+     * frames of the new light, and is worth running at once.
+     */
+    public boolean statisticsDue() {
+        return statisticsDue;
+    }
+
     private boolean computeReady() {
+        List<DenseSample> check = checkFrames();
+        statisticsDue = canRun() && statisticsDue(check, statisticsPool(check));
         if (!canRun()) {
             readiness = buffer.size() + " training frames and " + heldOut.size() + " held out";
             return false;
@@ -1036,8 +1052,12 @@ public final class SelfTrainer implements AutoCloseable {
                         + scene.size()
                         + " held-out frames since its change";
         if (settings.normalisation() == Normalisation.FRAMES) {
-            // The round's first candidate, the statistics of the new light, is checked at once:
-            // it waits for enough check frames of that light to be judged, not a round's steps.
+            // The new light's first candidate, its statistics, needs no training frame of it: it
+            // waits for enough check frames of that light to be judged, not for a round's steps.
+            if (statisticsDue) {
+                readiness += "; the statistics of the " + scene.size() + " held-out frames first";
+                return true;
+            }
             readiness += " (" + settings.minCheckFrames() + " needed to check)";
             return ofTheLight >= NEW_LIGHT_BATCHES * settings.batch()
                     && scene.size() >= settings.minCheckFrames();
@@ -1148,15 +1168,12 @@ public final class SelfTrainer implements AutoCloseable {
             optimizerBefore = encode(trainer.optimizerState(m));
         }
         List<DenseSample> before = checkFrames();
-        List<DenseSample> pool = trainingFrames(before);
-        if (settings.normalisation() == Normalisation.FRAMES
-                && pool.size() >= 2
-                && before.size() >= settings.minCheckFrames()
-                && statisticsOfAnotherLight(pool)) {
+        List<DenseSample> light = statisticsPool(before);
+        if (statisticsDue(before, light)) {
             // The serving weights normalised as the new light first: a few passes and a check,
             // where the steps take a round's time. If it does not serve, the steps follow.
             try {
-                setStatistics(pool);
+                setStatistics(light);
             } catch (RuntimeException e) {
                 rollBack(params, saved, optimizerBefore);
                 throw e;
@@ -1164,12 +1181,14 @@ public final class SelfTrainer implements AutoCloseable {
             // Its own round, whatever its outcome: a rejected one is reported as such, and the
             // steps, if they are to follow, are the next round's.
             Round quick =
-                    judge(before, pool, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
+                    judge(before, light, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
             if (!quick.accepted()) {
-                rejectedStatistics = statisticsFrames(pool);
+                rejectedStatistics = statisticsFrames(light);
+                ready = computeReady();
             }
             return quick;
         }
+        List<DenseSample> pool = trainingFrames(before);
         double[] trainedLight =
                 settings.sceneTolerance() > 0 ? CurrentScene.meanLight(pool, this::light) : null;
         float first = Float.NaN;
@@ -1334,6 +1353,8 @@ public final class SelfTrainer implements AutoCloseable {
         if (outcome != Outcome.ROLLED_BACK) {
             version++;
         }
+        // The serving or rejected statistics may have changed, and with them the next round.
+        ready = computeReady();
         return new Round(
                 version,
                 outcome,
@@ -1370,8 +1391,38 @@ public final class SelfTrainer implements AutoCloseable {
     }
 
     /**
-     * Whether the newest training frames show another light than those the serving student's
-     * BatchNorm statistics came from (or those are not known: the shipped statistics, or a restored
+     * The frames a statistics candidate ({@link Round#statisticsOnly}) takes its BatchNorm
+     * statistics from, oldest first: the buffer's frames of the check frames' light (all of them
+     * without a scene tolerance), then the check frames. Statistics need images, not labels: the
+     * held-out frames of a new light, which come first after a change ({@link HeldOutRouting}), are
+     * its first frames, and the candidate is normalised as the very frames it is checked on, as it
+     * will be on the frames it serves.
+     */
+    private List<DenseSample> statisticsPool(List<DenseSample> check) {
+        List<DenseSample> pool = new ArrayList<>(buffer);
+        if (settings.sceneTolerance() > 0 && !check.isEmpty()) {
+            pool = CurrentScene.like(pool, check, settings.sceneTolerance(), this::light);
+        }
+        pool = new ArrayList<>(pool);
+        pool.addAll(check);
+        return pool;
+    }
+
+    /**
+     * Whether a round is a statistics candidate: {@link Normalisation#FRAMES}, enough check frames
+     * to judge it, and the newest frames of their light ({@code light}, {@link #statisticsPool})
+     * show another light than the serving and the last rejected statistics came from.
+     */
+    private boolean statisticsDue(List<DenseSample> check, List<DenseSample> light) {
+        return settings.normalisation() == Normalisation.FRAMES
+                && check.size() >= settings.minCheckFrames()
+                && light.size() >= 2
+                && statisticsOfAnotherLight(light);
+    }
+
+    /**
+     * Whether the newest frames show another light than those the serving student's BatchNorm
+     * statistics came from (or those are not known: the shipped statistics, or a restored
      * student's), by either test of {@link CurrentScene}, and than those of a rejected statistics
      * candidate: then a round checks the serving weights with the new frames' statistics.
      */
@@ -1380,7 +1431,7 @@ public final class SelfTrainer implements AutoCloseable {
                 && (rejectedStatistics == null || anotherLight(rejectedStatistics, pool));
     }
 
-    /** Whether the newest training frames show another light than {@code frames}. */
+    /** Whether the newest frames of {@code pool} show another light than {@code frames}. */
     private boolean anotherLight(List<DenseSample> frames, List<DenseSample> pool) {
         Set<DenseSample> old = Collections.newSetFromMap(new IdentityHashMap<>());
         old.addAll(frames);

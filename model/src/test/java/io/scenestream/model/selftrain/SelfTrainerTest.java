@@ -665,11 +665,11 @@ class SelfTrainerTest {
 
     /**
      * With {@code batch-norm=frames} the first round checks the serving weights with the BatchNorm
-     * statistics of the newest training frames, no step: it serves (every candidate does within
-     * this tolerance) with exactly those statistics and weights untouched. The next round on the
-     * same light trains, and its candidate serves with the statistics of the same frames as its
-     * steps left the weights. Frames of another light make the next round check statistics first
-     * again.
+     * statistics of the newest frames of the light, training frames then held-out ones, no step: it
+     * serves (every candidate does within this tolerance) with exactly those statistics and weights
+     * untouched. The next round on the same light trains, and its candidate serves with the
+     * statistics of its newest training frames as its steps left the weights. Frames of another
+     * light make the next round check statistics first again.
      */
     @Test
     void aFramesRoundFirstTriesTheStatisticsOfANewLight() throws Exception {
@@ -681,9 +681,9 @@ class SelfTrainerTest {
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s);
                 NDManager m = NDManager.newBaseManager()) {
             List<DenseSample> training = uniform(70, 20, 0, 1f);
-            t.restoreFrames(training, uniform(71, 4, 0, 1f));
+            List<DenseSample> held = uniform(71, 4, 0, 1f);
+            t.restoreFrames(training, held);
             t.acceptWithin(0.999);
-            List<DenseSample> newest = training.subList(4, 20);
             Map<String, float[]> before = t.weights();
 
             SelfTrainer.Round quick = t.round();
@@ -698,13 +698,13 @@ class SelfTrainerTest {
                         }
                     });
             assertThat(largestChange(before, served)).as("statistics set").isGreaterThan(0.05);
-            assertStatisticsOf(t, m, newest);
+            assertStatisticsOf(t, m, concat(training.subList(8, 20), held));
 
             SelfTrainer.Round steps = t.round();
             assertThat(steps.trained()).as("the same light: steps").isTrue();
             assertThat(steps.accepted()).isTrue();
             assertThat(steps.statisticsFrames()).isEqualTo(16);
-            assertStatisticsOf(t, m, newest);
+            assertStatisticsOf(t, m, training.subList(4, 20));
         }
         SelfTrainer.Settings scenes =
                 builder(1).optNormalisation(SelfTrainer.Normalisation.FRAMES).build();
@@ -793,8 +793,8 @@ class SelfTrainerTest {
 
     /**
      * After a change of light a {@code frames} round waits, beyond two batches of training frames
-     * of the new light, for enough held-out frames of it to judge its first candidate at once; a
-     * {@code batch} round, judged only after its steps, does not.
+     * of the new light, for enough held-out frames of it to judge its first candidate, the new
+     * light's statistics, at once; a {@code batch} round, judged only after its steps, does not.
      */
     @Test
     void aFramesRoundAfterAChangeOfLightWaitsForFramesToCheckItOn() throws Exception {
@@ -811,9 +811,51 @@ class SelfTrainerTest {
                 t.add(room.get(10), true);
                 t.add(room.get(11), true);
                 assertThat(t.ready()).as("%s: %s", n, t.readiness()).isTrue();
+                assertThat(t.statisticsDue()).isEqualTo(frames);
                 if (frames) {
-                    assertThat(t.readiness()).endsWith("(4 needed to check)");
+                    assertThat(t.readiness())
+                            .endsWith("the statistics of the 4 held-out frames first");
                 }
+            }
+        }
+    }
+
+    /**
+     * The statistics of a new light need no training frame of it: with four held-out frames of the
+     * new light and a buffer of the old one, a {@code frames} round is ready and due, and its
+     * candidate is the serving weights normalised as those four frames alone. Accepted, the next
+     * round waits for training frames of the new light; a {@code batch} round waits for them from
+     * the start.
+     */
+    @Test
+    void aStatisticsCandidateOfANewLightNeedsNoTrainingFrameOfIt() throws Exception {
+        for (SelfTrainer.Normalisation n : SelfTrainer.Normalisation.values()) {
+            SelfTrainer.Settings s =
+                    builder(1).optBuffers(64, 12, 3).optCheck(4, 0.01).optNormalisation(n).build();
+            try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s);
+                    NDManager m = NDManager.newBaseManager()) {
+                t.acceptWithin(0.999);
+                List<DenseSample> room = walk("warm-lamp", 47, 4, 0, 1f);
+                t.restoreFrames(
+                        uniform(48, 16, 7, 8f), concat(uniform(49, 4, 7, 8f), room.subList(0, 2)));
+                assertThat(t.ready()).as("%s: %s", n, t.readiness()).isFalse();
+                assertThat(t.statisticsDue()).isFalse();
+                t.add(room.get(2), true);
+                t.add(room.get(3), true);
+                boolean frames = n == SelfTrainer.Normalisation.FRAMES;
+                assertThat(t.ready()).as("%s: %s", n, t.readiness()).isEqualTo(frames);
+                assertThat(t.statisticsDue()).isEqualTo(frames);
+                if (!frames) {
+                    continue;
+                }
+                SelfTrainer.Round quick = t.round();
+                assertThat(quick.statisticsOnly()).isTrue();
+                assertThat(quick.accepted()).isTrue();
+                assertThat(quick.statisticsFrames()).as("the new light's frames only").isEqualTo(4);
+                assertThat(quick.checkFrames()).isEqualTo(4);
+                assertStatisticsOf(t, m, room);
+                assertThat(t.statisticsDue()).isFalse();
+                assertThat(t.ready()).as(t.readiness()).isFalse();
             }
         }
     }
