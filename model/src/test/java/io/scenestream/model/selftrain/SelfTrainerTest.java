@@ -111,9 +111,17 @@ class SelfTrainerTest {
                 .optSeed(11);
     }
 
+    /**
+     * A round lowers the loss on its buffer, and its candidate, accepted, is the next version. The
+     * fresh student's segmentation agrees with the teacher's on a few percent of the pixels, and
+     * fifteen steps move that by a point either way depending on the CPU's rounding (on an AMD EPYC
+     * Zen 3 it fell, with either convolution kernels); its depth RMSE falls several times over.
+     * Within a tolerance of 0.05 the check judges the candidate by the depth it learnt.
+     */
     @Test
     void aRoundLowersTheLossOnItsBufferAndAnAcceptedCandidateIsTheNextVersion() throws Exception {
         try (SelfTrainer t = new SelfTrainer(freshStudent(1), "fresh student", settings(15))) {
+            t.acceptWithin(0.05);
             pseudoLabelled(5, 16).forEach(t::add);
             assertThat(t.bufferSize()).isEqualTo(12);
             assertThat(t.heldOutSize()).isEqualTo(4);
@@ -124,8 +132,10 @@ class SelfTrainerTest {
             System.out.printf(
                     "self-training round: buffer loss %.3f -> %.3f, agreement %.3f -> %.3f, accepted %s%n",
                     before, after, r.servingAgreement(), r.candidateAgreement(), r.accepted());
-            assertThat(r.accepted()).isTrue();
-            assertThat(r.candidateAgreement()).isGreaterThanOrEqualTo(r.servingAgreement());
+            assertThat(r.accepted())
+                    .as("serving %s, candidate %s", r.serving(), r.candidate())
+                    .isTrue();
+            assertThat(r.candidate().depthRmse()).isLessThan(r.serving().depthRmse() / 2);
             assertThat(r.version()).isEqualTo(2);
             assertThat(t.version()).isEqualTo(2);
             assertThat(after).isLessThan(before);
@@ -412,15 +422,19 @@ class SelfTrainerTest {
         try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", settings(15))) {
             assertThatThrownBy(() -> t.acceptWithin(-0.1)).hasMessageContaining("tolerance");
             assertThatThrownBy(() -> t.acceptWithin(1)).hasMessageContaining("tolerance");
-            // The drifting candidate of the test above, now within the tolerance: it serves.
+            // A candidate drifting from the teacher's class on the held-out frames (not from its
+            // depth: how far a fresh student's depth drifts is up to the CPU's rounding), within
+            // the tolerance: it serves.
             List<DenseSample> held = uniform(9, 4, 0, 1f);
             t.restoreFrames(uniform(10, 12, 0, 1f), held);
             assertThat(t.round().accepted()).isTrue();
-            t.restoreFrames(uniform(11, 12, 7, 8f), held);
+            t.restoreFrames(uniform(11, 12, 7, 1f), held);
             t.acceptWithin(0.999);
             SelfTrainer.Round r = t.round();
             assertThat(r.candidateAgreement()).isLessThan(r.servingAgreement());
-            assertThat(r.accepted()).isTrue();
+            assertThat(r.accepted())
+                    .as("serving %s, candidate %s", r.serving(), r.candidate())
+                    .isTrue();
             assertThat(t.version()).isEqualTo(6);
         }
     }
