@@ -358,7 +358,12 @@ public final class JobOptions {
             ConfigOptions.key("self-training.held-out-every")
                     .intType()
                     .defaultValue(SelfTrainer.Settings.DEFAULT_HELD_OUT_EVERY)
-                    .withDescription("Every n-th pseudo-labelled frame is held out.");
+                    .withDescription(
+                            "Every n-th pseudo-labelled frame is held out; with"
+                                    + " self-training.batch-norm=frames also, after a change of"
+                                    + " light, every frame of the new one until there are"
+                                    + " self-training.min-check-frames of it, so that its"
+                                    + " statistics can be judged.");
 
     public static final ConfigOption<Integer> CHECK_FRAMES =
             ConfigOptions.key("self-training.check-frames")
@@ -456,7 +461,9 @@ public final class JobOptions {
                                     + "batches of a few frames and rounds of a few steps the candidate then serves "
                                     + "with statistics mostly of the light before a change); frames (as batch, then "
                                     + "the candidate's running statistics are set to those of the round's newest 16 "
-                                    + "training frames, so that it serves normalised as the light it trained on); or "
+                                    + "training frames, so that it serves normalised as the light it trained on, and "
+                                    + "after a change of light the serving weights with the statistics of its first "
+                                    + "held-out frames are judged first, without a step); or "
                                     + "running (steps normalise with the running statistics inference uses and leave "
                                     + "them as they are).");
 
