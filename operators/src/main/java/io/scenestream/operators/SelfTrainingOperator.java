@@ -498,6 +498,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
     }
 
+    /** Held-out frames kept (for tests). */
+    int heldOutFrames() {
+        return heldOut.size();
+    }
+
     /** Rounds finished since this instance opened (for tests). */
     long roundsDone() {
         return roundsDone;

@@ -9,6 +9,8 @@ import io.scenestream.kafka.proto.ModelUpdate;
 import io.scenestream.kafka.serde.ModelUpdates;
 import io.scenestream.model.checkpoint.Checkpoints;
 import io.scenestream.model.selftrain.SelfTrainer;
+import io.scenestream.synthetic.Domain;
+import io.scenestream.synthetic.SyntheticDataset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +63,67 @@ class SelfTrainingOperatorTest {
             h.setProcessingTime(t);
         }
         return updates(h);
+    }
+
+    /**
+     * With {@code batch-norm=frames}, after a change of light (daylight to night, seen from the
+     * second frame of the night on) the first four held-out frames of the night are the next four
+     * frames, then every third again; restored from a checkpoint in the middle of those four, the
+     * operator holds out the rest of them. With batch statistics every third frame only. No round
+     * runs (the batch is larger than the buffer).
+     */
+    @Test
+    void theFirstFramesOfANewLightAreHeldOutAcrossARestore() throws Exception {
+        Path student =
+                TinyModels.write(dir, "student.ckpt.zip", TinyModels.checkpoint("student", 5, 1));
+        List<DenseSample> day = TinyModels.labelled(21, 6);
+        List<DenseSample> night =
+                SyntheticDataset.frames(22, 6, TinyModels.H, TinyModels.W, Domain.named("night"));
+        for (SelfTrainer.Normalisation n : SelfTrainer.Normalisation.values()) {
+            if (n == SelfTrainer.Normalisation.RUNNING) {
+                continue;
+            }
+            SelfTrainingSettings settings =
+                    SelfTrainingSettings.builder()
+                            .setStudentCheckpoint(student.toString())
+                            .optTrainer(
+                                    SelfTrainer.Settings.builder()
+                                            .optBuffers(32, 16, 3)
+                                            .optSteps(2, 16)
+                                            .optNormalisation(n)
+                                            .build())
+                            .optRounds(100, 3_600_000)
+                            .optWorker(0, 0)
+                            .optBudget(0)
+                            .build();
+            boolean frames = n == SelfTrainer.Normalisation.FRAMES;
+            OperatorSubtaskState snapshot;
+            try (var h = harness(settings)) {
+                h.open();
+                for (int i = 0; i < 8; i++) {
+                    DenseSample s = i < 6 ? day.get(i) : night.get(i - 6);
+                    h.processElement(new StreamRecord<>(record(s, i)));
+                }
+                // Frames 3 and 6 of daylight; with frames 8, the second of the night, as well.
+                assertThat(((SelfTrainingOperator) h.getOperator()).heldOutFrames())
+                        .as("%s", n)
+                        .isEqualTo(frames ? 3 : 2);
+                snapshot = h.snapshot(1, h.getProcessingTime());
+            }
+            try (var h = harness(settings)) {
+                h.initializeState(snapshot);
+                h.open();
+                for (int i = 8; i < 12; i++) {
+                    h.processElement(new StreamRecord<>(record(night.get(i - 6), i)));
+                }
+                // Then 9, 10, 11 and 12; without frames (or without the held-out frames' light
+                // after the restore) 9 and 12.
+                assertThat(((SelfTrainingOperator) h.getOperator()).heldOutFrames())
+                        .as("%s", n)
+                        .isEqualTo(frames ? 7 : 4);
+                assertThat(((SelfTrainingOperator) h.getOperator()).roundsDone()).isZero();
+            }
+        }
     }
 
     @Test

@@ -21,71 +21,78 @@ import java.util.List;
  * held out every third frame the check frames come with them: there only the first test applies.
  *
  * <p>Kept by the operator that splits the frames, on its own thread; rebuilt from the held-out
- * frames when it is restored.
+ * frames when it is restored (the training frames' light is then not known: a change of light that
+ * began among them is found once two held-out frames show it).
  */
 public final class HeldOutRouting {
 
     private final SelfTrainer.Settings settings;
 
-    /** The light ({@link CurrentScene#statistics}) of each held-out frame, oldest first. */
-    private final Deque<double[]> lights = new ArrayDeque<>();
+    /** A frame routed: its light ({@link CurrentScene#statistics}) and whether it was held out. */
+    private record Routed(double[] light, boolean held) {}
 
-    /** Routing for a camera with no held-out frame yet. */
+    /** The newest frames routed whose light is known, oldest first, {@code held-out-size} kept. */
+    private final Deque<Routed> recent = new ArrayDeque<>();
+
+    /** Routing for a camera with no frame yet. */
     public HeldOutRouting(SelfTrainer.Settings settings) {
         this(settings, List.of());
     }
 
     /**
      * Routing for a camera whose held-out frames, oldest first, have these lights (restored from
-     * its state).
+     * its state, which keeps the held-out frames and the training frames apart).
      */
     public HeldOutRouting(SelfTrainer.Settings settings, List<double[]> heldOutLights) {
         this.settings = settings;
-        heldOutLights.forEach(this::remember);
+        heldOutLights.forEach(l -> remember(new Routed(l, true)));
     }
 
     /**
      * Whether the {@code n}-th pseudo-labelled frame (from 1) goes to the held-out set: every
-     * {@code held-out-every}-th, or its light is that of a change of light among the held-out
-     * frames with fewer than {@code min-check-frames} of them. {@code light} is the frame's {@link
-     * CurrentScene#statistics} at the student's input size, null if it is not known (the frame
-     * could not be decoded): then only the first test applies.
+     * {@code held-out-every}-th, or its light is that of a change of light among the newest frames
+     * with fewer than {@code min-check-frames} of them held out. {@code light} is the frame's
+     * {@link CurrentScene#statistics} at the student's input size, null if it is not known (the
+     * frame could not be decoded): then only the first test applies.
      */
     public boolean heldOut(long n, double[] light) {
         boolean held =
                 SelfTrainer.isHeldOut(n, settings) || (light != null && firstOfItsLight(light));
-        if (held && light != null) {
-            remember(light);
+        if (light != null) {
+            remember(new Routed(light, held));
         }
         return held;
     }
 
-    /** How many held-out frames' light is known. */
+    /** How many of the newest frames' light is known. */
     public int size() {
-        return lights.size();
+        return recent.size();
     }
 
     /**
      * Whether a frame of this light, held out, would be among the first {@code min-check-frames}
-     * held-out frames of a light other than that of the held-out frames before, and candidates are
-     * normalised as their light's frames.
+     * held-out frames of a light other than that of the frames before (by either test of {@link
+     * CurrentScene}, on the newest frames, held out or not: the test relative to the camera's own
+     * variation needs two frames on either side), and candidates are normalised as their light's
+     * frames.
      */
     boolean firstOfItsLight(double[] light) {
         if (settings.normalisation() != SelfTrainer.Normalisation.FRAMES
                 || settings.sceneTolerance() <= 0
-                || lights.isEmpty()) {
+                || recent.isEmpty()) {
             return false;
         }
-        List<double[]> all = new ArrayList<>(lights);
-        all.add(light);
-        List<double[]> scene = CurrentScene.newest(all, settings.sceneTolerance(), l -> l);
-        return scene.size() < all.size() && scene.size() <= settings.minCheckFrames();
+        List<Routed> all = new ArrayList<>(recent);
+        all.add(new Routed(light, true));
+        List<Routed> scene = CurrentScene.newest(all, settings.sceneTolerance(), Routed::light);
+        return scene.size() < all.size()
+                && scene.stream().filter(Routed::held).count() <= settings.minCheckFrames();
     }
 
-    private void remember(double[] light) {
-        lights.addLast(light);
-        while (lights.size() > settings.heldOutSize()) {
-            lights.removeFirst();
+    private void remember(Routed r) {
+        recent.addLast(r);
+        while (recent.size() > settings.heldOutSize()) {
+            recent.removeFirst();
         }
     }
 }
