@@ -227,12 +227,12 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         c[RECEIVED]++;
         // The teacher's view, decoded here for its light: after a change of light the first frames
         // of the new one are held out (HeldOutRouting).
-        DenseSample teacherView = SelfTrainingOperator.frameOrNull(parsed, true);
+        HeldOutRouting routing = routing(key);
+        DenseSample teacherView =
+                routing.usesLight() ? SelfTrainingOperator.frameOrNull(parsed, true) : null;
         boolean toHeldOut =
-                routing(key)
-                        .heldOut(
-                                c[RECEIVED],
-                                SelfTrainingOperator.light(teacherView, trainer.inputSize()));
+                routing.heldOut(
+                        c[RECEIVED], SelfTrainingOperator.light(teacherView, trainer.inputSize()));
         if (toHeldOut) {
             c[HELD_OUT_LENGTH] =
                     append(heldOut, c[HELD_OUT_LENGTH], record, settings.trainer().heldOutSize());
@@ -247,9 +247,9 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         if (key.equals(running)) {
             // The round in flight is this camera's: its check takes the frame in.
             trainer.offer(
-                    toHeldOut
+                    toHeldOut && teacherView != null
                             ? () -> teacherView
-                            : () -> SelfTrainingOperator.frameOrNull(parsed, false),
+                            : () -> SelfTrainingOperator.frameOrNull(parsed, toHeldOut),
                     toHeldOut);
         }
         lastRoundAt.putIfAbsent(key, now());
@@ -287,7 +287,9 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         HeldOutRouting r = routings.get(key);
         if (r == null) {
             List<double[]> lights = new ArrayList<>();
-            for (byte[] record : newest(heldOut, settings.trainer().heldOutSize())) {
+            boolean uses = new HeldOutRouting(settings.trainer()).usesLight();
+            for (byte[] record :
+                    uses ? newest(heldOut, settings.trainer().heldOutSize()) : List.<byte[]>of()) {
                 try {
                     lights.add(
                             SelfTrainingOperator.light(

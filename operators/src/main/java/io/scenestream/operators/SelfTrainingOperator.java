@@ -333,7 +333,7 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         received++;
         // The teacher's view, decoded here for its light: after a change of light the first frames
         // of the new one are held out (HeldOutRouting).
-        DenseSample teacherView = frameOrNull(parsed, true);
+        DenseSample teacherView = routing.usesLight() ? frameOrNull(parsed, true) : null;
         boolean toHeldOut = routing.heldOut(received, light(teacherView, inputSize));
         Deque<byte[]> mirror = toHeldOut ? heldOut : training;
         mirror.addLast(record);
@@ -350,7 +350,11 @@ public class SelfTrainingOperator extends AbstractStreamOperator<SerializedModel
         }
         reports.received();
         // Offered, not queued behind a round in flight: the round's check takes it in.
-        trainer.offer(toHeldOut ? () -> teacherView : () -> frameOrNull(parsed, false), toHeldOut);
+        trainer.offer(
+                toHeldOut && teacherView != null
+                        ? () -> teacherView
+                        : () -> frameOrNull(parsed, toHeldOut),
+                toHeldOut);
         worker.queue(trainer::drain);
         collectRound();
         maybeStartRound();

@@ -64,6 +64,15 @@ public final class HeldOutRouting {
         return held;
     }
 
+    /**
+     * Whether the routing looks at a frame's light at all ({@code frames} normalisation and a scene
+     * tolerance): if not, callers need not decode frames to measure it.
+     */
+    public boolean usesLight() {
+        return settings.normalisation() == SelfTrainer.Normalisation.FRAMES
+                && settings.sceneTolerance() > 0;
+    }
+
     /** How many of the newest frames' light is known. */
     public int size() {
         return recent.size();
@@ -77,9 +86,7 @@ public final class HeldOutRouting {
      * frames.
      */
     boolean firstOfItsLight(double[] light) {
-        if (settings.normalisation() != SelfTrainer.Normalisation.FRAMES
-                || settings.sceneTolerance() <= 0
-                || recent.isEmpty()) {
+        if (!usesLight() || recent.isEmpty()) {
             return false;
         }
         List<Routed> all = new ArrayList<>(recent);
