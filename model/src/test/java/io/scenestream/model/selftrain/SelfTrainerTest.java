@@ -550,7 +550,11 @@ class SelfTrainerTest {
     /**
      * A round that ends right after a change of light, with two frames of the new light to judge
      * its candidate on: with the default of at least four it is rolled back; allowed to judge on
-     * one, the same candidate, better on those two frames, serves.
+     * one, the same candidate, better on those two frames, serves. Better in segmentation: fifteen
+     * steps leave a fresh student's depth some 150 m from the 8 m it learns, and which of two such
+     * students is nearer depends on the CPU's rounding (on an Intel Xeon with AVX-512 the candidate
+     * was 5% farther with oneDNN, 19% nearer with libtorch's native convolutions), so the check
+     * allows depth a tolerance of 0.25 here.
      */
     @Test
     void aCandidateIsNotJudgedOnTooFewFramesOfTheNewLight() throws Exception {
@@ -562,6 +566,7 @@ class SelfTrainerTest {
                             .optMinCheckFrames(fewest)
                             .build();
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+                t.acceptWithin(0.25);
                 SelfTrainer.Round r =
                         dayRoundDuringWhichArrive(t, uniform("warm-lamp", 46, 2, 7, 8f));
                 assertThat(r.checkFrames()).as("frames of the new light").isEqualTo(2);
