@@ -29,6 +29,11 @@ import java.util.Map;
  * second pass, from the first's result, gives {@code t} for each layer ({@code r'' - r' = (1 - t)
  * r'}). Layers whose statistics no pass moves keep theirs. No weight changes, no gradient is
  * recorded.
+ *
+ * <p>With a prior ({@link #setFrom(Block, NDManager, List, int, double)}) the statistics the net
+ * had count as that many frames of their own: the new ones are the pooled mean and variance of both
+ * (Schneider et al. 2020, "Improving robustness against common corruptions by covariate shift
+ * adaptation"), so that a few frames, all of one view, move the statistics only part of the way.
  */
 public final class BatchNormStatistics {
 
@@ -48,6 +53,43 @@ public final class BatchNormStatistics {
      * @return the number of BatchNorm layers set
      */
     public static int setFrom(Block net, NDManager manager, List<DenseSample> frames, int batch) {
+        return setFrom(net, manager, frames, batch, 0);
+    }
+
+    /**
+     * As {@link #setFrom(Block, NDManager, List, int)}, the statistics the net had counting as
+     * {@code prior} frames: each layer's new mean and variance are those of the mixture of its old
+     * statistics, weighted {@code prior}, and the frames' pooled ones, weighted by their number. 0
+     * replaces them.
+     *
+     * @param prior weight of the net's statistics, in frames, 0 or more
+     * @return the number of BatchNorm layers set
+     */
+    public static int setFrom(
+            Block net, NDManager manager, List<DenseSample> frames, int batch, double prior) {
+        return setFrom(net, manager, frames, batch, prior, null);
+    }
+
+    /**
+     * As {@link #setFrom(Block, NDManager, List, int, double)}, the prior being {@code
+     * priorStatistics} (running means and variances by their state-dict names, e.g. a base model's)
+     * where it has a layer's, the net's own statistics elsewhere.
+     *
+     * @param priorStatistics statistics by state-dict name, or null for the net's own
+     * @return the number of BatchNorm layers set
+     */
+    public static int setFrom(
+            Block net,
+            NDManager manager,
+            List<DenseSample> frames,
+            int batch,
+            double prior,
+            Map<String, float[]> priorStatistics) {
+        if (!(prior >= 0) || Double.isInfinite(prior)) {
+            throw new IllegalArgumentException(
+                    "the prior weight of BatchNorm statistics must be 0 or more frames; got "
+                            + prior);
+        }
         if (batch < 2 || frames.size() < 2) {
             throw new IllegalArgumentException(
                     "BatchNorm statistics need batches of two frames or more; got "
@@ -113,12 +155,18 @@ public final class BatchNormStatistics {
                 continue;
             }
             double[] q = squares.get(l.name());
+            float[] oldMean = priorOf(priorStatistics, start, l.name() + MEAN, s.length);
+            float[] oldVar = priorOf(priorStatistics, start, l.name() + VAR, s.length);
             float[] mean = new float[s.length];
             float[] var = new float[s.length];
+            double total = counted + prior;
             for (int c = 0; c < s.length; c++) {
-                double mu = s[c] / counted;
+                // sums of x and x^2 over the frames and the prior's frames
+                double sx = s[c] + prior * oldMean[c];
+                double sq = q[c] + prior * ((double) oldVar[c] + (double) oldMean[c] * oldMean[c]);
+                double mu = sx / total;
                 mean[c] = (float) mu;
-                var[c] = (float) Math.max(0, q[c] / counted - mu * mu);
+                var[c] = (float) Math.max(0, sq / total - mu * mu);
             }
             pooled.put(l.name() + MEAN, mean);
             pooled.put(l.name() + VAR, var);
@@ -126,6 +174,13 @@ public final class BatchNormStatistics {
         }
         write(layers, pooled);
         return set;
+    }
+
+    /** A statistic of the prior: {@code given}'s where it has one of the layer's size. */
+    private static float[] priorOf(
+            Map<String, float[]> given, Map<String, float[]> own, String name, int channels) {
+        float[] v = given == null ? null : given.get(name);
+        return v != null && v.length == channels ? v : own.get(name);
     }
 
     /** The BatchNorm layers of {@code net}, by the state-dict prefix of their statistics. */

@@ -105,6 +105,59 @@ class BatchNormStatisticsTest {
         }
     }
 
+    /**
+     * With a prior of 30 frames the old statistics (mean 5, -5, 2; variance 4) and the 10 frames'
+     * pixels are pooled as one mixture: the mean moves a quarter of the way, and the variance is
+     * the mixture's, the spread between the two means included.
+     */
+    @Test
+    void aPriorPoolsTheOldStatisticsWithTheFrames() {
+        List<DenseSample> frames = frames(10);
+        double prior = 30;
+        try (NDManager m = NDManager.newBaseManager()) {
+            SequentialBlock net =
+                    new SequentialBlock().add(Layers.batchNorm(Layers.BACKBONE_BN_MOMENTUM));
+            net.initialize(m, DataType.FLOAT32, new Shape(4, 3, SIDE, SIDE));
+            Map<String, Parameter> params = StateDict.parameters(net);
+            float[] oldMean = {5, -5, 2};
+            params.get("0.running_mean").getArray().set(FloatBuffer.wrap(oldMean));
+            params.get("0.running_var").getArray().set(FloatBuffer.wrap(new float[] {4, 4, 4}));
+
+            assertThat(BatchNormStatistics.setFrom(net, m, frames, 4, prior)).isEqualTo(1);
+
+            NDArray images = Batches.images(m, frames);
+            float[] runningMean = params.get("0.running_mean").getArray().toFloatArray();
+            float[] runningVar = params.get("0.running_var").getArray().toFloatArray();
+            for (int c = 0; c < 3; c++) {
+                float[] v = images.get(":, " + c).toFloatArray();
+                double s = 0;
+                double q = 0;
+                for (float x : v) {
+                    s += x;
+                    q += x * (double) x;
+                }
+                double mean = s / v.length;
+                double square = q / v.length;
+                double pooledMean = (prior * oldMean[c] + frames.size() * mean) / (prior + 10);
+                double pooledSquare =
+                        (prior * (4 + oldMean[c] * (double) oldMean[c]) + frames.size() * square)
+                                / (prior + 10);
+                double pooledVar = pooledSquare - pooledMean * pooledMean;
+                assertThat((double) runningMean[c])
+                        .as("mean %d", c)
+                        .isCloseTo(pooledMean, within(1e-3));
+                assertThat((double) runningVar[c])
+                        .as("variance %d", c)
+                        .isCloseTo(pooledVar, within(1e-2 * pooledVar));
+                // a quarter of the way from the old mean
+                assertThat(Math.abs(runningMean[c] - oldMean[c]))
+                        .isCloseTo((float) Math.abs(mean - oldMean[c]) / 4, within(1e-3f));
+            }
+            assertThatThrownBy(() -> BatchNormStatistics.setFrom(net, m, frames, 4, -1))
+                    .hasMessageContaining("prior weight");
+        }
+    }
+
     @Test
     void fewerThanTwoFramesAreRefused() {
         try (NDManager m = NDManager.newBaseManager()) {
