@@ -326,8 +326,9 @@ public final class SelfTrainer implements AutoCloseable {
         RUNNING,
         /**
          * As {@link #BATCH}, then the candidate's running statistics are set to those of the
-         * round's newest training frames ({@link #STATISTICS_FRAMES}; {@link BatchNormStatistics}):
-         * it serves normalised as the frames of the light it trained on.
+         * round's newest training frames ({@link #STATISTICS_FRAMES}; {@link BatchNormStatistics})
+         * pooled with the frozen student's ({@link #STATISTICS_PRIOR}): it serves normalised as the
+         * frames of the light it trained on.
          */
         FRAMES
     }
@@ -337,6 +338,17 @@ public final class SelfTrainer implements AutoCloseable {
      * candidate gets.
      */
     static final int STATISTICS_FRAMES = 16;
+
+    /**
+     * The weight, in frames, of the frozen student's BatchNorm statistics in those a {@link
+     * Normalisation#FRAMES} candidate gets: pooled with the newest frames' ({@link
+     * BatchNormStatistics#setFrom(ai.djl.nn.Block, ai.djl.ndarray.NDManager, List, int, double,
+     * Map)}), so that the first frames of a new light, all views of one scene, move them part of
+     * the way. Replaced outright by 4-16 consecutive frames of a synthetic camera's room under a
+     * warm lamp, the student's depth RMSE nearly doubled; pooled with the frozen statistics as 16
+     * frames it fell by a fifth ({@code bin/scenestream-statistics-eval}).
+     */
+    static final int STATISTICS_PRIOR = 16;
 
     /** What a round did with its candidate. */
     public enum Outcome {
@@ -1375,10 +1387,19 @@ public final class SelfTrainer implements AutoCloseable {
                         : 0);
     }
 
-    /** Sets the student's BatchNorm statistics to those of {@link #statisticsFrames}. */
+    /**
+     * Sets the student's BatchNorm statistics to those of {@link #statisticsFrames} pooled with the
+     * frozen student's, which count as {@link #STATISTICS_PRIOR} frames (the student's own where no
+     * frozen one is known).
+     */
     private void setStatistics(List<DenseSample> pool) {
         BatchNormStatistics.setFrom(
-                student.net(), model.getNDManager(), statisticsFrames(pool), settings.batch());
+                student.net(),
+                model.getNDManager(),
+                statisticsFrames(pool),
+                settings.batch(),
+                STATISTICS_PRIOR,
+                frozenWeights);
         betweenSteps.run();
     }
 

@@ -697,13 +697,16 @@ class SelfTrainerTest {
                         .optNormalisation(SelfTrainer.Normalisation.FRAMES)
                         .optSceneTolerance(0)
                         .build();
-        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s);
+        byte[] student = freshStudent(4);
+        try (SelfTrainer t = new SelfTrainer(student, "fresh student", s);
                 NDManager m = NDManager.newBaseManager()) {
+            t.keepFrozen(student, "fresh student");
             List<DenseSample> training = uniform(70, 20, 0, 1f);
             List<DenseSample> held = uniform(71, 4, 0, 1f);
             t.restoreFrames(training, held);
             t.acceptWithin(0.999);
             Map<String, float[]> before = t.weights();
+            Map<String, float[]> frozen = runningStatistics(t);
 
             SelfTrainer.Round quick = t.round();
             assertThat(quick.accepted()).isTrue();
@@ -717,13 +720,13 @@ class SelfTrainerTest {
                         }
                     });
             assertThat(largestChange(before, served)).as("statistics set").isGreaterThan(0.05);
-            assertStatisticsOf(t, m, concat(training.subList(8, 20), held));
+            assertStatisticsOf(t, m, concat(training.subList(8, 20), held), frozen);
 
             SelfTrainer.Round steps = t.round();
             assertThat(steps.trained()).as("the same light: steps").isTrue();
             assertThat(steps.accepted()).isTrue();
             assertThat(steps.statisticsFrames()).isEqualTo(16);
-            assertStatisticsOf(t, m, training.subList(4, 20));
+            assertStatisticsOf(t, m, training.subList(4, 20), frozen);
         }
         SelfTrainer.Settings scenes =
                 builder(1).optNormalisation(SelfTrainer.Normalisation.FRAMES).build();
@@ -854,6 +857,7 @@ class SelfTrainerTest {
             try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s);
                     NDManager m = NDManager.newBaseManager()) {
                 t.acceptWithin(0.999);
+                Map<String, float[]> frozen = runningStatistics(t);
                 List<DenseSample> room = walk("warm-lamp", 47, 4, 0, 1f);
                 t.restoreFrames(
                         uniform(48, 16, 7, 8f), concat(uniform(49, 4, 7, 8f), room.subList(0, 2)));
@@ -872,17 +876,44 @@ class SelfTrainerTest {
                 assertThat(quick.accepted()).isTrue();
                 assertThat(quick.statisticsFrames()).as("the new light's frames only").isEqualTo(4);
                 assertThat(quick.checkFrames()).isEqualTo(4);
-                assertStatisticsOf(t, m, room);
+                assertStatisticsOf(t, m, room, frozen);
+                // Each mean a fifth of the way from the frozen student's to the four frames'
+                // alone (16 frames' weight against 4).
+                Map<String, float[]> served = runningStatistics(t);
+                BatchNormStatistics.setFrom(t.net(), m, room, 4);
+                Map<String, float[]> alone = runningStatistics(t);
+                int means = 0;
+                for (Map.Entry<String, float[]> e : frozen.entrySet()) {
+                    if (!e.getKey().endsWith("running_mean")) {
+                        continue;
+                    }
+                    float[] f = e.getValue();
+                    float[] a = alone.get(e.getKey());
+                    float[] v = served.get(e.getKey());
+                    for (int c = 0; c < f.length; c++) {
+                        assertThat((double) v[c])
+                                .as("%s[%d]", e.getKey(), c)
+                                .isCloseTo(
+                                        0.8 * f[c] + 0.2 * a[c],
+                                        within(1e-3 * Math.max(1, Math.abs(a[c]))));
+                        means++;
+                    }
+                }
+                assertThat(means).isGreaterThan(100);
                 assertThat(t.statisticsDue()).isFalse();
                 assertThat(t.ready()).as(t.readiness()).isFalse();
             }
         }
     }
 
-    /** Setting the statistics of {@code frames} again changes the student's by under 0.1%. */
-    private static void assertStatisticsOf(SelfTrainer t, NDManager m, List<DenseSample> frames) {
+    /**
+     * Setting the statistics of {@code frames} pooled with the frozen student's ({@code frozen}, as
+     * {@link SelfTrainer#STATISTICS_PRIOR} frames) again changes the student's by under 0.1%.
+     */
+    private static void assertStatisticsOf(
+            SelfTrainer t, NDManager m, List<DenseSample> frames, Map<String, float[]> frozen) {
         Map<String, float[]> now = runningStatistics(t);
-        BatchNormStatistics.setFrom(t.net(), m, frames, 4);
+        BatchNormStatistics.setFrom(t.net(), m, frames, 4, SelfTrainer.STATISTICS_PRIOR, frozen);
         Map<String, float[]> again = runningStatistics(t);
         double worst = 0;
         for (Map.Entry<String, float[]> e : now.entrySet()) {
