@@ -683,27 +683,29 @@ class SelfTrainerTest {
     }
 
     /**
-     * With {@code batch-norm=frames} the first round checks the serving weights with the BatchNorm
-     * statistics of the newest frames of the light, training frames then held-out ones, no step: it
-     * serves (every candidate does within this tolerance) with exactly those statistics and weights
-     * untouched. The next round on the same light trains, and its candidate serves with the
-     * statistics of its newest training frames as its steps left the weights. Frames of another
-     * light make the next round check statistics first again.
+     * With {@code batch-norm=frames}, after a change of light the first round checks the serving
+     * weights with the BatchNorm statistics of the newest frames of the new light, training frames
+     * then held-out ones, pooled with the frozen student's, no step: it serves (every candidate
+     * does within this tolerance) with exactly those statistics and weights untouched. The next
+     * round on the same light trains, and its candidate serves with the statistics of its newest
+     * training frames as its steps left the weights. A camera in the light it started in trains
+     * from the first round (its statistics are taken to be the shipped ones'), and so does one
+     * whose light cannot change (no scene tolerance); frames of another light than its statistics'
+     * make the next round check statistics first.
      */
     @Test
     void aFramesRoundFirstTriesTheStatisticsOfANewLight() throws Exception {
         SelfTrainer.Settings s =
-                builder(1)
-                        .optNormalisation(SelfTrainer.Normalisation.FRAMES)
-                        .optSceneTolerance(0)
-                        .build();
+                builder(1).optNormalisation(SelfTrainer.Normalisation.FRAMES).build();
         byte[] student = freshStudent(4);
         try (SelfTrainer t = new SelfTrainer(student, "fresh student", s);
                 NDManager m = NDManager.newBaseManager()) {
             t.keepFrozen(student, "fresh student");
-            List<DenseSample> training = uniform(70, 20, 0, 1f);
-            List<DenseSample> held = uniform(71, 4, 0, 1f);
-            t.restoreFrames(training, held);
+            List<DenseSample> day = walk("day", 69, 8, 0, 1f);
+            List<DenseSample> warm = walk("warm-lamp", 70, 16, 0, 1f);
+            List<DenseSample> training = warm.subList(0, 12);
+            List<DenseSample> held = warm.subList(12, 16);
+            t.restoreFrames(concat(day, training), held);
             t.acceptWithin(0.999);
             Map<String, float[]> before = t.weights();
             Map<String, float[]> frozen = runningStatistics(t);
@@ -711,7 +713,7 @@ class SelfTrainerTest {
             SelfTrainer.Round quick = t.round();
             assertThat(quick.accepted()).isTrue();
             assertThat(quick.statisticsOnly()).isTrue();
-            assertThat(quick.statisticsFrames()).isEqualTo(16);
+            assertThat(quick.statisticsFrames()).as("the new light's frames").isEqualTo(16);
             Map<String, float[]> served = t.weights();
             before.forEach(
                     (name, w) -> {
@@ -720,10 +722,29 @@ class SelfTrainerTest {
                         }
                     });
             assertThat(largestChange(before, served)).as("statistics set").isGreaterThan(0.05);
-            assertStatisticsOf(t, m, concat(training.subList(8, 20), held), frozen);
+            assertStatisticsOf(t, m, concat(training, held), frozen);
 
             SelfTrainer.Round steps = t.round();
             assertThat(steps.trained()).as("the same light: steps").isTrue();
+            assertThat(steps.accepted()).isTrue();
+            assertThat(steps.statisticsFrames()).isEqualTo(12);
+            assertStatisticsOf(t, m, training, frozen);
+        }
+        SelfTrainer.Settings oneScene =
+                builder(1)
+                        .optNormalisation(SelfTrainer.Normalisation.FRAMES)
+                        .optSceneTolerance(0)
+                        .build();
+        try (SelfTrainer t = new SelfTrainer(student, "fresh student", oneScene);
+                NDManager m = NDManager.newBaseManager()) {
+            t.keepFrozen(student, "fresh student");
+            List<DenseSample> training = uniform(70, 20, 0, 1f);
+            t.restoreFrames(training, uniform(71, 4, 0, 1f));
+            t.acceptWithin(0.999);
+            Map<String, float[]> frozen = runningStatistics(t);
+            assertThat(t.statisticsDue()).isFalse();
+            SelfTrainer.Round steps = t.round();
+            assertThat(steps.trained()).as("no scene tolerance: steps").isTrue();
             assertThat(steps.accepted()).isTrue();
             assertThat(steps.statisticsFrames()).isEqualTo(16);
             assertStatisticsOf(t, m, training.subList(4, 20), frozen);
@@ -734,7 +755,7 @@ class SelfTrainerTest {
             List<DenseSample> day = walk("day", 72, 24, 0, 1f);
             t.restoreFrames(day.subList(0, 20), day.subList(20, 24));
             t.acceptWithin(0.999);
-            assertThat(t.round().statisticsOnly()).isTrue();
+            assertThat(t.statisticsDue()).as("the light the camera started in").isFalse();
             assertThat(t.round().trained()).isTrue();
             List<DenseSample> warm = walk("warm-lamp", 73, 24, 0, 1f);
             t.restoreFrames(warm.subList(0, 20), warm.subList(20, 24));
@@ -757,7 +778,7 @@ class SelfTrainerTest {
             // Held-out frames labelled as the serving student sees them: it agrees with them
             // fully, a student normalised as the training frames less.
             List<DenseSample> night = walk("night", 80, 24, 0, 1f);
-            List<DenseSample> training = night.subList(0, 20);
+            List<DenseSample> training = concat(walk("day", 79, 8, 0, 1f), night.subList(0, 20));
             List<DenseSample> held = asSeenBy(t, night.subList(20, 24));
             t.restoreFrames(training, held);
             Map<String, float[]> before = t.weights();
@@ -780,7 +801,9 @@ class SelfTrainerTest {
                 assertThat(steps.accepted()).isFalse();
             }
             List<DenseSample> warm = walk("warm-lamp", 82, 24, 0, 1f);
-            t.restoreFrames(warm.subList(0, 20), asSeenBy(t, warm.subList(20, 24)));
+            t.restoreFrames(
+                    concat(night.subList(0, 8), warm.subList(0, 20)),
+                    asSeenBy(t, warm.subList(20, 24)));
             assertThat(t.round().statisticsOnly()).as("another light").isTrue();
 
             t.keepFrozen(student, "fresh student");
