@@ -461,8 +461,10 @@ public final class JobOptions {
                                     + "batches of a few frames and rounds of a few steps the candidate then serves "
                                     + "with statistics mostly of the light before a change); frames (as batch, then "
                                     + "the candidate's running statistics are set to those of the round's newest 16 "
-                                    + "training frames, so that it serves normalised as the light it trained on, and "
-                                    + "after a change of light the serving weights with the statistics of its first "
+                                    + "training frames pooled with the frozen student's, which count as 16 frames, so "
+                                    + "that it serves normalised as the light it trained on, and "
+                                    + "after a change of light (the shipped statistics are taken to serve the light the "
+                                    + "camera started in) the serving weights with the statistics of its first "
                                     + "held-out frames are judged first, without a step); or "
                                     + "running (steps normalise with the running statistics inference uses and leave "
                                     + "them as they are).");
