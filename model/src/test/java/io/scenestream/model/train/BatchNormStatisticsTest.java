@@ -75,15 +75,9 @@ class BatchNormStatisticsTest {
             double[] mean = new double[3];
             double[] var = new double[3];
             for (int c = 0; c < 3; c++) {
-                float[] v = images.get(":, " + c).toFloatArray();
-                double s = 0;
-                double q = 0;
-                for (float x : v) {
-                    s += x;
-                    q += x * (double) x;
-                }
-                mean[c] = s / v.length;
-                var[c] = q / v.length - mean[c] * mean[c];
+                double[] moments = moments(images, c);
+                mean[c] = moments[0];
+                var[c] = moments[1] - mean[c] * mean[c];
             }
             float[] runningMean = params.get("0.running_mean").getArray().toFloatArray();
             float[] runningVar = params.get("0.running_var").getArray().toFloatArray();
@@ -129,15 +123,9 @@ class BatchNormStatisticsTest {
             float[] runningMean = params.get("0.running_mean").getArray().toFloatArray();
             float[] runningVar = params.get("0.running_var").getArray().toFloatArray();
             for (int c = 0; c < 3; c++) {
-                float[] v = images.get(":, " + c).toFloatArray();
-                double s = 0;
-                double q = 0;
-                for (float x : v) {
-                    s += x;
-                    q += x * (double) x;
-                }
-                double mean = s / v.length;
-                double square = q / v.length;
+                double[] moments = moments(images, c);
+                double mean = moments[0];
+                double square = moments[1];
                 double pooledMean = (prior * oldMean[c] + frames.size() * mean) / (prior + 10);
                 double pooledSquare =
                         (prior * (4 + oldMean[c] * (double) oldMean[c]) + frames.size() * square)
@@ -156,6 +144,18 @@ class BatchNormStatisticsTest {
             assertThatThrownBy(() -> BatchNormStatistics.setFrom(net, m, frames, 4, -1))
                     .hasMessageContaining("prior weight");
         }
+    }
+
+    /** The mean of channel {@code c}'s pixels over all images, and the mean of their squares. */
+    private static double[] moments(NDArray images, int c) {
+        float[] v = images.get(":, " + c).toFloatArray();
+        double s = 0;
+        double q = 0;
+        for (float x : v) {
+            s += x;
+            q += x * (double) x;
+        }
+        return new double[] {s / v.length, q / v.length};
     }
 
     @Test
