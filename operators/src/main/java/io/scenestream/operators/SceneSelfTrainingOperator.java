@@ -287,7 +287,7 @@ public class SceneSelfTrainingOperator extends AbstractStreamOperator<Serialized
         HeldOutRouting r = routings.get(key);
         if (r == null) {
             List<double[]> lights = new ArrayList<>();
-            boolean uses = new HeldOutRouting(settings.trainer()).usesLight();
+            boolean uses = HeldOutRouting.usesLight(settings.trainer());
             for (byte[] record :
                     uses ? newest(heldOut, settings.trainer().heldOutSize()) : List.<byte[]>of()) {
                 try {

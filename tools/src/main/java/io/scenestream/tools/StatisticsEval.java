@@ -202,9 +202,29 @@ public class StatisticsEval implements Callable<Integer> {
             int w)
             throws Exception {
         Evaluation.Result a =
-                Evaluation.run(lc.net(), m, source(after), after.size(), 4, h, w, h, w, null);
+                Evaluation.run(
+                        lc.net(),
+                        m,
+                        SampleSource.of("the camera after the shift", after),
+                        after.size(),
+                        4,
+                        h,
+                        w,
+                        h,
+                        w,
+                        null);
         Evaluation.Result b =
-                Evaluation.run(lc.net(), m, source(before), before.size(), 4, h, w, h, w, null);
+                Evaluation.run(
+                        lc.net(),
+                        m,
+                        SampleSource.of("the camera before the shift", before),
+                        before.size(),
+                        4,
+                        h,
+                        w,
+                        h,
+                        w,
+                        null);
         for (Evaluation.Result r : List.of(a, b)) {
             if (r.failure() != null) {
                 throw new IllegalStateException(lc.file() + ": " + r.failure());
@@ -218,24 +238,5 @@ public class StatisticsEval implements Callable<Integer> {
                 a.get(DepthMetrics.ABS_REL),
                 b.get(SegmentationMetrics.MIOU),
                 b.get(DepthMetrics.RMSE));
-    }
-
-    private static SampleSource source(List<DenseSample> frames) {
-        return new SampleSource() {
-            @Override
-            public String describe() {
-                return frames.size() + " frames of the camera";
-            }
-
-            @Override
-            public long size() {
-                return frames.size();
-            }
-
-            @Override
-            public DenseSample get(long index, int h, int w) {
-                return frames.get((int) index);
-            }
-        };
     }
 }

@@ -69,6 +69,11 @@ public final class HeldOutRouting {
      * tolerance): if not, callers need not decode frames to measure it.
      */
     public boolean usesLight() {
+        return usesLight(settings);
+    }
+
+    /** {@link #usesLight()} for a routing of these settings. */
+    public static boolean usesLight(SelfTrainer.Settings settings) {
         return settings.normalisation() == SelfTrainer.Normalisation.FRAMES
                 && settings.sceneTolerance() > 0;
     }

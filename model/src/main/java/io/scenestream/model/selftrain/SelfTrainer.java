@@ -1467,13 +1467,7 @@ public final class SelfTrainer implements AutoCloseable {
         if (buffer.isEmpty()) {
             return null;
         }
-        List<DenseSample> oldestFirst = new ArrayList<>(STATISTICS_FRAMES);
-        for (DenseSample f : buffer) {
-            if (oldestFirst.size() == STATISTICS_FRAMES) {
-                break;
-            }
-            oldestFirst.add(f);
-        }
+        List<DenseSample> oldestFirst = buffer.stream().limit(STATISTICS_FRAMES).toList();
         if (settings.sceneTolerance() <= 0) {
             return oldestFirst;
         }
@@ -1647,22 +1641,7 @@ public final class SelfTrainer implements AutoCloseable {
 
     private Evaluation.Result validate(List<DenseSample> held) throws IOException {
         SampleSource src =
-                new SampleSource() {
-                    @Override
-                    public String describe() {
-                        return "held-out pseudo-labels (" + held.size() + " frames)";
-                    }
-
-                    @Override
-                    public long size() {
-                        return held.size();
-                    }
-
-                    @Override
-                    public DenseSample get(long index, int h, int w) {
-                        return held.get((int) index).resize(h, w);
-                    }
-                };
+                SampleSource.of("held-out pseudo-labels (" + held.size() + " frames)", held);
         return Evaluation.run(
                 student.net(),
                 model.getNDManager(),
