@@ -501,7 +501,9 @@ public final class JobOptions {
                                     + "difference from the shipped student in keyed state, its updates go to the "
                                     + "model-updates topic under model/camera, and inference lays each camera's "
                                     + "parameters over the one shared model. Also read by inference without "
-                                    + "self-training, to serve per-camera updates published elsewhere.");
+                                    + "self-training, to serve per-camera updates published elsewhere. A fleet "
+                                    + "whose cameras see different light adapts nothing with fleet: its check "
+                                    + "frames' light changes with each camera's key frame and stops every round.");
 
     public static final ConfigOption<String> ADAPTATION_GROUPS =
             ConfigOptions.key("self-training.groups")
