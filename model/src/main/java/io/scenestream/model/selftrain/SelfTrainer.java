@@ -1156,8 +1156,8 @@ public final class SelfTrainer implements AutoCloseable {
      * <p>With {@link Normalisation#FRAMES}, when the newest training frames show another light than
      * those the serving statistics came from, the round is instead a check of the serving weights
      * with those frames' statistics, no step ({@link Round#statisticsOnly}): accepted or rolled
-     * back, it is a round of its own; after one rolled back the rounds train until the newest
-     * frames show another light than its frames.
+     * back, it is a round of its own; after one rolled back on its check the rounds train until the
+     * newest frames show another light than its frames.
      */
     public Round round() throws IOException {
         drain();
@@ -1191,10 +1191,13 @@ public final class SelfTrainer implements AutoCloseable {
                 throw e;
             }
             // Its own round, whatever its outcome: a rejected one is reported as such, and the
-            // steps, if they are to follow, are the next round's.
+            // steps, if they are to follow, are the next round's. One left unjudged (frames of
+            // another light came in while it was set, and too few check frames of the current
+            // scene remain) is not rejected: its light's statistics are tried again when its
+            // frames are the newest again.
             Round quick =
                     judge(before, light, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
-            if (!quick.accepted()) {
+            if (!quick.accepted() && quick.checkFrames() >= settings.minCheckFrames()) {
                 rejectedStatistics = statisticsFrames(light);
                 ready = computeReady();
             }

@@ -821,6 +821,48 @@ class SelfTrainerTest {
         }
     }
 
+    /**
+     * A statistics candidate left unjudged is not a rejected one: a frame of another light that
+     * arrives while its statistics are set leaves one check frame of the current scene, too few to
+     * judge it; it is rolled back, and when its light's frames are the newest again the next round
+     * tries its statistics again, where a rejected candidate's light would have the rounds train.
+     */
+    @Test
+    void aStatisticsCandidateLeftUnjudgedIsTriedAgain() throws Exception {
+        SelfTrainer.Settings s =
+                builder(1).optNormalisation(SelfTrainer.Normalisation.FRAMES).build();
+        try (SelfTrainer t = new SelfTrainer(freshStudent(4), "fresh student", s)) {
+            List<DenseSample> night = walk("night", 80, 24, 0, 1f);
+            List<DenseSample> training = concat(walk("day", 79, 8, 0, 1f), night.subList(0, 20));
+            List<DenseSample> held = asSeenBy(t, night.subList(20, 24));
+            t.restoreFrames(training, held);
+            DenseSample lamp = asSeenBy(t, walk("warm-lamp", 82, 1, 0, 1f)).get(0);
+            boolean[] offered = {false};
+            t.betweenSteps(
+                    () -> {
+                        if (!offered[0]) {
+                            offered[0] = true;
+                            t.offer(() -> lamp, true);
+                        }
+                    });
+
+            SelfTrainer.Round unjudged = t.round();
+            assertThat(unjudged.statisticsOnly()).isTrue();
+            assertThat(unjudged.checkFrames()).isEqualTo(1);
+            assertThat(unjudged.newCheckFrames()).isEqualTo(1);
+            assertThat(unjudged.outcome()).isEqualTo(ROLLED_BACK);
+            assertThat(unjudged.worseOn()).isEmpty();
+            assertThat(t.statisticsRejected()).isFalse();
+
+            t.betweenSteps(null);
+            t.restoreFrames(training, held);
+            assertThat(t.statisticsDue()).as(t.readiness()).isTrue();
+            SelfTrainer.Round again = t.round();
+            assertThat(again.statisticsOnly()).isTrue();
+            assertThat(again.checkFrames()).isEqualTo(4);
+        }
+    }
+
     /** {@code frames} with labels of the trainer's serving student's predictions. */
     private static List<DenseSample> asSeenBy(SelfTrainer t, List<DenseSample> frames) {
         try (NDManager m = NDManager.newBaseManager();
