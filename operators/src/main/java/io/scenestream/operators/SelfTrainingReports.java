@@ -214,7 +214,7 @@ final class SelfTrainingReports {
                     + settings.trainer().stepsPerRound()
                     + " steps; the next round trains on the new light";
         }
-        if (r.checkFrames() < settings.trainer().minCheckFrames()) {
+        if (!settings.trainer().judges(r.checkFrames())) {
             return "too few check frames of the current scene to judge it ("
                     + r.checkFrames()
                     + ", needs "

@@ -14,6 +14,7 @@ import io.scenestream.model.train.Evaluation;
 import io.scenestream.model.weights.StateDict;
 import io.scenestream.synthetic.ShiftSchedule;
 import io.scenestream.synthetic.SyntheticStream;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,30 +202,8 @@ public class StatisticsEval implements Callable<Integer> {
             int h,
             int w)
             throws Exception {
-        Evaluation.Result a =
-                Evaluation.run(
-                        lc.net(),
-                        m,
-                        SampleSource.of("the camera after the shift", after),
-                        after.size(),
-                        4,
-                        h,
-                        w,
-                        h,
-                        w,
-                        null);
-        Evaluation.Result b =
-                Evaluation.run(
-                        lc.net(),
-                        m,
-                        SampleSource.of("the camera before the shift", before),
-                        before.size(),
-                        4,
-                        h,
-                        w,
-                        h,
-                        w,
-                        null);
+        Evaluation.Result a = evaluate(lc, m, "the camera after the shift", after, h, w);
+        Evaluation.Result b = evaluate(lc, m, "the camera before the shift", before, h, w);
         for (Evaluation.Result r : List.of(a, b)) {
             if (r.failure() != null) {
                 throw new IllegalStateException(lc.file() + ": " + r.failure());
@@ -238,5 +217,26 @@ public class StatisticsEval implements Callable<Integer> {
                 a.get(DepthMetrics.ABS_REL),
                 b.get(SegmentationMetrics.MIOU),
                 b.get(DepthMetrics.RMSE));
+    }
+
+    private static Evaluation.Result evaluate(
+            LoadedCheckpoint lc,
+            NDManager m,
+            String description,
+            List<DenseSample> frames,
+            int h,
+            int w)
+            throws IOException {
+        return Evaluation.run(
+                lc.net(),
+                m,
+                SampleSource.of(description, frames),
+                frames.size(),
+                4,
+                h,
+                w,
+                h,
+                w,
+                null);
     }
 }

@@ -174,6 +174,14 @@ public final class SelfTrainer implements AutoCloseable {
         public static final float DEFAULT_WEIGHT_DECAY = 1e-4f;
 
         /**
+         * Whether a candidate checked on {@code checkFrames} frames of the current scene is judged:
+         * at least {@link #minCheckFrames}; with fewer it is rolled back unjudged.
+         */
+        public boolean judges(int checkFrames) {
+            return checkFrames >= minCheckFrames;
+        }
+
+        /**
          * A builder with the defaults: 256 frames, 32 held out (every 3rd), candidates checked on
          * the newest 8 (at least 4) with a fallback margin of 0.01, 10 steps of batch 4 at lr 1e-4
          * per round, BatchNorm on batch statistics.
@@ -1072,7 +1080,7 @@ public final class SelfTrainer implements AutoCloseable {
             }
             readiness += " (" + settings.minCheckFrames() + " needed to check)";
             return ofTheLight >= NEW_LIGHT_BATCHES * settings.batch()
-                    && scene.size() >= settings.minCheckFrames();
+                    && settings.judges(scene.size());
         }
         return ofTheLight >= NEW_LIGHT_BATCHES * settings.batch();
     }
@@ -1197,7 +1205,7 @@ public final class SelfTrainer implements AutoCloseable {
             // frames are the newest again.
             Round quick =
                     judge(before, light, params, saved, optimizerBefore, Float.NaN, Float.NaN, 0);
-            if (!quick.accepted() && quick.checkFrames() >= settings.minCheckFrames()) {
+            if (!quick.accepted() && settings.judges(quick.checkFrames())) {
                 rejectedStatistics = statisticsFrames(light);
                 ready = computeReady();
             }
@@ -1331,7 +1339,7 @@ public final class SelfTrainer implements AutoCloseable {
             frozenMetrics = r.metrics();
             betweenSteps.run();
         }
-        boolean judged = check.size() >= settings.minCheckFrames();
+        boolean judged = settings.judges(check.size());
         Set<String> worseOn = new LinkedHashSet<>();
         if (judged) {
             worseOn.addAll(candidate.worseThan(serving, acceptTolerance));
@@ -1439,7 +1447,7 @@ public final class SelfTrainer implements AutoCloseable {
      */
     private boolean statisticsDue(List<DenseSample> check, List<DenseSample> light) {
         return settings.normalisation() == Normalisation.FRAMES
-                && check.size() >= settings.minCheckFrames()
+                && settings.judges(check.size())
                 && light.size() >= 2
                 && statisticsOfAnotherLight(light);
     }

@@ -144,22 +144,17 @@ class ForcedKernelsTest {
                 m.getEngine().setRandomSeed(5);
                 NDArray x = m.randomNormal(new Shape(16, 144, 16, 20));
                 NDArray w = m.randomNormal(0, 1 / 36f, new Shape(144, 144, 3, 3), DataType.FLOAT32);
-                Shape one = new Shape(1, 1);
-                NDArray a =
-                        Kernels.on(
-                                KernelPath.ONEDNN,
-                                () ->
-                                        Conv2d.conv2d(x, w, null, one, one, one, 1)
-                                                .singletonOrThrow());
-                NDArray n =
-                        Kernels.on(
-                                KernelPath.NATIVE,
-                                () ->
-                                        Conv2d.conv2d(x, w, null, one, one, one, 1)
-                                                .singletonOrThrow());
+                NDArray a = Kernels.on(KernelPath.ONEDNN, () -> convolve(x, w));
+                NDArray n = Kernels.on(KernelPath.NATIVE, () -> convolve(x, w));
                 float difference = a.sub(n).abs().max().getFloat() / n.abs().max().getFloat();
                 System.out.println("RELATIVE DIFFERENCE " + difference);
             }
+        }
+
+        /** {@code x} convolved with {@code w}: stride 1, padding 1, no bias. */
+        private static NDArray convolve(NDArray x, NDArray w) {
+            Shape one = new Shape(1, 1);
+            return Conv2d.conv2d(x, w, null, one, one, one, 1).singletonOrThrow();
         }
     }
 

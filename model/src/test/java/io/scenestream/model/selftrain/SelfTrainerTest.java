@@ -479,8 +479,6 @@ class SelfTrainerTest {
                     Map<String, float[]> after = t.weights();
                     before.forEach((name, w) -> assertSameWeights(name, after.get(name), w));
                 } else {
-                    System.out.println(
-                            "OLD8 serving " + r.serving() + " candidate " + r.candidate());
                     assertThat(r.candidate().segmentation())
                             .as("serving %s, candidate %s", r.serving(), r.candidate())
                             .isGreaterThan(r.serving().segmentation());
